@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "trustgate",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "trustgate", targets: ["trustgate"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+  ],
+  targets: [
+    .systemLibrary(
+      name: "COpenSSL",
+      pkgConfig: "openssl",
+      providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+    ),
+    .systemLibrary(
+      name: "CGit2",
+      pkgConfig: "libgit2",
+      providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
+    ),
+    .target(
+      name: "TrustgateCore",
+      dependencies: [
+        "COpenSSL", "CGit2",
+        .product(name: "Yams", package: "Yams"),
+        .product(name: "TOMLKit", package: "TOMLKit"),
+      ]
+    ),
+    .executableTarget(
+      name: "trustgate",
+      dependencies: [
+        "TrustgateCore",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .testTarget(
+      name: "TrustgateCoreTests",
+      dependencies: ["TrustgateCore"]
+    ),
+  ]
+)

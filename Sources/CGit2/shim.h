@@ -1,0 +1,4 @@
+#ifndef TRUSTGATE_CGIT2_SHIM_H
+#define TRUSTGATE_CGIT2_SHIM_H
+#include <git2.h>
+#endif

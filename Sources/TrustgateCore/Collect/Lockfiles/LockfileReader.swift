@@ -1,0 +1,38 @@
+/// What a reader found in one file: pins, other files it names (`-r`, `-c`), and entries it could not read.
+public struct LockfileReading: Sendable, Equatable {
+  public var pins: [Pin] = []
+  /// Files this one includes (`-r base.txt`, `-c constraints.txt`), as written, relative to its folder.
+  public var references: [String] = []
+  /// Entries that could not be read; the rest of the file still counts.
+  public var issues: [LockfileIssue] = []
+
+  public init(pins: [Pin] = [], references: [String] = [], issues: [LockfileIssue] = []) {
+    self.pins = pins
+    self.references = references
+    self.issues = issues
+  }
+}
+
+/// An entry (or a whole file) a reader could not make sense of.
+public struct LockfileIssue: Sendable, Equatable {
+  public var line: Int?
+  public var message: String
+  public var fix: String
+
+  public init(line: Int?, message: String, fix: String) {
+    self.line = line
+    self.message = message
+    self.fix = fix
+  }
+}
+
+/// One reader per lockfile format. The walker asks `wants` (by name, cheap) and hands matching files to `read`.
+///
+/// `read` never throws: a file that does not parse at all is one issue naming the line where parsing stopped.
+public protocol LockfileReader: Sendable {
+  static var format: LockfileFormat { get }
+  /// Whether this reader handles the file with this repository-relative path (decided from the name only).
+  static func wants(_ path: String) -> Bool
+  /// Reads the file's text. Invalid UTF-8 has already been reported and replaced by the caller.
+  static func read(_ text: String) -> LockfileReading
+}
