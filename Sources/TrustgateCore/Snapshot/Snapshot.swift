@@ -1,0 +1,290 @@
+/// Everything trustgate read about one machine, root filesystem or image: the value `inspect` prints, `baseline`
+/// stores and `check` compares. Collections are sorted so the same environment gives byte-identical JSON.
+public struct Snapshot: Codable, Sendable, Equatable {
+  public static let schemaID = "trustgate.snapshot/1"
+
+  public var schema: String = Snapshot.schemaID
+  public var target: Target
+  public var platform: PlatformInfo = .init()
+  public var openssl: OpenSSLInfo = .init()
+  public var stores: [TrustStore] = []
+  public var environment: [EnvVariable] = []
+  public var proxy: ProxySettings = .init()
+  public var python: PythonInfo = .init()
+  public var lockfiles: [Lockfile] = []
+  /// The only host-dependent section; `baseline` drops it.
+  public var clock: ClockInfo?
+  /// Where each client present takes its trust from; derived from the rest, never collected.
+  public var effectiveTrust: [ClientTrust] = []
+  /// Every certificate met anywhere, keyed by SHA-256.
+  public var certificates: [String: Certificate] = [:]
+  public var problems: [Problem] = []
+
+  public init(target: Target) { self.target = target }
+
+  /// Sorts every list so serialisation is deterministic.
+  public mutating func normalise() {
+    stores.sort()
+    environment.sort()
+    proxy.variables.sort()
+    python.environments.sort()
+    lockfiles.sort()
+    effectiveTrust.sort()
+    problems = Array(Set(problems)).sorted()
+  }
+}
+
+/// What was inspected.
+public struct Target: Codable, Sendable, Equatable {
+  public enum Kind: String, Codable, Sendable { case host, root, image }
+  public var kind: Kind
+  /// The image reference or file name for images; nil otherwise (host paths would make baselines differ).
+  public var image: String?
+  public init(kind: Kind, image: String? = nil) {
+    self.kind = kind
+    self.image = image
+  }
+}
+
+/// `/etc/os-release` and the installed CA package.
+public struct PlatformInfo: Codable, Sendable, Equatable {
+  public var osID: String?
+  public var osVersionID: String?
+  public var prettyName: String?
+  /// `ca-certificates` as the package manager records it (dpkg status, apk installed db, rpm not read).
+  public var caPackage: InstalledPackage?
+  public init() {}
+}
+
+public struct InstalledPackage: Codable, Sendable, Equatable {
+  public var manager: String
+  public var name: String
+  public var version: String
+  public init(manager: String, name: String, version: String) {
+    self.manager = manager
+    self.name = name
+    self.version = version
+  }
+}
+
+/// OpenSSL as linked into trustgate (the host's libssl), its compiled-in defaults and what they resolve to.
+public struct OpenSSLInfo: Codable, Sendable, Equatable {
+  public var version: String?
+  public var defaultCertFile: String?
+  public var defaultCertDir: String?
+  public var certFileEnv: String?
+  public var certDirEnv: String?
+  /// Where the default file leads inside the inspected tree (after links), and its certificates.
+  public var resolvedCertFile: String?
+  public var certFile: CertificateSet?
+  public init() {}
+}
+
+/// A CA bundle file or certificate directory of the operating system.
+public struct TrustStore: Codable, Sendable, Equatable, Comparable {
+  public enum Kind: String, Codable, Sendable {
+    /// A PEM (or DER) bundle that clients load.
+    case bundle
+    /// A directory clients load by subject hash (`openssl rehash` links).
+    case hashedDirectory
+    /// A directory of certificates that an update step turns into the bundle (anchors / local CAs).
+    case anchors
+    /// Any other directory of certificates (Go reads them all).
+    case directory
+  }
+  public var path: String
+  public var kind: Kind
+  /// The path links lead to, when `path` is a link.
+  public var linksTo: String?
+  public var certificates: CertificateSet
+  /// Hashed directories: links whose name does not match the certificate's subject hash, and dangling links.
+  public var mismatchedHashLinks: [String]?
+  public var danglingLinks: [String]?
+
+  public init(path: String, kind: Kind, linksTo: String? = nil, certificates: CertificateSet = .init()) {
+    self.path = path
+    self.kind = kind
+    self.linksTo = linksTo
+    self.certificates = certificates
+  }
+
+  public static func < (lhs: TrustStore, rhs: TrustStore) -> Bool { lhs.path < rhs.path }
+}
+
+/// A trust-related environment variable that is set (possibly empty). Unset variables are not listed.
+public struct EnvVariable: Codable, Sendable, Equatable, Comparable {
+  public enum Role: String, Codable, Sendable {
+    case caFile, caDirectory, caFileOrDirectory, disablesVerification
+  }
+  public var name: String
+  public var role: Role
+  /// The value as set (trust variables hold paths and switches, never secrets); "" when set and empty.
+  public var value: String
+  /// For switches: whether this value turns verification off.
+  public var disablesVerification: Bool?
+  /// For paths: what the value points at.
+  public var target: EnvTarget?
+
+  public init(name: String, role: Role, value: String) {
+    self.name = name
+    self.role = role
+    self.value = value
+  }
+
+  public var isEmpty: Bool { value.isEmpty }
+  public static func < (lhs: EnvVariable, rhs: EnvVariable) -> Bool { lhs.name < rhs.name }
+}
+
+public struct EnvTarget: Codable, Sendable, Equatable {
+  public enum State: String, Codable, Sendable {
+    case file, directory, missing, danglingLink, unreadable, notAFile
+  }
+  public var state: State
+  public var resolvedPath: String?
+  public var certificates: CertificateSet?
+  /// Other trust sources with the same certificates (`store:/etc/ssl/certs/ca-certificates.crt`, `certifi:…`).
+  public var sameAs: [String]?
+  public init(state: State) { self.state = state }
+}
+
+/// Proxy variables, credentials already redacted.
+public struct ProxySettings: Codable, Sendable, Equatable {
+  public var variables: [ProxyVariable] = []
+  public init() {}
+}
+
+public struct ProxyVariable: Codable, Sendable, Equatable, Comparable {
+  public var name: String
+  /// The value with any user and password replaced by `***`.
+  public var value: String
+  public var scheme: String?
+  public var host: String?
+  public var port: Int?
+  public var hasCredentials: Bool
+  /// Why the value is not a usable proxy URL; nil when it is (always nil for NO_PROXY).
+  public var malformed: String?
+
+  public init(name: String, value: String, hasCredentials: Bool) {
+    self.name = name
+    self.value = value
+    self.hasCredentials = hasCredentials
+  }
+
+  public static func < (lhs: ProxyVariable, rhs: ProxyVariable) -> Bool { lhs.name < rhs.name }
+}
+
+/// Python installations found without running Python.
+public struct PythonInfo: Codable, Sendable, Equatable {
+  public var environments: [PythonEnvironment] = []
+  public init() {}
+}
+
+public struct PythonEnvironment: Codable, Sendable, Equatable, Comparable {
+  public enum Kind: String, Codable, Sendable { case virtualenv, system, local }
+  /// The prefix (venv folder, `/usr`, `/usr/local`); relative to the repository when inside it.
+  public var path: String
+  public var kind: Kind
+  /// `3.11.7` from pyvenv.cfg, else `3.11` from the lib/pythonX.Y folder.
+  public var pythonVersion: String?
+  /// site-packages / dist-packages folders read, in the same form as `path`.
+  public var sitePackages: [String] = []
+  /// Installed distributions by normalised name.
+  public var distributions: [Distribution] = []
+  public var certifi: BundledCA?
+  /// pip's own vendored copy (`pip/_vendor/certifi/cacert.pem`).
+  public var pipCertifi: BundledCA?
+  /// Other CA bundles shipped inside packages (httplib2, botocore, …).
+  public var vendoredBundles: [BundledCA] = []
+
+  public init(path: String, kind: Kind) {
+    self.path = path
+    self.kind = kind
+  }
+
+  public func distribution(_ name: String) -> Distribution? {
+    let n = normalizePackageName(name)
+    return distributions.first { $0.name == n }
+  }
+
+  public static func < (lhs: PythonEnvironment, rhs: PythonEnvironment) -> Bool { lhs.path < rhs.path }
+}
+
+public struct Distribution: Codable, Sendable, Equatable, Comparable {
+  /// PEP 503-normalised name.
+  public var name: String
+  public var version: String
+  /// The metadata file the version came from.
+  public var metadata: String
+  public init(name: String, version: String, metadata: String) {
+    self.name = normalizePackageName(name)
+    self.version = version
+    self.metadata = metadata
+  }
+  public static func < (lhs: Distribution, rhs: Distribution) -> Bool { (lhs.name, lhs.metadata) < (rhs.name, rhs.metadata) }
+}
+
+/// A CA bundle inside a Python package.
+public struct BundledCA: Codable, Sendable, Equatable, Comparable {
+  /// Distribution that ships it (`certifi`, `pip`, `httplib2`, `botocore`).
+  public var package: String
+  public var path: String
+  /// Where links lead (Debian's python3-certifi links to the OS bundle).
+  public var linksTo: String?
+  /// Whether the content is the OS bundle's (a link to it or the same bytes).
+  public var isOSBundle: Bool
+  public var certificates: CertificateSet
+  public init(package: String, path: String, linksTo: String? = nil, isOSBundle: Bool = false, certificates: CertificateSet) {
+    self.package = package
+    self.path = path
+    self.linksTo = linksTo
+    self.isOSBundle = isOSBundle
+    self.certificates = certificates
+  }
+  public static func < (lhs: BundledCA, rhs: BundledCA) -> Bool { lhs.path < rhs.path }
+}
+
+/// The time and how much to trust it.
+public struct ClockInfo: Codable, Sendable, Equatable {
+  public enum Sync: String, Codable, Sendable { case synchronised, unsynchronised, unknown }
+  /// Collection time, ISO 8601 UTC.
+  public var now: String
+  public var sync: Sync
+  /// Kernel's estimated maximum error, microseconds (adjtimex), when known.
+  public var maxErrorMicroseconds: Int?
+  /// HEAD commit time of the repository, ISO 8601 UTC.
+  public var headCommitTime: String?
+  public init(now: String, sync: Sync) {
+    self.now = now
+    self.sync = sync
+  }
+}
+
+/// Where one client library or program takes its trust from, given its version and the environment.
+public struct ClientTrust: Codable, Sendable, Equatable, Comparable {
+  public enum Status: String, Codable, Sendable { case ok, broken, insecure, unknown }
+  /// `httpx`, `requests`, `pip`, `botocore`, `curl`, `git`, `node`, `openssl`, `python-ssl`, …
+  public var client: String
+  public var version: String?
+  /// Short description of the source: `SSL_CERT_FILE`, `certifi`, `openssl-default`, …
+  public var source: String
+  /// The file or directory loaded, in view paths.
+  public var path: String?
+  /// Valid (unexpired) roots in that source.
+  public var roots: Int?
+  public var status: Status
+  /// Variables this client reads that are set, and set variables it ignores.
+  public var honours: [String] = []
+  public var ignores: [String] = []
+  public var note: String?
+
+  public init(client: String, version: String?, source: String, path: String?, roots: Int?, status: Status) {
+    self.client = client
+    self.version = version
+    self.source = source
+    self.path = path
+    self.roots = roots
+    self.status = status
+  }
+
+  public static func < (lhs: ClientTrust, rhs: ClientTrust) -> Bool { lhs.client < rhs.client }
+}
