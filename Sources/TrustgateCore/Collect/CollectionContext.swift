@@ -1,0 +1,128 @@
+/// Shared state of one inspection: the file tree, the time, every certificate met, problems, and a cache so a
+/// bundle that several sources point at (OS bundle, SSL_CERT_FILE, Debian's certifi link) is parsed once.
+public final class CollectionContext {
+  public let fs: any FileSystemView
+  /// Collection time, ISO 8601 UTC; expiry counts use it.
+  public let now: String
+  public private(set) var certificates: [String: Certificate] = [:]
+  public private(set) var problems: [Problem] = []
+  private var cache: [String: CertificateSet] = [:]
+  private var directoryCache: [String: DirectoryReading] = [:]
+
+  public init(fs: any FileSystemView, now: String) {
+    self.fs = fs
+    self.now = now
+  }
+
+  public func report(_ problem: Problem) { problems.append(problem) }
+
+  public func report(_ area: Area, _ error: FileError, fix: String) {
+    problems.append(Problem(area: area, path: error.path, message: error.description, fix: fix))
+  }
+
+  /// Reads the certificates of one file (following links inside the view). Problems are recorded once per real file,
+  /// under `area` and the path the caller gave. Returns nil when the file cannot be read (the problem says why).
+  public func certificates(inFile path: String, area: Area, fix: String = defaultReadFix) -> CertificateSet? {
+    let real: String
+    do { real = try fs.resolveExisting(path) } catch {
+      report(area, error, fix: fix)
+      return nil
+    }
+    if let cached = cache[real] { return cached }
+    let bytes: [UInt8]
+    do { bytes = try fs.read(real) } catch {
+      report(area, error, fix: fix)
+      return nil
+    }
+    let reading = CertificateFile.read(bytes)
+    var set = CertificateSet()
+    set.certificates.reserveCapacity(reading.entries.count)
+    for entry in reading.entries {
+      register(entry.certificate, into: &set)
+    }
+    set.unparsable = reading.unparsable
+    for issue in reading.issues {
+      problems.append(Problem(area: area, path: path, line: issue.line, message: issue.message, fix: issue.fix))
+    }
+    cache[real] = set
+    return set
+  }
+
+  func register(_ certificate: Certificate, into set: inout CertificateSet) {
+    if certificates[certificate.sha256] == nil { certificates[certificate.sha256] = certificate }
+    set.certificates.append(certificate.sha256)
+    if certificate.isExpired(at: now) { set.expired += 1 }
+    if certificate.isNotYetValid(at: now) { set.notYetValid += 1 }
+  }
+
+  /// A directory of certificates: every regular file (or link to one) whose name looks like a certificate or a
+  /// hash link, read once each. Hash links (`5ad8a5d6.0`) are checked against the subject hash.
+  public func certificates(inDirectory path: String, area: Area) -> DirectoryReading? {
+    guard let real = try? fs.resolveExisting(path), fs.rawKind(real) == .directory else { return nil }
+    if let cached = directoryCache[real] { return cached }
+    var reading = DirectoryReading()
+    let names: [String]
+    do { names = try fs.list(real) } catch {
+      report(area, error, fix: "Make the directory readable by the build user.")
+      return nil
+    }
+    var seen = Set<String>()
+    var members = Set<String>()
+    for name in names {
+      let child = path == "/" ? "/" + name : path + "/" + name
+      let hashLink = HashLinkName(name)
+      guard hashLink != nil || Self.looksLikeCertificateFile(name) else { continue }
+      if hashLink?.isCRL == true { continue }
+      let target: String
+      do { target = try fs.resolveExisting(child) } catch {
+        if case .danglingLink = error { reading.danglingLinks.append(name) } else { report(area, error, fix: Self.defaultReadFix) }
+        continue
+      }
+      guard case .file = fs.rawKind(target) else { continue }
+      guard let set = certificates(inFile: child, area: area) else { continue }
+      if let hashLink {
+        let expected = set.certificates.first.flatMap { certificates[$0]?.subjectHash }
+        if expected != hashLink.hash { reading.mismatchedHashLinks.append(name) }
+        reading.hashLinks += 1
+      }
+      if seen.insert(target).inserted {
+        for fingerprint in set.certificates where members.insert(fingerprint).inserted {
+          if let certificate = certificates[fingerprint] { register(certificate, into: &reading.set) }
+        }
+        reading.set.unparsable += set.unparsable
+      }
+    }
+    directoryCache[real] = reading
+    return reading
+  }
+
+  static func looksLikeCertificateFile(_ name: String) -> Bool {
+    name.hasSuffix(".pem") || name.hasSuffix(".crt") || name.hasSuffix(".cer") || name.hasSuffix(".der")
+  }
+
+  public static let defaultReadFix = "Make sure the file exists, is readable by the build user and holds PEM certificates."
+}
+
+/// What a certificate directory holds: its distinct certificates and the state of its hash links.
+public struct DirectoryReading: Sendable {
+  public var set = CertificateSet()
+  public var hashLinks = 0
+  public var mismatchedHashLinks: [String] = []
+  public var danglingLinks: [String] = []
+}
+
+/// An OpenSSL hashed-directory name: 8 hex digits, `.`, a number (`.r0` for CRLs).
+struct HashLinkName {
+  var hash: String
+  var isCRL: Bool
+
+  init?(_ name: String) {
+    let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+    guard parts.count == 2, parts[0].count == 8, parts[0].allSatisfy({ $0.isHexDigit }) else { return nil }
+    var suffix = parts[1]
+    isCRL = suffix.hasPrefix("r")
+    if isCRL { suffix = suffix.dropFirst() }
+    guard !suffix.isEmpty, suffix.allSatisfy({ $0.isNumber }) else { return nil }
+    hash = parts[0].lowercased()
+  }
+}
