@@ -23,10 +23,11 @@ let package = Package(
       pkgConfig: "libgit2",
       providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
     ),
+    .systemLibrary(name: "CLinux"),
     .target(
       name: "TrustgateCore",
       dependencies: [
-        "COpenSSL", "CGit2",
+        "COpenSSL", "CGit2", "CLinux",
         .product(name: "Yams", package: "Yams"),
         .product(name: "TOMLKit", package: "TOMLKit"),
       ]

@@ -100,6 +100,8 @@ public struct TrustStore: Codable, Sendable, Equatable, Comparable {
   /// Hashed directories: links whose name does not match the certificate's subject hash, and dangling links.
   public var mismatchedHashLinks: [String]?
   public var danglingLinks: [String]?
+  /// Anchors: certificates (SHA-256) that the bundle built from this folder does not contain.
+  public var notInBundle: [String]?
 
   public init(path: String, kind: Kind, linksTo: String? = nil, certificates: CertificateSet = .init()) {
     self.path = path

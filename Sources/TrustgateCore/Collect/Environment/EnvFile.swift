@@ -1,0 +1,38 @@
+/// Reads an env file (`KEY=VALUE` lines as Docker's `--env-file` and dotenv write them) for `--env-file`.
+public enum EnvFile {
+  public struct ParseError: Error, CustomStringConvertible {
+    public var path: String
+    public var line: Int
+    public var text: String
+    public var description: String {
+      "\(path):\(line): expected KEY=VALUE, found \(text.isEmpty ? "an empty key" : "'\(text.prefix(40))'"); fix the line or remove it"
+    }
+  }
+
+  /// `#` comments and blank lines are skipped; `export ` is allowed; matching outer quotes are removed.
+  public static func parse(_ text: String, path: String) throws(ParseError) -> [String: String] {
+    var env: [String: String] = [:]
+    var number = 0
+    for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+      number += 1
+      var line = Substring(String(rawLine).trimmingWhitespace())
+      if line.isEmpty || line.hasPrefix("#") { continue }
+      if line.hasPrefix("export ") { line = line.dropFirst(7) }
+      guard let eq = line.firstIndex(of: "="), eq != line.startIndex else {
+        // Docker's env-file passes a bare NAME through from the caller's environment; trustgate records none.
+        if line.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) { continue }
+        throw ParseError(path: path, line: number, text: String(line))
+      }
+      let key = String(line[..<eq])
+      guard key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+        throw ParseError(path: path, line: number, text: String(line.prefix(upTo: eq)))
+      }
+      var value = line[line.index(after: eq)...]
+      if value.count >= 2, let q = value.first, q == "\"" || q == "'", value.last == q {
+        value = value.dropFirst().dropLast()
+      }
+      env[key] = String(value)
+    }
+    return env
+  }
+}

@@ -1,0 +1,99 @@
+/// Reads the trust variables that are set (empty counts as set) and what their paths lead to.
+public struct EnvironmentCollector {
+  public let env: [String: String]
+
+  public init(env: [String: String]) { self.env = env }
+
+  public func collect(_ context: CollectionContext) -> [EnvVariable] {
+    var result: [EnvVariable] = []
+    for variable in TrustVariables.all {
+      guard let value = env[variable.name] else { continue }
+      var entry = EnvVariable(name: variable.name, role: variable.role, value: value)
+      switch variable.role {
+      case .disablesVerification:
+        let off = variable.disables?(value) ?? false
+        entry.disablesVerification = off
+        if off {
+          context.report(
+            Problem(
+              area: .environment, path: nil,
+              message: "\(variable.name)=\(value) turns TLS verification off for \(variable.readBy)",
+              fix: "Unset \(variable.name) and trust the right CA instead (point the client's CA variable at a bundle that holds it)."))
+        }
+      case .caFile, .caDirectory, .caFileOrDirectory:
+        if value.isEmpty {
+          context.report(
+            Problem(
+              area: .environment, path: nil,
+              message: "\(variable.name) is set but empty (requests < 2.28 turns verification off on an empty CURL_CA_BUNDLE; new botocore refuses an empty AWS_CA_BUNDLE)",
+              fix: "Unset \(variable.name), or set it to an existing CA bundle."))
+        } else {
+          entry.target = target(of: variable, value: value, context)
+        }
+      }
+      result.append(entry)
+    }
+    return result
+  }
+
+  private func target(of variable: TrustVariable, value: String, _ context: CollectionContext) -> EnvTarget {
+    // SSL_CERT_DIR may list several directories (Go, OpenSSL 3 accept `:`); check the first that matters.
+    let path = variable.role == .caDirectory ? String(value.split(separator: ":").first ?? Substring(value)) : value
+    let fs = context.fs
+    let missingFix = "Point \(variable.name) at an existing CA bundle (e.g. /etc/ssl/certs/ca-certificates.crt), or unset it."
+    let real: String
+    do {
+      real = try fs.resolveExisting(path)
+    } catch {
+      var target: EnvTarget
+      switch error {
+      case .danglingLink: target = EnvTarget(state: .danglingLink)
+      case .symlinkLoop: target = EnvTarget(state: .unreadable)
+      case .notDirectory, .notFound: target = EnvTarget(state: .missing)
+      default: target = EnvTarget(state: .unreadable)
+      }
+      context.report(
+        Problem(area: .environment, path: path, message: "\(variable.name) points at \(error.description)", fix: missingFix))
+      return target
+    }
+    var target: EnvTarget
+    switch fs.rawKind(real) {
+    case .directory:
+      target = EnvTarget(state: .directory)
+      if variable.role == .caFile {
+        context.report(
+          Problem(
+            area: .environment, path: path, message: "\(variable.name) names a directory; its readers expect a file",
+            fix: "Point \(variable.name) at a PEM bundle file, or use the directory variable (SSL_CERT_DIR)."))
+      }
+      target.certificates = context.certificates(inDirectory: path, area: .environment)?.set
+    case .file:
+      target = EnvTarget(state: .file)
+      if variable.role == .caDirectory {
+        context.report(
+          Problem(
+            area: .environment, path: path, message: "\(variable.name) names a file; its readers expect a directory",
+            fix: "Point \(variable.name) at a hashed certificate directory, or use SSL_CERT_FILE for a bundle."))
+      }
+      target.certificates = context.certificates(inFile: path, area: .environment, fix: missingFix)
+      if target.certificates == nil { target.state = .unreadable }
+    default:
+      target = EnvTarget(state: .notAFile)
+      context.report(
+        Problem(area: .environment, path: path, message: "\(variable.name) points at something that is not a file", fix: missingFix))
+    }
+    target.resolvedPath = real == path ? nil : real
+    if let set = target.certificates {
+      if set.certificates.isEmpty {
+        context.report(
+          Problem(area: .environment, path: path, message: "\(variable.name) points at a file with no certificates", fix: missingFix))
+      } else if set.expired == set.count {
+        context.report(
+          Problem(
+            area: .environment, path: path, message: "every certificate \(variable.name) points at has expired",
+            fix: "Replace \(path) with a current bundle."))
+      }
+    }
+    return target
+  }
+}

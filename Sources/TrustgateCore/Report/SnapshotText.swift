@@ -1,0 +1,105 @@
+/// The short, human summary `inspect` prints by default: per area what was found, then every problem with its fix.
+public enum SnapshotText {
+  public static func render(_ snapshot: Snapshot) -> String {
+    var out: [String] = []
+    let target = snapshot.target.kind == .image ? "image \(snapshot.target.image ?? "")" : snapshot.target.kind.rawValue
+    out.append("trustgate inspect — \(target)")
+    let platform = [snapshot.platform.prettyName, snapshot.platform.caPackage.map { "\($0.name) \($0.version)" }]
+      .compactMap { $0 }.joined(separator: ", ")
+    out.append("platform     \(platform.isEmpty ? "unknown (no /etc/os-release)" : platform)")
+    for store in snapshot.stores {
+      var line = "store        \(store.path) (\(store.kind.rawValue))"
+      if let link = store.linksTo { line += " → \(link)" }
+      line += ": \(summary(store.certificates))"
+      if let missing = store.notInBundle, !missing.isEmpty { line += ", \(missing.count) not in the bundle" }
+      out.append(line)
+    }
+    if snapshot.stores.isEmpty { out.append("store        none found") }
+    var openssl = "openssl      \(snapshot.openssl.version ?? "unknown")"
+    if let file = snapshot.openssl.defaultCertFile {
+      openssl += ", default CA file \(file)"
+      if let real = snapshot.openssl.resolvedCertFile { openssl += " → \(real)" }
+      if let set = snapshot.openssl.certFile { openssl += " (\(summary(set)))" } else { openssl += " (missing)" }
+    }
+    out.append(openssl)
+    for variable in snapshot.environment {
+      var line = "env          \(variable.name)=\(variable.value)"
+      if variable.isEmpty { line += "(empty)" }
+      if let target = variable.target {
+        line += ": \(target.state.rawValue)"
+        if let set = target.certificates { line += ", \(summary(set))" }
+        if let same = target.sameAs, !same.isEmpty { line += ", same as \(same.joined(separator: ", "))" }
+      }
+      if variable.disablesVerification == true { line += ": turns verification OFF" }
+      out.append(line)
+    }
+    if snapshot.environment.isEmpty { out.append("env          no trust variables set") }
+    for variable in snapshot.proxy.variables {
+      out.append("proxy        \(variable.name)=\(variable.value)")
+    }
+    for environment in snapshot.python.environments {
+      var line = "python       \(environment.path) (\(environment.kind.rawValue)"
+      if let version = environment.pythonVersion { line += ", Python \(version)" }
+      line += "): \(environment.distributions.count) distributions"
+      let clients = ["certifi", "httpx", "requests", "urllib3", "pip", "truststore", "aiohttp", "botocore"]
+        .compactMap { name in environment.distribution(name).map { "\($0.name) \($0.version)" } }
+      if !clients.isEmpty { line += "; " + clients.joined(separator: ", ") }
+      out.append(line)
+      if let certifi = environment.certifi {
+        var c = "             certifi bundle \(certifi.path)"
+        if let link = certifi.linksTo { c += " → \(link)" }
+        c += ": \(summary(certifi.certificates))\(certifi.isOSBundle ? " (the OS bundle)" : "")"
+        out.append(c)
+      }
+    }
+    if snapshot.python.environments.isEmpty { out.append("python       no Python environment found") }
+    for lockfile in snapshot.lockfiles {
+      let clients = lockfile.pins.filter { trustClients.contains($0.name) }
+        .map { "\($0.name) \($0.version ?? $0.specifier ?? "(any)") (line \($0.line))" }
+      var line = "lockfile     \(lockfile.path) (\(lockfile.format.rawValue)): \(lockfile.pins.count) pins"
+      if !clients.isEmpty { line += "; " + clients.joined(separator: ", ") }
+      out.append(line)
+    }
+    if snapshot.lockfiles.isEmpty { out.append("lockfile     none found in the repository") }
+    if let clock = snapshot.clock {
+      var line = "clock        \(clock.now), \(clock.sync.rawValue)"
+      if let error = clock.maxErrorMicroseconds, clock.sync != .unknown { line += " (max error \(error) µs)" }
+      if let head = clock.headCommitTime { line += ", HEAD committed \(head)" }
+      out.append(line)
+    }
+    for trust in snapshot.effectiveTrust {
+      var line = "trust        \(trust.client)\(trust.version.map { " " + $0 } ?? "") → \(trust.source)"
+      if let path = trust.path { line += " \(path)" }
+      if let roots = trust.roots { line += " (\(roots) roots)" }
+      if trust.status != .ok { line += " [\(trust.status.rawValue)]" }
+      if let note = trust.note { line += ": \(note)" }
+      out.append(line)
+    }
+    out.append("")
+    if snapshot.problems.isEmpty {
+      out.append("No problems found.")
+    } else {
+      out.append("\(snapshot.problems.count) problem(s):")
+      for problem in snapshot.problems {
+        var location = problem.path ?? problem.area.rawValue
+        if let line = problem.line { location += ":\(line)" }
+        out.append("  \(location): \(problem.message)")
+        out.append("    fix: \(problem.fix)")
+      }
+    }
+    return out.joined(separator: "\n") + "\n"
+  }
+
+  static let trustClients: Set<String> = [
+    "certifi", "httpx", "httpcore", "requests", "urllib3", "aiohttp", "pip", "truststore", "botocore", "boto3",
+  ]
+
+  static func summary(_ set: CertificateSet) -> String {
+    var parts = ["\(set.distinct.count) certificates"]
+    if set.duplicates > 0 { parts.append("\(set.duplicates) duplicates") }
+    if set.expired > 0 { parts.append("\(set.expired) expired") }
+    if set.notYetValid > 0 { parts.append("\(set.notYetValid) not yet valid") }
+    if set.unparsable > 0 { parts.append("\(set.unparsable) unparsable") }
+    return parts.joined(separator: ", ")
+  }
+}
