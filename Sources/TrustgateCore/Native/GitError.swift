@@ -64,8 +64,9 @@ public enum GitError: Error, Sendable, Equatable, CustomStringConvertible {
   }
 
   static func looksLikeObjectId(_ text: String) -> Bool {
-    (4...40).contains(text.utf8.count) && text.utf8.allSatisfy { byte in
-      (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
-    }
+    (4...40).contains(text.utf8.count)
+      && text.utf8.allSatisfy { byte in
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+      }
   }
 }

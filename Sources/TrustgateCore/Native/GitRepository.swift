@@ -273,6 +273,7 @@ private let treeWalkVisit: git_treewalk_cb = { root, entry, payload in
     return context.pointee.descend(path) ? 0 : 1
   }
   guard let isSymlink = GitRepository.blobKind(mode: mode), context.pointee.include(path) else { return 0 }
-  context.pointee.files.append(GitFile(path: path, oid: GitRepository.hex(git_tree_entry_id(entry)), isSymlink: isSymlink))
+  context.pointee.files.append(
+    GitFile(path: path, oid: GitRepository.hex(git_tree_entry_id(entry)), isSymlink: isSymlink))
   return 0
 }

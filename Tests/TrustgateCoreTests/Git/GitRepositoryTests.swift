@@ -110,8 +110,11 @@ final class GitRepositoryTests: XCTestCase {
     }
     XCTAssertEqual(Set(files), try gitListing(["ls-tree", "-r", "HEAD"]))
     XCTAssertEqual(files.count, Set(files).count)
-    XCTAssertTrue(files.contains(GitFile(path: "link.lock", oid: files.first { $0.path == "link.lock" }?.oid ?? "",
-      isSymlink: true)))
+    XCTAssertTrue(
+      files.contains(
+        GitFile(
+          path: "link.lock", oid: files.first { $0.path == "link.lock" }?.oid ?? "",
+          isSymlink: true)))
     XCTAssertFalse(files.contains { $0.path.hasPrefix("vendor/") }, "gitlink reported as a file")
     XCTAssertTrue(asked.contains("node_modules") && asked.contains(".venv"))
     XCTAssertFalse(asked.contains { $0.hasPrefix("node_modules/") || $0.hasPrefix(".venv/") }, "pruned subtree read")
@@ -126,10 +129,12 @@ final class GitRepositoryTests: XCTestCase {
     }
     XCTAssertEqual(lockfiles.map(\.path), ["package-lock.json", "src/app/Cargo.lock"])
     for file in lockfiles {
-      XCTAssertEqual(try repository.blob(file.oid, limit: 1 << 20), try sandbox.gitOutput(["cat-file", "-p", file.oid], in: "repo"))
+      XCTAssertEqual(
+        try repository.blob(file.oid, limit: 1 << 20), try sandbox.gitOutput(["cat-file", "-p", file.oid], in: "repo"))
     }
     let old = try XCTUnwrap(lockfiles.first)
-    XCTAssertEqual(String(decoding: try repository.blob(old.oid, limit: 1 << 20), as: UTF8.self),
+    XCTAssertEqual(
+      String(decoding: try repository.blob(old.oid, limit: 1 << 20), as: UTF8.self),
       "{\"lockfileVersion\": 3, \"certifi\": \"2022.12.7\"}\n")
   }
 
@@ -199,7 +204,8 @@ final class GitRepositoryTests: XCTestCase {
     try sandbox.git(["fetch", "-q", "--deepen=50", "origin"], in: "shallow")
     repository = try GitRepository(discovering: sandbox.path("shallow"))
     XCTAssertEqual(try repository.resolveCommit("HEAD~1"), try sandbox.git(["rev-parse", "HEAD~1"], in: "repo"))
-    XCTAssertEqual(try repository.resolveCommit("origin/feature"), try sandbox.git(["rev-parse", "feature"], in: "repo"))
+    XCTAssertEqual(
+      try repository.resolveCommit("origin/feature"), try sandbox.git(["rev-parse", "feature"], in: "repo"))
     XCTAssertFalse(try GitRepository(discovering: sandbox.path("repo")).isShallow)
   }
 
