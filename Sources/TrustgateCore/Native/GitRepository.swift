@@ -25,7 +25,7 @@ public final class GitRepository {
   /// Directory names that `descendsByDefault` prunes: metadata, dependency caches and build output, which hold
   /// vendored copies rather than the project's own lockfiles.
   public static let prunedDirectoryNames: Set<String> = [
-    ".git", "node_modules", ".venv", "venv", ".build", "__pycache__", ".tox", ".mypy_cache", "target",
+    ".git", "node_modules", ".venv", "venv", ".build", "__pycache__",
   ]
 
   /// The default `descend` decision: false for a directory whose last component is in `prunedDirectoryNames`.
