@@ -1,0 +1,279 @@
+import CGit2
+
+/// A file recorded in a git tree or in the index: repo-relative path, blob id (hex), and whether it is a symbolic link
+/// (then the blob holds the link target).
+public struct GitFile: Sendable, Hashable {
+  public var path: String
+  public var oid: String
+  public var isSymlink: Bool
+
+  public init(path: String, oid: String, isSymlink: Bool) {
+    self.path = path
+    self.oid = oid
+    self.isSymlink = isSymlink
+  }
+}
+
+/// libgit2 wants one global initialisation per process; a global `let` runs it once, lazily and thread-safely.
+private let libgit2Initialization: Int32 = git_libgit2_init()
+
+/// A git repository opened through libgit2: reads commits, trees, the index and blobs without running `git` and
+/// without checking anything out. The only type that calls libgit2; it hands out Swift values only.
+///
+/// Not `Sendable`: libgit2 lets a repository move between threads but not be used from two at once.
+public final class GitRepository {
+  /// Directory names that `descendsByDefault` prunes: metadata, dependency caches and build output, which hold
+  /// vendored copies rather than the project's own lockfiles.
+  public static let prunedDirectoryNames: Set<String> = [
+    ".git", "node_modules", ".venv", "venv", ".build", "__pycache__",
+  ]
+
+  /// The default `descend` decision: false for a directory whose last component is in `prunedDirectoryNames`.
+  public static func descendsByDefault(_ directory: String) -> Bool {
+    let name = directory.split(separator: "/", omittingEmptySubsequences: true).last.map(String.init) ?? directory
+    return !prunedDirectoryNames.contains(name)
+  }
+
+  private let pointer: OpaquePointer
+
+  /// Opens the repository containing `path`, searching upwards like git does.
+  public init(discovering path: String) throws(GitError) {
+    guard libgit2Initialization >= 0 else { throw Self.lastError(libgit2Initialization, "initialising libgit2") }
+    var repository: OpaquePointer?
+    let code = git_repository_open_ext(&repository, path, 0, nil)
+    if code == GIT_ENOTFOUND.rawValue { throw .notARepository(path) }
+    if code == GIT_EOWNER.rawValue { throw .untrustedOwner(path) }
+    guard code == 0, let repository else { throw Self.lastError(code, "opening the repository at \(path)") }
+    pointer = repository
+  }
+
+  deinit {
+    git_repository_free(pointer)
+  }
+
+  /// The working directory, absolute and without a trailing slash; nil for a bare repository.
+  public var workdir: String? {
+    guard let raw = git_repository_workdir(pointer) else { return nil }
+    var path = String(cString: raw)
+    while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+    return path
+  }
+
+  /// Whether the clone is shallow (`git clone --depth`), so older commits may be missing.
+  public var isShallow: Bool {
+    git_repository_is_shallow(pointer) == 1
+  }
+
+  /// The committer time of the HEAD commit, in seconds since the epoch; nil when HEAD is unborn (no commit yet).
+  public func headCommitTime() throws(GitError) -> Int64? {
+    var reference: OpaquePointer?
+    let code = git_repository_head(&reference, pointer)
+    if code == GIT_EUNBORNBRANCH.rawValue || code == GIT_ENOTFOUND.rawValue { return nil }
+    guard code == 0, let reference else { throw Self.lastError(code, "reading HEAD") }
+    defer { git_reference_free(reference) }
+    var commit: OpaquePointer?
+    let peeled = git_reference_peel(&commit, reference, GIT_OBJECT_COMMIT)
+    guard peeled == 0, let commit else { throw Self.lastError(peeled, "reading the HEAD commit") }
+    defer { git_object_free(commit) }
+    return Int64(git_commit_time(commit))
+  }
+
+  /// Resolves a revision (`HEAD~1`, `origin/main`, `main`, `v1.2`, a full or short id) to a commit id in hex.
+  /// A revision that is not there throws `refNotFound`, whose description says how to fetch it; no other
+  /// revision is tried in its place.
+  public func resolveCommit(_ revision: String) throws(GitError) -> String {
+    var object: OpaquePointer?
+    let code = git_revparse_single(&object, pointer, revision)
+    if code == GIT_ENOTFOUND.rawValue { throw .refNotFound(revision, shallow: isShallow) }
+    guard code == 0, let object else { throw Self.lastError(code, "resolving the revision \(revision)") }
+    defer { git_object_free(object) }
+    var commit: OpaquePointer?
+    let peeled = git_object_peel(&commit, object, GIT_OBJECT_COMMIT)
+    if peeled == GIT_ENOTFOUND.rawValue { throw .refNotFound(revision, shallow: isShallow) }
+    if peeled == GIT_EINVALIDSPEC.rawValue || peeled == GIT_EPEEL.rawValue { throw .notACommit(revision) }
+    guard peeled == 0, let commit else { throw Self.lastError(peeled, "resolving the revision \(revision)") }
+    defer { git_object_free(commit) }
+    return Self.hex(git_object_id(commit))
+  }
+
+  /// Every blob in the tree of commit `id` whose repo-relative path passes `include`, in tree order.
+  /// `descend` gets each directory's repo-relative path and returns false to skip the whole subtree unread.
+  /// Submodules are skipped; symbolic links are reported with `isSymlink` so the caller decides.
+  public func files(
+    atCommit id: String,
+    include: (String) -> Bool,
+    descend: (String) -> Bool = GitRepository.descendsByDefault
+  ) throws(GitError) -> [GitFile] {
+    var oid = try Self.parseObjectId(id)
+    var commit: OpaquePointer?
+    let looked = git_commit_lookup(&commit, pointer, &oid)
+    if looked == GIT_ENOTFOUND.rawValue { throw .refNotFound(id, shallow: isShallow) }
+    guard looked == 0, let commit else { throw Self.lastError(looked, "reading commit \(id)") }
+    defer { git_commit_free(commit) }
+    var tree: OpaquePointer?
+    let treeCode = git_commit_tree(&tree, commit)
+    guard treeCode == 0, let tree else { throw Self.lastError(treeCode, "reading the tree of commit \(id)") }
+    defer { git_tree_free(tree) }
+
+    var files: [GitFile] = []
+    let walked: Int32 = withoutActuallyEscaping(include) { include in
+      withoutActuallyEscaping(descend) { descend in
+        var context = TreeWalkContext(include: include, descend: descend)
+        let code = withUnsafeMutablePointer(to: &context) { context in
+          git_tree_walk(tree, GIT_TREEWALK_PRE, treeWalkVisit, context)
+        }
+        files = context.files
+        return code
+      }
+    }
+    guard walked == 0 else { throw Self.lastError(walked, "walking the tree of commit \(id)") }
+    return files
+  }
+
+  /// The entries staged in the index whose paths pass `include` and lie in directories that `descend` accepts.
+  /// Only fully staged entries count: conflicted paths (mid-merge) and `git add -N` placeholders are left out.
+  /// `indexFile` reads another index file (git sets `GIT_INDEX_FILE` for hooks run by `git commit -a`).
+  public func stagedFiles(
+    indexFile: String? = nil,
+    include: (String) -> Bool,
+    descend: (String) -> Bool = GitRepository.descendsByDefault
+  ) throws(GitError) -> [GitFile] {
+    var index: OpaquePointer?
+    let code =
+      if let indexFile { git_index_open(&index, indexFile) } else { git_repository_index(&index, pointer) }
+    guard code == 0, let index else { throw Self.lastError(code, "opening the index \(indexFile ?? "")") }
+    defer { git_index_free(index) }
+    if indexFile == nil {
+      // The repository may hold an index read earlier; reread it if the file changed since.
+      let reread = git_index_read(index, 0)
+      guard reread == 0 else { throw Self.lastError(reread, "reading the index") }
+    }
+
+    var result: [GitFile] = []
+    var directoryDecisions: [Substring: Bool] = [:]
+    for position in 0..<git_index_entrycount(index) {
+      guard let entry = git_index_get_byindex(index, position), let rawPath = entry.pointee.path else { continue }
+      guard git_index_entry_stage(entry) == 0,
+        entry.pointee.flags_extended & UInt16(GIT_INDEX_ENTRY_INTENT_TO_ADD.rawValue) == 0,
+        let isSymlink = Self.blobKind(mode: entry.pointee.mode)
+      else { continue }
+      let path = String(cString: rawPath)
+      guard Self.directoriesAccepted(path, descend: descend, decisions: &directoryDecisions), include(path) else {
+        continue
+      }
+      result.append(GitFile(path: path, oid: Self.hex(entry.pointee.id), isSymlink: isSymlink))
+    }
+    return result
+  }
+
+  /// The content of blob `oid` (hex); throws `tooLarge` without reading it when it exceeds `limit` bytes.
+  public func blob(_ oid: String, limit: Int) throws(GitError) -> [UInt8] {
+    var id = try Self.parseObjectId(oid)
+    var database: OpaquePointer?
+    let opened = git_repository_odb(&database, pointer)
+    guard opened == 0, let database else { throw Self.lastError(opened, "opening the object database") }
+    defer { git_odb_free(database) }
+    var size = 0
+    var type = GIT_OBJECT_INVALID
+    let header = git_odb_read_header(&size, &type, database, &id)
+    guard header == 0 else { throw Self.lastError(header, "reading blob \(oid)") }
+    guard size <= limit else { throw .tooLarge(oid: oid, size: size, limit: limit) }
+
+    var blob: OpaquePointer?
+    let looked = git_blob_lookup(&blob, pointer, &id)
+    guard looked == 0, let blob else { throw Self.lastError(looked, "reading blob \(oid)") }
+    defer { git_blob_free(blob) }
+    let count = Int(git_blob_rawsize(blob))
+    guard count > 0, let content = git_blob_rawcontent(blob) else { return [] }
+    return Array(UnsafeRawBufferPointer(start: content, count: count))
+  }
+
+  // MARK: - Helpers
+
+  /// Turns libgit2's last error (thread-local) into a thrown value carrying its message.
+  static func lastError(_ code: Int32, _ operation: String) -> GitError {
+    if let error = git_error_last(), let message = error.pointee.message {
+      return .library(String(cString: message), operation: operation)
+    }
+    return .library("libgit2 error code \(code)", operation: operation)
+  }
+
+  static func parseObjectId(_ text: String) throws(GitError) -> git_oid {
+    guard text.utf8.count == 40 else { throw .invalidObjectId(text) }
+    var oid = git_oid()
+    guard git_oid_fromstr(&oid, text) == 0 else { throw .invalidObjectId(text) }
+    return oid
+  }
+
+  static func hex(_ oid: UnsafePointer<git_oid>?) -> String {
+    guard let oid else { return "" }
+    return hex(oid.pointee)
+  }
+
+  static func hex(_ oid: git_oid) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    return withUnsafeBytes(of: oid.id) { bytes in
+      String(unsafeUninitializedCapacity: bytes.count * 2) { buffer in
+        for (position, byte) in bytes.enumerated() {
+          buffer[2 * position] = digits[Int(byte >> 4)]
+          buffer[2 * position + 1] = digits[Int(byte & 0x0f)]
+        }
+        return bytes.count * 2
+      }
+    }
+  }
+
+  /// nil for entries that are not file blobs (trees, submodules); otherwise whether the blob is a symbolic link.
+  static func blobKind(mode: UInt32) -> Bool? {
+    switch mode {
+    case GIT_FILEMODE_BLOB.rawValue, GIT_FILEMODE_BLOB_EXECUTABLE.rawValue: return false
+    case GIT_FILEMODE_LINK.rawValue: return true
+    default: return nil
+    }
+  }
+
+  /// Whether every directory above `path` passes `descend`, remembering each decision: index entries are sorted,
+  /// so one directory's answer serves all its files.
+  static func directoriesAccepted(
+    _ path: String,
+    descend: (String) -> Bool,
+    decisions: inout [Substring: Bool]
+  ) -> Bool {
+    var end = path.startIndex
+    while let slash = path[end...].firstIndex(of: "/") {
+      let directory = path[..<slash]
+      let accepted: Bool
+      if let known = decisions[directory] {
+        accepted = known
+      } else {
+        accepted = descend(String(directory))
+        decisions[directory] = accepted
+      }
+      if !accepted { return false }
+      end = path.index(after: slash)
+    }
+    return true
+  }
+}
+
+/// What the tree walk callback needs; passed to C as a pointer to a stack value that outlives the walk.
+private struct TreeWalkContext {
+  let include: (String) -> Bool
+  let descend: (String) -> Bool
+  var files: [GitFile] = []
+}
+
+/// `git_tree_walk` callback: returns 1 to skip a subtree (or an entry), 0 to go on.
+private let treeWalkVisit: git_treewalk_cb = { root, entry, payload in
+  guard let entry, let payload, let rawName = git_tree_entry_name(entry) else { return 0 }
+  let context = payload.assumingMemoryBound(to: TreeWalkContext.self)
+  let path = (root.map { String(cString: $0) } ?? "") + String(cString: rawName)
+  let mode = git_tree_entry_filemode(entry).rawValue
+  if mode == GIT_FILEMODE_TREE.rawValue {
+    return context.pointee.descend(path) ? 0 : 1
+  }
+  guard let isSymlink = GitRepository.blobKind(mode: mode), context.pointee.include(path) else { return 0 }
+  context.pointee.files.append(
+    GitFile(path: path, oid: GitRepository.hex(git_tree_entry_id(entry)), isSymlink: isSymlink))
+  return 0
+}
