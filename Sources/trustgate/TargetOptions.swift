@@ -1,0 +1,41 @@
+import ArgumentParser
+#if canImport(Glibc)
+  import Glibc
+#endif
+import FoundationEssentials
+import TrustgateCore
+
+/// Where to look: shared by inspect, baseline and check.
+struct TargetOptions: ParsableArguments {
+  @Option(help: ArgumentHelp("Inspect an unpacked root filesystem instead of this machine.", valueName: "dir"))
+  var root: String?
+
+  @Option(help: ArgumentHelp("The repository whose lockfiles count (default: the git work tree here).", valueName: "dir"))
+  var repo: String?
+
+  @Option(help: ArgumentHelp("Environment variables for --root, as KEY=VALUE lines.", valueName: "file"))
+  var envFile: String?
+
+  var workspace: Workspace {
+    Workspace(
+      root: root, repository: repo, envFile: envFile, processEnvironment: ProcessInfo.processInfo.environment,
+      currentDirectory: FileManager.default.currentDirectoryPath)
+  }
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+  case text, json
+}
+
+/// Prints an input error the way CI logs show it and exits 2.
+func fail(_ error: some Error) -> ExitCode {
+  var stderr = StandardError()
+  print("trustgate: error: \(error)", to: &stderr)
+  return ExitCode(2)
+}
+
+struct StandardError: TextOutputStream {
+  mutating func write(_ string: String) {
+    _ = string.withCString { Glibc.write(2, $0, strlen($0)) }
+  }
+}

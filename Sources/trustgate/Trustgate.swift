@@ -1,0 +1,20 @@
+import ArgumentParser
+import TrustgateCore
+
+@main
+struct Trustgate: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "trustgate",
+    abstract: "Catch TLS trust regressions in CI before they become CERTIFICATE_VERIFY_FAILED in production.",
+    discussion: """
+      trustgate reads a machine's (or an unpacked image's) whole TLS trust setup — OS CA stores, OpenSSL defaults,
+      trust environment variables, proxies, Python's certifi and client libraries, the repository's lockfiles and
+      the clock — into one snapshot, compares it with a baseline and fails the build on trust regressions.
+
+      Exit codes: 0 nothing at or above the fail level; 1 findings at or above it; 2 usage, configuration or input
+      error.
+      """,
+    version: "0.1.0",
+    subcommands: [Inspect.self]
+  )
+}
