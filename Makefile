@@ -1,0 +1,34 @@
+# trustgate — the two commands a new user needs: `make run` and `make test`.
+SWIFT ?= swift
+BIN := .build/release/trustgate
+
+.PHONY: run test build deps test-deps bench fuzz clean
+
+## Install what is missing, build in release mode, and gate this machine and repository.
+run: deps build
+	$(BIN) check
+
+build:
+	$(SWIFT) build -c release
+
+deps:
+	@scripts/install-deps.sh
+
+test-deps:
+	@scripts/install-deps.sh --test
+
+## Run every test.
+test: test-deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## Benchmarks: ratios against yardsticks measured in the same run.
+bench: deps build
+	scripts/bench.sh
+
+## Fuzz every parser that reads user files (libFuzzer).
+fuzz: deps
+	scripts/fuzz.sh
+
+clean:
+	rm -rf .build

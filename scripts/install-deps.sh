@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what trustgate needs to build and test on Debian/Ubuntu, only when it is missing.
+set -euo pipefail
+need=()
+pkg-config --exists openssl 2>/dev/null || need+=(libssl-dev)
+pkg-config --exists libgit2 2>/dev/null || need+=(libgit2-dev)
+command -v pkg-config >/dev/null || need+=(pkg-config)
+command -v openssl >/dev/null || need+=(openssl)
+if [[ "${1:-}" == "--test" ]]; then
+  command -v xmllint >/dev/null || need+=(libxml2-utils)
+  command -v umoci >/dev/null || need+=(umoci)
+  command -v skopeo >/dev/null || need+=(skopeo)
+  command -v git >/dev/null || need+=(git)
+fi
+if ((${#need[@]})); then
+  echo "installing: ${need[*]}" >&2
+  sudo_cmd=""
+  [[ $(id -u) -ne 0 ]] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+if [[ "${1:-}" == "--test" ]]; then
+  python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install -q jsonschema
+fi
