@@ -32,10 +32,9 @@ public struct AzureReporter: Reporter {
   }
 
   private func line(_ finding: Finding) -> String {
-    var message = finding.message
-    if !finding.fix.isEmpty { message += "\nfix: " + finding.fix }
     guard finding.severity != .note else {
       let prefix = finding.locationText.map { $0 + ": " } ?? ""
+      let message = finding.fix.isEmpty ? finding.message : finding.message + "; fix: " + finding.fix
       // The agent looks for `##vso[` anywhere in a line: break it up so report data cannot issue commands.
       let text = ControlCharacters.neutralised("\(prefix)note [\(finding.ruleID)] \(message)", keepNewlines: false)
       return text.replacingOccurrences(of: "##vso[", with: "# #vso[")
@@ -46,6 +45,8 @@ public struct AzureReporter: Reporter {
       if let line = location.line, line >= 1 { properties.append(("linenumber", String(line))) }
     }
     properties.append(("code", finding.ruleID))
+    var message = finding.message
+    if !finding.fix.isEmpty { message += "\nfix: " + finding.fix }
     let list = properties.map { "\($0.0)=\(Self.escapeProperty($0.1));" }.joined()
     return "##vso[task.logissue \(list)]\(Self.escapeMessage(message))"
   }
