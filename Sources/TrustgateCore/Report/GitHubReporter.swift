@@ -48,7 +48,8 @@ public struct GitHubReporter: Reporter {
       if let line = location.line, line >= 1 { properties.append(("line", String(line))) }
     }
     let title = evaluation.rule(finding.ruleID)?.title ?? ""
-    properties.append(("title", title.isEmpty ? "trustgate \(finding.ruleID)" : "trustgate \(finding.ruleID): \(title)"))
+    properties.append(
+      ("title", title.isEmpty ? "trustgate \(finding.ruleID)" : "trustgate \(finding.ruleID): \(title)"))
     var message = finding.message
     if !finding.fix.isEmpty { message += "\nfix: " + finding.fix }
     let list = properties.map { "\($0.0)=\(Self.escapeProperty($0.1))" }.joined(separator: ",")

@@ -43,7 +43,9 @@ enum JSONValue: Equatable, Sendable {
       }
       out.append("{\n")
       // Compare scalars, not `String` (which uses canonical equivalence), so order never depends on Unicode tables.
-      let keys = members.keys.sorted { Array($0.unicodeScalars.map(\.value)).lexicographicallyPrecedes($1.unicodeScalars.map(\.value)) }
+      let keys = members.keys.sorted {
+        Array($0.unicodeScalars.map(\.value)).lexicographicallyPrecedes($1.unicodeScalars.map(\.value))
+      }
       for (index, key) in keys.enumerated() {
         out.append(String(repeating: "  ", count: indent + 1))
         JSONValue.writeString(key, to: &out)

@@ -47,7 +47,9 @@ public struct JUnitReporter: Reporter {
     for check in evaluation.passed {
       let area = evaluation.area(of: check)?.rawValue ?? Self.unknownArea
       let key = check.ruleID + "\u{1F}" + check.subject
-      if suites[area]?[key] == nil { suites[area, default: [:]][key] = Case(ruleID: check.ruleID, subject: check.subject) }
+      if suites[area]?[key] == nil {
+        suites[area, default: [:]][key] = Case(ruleID: check.ruleID, subject: check.subject)
+      }
     }
     let areaOrder = Area.allCases.sorted().map(\.rawValue) + [Self.unknownArea]
     var lines = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>", "<testsuites>"]
@@ -69,7 +71,8 @@ public struct JUnitReporter: Reporter {
     ]
     var lines = ["  <testsuite \(attributeList(attributes))>"]
     lines.append("    <properties>")
-    lines.append("      <property name=\"trustgate.baseline\" value=\"\(XMLEscaping.attribute(evaluation.baseline))\"/>")
+    lines.append(
+      "      <property name=\"trustgate.baseline\" value=\"\(XMLEscaping.attribute(evaluation.baseline))\"/>")
     lines.append("      <property name=\"trustgate.failOn\" value=\"\(evaluation.failOn.rawValue)\"/>")
     lines.append("    </properties>")
     for testCase in cases { lines.append(contentsOf: self.testCase(testCase, suite: name, failOn: evaluation.failOn)) }

@@ -57,7 +57,11 @@ public struct TextReporter: Reporter {
   }
 
   private enum Style: String {
-    case bold = "1", red = "31", green = "32", yellow = "33", cyan = "36"
+    case bold = "1"
+    case red = "31"
+    case green = "32"
+    case yellow = "33"
+    case cyan = "36"
   }
 
   private func style(_ severity: Severity) -> Style {

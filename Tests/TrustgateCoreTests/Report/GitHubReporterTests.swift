@@ -46,7 +46,9 @@ final class GitHubReporterTests: XCTestCase {
 
     let summary = GitHubReporter().stepSummary(evaluation)
     for finding in findings { XCTAssertTrue(summary.contains("| \(finding.subject) |")) }
-    XCTAssertEqual(summary.split(separator: "\n").filter { $0.hasPrefix("| ❌") || $0.hasPrefix("| ⚠️") || $0.hasPrefix("| ℹ️") }.count, 26)
+    XCTAssertEqual(
+      summary.split(separator: "\n").filter { $0.hasPrefix("| ❌") || $0.hasPrefix("| ⚠️") || $0.hasPrefix("| ℹ️") }.count,
+      26)
   }
 
   func testStepSummaryListsEveryFindingAndEscapesTableCells() {
@@ -68,6 +70,7 @@ final class GitHubReporterTests: XCTestCase {
     XCTAssertTrue(summary.hasPrefix("## trustgate: passed\n"))
     XCTAssertTrue(summary.hasSuffix("No findings.\n"))
     XCTAssertEqual(
-      GitHubReporter().render(ReportSamples.empty), "PASS: no findings at or above error (0 error, 0 warning, 0 note); 3 checks passed.\n")
+      GitHubReporter().render(ReportSamples.empty),
+      "PASS: no findings at or above error (0 error, 0 warning, 0 note); 3 checks passed.\n")
   }
 }

@@ -27,7 +27,9 @@ final class GitLabReporterTests: XCTestCase {
     XCTAssertEqual(issues.map { $0["severity"] as? String ?? "" }, ["blocker", "blocker", "minor", "minor", "info"])
     let unlocated = issues[0]["location"] as? [String: Any]
     XCTAssertEqual(unlocated?["path"] as? String, ".trustgate.yml")
-    XCTAssertEqual(issues[1]["description"] as? String, "[TG203] " + ReportSamples.trickyMessage + " Fix: Pin certifi<2023.7.22, or serve a chain to a current root.")
+    XCTAssertEqual(
+      issues[1]["description"] as? String,
+      "[TG203] " + ReportSamples.trickyMessage + " Fix: Pin certifi<2023.7.22, or serve a chain to a current root.")
   }
 
   func testFingerprintsAreUniqueAndStableAcrossRenders() throws {

@@ -27,7 +27,10 @@ final class JSONReporterTests: XCTestCase {
     XCTAssertTrue(text.hasPrefix("{\n  \"baseline\": "))
     let topKeys = text.split(separator: "\n").filter { $0.hasPrefix("  \"") }.map { $0.split(separator: "\"")[1] }
     XCTAssertEqual(topKeys, topKeys.sorted())
-    XCTAssertTrue(text.contains("\"message\": \"certifi 2023.7.22 removed 3 roots: GlobalSign, \\\"e-Szigno\\\" <Root> & Ünïcødé 根 — 100%\\r\\nsecond line\""))
+    XCTAssertTrue(
+      text.contains(
+        "\"message\": \"certifi 2023.7.22 removed 3 roots: GlobalSign, \\\"e-Szigno\\\" <Root> & Ünïcødé 根 — 100%\\r\\nsecond line\""
+      ))
     XCTAssertTrue(text.contains("\"path\": \"docker/a,b:c%.Dockerfile\""), "slashes are not escaped")
   }
 }

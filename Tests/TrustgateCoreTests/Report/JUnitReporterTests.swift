@@ -27,7 +27,9 @@ final class JUnitReporterTests: XCTestCase {
 
   func testAnnotatedOutputIsValidAgainstJenkinsOnceFileAndLineAreRemoved() throws {
     let xml = JUnitReporter(dialect: .annotated).render(ReportSamples.evaluation)
-    XCTAssertTrue(xml.contains(#"<testcase name="TG203 certifi" classname="trustgate.python" time="0" file="requirements.txt" line="12">"#))
+    XCTAssertTrue(
+      xml.contains(
+        #"<testcase name="TG203 certifi" classname="trustgate.python" time="0" file="requirements.txt" line="12">"#))
     let stripped = xml.replacingOccurrences(of: #" (file|line)="[^"]*""#, with: "", options: .regularExpression)
     try validate(stripped, against: "junit-10-jenkins-xunit.xsd")
   }
@@ -68,7 +70,11 @@ final class JUnitReporterTests: XCTestCase {
         "trustgate.other | TG999 undescribed | pass",
       ])
     // The warning below failOn is a passed case but is listed in its suite's output.
-    XCTAssertTrue(lines.contains { $0.hasPrefix("trustgate.lockfiles OUT ") && $0.contains("uv.lock:40: warning [TG301] httpx 0.23.0 is pinned\\nfix: Upgrade httpx.") })
+    XCTAssertTrue(
+      lines.contains {
+        $0.hasPrefix("trustgate.lockfiles OUT ")
+          && $0.contains("uv.lock:40: warning [TG301] httpx 0.23.0 is pinned\\nfix: Upgrade httpx.")
+      })
     // CR LF in the message survives the round trip through XML (&#13;).
     XCTAssertTrue(
       lines.contains(
@@ -88,6 +94,7 @@ final class JUnitReporterTests: XCTestCase {
   func testTimestampIsUTCWithoutZoneAndDeterministicByDefault() {
     XCTAssertTrue(JUnitReporter().render(ReportSamples.evaluation).contains("timestamp=\"1970-01-01T00:00:00\""))
     let when = Date(timeIntervalSince1970: 1_795_000_000)  // 2026-11-18T11:06:40Z (python datetime)
-    XCTAssertTrue(JUnitReporter(timestamp: when).render(ReportSamples.evaluation).contains("timestamp=\"2026-11-18T11:06:40\""))
+    XCTAssertTrue(
+      JUnitReporter(timestamp: when).render(ReportSamples.evaluation).contains("timestamp=\"2026-11-18T11:06:40\""))
   }
 }

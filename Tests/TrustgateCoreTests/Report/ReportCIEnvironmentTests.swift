@@ -27,10 +27,14 @@ final class ReportCIEnvironmentTests: XCTestCase {
       "release/1.x")
     XCTAssertEqual(CIProvider.azure.pullRequestTargetBranch(env: ["SYSTEM_PULLREQUEST_TARGETBRANCH": "main"]), "main")
     XCTAssertNil(
-      CIProvider.azure.pullRequestTargetBranch(env: ["SYSTEM_PULLREQUEST_TARGETBRANCH": "$(System.PullRequest.TargetBranch)"]))
-    XCTAssertEqual(CIProvider.bitbucket.pullRequestTargetBranch(env: ["BITBUCKET_PR_DESTINATION_BRANCH": "main"]), "main")
+      CIProvider.azure.pullRequestTargetBranch(env: [
+        "SYSTEM_PULLREQUEST_TARGETBRANCH": "$(System.PullRequest.TargetBranch)"
+      ]))
+    XCTAssertEqual(
+      CIProvider.bitbucket.pullRequestTargetBranch(env: ["BITBUCKET_PR_DESTINATION_BRANCH": "main"]), "main")
     XCTAssertEqual(CIProvider.jenkins.pullRequestTargetBranch(env: ["CHANGE_TARGET": "main"]), "main")
-    XCTAssertNil(CIProvider.circleci.pullRequestTargetBranch(env: ["CIRCLE_PULL_REQUEST": "https://github.com/o/r/pull/1"]))
+    XCTAssertNil(
+      CIProvider.circleci.pullRequestTargetBranch(env: ["CIRCLE_PULL_REQUEST": "https://github.com/o/r/pull/1"]))
     XCTAssertNil(CIProvider.none.pullRequestTargetBranch(env: ["GITHUB_BASE_REF": "main"]))
   }
 

@@ -15,6 +15,7 @@ final class ReportSHA256Tests: XCTestCase {
       SHA256.hex(String(repeating: "a", count: 64)), "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb")
     // Spans several blocks and the 55/56-byte padding boundary.
     XCTAssertEqual(
-      SHA256.hex(String(repeating: "a", count: 1000)), "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+      SHA256.hex(String(repeating: "a", count: 1000)),
+      "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
   }
 }

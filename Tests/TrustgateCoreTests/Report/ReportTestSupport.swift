@@ -7,7 +7,8 @@ import XCTest
 /// every kind of escaping, unicode, and passed checks (one for a rule that is not described).
 enum ReportSamples {
   /// `%`, CR LF, `:` and `,` (escaped differently by every CI), a quote, markup and non-ASCII text.
-  static let trickyMessage = "certifi 2023.7.22 removed 3 roots: GlobalSign, \"e-Szigno\" <Root> & Ünïcødé 根 — 100%\r\nsecond line"
+  static let trickyMessage =
+    "certifi 2023.7.22 removed 3 roots: GlobalSign, \"e-Szigno\" <Root> & Ünïcødé 根 — 100%\r\nsecond line"
 
   static let rules = [
     RuleDescription(
@@ -30,7 +31,8 @@ enum ReportSamples {
     Finding(
       ruleID: "TG203", severity: .error, area: .python, subject: "certifi", message: trickyMessage,
       fix: "Pin certifi<2023.7.22, or serve a chain to a current root.",
-      location: Location(path: "requirements.txt", line: 12), relatedLocations: [Location(path: "requirements.txt", line: 11)]),
+      location: Location(path: "requirements.txt", line: 12),
+      relatedLocations: [Location(path: "requirements.txt", line: 11)]),
     Finding(
       ruleID: "TG101", severity: .error, area: .environment, subject: "SSL_CERT_FILE",
       message: "SSL_CERT_FILE=/etc/ssl/missing.pem does not exist", fix: "Unset SSL_CERT_FILE."),
@@ -41,7 +43,8 @@ enum ReportSamples {
       ruleID: "TG301", severity: .warning, area: .lockfiles, subject: "docker", message: "base image pin, old",
       fix: "Rebuild.", location: Location(path: "docker/a,b:c%.Dockerfile")),
     Finding(
-      ruleID: "TG401", severity: .note, area: .clock, subject: "clock", message: "clock is 3 s ahead", fix: "Enable NTP."),
+      ruleID: "TG401", severity: .note, area: .clock, subject: "clock", message: "clock is 3 s ahead",
+      fix: "Enable NTP."),
   ]
 
   static let passed = [

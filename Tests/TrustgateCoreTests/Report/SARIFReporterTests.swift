@@ -76,7 +76,8 @@ final class SARIFReporterTests: XCTestCase {
       (certifi["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any])
     XCTAssertEqual((physical["artifactLocation"] as? [String: Any])?["uri"] as? String, "requirements.txt")
     XCTAssertEqual((physical["region"] as? [String: Any])?["startLine"] as? Int, 12)
-    let docker = try XCTUnwrap((results[2]["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any])
+    let docker = try XCTUnwrap(
+      (results[2]["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any])
     XCTAssertNil(docker["region"], "no line, no region")
     XCTAssertEqual((docker["artifactLocation"] as? [String: Any])?["uri"] as? String, "docker/a,b:c%25.Dockerfile")
     XCTAssertEqual(
@@ -96,7 +97,8 @@ final class SARIFReporterTests: XCTestCase {
       + (0..<SARIFReporter.maximumResults).map { index in
         Finding(ruleID: "TG401", severity: .note, area: .clock, subject: "n\(index)", message: "m", fix: "")
       }
-    let evaluation = Evaluation(rules: ReportSamples.rules, findings: findings, passed: [], failOn: .error, baseline: "none")
+    let evaluation = Evaluation(
+      rules: ReportSamples.rules, findings: findings, passed: [], failOn: .error, baseline: "none")
     let text = SARIFReporter().render(evaluation)
     let log = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     let run = try XCTUnwrap((log["runs"] as? [[String: Any]])?.first)
