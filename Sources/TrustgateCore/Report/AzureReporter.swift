@@ -1,0 +1,83 @@
+import Foundation
+
+/// Azure Pipelines logging commands: `##vso[task.logissue type=error;sourcepath=…;linenumber=…;code=…;]message`,
+/// escaped as azure-pipelines-task-lib does.
+///
+/// Azure has only `error` and `warning` issues; notes are printed as plain log lines so they do not count as
+/// warnings. trustgate fails the step through its exit code, so `task.complete` is written only when asked for.
+public struct AzureReporter: Reporter {
+  /// Also write `##vso[task.complete result=…;]` (Failed / SucceededWithIssues / Succeeded). Only for pipelines
+  /// that ignore trustgate's exit status; the knowledge base advises relying on the exit code.
+  public var completeTask: Bool
+
+  public init(completeTask: Bool = false) {
+    self.completeTask = completeTask
+  }
+
+  public func render(_ evaluation: Evaluation) -> String {
+    var lines = evaluation.findings.map(line)
+    lines.append(ControlCharacters.neutralised(evaluation.verdictSentence, keepNewlines: false))
+    if completeTask {
+      let result: String
+      if !evaluation.failing.isEmpty {
+        result = "Failed"
+      } else if evaluation.findings.contains(where: { $0.severity >= .warning }) {
+        result = "SucceededWithIssues"
+      } else {
+        result = "Succeeded"
+      }
+      lines.append("##vso[task.complete result=\(result);]trustgate")
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  private func line(_ finding: Finding) -> String {
+    guard finding.severity != .note else {
+      let prefix = finding.locationText.map { $0 + ": " } ?? ""
+      let message = finding.fix.isEmpty ? finding.message : finding.message + "; fix: " + finding.fix
+      // The agent looks for `##vso[` anywhere in a line: break it up so report data cannot issue commands.
+      let text = ControlCharacters.neutralised("\(prefix)note [\(finding.ruleID)] \(message)", keepNewlines: false)
+      return text.replacingOccurrences(of: "##vso[", with: "# #vso[")
+    }
+    var properties = [("type", finding.severity == .error ? "error" : "warning")]
+    if let location = finding.location {
+      properties.append(("sourcepath", location.path))
+      if let line = location.line, line >= 1 { properties.append(("linenumber", String(line))) }
+    }
+    properties.append(("code", finding.ruleID))
+    var message = finding.message
+    if !finding.fix.isEmpty { message += "\nfix: " + finding.fix }
+    let list = properties.map { "\($0.0)=\(Self.escapeProperty($0.1));" }.joined()
+    return "##vso[task.logissue \(list)]\(Self.escapeMessage(message))"
+  }
+
+  /// task-lib message escaping: `%` first (as `%AZP25`, which the agent decodes), then CR and LF.
+  public static func escapeMessage(_ text: String) -> String {
+    var out = ""
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "%": out += "%AZP25"
+      case "\r": out += "%0D"
+      case "\n": out += "%0A"
+      default: out.unicodeScalars.append(scalar)
+      }
+    }
+    return out
+  }
+
+  /// task-lib property escaping: as `escapeMessage`, plus `]` and `;`, which end the property list.
+  public static func escapeProperty(_ text: String) -> String {
+    var out = ""
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "%": out += "%AZP25"
+      case "\r": out += "%0D"
+      case "\n": out += "%0A"
+      case "]": out += "%5D"
+      case ";": out += "%3B"
+      default: out.unicodeScalars.append(scalar)
+      }
+    }
+    return out
+  }
+}

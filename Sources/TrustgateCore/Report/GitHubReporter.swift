@@ -1,0 +1,94 @@
+/// GitHub Actions workflow commands (`::error file=…,line=…,title=…::message`), escaped as actions/toolkit does.
+///
+/// GitHub keeps only 10 annotations per level per step and drops the rest silently, so at most
+/// `annotationsPerLevel` are written per level, most severe first; the step summary (`stepSummary`) lists all.
+public struct GitHubReporter: Reporter {
+  /// Annotations GitHub shows per level (error, warning, notice) per step.
+  public static let annotationsPerLevel = 10
+
+  public init() {}
+
+  public func render(_ evaluation: Evaluation) -> String {
+    var lines: [String] = []
+    var omitted = 0
+    for severity in Severity.allCases.reversed() {
+      let group = evaluation.findings.filter { $0.severity == severity }
+      lines.append(contentsOf: group.prefix(Self.annotationsPerLevel).map { command($0, evaluation: evaluation) })
+      omitted += max(0, group.count - Self.annotationsPerLevel)
+    }
+    if omitted > 0 {
+      // Not a workflow command: plain log text, so it does not take an annotation slot.
+      let noun = omitted == 1 ? "finding was" : "findings were"
+      lines.append(
+        "trustgate: \(omitted) more \(noun) not annotated (GitHub shows \(Self.annotationsPerLevel) per level per "
+          + "step); all \(evaluation.findings.count) are in the step summary.")
+    }
+    lines.append(ControlCharacters.neutralised(evaluation.verdictSentence, keepNewlines: false))
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// Markdown for `$GITHUB_STEP_SUMMARY` (append to it): verdict and a table of every finding.
+  public func stepSummary(_ evaluation: Evaluation) -> String {
+    GitHubStepSummary.render(evaluation)
+  }
+
+  /// `error`, `warning` or `notice`: the workflow command for a severity.
+  static func command(for severity: Severity) -> String {
+    switch severity {
+    case .error: return "error"
+    case .warning: return "warning"
+    case .note: return "notice"
+    }
+  }
+
+  private func command(_ finding: Finding, evaluation: Evaluation) -> String {
+    var properties: [(String, String)] = []
+    if let location = finding.location {
+      properties.append(("file", location.path))
+      if let line = location.line, line >= 1 { properties.append(("line", String(line))) }
+    }
+    let title = evaluation.rule(finding.ruleID)?.title ?? ""
+    properties.append(
+      ("title", title.isEmpty ? "trustgate \(finding.ruleID)" : "trustgate \(finding.ruleID): \(title)"))
+    var message = finding.message
+    if !finding.fix.isEmpty { message += "\nfix: " + finding.fix }
+    let list = properties.map { "\($0.0)=\(Self.escapeProperty($0.1))" }.joined(separator: ",")
+    return "::\(Self.command(for: finding.severity)) \(list)::\(Self.escapeData(message))"
+  }
+
+  /// actions/toolkit `escapeData`: `%` first, then CR and LF.
+  public static func escapeData(_ text: String) -> String {
+    var out = ""
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "%": out += "%25"
+      case "\r": out += "%0D"
+      case "\n": out += "%0A"
+      default: out.unicodeScalars.append(scalar)
+      }
+    }
+    return out
+  }
+
+  /// actions/toolkit `escapeProperty`: as `escapeData`, plus `:` and `,`, which end a property.
+  public static func escapeProperty(_ text: String) -> String {
+    var out = ""
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "%": out += "%25"
+      case "\r": out += "%0D"
+      case "\n": out += "%0A"
+      case ":": out += "%3A"
+      case ",": out += "%2C"
+      default: out.unicodeScalars.append(scalar)
+      }
+    }
+    return out
+  }
+}
+
+/// The `github-summary` format: the step summary markdown as a reporter, for `--report github-summary=PATH`.
+public struct GitHubStepSummaryReporter: Reporter {
+  public init() {}
+  public func render(_ evaluation: Evaluation) -> String { GitHubStepSummary.render(evaluation) }
+}
