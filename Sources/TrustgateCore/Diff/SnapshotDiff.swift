@@ -1,0 +1,167 @@
+/// Compares two snapshots into typed changes. Pure: same inputs, same changes, sorted.
+public enum SnapshotDiff {
+  /// Packages whose installed version matters to trust (the knowledge table's, plus the usual clients).
+  static let trustPackages: Set<String> = Set(TrustChanges.all.map(\.package)).union([
+    "certifi", "httpx", "httpcore", "requests", "urllib3", "aiohttp", "pip", "truststore", "botocore", "boto3",
+  ])
+
+  public static func diff(baseline: Snapshot, current: Snapshot, areas: Set<Area> = Set(Area.allCases)) -> [Change] {
+    var changes: [Change] = []
+    if areas.contains(.stores) { changes += stores(baseline, current) }
+    if areas.contains(.python) { changes += python(baseline, current) }
+    if areas.contains(.lockfiles) { changes += lockfiles(baseline.lockfiles, current.lockfiles) }
+    if areas.contains(.environment) {
+      changes += environment(baseline, current)
+      changes += trust(baseline, current)
+    }
+    if areas.contains(.proxy) { changes += proxy(baseline, current) }
+    if areas.contains(.openssl), let a = baseline.openssl.version, let b = current.openssl.version, a != b {
+      changes.append(Change(kind: .opensslVersionChanged, area: .openssl, subject: "openssl", before: a, after: b))
+    }
+    return changes.sorted()
+  }
+
+  static func rootChanges(source: String, area: Area, _ a: CertificateSet, _ b: CertificateSet) -> [Change] {
+    let before = a.distinct
+    let after = b.distinct
+    return before.subtracting(after).map { Change(kind: .rootRemoved, area: area, subject: $0, source: source) }
+      + after.subtracting(before).map { Change(kind: .rootAdded, area: area, subject: $0, source: source) }
+  }
+
+  static func stores(_ baseline: Snapshot, _ current: Snapshot) -> [Change] {
+    var changes: [Change] = []
+    let old = Dictionary(baseline.stores.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+    let new = Dictionary(current.stores.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+    for (path, store) in old {
+      guard let now = new[path] else {
+        changes.append(Change(kind: .storeRemoved, area: .stores, subject: path, before: "\(store.certificates.distinct.count) certificates"))
+        continue
+      }
+      if store.kind == .anchors { continue }
+      if now.certificates.count == 0 && store.certificates.count > 0 {
+        changes.append(Change(kind: .storeEmptied, area: .stores, subject: path, before: "\(store.certificates.distinct.count) certificates", after: "0"))
+      } else {
+        changes += rootChanges(source: path, area: .stores, store.certificates, now.certificates)
+      }
+    }
+    for (path, store) in new where old[path] == nil {
+      changes.append(Change(kind: .storeAppeared, area: .stores, subject: path, after: "\(store.certificates.distinct.count) certificates"))
+    }
+    // A corporate root dropped from the anchors folder is a removal too.
+    for (path, store) in old where store.kind == .anchors {
+      if let now = new[path] { changes += rootChanges(source: path, area: .stores, store.certificates, now.certificates) }
+    }
+    return changes
+  }
+
+  static func python(_ baseline: Snapshot, _ current: Snapshot) -> [Change] {
+    var changes: [Change] = []
+    let a = PythonSelection.primary(baseline.python.environments)
+    let b = PythonSelection.primary(current.python.environments)
+    if let av = a?.pythonVersion, let bv = b?.pythonVersion, av != bv {
+      changes.append(Change(kind: .pythonVersionChanged, area: .python, subject: "python", before: av, after: bv))
+    }
+    if let ac = a?.certifi, let bc = b?.certifi {
+      changes += rootChanges(source: "certifi", area: .python, ac.certificates, bc.certificates)
+    }
+    for name in trustPackages.sorted() {
+      let before = a?.distribution(name)
+      let after = b?.distribution(name)
+      guard before?.version != after?.version, before != nil || after != nil else { continue }
+      changes.append(
+        Change(
+          kind: .installedChanged, area: .python, subject: name, before: before?.version, after: after?.version,
+          location: after.map { Location(path: $0.metadata) }, baseLocation: before.map { Location(path: $0.metadata) }))
+    }
+    return changes
+  }
+
+  /// Pins are paired by file and package; a package that moved to another lockfile is paired with its old pin.
+  static func lockfiles(_ baseline: [Lockfile], _ current: [Lockfile]) -> [Change] {
+    var changes: [Change] = []
+    func first(_ files: [Lockfile], _ path: String?, _ name: String) -> (Lockfile, Pin)? {
+      for file in files where path == nil || file.path == path {
+        if let pin = file.pins.first(where: { $0.name == name }) { return (file, pin) }
+      }
+      return nil
+    }
+    var currentNames = Set<String>()
+    for file in current {
+      var seen = Set<String>()
+      for pin in file.pins where seen.insert(pin.name).inserted {
+        currentNames.insert(pin.name)
+        let here = Location(path: file.path, line: pin.line)
+        guard let (baseFile, basePin) = first(baseline, file.path, pin.name) ?? first(baseline, nil, pin.name) else {
+          changes.append(Change(kind: .pinAdded, area: .lockfiles, subject: pin.name, after: describe(pin), location: here))
+          continue
+        }
+        if describe(basePin) != describe(pin) {
+          changes.append(
+            Change(
+              kind: .pinChanged, area: .lockfiles, subject: pin.name, before: describe(basePin), after: describe(pin),
+              location: here, baseLocation: Location(path: baseFile.path, line: basePin.line)))
+        }
+      }
+    }
+    for file in baseline {
+      var seen = Set<String>()
+      for pin in file.pins where seen.insert(pin.name).inserted && !currentNames.contains(pin.name) {
+        changes.append(
+          Change(
+            kind: .pinRemoved, area: .lockfiles, subject: pin.name, before: describe(pin),
+            baseLocation: Location(path: file.path, line: pin.line)))
+      }
+    }
+    return changes
+  }
+
+  /// `1.2.3` for exact pins, the specifier for ranges, `*` for a bare name.
+  static func describe(_ pin: Pin) -> String { pin.version ?? pin.specifier ?? "*" }
+
+  static func environment(_ baseline: Snapshot, _ current: Snapshot) -> [Change] {
+    var changes: [Change] = []
+    let old = Dictionary(baseline.environment.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+    let new = Dictionary(current.environment.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+    for (name, variable) in old {
+      if let now = new[name] {
+        if now.value != variable.value {
+          changes.append(Change(kind: .envRetargeted, area: .environment, subject: name, before: variable.value, after: now.value))
+        } else if let a = variable.target?.certificates, let b = now.target?.certificates {
+          changes += rootChanges(source: name, area: .environment, a, b)
+        }
+      } else {
+        changes.append(Change(kind: .envUnset, area: .environment, subject: name, before: variable.value))
+      }
+    }
+    for (name, variable) in new where old[name] == nil {
+      changes.append(Change(kind: .envSet, area: .environment, subject: name, after: variable.value))
+    }
+    return changes
+  }
+
+  static func proxy(_ baseline: Snapshot, _ current: Snapshot) -> [Change] {
+    let old = Dictionary(baseline.proxy.variables.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+    let new = Dictionary(current.proxy.variables.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+    return Set(old.keys).union(new.keys).compactMap { name in
+      old[name] == new[name] ? nil : Change(kind: .proxyChanged, area: .proxy, subject: name, before: old[name], after: new[name])
+    }
+  }
+
+  static func trust(_ baseline: Snapshot, _ current: Snapshot) -> [Change] {
+    let old = Dictionary(baseline.effectiveTrust.map { ($0.client, $0) }, uniquingKeysWith: { a, _ in a })
+    return current.effectiveTrust.compactMap { now in
+      guard let before = old[now.client] else { return nil }
+      guard before.source != now.source || before.path != now.path || before.status != now.status else { return nil }
+      return Change(
+        kind: .trustSourceChanged, area: .environment, subject: now.client, before: describe(before), after: describe(now))
+    }
+  }
+
+  static func describe(_ trust: ClientTrust) -> String {
+    var text = trust.source
+    if let path = trust.path, path != trust.source { text += " \(path)" }
+    if let roots = trust.roots { text += " (\(roots) roots)" }
+    if trust.status != .ok { text += " [\(trust.status.rawValue)]" }
+    return text
+  }
+}
