@@ -1,0 +1,49 @@
+/// TG204: a trust variable is set, but the client libraries in use do not read it.
+public struct IgnoredTrustVariableRule: Rule {
+  public init() {}
+  public static let description = RuleDescription(
+    id: "TG204", title: "Trust variable set that the clients in use ignore", area: .environment, severity: .warning,
+    rationale: "requests reads REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE but not SSL_CERT_FILE; httpx reads SSL_CERT_FILE/SSL_CERT_DIR but not REQUESTS_CA_BUNDLE. A variable only the other library reads gives a false sense that the corporate CA is configured.",
+    fix: "Set the variable each client reads (SSL_CERT_FILE for httpx, REQUESTS_CA_BUNDLE for requests), or pass the CA explicitly.",
+    sources: ["https://github.com/psf/requests/blob/main/src/requests/sessions.py", "https://github.com/encode/httpx/blob/master/httpx/_config.py"])
+
+  public static let examples: [RuleExample] = [
+    .init("REQUESTS_CA_BUNDLE with httpx only", triggers: true, context: {
+      Examples.context { s in
+        s.python.environments[0].distributions.removeAll { $0.name == "requests" }
+        s.lockfiles[0].pins.removeAll { $0.name == "requests" }
+        Examples.setVariable(&s, "REQUESTS_CA_BUNDLE", Examples.bundlePath)
+      }
+    }),
+    .init("REQUESTS_CA_BUNDLE with requests", triggers: false, context: {
+      Examples.context { Examples.setVariable(&$0, "REQUESTS_CA_BUNDLE", Examples.bundlePath) }
+    }),
+  ]
+
+  /// Python-facing variables and the client libraries that read them.
+  static let readers: [String: Set<String>] = [
+    "REQUESTS_CA_BUNDLE": ["requests", "botocore"],
+    "CURL_CA_BUNDLE": ["requests"],
+    "SSL_CERT_FILE": ["httpx", "aiohttp", "urllib3"],
+    "SSL_CERT_DIR": ["httpx", "aiohttp", "urllib3"],
+    "AWS_CA_BUNDLE": ["botocore"],
+  ]
+  static let libraries = ["httpx", "requests", "aiohttp", "botocore"]
+
+  public func evaluate(_ context: RuleContext) -> RuleResult {
+    var result = RuleResult()
+    let resolver = context.trust
+    let present = Set(Self.libraries.filter { resolver.version(of: $0).present })
+    guard !present.isEmpty else { return result }
+    for variable in context.current.environment where !variable.isEmpty {
+      guard let readers = Self.readers[variable.name] else { continue }
+      result.checked.append(variable.name)
+      if present.isDisjoint(with: readers) {
+        let users = present.sorted().joined(separator: ", ")
+        result.findings.append(
+          finding(variable.name, "\(variable.name) is set, but the client libraries in use (\(users)) do not read it"))
+      }
+    }
+    return result
+  }
+}

@@ -1,0 +1,30 @@
+/// TG001: a file trustgate had to read could not be read (a lockfile that is not valid TOML, a broken METADATA).
+public struct InputProblemRule: Rule {
+  public init() {}
+  public static let description = RuleDescription(
+    id: "TG001", title: "A file could not be read", area: .lockfiles, severity: .warning,
+    rationale: "A lockfile or package metadata trustgate cannot read is a lockfile the package manager may not read either, and a blind spot in the gate.",
+    fix: "Fix the file at the line shown (regenerate lockfiles with their tool).",
+    sources: ["https://toml.io/en/v1.0.0"])
+
+  public static let examples: [RuleExample] = [
+    .init("poetry.lock with a syntax error", triggers: true, context: {
+      Examples.context { $0.problems.append(Problem(area: .lockfiles, path: "poetry.lock", line: 7, message: "invalid TOML", fix: "Run `poetry lock`.")) }
+    }),
+    .init("no problems", triggers: false, context: { Examples.context { _ in } }),
+  ]
+
+  static let areas: Set<Area> = [.lockfiles, .python, .platform]
+
+  public func evaluate(_ context: RuleContext) -> RuleResult {
+    var result = RuleResult(checked: ["inputs"])
+    for problem in context.current.problems where Self.areas.contains(problem.area) {
+      let subject = "\(problem.path ?? problem.area.rawValue):\(problem.line ?? 0)"
+      result.findings.append(
+        Finding(
+          ruleID: Self.description.id, severity: Self.description.severity, area: problem.area, subject: subject,
+          message: problem.message, fix: problem.fix, location: problem.path.map { Location(path: $0, line: problem.line) }))
+    }
+    return result
+  }
+}

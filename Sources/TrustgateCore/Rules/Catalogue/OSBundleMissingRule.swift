@@ -1,0 +1,32 @@
+/// TG101: clients that use the OS store need a bundle with certificates.
+public struct OSBundleMissingRule: Rule {
+  public init() {}
+  public static let description = RuleDescription(
+    id: "TG101", title: "OS CA bundle missing, empty or removed", area: .stores, severity: .error,
+    rationale: "OpenSSL-default programs, curl, git, pip's truststore and every client pointed at the OS store trust nothing without a bundle: every TLS connection fails with `unable to get local issuer certificate`.",
+    fix: "Install the CA package in the image (`apt-get install ca-certificates`, `apk add ca-certificates`, `dnf install ca-certificates`) and run its update step.",
+    sources: ["https://pkg.go.dev/crypto/x509 (root_linux.go certFiles)", "https://manpages.debian.org/bookworm/ca-certificates/update-ca-certificates.8.en.html"])
+
+  public static let examples: [RuleExample] = [
+    .init("no store at all", triggers: true, context: { Examples.context { $0.stores = [] } }),
+    .init("bundle emptied since the baseline", triggers: true, context: {
+      Examples.compare { $0.stores[0].certificates = CertificateSet() }
+    }),
+    .init("healthy bundle", triggers: false, context: { Examples.context { _ in } }),
+  ]
+
+  public func evaluate(_ context: RuleContext) -> RuleResult {
+    var result = RuleResult(checked: ["os-bundle"])
+    let bundles = context.current.stores.filter { $0.kind == .bundle }
+    if bundles.allSatisfy({ $0.certificates.count == 0 }) {
+      let path = bundles.first?.path ?? StoreLocations.bundles[0].path
+      result.findings.append(
+        finding("os-bundle", "no OS CA bundle with certificates: looked in \(StoreLocations.bundles.map(\.path).joined(separator: ", "))", at: Location(path: path)))
+    }
+    for change in context.changes(.storeRemoved, .storeEmptied) where change.subject.hasSuffix(".crt") || change.subject.hasSuffix(".pem") {
+      let what = change.kind == .storeRemoved ? "is gone" : "is now empty"
+      result.findings.append(finding(change.subject, "\(change.subject) \(what) (baseline: \(change.before ?? "present"))", at: Location(path: change.subject)))
+    }
+    return result
+  }
+}

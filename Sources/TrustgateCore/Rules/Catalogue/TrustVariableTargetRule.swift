@@ -1,0 +1,48 @@
+/// TG201: a trust variable that names a missing, unreadable, empty or expired file.
+public struct TrustVariableTargetRule: Rule {
+  public init() {}
+  public static let description = RuleDescription(
+    id: "TG201", title: "Trust variable points at a missing or useless file", area: .environment, severity: .error,
+    rationale: "requests raises `Could not find a suitable TLS CA certificate bundle, invalid path`, httpx >= 0.28 raises FileNotFoundError, others silently trust nothing: a variable aimed at a deleted file breaks every client that reads it.",
+    fix: "Point the variable at an existing PEM bundle that holds your roots (e.g. /etc/ssl/certs/ca-certificates.crt), or unset it.",
+    sources: ["https://requests.readthedocs.io/en/latest/user/advanced/#ssl-cert-verification", "https://github.com/encode/httpx/blob/master/httpx/_config.py"])
+
+  public static let examples: [RuleExample] = [
+    .init("REQUESTS_CA_BUNDLE names a deleted file", triggers: true, context: {
+      Examples.context { Examples.setVariable(&$0, "REQUESTS_CA_BUNDLE", "/etc/corp/ca.pem", state: .missing) }
+    }),
+    .init("SSL_CERT_FILE names a file without certificates", triggers: true, context: {
+      Examples.context { Examples.setVariable(&$0, "SSL_CERT_FILE", "/tmp/empty.pem", state: .file, certificates: []) }
+    }),
+    .init("SSL_CERT_FILE names the OS bundle", triggers: false, context: {
+      Examples.context { Examples.setVariable(&$0, "SSL_CERT_FILE", Examples.bundlePath) }
+    }),
+  ]
+
+  public func evaluate(_ context: RuleContext) -> RuleResult {
+    var result = RuleResult()
+    for variable in context.current.environment where variable.role != .disablesVerification && !variable.isEmpty {
+      result.checked.append(variable.name)
+      guard let target = variable.target else { continue }
+      let readers = TrustVariables.variable(variable.name)?.readBy ?? "its readers"
+      var problem: String?
+      switch target.state {
+      case .missing: problem = "points at \(variable.value), which does not exist"
+      case .danglingLink: problem = "points at \(variable.value), a link to a file that is gone"
+      case .unreadable: problem = "points at \(variable.value), which cannot be read"
+      case .notAFile: problem = "points at \(variable.value), which is not a file"
+      case .directory where variable.role == .caFile: problem = "points at the directory \(variable.value); \(readers) expect a file"
+      case .file where variable.role == .caDirectory: problem = "points at the file \(variable.value); \(readers) expect a directory"
+      case .file, .directory:
+        if let set = target.certificates {
+          if set.count == 0 { problem = "points at \(variable.value), which holds no certificates" }
+          else if set.expired >= set.count { problem = "points at \(variable.value), where every certificate has expired" }
+        }
+      }
+      if let problem {
+        result.findings.append(finding(variable.name, "\(variable.name) \(problem): \(readers) fail to verify", at: nil))
+      }
+    }
+    return result
+  }
+}

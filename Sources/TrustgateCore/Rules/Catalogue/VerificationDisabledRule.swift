@@ -1,0 +1,35 @@
+/// TG203: a switch that turns certificate verification off.
+public struct VerificationDisabledRule: Rule {
+  public init() {}
+  public static let description = RuleDescription(
+    id: "TG203", title: "TLS verification switched off", area: .environment, severity: .error,
+    rationale: "NODE_TLS_REJECT_UNAUTHORIZED=0, GIT_SSL_NO_VERIFY, PYTHONHTTPSVERIFY=0, an empty CURL_CA_BUNDLE with requests < 2.28 and similar switches accept any certificate: a proxy or attacker can read and change the traffic.",
+    fix: "Remove the switch and make the client trust the right CA instead (add it to the bundle the client reads).",
+    sources: ["https://nodejs.org/api/cli.html#node_tls_reject_unauthorizedvalue", "https://git-scm.com/docs/git-config#Documentation/git-config.txt-httpsslVerify", "https://peps.python.org/pep-0493/"])
+
+  public static let examples: [RuleExample] = [
+    .init("NODE_TLS_REJECT_UNAUTHORIZED=0", triggers: true, context: { Examples.context { Examples.setVariable(&$0, "NODE_TLS_REJECT_UNAUTHORIZED", "0") } }),
+    .init("empty CURL_CA_BUNDLE with requests 2.27", triggers: true, context: {
+      var s = Examples.snapshot(requests: "2.27.1")
+      Examples.setVariable(&s, "CURL_CA_BUNDLE", "")
+      return Examples.context(s)
+    }),
+    .init("NODE_TLS_REJECT_UNAUTHORIZED=1", triggers: false, context: { Examples.context { Examples.setVariable(&$0, "NODE_TLS_REJECT_UNAUTHORIZED", "1") } }),
+  ]
+
+  public func evaluate(_ context: RuleContext) -> RuleResult {
+    var result = RuleResult()
+    for variable in context.current.environment where variable.role == .disablesVerification {
+      result.checked.append(variable.name)
+      if variable.disablesVerification == true {
+        let readers = TrustVariables.variable(variable.name)?.readBy ?? "its readers"
+        result.findings.append(finding(variable.name, "\(variable.name)=\(variable.value) turns TLS verification off for \(readers)"))
+      }
+    }
+    for trust in context.current.effectiveTrust where trust.status == .insecure && trust.source.hasPrefix("CURL_CA_BUNDLE") {
+      result.findings.append(
+        finding("CURL_CA_BUNDLE", "CURL_CA_BUNDLE is empty and requests \(trust.version ?? "") < 2.28 then verifies nothing", fix: "Unset CURL_CA_BUNDLE, or upgrade requests to >= 2.28."))
+    }
+    return result
+  }
+}
