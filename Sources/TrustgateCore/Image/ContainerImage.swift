@@ -40,14 +40,11 @@ public struct ContainerImage: Sendable {
     let layers = archive.layers.enumerated().map { index, blob in
       LayerInfo(index: index, digest: blob.digest, diffID: blob.diffID, createdBy: commands?[index] ?? nil)
     }
-    let result: ImageFileSystem = try withoutActuallyEscaping(wanted) { (wanted) throws(ImageError) in
-      var merged = ImageFileSystem(image: path, wanted: wanted)
-      for layer in layers {
-        try archive.withLayer(layer.index) { (reader) throws(TarError) in
-          try merged.apply(reader, layer: layer)
-        }
+    var result = ImageFileSystem(image: path)
+    for layer in layers {
+      try archive.withLayer(layer.index) { (reader) throws(TarError) in
+        try result.apply(reader, layer: layer, wanted: wanted)
       }
-      return merged
     }
     return ContainerImage(
       path: path, files: result.files, env: archive.config.environment, os: archive.config.os, layers: layers,

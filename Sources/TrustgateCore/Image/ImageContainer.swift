@@ -106,7 +106,7 @@ struct ImageContainer {
         entry = try reader.next()
       } catch {
         switch error {
-        case .badChecksum where first, .malformed where first:
+        case .badChecksum where first, .malformed where first, .truncated where first:
           throw .notAnImage(image: image, reason: "not a tar archive or an image directory")
         case .truncated:
           throw .truncated(image: image, member: "the archive")

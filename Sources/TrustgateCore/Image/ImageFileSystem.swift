@@ -26,20 +26,18 @@ struct ImageFileSystem {
   private(set) var provenance: [String: LayerInfo] = [:]
   private(set) var removals: [String: LayerInfo] = [:]
   private(set) var warnings: [String] = []
-  private let wanted: (String) -> Bool
   private let image: String
 
   private static let whiteoutPrefix = ".wh."
   private static let opaqueMarker = ".wh..wh..opq"
 
-  init(image: String, wanted: @escaping (String) -> Bool) {
+  init(image: String) {
     self.image = image
-    self.wanted = wanted
     files = MemoryFileSystem(label: "image \(image)")
   }
 
-  /// Applies one layer's entries.
-  mutating func apply(_ reader: TarReader, layer: LayerInfo) throws(TarError) {
+  /// Applies one layer's entries, keeping the paths `wanted` accepts.
+  mutating func apply(_ reader: TarReader, layer: LayerInfo, wanted: (String) -> Bool) throws(TarError) {
     var addedHere: Set<String> = []
     while let entry = try reader.next() {
       guard let path = Self.normalise(entry.path) else {
@@ -60,7 +58,7 @@ struct ImageFileSystem {
         if !addedHere.contains(target) { removeTree(target, layer: layer, recordAlways: wanted(target)) }
         continue
       }
-      guard let node = try node(for: entry, path: path, layer: layer, reader: reader) else {
+      guard let node = try node(for: entry, path: path, layer: layer, reader: reader, wanted: wanted) else {
         // Not kept, but it still hides whatever lower layers had at this path.
         if files.nodes[path] != nil, !(entry.kind == .directory && files.nodes[path] == .directory) {
           removeTree(path, layer: layer, recordAlways: false)
@@ -80,8 +78,9 @@ struct ImageFileSystem {
   }
 
   /// The node to keep for an entry, or nil when it is not wanted (its data is then passed over unread).
-  private mutating func node(for entry: TarEntry, path: String, layer: LayerInfo, reader: TarReader)
-    throws(TarError) -> MemoryFileSystem.Node?
+  private mutating func node(
+    for entry: TarEntry, path: String, layer: LayerInfo, reader: TarReader, wanted: (String) -> Bool
+  ) throws(TarError) -> MemoryFileSystem.Node?
   {
     switch entry.kind {
     case .symlink:

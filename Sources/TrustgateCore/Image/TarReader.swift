@@ -48,6 +48,7 @@ final class TarReader {
   func next() throws(TarError) -> TarEntry? {
     if finished { return nil }
     try skipRest()
+    if finished { return nil }
     var paxPath: String?
     var paxLink: String?
     var paxSize: Int?
@@ -142,9 +143,20 @@ final class TarReader {
   }
 
   /// Passes the unread data of the current member and its padding.
+  ///
+  /// A stream that ends right after the last member's data, without padding or end blocks, is taken as complete:
+  /// umoci 0.4 writes `insert` layers that way, and the blob digest still guards against a cut.
   private func skipRest() throws(TarError) {
-    let count = remaining + padding
-    guard count > 0 else { return }
+    let data = try skip(remaining)
+    if data < remaining { throw .truncated(offset: position) }
+    remaining = 0
+    let pad = try skip(padding)
+    if pad < padding { finished = true }
+    padding = 0
+  }
+
+  private func skip(_ count: Int) throws(TarError) -> Int {
+    guard count > 0 else { return 0 }
     let skipped: Int
     do {
       skipped = try source.skip(count)
@@ -152,9 +164,7 @@ final class TarReader {
       throw .stream(error)
     }
     position += skipped
-    if skipped < count { throw .truncated(offset: position) }
-    remaining = 0
-    padding = 0
+    return skipped
   }
 
   private func readMetadata(size: Int, headerOffset: Int) throws(TarError) -> [UInt8] {
