@@ -40,6 +40,11 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    .executableTarget(
+      name: "image-bench",
+      dependencies: ["TrustgateCore"],
+      path: "Sources/ImageBench"
+    ),
     .testTarget(
       name: "TrustgateCoreTests",
       dependencies: ["TrustgateCore"]

@@ -35,7 +35,8 @@ public struct ContainerImage: Sendable {
     let commands = archive.config.layerCommands(layerCount: archive.layers.count)
     var warnings = archive.warnings
     if commands == nil && archive.config.history != nil {
-      warnings.append("\(path): the config's history does not match its \(archive.layers.count) layers; commands unknown")
+      warnings.append(
+        "\(path): the config's history does not match its \(archive.layers.count) layers; commands unknown")
     }
     let layers = archive.layers.enumerated().map { index, blob in
       LayerInfo(index: index, digest: blob.digest, diffID: blob.diffID, createdBy: commands?[index] ?? nil)

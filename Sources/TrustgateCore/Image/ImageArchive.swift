@@ -35,7 +35,8 @@ struct ImageArchive {
     if container.contains("manifest.json") {
       return try openDocker(container)
     }
-    throw .notAnImage(image: path, reason: "no `manifest.json` (docker save) and no `oci-layout` with `index.json` (OCI)")
+    throw .notAnImage(
+      image: path, reason: "no `manifest.json` (docker save) and no `oci-layout` with `index.json` (OCI)")
   }
 
   private static func openDocker(_ container: ImageContainer) throws(ImageError) -> ImageArchive {
@@ -46,7 +47,8 @@ struct ImageArchive {
     }
     var warnings: [String] = []
     if entries.count > 1 {
-      warnings.append("\(image): holds \(entries.count) images; reading the first (\(entry.repoTags?.first ?? entry.config))")
+      warnings.append(
+        "\(image): holds \(entries.count) images; reading the first (\(entry.repoTags?.first ?? entry.config))")
     }
     let config = try decode(ImageConfigFile.self, member: entry.config, in: container)
     let diffIDs = config.rootfs?.diffIDs ?? []
@@ -148,7 +150,7 @@ struct ImageArchive {
     do {
       return try JSONDecoder().decode(T.self, from: Data(bytes))
     } catch {
-      throw .badMetadata(image: image, member: member, reason: "\(error)")
+      throw .badMetadata(image: image, member: member, reason: String("\(error)".prefix(300)))
     }
   }
 }

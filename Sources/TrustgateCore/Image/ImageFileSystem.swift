@@ -54,6 +54,7 @@ struct ImageFileSystem {
         continue
       }
       if name.hasPrefix(Self.whiteoutPrefix) {
+        guard name.count > Self.whiteoutPrefix.count else { continue }
         let target = (parent == "/" ? "" : parent) + "/" + name.dropFirst(Self.whiteoutPrefix.count)
         if !addedHere.contains(target) { removeTree(target, layer: layer, recordAlways: wanted(target)) }
         continue
@@ -80,8 +81,7 @@ struct ImageFileSystem {
   /// The node to keep for an entry, or nil when it is not wanted (its data is then passed over unread).
   private mutating func node(
     for entry: TarEntry, path: String, layer: LayerInfo, reader: TarReader, wanted: (String) -> Bool
-  ) throws(TarError) -> MemoryFileSystem.Node?
-  {
+  ) throws(TarError) -> MemoryFileSystem.Node? {
     switch entry.kind {
     case .symlink:
       if Self.climbsOut(link: entry.linkTarget, from: Self.parent(of: path)) {

@@ -96,5 +96,7 @@ func isSHA256Digest(_ digest: String) -> Bool {
   guard digest.hasPrefix("sha256:") else { return false }
   let hex = digest.utf8.dropFirst(7)
   return hex.count == 64
-    && hex.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
+    && hex.allSatisfy {
+      (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0)
+    }
 }

@@ -95,9 +95,10 @@ final class TarReader {
         let prefix = Self.string(header[345..<500])
         if !prefix.isEmpty { name = prefix + "/" + name }
       }
+      let path = paxPath ?? longName ?? name
       let kind: TarEntryKind
       switch type {
-      case 0, UInt8(ascii: "0"), UInt8(ascii: "7"): kind = name.hasSuffix("/") ? .directory : .file
+      case 0, UInt8(ascii: "0"), UInt8(ascii: "7"): kind = path.hasSuffix("/") ? .directory : .file
       case UInt8(ascii: "5"): kind = .directory
       case UInt8(ascii: "2"): kind = .symlink
       case UInt8(ascii: "1"): kind = .hardlink
@@ -108,7 +109,8 @@ final class TarReader {
       remaining = dataSize
       padding = (Self.block - dataSize % Self.block) % Self.block
       return TarEntry(
-        path: paxPath ?? longName ?? name, kind: kind, linkTarget: paxLink ?? longLink ?? Self.string(header[157..<257]),
+        path: path, kind: kind,
+        linkTarget: paxLink ?? longLink ?? Self.string(header[157..<257]),
         size: dataSize, dataOffset: position)
     }
   }

@@ -76,7 +76,8 @@ final class ImageBadInputTests: XCTestCase {
     XCTAssertFalse(image.files.exists("/etc/passwd"))
     XCTAssertTrue(image.warnings.contains { $0.contains("../../etc/passwd") && $0.contains("layer 0") })
     // An absolute member lands inside the image, with a warning.
-    XCTAssertEqual(String(decoding: try image.files.read("/etc/ssl/certs/absolute.pem"), as: UTF8.self), "absolute member\n")
+    XCTAssertEqual(
+      String(decoding: try image.files.read("/etc/ssl/certs/absolute.pem"), as: UTF8.self), "absolute member\n")
     XCTAssertTrue(image.warnings.contains { $0.contains("absolute path") })
     // Links out of the root resolve to the image root, never the host's.
     XCTAssertEqual(try image.files.resolve("/etc/ssl/root-link"), "/")

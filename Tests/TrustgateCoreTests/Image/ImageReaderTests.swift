@@ -66,7 +66,8 @@ final class ImageReaderTests: XCTestCase {
     let image = try ContainerImage.open(path: Self.ociDirectory)
     XCTAssertFalse(image.files.exists("/usr/lib/python3/site-packages/certifi"))
     XCTAssertFalse(image.files.exists("/usr/lib/python3/site-packages/certifi/cacert.pem"))
-    XCTAssertEqual(image.removals["/usr/lib/python3/site-packages/certifi/cacert.pem"]?.createdBy, "pip uninstall certifi")
+    XCTAssertEqual(
+      image.removals["/usr/lib/python3/site-packages/certifi/cacert.pem"]?.createdBy, "pip uninstall certifi")
     XCTAssertEqual(image.removals["/usr/lib/python3/site-packages/certifi/cacert.pem"]?.index, 3)
   }
 
@@ -90,9 +91,14 @@ final class ImageReaderTests: XCTestCase {
     XCTAssertEqual(image.layers.map(\.diffID), layers.diffIDs)
     XCTAssertEqual(
       image.layers.map(\.createdBy),
-      ["base: os-release, CA store, certifi", "update-ca-certificates", "replace /etc/ssl/legacy", "pip uninstall certifi"])
+      [
+        "base: os-release, CA store, certifi", "update-ca-certificates", "replace /etc/ssl/legacy",
+        "pip uninstall certifi",
+      ])
     let bundle = try XCTUnwrap(image.provenance["/etc/ssl/certs/ca-certificates.crt"])
-    XCTAssertEqual(bundle, LayerInfo(index: 1, digest: layers.digests[1], diffID: layers.diffIDs[1], createdBy: "update-ca-certificates"))
+    XCTAssertEqual(
+      bundle,
+      LayerInfo(index: 1, digest: layers.digests[1], diffID: layers.diffIDs[1], createdBy: "update-ca-certificates"))
     XCTAssertEqual(image.provenance["/etc/os-release"]?.index, 0)
   }
 
