@@ -35,6 +35,7 @@ struct ImageArchive {
     if container.contains("manifest.json") {
       return try openDocker(container)
     }
+    if !container.complete { throw .truncated(image: path, member: "the archive") }
     throw .notAnImage(
       image: path, reason: "no `manifest.json` (docker save) and no `oci-layout` with `index.json` (OCI)")
   }
@@ -139,6 +140,7 @@ struct ImageArchive {
     let image = container.image
     guard let bytes = try container.read(member) else {
       if let digest { throw .missingBlob(image: image, digest: digest) }
+      if !container.complete { throw .truncated(image: image, member: "the archive") }
       throw .notAnImage(image: image, reason: "`\(member)` is missing")
     }
     if let digest {

@@ -18,6 +18,8 @@ struct ImageContainer {
   }
 
   private let storage: Storage
+  /// False for a tar that stops without its end-of-archive block: a missing manifest then means a cut file.
+  let complete: Bool
   /// The path given by the user, for messages.
   let image: String
 
@@ -32,6 +34,7 @@ struct ImageContainer {
       var root = path
       while root.count > 1 && root.hasSuffix("/") { root.removeLast() }
       storage = .directory(root)
+      complete = true
       return
     }
     let file: OpenFile
@@ -40,7 +43,9 @@ struct ImageContainer {
     } catch {
       throw .io(image: path, reason: Self.reason(error))
     }
-    storage = .tar(file, try Self.index(file, image: path))
+    let (members, complete) = try Self.index(file, image: path)
+    storage = .tar(file, members)
+    self.complete = complete
   }
 
   /// Whether a member exists.
@@ -95,7 +100,9 @@ struct ImageContainer {
   }
 
   /// Member name → data offset and size for every regular file in the tar; links between members resolved.
-  private static func index(_ file: OpenFile, image: String) throws(ImageError) -> [String: (offset: Int, size: Int)] {
+  private static func index(_ file: OpenFile, image: String) throws(ImageError) -> (
+    [String: (offset: Int, size: Int)], Bool
+  ) {
     let reader = TarReader(source: FileRegion(file: file))
     var members: [String: (offset: Int, size: Int)] = [:]
     var links: [String: String] = [:]
@@ -139,7 +146,7 @@ struct ImageContainer {
       }
       if let member = members[current] { members[name] = member }
     }
-    return members
+    return (members, reader.endMarkerSeen)
   }
 
   /// `base/target` with `..` applied; `..` above the archive's top is dropped (a member never leaves the archive).

@@ -37,6 +37,8 @@ final class TarReader {
   private var remaining = 0
   private var padding = 0
   private var finished = false
+  /// Whether the stream ended with an end-of-archive block rather than just stopping.
+  private(set) var endMarkerSeen = false
 
   private static let block = 512
   /// Pax and GNU long-name records hold a name or a few keys; anything larger is a broken or hostile archive.
@@ -61,6 +63,7 @@ final class TarReader {
         return nil
       }
       if header.allSatisfy({ $0 == 0 }) {
+        endMarkerSeen = true
         finished = true
         return nil
       }
