@@ -11,6 +11,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
   ],
   targets: [
     .systemLibrary(
@@ -30,6 +31,7 @@ let package = Package(
         "COpenSSL", "CGit2", "CLinux",
         .product(name: "Yams", package: "Yams"),
         .product(name: "TOMLKit", package: "TOMLKit"),
+        .product(name: "CompressNIO", package: "compress-nio"),
       ]
     ),
     .executableTarget(
@@ -38,6 +40,11 @@ let package = Package(
         "TrustgateCore",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
+    ),
+    .executableTarget(
+      name: "image-bench",
+      dependencies: ["TrustgateCore"],
+      path: "Sources/ImageBench"
     ),
     .testTarget(
       name: "TrustgateCoreTests",

@@ -1,0 +1,193 @@
+/// One layer of an image, as findings name it: position (0 is the bottom), blob digest, diff id and the command
+/// from the config's history that created it.
+public struct LayerInfo: Sendable, Hashable, Codable {
+  public var index: Int
+  public var digest: String
+  public var diffID: String?
+  public var createdBy: String?
+
+  public init(index: Int, digest: String, diffID: String?, createdBy: String?) {
+    self.index = index
+    self.digest = digest
+    self.diffID = diffID
+    self.createdBy = createdBy
+  }
+}
+
+/// Merges layers, bottom first, into a `MemoryFileSystem` holding only wanted paths, the way an overlay mount
+/// would show them: later entries replace earlier ones, `.wh.NAME` removes `NAME`, `.wh..wh..opq` empties its
+/// directory of what lower layers put there.
+///
+/// Every member path is normalised lexically and applied inside the in-memory tree only; a member that climbs
+/// out of the root with `..` is skipped and reported. Symbolic links are kept whatever their path (they are small
+/// and needed to resolve wanted paths such as `/usr/lib/ssl/certs -> /etc/ssl/certs`).
+struct ImageFileSystem {
+  private(set) var files: MemoryFileSystem
+  private(set) var provenance: [String: LayerInfo] = [:]
+  private(set) var removals: [String: LayerInfo] = [:]
+  private(set) var warnings: [String] = []
+  private let image: String
+
+  private static let whiteoutPrefix = ".wh."
+  private static let opaqueMarker = ".wh..wh..opq"
+
+  init(image: String) {
+    self.image = image
+    files = MemoryFileSystem(label: "image \(image)")
+  }
+
+  /// Applies one layer's entries, keeping the paths `wanted` accepts.
+  mutating func apply(_ reader: TarReader, layer: LayerInfo, wanted: (String) -> Bool) throws(TarError) {
+    var addedHere: Set<String> = []
+    while let entry = try reader.next() {
+      guard let path = Self.normalise(entry.path) else {
+        warn(layer, "member `\(entry.path)` climbs out of the image root with `..`; skipped")
+        continue
+      }
+      if entry.path.hasPrefix("/") {
+        warn(layer, "member `\(entry.path)` has an absolute path; read as \(path) inside the image")
+      }
+      let name = path.split(separator: "/").last.map(String.init) ?? ""
+      let parent = Self.parent(of: path)
+      if name == Self.opaqueMarker {
+        removeLower(under: parent, keeping: addedHere, layer: layer)
+        continue
+      }
+      if name.hasPrefix(Self.whiteoutPrefix) {
+        guard name.count > Self.whiteoutPrefix.count else { continue }
+        let target = (parent == "/" ? "" : parent) + "/" + name.dropFirst(Self.whiteoutPrefix.count)
+        if !addedHere.contains(target) { removeTree(target, layer: layer, recordAlways: wanted(target)) }
+        continue
+      }
+      guard let node = try node(for: entry, path: path, layer: layer, reader: reader, wanted: wanted) else {
+        // Not kept, but it still hides whatever lower layers had at this path.
+        if files.nodes[path] != nil, !(entry.kind == .directory && files.nodes[path] == .directory) {
+          removeTree(path, layer: layer, recordAlways: false)
+          removals[path] = nil
+        }
+        continue
+      }
+      if let existing = files.nodes[path], !(existing == .directory && node == .directory) {
+        removeTree(path, layer: layer, recordAlways: false)
+      }
+      replaceNonDirectoryAncestors(of: path)
+      files.set(path, node)
+      provenance[path] = layer
+      removals[path] = nil
+      addedHere.insert(path)
+    }
+  }
+
+  /// The node to keep for an entry, or nil when it is not wanted (its data is then passed over unread).
+  private mutating func node(
+    for entry: TarEntry, path: String, layer: LayerInfo, reader: TarReader, wanted: (String) -> Bool
+  ) throws(TarError) -> MemoryFileSystem.Node? {
+    switch entry.kind {
+    case .symlink:
+      if Self.climbsOut(link: entry.linkTarget, from: Self.parent(of: path)) {
+        warn(layer, "symbolic link \(path) -> \(entry.linkTarget) points out of the image root; it resolves inside it")
+      }
+      return .symlink(entry.linkTarget)
+    case .directory:
+      return wanted(path) ? .directory : nil
+    case .file:
+      guard wanted(path) else { return nil }
+      guard entry.size <= defaultReadLimit else {
+        warn(layer, "\(path) is \(entry.size) bytes, more than the \(defaultReadLimit) trustgate reads; skipped")
+        return nil
+      }
+      return .file(try reader.readData())
+    case .hardlink:
+      guard wanted(path) else { return nil }
+      guard let target = Self.normalise(entry.linkTarget) else {
+        warn(layer, "hard link \(path) -> \(entry.linkTarget) climbs out of the image root; skipped")
+        return nil
+      }
+      guard case .file(let bytes)? = files.nodes[target] else {
+        warn(layer, "hard link \(path) -> \(target): the target's content was not kept; skipped")
+        return nil
+      }
+      return .file(bytes)
+    case .other:
+      return nil
+    }
+  }
+
+  /// Removes what lower layers put under `directory` (an opaque whiteout), keeping this layer's own entries.
+  private mutating func removeLower(under directory: String, keeping addedHere: Set<String>, layer: LayerInfo) {
+    var keep: Set<String> = []
+    for path in addedHere {
+      var current = path
+      while current != "/" && !current.isEmpty {
+        keep.insert(current)
+        current = Self.parent(of: current)
+      }
+    }
+    let prefix = directory == "/" ? "/" : directory + "/"
+    for path in files.nodes.keys.sorted() where path.hasPrefix(prefix) && !keep.contains(path) {
+      if files.nodes[path] != nil { removeTree(path, layer: layer, recordAlways: false) }
+    }
+  }
+
+  /// Removes a path and everything below it from the tree, noting which layer removed each kept path.
+  private mutating func removeTree(_ path: String, layer: LayerInfo, recordAlways: Bool) {
+    let prefix = path == "/" ? "/" : path + "/"
+    let gone = files.nodes.keys.filter { $0 == path || $0.hasPrefix(prefix) }
+    for removed in gone {
+      removals[removed] = layer
+      provenance[removed] = nil
+    }
+    if recordAlways { removals[path] = layer }
+    if !gone.isEmpty { files.remove(path) }
+  }
+
+  /// A later layer may put a directory where a lower layer had a file or link; the directory replaces it.
+  private mutating func replaceNonDirectoryAncestors(of path: String) {
+    var current = Self.parent(of: path)
+    var ancestors: [String] = []
+    while current != "/" {
+      ancestors.append(current)
+      current = Self.parent(of: current)
+    }
+    for ancestor in ancestors.reversed() {
+      if let node = files.nodes[ancestor], node != .directory {
+        files.remove(ancestor)
+        provenance[ancestor] = nil
+      }
+    }
+  }
+
+  private mutating func warn(_ layer: LayerInfo, _ message: String) {
+    warnings.append("\(image): layer \(layer.index) (\(layer.digest)): \(message)")
+  }
+
+  /// `/a/b` from `a/b`, `./a/b/`, `/a//b` or `a/c/../b`; nil when `..` climbs above the root.
+  static func normalise(_ member: String) -> String? {
+    var parts: [Substring] = []
+    for part in member.split(separator: "/") where part != "." {
+      if part == ".." {
+        guard parts.popLast() != nil else { return nil }
+      } else {
+        parts.append(part)
+      }
+    }
+    return "/" + parts.joined(separator: "/")
+  }
+
+  static func parent(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return "/" }
+    return String(path[..<slash])
+  }
+
+  /// Whether a relative link target climbs above the root from its directory (an absolute one never does: it
+  /// restarts at the image root).
+  static func climbsOut(link target: String, from directory: String) -> Bool {
+    if target.hasPrefix("/") { return false }
+    var depth = directory.split(separator: "/").count
+    for part in target.split(separator: "/") where part != "." {
+      depth += part == ".." ? -1 : 1
+      if depth < 0 { return true }
+    }
+    return false
+  }
+}
