@@ -11,7 +11,7 @@ final class ProxyCollectorTests: XCTestCase {
   }
 
   func testCredentialsAppearNowhereInTheSnapshot() throws {
-    let secrets = ["s3cr3t-Pa55", "p@ss/w#rd?x", "alice-the-user"]
+    let secrets = ["s3cr3t-Pa55", "w#rd", "alice-the-user", "bob:"]
     let env = [
       "HTTPS_PROXY": "http://alice-the-user:s3cr3t-Pa55@proxy.corp.example:3128",
       // Unencoded `@`, `/`, `#`, `?` in a password, as people paste them.

@@ -187,4 +187,16 @@ final class StoresCollectorTests: XCTestCase {
     let lines = context.problems.filter { $0.path == "/etc/ssl/certs/ca-certificates.crt" }.compactMap(\.line)
     XCTAssertEqual(lines, [begins[1]])
   }
+  func testLocalCAInASubfolderStillCountsAsMissingFromTheBundle() throws {
+    // update-ca-certificates includes every .crt *below* /usr/local/share/ca-certificates.
+    let scratch = try TemporaryDirectory()
+    try scratch.write("etc/ssl/certs/ca-certificates.crt", Array(try Fixtures.data("pki/root-rsa.pem")))
+    try scratch.write("usr/local/share/ca-certificates/corp/corp-root.crt", Array(try Fixtures.data("pki/corp-root.pem")))
+    try scratch.link("usr/local/share/ca-certificates/corp/self", to: "..")
+    let corp = try TSV.rows("pki/expected.tsv").filter { $0["file"] == "corp-root.pem" }.map { $0["sha256"]! }
+    let (stores, _, context) = collect(root: scratch.path)
+    XCTAssertEqual(try store(stores, "/usr/local/share/ca-certificates").notInBundle, corp)
+    XCTAssertEqual(context.problems.filter { $0.path == "/usr/local/share/ca-certificates" }.count, 1, "\(context.problems)")
+  }
 }
+
