@@ -56,22 +56,39 @@ public final class CollectionContext {
   }
 
   /// A directory of certificates: every regular file (or link to one) whose name looks like a certificate or a
-  /// hash link, read once each. Hash links (`5ad8a5d6.0`) are checked against the subject hash.
-  public func certificates(inDirectory path: String, area: Area) -> DirectoryReading? {
+  /// hash link, read once each. Hash links (`5ad8a5d6.0`) are checked against the subject hash. With `recursive`,
+  /// subdirectories are read too (update-ca-certificates reads everything below its folders, e.g. `mozilla/`);
+  /// names are then relative to `path` (`mozilla/RootEC.crt`).
+  public func certificates(inDirectory path: String, area: Area, recursive: Bool = false) -> DirectoryReading? {
     guard let real = try? fs.resolveExisting(path), fs.rawKind(real) == .directory else { return nil }
-    if let cached = directoryCache[real] { return cached }
+    let cacheKey = recursive ? real + "/**" : real
+    if let cached = directoryCache[cacheKey] { return cached }
     var reading = DirectoryReading()
-    let names: [String]
-    do { names = try fs.list(real) } catch {
-      report(area, error, fix: "Make the directory readable by the build user.")
-      return nil
+    var names: [String] = []
+    var visited: Set<String> = [real]
+    func walk(_ directory: String, prefix: String) -> Bool {
+      let entries: [String]
+      do { entries = try fs.list(directory) } catch {
+        report(area, error, fix: "Make the directory readable by the build user.")
+        return false
+      }
+      for name in entries {
+        names.append(prefix + name)
+        guard recursive, let sub = try? fs.resolveExisting(directory + "/" + name), fs.rawKind(sub) == .directory,
+          visited.insert(sub).inserted
+        else { continue }
+        _ = walk(sub, prefix: prefix + name + "/")
+      }
+      return true
     }
+    guard walk(real, prefix: "") else { return nil }
     var seen = Set<String>()
     var members = Set<String>()
     for name in names {
       let child = path == "/" ? "/" + name : path + "/" + name
-      let hashLink = HashLinkName(name)
-      guard hashLink != nil || Self.looksLikeCertificateFile(name) else { continue }
+      let base = String(name.split(separator: "/").last ?? Substring(name))
+      let hashLink = HashLinkName(base)
+      guard hashLink != nil || Self.looksLikeCertificateFile(base) else { continue }
       if hashLink?.isCRL == true { continue }
       let target: String
       do { target = try fs.resolveExisting(child) } catch {
@@ -92,7 +109,7 @@ public final class CollectionContext {
         reading.set.unparsable += set.unparsable
       }
     }
-    directoryCache[real] = reading
+    directoryCache[cacheKey] = reading
     return reading
   }
 

@@ -39,6 +39,8 @@ public enum CertificateFile {
           .init(line: nil, message: "not a readable DER certificate (\(error))", fix: "Replace it with a valid certificate in PEM or DER form."))
       }
     } else {
+      // A non-empty file without a PEM block is one failed DER attempt (as `openssl storeutl` counts it).
+      reading.unparsable = 1
       reading.issues.append(
         .init(
           line: nil, message: "no certificates: neither PEM nor DER",

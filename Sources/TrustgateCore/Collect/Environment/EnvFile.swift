@@ -13,7 +13,8 @@ public enum EnvFile {
   public static func parse(_ text: String, path: String) throws(ParseError) -> [String: String] {
     var env: [String: String] = [:]
     var number = 0
-    for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+    // `\r\n` is one Character in Swift, so split on every newline kind (CRLF files from Windows editors).
+    for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
       number += 1
       var line = Substring(String(rawLine).trimmingWhitespace())
       if line.isEmpty || line.hasPrefix("#") { continue }

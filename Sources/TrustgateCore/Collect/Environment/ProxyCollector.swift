@@ -53,13 +53,15 @@ public struct ProxyCollector {
       scheme = rest[..<colon].lowercased()
       rest = rest[rest.index(colon, offsetBy: 3)...]
     }
-    var authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-    let tail = rest.dropFirst(authority.count)
+    // Credentials end at the last `@`, even past a `/`, `?` or `#`: passwords are pasted unencoded, and a proxy URL
+    // has no use for `@` in its path, so misreading a path beats leaking a password.
     var hasCredentials = false
-    if let at = authority.lastIndex(of: "@") {
+    if let at = rest.lastIndex(of: "@") {
       hasCredentials = true
-      authority = authority[authority.index(after: at)...]
+      rest = rest[rest.index(after: at)...]
     }
+    let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+    let tail = rest.dropFirst(authority.count)
     let redacted = (scheme.map { $0 + "://" } ?? "") + (hasCredentials ? "***@" : "") + authority + tail
     var variable = ProxyVariable(name: name, value: redacted, hasCredentials: hasCredentials)
     variable.scheme = scheme

@@ -9,6 +9,8 @@ public struct StoreLocation: Sendable {
   /// For anchors: the bundle the update step writes, and the command that does it.
   public var bundle: [String] = []
   public var updateCommand: String? = nil
+  /// Whether certificates in subdirectories count (update-ca-certificates reads everything below its folders).
+  public var recursive = false
 }
 
 public enum StoreLocations {
@@ -30,14 +32,15 @@ public enum StoreLocations {
     .init(path: "/etc/ssl/certs", kind: .hashedDirectory, used: "Debian, Ubuntu, Alpine, SLES (OpenSSL capath)"),
     .init(path: "/etc/pki/tls/certs", kind: .directory, used: "Fedora, RHEL"),
     .init(path: "/var/lib/ca-certificates/openssl", kind: .hashedDirectory, used: "openSUSE, SLES"),
-    .init(path: "/usr/share/ca-certificates", kind: .directory, used: "Debian, Ubuntu (certificates offered to update-ca-certificates)"),
+    .init(path: "/usr/share/ca-certificates", kind: .directory, used: "Debian, Ubuntu (certificates offered to update-ca-certificates)",
+      recursive: true),
   ]
 
   /// Folders where an administrator drops a local or corporate root; an update step copies them into the bundle.
   public static let anchors: [StoreLocation] = [
     .init(
       path: "/usr/local/share/ca-certificates", kind: .anchors, used: "Debian, Ubuntu, Alpine",
-      bundle: ["/etc/ssl/certs/ca-certificates.crt"], updateCommand: "update-ca-certificates"),
+      bundle: ["/etc/ssl/certs/ca-certificates.crt"], updateCommand: "update-ca-certificates", recursive: true),
     .init(
       path: "/etc/pki/ca-trust/source/anchors", kind: .anchors, used: "RHEL, Fedora, CentOS",
       bundle: ["/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", "/etc/pki/tls/certs/ca-bundle.crt"],

@@ -18,7 +18,7 @@ public struct StoresCollector {
       stores.append(store)
     }
     for location in StoreLocations.directories where context.fs.isDirectory(location.path) {
-      guard let reading = context.certificates(inDirectory: location.path, area: .stores) else { continue }
+      guard let reading = context.certificates(inDirectory: location.path, area: .stores, recursive: location.recursive) else { continue }
       var store = TrustStore(path: location.path, kind: location.kind, linksTo: linkTarget(location.path, context.fs))
       store.certificates = reading.set
       if location.kind == .hashedDirectory || reading.hashLinks > 0 {
@@ -42,7 +42,7 @@ public struct StoresCollector {
       stores.append(store)
     }
     for location in StoreLocations.anchors where context.fs.isDirectory(location.path) {
-      guard let reading = context.certificates(inDirectory: location.path, area: .stores) else { continue }
+      guard let reading = context.certificates(inDirectory: location.path, area: .stores, recursive: location.recursive) else { continue }
       var store = TrustStore(path: location.path, kind: .anchors, linksTo: linkTarget(location.path, context.fs))
       store.certificates = reading.set
       let target = location.bundle.first { bundleSets[$0] != nil }

@@ -1,0 +1,157 @@
+import Foundation
+import XCTest
+
+@testable import TrustgateCore
+
+/// The debian fixture's links (rootfs/links.tsv, literal readlink output) resolved inside a root, on the host and in
+/// memory. Expected targets are read from links.tsv and the fixture files, not from trustgate.
+final class FileSystemViewTests: XCTestCase {
+  private var scratch: TemporaryDirectory!
+  private var rootPath: String { scratch.path + "/root" }
+
+  override func setUpWithError() throws {
+    scratch = try TemporaryDirectory()
+    try scratch.copyTree(from: Fixtures.path("rootfs/debian"), to: "root")
+    try scratch.link("root/etc/ssl/certs/dangling.pem", to: "/usr/share/ca-certificates/gone.crt")
+  }
+
+  override func tearDown() { scratch = nil }
+
+  /// The same tree as `root/`, in memory.
+  private func memoryCopy() throws -> MemoryFileSystem {
+    var memory = MemoryFileSystem(label: "memory")
+    let fm = FileManager.default
+    func walk(_ host: String, _ view: String) throws {
+      for name in try fm.contentsOfDirectory(atPath: host) {
+        let h = host + "/" + name
+        let v = view + "/" + name
+        switch try fm.attributesOfItem(atPath: h)[.type] as? FileAttributeType {
+        case .typeSymbolicLink?: memory.set(v, .symlink(try fm.destinationOfSymbolicLink(atPath: h)))
+        case .typeDirectory?:
+          memory.set(v, .directory)
+          try walk(h, v)
+        default: memory.set(v, .file(Array(try Data(contentsOf: URL(fileURLWithPath: h)))))
+        }
+      }
+    }
+    try walk(rootPath, "")
+    return memory
+  }
+
+  private func views() throws -> [any FileSystemView] { [HostFileSystem(root: rootPath), try memoryCopy()] }
+
+  private func fixtureBytes(_ relative: String) throws -> [UInt8] { Array(try Fixtures.data("rootfs/debian/" + relative)) }
+
+  func testCopiedTreeKeepsTheFixtureLinks() throws {
+    for row in try TSV.rows("rootfs/links.tsv") where row["layout"] == "debian" {
+      XCTAssertEqual(
+        try FileManager.default.destinationOfSymbolicLink(atPath: rootPath + "/" + row["link"]!), row["target"])
+    }
+  }
+
+  func testAbsoluteLinksResolveInsideTheRoot() throws {
+    let absolute = try TSV.rows("rootfs/links.tsv").filter {
+      $0["layout"] == "debian" && $0["link"]!.hasPrefix("etc/ssl/certs/") && $0["target"]!.hasPrefix("/")
+    }
+    XCTAssertEqual(absolute.count, 2)
+    for view in try views() {
+      for row in absolute {
+        let link = "/" + row["link"]!
+        let target = row["target"]!
+        XCTAssertEqual(try view.resolve(link), target, view.label)
+        XCTAssertEqual(try view.read(link), try fixtureBytes(String(target.dropFirst())), view.label)
+        XCTAssertEqual(view.linkKind(link), .symlink(target: target), view.label)
+        XCTAssertEqual(view.kind(link), .file(size: try fixtureBytes(String(target.dropFirst())).count), view.label)
+      }
+      // Two hops: hash link → relative name → absolute target.
+      XCTAssertEqual(try view.resolve("/etc/ssl/certs/7a03af3a.0"), "/usr/share/ca-certificates/mozilla/RootRSA.crt")
+      // A directory link on the way: usr/lib/ssl/certs → /etc/ssl/certs.
+      XCTAssertEqual(try view.resolve("/usr/lib/ssl/certs/RootEC.pem"), "/usr/share/ca-certificates/mozilla/RootEC.crt")
+      XCTAssertEqual(try view.read("/etc/os-release"), try fixtureBytes("usr/lib/os-release"))
+    }
+  }
+
+  func testEscapeLinkNeverReachesTheHost() throws {
+    let target = try TSV.rows("rootfs/links.tsv").first { $0["link"] == "etc/ssl/certs/escape.pem" }!["target"]!
+    for view in try views() {
+      XCTAssertEqual(try view.resolve("/etc/ssl/certs/escape.pem"), "/etc/hostname", view.label)
+      XCTAssertThrowsError(try view.read("/etc/ssl/certs/escape.pem"), view.label) { error in
+        XCTAssertEqual(error as? FileError, .danglingLink("/etc/ssl/certs/escape.pem", target: target))
+      }
+      XCTAssertFalse(view.exists("/etc/ssl/certs/escape.pem"))
+      XCTAssertEqual(try view.resolve("/../../../etc/os-release"), "/usr/lib/os-release")
+    }
+    // With an etc/hostname inside the root, the link reads that one.
+    try scratch.write("root/etc/hostname", "inside-the-root\n")
+    XCTAssertEqual(try HostFileSystem(root: rootPath).read("/etc/ssl/certs/escape.pem"), Array("inside-the-root\n".utf8))
+  }
+
+  func testLoopDanglingDirectoryAndMissingAreTellApart() throws {
+    for view in try views() {
+      XCTAssertThrowsError(try view.read("/etc/ssl/certs/loop-a.pem")) {
+        XCTAssertEqual($0 as? FileError, .symlinkLoop("/etc/ssl/certs/loop-a.pem"), view.label)
+      }
+      XCTAssertThrowsError(try view.read("/etc/ssl/certs/dangling.pem")) {
+        XCTAssertEqual(
+          $0 as? FileError, .danglingLink("/etc/ssl/certs/dangling.pem", target: "/usr/share/ca-certificates/gone.crt"),
+          view.label)
+      }
+      XCTAssertThrowsError(try view.read("/etc/ssl/certs")) {
+        XCTAssertEqual($0 as? FileError, .isDirectory("/etc/ssl/certs"), view.label)
+      }
+      // Through a link to a directory, too.
+      XCTAssertThrowsError(try view.read("/usr/lib/ssl/certs")) {
+        XCTAssertEqual($0 as? FileError, .isDirectory("/usr/lib/ssl/certs"), view.label)
+      }
+      XCTAssertThrowsError(try view.read("/etc/nothing-here")) {
+        XCTAssertEqual($0 as? FileError, .notFound("/etc/nothing-here"), view.label)
+      }
+      XCTAssertThrowsError(try view.read("/etc/os-release/child")) {
+        guard case .notDirectory = $0 as? FileError else { return XCTFail("\($0) in \(view.label)") }
+      }
+      XCTAssertThrowsError(try view.list("/etc/os-release")) {
+        XCTAssertEqual($0 as? FileError, .notDirectory("/etc/os-release"), view.label)
+      }
+      XCTAssertThrowsError(try view.read("/etc/ssl/certs/ca-certificates.crt", limit: 10)) {
+        guard case .tooLarge(_, let size, 10) = $0 as? FileError else { return XCTFail("\($0) in \(view.label)") }
+        XCTAssertEqual(size, try? self.fixtureBytes("etc/ssl/certs/ca-certificates.crt").count)
+      }
+    }
+  }
+
+  func testListingIsSortedAndFollowsDirectoryLinks() throws {
+    let expected = try FileManager.default.contentsOfDirectory(atPath: rootPath + "/etc/ssl/certs").sorted()
+    for view in try views() {
+      XCTAssertEqual(try view.list("/etc/ssl/certs"), expected, view.label)
+      XCTAssertEqual(try view.list("/usr/lib/ssl/certs"), expected, view.label)
+      XCTAssertTrue(view.isDirectory("/usr/lib/ssl/certs"))
+      XCTAssertTrue(view.isFile("/etc/ssl/certs/RootRSA.pem"))
+      XCTAssertFalse(view.isFile("/etc/ssl/certs"))
+    }
+  }
+
+  func testHostViewOfSlashReadsHostPaths() throws {
+    let host = HostFileSystem(root: "/")
+    XCTAssertEqual(host.label, "host")
+    XCTAssertEqual(try host.read(rootPath + "/etc/ssl/certs/ca-certificates.crt"), try fixtureBytes("etc/ssl/certs/ca-certificates.crt"))
+    XCTAssertEqual(HostFileSystem(root: rootPath + "///").root, rootPath)
+  }
+
+  func testMemoryRemoveDropsTheSubtree() throws {
+    var memory = try memoryCopy()
+    memory.remove("/etc/ssl")
+    XCTAssertFalse(memory.exists("/etc/ssl/certs/ca-certificates.crt"))
+    XCTAssertTrue(memory.isDirectory("/etc"))
+    XCTAssertFalse(try memory.list("/etc").contains("ssl"))
+  }
+
+  func testUnreadableFileIsReported() throws {
+    // chmod 000 does not stop root, and these tests run as root in CI containers: nothing to observe there.
+    try XCTSkipIf(geteuid() == 0, "running as root: permission bits do not make a file unreadable")
+    try scratch.write("root/etc/secret.pem", "x")
+    chmod(rootPath + "/etc/secret.pem", 0)
+    XCTAssertThrowsError(try HostFileSystem(root: rootPath).read("/etc/secret.pem")) {
+      guard case .notReadable = $0 as? FileError else { return XCTFail("\($0)") }
+    }
+  }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import XCTest
+
+@testable import TrustgateCore
+
+final class ProxyCollectorTests: XCTestCase {
+  private func collect(_ env: [String: String]) -> (settings: ProxySettings, problems: [Problem]) {
+    let context = CollectionContext(fs: MemoryFileSystem(label: "test"), now: "2025-06-01T00:00:00Z")
+    let settings = ProxyCollector(env: env).collect(context)
+    return (settings, context.problems)
+  }
+
+  func testCredentialsAppearNowhereInTheSnapshot() throws {
+    let secrets = ["s3cr3t-Pa55", "w#rd", "alice-the-user", "bob:"]
+    let env = [
+      "HTTPS_PROXY": "http://alice-the-user:s3cr3t-Pa55@proxy.corp.example:3128",
+      // Unencoded `@`, `/`, `#`, `?` in a password, as people paste them.
+      "http_proxy": "http://bob:p@ss/w#rd?x@proxy.corp.example:8080",
+      "ALL_PROXY": "socks5h://alice-the-user:s3cr3t-Pa55@[2001:db8::1]:1080/",
+    ]
+    let request = InspectRequest(
+      fs: MemoryFileSystem(label: "test"), env: env, target: Target(kind: .root), repository: nil,
+      repositoryPathInView: nil, now: 1_750_000_000)
+    let json = SnapshotCoding.encode(Inspector.inspect(request))
+    for secret in secrets { XCTAssertFalse(json.contains(secret), "\(secret) leaked:\n\(json)") }
+    let (settings, _) = collect(env)
+    let https = try XCTUnwrap(settings.variables.first { $0.name == "HTTPS_PROXY" })
+    XCTAssertEqual(https.value, "http://***@proxy.corp.example:3128")
+    XCTAssertTrue(https.hasCredentials)
+    XCTAssertEqual(https.host, "proxy.corp.example")
+    XCTAssertEqual(https.port, 3128)
+    XCTAssertNil(https.malformed)
+    let http = try XCTUnwrap(settings.variables.first { $0.name == "http_proxy" })
+    XCTAssertEqual(http.value, "http://***@proxy.corp.example:8080")
+    XCTAssertEqual(http.host, "proxy.corp.example")
+    XCTAssertEqual(http.port, 8080)
+  }
+
+  func testUpperAndLowerCaseThatDisagreeAreReported() {
+    let differ = collect(["https_proxy": "http://a.example:3128", "HTTPS_PROXY": "http://b.example:3128"])
+    XCTAssertEqual(differ.problems.count, 1)
+    XCTAssertTrue(differ.problems[0].message.contains("https_proxy and HTTPS_PROXY disagree"), differ.problems[0].message)
+    let same = collect(["https_proxy": "http://a.example:3128", "HTTPS_PROXY": "http://a.example:3128"])
+    XCTAssertEqual(same.problems, [])
+    XCTAssertEqual(Set(same.settings.variables.map(\.name)), ["HTTPS_PROXY", "https_proxy"])
+  }
+
+  func testMalformedValues() {
+    let cases: [(String, String)] = [
+      ("http://proxy.example:99999", "port '99999'"),
+      ("http://proxy.example:abc", "port 'abc'"),
+      ("http://proxy.example:0", "port '0'"),
+      ("ftp://proxy.example:21", "unknown scheme 'ftp'"),
+      ("", "the value is empty"),
+      ("http://", "no host"),
+      ("http://:3128", "no host"),
+    ]
+    for (value, why) in cases {
+      let variable = ProxyCollector.parse(name: "HTTP_PROXY", value: value)
+      XCTAssertTrue(variable.malformed?.contains(why) ?? false, "\(value): \(String(describing: variable.malformed))")
+      let (_, problems) = collect(["HTTP_PROXY": value])
+      XCTAssertEqual(problems.count, 1, value)
+    }
+  }
+
+  func testIPv6HostsAndValuesWithoutScheme() {
+    let v6 = ProxyCollector.parse(name: "HTTPS_PROXY", value: "http://[2001:db8::1]:3128")
+    XCTAssertEqual(v6.host, "2001:db8::1")
+    XCTAssertEqual(v6.port, 3128)
+    XCTAssertNil(v6.malformed)
+    let v6NoPort = ProxyCollector.parse(name: "HTTPS_PROXY", value: "http://[::1]")
+    XCTAssertEqual(v6NoPort.host, "::1")
+    XCTAssertNil(v6NoPort.port)
+    XCTAssertNil(v6NoPort.malformed)
+    let bare = ProxyCollector.parse(name: "HTTPS_PROXY", value: "proxy.example:3128")
+    XCTAssertNil(bare.scheme)
+    XCTAssertEqual(bare.host, "proxy.example")
+    XCTAssertEqual(bare.port, 3128)
+    XCTAssertNil(bare.malformed)
+    let bareWithUser = ProxyCollector.parse(name: "HTTPS_PROXY", value: "user:pw@proxy.example:3128")
+    XCTAssertEqual(bareWithUser.value, "***@proxy.example:3128")
+    XCTAssertEqual(bareWithUser.host, "proxy.example")
+    let upperScheme = ProxyCollector.parse(name: "HTTPS_PROXY", value: "HTTP://Proxy.example:3128")
+    XCTAssertEqual(upperScheme.scheme, "http")
+    XCTAssertNil(upperScheme.malformed)
+  }
+
+  func testNoProxyIsKeptAsIs() {
+    let (settings, problems) = collect(["NO_PROXY": "localhost,.corp.example,10.0.0.0/8", "no_proxy": "localhost"])
+    XCTAssertEqual(settings.variables.first { $0.name == "NO_PROXY" }?.value, "localhost,.corp.example,10.0.0.0/8")
+    XCTAssertNil(settings.variables.first { $0.name == "NO_PROXY" }?.malformed)
+    XCTAssertEqual(problems.count, 1)
+    XCTAssertTrue(problems[0].message.contains("no_proxy and NO_PROXY disagree"))
+  }
+}
