@@ -1,0 +1,182 @@
+import Yams
+
+/// A `.trustgate.yml` that cannot be used: the file, the line and what to change.
+public struct PolicyError: Error, CustomStringConvertible, Sendable {
+  public var path: String
+  public var line: Int?
+  public var message: String
+  public var description: String { "\(path)\(line.map { ":\($0)" } ?? ""): \(message)" }
+}
+
+/// Reads `.trustgate.yml` with Yams and checks it against the schema below; unknown keys are errors.
+///
+/// ```yaml
+/// version: 1
+/// fail-on: error            # error | warning | note
+/// baseline: .trustgate/baseline.json
+/// compare: [stores, environment, python, lockfiles, proxy, openssl]
+/// rules:
+///   TG103: note             # a severity, or `off`
+/// ignore:
+///   - rule: TG301
+///     package: httpx        # or path: / fingerprint:
+///     reason: migrating to 0.28 in PLAT-123
+///     expires: 2026-12-31
+/// required-roots:
+///   - name: Corp Root CA
+///     sha256: 3f:…          # or sha1:
+///     in: [os-bundle, certifi, requests]
+/// ```
+public enum PolicyLoader {
+  static let topKeys: Set<String> = ["version", "fail-on", "baseline", "compare", "rules", "ignore", "required-roots"]
+  static let ignoreKeys: Set<String> = ["rule", "package", "path", "fingerprint", "reason", "expires"]
+  static let rootKeys: Set<String> = ["name", "sha256", "sha1", "in"]
+
+  public static func load(_ text: String, path: String) throws(PolicyError) -> Policy {
+    var policy = Policy()
+    policy.path = path
+    let root: Node?
+    do { root = try Yams.compose(yaml: text) } catch {
+      throw PolicyError(path: path, line: yamlLine(error), message: "not valid YAML (\(yamlProblem(error))); fix the syntax")
+    }
+    guard let root else { return policy }
+    guard case .mapping(let mapping) = root else {
+      throw PolicyError(path: path, line: root.mark?.line, message: "expected a mapping of settings at the top level")
+    }
+    for (keyNode, value) in mapping {
+      let key = keyNode.string ?? ""
+      let line = keyNode.mark?.line
+      guard topKeys.contains(key) else {
+        throw PolicyError(path: path, line: line, message: "unknown key '\(key)'; known keys: \(topKeys.sorted().joined(separator: ", "))")
+      }
+      switch key {
+      case "version":
+        guard value.string == "1" else { throw PolicyError(path: path, line: line, message: "version must be 1") }
+      case "fail-on":
+        policy.failOn = try severity(value, path: path, key: key)
+      case "baseline":
+        policy.baseline = try string(value, path: path, key: key)
+      case "compare":
+        policy.compare = Set(try strings(value, path: path, key: key).map { name throws(PolicyError) -> Area in
+          guard let area = Area(rawValue: name) else {
+            throw PolicyError(path: path, line: value.mark?.line, message: "compare: unknown area '\(name)'; use \(Area.allCases.map(\.rawValue).joined(separator: ", "))")
+          }
+          return area
+        })
+      case "rules":
+        guard case .mapping(let rules) = value else { throw PolicyError(path: path, line: line, message: "rules must map rule ids to a severity or off") }
+        for (idNode, setting) in rules {
+          let id = (idNode.string ?? "").uppercased()
+          guard RuleCatalogue.rule(id) != nil else {
+            throw PolicyError(path: path, line: idNode.mark?.line, message: "rules: unknown rule '\(idNode.string ?? "")'; `trustgate rules` lists them")
+          }
+          if setting.string == "off" || setting.bool == false { policy.disabled.insert(id) } else {
+            policy.severities[id] = try severity(setting, path: path, key: "rules.\(id)")
+          }
+        }
+      case "ignore":
+        guard case .sequence(let items) = value else { throw PolicyError(path: path, line: line, message: "ignore must be a list") }
+        for item in items { policy.ignores.append(try ignore(item, path: path)) }
+      case "required-roots":
+        guard case .sequence(let items) = value else { throw PolicyError(path: path, line: line, message: "required-roots must be a list") }
+        for item in items { policy.requiredRoots.append(try requiredRoot(item, path: path)) }
+      default: break
+      }
+    }
+    return policy
+  }
+
+  static func fields(_ node: Node, allowed: Set<String>, path: String, what: String) throws(PolicyError) -> [String: Node] {
+    guard case .mapping(let mapping) = node else {
+      throw PolicyError(path: path, line: node.mark?.line, message: "each \(what) entry must be a mapping")
+    }
+    var result: [String: Node] = [:]
+    for (key, value) in mapping {
+      let name = key.string ?? ""
+      guard allowed.contains(name) else {
+        throw PolicyError(path: path, line: key.mark?.line, message: "\(what): unknown key '\(name)'; known keys: \(allowed.sorted().joined(separator: ", "))")
+      }
+      result[name] = value
+    }
+    return result
+  }
+
+  static func ignore(_ node: Node, path: String) throws(PolicyError) -> Policy.Ignore {
+    let f = try fields(node, allowed: ignoreKeys, path: path, what: "ignore")
+    let line = node.mark?.line
+    guard let rule = f["rule"]?.string, RuleCatalogue.rule(rule) != nil else {
+      throw PolicyError(path: path, line: line, message: "ignore: 'rule' must name a rule id (see `trustgate rules`)")
+    }
+    guard let reason = f["reason"]?.string, !reason.trimmingWhitespace().isEmpty else {
+      throw PolicyError(path: path, line: line, message: "ignore of \(rule): 'reason' is required (say why the risk is accepted)")
+    }
+    guard let expires = f["expires"]?.string, isDate(expires) else {
+      throw PolicyError(path: path, line: line, message: "ignore of \(rule): 'expires' is required as YYYY-MM-DD")
+    }
+    return Policy.Ignore(
+      rule: rule.uppercased(), package: f["package"]?.string, path: f["path"]?.string, fingerprint: f["fingerprint"]?.string,
+      reason: reason, expires: expires, line: line)
+  }
+
+  static func requiredRoot(_ node: Node, path: String) throws(PolicyError) -> Policy.RequiredRoot {
+    let f = try fields(node, allowed: rootKeys, path: path, what: "required-roots")
+    let line = node.mark?.line
+    guard let name = f["name"]?.string else {
+      throw PolicyError(path: path, line: line, message: "required-roots: 'name' is required")
+    }
+    let sha256 = f["sha256"]?.string
+    let sha1 = f["sha1"]?.string
+    guard sha256 != nil || sha1 != nil else {
+      throw PolicyError(path: path, line: line, message: "required root \(name): give 'sha256' or 'sha1'")
+    }
+    if let sha256, sha256.replacingColons().count != 64 || !sha256.replacingColons().allSatisfy(\.isHexDigit) {
+      throw PolicyError(path: path, line: line, message: "required root \(name): sha256 must be 64 hex digits")
+    }
+    if let sha1, sha1.replacingColons().count != 40 || !sha1.replacingColons().allSatisfy(\.isHexDigit) {
+      throw PolicyError(path: path, line: line, message: "required root \(name): sha1 must be 40 hex digits")
+    }
+    var sources = ["os-bundle"]
+    if let node = f["in"] { sources = try strings(node, path: path, key: "in") }
+    return Policy.RequiredRoot(name: name, sha256: sha256, sha1: sha1, sources: sources, line: line)
+  }
+
+  static func severity(_ node: Node, path: String, key: String) throws(PolicyError) -> Severity {
+    guard let text = node.string, let severity = Severity(rawValue: text) else {
+      throw PolicyError(path: path, line: node.mark?.line, message: "\(key) must be error, warning or note")
+    }
+    return severity
+  }
+
+  static func string(_ node: Node, path: String, key: String) throws(PolicyError) -> String {
+    guard let text = node.string else { throw PolicyError(path: path, line: node.mark?.line, message: "\(key) must be a string") }
+    return text
+  }
+
+  static func strings(_ node: Node, path: String, key: String) throws(PolicyError) -> [String] {
+    if let single = node.string { return [single] }
+    guard case .sequence(let items) = node else { throw PolicyError(path: path, line: node.mark?.line, message: "\(key) must be a list") }
+    var result: [String] = []
+    for item in items { result.append(try string(item, path: path, key: key)) }
+    return result
+  }
+
+  static func isDate(_ text: String) -> Bool {
+    let parts = text.split(separator: "-")
+    return parts.count == 3 && parts[0].count == 4 && parts[1].count == 2 && parts[2].count == 2
+      && parts.allSatisfy { $0.allSatisfy(\.isNumber) } && (1...12).contains(Int(parts[1]) ?? 0) && (1...31).contains(Int(parts[2]) ?? 0)
+  }
+
+  static func yamlLine(_ error: Error) -> Int? {
+    switch error as? YamlError {
+    case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
+    default: return nil
+    }
+  }
+
+  static func yamlProblem(_ error: Error) -> String {
+    switch error as? YamlError {
+    case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): return problem
+    default: return "\(error)"
+    }
+  }
+}
