@@ -18,7 +18,7 @@ struct Bytes {
   subscript(offset: Int) -> UInt8 { base[start + offset] }
 
   func string(limit: Int = Int.max) -> String {
-    let stop = min(end, start + max(limit, 0))
+    let stop = limit >= count ? end : start + max(limit, 0)
     return String(decoding: UnsafeBufferPointer(rebasing: base[start..<stop]), as: UTF8.self)
   }
 
