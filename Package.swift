@@ -38,6 +38,11 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    // libFuzzer target for the lockfile readers: scripts/fuzz.sh builds it with -sanitize=fuzzer,address.
+    .executableTarget(
+      name: "fuzz-lockfiles",
+      dependencies: ["TrustgateCore"]
+    ),
     .testTarget(
       name: "TrustgateCoreTests",
       dependencies: ["TrustgateCore"]

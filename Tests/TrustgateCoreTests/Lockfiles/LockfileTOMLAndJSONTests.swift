@@ -10,6 +10,15 @@ final class LockfileTOMLAndJSONTests: XCTestCase {
     XCTAssertEqual(reading.pins.map(\.line), [10, 27])
   }
 
+  func testHeaderWithoutKeyIsAnIssueAndNeverReachesTOMLKit() throws {
+    // Found by fuzz-lockfiles: toml++ asserts (debug) or assumes (release) on `[[[`.
+    let text = try Fixtures.text("lockfiles/edge/fuzz-toml-bad-header.toml")
+    for reader in [UvLockReader.self, PoetryLockReader.self, PyprojectReader.self] as [any LockfileReader.Type] {
+      XCTAssertEqual(reader.read(text).issues.map(\.line), [1], "\(reader.format)")
+    }
+    XCTAssertEqual(PdmLockReader.read("[[package]]\nname = \"a\"\n[\n").issues.map(\.line), [3])
+  }
+
   func testPackageWithoutNameIsAnIssueAndTheRestStillCount() {
     let text = """
       [[package]]

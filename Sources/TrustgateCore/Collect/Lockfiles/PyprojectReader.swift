@@ -8,10 +8,12 @@ public enum PyprojectReader: LockfileReader {
 
   public static func read(_ text: String) -> LockfileReading {
     var reading = LockfileReading()
-    let parseIssue = TOMLLockfile.validate(text, file: "pyproject.toml", regenerate: "your editor")
     var table: [String] = []
+    var badHeader: Int?
     TOMLScanner.scan(text) { event in
       switch event {
+      case .badHeader(let line):
+        badHeader = badHeader ?? line
       case .header(let path, _, _):
         table = path
       case .pair(let key, let value, let line):
@@ -32,6 +34,8 @@ public enum PyprojectReader: LockfileReader {
         }
       }
     }
+    let parseIssue = TOMLLockfile.validate(
+      text, file: "pyproject.toml", regenerate: "your editor", badHeader: badHeader)
     if let parseIssue {
       let limit = parseIssue.line ?? Int.max
       reading.pins.removeAll { $0.line >= limit }

@@ -3,7 +3,14 @@ import TOMLKit
 /// Shared work of the TOML lockfile readers: validate with TOMLKit, then read `[[package]]` tables by line.
 enum TOMLLockfile {
   /// The parse error of a file that is not valid TOML, as one issue; nil when the file parses.
-  static func validate(_ text: String, file: String, regenerate: String) -> LockfileIssue? {
+  ///
+  /// - Parameter badHeader: the line of a header the scanner found that toml++ must not see (`TOMLEvent.badHeader`).
+  static func validate(_ text: String, file: String, regenerate: String, badHeader: Int?) -> LockfileIssue? {
+    if let line = badHeader {
+      return LockfileIssue(
+        line: line, message: "\(file) is not valid TOML: a table header must start with a key.",
+        fix: "Fix line \(line) or regenerate the file with \(regenerate).")
+    }
     do {
       _ = try TOMLTable(string: text)
       return nil
@@ -26,7 +33,6 @@ enum TOMLLockfile {
     group: ([String: ScannedValue]) -> String? = { _ in nil }
   ) -> LockfileReading {
     var reading = LockfileReading()
-    let parseIssue = validate(text, file: file, regenerate: regenerate)
 
     var inPackage = false
     var headerLine = 0
@@ -48,8 +54,11 @@ enum TOMLLockfile {
     }
 
     var inSubTable = false
+    var badHeader: Int?
     TOMLScanner.scan(text) { event in
       switch event {
+      case .badHeader(let line):
+        badHeader = badHeader ?? line
       case .header(let path, let isArray, let line):
         if path.count == 1 && path[0] == arrayName && isArray {
           finish()
@@ -71,7 +80,7 @@ enum TOMLLockfile {
     }
     finish()
 
-    if let parseIssue {
+    if let parseIssue = validate(text, file: file, regenerate: regenerate, badHeader: badHeader) {
       // Entries before the broken line are trusted; anything at or after it may be misread.
       let limit = parseIssue.line ?? Int.max
       reading.pins.removeAll { $0.line >= limit }

@@ -32,6 +32,9 @@ enum TOMLEvent: Sendable {
   case header(path: [String], array: Bool, line: Int)
   /// `a.b = value` under the current header; the line is the key's.
   case pair(key: [String], value: ScannedValue, line: Int)
+  /// A header whose first key character is neither a bare-key character nor a quote (`[[[x]]`, `[#`): invalid
+  /// TOML that toml++ (inside TOMLKit) asserts on instead of reporting, so it must never be handed one.
+  case badHeader(line: Int)
 }
 
 /// A lenient, position-keeping TOML reader for the few shapes lockfiles use.
@@ -71,6 +74,7 @@ struct TOMLScanner {
       let startLine = line
       if byte == UInt8(ascii: "[") {
         let isArray = peek(1) == UInt8(ascii: "[")
+        if !isSafeHeader() { handle(.badHeader(line: startLine)) }
         index += isArray ? 2 : 1
         skipBlank(newlines: false)
         let path = readKey()
@@ -90,6 +94,27 @@ struct TOMLScanner {
       }
       skipToLineEnd()
     }
+  }
+
+  /// Whether the header at `index` starts its key the way toml++ requires (mirrors its `parse_table_header`).
+  private func isSafeHeader() -> Bool {
+    var offset = 1
+    func skipWhitespace() -> Bool {
+      var skipped = false
+      while let byte = peek(offset), byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") {
+        offset += 1
+        skipped = true
+      }
+      return skipped
+    }
+    let hadWhitespace = skipWhitespace()
+    if peek(offset) == UInt8(ascii: "[") {
+      if hadWhitespace { return true }  // toml++ reports `[ [` itself.
+      offset += 1
+      _ = skipWhitespace()
+    }
+    guard let byte = peek(offset) else { return true }
+    return isBareKeyByte(byte) || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") || byte == UInt8(ascii: "]")
   }
 
   /// Skips spaces, tabs and comments, and newlines too when asked.
