@@ -32,6 +32,21 @@ struct Bytes {
     return nil
   }
 
+  /// Whether `needle` occurs in the window.
+  func contains(_ needle: [UInt8]) -> Bool {
+    guard let head = needle.first, needle.count <= count else { return false }
+    var index = start
+    while index + needle.count <= end {
+      if base[index] == head {
+        var offset = 1
+        while offset < needle.count && base[index + offset] == needle[offset] { offset += 1 }
+        if offset == needle.count { return true }
+      }
+      index += 1
+    }
+    return false
+  }
+
   mutating func trimLeading() {
     while start < end && isSpace(base[start]) { start += 1 }
   }

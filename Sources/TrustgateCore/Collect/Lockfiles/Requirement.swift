@@ -80,9 +80,11 @@ struct URLRequirement {
 
   /// Nil when the entry is not a URL or path.
   init?(_ entry: Bytes) {
+    // Byte checks, not String searches: this runs on every line of a requirements file.
+    let isPath = entry.first == UInt8(ascii: ".") || entry.first == UInt8(ascii: "/") || entry.first == UInt8(ascii: "~")
+    guard isPath || entry.contains([UInt8(ascii: ":"), UInt8(ascii: "/"), UInt8(ascii: "/")]) && !entry.contains([UInt8(ascii: "@"), UInt8(ascii: " ")])
+    else { return nil }
     let text = entry.string()
-    let isPath = text.hasPrefix(".") || text.hasPrefix("/") || text.hasPrefix("~")
-    guard isPath || text.contains("://") && !text.contains(" @ ") && !text.contains("@ ") else { return nil }
     name = Self.eggName(text) ?? Self.archiveName(text)
   }
 
