@@ -46,6 +46,11 @@ let package = Package(
       dependencies: ["TrustgateCore"],
       path: "Sources/ImageBench"
     ),
+    // libFuzzer target for the lockfile readers: scripts/fuzz.sh builds it with -sanitize=fuzzer,address.
+    .executableTarget(
+      name: "fuzz-lockfiles",
+      dependencies: ["TrustgateCore"]
+    ),
     .testTarget(
       name: "TrustgateCoreTests",
       dependencies: ["TrustgateCore"]

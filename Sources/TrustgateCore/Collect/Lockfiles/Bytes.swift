@@ -1,0 +1,116 @@
+/// A window on UTF-8 bytes the readers cut without copying (valid only inside the `withUTF8` that made it).
+struct Bytes {
+  private var base: UnsafeBufferPointer<UInt8>
+  private var start: Int
+  private var end: Int
+
+  init(_ base: UnsafeBufferPointer<UInt8>) {
+    self.base = base
+    start = 0
+    end = base.count
+  }
+
+  var count: Int { end - start }
+  var isEmpty: Bool { start >= end }
+  var first: UInt8? { isEmpty ? nil : base[start] }
+  var last: UInt8? { isEmpty ? nil : base[end - 1] }
+
+  subscript(offset: Int) -> UInt8 { base[start + offset] }
+
+  func string(limit: Int = Int.max) -> String {
+    let stop = limit >= count ? end : start + max(limit, 0)
+    return String(decoding: UnsafeBufferPointer(rebasing: base[start..<stop]), as: UTF8.self)
+  }
+
+  /// Offset of the first `byte`, from the start of the window.
+  func firstIndex(of byte: UInt8) -> Int? {
+    var index = start
+    while index < end {
+      if base[index] == byte { return index - start }
+      index += 1
+    }
+    return nil
+  }
+
+  /// Whether `needle` occurs in the window.
+  func contains(_ needle: [UInt8]) -> Bool {
+    guard let head = needle.first, needle.count <= count else { return false }
+    var index = start
+    while index + needle.count <= end {
+      if base[index] == head {
+        var offset = 1
+        while offset < needle.count && base[index + offset] == needle[offset] { offset += 1 }
+        if offset == needle.count { return true }
+      }
+      index += 1
+    }
+    return false
+  }
+
+  mutating func trimLeading() {
+    while start < end && isSpace(base[start]) { start += 1 }
+  }
+
+  mutating func trim() {
+    trimLeading()
+    while end > start && isSpace(base[end - 1]) { end -= 1 }
+  }
+
+  mutating func dropFirst(_ count: Int) { start = min(end, start + count) }
+
+  mutating func keepFirst(_ count: Int) { end = min(end, start + max(count, 0)) }
+
+  /// Removes and returns the leading bytes that satisfy `predicate`.
+  mutating func takeWhile(_ predicate: (UInt8) -> Bool) -> Bytes {
+    var taken = self
+    var index = start
+    while index < end && predicate(base[index]) { index += 1 }
+    taken.end = index
+    start = index
+    return taken
+  }
+
+  /// The entry up to its first whitespace-separated token that starts with `-`, outside quotes (pip's rule).
+  func beforeFirstOption() -> Bytes {
+    var quote: UInt8?
+    var index = start
+    while index < end {
+      let byte = base[index]
+      if let open = quote {
+        if byte == open { quote = nil }
+      } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+        quote = byte
+      } else if byte == UInt8(ascii: "-") && index > start && isSpace(base[index - 1]) {
+        var cut = self
+        cut.end = index
+        cut.trim()
+        return cut
+      }
+      index += 1
+    }
+    return self
+  }
+
+  /// `-r file`, `-rfile`, `--requirement=file`, `--requirement file` → (option, argument without spaces).
+  func splitOption() -> (String, String) {
+    var index = start
+    while index < end && !isSpace(base[index]) && base[index] != UInt8(ascii: "=") { index += 1 }
+    var option = self
+    option.end = index
+    var argument = self
+    argument.start = index
+    if option.count > 2 && option[1] != UInt8(ascii: "-") {
+      // Short option with its argument attached: `-rbase.txt`.
+      argument.start = option.start + 2
+      option.end = option.start + 2
+    } else if argument.first == UInt8(ascii: "=") {
+      argument.start += 1
+    }
+    argument.trim()
+    // Only the first word is the file; anything after it (another option) is not.
+    var word = argument
+    _ = word.takeWhile { !isSpace($0) }
+    argument.end = word.start
+    return (option.string(), argument.string())
+  }
+}

@@ -1,0 +1,166 @@
+/// A strict JSON parser that keeps only what `Pipfile.lock` needs, with lines: for each member of the
+/// top-level objects it is told about, the member's line and its `version` string.
+///
+/// JSONDecoder says whether the file is valid but not where things are; this walks the bytes once for lines,
+/// and for the line where parsing stops when the file is broken.
+struct JSONLineScanner {
+  struct Entry: Equatable {
+    var group: String
+    var name: String
+    var line: Int
+    var version: String?
+    /// Whether the entry's object was read to its end (false when the file breaks inside it).
+    var complete = false
+  }
+
+  private(set) var entries: [Entry] = []
+  /// 1-based line where the text stops being JSON; nil when it parses.
+  private(set) var errorLine: Int?
+
+  private let bytes: [UInt8]
+  private let groups: Set<String>
+  private var index = 0
+  private var line = 1
+  private static let maximumDepth = 256
+
+  init(_ text: String, groups: Set<String>) {
+    bytes = Array(text.utf8)
+    self.groups = groups
+    var path: [String] = []
+    if !parseValue(path: &path) {
+      errorLine = line
+      return
+    }
+    skipSpace()
+    if index < bytes.count { errorLine = line }
+  }
+
+  private var current: UInt8? { index < bytes.count ? bytes[index] : nil }
+
+  private mutating func skipSpace() {
+    while let byte = current, isSpace(byte) {
+      if byte == UInt8(ascii: "\n") { line += 1 }
+      index += 1
+    }
+  }
+
+  private mutating func expect(_ literal: String) -> Bool {
+    for byte in literal.utf8 {
+      guard current == byte else { return false }
+      index += 1
+    }
+    return true
+  }
+
+  private mutating func parseValue(path: inout [String]) -> Bool {
+    skipSpace()
+    guard let byte = current, path.count < Self.maximumDepth else { return false }
+    switch byte {
+    case UInt8(ascii: "{"): return parseObject(path: &path)
+    case UInt8(ascii: "["):
+      index += 1
+      skipSpace()
+      if current == UInt8(ascii: "]") {
+        index += 1
+        return true
+      }
+      path.append("[]")
+      defer { path.removeLast() }
+      while true {
+        guard parseValue(path: &path) else { return false }
+        skipSpace()
+        if current == UInt8(ascii: ",") {
+          index += 1
+        } else {
+          return expect("]")
+        }
+      }
+    case UInt8(ascii: "\""):
+      guard let string = parseString() else { return false }
+      if path.count == 3, path[2] == "version", let last = entries.indices.last,
+        entries[last].group == path[0] && entries[last].name == path[1]
+      {
+        entries[last].version = string
+      }
+      return true
+    case UInt8(ascii: "t"): return expect("true")
+    case UInt8(ascii: "f"): return expect("false")
+    case UInt8(ascii: "n"): return expect("null")
+    default: return parseNumber()
+    }
+  }
+
+  private mutating func parseObject(path: inout [String]) -> Bool {
+    index += 1
+    skipSpace()
+    if current == UInt8(ascii: "}") {
+      index += 1
+      return true
+    }
+    while true {
+      skipSpace()
+      let keyLine = line
+      guard current == UInt8(ascii: "\""), let key = parseString() else { return false }
+      skipSpace()
+      guard expect(":") else { return false }
+      path.append(key)
+      let isEntry = path.count == 2 && groups.contains(path[0])
+      if isEntry { entries.append(Entry(group: path[0], name: key, line: keyLine)) }
+      let ok = parseValue(path: &path)
+      path.removeLast()
+      guard ok else { return false }
+      if isEntry, let last = entries.indices.last { entries[last].complete = true }
+      skipSpace()
+      if current == UInt8(ascii: ",") {
+        index += 1
+      } else {
+        return expect("}")
+      }
+    }
+  }
+
+  /// A string's content (escapes kept as written except `\"` and `\\`, enough for names and versions).
+  private mutating func parseString() -> String? {
+    index += 1
+    var out: [UInt8] = []
+    while let byte = current {
+      index += 1
+      switch byte {
+      case UInt8(ascii: "\""):
+        return String(decoding: out, as: UTF8.self)
+      case UInt8(ascii: "\\"):
+        guard let escaped = current else { return nil }
+        index += 1
+        switch escaped {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(escaped)
+        case UInt8(ascii: "b"), UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+          out.append(UInt8(ascii: " "))
+        case UInt8(ascii: "u"):
+          for _ in 0..<4 {
+            guard let hex = current, isAlphanumeric(hex) else { return nil }
+            index += 1
+          }
+          out.append(UInt8(ascii: "?"))
+        default: return nil
+        }
+      case 0..<0x20:
+        return nil  // Raw control characters (a newline among them) are not allowed in JSON strings.
+      default:
+        out.append(byte)
+      }
+    }
+    return nil
+  }
+
+  private mutating func parseNumber() -> Bool {
+    let start = index
+    while let byte = current,
+      (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-")
+        || byte == UInt8(ascii: "+") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e")
+        || byte == UInt8(ascii: "E")
+    {
+      index += 1
+    }
+    return index > start
+  }
+}

@@ -1,0 +1,112 @@
+import TOMLKit
+
+/// Shared work of the TOML lockfile readers: validate with TOMLKit, then read `[[package]]` tables by line.
+enum TOMLLockfile {
+  /// The parse error of a file that is not valid TOML, as one issue; nil when the file parses.
+  ///
+  /// - Parameter badHeader: the line of a header the scanner found that toml++ must not see (`TOMLEvent.badHeader`).
+  static func validate(_ text: String, file: String, regenerate: String, badHeader: Int?) -> LockfileIssue? {
+    if let line = badHeader {
+      return LockfileIssue(
+        line: line, message: "\(file) is not valid TOML: a table header must start with a key.",
+        fix: "Fix line \(line) or regenerate the file with \(regenerate).")
+    }
+    do {
+      _ = try TOMLTable(string: text)
+      return nil
+    } catch let error as TOMLParseError {
+      let line = max(error.source.begin.line, 1)
+      return LockfileIssue(
+        line: line, message: "\(file) is not valid TOML: \(error.description)",
+        fix: "Fix line \(line) or regenerate the file with \(regenerate).")
+    } catch {
+      return LockfileIssue(
+        line: nil, message: "\(file) is not valid TOML: \(error)", fix: "Regenerate the file with \(regenerate).")
+    }
+  }
+
+  /// Reads the tables of the array `arrayName` (`package`, `packages`) into pins, one per table.
+  ///
+  /// - Parameter group: picks the pin's group from the table's own keys (`groups`, `category`).
+  static func readPackages(
+    _ text: String, file: String, arrayName: String, regenerate: String,
+    group: ([String: ScannedValue]) -> String? = { _ in nil }
+  ) -> LockfileReading {
+    var reading = LockfileReading()
+
+    var inPackage = false
+    var headerLine = 0
+    var fields: [String: ScannedValue] = [:]
+    func finish() {
+      guard inPackage else { return }
+      inPackage = false
+      guard let name = fields["name"]?.string, isValidName(name) else {
+        let line = fields["name"]?.line ?? headerLine
+        reading.issues.append(
+          LockfileIssue(
+            line: line, message: "\(file): the [[\(arrayName)]] entry has no valid `name`.",
+            fix: "Regenerate the file with \(regenerate)."))
+        return
+      }
+      let line = fields["name"]?.line ?? headerLine
+      let version = fields["version"]?.string
+      reading.pins.append(Pin(name: name, version: version, line: line, group: group(fields)))
+    }
+
+    var inSubTable = false
+    var badHeader: Int?
+    TOMLScanner.scan(text) { event in
+      switch event {
+      case .badHeader(let line):
+        badHeader = badHeader ?? line
+      case .header(let path, let isArray, let line):
+        if path.count == 1 && path[0] == arrayName && isArray {
+          finish()
+          inPackage = true
+          inSubTable = false
+          headerLine = line
+          fields = [:]
+        } else if path.count > 1 && path[0] == arrayName {
+          // `[package.dependencies]`, `[[packages.wheels]]`: the entry goes on, but its keys are not the entry's.
+          inSubTable = true
+        } else {
+          finish()
+        }
+      case .pair(let key, let value, _):
+        if inPackage && !inSubTable && key.count == 1 && fields[key[0]] == nil {
+          fields[key[0]] = value
+        }
+      }
+    }
+    finish()
+
+    if let parseIssue = validate(text, file: file, regenerate: regenerate, badHeader: badHeader) {
+      // Entries before the broken line are trusted; anything at or after it may be misread.
+      let limit = parseIssue.line ?? Int.max
+      reading.pins.removeAll { $0.line >= limit }
+      reading.issues.removeAll { ($0.line ?? 0) >= limit }
+      reading.issues.append(parseIssue)
+    }
+    return reading
+  }
+
+  /// One group from a `groups = [...]` array or a `category = "..."` string.
+  static func firstGroup(_ fields: [String: ScannedValue]) -> String? {
+    if let groups = fields["groups"]?.array, let first = groups.first?.string { return first }
+    return fields["category"]?.string
+  }
+}
+
+/// Whether `name` is a valid distribution name: ASCII letters and digits, with `.`, `_`, `-` inside.
+func isValidName(_ name: some StringProtocol) -> Bool {
+  let utf8 = Array(name.utf8)
+  guard let first = utf8.first, let last = utf8.last, isAlphanumeric(first), isAlphanumeric(last) else {
+    return false
+  }
+  return utf8.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
+}
+
+@inline(__always) func isAlphanumeric(_ byte: UInt8) -> Bool {
+  (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+    || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+}

@@ -1,0 +1,47 @@
+// SwiftPM gives every executable its own `main`, so libFuzzer's `main` is never linked; this one hands control to
+// libFuzzer's driver instead. Built with `-sanitize=fuzzer -DFUZZING` (scripts/fuzz.sh) it fuzzes; a plain build
+// replays the files named on the command line, so `swift build` keeps working without the fuzzer runtime.
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+#if FUZZING
+  @_silgen_name("LLVMFuzzerRunDriver")
+  func runFuzzerDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+  ) -> CInt
+
+  var argc = CommandLine.argc
+  var argv = CommandLine.unsafeArgv
+  exit(runFuzzerDriver(&argc, &argv) { data, size in testOneInput(data, size) })
+#else
+  import TrustgateCore
+
+  for path in CommandLine.arguments.dropFirst() {
+    guard let file = fopen(path, "rb") else {
+      print("cannot open \(path)")
+      continue
+    }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65_536)
+    while true {
+      let count = fread(&chunk, 1, chunk.count, file)
+      if count <= 0 { break }
+      bytes.append(contentsOf: chunk[0..<count])
+    }
+    fclose(file)
+    let start = ContinuousClock.now
+    bytes.withUnsafeBufferPointer { fuzzOneInput($0) }
+    print("ok \(path): all readers in \(ContinuousClock.now - start)")
+    if let reader = LockfileReaders.reader(for: path) {
+      let text = String(decoding: bytes, as: UTF8.self)
+      let start = ContinuousClock.now
+      let reading = reader.read(text)
+      print("  \(reader.format): \(reading.pins.count) pins in \(ContinuousClock.now - start)")
+    }
+  }
+#endif
