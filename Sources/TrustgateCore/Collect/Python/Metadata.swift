@@ -1,0 +1,84 @@
+/// The header part of a core metadata file (`*.dist-info/METADATA`, `*.egg-info/PKG-INFO`): RFC 822 style
+/// `Key: value` lines up to the first blank line. Only `Name` and `Version` matter to trustgate.
+///
+/// The description that follows the blank line can be hundreds of kilobytes; it is never decoded.
+struct CoreMetadata: Sendable, Equatable {
+  var name: String?
+  var version: String?
+  /// Whether the header held bytes that are not UTF-8 (they were replaced; `name`/`version` may still be usable).
+  var invalidUTF8 = false
+
+  /// Parses the header of a metadata file.
+  init(_ bytes: [UInt8]) {
+    let header = Self.headerBytes(bytes)
+    var text = String(decoding: header, as: UTF8.self)
+    // Decoding replaces bad sequences, so a round trip that changes the bytes means the input was not UTF-8.
+    invalidUTF8 = !text.utf8.elementsEqual(header)
+    if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+    for line in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
+      // Continuation lines (folded values) start with white space; Name and Version are never folded.
+      guard let first = line.first, first != " ", first != "\t", let colon = line.firstIndex(of: ":") else { continue }
+      let key = line[..<colon].lowercased()
+      let value = line[line.index(after: colon)...].trimmingSpaces()
+      switch key {
+      case "name" where name == nil: name = value.isEmpty ? nil : value
+      case "version" where version == nil: version = value.isEmpty ? nil : value
+      default: break
+      }
+    }
+  }
+
+  /// The bytes before the first empty line (LF or CRLF line ends).
+  static func headerBytes(_ bytes: [UInt8]) -> ArraySlice<UInt8> {
+    var index = 0
+    var lineStart = 0
+    while index < bytes.count {
+      if bytes[index] == 0x0A {
+        let line = bytes[lineStart..<index]
+        if line.isEmpty || (line.count == 1 && line.first == 0x0D) { return bytes[0..<lineStart] }
+        lineStart = index + 1
+      }
+      index += 1
+    }
+    return bytes[...]
+  }
+}
+
+extension Substring {
+  /// The text without leading and trailing spaces and tabs.
+  func trimmingSpaces() -> String {
+    var slice = self[...]
+    while let first = slice.first, first == " " || first == "\t" { slice.removeFirst() }
+    while let last = slice.last, last == " " || last == "\t" { slice.removeLast() }
+    return String(slice)
+  }
+}
+
+/// `pyvenv.cfg`: `key = value` lines written by `venv`, `virtualenv` and `uv`.
+struct VenvConfig: Sendable, Equatable {
+  var values: [String: String] = [:]
+
+  init(_ bytes: [UInt8]) {
+    let text = String(decoding: bytes, as: UTF8.self)
+    for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
+      guard let equals = line.firstIndex(of: "=") else { continue }
+      let key = line[..<equals].trimmingSpaces().lowercased()
+      values[key] = line[line.index(after: equals)...].trimmingSpaces()
+    }
+  }
+
+  /// `version` (venv), `version_info` (virtualenv, uv); virtualenv's `3.11.7.final.0` is cut to `3.11.7`.
+  var pythonVersion: String? {
+    guard let raw = values["version"] ?? values["version_info"], !raw.isEmpty else { return nil }
+    let parts = raw.split(separator: ".")
+    if parts.count > 3, parts[3] == "final" { return parts.prefix(3).joined(separator: ".") }
+    return raw
+  }
+
+  /// The folder of the base interpreter (`/usr/bin`).
+  var home: String? { values["home"].flatMap { $0.isEmpty ? nil : $0 } }
+
+  var includesSystemSitePackages: Bool? {
+    values["include-system-site-packages"].map { $0.lowercased() == "true" }
+  }
+}
