@@ -18,6 +18,12 @@ public struct PythonCollector {
     let finder = PythonPrefixFinder(fs: context.fs, env: env, repository: repository.map(PathPresenter.clean))
     let reader = SitePackagesReader(
       context: context, paths: paths, osBundles: OSBundleMatcher(context: context, bundles: osBundles))
+    if let active = env["VIRTUAL_ENV"], !active.isEmpty, !context.fs.isDirectory(active) {
+      context.report(
+        Problem(
+          area: .python, path: paths.present(active), message: "VIRTUAL_ENV names a folder that does not exist",
+          fix: "Create the virtual environment (`python3 -m venv \(active)`) or unset VIRTUAL_ENV."))
+    }
     var info = PythonInfo()
     var seen = Set<String>()
     var queue = finder.candidates()

@@ -42,7 +42,13 @@ struct PythonPrefixFinder {
   func prefix(_ path: String, version: String? = nil) -> PythonPrefixCandidate {
     let clean = PathPresenter.clean(path)
     let config = (try? fs.read(clean + "/pyvenv.cfg", limit: 1 << 16)).map(VenvConfig.init)
-    return PythonPrefixCandidate(prefix: clean, config: config, version: version)
+    return PythonPrefixCandidate(prefix: clean, config: config, version: version ?? interpreterVersion(clean))
+  }
+
+  /// `bin/python3 -> python3.11` names the version of a prefix that has no pyvenv.cfg.
+  func interpreterVersion(_ prefix: String) -> String? {
+    guard let real = try? fs.resolveExisting(prefix + "/bin/python3") else { return nil }
+    return real.split(separator: "/").last.flatMap { PythonCollector.libraryVersion(String($0)) }
   }
 
   /// The prefix of an interpreter on PATH. Like Python itself, a `pyvenv.cfg` next to the unresolved executable's
