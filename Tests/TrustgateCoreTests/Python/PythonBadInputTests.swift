@@ -36,12 +36,15 @@ final class PythonBadInputTests: XCTestCase {
 
   func testBrokenMetadataBecomesProblemsAndGoodDistributionsStillCount() throws {
     let site = "/usr/local/lib/python3.12/site-packages"
-    try write(site + "/good-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: Good_Pkg\nVersion: 1.0\n\nVersion: 9\n")
+    try write(
+      site + "/good-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: Good_Pkg\nVersion: 1.0\n\nVersion: 9\n")
     try write(site + "/noversion-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: noversion\n\nbody\n")
-    try write(site + "/binary-1.0.dist-info/METADATA", [0x4E, 0x61, 0x6D, 0x65, 0x3A, 0x20, 0xFF, 0xFE, 0x00, 0x0A, 0xC3])
+    try write(
+      site + "/binary-1.0.dist-info/METADATA", [0x4E, 0x61, 0x6D, 0x65, 0x3A, 0x20, 0xFF, 0xFE, 0x00, 0x0A, 0xC3])
     try write(site + "/crlf-2.0.dist-info/METADATA", "Name: CRLF.Pkg\r\nVersion: 2.0\r\n\r\nName: other\r\n")
     try write(site + "/foo-1.0.dist-info", "not a folder")
-    try FileManager.default.createDirectory(atPath: root + site + "/empty-1.0.dist-info", withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      atPath: root + site + "/empty-1.0.dist-info", withIntermediateDirectories: true)
     try link(site + "/loop", to: "loop")
     try link(site + "/gone-1.0.dist-info", to: "/nowhere")
 
@@ -76,7 +79,8 @@ final class PythonBadInputTests: XCTestCase {
   func testCertifiCopyWithTheOSBundleCertificatesIsTheOSBundle() throws {
     let pem = try Fixtures.text("python/debian-root/etc/ssl/certs/ca-certificates.crt")
     try write("/etc/ssl/certs/ca-certificates.crt", pem)
-    try write("/opt/app/pyvenv.cfg", "home = /usr/bin\ninclude-system-site-packages = true\nversion_info = 3.12.1.final.0\n")
+    try write(
+      "/opt/app/pyvenv.cfg", "home = /usr/bin\ninclude-system-site-packages = true\nversion_info = 3.12.1.final.0\n")
     try write("/opt/app/lib/python3.12/site-packages/certifi/cacert.pem", pem)
     try write("/opt/app/lib/python3.12/site-packages/botocore/cacert.pem", "garbage\n")
     try write("/usr/lib/python3/dist-packages/six-1.16.0.egg-info", "Name: six\nVersion: 1.16.0\n")
@@ -95,15 +99,31 @@ final class PythonBadInputTests: XCTestCase {
   }
 
   func testPyenvShimLeadsToTheSelectedVersion() throws {
-    try write("/root/.pyenv/shims/python3", "#!/usr/bin/env bash\nset -e\nexec \"/root/.pyenv/libexec/pyenv\" exec \"$program\"\n")
+    try write(
+      "/root/.pyenv/shims/python3",
+      "#!/usr/bin/env bash\nset -e\nexec \"/root/.pyenv/libexec/pyenv\" exec \"$program\"\n")
     try write("/root/.pyenv/version", "3.12.1\n")
-    try write("/root/.pyenv/versions/3.12.1/lib/python3.12/site-packages/idna-3.7.dist-info/METADATA", "Name: idna\nVersion: 3.7\n")
-    try write("/root/.pyenv/versions/3.11.7/lib/python3.11/site-packages/idna-3.6.dist-info/METADATA", "Name: idna\nVersion: 3.6\n")
+    try write(
+      "/root/.pyenv/versions/3.12.1/lib/python3.12/site-packages/idna-3.7.dist-info/METADATA",
+      "Name: idna\nVersion: 3.7\n")
+    try write(
+      "/root/.pyenv/versions/3.11.7/lib/python3.11/site-packages/idna-3.6.dist-info/METADATA",
+      "Name: idna\nVersion: 3.6\n")
     let (info, _) = collect(env: ["PATH": "/root/.pyenv/shims:/usr/bin"])
     XCTAssertEqual(info.environments.map(\.path), ["/root/.pyenv/versions/3.12.1"])
     XCTAssertEqual(info.environments.first?.kind, .local)
     XCTAssertEqual(info.environments.first?.pythonVersion, "3.12.1")
     let (chosen, _) = collect(env: ["PATH": "/root/.pyenv/shims", "PYENV_VERSION": "3.11.7"])
     XCTAssertEqual(chosen.environments.first?.distributions.first?.version, "3.6")
+  }
+
+  func testLinkedMetadataFolderResolvesInsideTheView() throws {
+    let site = "/usr/local/lib/python3.12/site-packages"
+    try write("/opt/meta/linked-1.0.dist-info/METADATA", "Name: linked\nVersion: 1.0\n")
+    try FileManager.default.createDirectory(atPath: root + site, withIntermediateDirectories: true)
+    try link(site + "/linked-1.0.dist-info", to: "/opt/meta/linked-1.0.dist-info")
+    let (info, problems) = collect()
+    XCTAssertEqual(info.environments.first?.distributions.map(\.name), ["linked"])
+    XCTAssertEqual(problems, [])
   }
 }

@@ -8,7 +8,8 @@ final class PythonFixtureTests: XCTestCase {
   static let osBundle = "/etc/ssl/certs/ca-certificates.crt"
 
   func collect(_ fixture: String, env: [String: String], repository: String? = nil) -> (PythonInfo, CollectionContext) {
-    let context = CollectionContext(fs: HostFileSystem(root: Fixtures.path("python/" + fixture)), now: "2025-01-01T00:00:00Z")
+    let context = CollectionContext(
+      fs: HostFileSystem(root: Fixtures.path("python/" + fixture)), now: "2025-01-01T00:00:00Z")
     let info = PythonCollector(env: env, repository: repository).collect(context, osBundles: [Self.osBundle])
     return (info, context)
   }
@@ -45,7 +46,8 @@ final class PythonFixtureTests: XCTestCase {
   func testVirtualEnvVariableOutsideTheRepositoryKeepsAbsolutePaths() throws {
     let (info, _) = collect("repo-venv", env: ["VIRTUAL_ENV": "/repo/.venv/"])
     XCTAssertEqual(info.environments.map(\.path), ["/repo/.venv"])
-    XCTAssertEqual(info.environments.first?.certifi?.path, "/repo/.venv/lib/python3.11/site-packages/certifi/cacert.pem")
+    XCTAssertEqual(
+      info.environments.first?.certifi?.path, "/repo/.venv/lib/python3.11/site-packages/certifi/cacert.pem")
   }
 
   func testOneEnvironmentPerRealPrefixWhateverFindsIt() {
@@ -89,7 +91,8 @@ final class PythonFixtureTests: XCTestCase {
   }
 
   func testCertifiWithoutTheOSBundleGivenIsNotTheOSBundle() throws {
-    let context = CollectionContext(fs: HostFileSystem(root: Fixtures.path("python/linked-root")), now: "2025-01-01T00:00:00Z")
+    let context = CollectionContext(
+      fs: HostFileSystem(root: Fixtures.path("python/linked-root")), now: "2025-01-01T00:00:00Z")
     let info = PythonCollector(env: [:], repository: nil).collect(context, osBundles: [])
     XCTAssertEqual(info.environments.first?.certifi?.isOSBundle, false)
   }

@@ -20,7 +20,9 @@ final class PythonMetadataTests: XCTestCase {
   func testVenvConfigVersionFormsOfVenvVirtualenvAndUv() {
     XCTAssertEqual(VenvConfig(Array("version = 3.11.7\n".utf8)).pythonVersion, "3.11.7")
     XCTAssertEqual(VenvConfig(Array("version_info = 3.12.1.final.0\n".utf8)).pythonVersion, "3.12.1")
-    XCTAssertEqual(VenvConfig(Array("home = /usr/bin\r\ninclude-system-site-packages = True\r\n".utf8)).includesSystemSitePackages, true)
+    XCTAssertEqual(
+      VenvConfig(Array("home = /usr/bin\r\ninclude-system-site-packages = True\r\n".utf8)).includesSystemSitePackages,
+      true)
   }
 
   func testLibraryFolderNamesGiveVersions() {

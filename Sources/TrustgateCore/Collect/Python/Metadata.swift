@@ -15,7 +15,9 @@ struct CoreMetadata: Sendable, Equatable {
     // Decoding replaces bad sequences, so a round trip that changes the bytes means the input was not UTF-8.
     invalidUTF8 = !text.utf8.elementsEqual(header)
     if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
-    for line in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
+    for line in text.split(
+      omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+    {
       // Continuation lines (folded values) start with white space; Name and Version are never folded.
       guard let first = line.first, first != " ", first != "\t", let colon = line.firstIndex(of: ":") else { continue }
       let key = line[..<colon].lowercased()

@@ -86,7 +86,9 @@ public struct PythonCollector {
       let names = (try? fs.list(base + "/" + lib)) ?? []
       for name in names {
         guard let version = Self.libraryVersion(name) else { continue }
-        for leaf in ["site-packages", "dist-packages"] { add(base + "/" + lib + "/" + name + "/" + leaf, version: version) }
+        for leaf in ["site-packages", "dist-packages"] {
+          add(base + "/" + lib + "/" + name + "/" + leaf, version: version)
+        }
       }
     }
     return found

@@ -15,6 +15,8 @@ struct SitePackagesReader {
   let osBundles: OSBundleMatcher
 
   private var fs: any FileSystemView { context.fs }
+  /// Metadata with a long description reaches a few hundred kilobytes; more means something else is there.
+  static let metadataLimit = 16 << 20
 
   func read(_ folder: String) -> SitePackagesReading {
     var reading = SitePackagesReading()
@@ -32,7 +34,10 @@ struct SitePackagesReader {
       let entryReal = real + "/" + name
       // One lstat per entry; links are followed only when they are links, to report loops and dangling ones.
       var kind = fs.rawKind(entryReal)
+      // Raw paths below a link would be followed by the host, outside the view: only plain entries take the fast path.
+      var direct: String? = entryReal
       if case .symlink = kind {
+        direct = nil
         do { kind = fs.rawKind(try fs.resolveExisting(path)) } catch {
           problem(error.reason, at: path, fix: "Remove or repair the link; Python skips it or fails to import.")
           continue
@@ -43,11 +48,14 @@ struct SitePackagesReader {
           notAFolder(path)
           continue
         }
-        readDistribution(path + "/METADATA", into: &reading)
+        readDistribution(path + "/METADATA", real: direct.map { $0 + "/METADATA" }, into: &reading)
       } else if name.hasSuffix(".egg-info") {
-        readDistribution(kind == .directory ? path + "/PKG-INFO" : path, into: &reading)
+        let isFolder = kind == .directory
+        readDistribution(
+          isFolder ? path + "/PKG-INFO" : path, real: isFolder ? direct.map { $0 + "/PKG-INFO" } : direct,
+          into: &reading)
       } else if name.hasSuffix(".egg"), kind == .directory {
-        readDistribution(path + "/EGG-INFO/PKG-INFO", into: &reading)
+        readDistribution(path + "/EGG-INFO/PKG-INFO", real: direct.map { $0 + "/EGG-INFO/PKG-INFO" }, into: &reading)
       }
     }
     let present = Set(names)
@@ -65,12 +73,20 @@ struct SitePackagesReader {
   }
 
   /// Reads Name and Version from a metadata file; anything missing or broken is a problem, never a crash.
-  private func readDistribution(_ metadataPath: String, into reading: inout SitePackagesReading) {
+  /// `real` is the same file when no link lies on the way to it: then one lstat and one read, no path resolution.
+  private func readDistribution(_ metadataPath: String, real: String?, into reading: inout SitePackagesReading) {
     let bytes: [UInt8]
-    do { bytes = try fs.read(metadataPath, limit: 16 << 20) } catch {
+    do {
+      if let real, case .file = fs.rawKind(real) {
+        bytes = try fs.rawRead(real, limit: Self.metadataLimit)
+      } else {
+        bytes = try fs.read(metadataPath, limit: Self.metadataLimit)
+      }
+    } catch {
       problem(
         error.reason, at: metadataPath,
-        fix: "Reinstall the distribution (`pip install --force-reinstall --no-deps NAME`) or remove its metadata folder.")
+        fix:
+          "Reinstall the distribution (`pip install --force-reinstall --no-deps NAME`) or remove its metadata folder.")
       return
     }
     let metadata = CoreMetadata(bytes)
