@@ -8,26 +8,40 @@ struct CoreMetadata: Sendable, Equatable {
   /// Whether the header held bytes that are not UTF-8 (they were replaced; `name`/`version` may still be usable).
   var invalidUTF8 = false
 
-  /// Parses the header of a metadata file.
+  /// Parses the header of a metadata file. Works on bytes: headers of big distributions run to kilobytes of
+  /// classifiers and requirements, and only two lines matter.
   init(_ bytes: [UInt8]) {
-    let header = Self.headerBytes(bytes)
-    var text = String(decoding: header, as: UTF8.self)
-    // Decoding replaces bad sequences, so a round trip that changes the bytes means the input was not UTF-8.
-    invalidUTF8 = !text.utf8.elementsEqual(header)
-    if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
-    for line in text.split(
-      omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
-    {
-      // Continuation lines (folded values) start with white space; Name and Version are never folded.
-      guard let first = line.first, first != " ", first != "\t", let colon = line.firstIndex(of: ":") else { continue }
-      let key = line[..<colon].lowercased()
-      let value = line[line.index(after: colon)...].trimmingSpaces()
-      switch key {
-      case "name" where name == nil: name = value.isEmpty ? nil : value
-      case "version" where version == nil: version = value.isEmpty ? nil : value
-      default: break
-      }
+    var header = Self.headerBytes(bytes)
+    // A UTF-8 byte order mark is tolerated, as Python's email parser does after decoding.
+    if header.starts(with: [0xEF, 0xBB, 0xBF]) { header = header.dropFirst(3) }
+    // ASCII is valid UTF-8; otherwise decoding replaces bad sequences, so a round trip that changes bytes means bad input.
+    if header.contains(where: { $0 >= 0x80 }) {
+      invalidUTF8 = !String(decoding: header, as: UTF8.self).utf8.elementsEqual(header)
     }
+    for line in header.split(separator: 0x0A, omittingEmptySubsequences: true) {
+      // Continuation lines (folded values) start with white space; Name and Version are never folded.
+      guard let first = line.first, first != 0x20, first != 0x09 else { continue }
+      if name == nil, let value = Self.value(of: Self.nameKey, in: line) { name = value }
+      if version == nil, let value = Self.value(of: Self.versionKey, in: line) { version = value }
+      if name != nil && version != nil { break }
+    }
+  }
+
+  private static let nameKey = Array("name:".utf8)
+  private static let versionKey = Array("version:".utf8)
+
+  /// The trimmed value when `line` starts with `key` (lowercase, ending in `:`), compared without case.
+  static func value(of key: [UInt8], in line: ArraySlice<UInt8>) -> String? {
+    guard line.count >= key.count else { return nil }
+    for (offset, expected) in key.enumerated() {
+      var byte = line[line.startIndex + offset]
+      if byte >= 0x41 && byte <= 0x5A { byte += 0x20 }
+      guard byte == expected else { return nil }
+    }
+    var value = line.dropFirst(key.count)
+    while let first = value.first, first == 0x20 || first == 0x09 { value = value.dropFirst() }
+    while let last = value.last, last == 0x20 || last == 0x09 || last == 0x0D { value = value.dropLast() }
+    return value.isEmpty ? nil : String(decoding: value, as: UTF8.self)
   }
 
   /// The bytes before the first empty line (LF or CRLF line ends).
