@@ -197,6 +197,10 @@ public struct PythonEnvironment: Codable, Sendable, Equatable, Comparable {
   public var pipCertifi: BundledCA?
   /// Other CA bundles shipped inside packages (httplib2, botocore, …).
   public var vendoredBundles: [BundledCA] = []
+  /// Virtual environments: the base installation's prefix (from pyvenv.cfg `home`), in the same form as `path`.
+  public var base: String?
+  /// Virtual environments: whether the base installation's packages are visible too (pyvenv.cfg).
+  public var includesSystemSitePackages: Bool?
 
   public init(path: String, kind: Kind) {
     self.path = path
@@ -232,8 +236,12 @@ public struct BundledCA: Codable, Sendable, Equatable, Comparable {
   public var path: String
   /// Where links lead (Debian's python3-certifi links to the OS bundle).
   public var linksTo: String?
-  /// Whether the content is the OS bundle's (a link to it or the same bytes).
+  /// Whether what clients load is the OS bundle (a link to it, a patched `certifi.where()`, or the same certificates).
   public var isOSBundle: Bool
+  /// The file a patched package really loads instead of `path`: Debian and Ubuntu's python3-certifi make
+  /// `certifi.where()` return `/etc/ssl/certs/ca-certificates.crt`. `certificates` are that file's.
+  public var loadedFrom: String?
+  /// The certificates clients load (from `loadedFrom` when set, else from `path`).
   public var certificates: CertificateSet
   public init(package: String, path: String, linksTo: String? = nil, isOSBundle: Bool = false, certificates: CertificateSet) {
     self.package = package

@@ -1,0 +1,175 @@
+/// What one site-packages (or dist-packages) folder holds.
+struct SitePackagesReading {
+  var distributions: [Distribution] = []
+  var certifi: BundledCA?
+  var pipCertifi: BundledCA?
+  var vendoredBundles: [BundledCA] = []
+}
+
+/// Reads a site-packages folder: every `*.dist-info`, `*.egg-info` and `*.egg` for names and versions, and the CA
+/// bundles packages ship. Only names are listed and only metadata headers and bundles are read, so a folder with
+/// hundreds of distributions takes milliseconds.
+struct SitePackagesReader {
+  let context: CollectionContext
+  let paths: PathPresenter
+  let osBundles: OSBundleMatcher
+
+  private var fs: any FileSystemView { context.fs }
+  /// Metadata with a long description reaches a few hundred kilobytes; more means something else is there.
+  static let metadataLimit = 16 << 20
+
+  func read(_ folder: String) -> SitePackagesReading {
+    var reading = SitePackagesReading()
+    let real: String
+    let names: [String]
+    do {
+      real = try fs.resolveExisting(folder)
+      names = try fs.list(real)
+    } catch {
+      problem(error.reason, at: folder, fix: "Make the folder readable by the build user.")
+      return reading
+    }
+    for name in names {
+      let path = folder + "/" + name
+      let entryReal = real + "/" + name
+      // One lstat per entry; links are followed only when they are links, to report loops and dangling ones.
+      var kind = fs.rawKind(entryReal)
+      // Raw paths below a link would be followed by the host, outside the view: only plain entries take the fast path.
+      var direct: String? = entryReal
+      if case .symlink = kind {
+        direct = nil
+        do { kind = fs.rawKind(try fs.resolveExisting(path)) } catch {
+          problem(error.reason, at: path, fix: "Remove or repair the link; Python skips it or fails to import.")
+          continue
+        }
+      }
+      if name.hasSuffix(".dist-info") {
+        guard kind == .directory else {
+          notAFolder(path)
+          continue
+        }
+        readDistribution(path + "/METADATA", real: direct.map { $0 + "/METADATA" }, into: &reading)
+      } else if name.hasSuffix(".egg-info") {
+        let isFolder = kind == .directory
+        readDistribution(
+          isFolder ? path + "/PKG-INFO" : path, real: isFolder ? direct.map { $0 + "/PKG-INFO" } : direct,
+          into: &reading)
+      } else if name.hasSuffix(".egg"), kind == .directory {
+        readDistribution(path + "/EGG-INFO/PKG-INFO", real: direct.map { $0 + "/EGG-INFO/PKG-INFO" }, into: &reading)
+      }
+    }
+    let present = Set(names)
+    if present.contains("certifi") { reading.certifi = readCertifi(folder) }
+    if present.contains("pip"), fs.linkKind(folder + "/" + CertifiLocation.pipCertifi) != nil {
+      reading.pipCertifi = bundle(package: "pip", path: folder + "/" + CertifiLocation.pipCertifi)
+    }
+    for location in vendoredBundleLocations {
+      guard let top = location.path.split(separator: "/").first, present.contains(String(top)) else { continue }
+      let path = folder + "/" + location.path
+      guard fs.linkKind(path) != nil else { continue }
+      if let found = bundle(package: location.package, path: path) { reading.vendoredBundles.append(found) }
+    }
+    return reading
+  }
+
+  /// Reads Name and Version from a metadata file; anything missing or broken is a problem, never a crash.
+  /// `real` is the same file when no link lies on the way to it: then one lstat and one read, no path resolution.
+  private func readDistribution(_ metadataPath: String, real: String?, into reading: inout SitePackagesReading) {
+    let bytes: [UInt8]
+    do {
+      if let real, case .file = fs.rawKind(real) {
+        bytes = try fs.rawRead(real, limit: Self.metadataLimit)
+      } else {
+        bytes = try fs.read(metadataPath, limit: Self.metadataLimit)
+      }
+    } catch {
+      problem(
+        error.reason, at: metadataPath,
+        fix:
+          "Reinstall the distribution (`pip install --force-reinstall --no-deps NAME`) or remove its metadata folder.")
+      return
+    }
+    let metadata = CoreMetadata(bytes)
+    if metadata.invalidUTF8 {
+      problem(
+        "the metadata header is not UTF-8 text", at: metadataPath,
+        fix: "Reinstall the distribution; core metadata must be UTF-8 (PEP 566).")
+    }
+    guard let name = metadata.name, let version = metadata.version else {
+      let missing = [metadata.name == nil ? "Name" : nil, metadata.version == nil ? "Version" : nil].compactMap { $0 }
+      problem(
+        "the metadata header has no \(missing.joined(separator: " or ")) field, so the distribution is not counted",
+        at: metadataPath,
+        fix: "Reinstall the distribution (`pip install --force-reinstall --no-deps NAME`) or remove the stale folder.")
+      return
+    }
+    reading.distributions.append(Distribution(name: name, version: version, metadata: paths.present(metadataPath)))
+  }
+
+  /// certifi's bundle, and the file `certifi.where()` really returns when a distribution patched `core.py`.
+  private func readCertifi(_ folder: String) -> BundledCA? {
+    let pem = folder + "/" + CertifiLocation.certifi
+    let patched = patchedWhere(folder + "/" + CertifiLocation.certifiCore)
+    guard fs.linkKind(pem) != nil || patched != nil else {
+      if fs.isDirectory(folder + "/certifi") {
+        problem(
+          "certifi is installed without cacert.pem; certifi.where() points at a missing file", at: folder + "/certifi",
+          fix: "Reinstall certifi (`pip install --force-reinstall certifi`).")
+      }
+      return nil
+    }
+    guard var found = bundle(package: "certifi", path: pem, loading: patched) else { return nil }
+    found.loadedFrom = patched
+    return found
+  }
+
+  /// A bundle file: where links lead, its certificates, and whether it is the OS bundle.
+  /// `loading` is the file clients really read when it is not `path` (a patched `certifi.where()`).
+  private func bundle(package: String, path: String, loading: String? = nil) -> BundledCA? {
+    var linksTo: String?
+    if let parent = try? fs.resolve(path, followFinal: false), case .symlink = fs.rawKind(parent) {
+      do { linksTo = try fs.resolveExisting(path) } catch {
+        if case .danglingLink(_, let target) = error { linksTo = target }
+      }
+    }
+    let loaded = loading ?? path
+    let set = context.certificates(inFile: loaded, area: .python, fix: "Reinstall \(package) or repair the link.")
+    let isOS = set.map { osBundles.matches(path: loaded, certificates: $0) } ?? false
+    return BundledCA(
+      package: package, path: paths.present(path), linksTo: linksTo.map(paths.present), isOSBundle: isOS,
+      certificates: set ?? CertificateSet())
+  }
+
+  /// Debian and Ubuntu's python3-certifi (and Fedora's) patch `where()` to return the OS bundle; upstream's core.py
+  /// names `cacert.pem`. A core.py that does not, but quotes an absolute `.crt`/`.pem` path, returns that path.
+  private func patchedWhere(_ corePath: String) -> String? {
+    guard let bytes = try? fs.read(corePath, limit: 1 << 20) else { return nil }
+    let text = String(decoding: bytes, as: UTF8.self)
+    guard !text.contains("cacert.pem") else { return nil }
+    for quote in ["'", "\""] {
+      for (index, piece) in text.split(separator: Character(quote), omittingEmptySubsequences: false).enumerated()
+      where index % 2 == 1 && piece.hasPrefix("/") && (piece.hasSuffix(".crt") || piece.hasSuffix(".pem")) {
+        return String(piece)
+      }
+    }
+    return nil
+  }
+
+  private func notAFolder(_ path: String) {
+    problem(
+      "is a file, but a .dist-info must be a folder; Python ignores this distribution", at: path,
+      fix: "Remove the stray file and reinstall the distribution.")
+  }
+
+  private func problem(_ message: String, at path: String, fix: String) {
+    context.report(Problem(area: .python, path: paths.present(path), message: message, fix: fix))
+  }
+}
+
+extension FileError {
+  /// The description without the leading path, for problems that carry the path separately.
+  var reason: String {
+    let text = description
+    return text.hasPrefix(path + ": ") ? String(text.dropFirst(path.count + 2)) : text
+  }
+}

@@ -1,0 +1,34 @@
+import XCTest
+
+@testable import TrustgateCore
+
+final class PythonMetadataTests: XCTestCase {
+  func testOnlyTheHeaderBeforeTheFirstBlankLineIsRead() {
+    let metadata = CoreMetadata(Array("Name: a\nSummary: x\n\nName: b\nVersion: 9\n".utf8))
+    XCTAssertEqual(metadata.name, "a")
+    XCTAssertNil(metadata.version)
+  }
+
+  func testFoldedLinesAndOddSpacingDoNotConfuseNameAndVersion() {
+    let metadata = CoreMetadata(Array("\u{FEFF}Name:   Foo.Bar_baz  \nKeywords: a,\n  Version: 0\nversion:1.0\n".utf8))
+    XCTAssertEqual(metadata.name, "Foo.Bar_baz")
+    XCTAssertEqual(metadata.version, "1.0")
+    XCTAssertFalse(metadata.invalidUTF8)
+    XCTAssertEqual(normalizePackageName(metadata.name ?? ""), "foo-bar-baz")
+  }
+
+  func testVenvConfigVersionFormsOfVenvVirtualenvAndUv() {
+    XCTAssertEqual(VenvConfig(Array("version = 3.11.7\n".utf8)).pythonVersion, "3.11.7")
+    XCTAssertEqual(VenvConfig(Array("version_info = 3.12.1.final.0\n".utf8)).pythonVersion, "3.12.1")
+    XCTAssertEqual(
+      VenvConfig(Array("home = /usr/bin\r\ninclude-system-site-packages = True\r\n".utf8)).includesSystemSitePackages,
+      true)
+  }
+
+  func testLibraryFolderNamesGiveVersions() {
+    XCTAssertEqual(PythonCollector.libraryVersion("python3.13t"), "3.13")
+    XCTAssertEqual(PythonCollector.libraryVersion("python3.11"), "3.11")
+    XCTAssertNil(PythonCollector.libraryVersion("python3"))
+    XCTAssertNil(PythonCollector.libraryVersion("python3.11-config"))
+  }
+}
