@@ -3,7 +3,7 @@ import TrustgateCore
 
 struct Inspect: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Print the trust snapshot of this machine, or of an unpacked root filesystem.",
+    abstract: "Print the trust snapshot of this machine, an unpacked root filesystem or a container image.",
     discussion: """
       Reads the OS CA stores, OpenSSL's defaults, trust environment variables, proxy variables, Python \
       environments (certifi, installed client libraries), the repository's lockfiles and the clock. Problems found \
@@ -16,9 +16,7 @@ struct Inspect: ParsableCommand {
   var format: OutputFormat = .text
 
   func run() throws {
-    let request: InspectRequest
-    do { request = try target.workspace.request(now: ClockCollector.currentTime()) } catch { throw fail(error) }
-    let snapshot = Inspector.inspect(request)
+    let snapshot = try target.inspect().snapshot
     switch format {
     case .text: print(SnapshotText.render(snapshot), terminator: "")
     case .json: print(SnapshotCoding.encode(snapshot), terminator: "")

@@ -13,13 +13,30 @@ struct TargetOptions: ParsableArguments {
   @Option(help: ArgumentHelp("The repository whose lockfiles count (default: the git work tree here).", valueName: "dir"))
   var repo: String?
 
-  @Option(help: ArgumentHelp("Environment variables for --root, as KEY=VALUE lines.", valueName: "file"))
+  @Option(help: ArgumentHelp("Inspect a container image: a `docker save` tar, or an OCI layout (folder or tar).", valueName: "path"))
+  var image: String?
+
+  @Option(help: ArgumentHelp("Environment variables for --root or --image, as KEY=VALUE lines.", valueName: "file"))
   var envFile: String?
+
+  @Option(help: ArgumentHelp("Policy file (default: .trustgate.yml in the repository, when present).", valueName: "file"))
+  var policy: String?
 
   var workspace: Workspace {
     Workspace(
-      root: root, repository: repo, envFile: envFile, processEnvironment: ProcessInfo.processInfo.environment,
-      currentDirectory: FileManager.default.currentDirectoryPath)
+      root: root, repository: repo, envFile: envFile, image: image, policyFile: policy,
+      processEnvironment: ProcessInfo.processInfo.environment, currentDirectory: FileManager.default.currentDirectoryPath)
+  }
+
+  /// Policy, snapshot and (for images) the image, or exit 2 with the reason.
+  func inspect(includeClock: Bool = true) throws -> (policy: Policy, snapshot: Snapshot, image: ContainerImage?, workspace: Workspace) {
+    let workspace = self.workspace
+    do {
+      let policy = try workspace.policy()
+      var (request, image) = try workspace.request(now: ClockCollector.currentTime(), excluded: policy.exclude)
+      request.includeClock = includeClock
+      return (policy, Inspector.inspect(request), image, workspace)
+    } catch { throw fail(error) }
   }
 }
 

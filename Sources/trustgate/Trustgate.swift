@@ -15,6 +15,6 @@ struct Trustgate: ParsableCommand {
       error.
       """,
     version: "0.1.0",
-    subcommands: [Inspect.self]
+    subcommands: [Check.self, Inspect.self, Baseline.self, Diff.self, Rules.self, Explain.self]
   )
 }

@@ -12,6 +12,10 @@ public struct InspectRequest: Sendable {
   public var headCommitTime: Int64?
   /// Whether to record the clock section (baselines leave it out).
   public var includeClock = true
+  /// Repository-relative paths the lockfile walk leaves out (the policy's `exclude`).
+  public var excluded: [String] = []
+  /// Oddities met while reading an image (members escaping the root, …), recorded as platform problems.
+  public var imageWarnings: [String] = []
 
   public init(
     fs: any FileSystemView, env: [String: String], target: Target, repository: (any FileSystemView)?,
@@ -38,6 +42,14 @@ public enum Inspector {
     snapshot.openssl = OpenSSLCollector().collect(context)
     snapshot.environment = EnvironmentCollector(env: request.env).collect(context)
     snapshot.proxy = ProxyCollector(env: request.env).collect(context)
+    let osBundles = snapshot.stores.filter { $0.kind == .bundle }.map(\.path)
+    snapshot.python = PythonCollector(env: request.env, repository: request.repositoryPathInView)
+      .collect(context, osBundles: osBundles)
+    if let repository = request.repository {
+      let lockfiles = LockfileCollector(excluded: request.excluded).collect(repository)
+      snapshot.lockfiles = lockfiles.lockfiles
+      for problem in lockfiles.problems { context.report(problem) }
+    }
     if request.includeClock {
       snapshot.clock = ClockCollector().collect(now: request.now, headCommitTime: request.headCommitTime)
       if let clock = snapshot.clock, let head = clock.headCommitTime, clock.now < head {
@@ -53,9 +65,29 @@ public enum Inspector {
             fix: "Enable time synchronisation (systemd-timesyncd, chrony) on the runner."))
       }
     }
+    for warning in request.imageWarnings {
+      context.report(Problem(area: .platform, message: warning, fix: "Rebuild the image with a tool that writes clean layers."))
+    }
     snapshot.certificates = context.certificates
     snapshot.problems = context.problems
+    markSameSources(&snapshot)
+    snapshot.effectiveTrust = EffectiveTrust.resolve(snapshot)
     snapshot.normalise()
     return snapshot
+  }
+
+  /// Notes, for each trust variable, which other sources hold exactly the same certificates.
+  static func markSameSources(_ snapshot: inout Snapshot) {
+    var sources: [(String, Set<String>)] = snapshot.stores.filter { $0.kind == .bundle && $0.linksTo == nil }
+      .map { ("store:\($0.path)", $0.certificates.distinct) }
+    if let certifi = PythonSelection.primary(snapshot.python.environments)?.certifi, !certifi.isOSBundle {
+      sources.append(("certifi:\(certifi.path)", certifi.certificates.distinct))
+    }
+    for index in snapshot.environment.indices {
+      guard let set = snapshot.environment[index].target?.certificates, set.count > 0 else { continue }
+      let mine = set.distinct
+      let same = sources.filter { $0.1 == mine }.map(\.0)
+      if !same.isEmpty { snapshot.environment[index].target?.sameAs = same.sorted() }
+    }
   }
 }

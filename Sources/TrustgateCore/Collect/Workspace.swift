@@ -13,15 +13,47 @@ public struct Workspace {
   public var root: String?
   public var repository: String?
   public var envFile: String?
+  /// A `docker save` archive or OCI layout to inspect instead of a tree on disk.
+  public var image: String?
+  /// `--policy FILE`; else `.trustgate.yml` at the repository root when present.
+  public var policyFile: String?
   public var processEnvironment: [String: String]
   public var currentDirectory: String
 
-  public init(root: String?, repository: String?, envFile: String?, processEnvironment: [String: String], currentDirectory: String) {
+  public init(
+    root: String?, repository: String?, envFile: String?, image: String? = nil, policyFile: String? = nil,
+    processEnvironment: [String: String], currentDirectory: String
+  ) {
     self.root = root
     self.repository = repository
     self.envFile = envFile
+    self.image = image
+    self.policyFile = policyFile
     self.processEnvironment = processEnvironment
     self.currentDirectory = currentDirectory
+  }
+
+  /// The policy: `--policy FILE` (must exist), else `.trustgate.yml` in the repository, else the defaults.
+  public func policy() throws(InputError) -> Policy {
+    let path: String
+    let shown: String
+    if let policyFile {
+      path = absolute(policyFile)
+      shown = policyFile
+    } else {
+      let root = try repositoryRoot()
+      path = root + "/.trustgate.yml"
+      shown = ".trustgate.yml"
+      guard HostFileSystem().linkKind(path) != nil else { return Policy() }
+    }
+    let bytes: [UInt8]
+    do { bytes = try HostFileSystem().read(path, limit: 1 << 20) } catch {
+      throw InputError("--policy \(error.description.replacingPrefix(path, with: shown)); give a .trustgate.yml file")
+    }
+    guard let text = String(validating: bytes, as: UTF8.self) else {
+      throw InputError("\(shown): not UTF-8 text; save the policy as UTF-8 YAML")
+    }
+    do { return try PolicyLoader.load(text, path: shown) } catch { throw InputError(error.description) }
   }
 
   /// The repository root on the host: `--repo`, else the git work tree around the current directory, else the
@@ -56,26 +88,41 @@ public struct Workspace {
     return env
   }
 
-  public func request(now: Int64) throws(InputError) -> InspectRequest {
+  public func request(now: Int64, excluded: [String] = []) throws(InputError) -> (request: InspectRequest, image: ContainerImage?) {
     let fs: any FileSystemView
     let target: Target
-    if let root {
+    var env: [String: String]
+    var opened: ContainerImage?
+    if let image {
+      guard root == nil else { throw InputError("--image and --root both name what to inspect; give one of them") }
+      do { opened = try ContainerImage.open(path: absolute(image)) } catch {
+        throw InputError(error.description)
+      }
+      fs = opened?.files ?? MemoryFileSystem(label: "image")
+      target = Target(kind: .image, image: String(image.split(separator: "/").last ?? Substring(image)))
+      env = opened?.env ?? [:]
+      for (key, value) in try environment() where envFile != nil { env[key] = value }
+    } else if let root {
       let path = absolute(root)
       guard HostFileSystem().isDirectory(path) else {
         throw InputError("--root \(root): not a directory; give the folder of an unpacked root filesystem")
       }
       fs = HostFileSystem(root: path)
       target = Target(kind: .root)
+      env = try environment()
     } else {
       fs = HostFileSystem()
       target = Target(kind: .host)
+      env = try environment()
     }
     let repo = try repositoryRoot()
     var request = InspectRequest(
-      fs: fs, env: try environment(), target: target, repository: HostFileSystem(root: repo),
-      repositoryPathInView: root == nil ? repo : nil, now: now)
+      fs: fs, env: env, target: target, repository: HostFileSystem(root: repo),
+      repositoryPathInView: root == nil && image == nil ? repo : nil, now: now)
     request.headCommitTime = GitRepositoryLocator.headCommitTime(around: repo)
-    return request
+    request.excluded = excluded
+    request.imageWarnings = opened?.warnings ?? []
+    return (request, opened)
   }
 }
 

@@ -15,6 +15,7 @@ public struct PolicyError: Error, CustomStringConvertible, Sendable {
 /// fail-on: error            # error | warning | note
 /// baseline: .trustgate/baseline.json
 /// compare: [stores, environment, python, lockfiles, proxy, openssl]
+/// exclude: [tests/fixtures]  # repository paths the lockfile walk skips
 /// rules:
 ///   TG103: note             # a severity, or `off`
 /// ignore:
@@ -28,7 +29,7 @@ public struct PolicyError: Error, CustomStringConvertible, Sendable {
 ///     in: [os-bundle, certifi, requests]
 /// ```
 public enum PolicyLoader {
-  static let topKeys: Set<String> = ["version", "fail-on", "baseline", "compare", "rules", "ignore", "required-roots"]
+  static let topKeys: Set<String> = ["version", "fail-on", "baseline", "compare", "exclude", "rules", "ignore", "required-roots"]
   static let ignoreKeys: Set<String> = ["rule", "package", "path", "fingerprint", "reason", "expires"]
   static let rootKeys: Set<String> = ["name", "sha256", "sha1", "in"]
 
@@ -56,6 +57,8 @@ public enum PolicyLoader {
         policy.failOn = try severity(value, path: path, key: key)
       case "baseline":
         policy.baseline = try string(value, path: path, key: key)
+      case "exclude":
+        policy.exclude = try strings(value, path: path, key: key).map { String($0.drop { $0 == "/" }) }
       case "compare":
         policy.compare = Set(try strings(value, path: path, key: key).map { name throws(PolicyError) -> Area in
           guard let area = Area(rawValue: name) else {

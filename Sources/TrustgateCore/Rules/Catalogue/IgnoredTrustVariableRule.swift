@@ -35,14 +35,21 @@ public struct IgnoredTrustVariableRule: Rule {
     let resolver = context.trust
     let present = Set(Self.libraries.filter { resolver.version(of: $0).present })
     guard !present.isEmpty else { return result }
+    let trust = Dictionary(context.current.effectiveTrust.map { ($0.client, $0) }, uniquingKeysWith: { a, _ in a })
     for variable in context.current.environment where !variable.isEmpty {
       guard let readers = Self.readers[variable.name] else { continue }
       result.checked.append(variable.name)
-      if present.isDisjoint(with: readers) {
-        let users = present.sorted().joined(separator: ", ")
-        result.findings.append(
-          finding(variable.name, "\(variable.name) is set, but the client libraries in use (\(users)) do not read it"))
+      guard present.isDisjoint(with: readers) else { continue }
+      // A library that loads the same file through its own variable is configured; only the others are misled.
+      let target = variable.target?.resolvedPath ?? variable.value
+      let misled = present.sorted().filter { client in
+        guard let path = trust[client]?.path else { return true }
+        return path != variable.value && path != target
       }
+      guard !misled.isEmpty else { continue }
+      let elsewhere = misled.map { "\($0) uses \(trust[$0]?.source ?? "its default")" }.joined(separator: ", ")
+      result.findings.append(
+        finding(variable.name, "\(variable.name) is set, but the client libraries in use do not read it (\(elsewhere))"))
     }
     return result
   }

@@ -1,0 +1,100 @@
+/// Walks a repository tree once and hands each file to the reader that wants it (by name); `-r`/`-c` includes
+/// with other names are read as requirements files too. Paths in the result are relative to the repository.
+public struct LockfileCollector {
+  /// Folders never descended into: VCS data, virtualenvs, dependency caches, build output.
+  public static let skippedDirectories: Set<String> = GitRepository.prunedDirectoryNames.union([
+    ".hg", ".svn", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages", ".trustgate",
+    ".build-fuzz",
+  ])
+
+  /// Repository-relative path prefixes to leave out (from the policy's `exclude`).
+  public var excluded: [String]
+
+  public init(excluded: [String] = []) { self.excluded = excluded }
+
+  public func collect(_ repository: any FileSystemView) -> (lockfiles: [Lockfile], problems: [Problem]) {
+    var found: [(path: String, reader: any LockfileReader.Type)] = []
+    walk(repository, "/", depth: 0, into: &found)
+    var lockfiles: [Lockfile] = []
+    var problems: [Problem] = []
+    var read = Set(found.map(\.path))
+    var queue = found
+    while !queue.isEmpty {
+      let (path, reader) = queue.removeFirst()
+      guard let (lockfile, references, fileProblems) = readFile(repository, path, reader) else { continue }
+      lockfiles.append(lockfile)
+      problems += fileProblems
+      let folder = path.split(separator: "/").dropLast().joined(separator: "/")
+      for reference in references where !reference.contains("://") {
+        let joined = normalise(folder.isEmpty ? reference : folder + "/" + reference)
+        guard !joined.hasPrefix("../"), read.insert(joined).inserted else { continue }
+        if repository.isFile("/" + joined) {
+          queue.append((joined, RequirementsReader.self))
+        } else {
+          problems.append(
+            Problem(
+              area: .lockfiles, path: path, message: "includes \(reference), which does not exist",
+              fix: "Fix the -r/-c line or add the file; pip fails on a missing include."))
+        }
+      }
+    }
+    return (lockfiles.sorted(), problems)
+  }
+
+  private func walk(_ fs: any FileSystemView, _ directory: String, depth: Int, into found: inout [(path: String, reader: any LockfileReader.Type)]) {
+    guard depth < 24, let names = try? fs.list(directory) else { return }
+    for name in names {
+      let path = directory == "/" ? "/" + name : directory + "/" + name
+      let relative = String(path.dropFirst())
+      if excluded.contains(where: { relative == $0 || relative.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }) { continue }
+      switch fs.linkKind(path) {
+      case .directory:
+        if !Self.skippedDirectories.contains(name) && !(name.hasPrefix(".") && name != ".github") {
+          walk(fs, path, depth: depth + 1, into: &found)
+        }
+      case .file, .symlink:
+        if let reader = LockfileReaders.reader(for: relative), fs.isFile(path) { found.append((relative, reader)) }
+      default: break
+      }
+    }
+  }
+
+  private func readFile(_ fs: any FileSystemView, _ path: String, _ reader: any LockfileReader.Type) -> (Lockfile, [String], [Problem])? {
+    let bytes: [UInt8]
+    do { bytes = try fs.read("/" + path, limit: 32 << 20) } catch {
+      return (Lockfile(path: path, format: reader.format, pins: []), [], [
+        Problem(area: .lockfiles, path: path, message: error.description.replacingPrefix("/" + path, with: path), fix: "Make the file readable, or regenerate it with its tool.")
+      ])
+    }
+    var problems: [Problem] = []
+    if bytes.contains(0) {
+      problems.append(Problem(area: .lockfiles, path: path, message: "binary data (NUL bytes) in a text lockfile", fix: "Regenerate the file with its tool; it may have been overwritten."))
+      return (Lockfile(path: path, format: reader.format, pins: []), [], problems)
+    }
+    let text: String
+    if let valid = String(validating: bytes, as: UTF8.self) { text = valid } else {
+      text = String(decoding: bytes, as: UTF8.self)
+      problems.append(Problem(area: .lockfiles, path: path, message: "not valid UTF-8 (undecodable bytes replaced)", fix: "Save the file as UTF-8."))
+    }
+    let reading = reader.read(text)
+    for issue in reading.issues {
+      problems.append(Problem(area: .lockfiles, path: path, line: issue.line, message: issue.message, fix: issue.fix))
+    }
+    return (Lockfile(path: path, format: reader.format, pins: reading.pins), reading.references, problems)
+  }
+
+  private func normalise(_ path: String) -> String {
+    var parts: [Substring] = []
+    for part in path.split(separator: "/") {
+      if part == "." { continue }
+      if part == "..", let last = parts.last, last != ".." { parts.removeLast() } else { parts.append(part) }
+    }
+    return parts.joined(separator: "/")
+  }
+}
+
+extension String {
+  func replacingPrefix(_ prefix: String, with replacement: String) -> String {
+    hasPrefix(prefix) ? replacement + dropFirst(prefix.count) : self
+  }
+}

@@ -1,0 +1,34 @@
+/// Runs the rule pack over a snapshot (and its baseline), then applies the policy: disabled rules, severity
+/// overrides, ignores. Reporters receive the resulting `Evaluation` and only format it.
+public enum Gate {
+  public static func evaluate(
+    current: Snapshot, baseline: Snapshot?, baselineLabel: String, policy: Policy, now: String,
+    rules: [any Rule] = RuleCatalogue.all
+  ) -> (evaluation: Evaluation, changes: [Change]) {
+    let changes = baseline.map { SnapshotDiff.diff(baseline: $0, current: current, areas: policy.compare) } ?? []
+    let context = RuleContext(current: current, baseline: baseline, changes: changes, policy: policy, now: now)
+    var findings: [Finding] = []
+    var passed: [PassedCheck] = []
+    var descriptions: [RuleDescription] = []
+    for rule in rules {
+      var description = rule.description
+      guard !policy.disabled.contains(description.id) else { continue }
+      if let severity = policy.severities[description.id] { description.severity = severity }
+      descriptions.append(description)
+      let result = rule.evaluate(context)
+      var failedSubjects = Set<String>()
+      for var finding in result.findings {
+        if let severity = policy.severities[description.id] { finding.severity = severity }
+        failedSubjects.insert(finding.subject)
+        let ignored = policy.ignores.contains { $0.matches(finding) && !$0.isExpired(at: now) }
+        if !ignored || description.id == "TG702" { findings.append(finding) }
+      }
+      for subject in Set(result.checked).subtracting(failedSubjects).sorted() {
+        passed.append(PassedCheck(ruleID: description.id, subject: subject))
+      }
+    }
+    let evaluation = Evaluation(
+      rules: descriptions, findings: Array(Set(findings)), passed: passed, failOn: policy.failOn, baseline: baselineLabel)
+    return (evaluation, changes)
+  }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import TrustgateCore
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+struct Diff: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Compare two snapshots (e.g. a candidate image's against production's) and run the rules.",
+    discussion: "A is the baseline, B the candidate. Both are files written by `trustgate inspect --format json` or `trustgate baseline`.")
+
+  @Argument(help: ArgumentHelp("The baseline snapshot.", valueName: "a.json")) var baseline: String
+  @Argument(help: ArgumentHelp("The candidate snapshot.", valueName: "b.json")) var candidate: String
+  @OptionGroup var output: ReportOptions
+
+  @Option(help: ArgumentHelp("Policy file for severities, ignores and required roots.", valueName: "file"))
+  var policy: String?
+
+  func run() throws {
+    let cwd = FileManagerPath.current
+    let loader = BaselineLoader(repositoryRoot: cwd, environment: [:])
+    var policyValue = Policy()
+    do {
+      if let policy { policyValue = try Workspace(root: nil, repository: nil, envFile: nil, policyFile: policy, processEnvironment: [:], currentDirectory: cwd).policy() }
+    } catch { throw fail(error) }
+    if let failOn = output.failOn { policyValue.failOn = failOn }
+    let a: Snapshot
+    let b: Snapshot
+    do {
+      a = try loader.load(.file(baseline), current: Snapshot(target: Target(kind: .host))).baseline ?? Snapshot(target: Target(kind: .host))
+      b = try loader.load(.file(candidate), current: Snapshot(target: Target(kind: .host))).baseline ?? Snapshot(target: Target(kind: .host))
+    } catch { throw fail(error) }
+    let now = b.clock?.now ?? isoTimestamp(epochSeconds: ClockCollector.currentTime())
+    let (evaluation, changes) = Gate.evaluate(current: b, baseline: a, baselineLabel: "snapshot \(baseline)", policy: policyValue, now: now)
+    if output.reports.isEmpty {
+      print("\(changes.count) change(s) from \(baseline) to \(candidate):")
+      for change in changes {
+        var line = "  \(change.kind.rawValue) \(change.subject)"
+        if let source = change.source { line += " in \(source)" }
+        if change.before != nil || change.after != nil { line += ": \(change.before ?? "—") → \(change.after ?? "—")" }
+        if let location = change.location { line += " (\(location.path)\(location.line.map { ":\($0)" } ?? ""))" }
+        print(line)
+      }
+      print("")
+    }
+    let status = try output.deliver(evaluation, repositoryRoot: cwd)
+    if status != 0 { throw ExitCode(status) }
+  }
+}
+
+enum FileManagerPath {
+  static var current: String {
+    var buffer = [CChar](repeating: 0, count: 4096)
+    guard getcwd(&buffer, buffer.count) != nil else { return "." }
+    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }
+}
