@@ -7,6 +7,7 @@ public final class CollectionContext {
   public private(set) var certificates: [String: Certificate] = [:]
   public private(set) var problems: [Problem] = []
   private var cache: [String: CertificateSet] = [:]
+  private let parsed = CertificateCache()
   private var directoryCache: [String: DirectoryReading] = [:]
 
   public init(fs: any FileSystemView, now: String) {
@@ -34,7 +35,7 @@ public final class CollectionContext {
       report(area, error, fix: fix)
       return nil
     }
-    let reading = CertificateFile.read(bytes)
+    let reading = CertificateFile.read(bytes, cache: parsed)
     var set = CertificateSet()
     set.certificates.reserveCapacity(reading.entries.count)
     for entry in reading.entries {

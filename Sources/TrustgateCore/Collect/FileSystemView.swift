@@ -5,6 +5,7 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
+import Synchronization
 
 /// What sits at a path, without following a final symbolic link.
 public enum FileKind: Sendable, Equatable {
@@ -55,6 +56,8 @@ public protocol FileSystemView: Sendable {
   var label: String { get }
   /// The entry at a path whose parent components are real directories (no links), without following it.
   func rawKind(_ resolvedPath: String) -> FileKind?
+  /// The kernel's answer for a path whose every link exists (realpath), when the view can ask it; nil otherwise.
+  func quickResolve(_ path: String) -> String?
   /// Names in a real directory, unsorted.
   func rawList(_ resolvedPath: String) throws(FileError) -> [String]
   /// Bytes of a real regular file, at most `limit` (throws `tooLarge` beyond it).
@@ -72,7 +75,10 @@ extension FileSystemView {
 
   /// Resolves every symbolic link in `path` inside the view; with `followFinal: false` the last component is kept
   /// as is. `..` never climbs above the view's root, and absolute link targets start again at the view's root.
+  public func quickResolve(_ path: String) -> String? { nil }
+
   public func resolve(_ path: String, followFinal: Bool = true) throws(FileError) -> String {
+    if followFinal, let quick = quickResolve(path) { return quick }
     var pending = Array(Self.components(path).reversed())
     var resolved: [Substring] = []
     var hops = 0
@@ -160,6 +166,8 @@ extension FileSystemView {
 public struct HostFileSystem: FileSystemView {
   /// Absolute host path of the view's root, without a trailing slash (`""` for `/`).
   public let root: String
+  /// lstat results of this run: symlink resolution asks about the same parent folders again and again.
+  private let kinds = KindCache()
 
   public init(root: String = "/") {
     var r = root
@@ -169,9 +177,24 @@ public struct HostFileSystem: FileSystemView {
 
   public var label: String { root.isEmpty ? "host" : "root \(root)" }
 
+  /// On the live host (root `/`) the kernel resolves links in one call; inside a root it would escape, so no.
+  public func quickResolve(_ path: String) -> String? {
+    guard root.isEmpty, path.hasPrefix("/") else { return nil }
+    guard let resolved = realpath(path, nil) else { return nil }
+    defer { free(resolved) }
+    return String(cString: resolved)
+  }
+
   func hostPath(_ resolvedPath: String) -> String { root + (resolvedPath == "/" ? (root.isEmpty ? "/" : "") : resolvedPath) }
 
   public func rawKind(_ resolvedPath: String) -> FileKind? {
+    if let cached = kinds.get(resolvedPath) { return cached }
+    let kind = lstatKind(resolvedPath)
+    kinds.set(resolvedPath, kind)
+    return kind
+  }
+
+  private func lstatKind(_ resolvedPath: String) -> FileKind? {
     var info = stat()
     guard lstat(hostPath(resolvedPath), &info) == 0 else { return nil }
     switch info.st_mode & S_IFMT {
@@ -284,4 +307,12 @@ public struct MemoryFileSystem: FileSystemView {
     if bytes.count > limit { throw .tooLarge(resolvedPath, size: bytes.count, limit: limit) }
     return bytes
   }
+}
+
+/// A thread-safe memo of lstat answers (nil answers included) for one `HostFileSystem`.
+final class KindCache: Sendable {
+  private let entries = Mutex<[String: FileKind?]>([:])
+
+  func get(_ path: String) -> FileKind?? { entries.withLock { $0[path] } }
+  func set(_ path: String, _ kind: FileKind?) { entries.withLock { $0[path] = .some(kind) } }
 }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// What to inspect: a file tree, the environment it runs with, and the repository whose lockfiles count.
 public struct InspectRequest: Sendable {
   public var fs: any FileSystemView
@@ -10,6 +14,8 @@ public struct InspectRequest: Sendable {
   /// Seconds since the epoch at collection.
   public var now: Int64
   public var headCommitTime: Int64?
+  /// HEAD's commit time being read on another thread; used when `headCommitTime` is nil.
+  public var pendingHeadCommitTime: PendingValue<Int64?>?
   /// Whether to record the clock section (baselines leave it out).
   public var includeClock = true
   /// Repository-relative paths the lockfile walk leaves out (the policy's `exclude`).
@@ -34,24 +40,33 @@ public struct InspectRequest: Sendable {
 /// Runs every collector over one tree and assembles the snapshot.
 public enum Inspector {
   public static func inspect(_ request: InspectRequest) -> Snapshot {
+    var stopwatch = Stopwatch(enabled: request.env["TRUSTGATE_PROFILE"] != nil)
+    defer { stopwatch.lap("rest") }
     let context = CollectionContext(fs: request.fs, now: isoTimestamp(epochSeconds: request.now))
     var snapshot = Snapshot(target: request.target)
     snapshot.platform = PlatformCollector().collect(context)
+    stopwatch.lap("platform")
     let stores = StoresCollector().collect(context)
     snapshot.stores = stores.stores
+    stopwatch.lap("stores")
     snapshot.openssl = OpenSSLCollector().collect(context)
+    stopwatch.lap("openssl")
     snapshot.environment = EnvironmentCollector(env: request.env).collect(context)
     snapshot.proxy = ProxyCollector(env: request.env).collect(context)
+    stopwatch.lap("env+proxy")
     let osBundles = snapshot.stores.filter { $0.kind == .bundle }.map(\.path)
     snapshot.python = PythonCollector(env: request.env, repository: request.repositoryPathInView)
       .collect(context, osBundles: osBundles)
+    stopwatch.lap("python")
     if let repository = request.repository {
       let lockfiles = LockfileCollector(excluded: request.excluded).collect(repository)
       snapshot.lockfiles = lockfiles.lockfiles
       for problem in lockfiles.problems { context.report(problem) }
     }
+    stopwatch.lap("lockfiles")
     if request.includeClock {
-      snapshot.clock = ClockCollector().collect(now: request.now, headCommitTime: request.headCommitTime)
+      let head = request.headCommitTime ?? request.pendingHeadCommitTime?.wait() ?? nil
+      snapshot.clock = ClockCollector().collect(now: request.now, headCommitTime: head)
       if let clock = snapshot.clock, let head = clock.headCommitTime, clock.now < head {
         context.report(
           Problem(
@@ -89,5 +104,27 @@ public enum Inspector {
       let same = sources.filter { $0.1 == mine }.map(\.0)
       if !same.isEmpty { snapshot.environment[index].target?.sameAs = same.sorted() }
     }
+  }
+}
+
+/// Stage timings on standard error when TRUSTGATE_PROFILE is set; for finding slow collectors.
+struct Stopwatch {
+  let enabled: Bool
+  var last = Stopwatch.now()
+
+  init(enabled: Bool) { self.enabled = enabled }
+
+  static func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) * 1000 + Double(ts.tv_nsec) / 1_000_000
+  }
+
+  mutating func lap(_ name: String) {
+    guard enabled else { return }
+    let t = Stopwatch.now()
+    let line = "trustgate: \(name) \(Int((t - last) * 1000)) µs\n"
+    _ = line.withCString { Glibc.write(2, $0, strlen($0)) }
+    last = t
   }
 }

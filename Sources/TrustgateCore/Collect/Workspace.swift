@@ -1,6 +1,8 @@
 #if canImport(Glibc)
   import Glibc
 #endif
+import Dispatch
+import Synchronization
 
 /// A usage or input error the command line reports with exit code 2: names the file and says what to do.
 public struct InputError: Error, CustomStringConvertible, Sendable {
@@ -119,7 +121,8 @@ public struct Workspace {
     var request = InspectRequest(
       fs: fs, env: env, target: target, repository: HostFileSystem(root: repo),
       repositoryPathInView: root == nil && image == nil ? repo : nil, now: now)
-    request.headCommitTime = GitRepositoryLocator.headCommitTime(around: repo)
+    request.headCommitTime = nil
+    if request.includeClock { request.pendingHeadCommitTime = PendingValue { GitRepositoryLocator.headCommitTime(around: repo) } }
     request.excluded = excluded
     request.imageWarnings = opened?.warnings ?? []
     return (request, opened)
@@ -128,12 +131,40 @@ public struct Workspace {
 
 /// Small helpers over `GitRepository` that never fail: outside a repository they answer nil.
 enum GitRepositoryLocator {
+  /// The nearest folder holding `.git` (a folder, or a file for worktrees), found without starting libgit2:
+  /// libgit2's first use loads the CA bundle for its TLS backend, which costs more than a whole inspection.
   static func workdir(around path: String) -> String? {
-    (try? GitRepository(discovering: path))?.workdir
+    let fs = HostFileSystem()
+    var current = path
+    while true {
+      if fs.linkKind(current == "/" ? "/.git" : current + "/.git") != nil { return current }
+      guard current != "/", let slash = current.lastIndex(of: "/") else { return nil }
+      current = slash == current.startIndex ? "/" : String(current[..<slash])
+    }
   }
 
   static func headCommitTime(around path: String) -> Int64? {
     guard let repository = try? GitRepository(discovering: path) else { return nil }
     return (try? repository.headCommitTime()) ?? nil
+  }
+}
+
+/// A value computed on another thread while collection goes on (libgit2's start-up runs beside the collectors).
+public final class PendingValue<Value: Sendable>: Sendable {
+  private let result = Mutex<Value?>(nil)
+  private let group = DispatchGroup()
+
+  public init(_ work: @escaping @Sendable () -> Value) {
+    group.enter()
+    DispatchQueue.global().async { [self] in
+      let value = work()
+      result.withLock { $0 = value }
+      group.leave()
+    }
+  }
+
+  public func wait() -> Value? {
+    group.wait()
+    return result.withLock { $0 }
   }
 }

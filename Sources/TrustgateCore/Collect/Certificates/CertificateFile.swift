@@ -1,3 +1,9 @@
+import Dispatch
+import Synchronization
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// What one certificate file (PEM bundle or DER) holds, entry by entry, with the line each entry starts on.
 public struct CertificateFileReading: Sendable {
   public struct Entry: Sendable {
@@ -21,7 +27,7 @@ public struct CertificateFileReading: Sendable {
 public enum CertificateFile {
   private static let begin: [UInt8] = Array("-----BEGIN ".utf8)
 
-  public static func read(_ bytes: [UInt8]) -> CertificateFileReading {
+  public static func read(_ bytes: [UInt8], cache: CertificateCache? = nil) -> CertificateFileReading {
     var reading = CertificateFileReading()
     if bytes.isEmpty {
       reading.issues.append(
@@ -29,7 +35,7 @@ public enum CertificateFile {
       return reading
     }
     if contains(bytes, begin) {
-      readPEM(bytes, into: &reading)
+      readPEM(bytes, cache: cache, into: &reading)
     } else if bytes[0] == 0x30 {
       do {
         reading.entries.append(.init(line: 1, certificate: try X509Parser.certificate(der: bytes)))
@@ -66,7 +72,8 @@ public enum CertificateFile {
   }
 
   /// Splits into lines once, then walks the BEGIN/END blocks.
-  private static func readPEM(_ bytes: [UInt8], into reading: inout CertificateFileReading) {
+  private static func readPEM(_ bytes: [UInt8], cache: CertificateCache?, into reading: inout CertificateFileReading) {
+    var blocks: [Block] = []
     var lineNumber = 0
     var blockLabel: String? = nil
     var blockLine = 0
@@ -92,7 +99,7 @@ public enum CertificateFile {
           blockLine = lineNumber
           body.removeAll(keepingCapacity: true)
         } else if line.hasPrefix("-----END "), let label = blockLabel {
-          finish(label: label, line: blockLine, body: body, into: &reading)
+          blocks.append(Block(label: label, line: blockLine, body: body))
           blockLabel = nil
         }
       } else if blockLabel != nil {
@@ -104,6 +111,54 @@ public enum CertificateFile {
       reading.unparsable += isCertificateLabel(open) ? 1 : 0
       reading.issues.append(truncated(open, line: blockLine))
     }
+    for outcome in parse(blocks, cache: cache) {
+      switch outcome {
+      case .certificate(let line, let certificate): reading.entries.append(.init(line: line, certificate: certificate))
+      case .issue(let issue): reading.issues.append(issue)
+      case .unparsable(let issue):
+        reading.unparsable += 1
+        reading.issues.append(issue)
+      }
+    }
+  }
+
+  struct Block: Sendable {
+    var label: String
+    var line: Int
+    var body: [UInt8]
+  }
+
+  enum Outcome: Sendable {
+    case certificate(Int, Certificate)
+    case issue(CertificateFileReading.Issue)
+    case unparsable(CertificateFileReading.Issue)
+  }
+
+  /// Parses blocks on every core for large bundles (OpenSSL is thread-safe); results keep file order.
+  static func parse(_ blocks: [Block], cache: CertificateCache?) -> [Outcome] {
+    guard blocks.count >= 64 else { return blocks.map { outcome($0, cache) } }
+    let results = OutcomeBuffer(count: blocks.count)
+    let workers = max(1, min(8, activeProcessorCount()))
+    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+      var index = worker
+      while index < blocks.count {
+        results.set(index, outcome(blocks[index], cache))
+        index += workers
+      }
+    }
+    return results.values
+  }
+
+  static func outcome(_ block: Block, _ cache: CertificateCache?) -> Outcome {
+    if let cached = cache?.certificate(forBody: block.body) { return .certificate(block.line, cached) }
+    var scratch = CertificateFileReading()
+    finish(label: block.label, line: block.line, body: block.body, into: &scratch)
+    if let entry = scratch.entries.first {
+      cache?.store(entry.certificate, forBody: block.body)
+      return .certificate(block.line, entry.certificate)
+    }
+    if let issue = scratch.issues.first { return scratch.unparsable > 0 ? .unparsable(issue) : .issue(issue) }
+    return .issue(.init(line: block.line, message: "empty block", fix: "Remove it."))
   }
 
   private static func isCertificateLabel(_ label: String) -> Bool {
@@ -181,4 +236,50 @@ enum Base64 {
     if padding > 2 || out.isEmpty { return nil }
     return out
   }
+}
+
+/// Certificates already parsed in this run, by their PEM body: Debian's bundle, its hashed directory and
+/// /usr/share/ca-certificates hold the same roots three times.
+public final class CertificateCache: Sendable {
+  private let entries = Mutex<[UInt64: [(body: [UInt8], certificate: Certificate)]]>([:])
+  public init() {}
+
+  func certificate(forBody body: [UInt8]) -> Certificate? {
+    let key = Self.fingerprint(body)
+    return entries.withLock { $0[key]?.first { $0.body == body }?.certificate }
+  }
+
+  func store(_ certificate: Certificate, forBody body: [UInt8]) {
+    let key = Self.fingerprint(body)
+    entries.withLock { $0[key, default: []].append((body, certificate)) }
+  }
+
+  /// FNV-1a, 64 bits: far cheaper than Hasher over every byte; hits are confirmed by comparing bodies.
+  static func fingerprint(_ bytes: [UInt8]) -> UInt64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    bytes.withUnsafeBufferPointer { buffer in
+      for byte in buffer {
+        hash ^= UInt64(byte)
+        hash &*= 0x100_0000_01b3
+      }
+    }
+    return hash
+  }
+}
+
+/// Slots written by parallel workers, each index once.
+final class OutcomeBuffer: @unchecked Sendable {
+  private var storage: [CertificateFile.Outcome?]
+  private let lock = Mutex<Void>(())
+  init(count: Int) { storage = Array(repeating: nil, count: count) }
+  func set(_ index: Int, _ value: CertificateFile.Outcome) { lock.withLock { _ in storage[index] = value } }
+  var values: [CertificateFile.Outcome] { storage.compactMap { $0 } }
+}
+
+func activeProcessorCount() -> Int {
+  #if canImport(Glibc)
+    return Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+  #else
+    return 2
+  #endif
 }

@@ -12,8 +12,8 @@ public struct PlatformCollector {
       info.prettyName = fields["PRETTY_NAME"]
       break
     }
-    if let bytes = try? context.fs.read("/var/lib/dpkg/status") {
-      info.caPackage = Self.dpkgPackage("ca-certificates", in: String(decoding: bytes, as: UTF8.self))
+    if let bytes = try? context.fs.read("/var/lib/dpkg/status"), let stanza = Self.stanza(of: "ca-certificates", in: bytes) {
+      info.caPackage = Self.dpkgPackage("ca-certificates", in: stanza)
     }
     if info.caPackage == nil, let bytes = try? context.fs.read("/lib/apk/db/installed") {
       let text = String(decoding: bytes, as: UTF8.self)
@@ -34,6 +34,27 @@ public struct PlatformCollector {
       fields[String(line[..<eq])] = value.replacingBackslashEscapes()
     }
     return fields
+  }
+
+  /// The text of the stanza that starts with `Package: NAME` (dpkg status files are large; scan bytes, decode one).
+  static func stanza(of name: String, in bytes: [UInt8]) -> String? {
+    let needle = Array("Package: \(name)\n".utf8)
+    var i = 0
+    let count = bytes.count
+    while i + needle.count <= count {
+      if (i == 0 || bytes[i - 1] == 0x0A) && bytes[i] == 0x50 {
+        var j = 0
+        while j < needle.count && bytes[i + j] == needle[j] { j += 1 }
+        if j == needle.count {
+          var end = i + needle.count
+          while end < count && !(bytes[end] == 0x0A && end + 1 < count && bytes[end + 1] == 0x0A) { end += 1 }
+          return String(decoding: bytes[i..<min(end, count)], as: UTF8.self)
+        }
+      }
+      while i < count && bytes[i] != 0x0A { i += 1 }
+      i += 1
+    }
+    return nil
   }
 
   /// The stanza of an installed package in dpkg's status file.
