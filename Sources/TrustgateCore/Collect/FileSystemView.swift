@@ -177,12 +177,28 @@ public struct HostFileSystem: FileSystemView {
 
   public var label: String { root.isEmpty ? "host" : "root \(root)" }
 
-  /// On the live host (root `/`) the kernel resolves links in one call; inside a root it would escape, so no.
+  /// On the live host (root `/`) the kernel resolves the folder part (realpath, remembered per folder) and links
+  /// of the last component are followed here; inside a root the kernel would escape it, so the generic walk runs.
+  /// nil whenever anything is missing, so the generic walk can say exactly what.
   public func quickResolve(_ path: String) -> String? {
     guard root.isEmpty, path.hasPrefix("/") else { return nil }
-    guard let resolved = realpath(path, nil) else { return nil }
-    defer { free(resolved) }
-    return String(cString: resolved)
+    var current = path
+    for _ in 0..<40 {
+      guard let slash = current.lastIndex(of: "/") else { return nil }
+      let folder = slash == current.startIndex ? "/" : String(current[..<slash])
+      let name = String(current[current.index(after: slash)...])
+      guard let realFolder = kinds.realFolder(folder) else { return nil }
+      if name.isEmpty || name == "." { return realFolder }
+      if name == ".." { return nil }
+      let candidate = realFolder == "/" ? "/" + name : realFolder + "/" + name
+      switch rawKind(candidate) {
+      case .symlink(let target):
+        current = target.hasPrefix("/") ? target : (realFolder == "/" ? "/" : realFolder + "/") + target
+      case .none: return nil
+      default: return candidate
+      }
+    }
+    return nil
   }
 
   func hostPath(_ resolvedPath: String) -> String { root + (resolvedPath == "/" ? (root.isEmpty ? "/" : "") : resolvedPath) }
@@ -312,7 +328,20 @@ public struct MemoryFileSystem: FileSystemView {
 /// A thread-safe memo of lstat answers (nil answers included) for one `HostFileSystem`.
 final class KindCache: Sendable {
   private let entries = Mutex<[String: FileKind?]>([:])
+  private let folders = Mutex<[String: String?]>([:])
 
   func get(_ path: String) -> FileKind?? { entries.withLock { $0[path] } }
   func set(_ path: String, _ kind: FileKind?) { entries.withLock { $0[path] = .some(kind) } }
+
+  /// realpath(3) of a host folder, asked once per folder.
+  func realFolder(_ folder: String) -> String? {
+    if let known = folders.withLock({ $0[folder] }) { return known }
+    var answer: String?
+    if let resolved = realpath(folder, nil) {
+      answer = String(cString: resolved)
+      free(resolved)
+    }
+    folders.withLock { $0[folder] = .some(answer) }
+    return answer
+  }
 }

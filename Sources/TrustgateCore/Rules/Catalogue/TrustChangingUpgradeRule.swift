@@ -20,7 +20,7 @@ public struct TrustChangingUpgradeRule: Rule {
     var result = RuleResult()
     let python = PythonSelection.primary(context.current.python.environments)?.pythonVersion.flatMap(Version.init)
     var reported = Set<String>()
-    let changes = context.changes(.pinChanged).filter { $0.location != nil } + context.changes(.installedChanged)
+    let changes = context.changes(.pinChanged).filter { $0.location != nil } + context.changes(.installedChanged, .pythonVersionChanged)
     for change in changes {
       result.checked.append(change.subject)
       guard let before = change.before, let after = change.after else { continue }
