@@ -22,8 +22,10 @@ public enum SnapshotText {
       if let set = snapshot.openssl.certFile { openssl += " (\(summary(set)))" } else { openssl += " (missing)" }
     }
     out.append(openssl)
+    // Variables with the same value and outcome share one line: CI images often set a dozen to the same bundle.
+    var groups: [(names: [String], line: String)] = []
     for variable in snapshot.environment {
-      var line = "env          \(variable.name)=\(variable.value)"
+      var line = "=\(variable.value)"
       if variable.isEmpty { line += "(empty)" }
       if let target = variable.target {
         line += ": \(target.state.rawValue)"
@@ -31,7 +33,12 @@ public enum SnapshotText {
         if let same = target.sameAs, !same.isEmpty { line += ", same as \(same.joined(separator: ", "))" }
       }
       if variable.disablesVerification == true { line += ": turns verification OFF" }
-      out.append(line)
+      if let index = groups.firstIndex(where: { $0.line == line }) { groups[index].names.append(variable.name) } else {
+        groups.append(([variable.name], line))
+      }
+    }
+    for group in groups {
+      out.append("env          \(group.names.joined(separator: ", "))\(group.line)")
     }
     if snapshot.environment.isEmpty { out.append("env          no trust variables set") }
     for variable in snapshot.proxy.variables {
