@@ -53,31 +53,11 @@ public struct AzureReporter: Reporter {
 
   /// task-lib message escaping: `%` first (as `%AZP25`, which the agent decodes), then CR and LF.
   public static func escapeMessage(_ text: String) -> String {
-    var out = ""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "%": out += "%AZP25"
-      case "\r": out += "%0D"
-      case "\n": out += "%0A"
-      default: out.unicodeScalars.append(scalar)
-      }
-    }
-    return out
+    replacingScalars(text, ["%": "%AZP25", "\r": "%0D", "\n": "%0A"])
   }
 
   /// task-lib property escaping: as `escapeMessage`, plus `]` and `;`, which end the property list.
   public static func escapeProperty(_ text: String) -> String {
-    var out = ""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "%": out += "%AZP25"
-      case "\r": out += "%0D"
-      case "\n": out += "%0A"
-      case "]": out += "%5D"
-      case ";": out += "%3B"
-      default: out.unicodeScalars.append(scalar)
-      }
-    }
-    return out
+    replacingScalars(text, ["%": "%AZP25", "\r": "%0D", "\n": "%0A", "]": "%5D", ";": "%3B"])
   }
 }

@@ -58,32 +58,12 @@ public struct GitHubReporter: Reporter {
 
   /// actions/toolkit `escapeData`: `%` first, then CR and LF.
   public static func escapeData(_ text: String) -> String {
-    var out = ""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "%": out += "%25"
-      case "\r": out += "%0D"
-      case "\n": out += "%0A"
-      default: out.unicodeScalars.append(scalar)
-      }
-    }
-    return out
+    replacingScalars(text, ["%": "%25", "\r": "%0D", "\n": "%0A"])
   }
 
   /// actions/toolkit `escapeProperty`: as `escapeData`, plus `:` and `,`, which end a property.
   public static func escapeProperty(_ text: String) -> String {
-    var out = ""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "%": out += "%25"
-      case "\r": out += "%0D"
-      case "\n": out += "%0A"
-      case ":": out += "%3A"
-      case ",": out += "%2C"
-      default: out.unicodeScalars.append(scalar)
-      }
-    }
-    return out
+    replacingScalars(text, ["%": "%25", "\r": "%0D", "\n": "%0A", ":": "%3A", ",": "%2C"])
   }
 }
 
