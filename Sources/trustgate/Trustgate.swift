@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import TrustgateCore
 
 @main
@@ -17,4 +18,20 @@ struct Trustgate: ParsableCommand {
     version: "0.1.0",
     subcommands: [Check.self, Inspect.self, Baseline.self, Diff.self, Rules.self, Explain.self]
   )
+
+  /// Like ArgumentParser's `main`, but a usage error exits 2 (what CI tools expect), not EX_USAGE (64).
+  static func main() {
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      let code = exitCode(for: error)
+      if code == .validationFailure {
+        var stderr = StandardError()
+        print(fullMessage(for: error), to: &stderr)
+        Foundation.exit(2)
+      }
+      exit(withError: error)
+    }
+  }
 }
