@@ -85,6 +85,8 @@ final class Scenario {
   let sandbox: GitSandbox
   var repo: String { sandbox.path("repo") }
   var emptyRoot: String { sandbox.path("root") }
+  /// A healthy root file system (Alpine: corporate root registered in the bundle), so only seeded regressions fail.
+  static let healthyRoot = Fixtures.path("rootfs/alpine")
   var reports: ReportSet { ReportSet(folder: sandbox.path("reports")) }
 
   init() throws {
@@ -105,11 +107,12 @@ final class Scenario {
     return sandbox.path("env/vars.env")
   }
 
-  /// `trustgate check --repo REPO --root ROOT --annotations none` plus every report, plus `arguments`.
+  /// `trustgate check --repo REPO --root ROOT --annotations none` plus every report, plus `arguments`; ROOT is the
+  /// healthy Alpine fixture unless given.
   func check(_ arguments: [String], root: String? = nil, file: StaticString = #filePath, line: UInt = #line) throws -> CLI.Result {
     for path in reports.paths { try? FileManager.default.removeItem(atPath: path) }
     return try CLI.run(
-      ["check", "--repo", repo, "--root", root ?? emptyRoot, "--annotations", "none"] + reports.arguments + arguments,
+      ["check", "--repo", repo, "--root", root ?? Scenario.healthyRoot, "--annotations", "none"] + reports.arguments + arguments,
       in: sandbox.root, file: file, line: line)
   }
 }
