@@ -1,5 +1,8 @@
 import ArgumentParser
 import TrustgateCore
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 @main
 struct Trustgate: ParsableCommand {
@@ -17,4 +20,21 @@ struct Trustgate: ParsableCommand {
     version: "0.1.0",
     subcommands: [Check.self, Inspect.self, Baseline.self, Diff.self, Rules.self, Explain.self]
   )
+
+  /// ArgumentParser exits 64 (EX_USAGE) on a wrong command line; trustgate promises 2 for usage errors, so CI can
+  /// tell "findings" (1) from "the gate did not run" (2) with one rule.
+  static func main() {
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      if exitCode(for: error) == .validationFailure {
+        var stderr = StandardError()
+        print(fullMessage(for: error), to: &stderr)
+        fflush(nil)
+        Glibc.exit(2)
+      }
+      exit(withError: error)
+    }
+  }
 }

@@ -149,12 +149,25 @@ final class PolicyLoaderTests: XCTestCase {
 
   func testUnexpiredIgnoreSuppresses() throws {
     let scenario = try upgradeScenario()
-    try scenario.write(".trustgate.yml", """
+    let httpxOnly = """
       version: 1
       ignore:
         - rule: TG301
           package: httpx
           reason: migrating in PLAT-123
+          expires: 2999-12-31
+
+      """
+    try scenario.write(".trustgate.yml", httpxOnly)
+    _ = try scenario.check(["--baseline-ref", "HEAD~1"])
+    let subjects = try findings(scenario, "TG301").compactMap { $0["subject"] as? String }
+    XCTAssertFalse(subjects.contains("httpx"), "\(subjects)")
+    XCTAssertTrue(subjects.contains("requests"), "an ignore narrowed to httpx leaves requests: \(subjects)")
+
+    try scenario.write(".trustgate.yml", httpxOnly + """
+        - rule: TG301
+          path: uv.lock
+          reason: urllib3 and requests upgrades reviewed
           expires: 2999-12-31
         - rule: TG302
           path: uv.lock
@@ -180,7 +193,7 @@ final class PolicyLoaderTests: XCTestCase {
       """)
     let result = try scenario.check(["--baseline-ref", "HEAD~1"])
     XCTAssertEqual(result.status, 1, result.all)
-    XCTAssertEqual(try findings(scenario, "TG301").count, 1, "the expired ignore no longer suppresses")
+    XCTAssertEqual(try findings(scenario, "TG301").filter { $0["subject"] as? String == "httpx" }.count, 1, "the expired ignore no longer suppresses")
     let expired = try findings(scenario, "TG702")
     XCTAssertEqual(expired.count, 1)
     XCTAssertEqual(expired.first?.jsonLocation.0, ".trustgate.yml")
