@@ -104,4 +104,17 @@ final class EnvironmentScenarioTests: XCTestCase {
     XCTAssertTrue(try textFile(scenario.reports.gitlab).contains("TG102"))
     try scenario.reports.validate()
   }
+
+  /// Alpine and RHEL trees have no `/usr/lib/ssl/cert.pem` (this build's OPENSSLDIR): OpenSSL's default must be
+  /// found in their own OPENSSLDIR, not reported as a missing file that breaks every client (was TG207 ×2).
+  func testOpenSSLDefaultOfOtherDistributions() throws {
+    let scenario = try lockedScenario()
+    for (name, bundle) in [("alpine", "/etc/ssl/cert.pem"), ("rhel", "/etc/pki/tls/cert.pem")] {
+      let result = try scenario.check(["--baseline-ref", "HEAD"], root: Fixtures.path("rootfs/\(name)"))
+      XCTAssertFalse(try ruleIDs(scenario).contains("TG207"), "\(name): \(result.all)")
+      let inspect = try CLI.run(["inspect", "--root", Fixtures.path("rootfs/\(name)"), "--repo", scenario.repo, "--format", "json"], in: scenario.sandbox.root)
+      let snapshot = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(inspect.stdout.utf8)) as? [String: Any])
+      XCTAssertEqual((snapshot["openssl"] as? [String: Any])?["defaultCertFile"] as? String, bundle, name)
+    }
+  }
 }
