@@ -49,7 +49,7 @@ public enum Inspector {
     let stores = StoresCollector().collect(context)
     snapshot.stores = stores.stores
     stopwatch.lap("stores")
-    snapshot.openssl = OpenSSLCollector().collect(context)
+    snapshot.openssl = OpenSSLCollector(otherTree: request.target.kind != .host).collect(context)
     stopwatch.lap("openssl")
     snapshot.environment = EnvironmentCollector(env: request.env).collect(context)
     snapshot.proxy = ProxyCollector(env: request.env).collect(context)
