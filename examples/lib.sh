@@ -41,6 +41,7 @@ make_repo() {
 # run_trustgate ARG... — prints the command as a user would type it, runs it, and exits with its status.
 run_trustgate() {
   local shown="${*//$WORK/\$WORK}"
+  shown="${shown//$EXAMPLE/\$EXAMPLE}"
   echo "\$ trustgate $shown"
   set +e
   "$TRUSTGATE" "$@"
