@@ -36,7 +36,9 @@ final class ActionTests: XCTestCase {
     }
     for (id, output) in outputs { XCTAssertNotNil(output["description"] as? String, "output \(id)") }
     for step in try steps() {
-      if step["run"] != nil { XCTAssertEqual(step["shell"] as? String, "bash", "\(step["name"] ?? "step") needs shell") }
+      if step["run"] != nil {
+        XCTAssertEqual(step["shell"] as? String, "bash", "\(step["name"] ?? "step") needs shell")
+      }
       if let run = step["run"] as? String {
         // Inputs reach scripts through env:, never pasted into the script (script injection).
         XCTAssertFalse(run.contains("${{"), "\(step["name"] ?? "step") expands an expression inside run:")
@@ -65,7 +67,8 @@ final class ActionTests: XCTestCase {
     XCTAssertEqual(prepare.status, 0, prepare.output)
     let prepared = try outputValues(outputs)
     XCTAssertEqual(prepared["package"], BuiltTrustgate.packageRoot)
-    XCTAssertNotNil(prepared["key"]?.range(of: #"^trustgate-build-Linux-X64-[0-9a-f]{16}$"#, options: .regularExpression))
+    XCTAssertNotNil(
+      prepared["key"]?.range(of: #"^trustgate-build-Linux-X64-[0-9a-f]{16}$"#, options: .regularExpression))
 
     try scratch.write("github-output", "")
     let check = try run(step: "check", context: ["steps.build.outputs.path": binary], runner: runner, in: repo)
@@ -78,17 +81,21 @@ final class ActionTests: XCTestCase {
 
     // Counts come from the JSON report: compare with a count made here, not by the action.
     let reportPath = repo + "/" + (values["json-report"] ?? "")
-    let report = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: reportPath))) as? [String: Any])
+    let report = try XCTUnwrap(
+      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: reportPath))) as? [String: Any])
     let findings = try XCTUnwrap(report["findings"] as? [[String: Any]])
     XCTAssertEqual(values["errors"], String(findings.filter { $0["severity"] as? String == "error" }.count))
     XCTAssertEqual(values["warnings"], String(findings.filter { $0["severity"] as? String == "warning" }.count))
-    XCTAssertTrue(findings.contains { $0["ruleID"] as? String == "TG301" && ($0["subject"] as? String)?.hasPrefix("httpx") == true })
+    XCTAssertTrue(
+      findings.contains { $0["ruleID"] as? String == "TG301" && ($0["subject"] as? String)?.hasPrefix("httpx") == true }
+    )
     for key in ["junit-report", "sarif-report"] {
       let path = repo + "/" + (values[key] ?? "missing")
       XCTAssertGreaterThan((try? Data(contentsOf: URL(fileURLWithPath: path)))?.count ?? 0, 0, key)
     }
     let sarif = try XCTUnwrap(
-      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: repo + "/" + (values["sarif-report"] ?? "")))) as? [String: Any])
+      try JSONSerialization.jsonObject(
+        with: Data(contentsOf: URL(fileURLWithPath: repo + "/" + (values["sarif-report"] ?? "")))) as? [String: Any])
     XCTAssertEqual(sarif["version"] as? String, "2.1.0")
     XCTAssertFalse(try String(contentsOfFile: summary, encoding: .utf8).isEmpty, "step summary written")
   }
@@ -99,11 +106,13 @@ final class ActionTests: XCTestCase {
     let repo = try CITemplatesTests.pullRequestRepository(in: scratch, name: "action-pass")
     try scratch.write("github-output", "")
     let runner = [
-      "GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": scratch.path + "/github-output", "GITHUB_STEP_SUMMARY": scratch.path + "/summary",
+      "GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": scratch.path + "/github-output",
+      "GITHUB_STEP_SUMMARY": scratch.path + "/summary",
     ]
     // Baseline HEAD: the working tree equals HEAD, so no lockfile finding.
     let check = try run(
-      step: "check", context: ["steps.build.outputs.path": binary], inputs: ["baseline-ref": "HEAD", "fail-on": "error"],
+      step: "check", context: ["steps.build.outputs.path": binary],
+      inputs: ["baseline-ref": "HEAD", "fail-on": "error"],
       runner: runner, in: repo)
     let values = try outputValues(scratch.path + "/github-output")
     XCTAssertFalse(check.output.contains("TG301"), check.output)
@@ -116,7 +125,8 @@ final class ActionTests: XCTestCase {
   /// Runs one `run:` step: its `env:` with `${{ inputs.x }}` (defaults, or `inputs`) and the given context values
   /// substituted, under `bash --noprofile --norc -eo pipefail` as GitHub's `shell: bash` does.
   func run(
-    step id: String, context: [String: String], inputs: [String: String] = [:], runner: [String: String], in directory: String
+    step id: String, context: [String: String], inputs: [String: String] = [:], runner: [String: String],
+    in directory: String
   ) throws -> BuiltTrustgate.Result {
     let step = try XCTUnwrap(try steps().first { $0["id"] as? String == id }, "step \(id)")
     let declared = try XCTUnwrap(try action()["inputs"] as? [String: [String: Any]])
@@ -129,7 +139,8 @@ final class ActionTests: XCTestCase {
     let script = FileManager.default.temporaryDirectory.path + "/trustgate-action-step-\(UUID().uuidString).sh"
     try (step["run"] as? String ?? "").write(toFile: script, atomically: true, encoding: .utf8)
     defer { try? FileManager.default.removeItem(atPath: script) }
-    return try BuiltTrustgate.shell(["--noprofile", "--norc", "-eo", "pipefail", script], environment: environment, in: directory)
+    return try BuiltTrustgate.shell(
+      ["--noprofile", "--norc", "-eo", "pipefail", script], environment: environment, in: directory)
   }
 
   func substitute(_ text: String, _ values: [String: String]) throws -> String {

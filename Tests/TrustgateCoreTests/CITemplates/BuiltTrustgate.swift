@@ -33,7 +33,9 @@ enum BuiltTrustgate {
   }
 
   /// Runs `/bin/bash -c script` (or a script file) with extra environment, stdout and stderr merged.
-  static func shell(_ arguments: [String], environment extra: [String: String] = [:], in directory: String? = nil) throws -> Result {
+  static func shell(_ arguments: [String], environment extra: [String: String] = [:], in directory: String? = nil)
+    throws -> Result
+  {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/bin/bash")
     process.arguments = arguments

@@ -49,8 +49,10 @@ final class CITemplatesTests: XCTestCase {
         let job = ((yaml as? [String: Any])?["jobs"] as? [String: Any])?["trustgate"] as? [String: Any]
         let steps = job?["steps"] as? [Any] ?? []
         // store_test_results takes a folder: every JUnit file under it counts.
-        return steps.compactMap { (($0 as? [String: Any])?["store_test_results"] as? [String: Any])?["path"] as? String }
-          .map { $0 + "/" }
+        return steps.compactMap {
+          (($0 as? [String: Any])?["store_test_results"] as? [String: Any])?["path"] as? String
+        }
+        .map { $0 + "/" }
       }, annotation: nil),
     Template(
       path: "bitbucket/bitbucket-pipelines.yml",
@@ -93,21 +95,27 @@ final class CITemplatesTests: XCTestCase {
     for template in Self.all {
       let text = try String(contentsOfFile: Self.templates + "/" + template.path, encoding: .utf8)
       let parsed: Any? = template.path.hasSuffix("Jenkinsfile") ? text : try Yams.load(yaml: text)
-      let scripts = template.path.hasSuffix("Jenkinsfile") ? Self.shellScripts(jenkinsfile: text) : Self.shellScripts(yaml: parsed)
+      let scripts =
+        template.path.hasSuffix("Jenkinsfile") ? Self.shellScripts(jenkinsfile: text) : Self.shellScripts(yaml: parsed)
       let commands = scripts.flatMap(Self.trustgateLines)
       XCTAssertFalse(commands.isEmpty, "\(template.path): no trustgate command found")
       let collected = template.collected(parsed)
       XCTAssertFalse(collected.isEmpty, "\(template.path): the CI collects no report")
 
       for command in commands {
-        let repo = try Self.pullRequestRepository(in: scratch, name: template.path.replacingOccurrences(of: "/", with: "-"))
+        let repo = try Self.pullRequestRepository(
+          in: scratch, name: template.path.replacingOccurrences(of: "/", with: "-"))
         var environment = template.environment
         environment["PATH"] = path
         let run = try BuiltTrustgate.shell(["-c", command], environment: environment, in: repo)
-        XCTAssertTrue([0, 1].contains(run.status), "\(template.path): `\(command)` exited \(run.status)\n\(run.output)")
-        XCTAssertTrue(run.output.contains("[TG301] httpx upgraded 0.27.2 → 0.28.1"), "\(template.path): the pull request's target was not the baseline\n\(run.output)")
+        XCTAssertTrue(
+          [0, 1].contains(run.status), "\(template.path): `\(command)` exited \(run.status)\n\(run.output)")
+        XCTAssertTrue(
+          run.output.contains("[TG301] httpx upgraded 0.27.2 → 0.28.1"),
+          "\(template.path): the pull request's target was not the baseline\n\(run.output)")
         if let annotation = template.annotation {
-          XCTAssertTrue(run.output.contains(annotation), "\(template.path): no annotation '\(annotation)'\n\(run.output)")
+          XCTAssertTrue(
+            run.output.contains(annotation), "\(template.path): no annotation '\(annotation)'\n\(run.output)")
         }
         let written = Self.reportPaths(command)
         XCTAssertFalse(written.isEmpty, "\(template.path): `\(command)` writes no report")
@@ -116,7 +124,9 @@ final class CITemplatesTests: XCTestCase {
           XCTAssertGreaterThan(size, 0, "\(template.path): \(report) was not written")
         }
         for wanted in collected {
-          let found = wanted.hasSuffix("/") ? written.contains { $0.hasPrefix(wanted) && $0.hasSuffix(".xml") } : written.contains(wanted)
+          let found =
+            wanted.hasSuffix("/")
+            ? written.contains { $0.hasPrefix(wanted) && $0.hasSuffix(".xml") } : written.contains(wanted)
           XCTAssertTrue(found, "\(template.path): the CI collects \(wanted) but trustgate writes \(written)")
         }
       }
@@ -132,7 +142,9 @@ final class CITemplatesTests: XCTestCase {
     func visit(_ node: Any?, key: String?) {
       switch node {
       case let text as String:
-        if let key, ["script", "before_script", "after_script", "bash", "command", "run"].contains(key) { found.append(text) }
+        if let key, ["script", "before_script", "after_script", "bash", "command", "run"].contains(key) {
+          found.append(text)
+        }
       case let list as [Any]:
         for item in list { visit(item, key: key) }
       case let map as [String: Any]:

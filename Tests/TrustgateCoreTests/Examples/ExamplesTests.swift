@@ -15,7 +15,8 @@ final class ExamplesTests: XCTestCase {
   static func expectation(_ path: String) throws -> Expectation {
     var result = Expectation()
     for line in try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n") where !line.hasPrefix("#") {
-      let (key, value) = line.firstIndex(of: " ").map { (line[..<$0], String(line[line.index(after: $0)...])) } ?? (line, "")
+      let (key, value) =
+        line.firstIndex(of: " ").map { (line[..<$0], String(line[line.index(after: $0)...])) } ?? (line, "")
       switch key {
       case "exit": result.exit = Int32(value)
       case "contains": result.contains.append(value)
