@@ -53,7 +53,8 @@ let package = Package(
     ),
     .testTarget(
       name: "TrustgateCoreTests",
-      dependencies: ["TrustgateCore"]
+      // Yams: the CI template tests parse the templates' YAML.
+      dependencies: ["TrustgateCore", .product(name: "Yams", package: "Yams")]
     ),
   ]
 )
