@@ -117,6 +117,19 @@ struct Check: ParsableCommand {
     _ = try output.parsedReports()
   }
 
+  /// Findings about a variable set in `--env-file` point at its line there.
+  static func locate(_ findings: [Finding], in locations: [String: Location]) -> [Finding] {
+    guard !locations.isEmpty else { return findings }
+    return findings.map { finding in
+      guard finding.location == nil, finding.area == .environment || finding.area == .proxy,
+        let location = locations[finding.subject]
+      else { return finding }
+      var located = finding
+      located.location = location
+      return located
+    }
+  }
+
   func run() throws {
     var (policy, current, image, workspace) = try target.inspect()
     if let failOn = output.failOn { policy.failOn = failOn }
@@ -149,6 +162,7 @@ struct Check: ParsableCommand {
     let now = current.clock?.now ?? isoTimestamp(epochSeconds: ClockCollector.currentTime())
     var (evaluation, _) = Gate.evaluate(current: current, baseline: baselineSnapshot, baselineLabel: label, policy: policy, now: now)
     if let image { evaluation.findings = ImageAttribution.annotate(evaluation.findings, image: image) }
+    evaluation.findings = Self.locate(evaluation.findings, in: workspace.environmentLocations())
     let status = try output.deliver(evaluation, repositoryRoot: root)
     if status != 0 { throw ExitCode(status) }
   }

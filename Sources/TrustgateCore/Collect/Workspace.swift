@@ -90,6 +90,14 @@ public struct Workspace {
     return env
   }
 
+  /// Where each variable of `--env-file` is set, so findings about a variable can point at its line.
+  public func environmentLocations() -> [String: Location] {
+    guard let envFile, let bytes = try? HostFileSystem().read(absolute(envFile), limit: 1 << 20),
+      let parsed = try? EnvFile.parseWithLines(String(decoding: bytes, as: UTF8.self), path: envFile)
+    else { return [:] }
+    return parsed.mapValues { Location(path: envFile, line: $0.line) }
+  }
+
   public func request(now: Int64, excluded: [String] = []) throws(InputError) -> (request: InspectRequest, image: ContainerImage?) {
     let fs: any FileSystemView
     let target: Target

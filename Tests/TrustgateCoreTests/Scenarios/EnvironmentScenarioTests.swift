@@ -30,6 +30,19 @@ final class EnvironmentScenarioTests: XCTestCase {
     try scenario.reports.validate()
   }
 
+  /// A variable set in --env-file is annotated at its line there, the only file that says where it came from.
+  func testFindingAboutAVariablePointsAtItsEnvFileLine() throws {
+    let scenario = try lockedScenario()
+    let env = try scenario.envFile(["REQUESTS_CA_BUNDLE": "/etc/corp/missing-ca.pem"])
+    let lines = try textFile(env).split(separator: "\n", omittingEmptySubsequences: false)
+    let expected = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("REQUESTS_CA_BUNDLE=") }) + 1
+    _ = try scenario.check(["--baseline-ref", "HEAD", "--env-file", env])
+    let tg201 = try XCTUnwrap(try scenario.reports.jsonFindings().first { $0["ruleID"] as? String == "TG201" })
+    XCTAssertEqual(tg201.jsonLocation.0, env)
+    XCTAssertEqual(tg201.jsonLocation.1, expected)
+    XCTAssertTrue(try textFile(scenario.reports.github).contains("file=\(env),line=\(expected)"))
+  }
+
   func testCorporateRootNotInBundleOnDebian() throws {
     let scenario = try lockedScenario()
     let result = try scenario.check(["--baseline-ref", "HEAD"], root: Fixtures.path("rootfs/debian"))

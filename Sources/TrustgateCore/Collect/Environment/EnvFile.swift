@@ -11,7 +11,12 @@ public enum EnvFile {
 
   /// `#` comments and blank lines are skipped; `export ` is allowed; matching outer quotes are removed.
   public static func parse(_ text: String, path: String) throws(ParseError) -> [String: String] {
-    var env: [String: String] = [:]
+    try parseWithLines(text, path: path).mapValues(\.value)
+  }
+
+  /// Like `parse`, with the 1-based line each variable was set on (the last one wins, as in Docker).
+  public static func parseWithLines(_ text: String, path: String) throws(ParseError) -> [String: (value: String, line: Int)] {
+    var env: [String: (value: String, line: Int)] = [:]
     var number = 0
     // `\r\n` is one Character in Swift, so split on every newline kind (CRLF files from Windows editors).
     for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
@@ -32,7 +37,7 @@ public enum EnvFile {
       if value.count >= 2, let q = value.first, q == "\"" || q == "'", value.last == q {
         value = value.dropFirst().dropLast()
       }
-      env[key] = String(value)
+      env[key] = (String(value), number)
     }
     return env
   }
