@@ -11,7 +11,7 @@ final class LockfileTOMLAndJSONTests: XCTestCase {
   }
 
   func testHeaderWithoutKeyIsAnIssueAndNeverReachesTOMLKit() throws {
-    // Found by fuzz-lockfiles: toml++ asserts (debug) or assumes (release) on `[[[`.
+    // Found by fuzz-lockfiles (now fuzz-parsers, FUZZ_TARGET=lockfiles): toml++ asserts (debug) or assumes (release) on `[[[`.
     let text = try Fixtures.text("lockfiles/edge/fuzz-toml-bad-header.toml")
     for reader in [UvLockReader.self, PoetryLockReader.self, PyprojectReader.self] as [any LockfileReader.Type] {
       XCTAssertEqual(reader.read(text).issues.map(\.line), [1], "\(reader.format)")

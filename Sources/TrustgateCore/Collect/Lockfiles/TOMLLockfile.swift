@@ -4,6 +4,10 @@ import TOMLKit
 enum TOMLLockfile {
   /// The parse error of a file that is not valid TOML, as one issue; nil when the file parses.
   ///
+  /// The plain TOML lock tools write is recognised by `TOMLFastCheck` in one quick pass; only files it cannot
+  /// vouch for (other constructs, or errors) go to TOMLKit, which is slow on big files but decides any TOML and
+  /// gives the line of an error.
+  ///
   /// - Parameter badHeader: the line of a header the scanner found that toml++ must not see (`TOMLEvent.badHeader`).
   static func validate(_ text: String, file: String, regenerate: String, badHeader: Int?) -> LockfileIssue? {
     if let line = badHeader {
@@ -11,6 +15,7 @@ enum TOMLLockfile {
         line: line, message: "\(file) is not valid TOML: a table header must start with a key.",
         fix: "Fix line \(line) or regenerate the file with \(regenerate).")
     }
+    if TOMLFastCheck.isCertainlyValid(text) { return nil }
     do {
       _ = try TOMLTable(string: text)
       return nil
