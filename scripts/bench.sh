@@ -62,7 +62,7 @@ fi
 history_repo="$dir/history-repo"
 image="$dir/big-image.tar"
 if [[ $quick == 0 ]]; then
-  if [[ ! -f "$history_repo/.bench-done" ]]; then
+  if [[ ! -f "$history_repo.done" ]]; then
     rm -rf "$history_repo" "$dir/locks"
     mkdir -p "$dir/locks"
     gen uv "$dir/locks/uv.lock" 2000 1
@@ -72,9 +72,10 @@ if [[ $quick == 0 ]]; then
     git init -q -b main "$history_repo"
     gen fast-import 10000 "$dir/locks" | git -C "$history_repo" fast-import --quiet
     git -C "$history_repo" checkout -q -f main
-    "$bin" baseline --root "$small_root" --repo "$history_repo" --output "$dir/history-baseline.json" >/dev/null || true
-    touch "$history_repo/.bench-done"
+    touch "$history_repo.done"
   fi
+  [[ -f "$dir/history-baseline.json" ]] ||
+    "$bin" baseline --root "$small_root" --repo "$history_repo" --output "$dir/history-baseline.json" >/dev/null
   [[ -f "$image" ]] || scripts/fixtures/make-big-image.sh "$image"
 fi
 

@@ -21,6 +21,8 @@
   var argv = CommandLine.unsafeArgv
   exit(runFuzzerDriver(&argc, &argv) { data, size in testOneInput(data, size) })
 #else
+  import TrustgateCore
+
   let target = selectedTarget
   for path in CommandLine.arguments.dropFirst() {
     guard let file = fopen(path, "rb") else {
@@ -38,5 +40,14 @@
     let start = ContinuousClock.now
     target(bytes)
     print("ok \(path) in \(ContinuousClock.now - start)")
+    // For lockfiles, also the reader trustgate picks for this file name, timed alone.
+    if getenv("FUZZ_TARGET").map({ String(cString: $0) }) ?? "lockfiles" == "lockfiles",
+      let reader = LockfileReaders.reader(for: path)
+    {
+      let text = String(decoding: bytes, as: UTF8.self)
+      let start = ContinuousClock.now
+      let reading = reader.read(text)
+      print("  \(reader.format): \(reading.pins.count) pins, \(reading.issues.count) issues in \(ContinuousClock.now - start)")
+    }
   }
 #endif
