@@ -47,6 +47,8 @@ seed() {
 # TOMLKit 0.6.0 leaks a few bytes on every parse (TOMLTable(string:) never frees its error buffer), which is not
 # ours to fix; leak checking is off so that it does not end every run.
 export ASAN_OPTIONS=detect_leaks=0
+# Swift's own crash handler trips ASan and hides the real report.
+export SWIFT_BACKTRACE=enable=no
 mkdir -p fuzz-artifacts
 status=0
 for target in "${targets[@]}"; do
