@@ -22,8 +22,8 @@ test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-## Benchmarks: ratios against yardsticks measured in the same run.
-bench: deps build
+## Benchmarks: ratios against yardsticks measured in the same run (scripts/bench.sh builds the static release itself).
+bench: deps
 	scripts/bench.sh
 
 ## Fuzz every parser that reads user files (libFuzzer).

@@ -46,9 +46,10 @@ let package = Package(
       dependencies: ["TrustgateCore"],
       path: "Sources/ImageBench"
     ),
-    // libFuzzer target for the lockfile readers: scripts/fuzz.sh builds it with -sanitize=fuzzer,address.
+    // libFuzzer target for every parser of user files (FUZZ_TARGET picks one): scripts/fuzz.sh builds it with
+    // -sanitize=fuzzer,address -DFUZZING; a plain build replays inputs.
     .executableTarget(
-      name: "fuzz-lockfiles",
+      name: "fuzz-parsers",
       dependencies: ["TrustgateCore"]
     ),
     .testTarget(

@@ -1,19 +1,74 @@
 #!/usr/bin/env bash
-# Fuzzes the lockfile readers with libFuzzer for SECONDS (default 60), seeded with the lockfile fixtures.
+# Fuzzes every parser of user files with libFuzzer, FUZZ_SECONDS (default 60) seconds each, seeded from
+# Tests/Fixtures and fuzz/seeds. One executable, fuzz-parsers; FUZZ_TARGET picks the parser.
 #
-# Usage: scripts/fuzz.sh [SECONDS] [extra libFuzzer flags...]
-# Crashes land in fuzz-artifacts/; replay one with a plain build: swift run fuzz-lockfiles fuzz-artifacts/crash-…
-set -euo pipefail
+# Usage: scripts/fuzz.sh [TARGET...] [-- extra libFuzzer flags...]
+#   targets: lockfiles tomlcheck certificates policy envfile snapshot proxy platform metadata tar image (default: all)
+# Crashes land in fuzz-artifacts/TARGET/; replay one with a plain build:
+#   FUZZ_TARGET=tar swift run fuzz-parsers fuzz-artifacts/tar/crash-…
+# A summary line per target (runs, coverage, crashes) goes to fuzz-artifacts/summary.txt.
+set -uo pipefail
 cd "$(dirname "$0")/.."
-seconds=${1:-60}
-shift || true
+seconds=${FUZZ_SECONDS:-60}
+all=(lockfiles tomlcheck certificates policy envfile snapshot proxy platform metadata tar image)
+targets=()
+extra=()
+while [[ $# -gt 0 ]]; do
+  if [[ "$1" == "--" ]]; then shift; extra=("$@"); break; fi
+  targets+=("$1"); shift
+done
+[[ ${#targets[@]} -gt 0 ]] || targets=("${all[@]}")
 
 swift build -c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING \
-  --product fuzz-lockfiles --scratch-path .build-fuzz 2>&1 | grep -v "Cannot export local symbol" || true
-mkdir -p .build-fuzz/corpus fuzz-artifacts
+  --product fuzz-parsers --scratch-path .build-fuzz 2>&1 | grep -v "Cannot export local symbol" || true
+bin=.build-fuzz/debug/fuzz-parsers
+[[ -x "$bin" ]] || { echo "fuzz.sh: build failed" >&2; exit 1; }
+
+# Seeds for a target: fixture files copied into one directory (libFuzzer takes directories).
+seed() {
+  local target="$1" dir=".build-fuzz/seeds/$1"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  case "$target" in
+  lockfiles | tomlcheck) find Tests/Fixtures/lockfiles -type f ;;
+  certificates) find Tests/Fixtures/pki -type f -size -64k ;;
+  policy) find fuzz/seeds/policy -type f; echo .trustgate.yml ;;
+  envfile) find fuzz/seeds/envfile -type f ;;
+  snapshot) find fuzz/seeds/snapshot -type f ;;
+  proxy) find fuzz/seeds/proxy -type f ;;
+  platform) find Tests/Fixtures/rootfs -type f \( -name os-release -o -name status -o -name installed \) ;;
+  metadata) find Tests/Fixtures/python -type f \( -name METADATA -o -name PKG-INFO -o -name pyvenv.cfg \) ;;
+  tar) find Tests/Fixtures/images -type f \( -name 'gnu-longname.tar' -o -path '*app-oci/blobs/*' \) ;;
+  image) find Tests/Fixtures/images -maxdepth 1 -type f -name '*.tar' ;;
+  esac | while read -r file; do cp "$file" "$dir/$(echo "$file" | tr / _)"; done
+  echo "$dir"
+}
 
 # TOMLKit 0.6.0 leaks a few bytes on every parse (TOMLTable(string:) never frees its error buffer), which is not
 # ours to fix; leak checking is off so that it does not end every run.
 export ASAN_OPTIONS=detect_leaks=0
-exec ./.build-fuzz/debug/fuzz-lockfiles -max_total_time="$seconds" -max_len=8192 -timeout=10 -rss_limit_mb=4096 \
-  -detect_leaks=0 -artifact_prefix=fuzz-artifacts/ "$@" .build-fuzz/corpus Tests/Fixtures/lockfiles
+# Swift's own crash handler trips ASan and hides the real report.
+export SWIFT_BACKTRACE=enable=no
+mkdir -p fuzz-artifacts
+status=0
+for target in "${targets[@]}"; do
+  seeds="$(seed "$target")"
+  corpus=".build-fuzz/corpus/$target"
+  mkdir -p "$corpus" "fuzz-artifacts/$target"
+  max_len=8192
+  [[ "$target" == tar || "$target" == image ]] && max_len=65536
+  echo "== $target: ${seconds}s"
+  log="fuzz-artifacts/$target/last.log"
+  FUZZ_TARGET="$target" "$bin" -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=4096 \
+    -detect_leaks=0 -print_final_stats=1 -artifact_prefix="fuzz-artifacts/$target/" "${extra[@]}" \
+    "$corpus" "$seeds" >"$log" 2>&1
+  rc=$?
+  runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$')
+  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
+  crashes=$(find "fuzz-artifacts/$target" -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' | wc -l)
+  line="$target: exit $rc, runs ${runs:-?}, ${cov:-cov: ?}, artifacts $crashes"
+  echo "$line" | tee -a fuzz-artifacts/summary.txt
+  [[ $rc -eq 0 ]] || { status=1; tail -30 "$log"; }
+done
+rm -f /tmp/trustgate-fuzz-image-*.tar
+exit $status

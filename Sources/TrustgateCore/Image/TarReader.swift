@@ -251,8 +251,11 @@ final class TarReader {
     while index < data.count {
       if data[index] == 0 { break }
       guard let space = data[index...].firstIndex(of: UInt8(ascii: " ")),
-        let length = Int(String(decoding: data[index..<space], as: UTF8.self)), length > 0,
-        index + length <= data.count, let equals = data[space..<(index + length)].firstIndex(of: UInt8(ascii: "="))
+        let length = Int(String(decoding: data[index..<space], as: UTF8.self)),
+        // The length counts its own digits and the space (`01 k=v`, `+1 k=v` are shorter than that), and is
+        // compared without overflowing.
+        length > space - index, length <= data.count - index,
+        let equals = data[space..<(index + length)].firstIndex(of: UInt8(ascii: "="))
       else {
         throw .malformed(offset: headerOffset, reason: "a broken pax record")
       }

@@ -36,6 +36,16 @@ final class ImageTarReaderTests: XCTestCase {
     }
   }
 
+  func testPaxRecordLengthShorterThanItsDigitsOrHugeIsMalformed() {
+    // Found by review while fuzzing (FUZZ_TARGET=tar): `01 x=y` made a backwards range, a huge length overflowed.
+    for records in ["01 x=y\n", "+1 x=y\n", "7 a=bc\n9223372036854775807 x=y\n"] {
+      XCTAssertThrowsError(try TarReader.paxRecords(Array(records.utf8), headerOffset: 0), records) { error in
+        XCTAssertEqual(error as? TarError, .malformed(offset: 0, reason: "a broken pax record"))
+      }
+    }
+    XCTAssertEqual(try TarReader.paxRecords(Array("10 path=a\n".utf8), headerOffset: 0), ["path": "a"])
+  }
+
   func testMemberPathsAreNormalisedInsideTheRoot() {
     XCTAssertEqual(ImageFileSystem.normalise("./etc//ssl/./certs/"), "/etc/ssl/certs")
     XCTAssertEqual(ImageFileSystem.normalise("/etc/ssl"), "/etc/ssl")

@@ -11,12 +11,22 @@ final class LockfileTOMLAndJSONTests: XCTestCase {
   }
 
   func testHeaderWithoutKeyIsAnIssueAndNeverReachesTOMLKit() throws {
-    // Found by fuzz-lockfiles: toml++ asserts (debug) or assumes (release) on `[[[`.
+    // Found by fuzz-lockfiles (now fuzz-parsers, FUZZ_TARGET=lockfiles): toml++ asserts (debug) or assumes (release) on `[[[`.
     let text = try Fixtures.text("lockfiles/edge/fuzz-toml-bad-header.toml")
     for reader in [UvLockReader.self, PoetryLockReader.self, PyprojectReader.self] as [any LockfileReader.Type] {
       XCTAssertEqual(reader.read(text).issues.map(\.line), [1], "\(reader.format)")
     }
     XCTAssertEqual(PdmLockReader.read("[[package]]\nname = \"a\"\n[\n").issues.map(\.line), [3])
+  }
+
+  func testClosingBraceInAnArrayIsAnIssueAndNeverReachesTOMLKit() {
+    // Found by fuzz-parsers (FUZZ_TARGET=lockfiles): toml++ asserts (debug) or assumes (release) that an array value
+    // never starts with `}`.
+    let pyproject = "[project]\nname = \"x\"\ndependencies = [\n  \"httpx==0.28.1\",\n}\n"
+    XCTAssertEqual(PyprojectReader.read(pyproject).issues.map(\.line), [5])
+    let uv = "[[package]]\nname = \"a\"\nwheels = [{ url = \"u\" }, { x = [ } ] }]\n"
+    XCTAssertEqual(UvLockReader.read(uv).issues.map(\.line), [3])
+    XCTAssertEqual(UvLockReader.read(uv).pins.map(\.name), ["a"])
   }
 
   func testPackageWithoutNameIsAnIssueAndTheRestStillCount() {

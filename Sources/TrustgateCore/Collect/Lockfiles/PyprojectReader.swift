@@ -10,10 +10,13 @@ public enum PyprojectReader: LockfileReader {
     var reading = LockfileReading()
     var table: [String] = []
     var badHeader: Int?
+    var badArrayValue: Int?
     TOMLScanner.scan(text) { event in
       switch event {
       case .badHeader(let line):
         badHeader = badHeader ?? line
+      case .badArrayValue(let line):
+        badArrayValue = badArrayValue ?? line
       case .header(let path, _, _):
         table = path
       case .pair(let key, let value, let line):
@@ -35,7 +38,8 @@ public enum PyprojectReader: LockfileReader {
       }
     }
     let parseIssue = TOMLLockfile.validate(
-      text, file: "pyproject.toml", regenerate: "your editor", badHeader: badHeader)
+      text, file: "pyproject.toml", regenerate: "your editor", badHeader: badHeader,
+      badArrayValue: badArrayValue)
     if let parseIssue {
       let limit = parseIssue.line ?? Int.max
       reading.pins.removeAll { $0.line >= limit }

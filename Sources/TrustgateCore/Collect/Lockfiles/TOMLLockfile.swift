@@ -4,13 +4,27 @@ import TOMLKit
 enum TOMLLockfile {
   /// The parse error of a file that is not valid TOML, as one issue; nil when the file parses.
   ///
-  /// - Parameter badHeader: the line of a header the scanner found that toml++ must not see (`TOMLEvent.badHeader`).
-  static func validate(_ text: String, file: String, regenerate: String, badHeader: Int?) -> LockfileIssue? {
-    if let line = badHeader {
+  /// The plain TOML lock tools write is recognised by `TOMLFastCheck` in one quick pass; only files it cannot
+  /// vouch for (other constructs, or errors) go to TOMLKit, which is slow on big files but decides any TOML and
+  /// gives the line of an error.
+  ///
+  /// - Parameters:
+  ///   - badHeader: the line of a header the scanner found that toml++ must not see (`TOMLEvent.badHeader`).
+  ///   - badArrayValue: the line of a `}` in an array that toml++ must not see (`TOMLEvent.badArrayValue`).
+  static func validate(
+    _ text: String, file: String, regenerate: String, badHeader: Int?, badArrayValue: Int? = nil
+  ) -> LockfileIssue? {
+    if let line = badHeader, line <= badArrayValue ?? .max {
       return LockfileIssue(
         line: line, message: "\(file) is not valid TOML: a table header must start with a key.",
         fix: "Fix line \(line) or regenerate the file with \(regenerate).")
     }
+    if let line = badArrayValue {
+      return LockfileIssue(
+        line: line, message: "\(file) is not valid TOML: expected a value or `]` in an array, found `}`.",
+        fix: "Fix line \(line) or regenerate the file with \(regenerate).")
+    }
+    if TOMLFastCheck.isCertainlyValid(text) { return nil }
     do {
       _ = try TOMLTable(string: text)
       return nil
@@ -55,10 +69,15 @@ enum TOMLLockfile {
 
     var inSubTable = false
     var badHeader: Int?
-    TOMLScanner.scan(text) { event in
+    var badArrayValue: Int?
+    // Only the entries' own `name`, `version`, `groups` and `category` are read; wheels and hashes are passed over.
+    let keptKeys: Set<String> = ["name", "version", "groups", "category"]
+    TOMLScanner.scan(text, keeps: { $0.count == 1 && keptKeys.contains($0[0]) }) { event in
       switch event {
       case .badHeader(let line):
         badHeader = badHeader ?? line
+      case .badArrayValue(let line):
+        badArrayValue = badArrayValue ?? line
       case .header(let path, let isArray, let line):
         if path.count == 1 && path[0] == arrayName && isArray {
           finish()
@@ -80,7 +99,8 @@ enum TOMLLockfile {
     }
     finish()
 
-    if let parseIssue = validate(text, file: file, regenerate: regenerate, badHeader: badHeader) {
+    if let parseIssue = validate(
+      text, file: file, regenerate: regenerate, badHeader: badHeader, badArrayValue: badArrayValue) {
       // Entries before the broken line are trusted; anything at or after it may be misread.
       let limit = parseIssue.line ?? Int.max
       reading.pins.removeAll { $0.line >= limit }

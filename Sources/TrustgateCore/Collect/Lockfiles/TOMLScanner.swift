@@ -35,6 +35,9 @@ enum TOMLEvent: Sendable {
   /// A header whose first key character is neither a bare-key character nor a quote (`[[[x]]`, `[#`): invalid
   /// TOML that toml++ (inside TOMLKit) asserts on instead of reporting, so it must never be handed one.
   case badHeader(line: Int)
+  /// A `}` where an array expects a value or `]` (`[1, }`): toml++ assumes it never meets one there (undefined
+  /// behaviour in release builds, an assertion in debug builds), so it must never be handed one either.
+  case badArrayValue(line: Int)
 }
 
 /// A lenient, position-keeping TOML reader for the few shapes lockfiles use.
@@ -44,6 +47,8 @@ enum TOMLEvent: Sendable {
 struct TOMLScanner {
   private let bytes: [UInt8]
   private var index = 0
+  /// Whether the value being read is wanted (see `scan`): when not, strings and arrays are only passed over.
+  private var keep = true
   private(set) var line = 1
 
   init(_ text: String) {
@@ -51,9 +56,13 @@ struct TOMLScanner {
   }
 
   /// Calls `handle` for each header and key/value pair.
-  static func scan(_ text: String, _ handle: (TOMLEvent) -> Void) {
+  ///
+  /// - Parameter keeps: whether the value of a pair with this key (under the current header) is wanted; others
+  ///   are passed over without building strings or arrays and reported as an empty `.other` value. Lines and
+  ///   `badArrayValue` events are the same either way. Big lockfiles are mostly wheel URLs and hashes nobody reads.
+  static func scan(_ text: String, keeps: ([String]) -> Bool = { _ in true }, _ handle: (TOMLEvent) -> Void) {
     var scanner = TOMLScanner(text)
-    scanner.run(handle)
+    scanner.run(keeps, handle)
   }
 
   private var current: UInt8? { index < bytes.count ? bytes[index] : nil }
@@ -67,8 +76,9 @@ struct TOMLScanner {
     index += 1
   }
 
-  private mutating func run(_ handle: (TOMLEvent) -> Void) {
+  private mutating func run(_ keeps: ([String]) -> Bool, _ handle: (TOMLEvent) -> Void) {
     while index < bytes.count {
+      keep = true
       skipBlank(newlines: true)
       guard let byte = current else { break }
       let startLine = line
@@ -88,7 +98,8 @@ struct TOMLScanner {
         if current == UInt8(ascii: "=") {
           index += 1
           skipBlank(newlines: false)
-          let value = readValue(depth: 0)
+          keep = keeps(key)
+          let value = readValue(depth: 0, handle)
           handle(.pair(key: key, value: value, line: startLine))
         }
       }
@@ -172,7 +183,7 @@ struct TOMLScanner {
     }
   }
 
-  private mutating func readValue(depth: Int) -> ScannedValue {
+  private mutating func readValue(depth: Int, _ handle: (TOMLEvent) -> Void) -> ScannedValue {
     let startLine = line
     guard let byte = current, depth < 64 else { return ScannedValue(kind: .other(""), line: startLine) }
     switch byte {
@@ -192,8 +203,10 @@ struct TOMLScanner {
           index += 1
           continue
         }
+        if next == UInt8(ascii: "}") { handle(.badArrayValue(line: line)) }
         let before = index
-        items.append(readValue(depth: depth + 1))
+        let item = readValue(depth: depth + 1, handle)
+        if keep { items.append(item) }
         if index == before { index += 1 }  // Never stall on a byte no rule takes.
       }
       return ScannedValue(kind: .array(items), line: startLine)
@@ -217,7 +230,8 @@ struct TOMLScanner {
           if current == UInt8(ascii: "=") {
             index += 1
             skipBlank(newlines: false)
-            pairs.append((key.joined(separator: "."), readValue(depth: depth + 1)))
+            let value = readValue(depth: depth + 1, handle)
+            if keep { pairs.append((key.joined(separator: "."), value)) }
           }
         }
         if index == before { index += 1 }
@@ -226,6 +240,7 @@ struct TOMLScanner {
     default:
       let start = index
       while let next = current, !isValueEnd(next) { index += 1 }
+      guard keep else { return ScannedValue(kind: .other(""), line: startLine) }
       let raw = String(decoding: bytes[start..<index], as: UTF8.self)
       return ScannedValue(kind: .other(raw.trimmingSpaces), line: startLine)
     }
@@ -248,6 +263,18 @@ struct TOMLScanner {
     if multiline, current == UInt8(ascii: "\r") { index += 1 }
     if multiline, current == UInt8(ascii: "\n") { advance() }
     var out: [UInt8] = []
+    if !keep && !multiline {
+      // Passing over an unwanted one-line string: plain bytes in a tight loop; an escape goes the long way below.
+      while index < bytes.count {
+        let byte = bytes[index]
+        if byte == quote {
+          index += 1
+          return ""
+        }
+        if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\\") { break }
+        index += 1
+      }
+    }
     while let byte = current {
       if byte == quote {
         if !multiline {
@@ -269,7 +296,7 @@ struct TOMLScanner {
         readEscape(into: &out, multiline: multiline)
         continue
       }
-      out.append(byte)
+      if keep { out.append(byte) }
       advance()
     }
     return nil

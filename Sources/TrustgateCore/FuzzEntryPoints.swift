@@ -1,0 +1,107 @@
+import TOMLKit
+
+/// Entry points for the `fuzz-parsers` libFuzzer executable: one per parser that reads user-supplied bytes.
+///
+/// Each feeds `bytes` to a parser the way trustgate does (text decoded as UTF-8 with replacement) and throws away
+/// the result; errors are expected, crashes and hangs are bugs. They exist so the parsers can stay internal.
+public enum FuzzEntryPoints {
+  /// `CertificateFile.read`: PEM bundles, DER files, OpenSSL hashed-directory entries.
+  public static func certificateFile(_ bytes: [UInt8]) {
+    let reading = CertificateFile.read(bytes)
+    for entry in reading.entries { _ = entry.certificate }
+  }
+
+  /// `PolicyLoader.load`: `.trustgate.yml`.
+  public static func policy(_ bytes: [UInt8]) {
+    _ = try? PolicyLoader.load(String(decoding: bytes, as: UTF8.self), path: ".trustgate.yml")
+  }
+
+  /// `EnvFile.parse`: `--env-file`.
+  public static func envFile(_ bytes: [UInt8]) {
+    _ = try? EnvFile.parse(String(decoding: bytes, as: UTF8.self), path: "fuzz.env")
+  }
+
+  /// `SnapshotCoding.decode`: recorded baselines.
+  public static func snapshot(_ bytes: [UInt8]) {
+    _ = try? SnapshotCoding.decode(bytes, path: "baseline.json")
+  }
+
+  /// `ProxyCollector.parse`: every line `NAME=VALUE` is one proxy variable (`HTTPS_PROXY`, `NO_PROXY`…).
+  public static func proxy(_ bytes: [UInt8]) {
+    let text = String(decoding: bytes, as: UTF8.self)
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+      let parts = line.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+      let name = parts.count == 2 ? String(parts[0]) : "HTTPS_PROXY"
+      _ = ProxyCollector.parse(name: name, value: String(parts.last ?? ""))
+    }
+  }
+
+  /// `/etc/os-release`, dpkg's status file and apk's installed database.
+  public static func platform(_ bytes: [UInt8]) {
+    let text = String(decoding: bytes, as: UTF8.self)
+    _ = PlatformCollector.osRelease(text)
+    if let stanza = PlatformCollector.stanza(of: "ca-certificates", in: bytes) {
+      _ = PlatformCollector.dpkgPackage("ca-certificates", in: stanza)
+    }
+    _ = PlatformCollector.dpkgPackage("ca-certificates", in: text)
+    _ = PlatformCollector.apkPackage("ca-certificates-bundle", in: text)
+  }
+
+  /// Python core metadata (`METADATA`, `PKG-INFO`) and `pyvenv.cfg`.
+  public static func pythonMetadata(_ bytes: [UInt8]) {
+    _ = CoreMetadata(bytes)
+    let config = VenvConfig(bytes)
+    _ = (config.pythonVersion, config.home, config.includesSystemSitePackages)
+  }
+
+  /// `TOMLFastCheck` must never vouch for a document TOMLKit rejects: the lockfile readers skip TOMLKit when it does.
+  public static func tomlFastCheck(_ bytes: [UInt8]) {
+    let text = String(decoding: bytes, as: UTF8.self)
+    guard TOMLFastCheck.isCertainlyValid(text) else { return }
+    do {
+      _ = try TOMLTable(string: text)
+    } catch {
+      fatalError("TOMLFastCheck accepted a document TOMLKit rejects: \(error)")
+    }
+  }
+
+  /// One image layer: the tar reader (ustar, pax, GNU long names) and the merge into the image tree, every path
+  /// wanted. Gzip layers are inflated first, as the image reader does.
+  public static func tarLayer(_ bytes: [UInt8]) {
+    let memory = MemorySource(bytes)
+    let source: ByteSource
+    if LayerCompression.sniff(Array(bytes.prefix(8))) == .gzip {
+      guard let gzip = try? GzipSource(memory) else { return }
+      source = BufferedSource(gzip)
+    } else {
+      source = memory
+    }
+    var tree = ImageFileSystem(image: "fuzz.tar")
+    let layer = LayerInfo(index: 0, digest: "sha256:0", diffID: nil, createdBy: nil)
+    try? tree.apply(TarReader(source: source), layer: layer, wanted: { _ in true })
+  }
+}
+
+/// A `ByteSource` over bytes in memory.
+final class MemorySource: ByteSource {
+  private let bytes: [UInt8]
+  private var position = 0
+
+  init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+  func read(into buffer: UnsafeMutableRawBufferPointer) throws(StreamError) -> Int {
+    let count = min(buffer.count, bytes.count - position)
+    guard count > 0, let base = buffer.baseAddress else { return 0 }
+    bytes.withUnsafeBytes { raw in
+      if let source = raw.baseAddress { base.copyMemory(from: source + position, byteCount: count) }
+    }
+    position += count
+    return count
+  }
+
+  func skip(_ count: Int) throws(StreamError) -> Int {
+    let skipped = min(max(count, 0), bytes.count - position)
+    position += skipped
+    return skipped
+  }
+}
