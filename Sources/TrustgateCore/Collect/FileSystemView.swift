@@ -62,6 +62,8 @@ public protocol FileSystemView: Sendable {
   func rawList(_ resolvedPath: String) throws(FileError) -> [String]
   /// Bytes of a real regular file, at most `limit` (throws `tooLarge` beyond it).
   func rawRead(_ resolvedPath: String, limit: Int) throws(FileError) -> [UInt8]
+  /// The first `count` bytes of a real regular file (fewer if it is shorter); never `tooLarge`.
+  func rawReadPrefix(_ resolvedPath: String, count: Int) throws(FileError) -> [UInt8]
 }
 
 /// The most trustgate reads from one file: a CA bundle of 5,000 roots is ~7 MB, a huge lockfile ~10 MB.
@@ -76,6 +78,11 @@ extension FileSystemView {
   /// Resolves every symbolic link in `path` inside the view; with `followFinal: false` the last component is kept
   /// as is. `..` never climbs above the view's root, and absolute link targets start again at the view's root.
   public func quickResolve(_ path: String) -> String? { nil }
+
+  public func rawReadPrefix(_ resolvedPath: String, count: Int) throws(FileError) -> [UInt8] {
+    guard case .file(let size) = rawKind(resolvedPath) else { throw .notFound(resolvedPath) }
+    return Array(try rawRead(resolvedPath, limit: max(size, count)).prefix(count))
+  }
 
   public func resolve(_ path: String, followFinal: Bool = true) throws(FileError) -> String {
     if followFinal, let quick = quickResolve(path) { return quick }
@@ -239,6 +246,25 @@ public struct HostFileSystem: FileSystemView {
       if name != "." && name != ".." { names.append(name) }
     }
     return names
+  }
+
+  public func rawReadPrefix(_ resolvedPath: String, count: Int) throws(FileError) -> [UInt8] {
+    let fd = open(hostPath(resolvedPath), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+    guard fd >= 0 else { throw .notReadable(resolvedPath, reason: String(cString: strerror(errno))) }
+    defer { close(fd) }
+    var bytes = [UInt8](repeating: 0, count: count)
+    var done = 0
+    while done < count {
+      let n = bytes.withUnsafeMutableBytes { buffer in Glibc.read(fd, buffer.baseAddress! + done, count - done) }
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw .notReadable(resolvedPath, reason: String(cString: strerror(errno)))
+      }
+      if n == 0 { break }
+      done += n
+    }
+    bytes.removeLast(count - done)
+    return bytes
   }
 
   public func rawRead(_ resolvedPath: String, limit: Int) throws(FileError) -> [UInt8] {

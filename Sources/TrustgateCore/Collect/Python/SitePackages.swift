@@ -74,13 +74,30 @@ struct SitePackagesReader {
 
   /// Reads Name and Version from a metadata file; anything missing or broken is a problem, never a crash.
   /// `real` is the same file when no link lies on the way to it: then one lstat and one read, no path resolution.
+  /// Whether the RFC 822 header block ends (a blank line) within these bytes.
+  static func headerEnds(_ bytes: [UInt8]) -> Bool {
+    var previous: UInt8 = 0x0A
+    for byte in bytes where byte != 0x0D {
+      if byte == 0x0A && previous == 0x0A { return true }
+      previous = byte
+    }
+    return false
+  }
+
   private func readDistribution(_ metadataPath: String, real: String?, into reading: inout SitePackagesReading) {
-    let bytes: [UInt8]
+    var bytes: [UInt8]
     do {
-      if let real, case .file = fs.rawKind(real) {
-        bytes = try fs.rawRead(real, limit: Self.metadataLimit)
-      } else {
-        bytes = try fs.read(metadataPath, limit: Self.metadataLimit)
+      // The header (Name, Version) comes first; long descriptions follow. Read a prefix, all only if needed.
+      let file: String
+      if let real, case .file = fs.rawKind(real) { file = real } else { file = try fs.resolveExisting(metadataPath) }
+      switch fs.rawKind(file) {
+      case .file: break
+      case .directory: throw FileError.isDirectory(metadataPath)
+      default: throw FileError.notReadable(metadataPath, reason: "not a regular file")
+      }
+      bytes = try fs.rawReadPrefix(file, count: 8192)
+      if bytes.count == 8192 && !Self.headerEnds(bytes) {
+        bytes = try fs.rawRead(file, limit: Self.metadataLimit)
       }
     } catch {
       problem(
