@@ -86,14 +86,14 @@ struct SitePackagesReader {
 
   private func readDistribution(_ metadataPath: String, real: String?, into reading: inout SitePackagesReading) {
     var bytes: [UInt8]
-    do {
+    do throws(FileError) {
       // The header (Name, Version) comes first; long descriptions follow. Read a prefix, all only if needed.
       let file: String
       if let real, case .file = fs.rawKind(real) { file = real } else { file = try fs.resolveExisting(metadataPath) }
       switch fs.rawKind(file) {
       case .file: break
-      case .directory: throw FileError.isDirectory(metadataPath)
-      default: throw FileError.notReadable(metadataPath, reason: "not a regular file")
+      case .directory: throw .isDirectory(metadataPath)
+      default: throw .notReadable(metadataPath, reason: "not a regular file")
       }
       bytes = try fs.rawReadPrefix(file, count: 8192)
       if bytes.count == 8192 && !Self.headerEnds(bytes) {
