@@ -79,11 +79,18 @@ public enum SnapshotDiff {
   /// Pins are paired by file and package; a package that moved to another lockfile is paired with its old pin.
   static func lockfiles(_ baseline: [Lockfile], _ current: [Lockfile]) -> [Change] {
     var changes: [Change] = []
-    func first(_ files: [Lockfile], _ path: String?, _ name: String) -> (Lockfile, Pin)? {
-      for file in files where path == nil || file.path == path {
-        if let pin = file.pins.first(where: { $0.name == name }) { return (file, pin) }
+    // First pin of each package per file, and per package across files (files in path order): one pass each side.
+    struct Key: Hashable {
+      var path: String
+      var name: String
+    }
+    var basePins: [Key: Pin] = [:]
+    var baseAnywhere: [String: (path: String, pin: Pin)] = [:]
+    for file in baseline {
+      for pin in file.pins {
+        if basePins[Key(path: file.path, name: pin.name)] == nil { basePins[Key(path: file.path, name: pin.name)] = pin }
+        if baseAnywhere[pin.name] == nil { baseAnywhere[pin.name] = (file.path, pin) }
       }
-      return nil
     }
     var currentNames = Set<String>()
     for file in current {
@@ -91,7 +98,8 @@ public enum SnapshotDiff {
       for pin in file.pins where seen.insert(pin.name).inserted {
         currentNames.insert(pin.name)
         let here = Location(path: file.path, line: pin.line)
-        guard let (baseFile, basePin) = first(baseline, file.path, pin.name) ?? first(baseline, nil, pin.name) else {
+        let base = basePins[Key(path: file.path, name: pin.name)].map { (file.path, $0) } ?? baseAnywhere[pin.name]
+        guard let (basePath, basePin) = base else {
           changes.append(Change(kind: .pinAdded, area: .lockfiles, subject: pin.name, after: describe(pin), location: here))
           continue
         }
@@ -99,7 +107,7 @@ public enum SnapshotDiff {
           changes.append(
             Change(
               kind: .pinChanged, area: .lockfiles, subject: pin.name, before: describe(basePin), after: describe(pin),
-              location: here, baseLocation: Location(path: baseFile.path, line: basePin.line)))
+              location: here, baseLocation: Location(path: basePath, line: basePin.line)))
         }
       }
     }
