@@ -131,33 +131,48 @@ struct Check: ParsableCommand {
   }
 
   func run() throws {
-    var (policy, current, image, workspace) = try target.inspect()
-    if let failOn = output.failOn { policy.failOn = failOn }
+    let workspace = target.workspace
+    var policy: Policy
     let root: String
-    do { root = try workspace.repositoryRoot() } catch { throw fail(error) }
+    do {
+      policy = try workspace.policy()
+      root = try workspace.repositoryRoot()
+    } catch { throw fail(error) }
+    if let failOn = output.failOn { policy.failOn = failOn }
+    // The baseline (a recorded file, or lockfiles read from git) does not depend on the current snapshot: read it on
+    // another core while the collectors run.
+    let source: BaselineSource
+    if let baseline {
+      // Relative to where the command runs, like every other path argument; else to the repository.
+      let fromHere = workspace.absolute(baseline)
+      source = .file(baseline.hasPrefix("/") || !HostFileSystem().isFile(fromHere) ? baseline : fromHere)
+    }
+    else if let baselineRef { source = .gitRef(baselineRef) }
+    else if staged { source = .staged }
+    else { source = baselineImage == nil ? .automatic : .none }
+    let loader = BaselineLoader(
+      repositoryRoot: root, environment: ProcessInfo.processInfo.environment, excluded: policy.exclude,
+      policyBaseline: policy.baseline)
+    let prepared = PendingValue<Result<PreparedBaseline, InputError>> {
+      do throws(InputError) { return .success(try loader.prepare(source)) } catch { return .failure(error) }
+    }
+    var (_, current, image, _) = try target.inspect(policy: policy)
     var baselineSnapshot: Snapshot?
     var label = "none"
     if let baselineImage {
       var other = target
       other.image = baselineImage
       other.root = nil
-      baselineSnapshot = try other.inspect().snapshot
+      baselineSnapshot = try other.inspect(policy: policy).snapshot
       label = "image \(baselineImage)"
     } else {
-      let source: BaselineSource
-      if let baseline { source = .file(baseline) }
-      else if let baselineRef { source = .gitRef(baselineRef) }
-      else if staged { source = .staged }
-      else { source = .automatic }
-      let loader = BaselineLoader(
-        repositoryRoot: root, environment: ProcessInfo.processInfo.environment, excluded: policy.exclude,
-        policyBaseline: policy.baseline)
-      do {
-        let loaded = try loader.load(source, current: current)
-        baselineSnapshot = loaded.baseline
-        label = loaded.label
-        current = loaded.current
-      } catch { throw fail(error) }
+      guard let outcome = prepared.wait() else { throw fail(InputError("the baseline could not be read")) }
+      let ready: PreparedBaseline
+      do { ready = try outcome.get() } catch { throw fail(error) }
+      let applied = BaselineLoader.apply(ready, to: current)
+      baselineSnapshot = applied.baseline
+      label = applied.label
+      current = applied.current
     }
     let now = current.clock?.now ?? isoTimestamp(epochSeconds: ClockCollector.currentTime())
     var (evaluation, _) = Gate.evaluate(current: current, baseline: baselineSnapshot, baselineLabel: label, policy: policy, now: now)

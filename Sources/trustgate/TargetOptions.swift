@@ -29,10 +29,10 @@ struct TargetOptions: ParsableArguments {
   }
 
   /// Policy, snapshot and (for images) the image, or exit 2 with the reason.
-  func inspect(includeClock: Bool = true) throws -> (policy: Policy, snapshot: Snapshot, image: ContainerImage?, workspace: Workspace) {
+  func inspect(includeClock: Bool = true, policy loaded: Policy? = nil) throws -> (policy: Policy, snapshot: Snapshot, image: ContainerImage?, workspace: Workspace) {
     let workspace = self.workspace
     do {
-      let policy = try workspace.policy()
+      let policy = try loaded ?? workspace.policy()
       var (request, image) = try workspace.request(now: ClockCollector.currentTime(), excluded: policy.exclude)
       request.includeClock = includeClock
       return (policy, Inspector.inspect(request), image, workspace)

@@ -13,7 +13,7 @@ public enum BaselineSource: Sendable, Equatable {
 }
 
 /// Builds the baseline snapshot (and, for `--staged`, the current lockfiles) from a source.
-public struct BaselineLoader {
+public struct BaselineLoader: Sendable {
   public var repositoryRoot: String
   public var environment: [String: String]
   public var excluded: [String]
@@ -31,41 +31,56 @@ public struct BaselineLoader {
 
   /// Returns the baseline (nil for none), a label for reports, and the current snapshot adjusted for `--staged`.
   public func load(_ source: BaselineSource, current: Snapshot) throws(InputError) -> (baseline: Snapshot?, label: String, current: Snapshot) {
+    Self.apply(try prepare(source), to: current)
+  }
+
+  /// Everything a baseline needs that does not depend on the current snapshot: the recorded file, or the lockfiles
+  /// read from git. `check` runs this on another core while the collectors run.
+  public func prepare(_ source: BaselineSource) throws(InputError) -> PreparedBaseline {
     switch source {
     case .none:
-      return (nil, "none", current)
+      return .none
     case .file(let path):
-      return (try readSnapshot(path), "baseline \(path)", current)
+      return .snapshot(try readSnapshot(path), label: "baseline \(path)")
     case .gitRef(let ref):
       let repository = try openRepository(for: "--baseline-ref \(ref)")
-      return (try snapshot(current, lockfilesAt: ref, in: repository), "git ref \(ref)", current)
+      return .lockfiles(try lockfiles(at: ref, in: repository), label: "git ref \(ref)")
     case .staged:
       let repository = try openRepository(for: "--staged")
-      var staged = current
       let files: [GitFile]
       do {
         files = try repository.stagedFiles(indexFile: environment["GIT_INDEX_FILE"], include: wanted, descend: descend)
       } catch { throw InputError("--staged: \(error)") }
-      replaceLockfiles(in: &staged, with: try tree(files, repository))
-      let head = try snapshot(current, lockfilesAt: "HEAD", in: repository)
-      return (head, "HEAD (staged changes)", staged)
+      let staged = LockfileCollector(excluded: excluded).collect(try tree(files, repository))
+      return .staged(head: try lockfiles(at: "HEAD", in: repository), staged: staged, label: "HEAD (staged changes)")
     case .automatic:
       let recorded = policyBaseline ?? Self.defaultBaselinePath
       if HostFileSystem().isFile(absolute(recorded)) {
-        return (try readSnapshot(recorded), "baseline \(recorded)", current)
+        return .snapshot(try readSnapshot(recorded), label: "baseline \(recorded)")
       }
-      guard let repository = try? GitRepository(discovering: repositoryRoot) else { return (nil, "none", current) }
+      guard let repository = try? GitRepository(discovering: repositoryRoot) else { return .none }
       let provider = CIProvider.detect(env: environment)
       if let branch = provider.pullRequestTargetBranch(env: environment) {
         for candidate in ["origin/\(branch)", branch] where (try? repository.resolveCommit(candidate)) != nil {
-          return (try snapshot(current, lockfilesAt: candidate, in: repository), "git ref \(candidate) (pull request target)", current)
+          return .lockfiles(try lockfiles(at: candidate, in: repository), label: "git ref \(candidate) (pull request target)")
         }
         do { _ = try repository.resolveCommit("origin/\(branch)") } catch {
           throw InputError("pull request target \(branch) (from \(provider.pullRequestTargetVariable ?? "CI")): \(error)")
         }
       }
-      guard (try? repository.resolveCommit("HEAD")) != nil else { return (nil, "none", current) }
-      return (try snapshot(current, lockfilesAt: "HEAD", in: repository), "git ref HEAD", current)
+      guard (try? repository.resolveCommit("HEAD")) != nil else { return .none }
+      return .lockfiles(try lockfiles(at: "HEAD", in: repository), label: "git ref HEAD")
+    }
+  }
+
+  /// Combines a prepared baseline with the current snapshot.
+  public static func apply(_ prepared: PreparedBaseline, to current: Snapshot) -> (baseline: Snapshot?, label: String, current: Snapshot) {
+    switch prepared {
+    case .none: return (nil, "none", current)
+    case .snapshot(let snapshot, let label): return (snapshot, label, current)
+    case .lockfiles(let set, let label): return (replacingLockfiles(current, with: set), label, current)
+    case .staged(let head, let staged, let label):
+      return (replacingLockfiles(current, with: head), label, replacingLockfiles(current, with: staged))
     }
   }
 
@@ -112,23 +127,35 @@ public struct BaselineLoader {
     return fs
   }
 
-  /// The current snapshot with its lockfiles replaced by those at `ref`.
-  func snapshot(_ current: Snapshot, lockfilesAt ref: String, in repository: GitRepository) throws(InputError) -> Snapshot {
+  /// The lockfiles at `ref`, parsed by the same readers as the working tree's.
+  func lockfiles(at ref: String, in repository: GitRepository) throws(InputError) -> LockfileSet {
     let files: [GitFile]
     do {
       let commit = try repository.resolveCommit(ref)
       files = try repository.files(atCommit: commit, include: wanted, descend: descend)
     } catch { throw InputError("--baseline-ref: \(error)") }
-    var baseline = current
-    replaceLockfiles(in: &baseline, with: try tree(files, repository))
-    return baseline
+    return LockfileCollector(excluded: excluded).collect(try tree(files, repository))
   }
 
-  func replaceLockfiles(in snapshot: inout Snapshot, with fs: MemoryFileSystem) {
-    let collected = LockfileCollector(excluded: excluded).collect(fs)
-    snapshot.lockfiles = collected.lockfiles
-    snapshot.problems = snapshot.problems.filter { $0.area != .lockfiles } + collected.problems
+  static func replacingLockfiles(_ snapshot: Snapshot, with set: LockfileSet) -> Snapshot {
+    var snapshot = snapshot
+    snapshot.lockfiles = set.lockfiles
+    snapshot.problems = snapshot.problems.filter { $0.area != .lockfiles } + set.problems
     snapshot.effectiveTrust = EffectiveTrust.resolve(snapshot)
     snapshot.normalise()
+    return snapshot
   }
+}
+
+/// Lockfiles read from one tree, with the problems met reading them.
+public typealias LockfileSet = (lockfiles: [Lockfile], problems: [Problem])
+
+/// A baseline read ahead of the current snapshot (see `BaselineLoader.prepare`).
+public enum PreparedBaseline: Sendable {
+  case none
+  case snapshot(Snapshot, label: String)
+  /// The current snapshot with these lockfiles.
+  case lockfiles(LockfileSet, label: String)
+  /// `--staged`: HEAD's lockfiles for the baseline, the index's for the current side.
+  case staged(head: LockfileSet, staged: LockfileSet, label: String)
 }
