@@ -20,7 +20,11 @@ public struct Pin: Codable, Sendable, Hashable, Comparable {
   }
 
   public static func < (lhs: Pin, rhs: Pin) -> Bool {
-    (lhs.name, lhs.line, lhs.group ?? "", lhs.version ?? "") < (rhs.name, rhs.line, rhs.group ?? "", rhs.version ?? "")
+    // Field by field, so the common case (different names) compares one string and builds nothing.
+    if lhs.name != rhs.name { return lhs.name < rhs.name }
+    if lhs.line != rhs.line { return lhs.line < rhs.line }
+    if lhs.group != rhs.group { return (lhs.group ?? "") < (rhs.group ?? "") }
+    return (lhs.version ?? "") < (rhs.version ?? "")
   }
 }
 

@@ -92,12 +92,13 @@ public enum TrustChanges {
     ("2026.4.22", "17 roots incl. DigiCert Global Root CA, DigiCert Assured ID Root CA, DigiCert High Assurance EV Root CA"),
   ]
 
+  /// The table's entries by package, boundaries parsed once.
+  static let byPackage: [String: [(change: TrustChange, boundary: Version)]] = Dictionary(
+    grouping: all.compactMap { change in Version(change.boundary).map { (change, $0) } }, by: { $0.change.package })
+
   /// Changes that moving `package` from `old` to `new` crosses, oldest boundary first.
   public static func crossed(package: String, from old: String, to new: String) -> [TrustChange] {
-    guard let a = Version(old), let b = Version(new), a != b else { return [] }
-    return all.filter { change in
-      guard change.package == package, let boundary = Version(change.boundary) else { return false }
-      return Version.crosses(from: a, to: b, boundary: boundary)
-    }
+    guard let entries = byPackage[package], let a = Version(old), let b = Version(new), a != b else { return [] }
+    return entries.filter { Version.crosses(from: a, to: b, boundary: $0.boundary) }.map(\.change)
   }
 }
