@@ -120,10 +120,17 @@ struct Stopwatch {
     return Double(ts.tv_sec) * 1000 + Double(ts.tv_nsec) / 1_000_000
   }
 
+  /// Resident set size from /proc/self/statm, KiB.
+  static func residentKiB() -> Int {
+    guard let bytes = try? HostFileSystem().rawReadPrefix("/proc/self/statm", count: 4096) else { return 0 }
+    let fields = String(decoding: bytes, as: UTF8.self).split(separator: " ")
+    return fields.count > 1 ? (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE))) / 1024 : 0
+  }
+
   mutating func lap(_ name: String) {
     guard enabled else { return }
     let t = Stopwatch.now()
-    let line = "trustgate: \(name) \(Int((t - last) * 1000)) µs\n"
+    let line = "trustgate: \(name) \(Int((t - last) * 1000)) µs, RSS \(Stopwatch.residentKiB()) KiB\n"
     _ = line.withCString { Glibc.write(2, $0, strlen($0)) }
     last = t
   }

@@ -77,8 +77,7 @@ public enum CertificateFile {
     var lineNumber = 0
     var blockLabel: String? = nil
     var blockLine = 0
-    var body: [UInt8] = []
-    body.reserveCapacity(4096)
+    var bodyStart = 0
     var start = 0
     let count = bytes.count
     while start < count {
@@ -97,13 +96,12 @@ public enum CertificateFile {
           }
           blockLabel = String(line.dropFirst(11).dropLast(5))
           blockLine = lineNumber
-          body.removeAll(keepingCapacity: true)
+          bodyStart = end + 1
         } else if line.hasPrefix("-----END "), let label = blockLabel {
-          blocks.append(Block(label: label, line: blockLine, body: body))
+          // The body is a slice of the file, line breaks included (base64 decoding skips them): no copies.
+          blocks.append(Block(label: label, line: blockLine, body: bytes[min(bodyStart, start)..<start]))
           blockLabel = nil
         }
-      } else if blockLabel != nil {
-        body.append(contentsOf: bytes[start..<lineEnd])
       }
       start = end + 1
     }
@@ -125,7 +123,7 @@ public enum CertificateFile {
   struct Block: Sendable {
     var label: String
     var line: Int
-    var body: [UInt8]
+    var body: ArraySlice<UInt8>
   }
 
   enum Outcome: Sendable {
@@ -136,6 +134,9 @@ public enum CertificateFile {
 
   /// Parses blocks on every core for large bundles (OpenSSL is thread-safe); results keep file order.
   static func parse(_ blocks: [Block], cache: CertificateCache?) -> [Outcome] {
+    // The cache pays off across the many small files of one store (Debian keeps each root three times); a bundle of
+    // thousands of roots would only double its memory in it.
+    let cache = blocks.count <= 1024 ? cache : nil
     guard blocks.count >= 64 else { return blocks.map { outcome($0, cache) } }
     let results = OutcomeBuffer(count: blocks.count)
     let workers = max(1, min(8, activeProcessorCount()))
@@ -171,7 +172,7 @@ public enum CertificateFile {
       fix: "Regenerate the bundle (update-ca-certificates / update-ca-trust, or reinstall the package that ships it).")
   }
 
-  private static func finish(label: String, line: Int, body: [UInt8], into reading: inout CertificateFileReading) {
+  private static func finish(label: String, line: Int, body: ArraySlice<UInt8>, into reading: inout CertificateFileReading) {
     guard isCertificateLabel(label) else {
       let fix =
         label.contains("PRIVATE KEY")
@@ -211,7 +212,7 @@ enum Base64 {
     return t
   }()
 
-  static func decode(_ input: [UInt8]) -> [UInt8]? {
+  static func decode(_ input: ArraySlice<UInt8>) -> [UInt8]? {
     var out: [UInt8] = []
     out.reserveCapacity(input.count * 3 / 4)
     var accumulator: UInt32 = 0
@@ -244,18 +245,18 @@ public final class CertificateCache: Sendable {
   private let entries = Mutex<[UInt64: [(body: [UInt8], certificate: Certificate)]]>([:])
   public init() {}
 
-  func certificate(forBody body: [UInt8]) -> Certificate? {
+  func certificate(forBody body: ArraySlice<UInt8>) -> Certificate? {
     let key = Self.fingerprint(body)
-    return entries.withLock { $0[key]?.first { $0.body == body }?.certificate }
+    return entries.withLock { $0[key]?.first { $0.body.elementsEqual(body) }?.certificate }
   }
 
-  func store(_ certificate: Certificate, forBody body: [UInt8]) {
+  func store(_ certificate: Certificate, forBody body: ArraySlice<UInt8>) {
     let key = Self.fingerprint(body)
-    entries.withLock { $0[key, default: []].append((body, certificate)) }
+    entries.withLock { $0[key, default: []].append((Array(body), certificate)) }
   }
 
   /// FNV-1a, 64 bits: far cheaper than Hasher over every byte; hits are confirmed by comparing bodies.
-  static func fingerprint(_ bytes: [UInt8]) -> UInt64 {
+  static func fingerprint(_ bytes: ArraySlice<UInt8>) -> UInt64 {
     var hash: UInt64 = 0xcbf2_9ce4_8422_2325
     bytes.withUnsafeBufferPointer { buffer in
       for byte in buffer {
