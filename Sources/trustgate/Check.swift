@@ -156,7 +156,9 @@ struct Check: ParsableCommand {
     let prepared = PendingValue<Result<PreparedBaseline, InputError>> {
       do throws(InputError) { return .success(try loader.prepare(source)) } catch { return .failure(error) }
     }
+    var stopwatch = Stopwatch(enabled: ProcessInfo.processInfo.environment["TRUSTGATE_PROFILE"] != nil)
     var (_, current, image, _) = try target.inspect(policy: policy)
+    stopwatch.lap("check: inspect")
     var baselineSnapshot: Snapshot?
     var label = "none"
     if let baselineImage {
@@ -174,7 +176,10 @@ struct Check: ParsableCommand {
       label = applied.label
       current = applied.current
     }
+    stopwatch.lap("check: baseline")
     let now = current.clock?.now ?? isoTimestamp(epochSeconds: ClockCollector.currentTime())
+    defer { stopwatch.lap("check: reports") }
+    defer { stopwatch.lap("check: gate") }
     var (evaluation, _) = Gate.evaluate(current: current, baseline: baselineSnapshot, baselineLabel: label, policy: policy, now: now)
     if let image { evaluation.findings = ImageAttribution.annotate(evaluation.findings, image: image) }
     evaluation.findings = Self.locate(evaluation.findings, in: workspace.environmentLocations())

@@ -108,11 +108,11 @@ public enum Inspector {
 }
 
 /// Stage timings on standard error when TRUSTGATE_PROFILE is set; for finding slow collectors.
-struct Stopwatch {
+public struct Stopwatch {
   let enabled: Bool
   var last = Stopwatch.now()
 
-  init(enabled: Bool) { self.enabled = enabled }
+  public init(enabled: Bool) { self.enabled = enabled }
 
   static func now() -> Double {
     var ts = timespec()
@@ -127,7 +127,7 @@ struct Stopwatch {
     return fields.count > 1 ? (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE))) / 1024 : 0
   }
 
-  mutating func lap(_ name: String) {
+  public mutating func lap(_ name: String) {
     guard enabled else { return }
     let t = Stopwatch.now()
     let line = "trustgate: \(name) \(Int((t - last) * 1000)) µs, RSS \(Stopwatch.residentKiB()) KiB\n"
