@@ -130,3 +130,15 @@ final class SnapshotDiffTests: XCTestCase {
     XCTAssertFalse(SnapshotDiff.diff(baseline: base, current: current, areas: [.stores]).contains { $0.area == .lockfiles })
   }
 }
+
+/// PEP 503's own examples: every spelling names `friendly-bard`.
+final class PackageNameTests: XCTestCase {
+  func testPEP503ExamplesNormaliseToOneName() {
+    for name in ["friendly-bard", "Friendly-Bard", "FRIENDLY-BARD", "friendly.bard", "friendly_bard", "friendly--bard", "FrIeNdLy-._.-bArD"] {
+      XCTAssertEqual(normalizePackageName(name), "friendly-bard", name)
+    }
+    XCTAssertEqual(normalizePackageName("zope.interface"), "zope-interface")
+    XCTAssertEqual(normalizePackageName("httpx"), "httpx")
+    XCTAssertEqual(normalizePackageName("py3-"), "py3")
+  }
+}
