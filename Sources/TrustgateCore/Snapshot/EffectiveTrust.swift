@@ -135,7 +135,7 @@ struct Resolver {
   }
 
   func resolveHTTPX(_ version: String?) -> ClientTrust {
-    let modern = version.flatMap(Version.init).map { $0 >= Version("0.28.0")! } ?? true
+    let modern = version.flatMap(Version.init).map { $0 >= Version(0, 28) } ?? true
     if let file = nonEmpty("SSL_CERT_FILE") {
       let isFile = env["SSL_CERT_FILE"]?.target?.state == .file
       if modern || isFile {
@@ -158,7 +158,7 @@ struct Resolver {
     }
     if let curl = value("CURL_CA_BUNDLE") {
       if curl.isEmpty {
-        if let v = version.flatMap(Version.init), v < Version("2.28.0")! {
+        if let v = version.flatMap(Version.init), v < Version(2, 28) {
           var t = ClientTrust(client: "requests", version: version, source: "CURL_CA_BUNDLE=\"\"", path: nil, roots: nil, status: .insecure)
           t.note = "requests < 2.28 turns verification off when CURL_CA_BUNDLE is empty"
           return t
@@ -174,8 +174,8 @@ struct Resolver {
     for name in ["PIP_CERT", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"] {
       if let path = nonEmpty(name) { return entry("pip", version, source: name, path: path, missingIsFatal: true) }
     }
-    let pythonOK = python?.pythonVersion.flatMap(Version.init).map { $0 >= Version("3.10")! } ?? false
-    if let v = version.flatMap(Version.init), v >= Version("24.2")!, pythonOK, let os = osBundle {
+    let pythonOK = python?.pythonVersion.flatMap(Version.init).map { $0 >= Version(3, 10) } ?? false
+    if let v = version.flatMap(Version.init), v >= Version(24, 2), pythonOK, let os = osBundle {
       var t = entry("pip", version, source: "truststore (OS store)", path: os, missingIsFatal: false)
       t.note = "and its vendored certifi as fallback"
       return t

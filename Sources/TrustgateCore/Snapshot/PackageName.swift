@@ -29,7 +29,7 @@ public func normalizePackageName(_ name: some StringProtocol) -> String {
         pendingSeparator = false
       }
       if scalar.value >= 65 && scalar.value <= 90 {
-        out.unicodeScalars.append(Unicode.Scalar(scalar.value + 32)!)
+        out.unicodeScalars.append(Unicode.Scalar(UInt8(scalar.value + 32)))
       } else {
         out.unicodeScalars.append(scalar)
       }

@@ -30,7 +30,9 @@ public struct CertifiRootsRemovedRule: Rule {
     }
     for change in context.changes(.pinChanged) where change.subject == "certifi" {
       guard let before = change.before.flatMap(Version.init), let after = change.after.flatMap(Version.init), after > before else { continue }
-      let crossed = TrustChanges.certifiRemovals.filter { Version.crosses(from: before, to: after, boundary: Version($0.version)!) }
+      let crossed = TrustChanges.certifiRemovals.filter { removal in
+        Version(removal.version).map { Version.crosses(from: before, to: after, boundary: $0) } ?? false
+      }
       guard !crossed.isEmpty else { continue }
       let what = crossed.map { "\($0.version) removed \($0.removed)" }.joined(separator: "; ")
       result.findings.append(

@@ -23,7 +23,7 @@ public struct StrictX509Rule: Rule {
   public func evaluate(_ context: RuleContext) -> RuleResult {
     var result = RuleResult()
     guard let environment = PythonSelection.primary(context.current.python.environments),
-      let python = environment.pythonVersion.flatMap(Version.init), python >= Version("3.13")!
+      let python = environment.pythonVersion.flatMap(Version.init), python >= Version(3, 13)
     else { return result }
     // Sources Python clients load: what effective trust resolved, and the anchors an admin added.
     var sources: [(String, CertificateSet)] = []

@@ -28,7 +28,7 @@ public struct TrustChangingUpgradeRule: Rule {
         if let minimum = crossed.minimumPython.flatMap(Version.init), let python, python < minimum { continue }
         let key = "\(change.subject)@\(crossed.boundary)@\(change.location?.path ?? "")"
         guard reported.insert(key).inserted else { continue }
-        let direction = (Version(after) ?? Version("0")!) > (Version(before) ?? Version("0")!) ? "upgraded" : "downgraded"
+        let direction = (Version(after) ?? Version(0)) > (Version(before) ?? Version(0)) ? "upgraded" : "downgraded"
         var related: [Location] = []
         if let base = change.baseLocation { related.append(base) }
         let where_ = change.baseLocation.map { " (baseline \($0.path)\($0.line.map { ":\($0)" } ?? ""))" } ?? ""

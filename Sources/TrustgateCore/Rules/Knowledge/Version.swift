@@ -6,6 +6,15 @@ public struct Version: Comparable, Sendable, CustomStringConvertible {
   var phase: (rank: Int, number: Int)
   public let description: String
 
+  /// A final release from its numbers, for boundaries written in code (`Version(0, 28)`).
+  public init(_ numbers: Int...) {
+    var parts = numbers.isEmpty ? [0] : numbers
+    description = parts.map(String.init).joined(separator: ".")
+    while parts.count > 1 && parts.last == 0 { parts.removeLast() }
+    release = parts
+    phase = (0, 0)
+  }
+
   public init?(_ text: String) {
     var s = Substring(text.trimmingWhitespace())
     if s.hasPrefix("v") { s = s.dropFirst() }
