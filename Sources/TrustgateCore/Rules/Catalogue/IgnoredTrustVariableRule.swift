@@ -8,11 +8,20 @@ public struct IgnoredTrustVariableRule: Rule {
     sources: ["https://github.com/psf/requests/blob/main/src/requests/sessions.py", "https://github.com/encode/httpx/blob/master/httpx/_config.py"])
 
   public static let examples: [RuleExample] = [
+    .init("SSL_CERT_DIR holds the roots requests already loads", triggers: false, context: {
+      Examples.context { s in
+        Examples.setVariable(&s, "SSL_CERT_DIR", "/etc/ssl/certs", state: .directory)
+        Examples.setVariable(&s, "REQUESTS_CA_BUNDLE", Examples.bundlePath)
+        s.python.environments[0].distributions.removeAll { $0.name == "httpx" }
+        s.lockfiles[0].pins.removeAll { $0.name == "httpx" }
+      }
+    }),
     .init("REQUESTS_CA_BUNDLE with httpx only", triggers: true, context: {
       Examples.context { s in
         s.python.environments[0].distributions.removeAll { $0.name == "requests" }
         s.lockfiles[0].pins.removeAll { $0.name == "requests" }
-        Examples.setVariable(&s, "REQUESTS_CA_BUNDLE", Examples.bundlePath)
+        Examples.setVariable(
+          &s, "REQUESTS_CA_BUNDLE", "/etc/corp/bundle.pem", certificates: [Examples.rootA, Examples.rootB, Examples.corporate])
       }
     }),
     .init("REQUESTS_CA_BUNDLE with requests", triggers: false, context: {
@@ -42,9 +51,12 @@ public struct IgnoredTrustVariableRule: Rule {
       guard present.isDisjoint(with: readers) else { continue }
       // A library that loads the same file through its own variable is configured; only the others are misled.
       let target = variable.target?.resolvedPath ?? variable.value
+      // …or one whose own source holds the same roots (SSL_CERT_DIR=/etc/ssl/certs beside the bundle made from it).
+      let roots = variable.target?.certificates?.distinct
       let misled = present.sorted().filter { client in
         guard let path = trust[client]?.path else { return true }
-        return path != variable.value && path != target
+        if path == variable.value || path == target { return false }
+        return roots == nil || resolver.sets[path]?.distinct != roots
       }
       guard !misled.isEmpty else { continue }
       let elsewhere = misled.map { "\($0) uses \(trust[$0]?.source ?? "its default")" }.joined(separator: ", ")
