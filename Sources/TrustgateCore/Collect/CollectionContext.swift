@@ -18,7 +18,7 @@ public final class CollectionContext {
   public func report(_ problem: Problem) { problems.append(problem) }
 
   public func report(_ area: Area, _ error: FileError, fix: String) {
-    problems.append(Problem(area: area, path: error.path, message: error.description, fix: fix))
+    problems.append(Problem(area: area, path: error.path, message: error.reason, fix: fix))
   }
 
   /// Reads the certificates of one file (following links inside the view). Problems are recorded once per real file,

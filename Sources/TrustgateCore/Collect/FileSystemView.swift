@@ -46,6 +46,14 @@ public enum FileError: Error, Sendable, Equatable, CustomStringConvertible {
   }
 }
 
+extension FileError {
+  /// The description without the leading path, for problems that carry the path separately.
+  var reason: String {
+    let text = description
+    return text.hasPrefix(path + ": ") ? String(text.dropFirst(path.count + 2)) : text
+  }
+}
+
 /// Read-only access to a file tree: the live host (`/`), an unpacked image (`--root DIR`), or an image or git tree
 /// held in memory. Paths are absolute inside the view (`/etc/ssl/certs`). Symbolic links, absolute ones included,
 /// resolve inside the view and never escape it.

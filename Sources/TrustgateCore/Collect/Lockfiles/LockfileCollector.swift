@@ -63,7 +63,7 @@ public struct LockfileCollector {
     let bytes: [UInt8]
     do { bytes = try fs.read("/" + path, limit: 32 << 20) } catch {
       return (Lockfile(path: path, format: reader.format, pins: []), [], [
-        Problem(area: .lockfiles, path: path, message: error.description.replacingPrefix("/" + path, with: path), fix: "Make the file readable, or regenerate it with its tool.")
+        Problem(area: .lockfiles, path: path, message: error.reason, fix: "Make the file readable, or regenerate it with its tool.")
       ])
     }
     var problems: [Problem] = []

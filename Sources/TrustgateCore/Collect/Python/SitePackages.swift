@@ -182,11 +182,3 @@ struct SitePackagesReader {
     context.report(Problem(area: .python, path: paths.present(path), message: message, fix: fix))
   }
 }
-
-extension FileError {
-  /// The description without the leading path, for problems that carry the path separately.
-  var reason: String {
-    let text = description
-    return text.hasPrefix(path + ": ") ? String(text.dropFirst(path.count + 2)) : text
-  }
-}
