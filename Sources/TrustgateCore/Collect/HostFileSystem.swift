@@ -1,0 +1,153 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+import Synchronization
+
+/// A directory tree on this machine seen as a view: `/` for the live host, or an unpacked image's root.
+public struct HostFileSystem: FileSystemView {
+  /// Absolute host path of the view's root, without a trailing slash (`""` for `/`).
+  public let root: String
+  /// lstat results of this run: symlink resolution asks about the same parent folders again and again.
+  private let kinds = KindCache()
+
+  public init(root: String = "/") {
+    var r = root
+    while r.count > 1 && r.hasSuffix("/") { r.removeLast() }
+    self.root = r == "/" ? "" : r
+  }
+
+  public var label: String { root.isEmpty ? "host" : "root \(root)" }
+
+  /// On the live host (root `/`) the kernel resolves the folder part (realpath, remembered per folder) and links
+  /// of the last component are followed here; inside a root the kernel would escape it, so the generic walk runs.
+  /// nil whenever anything is missing, so the generic walk can say exactly what.
+  public func quickResolve(_ path: String) -> String? {
+    guard root.isEmpty, path.hasPrefix("/") else { return nil }
+    var current = path
+    for _ in 0..<40 {
+      guard let slash = current.lastIndex(of: "/") else { return nil }
+      let folder = slash == current.startIndex ? "/" : String(current[..<slash])
+      let name = String(current[current.index(after: slash)...])
+      guard let realFolder = kinds.realFolder(folder) else { return nil }
+      if name.isEmpty || name == "." { return realFolder }
+      if name == ".." { return nil }
+      let candidate = realFolder == "/" ? "/" + name : realFolder + "/" + name
+      switch rawKind(candidate) {
+      case .symlink(let target):
+        current = target.hasPrefix("/") ? target : (realFolder == "/" ? "/" : realFolder + "/") + target
+      case .none: return nil
+      default: return candidate
+      }
+    }
+    return nil
+  }
+
+  func hostPath(_ resolvedPath: String) -> String { root + (resolvedPath == "/" ? (root.isEmpty ? "/" : "") : resolvedPath) }
+
+  public func rawKind(_ resolvedPath: String) -> FileKind? {
+    if let cached = kinds.get(resolvedPath) { return cached }
+    let kind = lstatKind(resolvedPath)
+    kinds.set(resolvedPath, kind)
+    return kind
+  }
+
+  private func lstatKind(_ resolvedPath: String) -> FileKind? {
+    var info = stat()
+    guard lstat(hostPath(resolvedPath), &info) == 0 else { return nil }
+    switch info.st_mode & S_IFMT {
+    case S_IFREG: return .file(size: Int(info.st_size))
+    case S_IFDIR: return .directory
+    case S_IFLNK:
+      var buffer = [CChar](repeating: 0, count: 4096)
+      let count = readlink(hostPath(resolvedPath), &buffer, buffer.count - 1)
+      guard count >= 0 else { return .other }
+      buffer[count] = 0
+      return .symlink(target: String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self))
+    default: return .other
+    }
+  }
+
+  public func rawList(_ resolvedPath: String) throws(FileError) -> [String] {
+    guard let dir = opendir(hostPath(resolvedPath)) else {
+      throw .notReadable(resolvedPath, reason: String(cString: strerror(errno)))
+    }
+    defer { closedir(dir) }
+    var names: [String] = []
+    while let entry = readdir(dir) {
+      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+        String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+      }
+      if name != "." && name != ".." { names.append(name) }
+    }
+    return names
+  }
+
+  public func rawReadPrefix(_ resolvedPath: String, count: Int) throws(FileError) -> [UInt8] {
+    let fd = open(hostPath(resolvedPath), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+    guard fd >= 0 else { throw .notReadable(resolvedPath, reason: String(cString: strerror(errno))) }
+    defer { close(fd) }
+    var bytes = [UInt8](repeating: 0, count: count)
+    var done = 0
+    while done < count {
+      let n = bytes.withUnsafeMutableBytes { buffer in Glibc.read(fd, buffer.baseAddress! + done, count - done) }
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw .notReadable(resolvedPath, reason: String(cString: strerror(errno)))
+      }
+      if n == 0 { break }
+      done += n
+    }
+    bytes.removeLast(count - done)
+    return bytes
+  }
+
+  public func rawRead(_ resolvedPath: String, limit: Int) throws(FileError) -> [UInt8] {
+    let fd = open(hostPath(resolvedPath), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+    guard fd >= 0 else { throw .notReadable(resolvedPath, reason: String(cString: strerror(errno))) }
+    defer { close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else { throw .notReadable(resolvedPath, reason: String(cString: strerror(errno))) }
+    let size = Int(info.st_size)
+    if size > limit { throw .tooLarge(resolvedPath, size: size, limit: limit) }
+    var bytes = [UInt8](repeating: 0, count: size)
+    var done = 0
+    while done < size {
+      let n = bytes.withUnsafeMutableBytes { buffer in
+        Glibc.read(fd, buffer.baseAddress! + done, size - done)
+      }
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw .notReadable(resolvedPath, reason: String(cString: strerror(errno)))
+      }
+      if n == 0 { break }
+      done += n
+    }
+    if done < size { bytes.removeLast(size - done) }
+    return bytes
+  }
+}
+
+/// A thread-safe memo of lstat answers (nil answers included) for one `HostFileSystem`.
+final class KindCache: Sendable {
+  private let entries = Mutex<[String: FileKind?]>([:])
+  private let folders = Mutex<[String: String?]>([:])
+
+  func get(_ path: String) -> FileKind?? { entries.withLock { $0[path] } }
+  func set(_ path: String, _ kind: FileKind?) { entries.withLock { $0[path] = .some(kind) } }
+
+  /// realpath(3) of a host folder, asked once per folder.
+  func realFolder(_ folder: String) -> String? {
+    if let known = folders.withLock({ $0[folder] }) { return known }
+    var answer: String?
+    if let resolved = realpath(folder, nil) {
+      answer = String(cString: resolved)
+      free(resolved)
+    }
+    folders.withLock { $0[folder] = .some(answer) }
+    return answer
+  }
+}
