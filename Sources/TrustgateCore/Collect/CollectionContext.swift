@@ -1,24 +1,39 @@
+import Synchronization
+
 /// Shared state of one inspection: the file tree, the time, every certificate met, problems, and a cache so a
 /// bundle that several sources point at (OS bundle, SSL_CERT_FILE, Debian's certifi link) is parsed once.
-public final class CollectionContext {
+///
+/// Thread-safe: collectors may run side by side (the Python collector runs beside the store collectors).
+public final class CollectionContext: Sendable {
   public let fs: any FileSystemView
   /// Collection time, ISO 8601 UTC; expiry counts use it.
   public let now: String
-  public private(set) var certificates: [String: Certificate] = [:]
-  public private(set) var problems: [Problem] = []
-  private var cache: [String: CertificateSet] = [:]
+  private let state = Mutex(State())
   private let parsed = CertificateCache()
-  private var directoryCache: [String: DirectoryReading] = [:]
+
+  private struct State {
+    var certificates: [String: Certificate] = [:]
+    var problems: [Problem] = []
+    var cache: [String: CertificateSet] = [:]
+    var directoryCache: [String: DirectoryReading] = [:]
+  }
 
   public init(fs: any FileSystemView, now: String) {
     self.fs = fs
     self.now = now
   }
 
-  public func report(_ problem: Problem) { problems.append(problem) }
+  /// Every certificate met so far, by SHA-256.
+  public var certificates: [String: Certificate] { state.withLock { $0.certificates } }
+  public var problems: [Problem] { state.withLock { $0.problems } }
+
+  /// One certificate met so far, without copying the table.
+  public func certificate(_ sha256: String) -> Certificate? { state.withLock { $0.certificates[sha256] } }
+
+  public func report(_ problem: Problem) { state.withLock { $0.problems.append(problem) } }
 
   public func report(_ area: Area, _ error: FileError, fix: String) {
-    problems.append(Problem(area: area, path: error.path, message: error.reason, fix: fix))
+    report(Problem(area: area, path: error.path, message: error.reason, fix: fix))
   }
 
   /// Reads the certificates of one file (following links inside the view). Problems are recorded once per real file,
@@ -29,7 +44,7 @@ public final class CollectionContext {
       report(area, error, fix: fix)
       return nil
     }
-    if let cached = cache[real] { return cached }
+    if let cached = state.withLock({ $0.cache[real] }) { return cached }
     let bytes: [UInt8]
     do { bytes = try fs.read(real) } catch {
       report(area, error, fix: fix)
@@ -43,14 +58,16 @@ public final class CollectionContext {
     }
     set.unparsable = reading.unparsable
     for issue in reading.issues {
-      problems.append(Problem(area: area, path: path, line: issue.line, message: issue.message, fix: issue.fix))
+      report(Problem(area: area, path: path, line: issue.line, message: issue.message, fix: issue.fix))
     }
-    cache[real] = set
+    state.withLock { $0.cache[real] = set }
     return set
   }
 
   func register(_ certificate: Certificate, into set: inout CertificateSet) {
-    if certificates[certificate.sha256] == nil { certificates[certificate.sha256] = certificate }
+    state.withLock { state in
+      if state.certificates[certificate.sha256] == nil { state.certificates[certificate.sha256] = certificate }
+    }
     set.certificates.append(certificate.sha256)
     if certificate.isExpired(at: now) { set.expired += 1 }
     if certificate.isNotYetValid(at: now) { set.notYetValid += 1 }
@@ -63,7 +80,7 @@ public final class CollectionContext {
   public func certificates(inDirectory path: String, area: Area, recursive: Bool = false) -> DirectoryReading? {
     guard let real = try? fs.resolveExisting(path), fs.rawKind(real) == .directory else { return nil }
     let cacheKey = recursive ? real + "/**" : real
-    if let cached = directoryCache[cacheKey] { return cached }
+    if let cached = state.withLock({ $0.directoryCache[cacheKey] }) { return cached }
     var reading = DirectoryReading()
     var names: [String] = []
     var visited: Set<String> = [real]
@@ -99,18 +116,18 @@ public final class CollectionContext {
       guard case .file = fs.rawKind(target) else { continue }
       guard let set = certificates(inFile: child, area: area) else { continue }
       if let hashLink {
-        let expected = set.certificates.first.flatMap { certificates[$0]?.subjectHash }
+        let expected = set.certificates.first.flatMap { certificate($0)?.subjectHash }
         if expected != hashLink.hash { reading.mismatchedHashLinks.append(name) }
         reading.hashLinks += 1
       }
       if seen.insert(target).inserted {
         for fingerprint in set.certificates where members.insert(fingerprint).inserted {
-          if let certificate = certificates[fingerprint] { register(certificate, into: &reading.set) }
+          if let certificate = certificate(fingerprint) { register(certificate, into: &reading.set) }
         }
         reading.set.unparsable += set.unparsable
       }
     }
-    directoryCache[cacheKey] = reading
+    state.withLock { $0.directoryCache[cacheKey] = reading }
     return reading
   }
 

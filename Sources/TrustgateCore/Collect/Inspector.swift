@@ -44,6 +44,12 @@ public enum Inspector {
     defer { stopwatch.lap("rest") }
     let context = CollectionContext(fs: request.fs, now: isoTimestamp(epochSeconds: request.now))
     var snapshot = Snapshot(target: request.target)
+    // Python environments are independent of the OS stores; read them on another core meanwhile. The OS bundles they
+    // are compared with are the bundle files that exist, which is what the store collector will list.
+    let osBundles = StoreLocations.bundles.map(\.path).filter { request.fs.linkKind($0) != nil }
+    let python = PendingValue { [env = request.env, repository = request.repositoryPathInView] in
+      PythonCollector(env: env, repository: repository).collect(context, osBundles: osBundles)
+    }
     snapshot.platform = PlatformCollector().collect(context)
     stopwatch.lap("platform")
     let stores = StoresCollector().collect(context)
@@ -54,9 +60,7 @@ public enum Inspector {
     snapshot.environment = EnvironmentCollector(env: request.env).collect(context)
     snapshot.proxy = ProxyCollector(env: request.env).collect(context)
     stopwatch.lap("env+proxy")
-    let osBundles = snapshot.stores.filter { $0.kind == .bundle }.map(\.path)
-    snapshot.python = PythonCollector(env: request.env, repository: request.repositoryPathInView)
-      .collect(context, osBundles: osBundles)
+    snapshot.python = python.wait() ?? PythonInfo()
     stopwatch.lap("python")
     if let repository = request.repository {
       let lockfiles = LockfileCollector(excluded: request.excluded).collect(repository)

@@ -51,7 +51,7 @@ public struct StoresCollector {
         if !missing.isEmpty {
           store.notInBundle = missing
           for fingerprint in missing {
-            let subject = context.certificates[fingerprint]?.subject ?? fingerprint
+            let subject = context.certificate(fingerprint)?.subject ?? fingerprint
             context.report(
               Problem(
                 area: .stores, path: location.path,
