@@ -182,7 +182,7 @@ struct Check: ParsableCommand {
     defer { stopwatch.lap("check: gate") }
     var (evaluation, _) = Gate.evaluate(current: current, baseline: baselineSnapshot, baselineLabel: label, policy: policy, now: now)
     if let image { evaluation.findings = ImageAttribution.annotate(evaluation.findings, image: image) }
-    evaluation.findings = Self.locate(evaluation.findings, in: workspace.environmentLocations())
+    evaluation.findings = Self.locate(evaluation.findings, in: (try? workspace.environmentLocations()) ?? [:])
     let status = try output.deliver(evaluation, repositoryRoot: root)
     if status != 0 { throw ExitCode(status) }
   }

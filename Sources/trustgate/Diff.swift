@@ -1,8 +1,6 @@
 import ArgumentParser
+import FoundationEssentials
 import TrustgateCore
-#if canImport(Glibc)
-  import Glibc
-#endif
 
 struct Diff: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -17,7 +15,7 @@ struct Diff: ParsableCommand {
   var policy: String?
 
   func run() throws {
-    let cwd = FileManagerPath.current
+    let cwd = FileManager.default.currentDirectoryPath
     let loader = BaselineLoader(repositoryRoot: cwd, environment: [:])
     var policyValue = Policy()
     do {
@@ -27,8 +25,8 @@ struct Diff: ParsableCommand {
     let a: Snapshot
     let b: Snapshot
     do {
-      a = try loader.load(.file(baseline), current: Snapshot(target: Target(kind: .host))).baseline ?? Snapshot(target: Target(kind: .host))
-      b = try loader.load(.file(candidate), current: Snapshot(target: Target(kind: .host))).baseline ?? Snapshot(target: Target(kind: .host))
+      a = try loader.readSnapshot(baseline)
+      b = try loader.readSnapshot(candidate)
     } catch { throw fail(error) }
     let now = b.clock?.now ?? isoTimestamp(epochSeconds: ClockCollector.currentTime())
     let (evaluation, changes) = Gate.evaluate(current: b, baseline: a, baselineLabel: "snapshot \(baseline)", policy: policyValue, now: now)
@@ -45,13 +43,5 @@ struct Diff: ParsableCommand {
     }
     let status = try output.deliver(evaluation, repositoryRoot: cwd)
     if status != 0 { throw ExitCode(status) }
-  }
-}
-
-enum FileManagerPath {
-  static var current: String {
-    var buffer = [CChar](repeating: 0, count: 4096)
-    guard getcwd(&buffer, buffer.count) != nil else { return "." }
-    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
 }

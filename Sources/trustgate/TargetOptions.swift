@@ -33,8 +33,8 @@ struct TargetOptions: ParsableArguments {
     let workspace = self.workspace
     do {
       let policy = try loaded ?? workspace.policy()
-      var (request, image) = try workspace.request(now: ClockCollector.currentTime(), excluded: policy.exclude)
-      request.includeClock = includeClock
+      let (request, image) = try workspace.request(
+        now: ClockCollector.currentTime(), excluded: policy.exclude, includeClock: includeClock)
       return (policy, Inspector.inspect(request), image, workspace)
     } catch { throw fail(error) }
   }

@@ -44,9 +44,20 @@ public final class CollectionContext: Sendable {
       report(area, error, fix: fix)
       return nil
     }
+    return certificates(inResolvedFile: real, shownAs: path, area: area, fix: fix)
+  }
+
+  /// `certificates(inFile:)` for a path already resolved inside the view (no second walk through its links).
+  func certificates(inResolvedFile real: String, shownAs path: String, area: Area, fix: String) -> CertificateSet? {
     if let cached = state.withLock({ $0.cache[real] }) { return cached }
     let bytes: [UInt8]
-    do { bytes = try fs.read(real) } catch {
+    do throws(FileError) {
+      switch fs.rawKind(real) {
+      case .file: bytes = try fs.rawRead(real, limit: defaultReadLimit)
+      case .directory: throw .isDirectory(path)
+      default: throw .notReadable(path, reason: "not a regular file")
+      }
+    } catch {
       report(area, error, fix: fix)
       return nil
     }
@@ -114,7 +125,7 @@ public final class CollectionContext: Sendable {
         continue
       }
       guard case .file = fs.rawKind(target) else { continue }
-      guard let set = certificates(inFile: child, area: area) else { continue }
+      guard let set = certificates(inResolvedFile: target, shownAs: child, area: area, fix: Self.defaultReadFix) else { continue }
       if let hashLink {
         let expected = set.certificates.first.flatMap { certificate($0)?.subjectHash }
         if expected != hashLink.hash { reading.mismatchedHashLinks.append(name) }

@@ -75,30 +75,33 @@ public struct Workspace {
     path.hasPrefix("/") ? path : (currentDirectory == "/" ? "/" : currentDirectory + "/") + path
   }
 
-  /// The environment the collectors see: the live one on the host; for `--root`, only what `--env-file` gives.
-  public func environment() throws(InputError) -> [String: String] {
-    var env = root == nil ? processEnvironment : [:]
-    if let envFile {
-      let bytes: [UInt8]
-      do { bytes = try HostFileSystem().read(absolute(envFile), limit: 1 << 20) } catch {
-        throw InputError("--env-file \(error.description); give a file of KEY=VALUE lines")
-      }
-      do {
-        for (key, value) in try EnvFile.parse(String(decoding: bytes, as: UTF8.self), path: envFile) { env[key] = value }
-      } catch { throw InputError(error.description) }
+  /// The variables of `--env-file` with the line each is set on (empty without one).
+  func envFileEntries() throws(InputError) -> [String: (value: String, line: Int)] {
+    guard let envFile else { return [:] }
+    let bytes: [UInt8]
+    do { bytes = try HostFileSystem().read(absolute(envFile), limit: 1 << 20) } catch {
+      throw InputError("--env-file \(error.description); give a file of KEY=VALUE lines")
     }
+    do { return try EnvFile.parseWithLines(String(decoding: bytes, as: UTF8.self), path: envFile) } catch {
+      throw InputError(error.description)
+    }
+  }
+
+  /// The environment the collectors see: the live one on the host; for `--root` and `--image` never the host's, only
+  /// the image's own and what `--env-file` gives.
+  public func environment() throws(InputError) -> [String: String] {
+    var env = root == nil && image == nil ? processEnvironment : [:]
+    for (key, entry) in try envFileEntries() { env[key] = entry.value }
     return env
   }
 
   /// Where each variable of `--env-file` is set, so findings about a variable can point at its line.
-  public func environmentLocations() -> [String: Location] {
-    guard let envFile, let bytes = try? HostFileSystem().read(absolute(envFile), limit: 1 << 20),
-      let parsed = try? EnvFile.parseWithLines(String(decoding: bytes, as: UTF8.self), path: envFile)
-    else { return [:] }
-    return parsed.mapValues { Location(path: envFile, line: $0.line) }
+  public func environmentLocations() throws(InputError) -> [String: Location] {
+    guard let envFile else { return [:] }
+    return try envFileEntries().mapValues { Location(path: envFile, line: $0.line) }
   }
 
-  public func request(now: Int64, excluded: [String] = []) throws(InputError) -> (request: InspectRequest, image: ContainerImage?) {
+  public func request(now: Int64, excluded: [String] = [], includeClock: Bool = true) throws(InputError) -> (request: InspectRequest, image: ContainerImage?) {
     let fs: any FileSystemView
     let target: Target
     var env: [String: String]
@@ -111,7 +114,7 @@ public struct Workspace {
       fs = opened?.files ?? MemoryFileSystem(label: "image")
       target = Target(kind: .image, image: String(image.split(separator: "/").last ?? Substring(image)))
       env = opened?.env ?? [:]
-      for (key, value) in try environment() where envFile != nil { env[key] = value }
+      for (key, value) in try environment() { env[key] = value }
     } else if let root {
       let path = absolute(root)
       guard HostFileSystem().isDirectory(path) else {
@@ -129,8 +132,9 @@ public struct Workspace {
     var request = InspectRequest(
       fs: fs, env: env, target: target, repository: HostFileSystem(root: repo),
       repositoryPathInView: root == nil && image == nil ? repo : nil, now: now)
-    request.headCommitTime = nil
-    if request.includeClock { request.pendingHeadCommitTime = PendingValue { GitRepositoryLocator.headCommitTime(around: repo) } }
+    // libgit2's start-up is slow (it loads a CA bundle for its TLS backend): only when the clock section needs HEAD.
+    request.includeClock = includeClock
+    if includeClock { request.pendingHeadCommitTime = PendingValue { GitRepositoryLocator.headCommitTime(around: repo) } }
     request.excluded = excluded
     request.imageWarnings = opened?.warnings ?? []
     return (request, opened)

@@ -86,7 +86,8 @@ public struct BaselineLoader: Sendable {
 
   func absolute(_ path: String) -> String { path.hasPrefix("/") ? path : repositoryRoot + "/" + path }
 
-  func readSnapshot(_ path: String) throws(InputError) -> Snapshot {
+  /// A recorded snapshot; `path` relative to the repository unless absolute.
+  public func readSnapshot(_ path: String) throws(InputError) -> Snapshot {
     let bytes: [UInt8]
     do { bytes = try HostFileSystem().read(absolute(path)) } catch {
       throw InputError("baseline \(error.description.replacingPrefix(absolute(path), with: path)); record one with `trustgate baseline --output \(path)`")
@@ -100,19 +101,17 @@ public struct BaselineLoader: Sendable {
     }
   }
 
+  /// The walk's rules, applied to git trees: the same files the working-tree walk reads.
   var wanted: (String) -> Bool {
-    let excluded = self.excluded
-    return { path in
-      LockfileReaders.reader(for: path) != nil && !excluded.contains { path == $0 || path.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }
-    }
+    let collector = LockfileCollector(excluded: excluded)
+    return { LockfileReaders.reader(for: $0) != nil && !collector.isExcluded($0) }
   }
 
   var descend: (String) -> Bool {
-    let excluded = self.excluded
+    let collector = LockfileCollector(excluded: excluded)
     return { directory in
-      let name = directory.split(separator: "/").last.map(String.init) ?? directory
-      return !LockfileCollector.skippedDirectories.contains(name) && !(name.hasPrefix(".") && name != ".github")
-        && !excluded.contains { directory == $0 || directory.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }
+      LockfileCollector.descends(into: directory.split(separator: "/").last ?? Substring(directory))
+        && !collector.isExcluded(directory)
     }
   }
 

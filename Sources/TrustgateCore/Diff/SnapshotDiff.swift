@@ -1,10 +1,5 @@
 /// Compares two snapshots into typed changes. Pure: same inputs, same changes, sorted.
 public enum SnapshotDiff {
-  /// Packages whose installed version matters to trust (the knowledge table's, plus the usual clients).
-  static let trustPackages: Set<String> = Set(TrustChanges.all.map(\.package)).union([
-    "certifi", "httpx", "httpcore", "requests", "urllib3", "aiohttp", "pip", "truststore", "botocore", "boto3",
-  ])
-
   public static func diff(baseline: Snapshot, current: Snapshot, areas: Set<Area> = Set(Area.allCases)) -> [Change] {
     var changes: [Change] = []
     if areas.contains(.stores) { changes += stores(baseline, current) }
@@ -64,7 +59,7 @@ public enum SnapshotDiff {
     if let ac = a?.certifi, let bc = b?.certifi {
       changes += rootChanges(source: "certifi", area: .python, ac.certificates, bc.certificates)
     }
-    for name in trustPackages.sorted() {
+    for name in TrustChanges.trustPackages.sorted() {
       let before = a?.distribution(name)
       let after = b?.distribution(name)
       guard before?.version != after?.version, before != nil || after != nil else { continue }

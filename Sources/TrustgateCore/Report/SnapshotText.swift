@@ -61,7 +61,7 @@ public enum SnapshotText {
     }
     if snapshot.python.environments.isEmpty { out.append("python       no Python environment found") }
     for lockfile in snapshot.lockfiles {
-      let clients = lockfile.pins.filter { trustClients.contains($0.name) }
+      let clients = lockfile.pins.filter { TrustChanges.trustPackages.contains($0.name) }
         .map { "\($0.name) \($0.version ?? $0.specifier ?? "(any)") (line \($0.line))" }
       var line = "lockfile     \(lockfile.path) (\(lockfile.format.rawValue)): \(lockfile.pins.count) pins"
       if !clients.isEmpty { line += "; " + clients.joined(separator: ", ") }
@@ -96,10 +96,6 @@ public enum SnapshotText {
     }
     return out.joined(separator: "\n") + "\n"
   }
-
-  static let trustClients: Set<String> = [
-    "certifi", "httpx", "httpcore", "requests", "urllib3", "aiohttp", "pip", "truststore", "botocore", "boto3",
-  ]
 
   static func summary(_ set: CertificateSet) -> String {
     var parts = ["\(set.distinct.count) certificates"]

@@ -66,7 +66,7 @@ struct Resolver {
   func validRoots(_ set: CertificateSet) -> Int { max(0, set.distinct.count - set.expired - set.notYetValid) }
 
   /// A trust entry for a file or directory the client loads.
-  func entry(_ client: String, _ version: String?, source: String, path: String?, missingIsFatal: Bool) -> ClientTrust {
+  func entry(_ client: String, _ version: String?, source: String, path: String?) -> ClientTrust {
     guard let path else { return ClientTrust(client: client, version: version, source: source, path: nil, roots: nil, status: .unknown) }
     if let set = sets[path] {
       let roots = validRoots(set)
@@ -74,12 +74,12 @@ struct Resolver {
     }
     let state = env.values.first { $0.value == path }?.target?.state
     var trust = ClientTrust(client: client, version: version, source: source, path: path, roots: 0, status: .broken)
-    trust.note = state == .directory ? nil : "missing file: every verified request fails" + (missingIsFatal ? "" : "")
+    trust.note = state == .directory ? nil : "missing file: every verified request fails"
     if state == .directory { trust.status = .unknown; trust.roots = nil }
     return trust
   }
 
-  func certifiPath(_ package: String = "certifi") -> String? { python?.certifi?.path }
+  func certifiPath() -> String? { python?.certifi?.path }
 
   func resolveAll() -> [ClientTrust] {
     var result: [ClientTrust] = []
@@ -107,12 +107,12 @@ struct Resolver {
     }
     result.append(finish(resolveOpenSSLDefault("openssl", snapshot.openssl.version), honours: ["SSL_CERT_FILE", "SSL_CERT_DIR"], ignores: []))
     if let curl = nonEmpty("CURL_CA_BUNDLE") {
-      result.append(finish(entry("curl", nil, source: "CURL_CA_BUNDLE", path: curl, missingIsFatal: true), honours: ["CURL_CA_BUNDLE", "SSL_CERT_FILE"], ignores: []))
+      result.append(finish(entry("curl", nil, source: "CURL_CA_BUNDLE", path: curl), honours: ["CURL_CA_BUNDLE", "SSL_CERT_FILE"], ignores: []))
     } else if let file = nonEmpty("SSL_CERT_FILE") {
-      result.append(finish(entry("curl", nil, source: "SSL_CERT_FILE", path: file, missingIsFatal: true), honours: ["SSL_CERT_FILE"], ignores: []))
+      result.append(finish(entry("curl", nil, source: "SSL_CERT_FILE", path: file), honours: ["SSL_CERT_FILE"], ignores: []))
     }
     if let git = nonEmpty("GIT_SSL_CAINFO") {
-      result.append(finish(entry("git", nil, source: "GIT_SSL_CAINFO", path: git, missingIsFatal: true), honours: ["GIT_SSL_CAINFO"], ignores: []))
+      result.append(finish(entry("git", nil, source: "GIT_SSL_CAINFO", path: git), honours: ["GIT_SSL_CAINFO"], ignores: []))
     }
     if value("GIT_SSL_NO_VERIFY") != nil {
       var t = ClientTrust(client: "git", version: nil, source: "GIT_SSL_NO_VERIFY", path: nil, roots: nil, status: .insecure)
@@ -121,7 +121,7 @@ struct Resolver {
       result.append(t)
     }
     if let node = nonEmpty("NODE_EXTRA_CA_CERTS") {
-      var t = entry("node", nil, source: "bundled roots + NODE_EXTRA_CA_CERTS", path: node, missingIsFatal: false)
+      var t = entry("node", nil, source: "bundled roots + NODE_EXTRA_CA_CERTS", path: node)
       if t.status == .broken { t.status = .ok; t.note = "extra CA file missing: Node warns and uses its bundled roots only" }
       result.append(t)
     }
@@ -139,22 +139,22 @@ struct Resolver {
     if let file = nonEmpty("SSL_CERT_FILE") {
       let isFile = env["SSL_CERT_FILE"]?.target?.state == .file
       if modern || isFile {
-        var t = entry("httpx", version, source: "SSL_CERT_FILE", path: file, missingIsFatal: true)
+        var t = entry("httpx", version, source: "SSL_CERT_FILE", path: file)
         if !isFile && modern { t.status = .broken; t.note = "SSL_CERT_FILE is not a file: httpx >= 0.28 raises FileNotFoundError when the Client is built" }
         return t
       }
     }
     if let dir = nonEmpty("SSL_CERT_DIR"), modern ? nonEmpty("SSL_CERT_FILE") == nil : env["SSL_CERT_DIR"]?.target?.state == .directory {
-      return entry("httpx", version, source: "SSL_CERT_DIR", path: dir, missingIsFatal: true)
+      return entry("httpx", version, source: "SSL_CERT_DIR", path: dir)
     }
-    var t = entry("httpx", version, source: "certifi", path: certifiPath(), missingIsFatal: true)
+    var t = entry("httpx", version, source: "certifi", path: certifiPath())
     if !modern, nonEmpty("SSL_CERT_FILE") != nil { t.note = "SSL_CERT_FILE is not a file, so httpx < 0.28 silently ignores it" }
     return t
   }
 
   func resolveRequests(_ version: String?) -> ClientTrust {
     if let bundle = nonEmpty("REQUESTS_CA_BUNDLE") {
-      return entry("requests", version, source: "REQUESTS_CA_BUNDLE", path: bundle, missingIsFatal: true)
+      return entry("requests", version, source: "REQUESTS_CA_BUNDLE", path: bundle)
     }
     if let curl = value("CURL_CA_BUNDLE") {
       if curl.isEmpty {
@@ -164,23 +164,23 @@ struct Resolver {
           return t
         }
       } else {
-        return entry("requests", version, source: "CURL_CA_BUNDLE", path: curl, missingIsFatal: true)
+        return entry("requests", version, source: "CURL_CA_BUNDLE", path: curl)
       }
     }
-    return entry("requests", version, source: "certifi", path: certifiPath(), missingIsFatal: true)
+    return entry("requests", version, source: "certifi", path: certifiPath())
   }
 
   func resolvePip(_ version: String?) -> ClientTrust {
     for name in ["PIP_CERT", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"] {
-      if let path = nonEmpty(name) { return entry("pip", version, source: name, path: path, missingIsFatal: true) }
+      if let path = nonEmpty(name) { return entry("pip", version, source: name, path: path) }
     }
     let pythonOK = python?.pythonVersion.flatMap(Version.init).map { $0 >= Version(3, 10) } ?? false
     if let v = version.flatMap(Version.init), v >= Version(24, 2), pythonOK, let os = osBundle {
-      var t = entry("pip", version, source: "truststore (OS store)", path: os, missingIsFatal: false)
+      var t = entry("pip", version, source: "truststore (OS store)", path: os)
       t.note = "and its vendored certifi as fallback"
       return t
     }
-    return entry("pip", version, source: "vendored certifi", path: python?.pipCertifi?.path ?? certifiPath(), missingIsFatal: true)
+    return entry("pip", version, source: "vendored certifi", path: python?.pipCertifi?.path ?? certifiPath())
   }
 
   func resolveBotocore(_ version: String?) -> ClientTrust {
@@ -190,30 +190,30 @@ struct Resolver {
         t.note = "recent botocore raises InvalidConfigError on an empty AWS_CA_BUNDLE"
         return t
       }
-      return entry("botocore", version, source: "AWS_CA_BUNDLE", path: aws, missingIsFatal: true)
+      return entry("botocore", version, source: "AWS_CA_BUNDLE", path: aws)
     }
     if let bundle = nonEmpty("REQUESTS_CA_BUNDLE") {
-      return entry("botocore", version, source: "REQUESTS_CA_BUNDLE", path: bundle, missingIsFatal: true)
+      return entry("botocore", version, source: "REQUESTS_CA_BUNDLE", path: bundle)
     }
-    if python?.certifi != nil { return entry("botocore", version, source: "certifi", path: certifiPath(), missingIsFatal: true) }
+    if python?.certifi != nil { return entry("botocore", version, source: "certifi", path: certifiPath()) }
     let own = python?.vendoredBundles.first { $0.package == "botocore" }?.path
-    return entry("botocore", version, source: "botocore cacert.pem", path: own, missingIsFatal: true)
+    return entry("botocore", version, source: "botocore cacert.pem", path: own)
   }
 
   func resolveOpenSSLDefault(_ client: String, _ version: String?) -> ClientTrust {
     if let file = nonEmpty("SSL_CERT_FILE") {
-      return entry(client, version, source: "SSL_CERT_FILE", path: file, missingIsFatal: false)
+      return entry(client, version, source: "SSL_CERT_FILE", path: file)
     }
     let file = snapshot.openssl.defaultCertFile
     if let file, sets[file] != nil {
-      return entry(client, version, source: "OpenSSL default", path: file, missingIsFatal: false)
+      return entry(client, version, source: "OpenSSL default", path: file)
     }
     if let dir = nonEmpty("SSL_CERT_DIR") ?? snapshot.openssl.defaultCertDir,
       let store = snapshot.stores.first(where: { $0.path == dir && $0.kind == .hashedDirectory })
     {
-      return entry(client, version, source: "OpenSSL default directory", path: store.path, missingIsFatal: false)
+      return entry(client, version, source: "OpenSSL default directory", path: store.path)
     }
-    return entry(client, version, source: "OpenSSL default", path: file, missingIsFatal: false)
+    return entry(client, version, source: "OpenSSL default", path: file)
   }
 }
 

@@ -48,7 +48,7 @@ final class ProxyCollectorTests: XCTestCase {
   func testMalformedValues() {
     let cases: [(String, String)] = [
       ("http://proxy.example:99999", "port '99999'"),
-      ("http://proxy.example:abc", "port 'abc'"),
+      ("http://proxy.example:abc", "the port is not a number"),
       ("http://proxy.example:0", "port '0'"),
       ("ftp://proxy.example:21", "unknown scheme 'ftp'"),
       ("", "the value is empty"),
@@ -61,6 +61,17 @@ final class ProxyCollectorTests: XCTestCase {
       let (_, problems) = collect(["HTTP_PROXY": value])
       XCTAssertEqual(problems.count, 1, value)
     }
+  }
+
+  /// A user:password with no host reads as host:port; the would-be port is never echoed.
+  func testPasswordInThePortPlaceIsNotEchoed() {
+    let variable = ProxyCollector.parse(name: "HTTPS_PROXY", value: "http://alice:Sup3rS3cret")
+    XCTAssertNotNil(variable.malformed)
+    XCTAssertFalse(variable.value.contains("Sup3rS3cret"), variable.value)
+    XCTAssertFalse(variable.malformed?.contains("Sup3rS3cret") ?? true)
+    let (settings, problems) = collect(["HTTPS_PROXY": "http://alice:Sup3rS3cret"])
+    XCTAssertFalse(SnapshotCoding.encode(settings).contains("Sup3rS3cret"))
+    XCTAssertFalse(problems.contains { $0.message.contains("Sup3rS3cret") })
   }
 
   func testIPv6HostsAndValuesWithoutScheme() {

@@ -68,6 +68,23 @@ final class ImagePromotionScenarioTests: XCTestCase {
     XCTAssertTrue((upgrade["message"] as? String)?.contains("RUN pip install -U httpx") == true)
   }
 
+  /// An image is inspected with its own Env plus --env-file: the host's variables never leak in.
+  func testHostEnvironmentDoesNotLeakIntoAnImageWithAnEnvFile() throws {
+    let images = try XCTUnwrap(Self.images)
+    let work = FileManager.default.temporaryDirectory.appendingPathComponent("tg-env-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: work) }
+    try "HTTPS_PROXY=http://proxy.example:3128\n".write(toFile: work + "/image.env", atomically: true, encoding: .utf8)
+    let result = try CLI.run(
+      ["inspect", "--image", images + "/production", "--env-file", work + "/image.env", "--repo", work, "--format", "json"],
+      in: work, environment: ["NODE_TLS_REJECT_UNAUTHORIZED": "0", "REQUESTS_CA_BUNDLE": "/host/only.pem"])
+    XCTAssertEqual(result.status, 0, result.all)
+    XCTAssertFalse(result.stdout.contains("NODE_TLS_REJECT_UNAUTHORIZED"), "host variable leaked into the image")
+    XCTAssertFalse(result.stdout.contains("/host/only.pem"), "host variable leaked into the image")
+    XCTAssertTrue(result.stdout.contains("http://proxy.example:3128"), "--env-file applies")
+    XCTAssertTrue(result.stdout.contains("\"SSL_CERT_FILE\""), "the image's own Env applies")
+  }
+
   func testProductionAgainstItselfPasses() throws {
     let (result, findings) = try gate("production")
     XCTAssertEqual(result.status, 0, result.all)

@@ -5,7 +5,8 @@ public enum EnvFile {
     public var line: Int
     public var text: String
     public var description: String {
-      "\(path):\(line): expected KEY=VALUE, found \(text.isEmpty ? "an empty key" : "'\(text.prefix(40))'"); fix the line or remove it"
+      // The line itself is not echoed: env files hold secrets, and a malformed line may be one.
+      "\(path):\(line): expected KEY=VALUE (a name of letters, digits and _, then =); fix the line or remove it"
     }
   }
 

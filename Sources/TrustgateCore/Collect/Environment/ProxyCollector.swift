@@ -80,7 +80,13 @@ public struct ProxyCollector {
     variable.host = host.isEmpty ? nil : String(host)
     if let portText {
       if let port = Int(portText), (1...65535).contains(port) { variable.port = port } else {
-        variable.malformed = "port '\(portText)' is not a number between 1 and 65535"
+        if portText.allSatisfy(\.isNumber) {
+          variable.malformed = "port '\(portText)' is not a number between 1 and 65535"
+        } else {
+          // `http://user:secret` without a host puts the password where the port goes: never echo it.
+          variable.malformed = "the port is not a number"
+          variable.value = (scheme.map { $0 + "://" } ?? "") + (hasCredentials ? "***@" : "") + host + ":***" + tail
+        }
       }
     }
     if value.isEmpty {

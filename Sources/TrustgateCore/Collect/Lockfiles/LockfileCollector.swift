@@ -12,6 +12,16 @@ public struct LockfileCollector {
 
   public init(excluded: [String] = []) { self.excluded = excluded }
 
+  /// Whether the walk enters a folder of this name (hidden folders other than `.github` are skipped).
+  public static func descends(into name: some StringProtocol) -> Bool {
+    !skippedDirectories.contains(String(name)) && !(name.hasPrefix(".") && name != ".github")
+  }
+
+  /// Whether a repository-relative path is left out by the policy's `exclude`.
+  public func isExcluded(_ relative: String) -> Bool {
+    excluded.contains { relative == $0 || relative.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }
+  }
+
   public func collect(_ repository: any FileSystemView) -> (lockfiles: [Lockfile], problems: [Problem]) {
     var found: [(path: String, reader: any LockfileReader.Type)] = []
     walk(repository, "/", depth: 0, into: &found)
@@ -46,10 +56,10 @@ public struct LockfileCollector {
     for name in names {
       let path = directory == "/" ? "/" + name : directory + "/" + name
       let relative = String(path.dropFirst())
-      if excluded.contains(where: { relative == $0 || relative.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }) { continue }
+      if isExcluded(relative) { continue }
       switch fs.linkKind(path) {
       case .directory:
-        if !Self.skippedDirectories.contains(name) && !(name.hasPrefix(".") && name != ".github") {
+        if Self.descends(into: name) {
           walk(fs, path, depth: depth + 1, into: &found)
         }
       case .file, .symlink:

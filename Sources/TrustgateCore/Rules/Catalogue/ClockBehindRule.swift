@@ -18,11 +18,11 @@ public struct ClockBehindRule: Rule {
     if let head = clock.headCommitTime, clock.now < head {
       result.findings.append(finding("clock", "the clock says \(clock.now) but HEAD was committed at \(head)"))
     }
+    // Only an unsynchronised clock is blamed for roots that start in the future; a synchronised one means the roots
+    // really are post-dated (TG106 reports those).
     let future = context.current.stores.filter { $0.kind == .bundle }.flatMap(\.certificates.certificates)
       .compactMap { context.current.certificates[$0] }.filter { $0.notBefore > clock.now }
-    if let first = future.min(by: { $0.notBefore < $1.notBefore }), clock.now < first.notBefore, future.count > 0,
-      context.current.stores.contains(where: { $0.kind == .bundle && $0.certificates.notYetValid > 0 }), clock.sync != .synchronised
-    {
+    if clock.sync != .synchronised, let first = future.min(by: { $0.notBefore < $1.notBefore }) {
       result.findings.append(
         finding("clock#roots", "the clock says \(clock.now), before the start of \(future.count) trusted root(s), e.g. \(commonName(first.subject)) (\(first.notBefore))"))
     }

@@ -18,7 +18,7 @@ public struct PinDiffersFromInstalledRule: Rule {
     var result = RuleResult()
     guard let environment = PythonSelection.primary(context.current.python.environments) else { return result }
     for lockfile in context.current.lockfiles where lockfile.format != .pyproject {
-      for pin in lockfile.pins where SnapshotDiff.trustPackages.contains(pin.name) {
+      for pin in lockfile.pins where TrustChanges.trustPackages.contains(pin.name) {
         guard let pinned = pin.version, let installed = environment.distribution(pin.name) else { continue }
         result.checked.append("\(pin.name)@\(lockfile.path)")
         if Version(pinned) != Version(installed.version) {

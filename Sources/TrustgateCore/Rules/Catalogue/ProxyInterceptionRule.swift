@@ -28,10 +28,11 @@ public struct ProxyInterceptionRule: Rule {
       let bundle = context.trust.osBundle, let os = context.current.stores.first(where: { $0.path == bundle })
     else { return result }
     let publicRoots = certifi.certificates.distinct
+    // Roots in the OS store that certifi (Mozilla's public set) lacks; old public roots a distribution still ships
+    // count too, which errs on the side of warning.
     let privateRoots = os.certificates.distinct.subtracting(publicRoots)
       .filter { context.current.certificates[$0].map { !$0.isExpired(at: context.now) && $0.selfSigned } ?? false }
     guard !privateRoots.isEmpty else { return result }
-    // Roots that certifi dropped but distributions keep are not private; require a root unknown to Mozilla-derived sets.
     let names = privateRoots.sorted().prefix(3).map(context.label).joined(separator: ", ")
     let users = context.current.effectiveTrust.filter { $0.source == "certifi" }.map(\.client)
     guard !users.isEmpty else { return result }

@@ -92,6 +92,11 @@ public enum TrustChanges {
     ("2026.4.22", "17 roots incl. DigiCert Global Root CA, DigiCert Assured ID Root CA, DigiCert High Assurance EV Root CA"),
   ]
 
+  /// Packages whose version matters to trust: the table's, plus the TLS clients and CA bundles themselves.
+  public static let trustPackages: Set<String> = Set(all.map(\.package)).union([
+    "certifi", "httpx", "httpcore", "requests", "urllib3", "aiohttp", "pip", "truststore", "botocore", "boto3",
+  ])
+
   /// The table's entries by package, boundaries parsed once.
   static let byPackage: [String: [(change: TrustChange, boundary: Version)]] = Dictionary(
     grouping: all.compactMap { change in Version(change.boundary).map { (change, $0) } }, by: { $0.change.package })
