@@ -16,12 +16,14 @@ let package = Package(
   targets: [
     .systemLibrary(
       name: "COpenSSL",
-      pkgConfig: "openssl",
+      // libcrypto only: trustgate parses certificates and never opens a TLS connection, so libssl is not loaded.
+      pkgConfig: "libcrypto",
       providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
     ),
     .systemLibrary(
       name: "CGit2",
-      pkgConfig: "libgit2",
+      // No pkgConfig: its link flags would load libgit2 at start-up; the shim opens it on first use (headers are in
+      // the default include path).
       providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
     ),
     .systemLibrary(name: "CLinux"),

@@ -1,4 +1,106 @@
 #ifndef TRUSTGATE_CGIT2_SHIM_H
 #define TRUSTGATE_CGIT2_SHIM_H
+// libgit2 is opened with dlopen the first time trustgate needs git, not at start-up: it pulls in a dozen libraries
+// (Kerberos, SSH, mbedTLS) whose loading costs every run ~2 ms, and most runs never touch git. The headers still give
+// the exact C types; the functions are reached through one table of pointers filled from the library.
 #include <git2.h>
+#include <dlfcn.h>
+#include <stddef.h>
+
+#define TG_GIT2_STRING2(x) #x
+#define TG_GIT2_STRING(x) TG_GIT2_STRING2(x)
+// The soname of the libgit2 these headers describe (libgit2.so.MAJOR.MINOR), then the development link.
+#define TG_GIT2_SONAME "libgit2.so." TG_GIT2_STRING(LIBGIT2_VER_MAJOR) "." TG_GIT2_STRING(LIBGIT2_VER_MINOR)
+
+#define TG_GIT2_FIELD(name) __typeof__(&git_##name) _Nonnull name;
+typedef struct tg_git2_api {
+  TG_GIT2_FIELD(blob_free)
+  TG_GIT2_FIELD(blob_lookup)
+  TG_GIT2_FIELD(blob_rawcontent)
+  TG_GIT2_FIELD(blob_rawsize)
+  TG_GIT2_FIELD(commit_free)
+  TG_GIT2_FIELD(commit_lookup)
+  TG_GIT2_FIELD(commit_time)
+  TG_GIT2_FIELD(commit_tree)
+  TG_GIT2_FIELD(error_last)
+  TG_GIT2_FIELD(index_entry_stage)
+  TG_GIT2_FIELD(index_entrycount)
+  TG_GIT2_FIELD(index_free)
+  TG_GIT2_FIELD(index_get_byindex)
+  TG_GIT2_FIELD(index_open)
+  TG_GIT2_FIELD(index_read)
+  TG_GIT2_FIELD(libgit2_init)
+  TG_GIT2_FIELD(object_free)
+  TG_GIT2_FIELD(object_id)
+  TG_GIT2_FIELD(object_peel)
+  TG_GIT2_FIELD(odb_free)
+  TG_GIT2_FIELD(odb_read_header)
+  TG_GIT2_FIELD(oid_fromstr)
+  TG_GIT2_FIELD(reference_free)
+  TG_GIT2_FIELD(reference_peel)
+  TG_GIT2_FIELD(repository_free)
+  TG_GIT2_FIELD(repository_head)
+  TG_GIT2_FIELD(repository_index)
+  TG_GIT2_FIELD(repository_is_shallow)
+  TG_GIT2_FIELD(repository_odb)
+  TG_GIT2_FIELD(repository_open_ext)
+  TG_GIT2_FIELD(repository_workdir)
+  TG_GIT2_FIELD(revparse_single)
+  TG_GIT2_FIELD(tree_entry_filemode)
+  TG_GIT2_FIELD(tree_entry_id)
+  TG_GIT2_FIELD(tree_entry_name)
+  TG_GIT2_FIELD(tree_free)
+  TG_GIT2_FIELD(tree_walk)
+} tg_git2_api;
+
+#define TG_GIT2_LOAD(name) \
+  if (!(api.name = (__typeof__(&git_##name))dlsym(handle, "git_" #name))) return NULL;
+
+static inline const tg_git2_api *_Nullable tg_git2_open(void) {
+  static tg_git2_api api;
+  void *handle = dlopen(TG_GIT2_SONAME, RTLD_NOW | RTLD_LOCAL);
+  if (!handle) handle = dlopen("libgit2.so", RTLD_NOW | RTLD_LOCAL);
+  if (!handle) return NULL;
+  TG_GIT2_LOAD(blob_free)
+  TG_GIT2_LOAD(blob_lookup)
+  TG_GIT2_LOAD(blob_rawcontent)
+  TG_GIT2_LOAD(blob_rawsize)
+  TG_GIT2_LOAD(commit_free)
+  TG_GIT2_LOAD(commit_lookup)
+  TG_GIT2_LOAD(commit_time)
+  TG_GIT2_LOAD(commit_tree)
+  TG_GIT2_LOAD(error_last)
+  TG_GIT2_LOAD(index_entry_stage)
+  TG_GIT2_LOAD(index_entrycount)
+  TG_GIT2_LOAD(index_free)
+  TG_GIT2_LOAD(index_get_byindex)
+  TG_GIT2_LOAD(index_open)
+  TG_GIT2_LOAD(index_read)
+  TG_GIT2_LOAD(libgit2_init)
+  TG_GIT2_LOAD(object_free)
+  TG_GIT2_LOAD(object_id)
+  TG_GIT2_LOAD(object_peel)
+  TG_GIT2_LOAD(odb_free)
+  TG_GIT2_LOAD(odb_read_header)
+  TG_GIT2_LOAD(oid_fromstr)
+  TG_GIT2_LOAD(reference_free)
+  TG_GIT2_LOAD(reference_peel)
+  TG_GIT2_LOAD(repository_free)
+  TG_GIT2_LOAD(repository_head)
+  TG_GIT2_LOAD(repository_index)
+  TG_GIT2_LOAD(repository_is_shallow)
+  TG_GIT2_LOAD(repository_odb)
+  TG_GIT2_LOAD(repository_open_ext)
+  TG_GIT2_LOAD(repository_workdir)
+  TG_GIT2_LOAD(revparse_single)
+  TG_GIT2_LOAD(tree_entry_filemode)
+  TG_GIT2_LOAD(tree_entry_id)
+  TG_GIT2_LOAD(tree_entry_name)
+  TG_GIT2_LOAD(tree_free)
+  TG_GIT2_LOAD(tree_walk)
+  return &api;
+}
+
+static inline const char *_Nonnull tg_git2_soname(void) { return TG_GIT2_SONAME; }
+
 #endif

@@ -14,6 +14,10 @@ struct Trustgate: ParsableCommand {
 
       Exit codes: 0 nothing at or above the fail level; 1 findings at or above it; 2 usage, configuration or input
       error.
+
+      Cache: what CA bundles, baseline lockfiles (by git blob id) and HEAD's commit time parse to is kept in
+      $TRUSTGATE_CACHE_DIR, else $XDG_CACHE_HOME/trustgate, else ~/.cache/trustgate, keyed by content (SHA-256 or
+      git object id), so it can never be stale; a rebuilt trustgate starts afresh. TRUSTGATE_CACHE=off turns it off.
       """,
     version: "0.1.0",
     subcommands: [Check.self, Inspect.self, Baseline.self, Diff.self, Rules.self, Explain.self]
@@ -23,6 +27,8 @@ struct Trustgate: ParsableCommand {
   static func main() {
     do {
       var command = try parseAsRoot()
+      // Whatever the outcome, keep what this run parsed (a no-op when it only used the cache).
+      defer { processCache?.save() }
       try command.run()
     } catch {
       let code = exitCode(for: error)

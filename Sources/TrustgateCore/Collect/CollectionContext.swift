@@ -10,6 +10,8 @@ public final class CollectionContext: Sendable {
   public let now: String
   private let state = Mutex(State())
   private let parsed = CertificateCache()
+  /// What certificate files parsed to in earlier runs, by the SHA-256 of their bytes.
+  private let cache: ParseCache?
 
   private struct State {
     var certificates: [String: Certificate] = [:]
@@ -18,9 +20,10 @@ public final class CollectionContext: Sendable {
     var directoryCache: [String: DirectoryReading] = [:]
   }
 
-  public init(fs: any FileSystemView, now: String) {
+  public init(fs: any FileSystemView, now: String, cache: ParseCache? = nil) {
     self.fs = fs
     self.now = now
+    self.cache = cache
   }
 
   /// Every certificate met so far, by SHA-256.
@@ -61,7 +64,8 @@ public final class CollectionContext: Sendable {
       report(area, error, fix: fix)
       return nil
     }
-    let reading = CertificateFile.read(bytes, cache: parsed)
+    let reading =
+      cache?.certificateFile(bytes) { CertificateFile.read(bytes, cache: parsed) } ?? CertificateFile.read(bytes, cache: parsed)
     var set = CertificateSet()
     set.certificates.reserveCapacity(reading.entries.count)
     for entry in reading.entries {

@@ -72,6 +72,8 @@ public protocol FileSystemView: Sendable {
   func rawRead(_ resolvedPath: String, limit: Int) throws(FileError) -> [UInt8]
   /// The first `count` bytes of a real regular file (fewer if it is shorter); never `tooLarge`.
   func rawReadPrefix(_ resolvedPath: String, count: Int) throws(FileError) -> [UInt8]
+  /// A key that identifies the file's bytes without reading them (a git blob id), when the view knows one.
+  func contentKey(_ resolvedPath: String) -> [UInt8]?
 }
 
 /// The most trustgate reads from one file: a CA bundle of 5,000 roots is ~7 MB, a huge lockfile ~10 MB.
@@ -86,6 +88,8 @@ extension FileSystemView {
   /// Resolves every symbolic link in `path` inside the view; with `followFinal: false` the last component is kept
   /// as is. `..` never climbs above the view's root, and absolute link targets start again at the view's root.
   public func quickResolve(_ path: String) -> String? { nil }
+
+  public func contentKey(_ resolvedPath: String) -> [UInt8]? { nil }
 
   public func rawReadPrefix(_ resolvedPath: String, count: Int) throws(FileError) -> [UInt8] {
     guard case .file(let size) = rawKind(resolvedPath) else { throw .notFound(resolvedPath) }

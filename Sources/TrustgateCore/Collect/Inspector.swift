@@ -20,6 +20,8 @@ public struct InspectRequest: Sendable {
   public var includeClock = true
   /// Repository-relative paths the lockfile walk leaves out (the policy's `exclude`).
   public var excluded: [String] = []
+  /// Parse results kept between runs (certificate files by content, HEAD's commit time by commit id); nil: none.
+  public var cache: ParseCache?
   /// Oddities met while reading an image (members escaping the root, …), recorded as platform problems.
   public var imageWarnings: [String] = []
 
@@ -42,7 +44,7 @@ public enum Inspector {
   public static func inspect(_ request: InspectRequest) -> Snapshot {
     var stopwatch = Stopwatch(enabled: request.env["TRUSTGATE_PROFILE"] != nil)
     defer { stopwatch.lap("rest") }
-    let context = CollectionContext(fs: request.fs, now: isoTimestamp(epochSeconds: request.now))
+    let context = CollectionContext(fs: request.fs, now: isoTimestamp(epochSeconds: request.now), cache: request.cache)
     var snapshot = Snapshot(target: request.target)
     // Python environments are independent of the OS stores; read them on another core meanwhile. The OS bundles they
     // are compared with are the bundle files that exist, which is what the store collector will list.

@@ -21,11 +21,14 @@ public struct Workspace {
   public var policyFile: String?
   public var processEnvironment: [String: String]
   public var currentDirectory: String
+  /// Parse results kept between runs; nil: parse everything afresh.
+  public var cache: ParseCache?
 
   public init(
     root: String?, repository: String?, envFile: String?, image: String? = nil, policyFile: String? = nil,
-    processEnvironment: [String: String], currentDirectory: String
+    processEnvironment: [String: String], currentDirectory: String, cache: ParseCache? = nil
   ) {
+    self.cache = cache
     self.root = root
     self.repository = repository
     self.envFile = envFile
@@ -134,7 +137,10 @@ public struct Workspace {
       repositoryPathInView: root == nil && image == nil ? repo : nil, now: now)
     // libgit2's start-up is slow (it loads a CA bundle for its TLS backend): only when the clock section needs HEAD.
     request.includeClock = includeClock
-    if includeClock { request.pendingHeadCommitTime = PendingValue { GitRepositoryLocator.headCommitTime(around: repo) } }
+    request.cache = cache
+    if includeClock {
+      request.pendingHeadCommitTime = PendingValue { [cache] in GitRepositoryLocator.headCommitTime(around: repo, cache: cache) }
+    }
     request.excluded = excluded
     request.imageWarnings = opened?.warnings ?? []
     return (request, opened)
@@ -155,9 +161,20 @@ enum GitRepositoryLocator {
     }
   }
 
-  static func headCommitTime(around path: String) -> Int64? {
+  /// HEAD's commit time. Outside a repository libgit2 is never started; with a cache, a commit met before is
+  /// answered from it by id (a commit's time never changes), and libgit2 starts only for a new HEAD.
+  static func headCommitTime(around path: String, cache: ParseCache? = nil) -> Int64? {
+    guard let workdir = workdir(around: path) else { return nil }
+    let id = cache == nil ? nil : GitHead.commitID(workdir: workdir)
+    let key = id.map { Array($0.utf8) }
+    if let key, let payload = cache?.lookup(.commitTime, key), let time = CachedReadings.commitTime(payload) {
+      return time
+    }
     guard let repository = try? GitRepository(discovering: path) else { return nil }
-    return (try? repository.headCommitTime()) ?? nil
+    guard let id, let key, let cache else { return (try? repository.headCommitTime()) ?? nil }
+    guard let time = try? repository.commitTime(of: id) else { return (try? repository.headCommitTime()) ?? nil }
+    cache.store(.commitTime, key, CachedReadings.encode(commitTime: time))
+    return time
   }
 }
 

@@ -19,12 +19,18 @@ public struct BaselineLoader: Sendable {
   public var excluded: [String]
   /// A baseline file named by the policy, relative to the repository.
   public var policyBaseline: String?
+  /// Keeps what git blobs parse to between runs (a blob id names its bytes exactly).
+  public var cache: ParseCache?
 
-  public init(repositoryRoot: String, environment: [String: String], excluded: [String] = [], policyBaseline: String? = nil) {
+  public init(
+    repositoryRoot: String, environment: [String: String], excluded: [String] = [], policyBaseline: String? = nil,
+    cache: ParseCache? = nil
+  ) {
     self.repositoryRoot = repositoryRoot
     self.environment = environment
     self.excluded = excluded
     self.policyBaseline = policyBaseline
+    self.cache = cache
   }
 
   public static let defaultBaselinePath = ".trustgate/baseline.json"
@@ -51,7 +57,7 @@ public struct BaselineLoader: Sendable {
       do {
         files = try repository.stagedFiles(indexFile: environment["GIT_INDEX_FILE"], include: wanted, descend: descend)
       } catch { throw InputError("--staged: \(error)") }
-      let staged = LockfileCollector(excluded: excluded).collect(try tree(files, repository))
+      let staged = LockfileCollector(excluded: excluded, cache: cache).collect(try tree(files, repository))
       return .staged(head: try lockfiles(at: "HEAD", in: repository), staged: staged, label: "HEAD (staged changes)")
     case .automatic:
       let recorded = policyBaseline ?? Self.defaultBaselinePath
@@ -115,11 +121,17 @@ public struct BaselineLoader: Sendable {
     }
   }
 
-  /// The lockfile-bearing files of a git tree as an in-memory view.
+  /// The lockfile-bearing files of a git tree as an in-memory view, each keyed by its blob id. A blob whose reading
+  /// the cache already holds is not inflated: its node stays empty and the lockfile reader takes the cached reading.
   func tree(_ files: [GitFile], _ repository: GitRepository) throws(InputError) -> MemoryFileSystem {
     var fs = MemoryFileSystem(label: "git")
     for file in files where !file.isSymlink {
-      do { fs.set("/" + file.path, .file(try repository.blob(file.oid, limit: 32 << 20))) } catch {
+      let key = Array("git-blob:\(file.oid)".utf8)
+      if let cache, let reader = LockfileReaders.reader(for: file.path), cache.lockfile(reader.format, key: key) != nil {
+        fs.set("/" + file.path, .file([]), contentKey: key)
+        continue
+      }
+      do { fs.set("/" + file.path, .file(try repository.blob(file.oid, limit: 32 << 20)), contentKey: key) } catch {
         throw InputError("reading \(file.path) from git: \(error)")
       }
     }
@@ -133,7 +145,7 @@ public struct BaselineLoader: Sendable {
       let commit = try repository.resolveCommit(ref)
       files = try repository.files(atCommit: commit, include: wanted, descend: descend)
     } catch { throw InputError("--baseline-ref: \(error)") }
-    return LockfileCollector(excluded: excluded).collect(try tree(files, repository))
+    return LockfileCollector(excluded: excluded, cache: cache).collect(try tree(files, repository))
   }
 
   static func replacingLockfiles(_ snapshot: Snapshot, with set: LockfileSet) -> Snapshot {

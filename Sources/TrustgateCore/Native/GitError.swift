@@ -13,6 +13,8 @@ public enum GitError: Error, Sendable, Equatable, CustomStringConvertible {
   case invalidObjectId(String)
   /// A blob is bigger than the caller allows.
   case tooLarge(oid: String, size: Int, limit: Int)
+  /// libgit2 (this soname) could not be loaded.
+  case libraryMissing(String)
   /// Any other libgit2 failure, with libgit2's message and what trustgate was doing.
   case library(String, operation: String)
 
@@ -31,6 +33,9 @@ public enum GitError: Error, Sendable, Equatable, CustomStringConvertible {
       return "\(text): not a git object id (expected 40 hexadecimal digits)"
     case .tooLarge(let oid, let size, let limit):
       return "git blob \(oid): \(size) bytes, more than the \(limit) bytes trustgate reads"
+    case .libraryMissing(let soname):
+      return "libgit2 (\(soname)) is not installed, so git refs cannot be read; install it (`apt-get install libgit2-1.5` or "
+        + "libgit2-dev) or give a recorded baseline with --baseline"
     case .library(let message, let operation):
       return "git: \(operation) failed: \(message)"
     }

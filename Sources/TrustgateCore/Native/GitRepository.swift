@@ -14,8 +14,18 @@ public struct GitFile: Sendable, Hashable {
   }
 }
 
-/// libgit2 wants one global initialisation per process; a global `let` runs it once, lazily and thread-safely.
-private let libgit2Initialization: Int32 = git_libgit2_init()
+/// libgit2, opened on first use (see `CGit2/shim.h`) and initialised once; a global `let` does both lazily and
+/// thread-safely. nil when the library is not installed.
+enum Git {
+  nonisolated(unsafe) static let library: UnsafePointer<tg_git2_api>? = {
+    guard let api = tg_git2_open() else { return nil }
+    return api.pointee.libgit2_init() >= 0 ? api : nil
+  }()
+
+  /// The function table; only reached once `library` was checked (every call goes through a `GitRepository`, whose
+  /// initialiser checks it).
+  static var api: tg_git2_api { library.unsafelyUnwrapped.pointee }
+}
 
 /// A git repository opened through libgit2: reads commits, trees, the index and blobs without running `git` and
 /// without checking anything out. The only type that calls libgit2; it hands out Swift values only.
@@ -38,9 +48,9 @@ public final class GitRepository {
 
   /// Opens the repository containing `path`, searching upwards like git does.
   public init(discovering path: String) throws(GitError) {
-    guard libgit2Initialization >= 0 else { throw Self.lastError(libgit2Initialization, "initialising libgit2") }
+    guard Git.library != nil else { throw .libraryMissing(String(cString: tg_git2_soname())) }
     var repository: OpaquePointer?
-    let code = git_repository_open_ext(&repository, path, 0, nil)
+    let code = Git.api.repository_open_ext(&repository, path, 0, nil)
     if code == GIT_ENOTFOUND.rawValue { throw .notARepository(path) }
     if code == GIT_EOWNER.rawValue { throw .untrustedOwner(path) }
     guard code == 0, let repository else { throw Self.lastError(code, "opening the repository at \(path)") }
@@ -48,12 +58,12 @@ public final class GitRepository {
   }
 
   deinit {
-    git_repository_free(pointer)
+    Git.api.repository_free(pointer)
   }
 
   /// The working directory, absolute and without a trailing slash; nil for a bare repository.
   public var workdir: String? {
-    guard let raw = git_repository_workdir(pointer) else { return nil }
+    guard let raw = Git.api.repository_workdir(pointer) else { return nil }
     var path = String(cString: raw)
     while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
     return path
@@ -61,21 +71,31 @@ public final class GitRepository {
 
   /// Whether the clone is shallow (`git clone --depth`), so older commits may be missing.
   public var isShallow: Bool {
-    git_repository_is_shallow(pointer) == 1
+    Git.api.repository_is_shallow(pointer) == 1
   }
 
   /// The committer time of the HEAD commit, in seconds since the epoch; nil when HEAD is unborn (no commit yet).
   public func headCommitTime() throws(GitError) -> Int64? {
     var reference: OpaquePointer?
-    let code = git_repository_head(&reference, pointer)
+    let code = Git.api.repository_head(&reference, pointer)
     if code == GIT_EUNBORNBRANCH.rawValue || code == GIT_ENOTFOUND.rawValue { return nil }
     guard code == 0, let reference else { throw Self.lastError(code, "reading HEAD") }
-    defer { git_reference_free(reference) }
+    defer { Git.api.reference_free(reference) }
     var commit: OpaquePointer?
-    let peeled = git_reference_peel(&commit, reference, GIT_OBJECT_COMMIT)
+    let peeled = Git.api.reference_peel(&commit, reference, GIT_OBJECT_COMMIT)
     guard peeled == 0, let commit else { throw Self.lastError(peeled, "reading the HEAD commit") }
-    defer { git_object_free(commit) }
-    return Int64(git_commit_time(commit))
+    defer { Git.api.object_free(commit) }
+    return Int64(Git.api.commit_time(commit))
+  }
+
+  /// The committer time of commit `id` (hex), in seconds since the epoch.
+  public func commitTime(of id: String) throws(GitError) -> Int64 {
+    var oid = try Self.parseObjectId(id)
+    var commit: OpaquePointer?
+    let looked = Git.api.commit_lookup(&commit, pointer, &oid)
+    guard looked == 0, let commit else { throw Self.lastError(looked, "reading commit \(id)") }
+    defer { Git.api.commit_free(commit) }
+    return Int64(Git.api.commit_time(commit))
   }
 
   /// Resolves a revision (`HEAD~1`, `origin/main`, `main`, `v1.2`, a full or short id) to a commit id in hex.
@@ -83,17 +103,17 @@ public final class GitRepository {
   /// revision is tried in its place.
   public func resolveCommit(_ revision: String) throws(GitError) -> String {
     var object: OpaquePointer?
-    let code = git_revparse_single(&object, pointer, revision)
+    let code = Git.api.revparse_single(&object, pointer, revision)
     if code == GIT_ENOTFOUND.rawValue { throw .refNotFound(revision, shallow: isShallow) }
     guard code == 0, let object else { throw Self.lastError(code, "resolving the revision \(revision)") }
-    defer { git_object_free(object) }
+    defer { Git.api.object_free(object) }
     var commit: OpaquePointer?
-    let peeled = git_object_peel(&commit, object, GIT_OBJECT_COMMIT)
+    let peeled = Git.api.object_peel(&commit, object, GIT_OBJECT_COMMIT)
     if peeled == GIT_ENOTFOUND.rawValue { throw .refNotFound(revision, shallow: isShallow) }
     if peeled == GIT_EINVALIDSPEC.rawValue || peeled == GIT_EPEEL.rawValue { throw .notACommit(revision) }
     guard peeled == 0, let commit else { throw Self.lastError(peeled, "resolving the revision \(revision)") }
-    defer { git_object_free(commit) }
-    return Self.hex(git_object_id(commit))
+    defer { Git.api.object_free(commit) }
+    return Self.hex(Git.api.object_id(commit))
   }
 
   /// Every blob in the tree of commit `id` whose repo-relative path passes `include`, in tree order.
@@ -106,21 +126,21 @@ public final class GitRepository {
   ) throws(GitError) -> [GitFile] {
     var oid = try Self.parseObjectId(id)
     var commit: OpaquePointer?
-    let looked = git_commit_lookup(&commit, pointer, &oid)
+    let looked = Git.api.commit_lookup(&commit, pointer, &oid)
     if looked == GIT_ENOTFOUND.rawValue { throw .refNotFound(id, shallow: isShallow) }
     guard looked == 0, let commit else { throw Self.lastError(looked, "reading commit \(id)") }
-    defer { git_commit_free(commit) }
+    defer { Git.api.commit_free(commit) }
     var tree: OpaquePointer?
-    let treeCode = git_commit_tree(&tree, commit)
+    let treeCode = Git.api.commit_tree(&tree, commit)
     guard treeCode == 0, let tree else { throw Self.lastError(treeCode, "reading the tree of commit \(id)") }
-    defer { git_tree_free(tree) }
+    defer { Git.api.tree_free(tree) }
 
     var files: [GitFile] = []
     let walked: Int32 = withoutActuallyEscaping(include) { include in
       withoutActuallyEscaping(descend) { descend in
         var context = TreeWalkContext(include: include, descend: descend)
         let code = withUnsafeMutablePointer(to: &context) { context in
-          git_tree_walk(tree, GIT_TREEWALK_PRE, treeWalkVisit, context)
+          Git.api.tree_walk(tree, GIT_TREEWALK_PRE, treeWalkVisit, context)
         }
         files = context.files
         return code
@@ -140,20 +160,20 @@ public final class GitRepository {
   ) throws(GitError) -> [GitFile] {
     var index: OpaquePointer?
     let code =
-      if let indexFile { git_index_open(&index, indexFile) } else { git_repository_index(&index, pointer) }
+      if let indexFile { Git.api.index_open(&index, indexFile) } else { Git.api.repository_index(&index, pointer) }
     guard code == 0, let index else { throw Self.lastError(code, "opening the index \(indexFile ?? "")") }
-    defer { git_index_free(index) }
+    defer { Git.api.index_free(index) }
     if indexFile == nil {
       // The repository may hold an index read earlier; reread it if the file changed since.
-      let reread = git_index_read(index, 0)
+      let reread = Git.api.index_read(index, 0)
       guard reread == 0 else { throw Self.lastError(reread, "reading the index") }
     }
 
     var result: [GitFile] = []
     var directoryDecisions: [Substring: Bool] = [:]
-    for position in 0..<git_index_entrycount(index) {
-      guard let entry = git_index_get_byindex(index, position), let rawPath = entry.pointee.path else { continue }
-      guard git_index_entry_stage(entry) == 0,
+    for position in 0..<Git.api.index_entrycount(index) {
+      guard let entry = Git.api.index_get_byindex(index, position), let rawPath = entry.pointee.path else { continue }
+      guard Git.api.index_entry_stage(entry) == 0,
         entry.pointee.flags_extended & UInt16(GIT_INDEX_ENTRY_INTENT_TO_ADD.rawValue) == 0,
         let isSymlink = Self.blobKind(mode: entry.pointee.mode)
       else { continue }
@@ -170,21 +190,21 @@ public final class GitRepository {
   public func blob(_ oid: String, limit: Int) throws(GitError) -> [UInt8] {
     var id = try Self.parseObjectId(oid)
     var database: OpaquePointer?
-    let opened = git_repository_odb(&database, pointer)
+    let opened = Git.api.repository_odb(&database, pointer)
     guard opened == 0, let database else { throw Self.lastError(opened, "opening the object database") }
-    defer { git_odb_free(database) }
+    defer { Git.api.odb_free(database) }
     var size = 0
     var type = GIT_OBJECT_INVALID
-    let header = git_odb_read_header(&size, &type, database, &id)
+    let header = Git.api.odb_read_header(&size, &type, database, &id)
     guard header == 0 else { throw Self.lastError(header, "reading blob \(oid)") }
     guard size <= limit else { throw .tooLarge(oid: oid, size: size, limit: limit) }
 
     var blob: OpaquePointer?
-    let looked = git_blob_lookup(&blob, pointer, &id)
+    let looked = Git.api.blob_lookup(&blob, pointer, &id)
     guard looked == 0, let blob else { throw Self.lastError(looked, "reading blob \(oid)") }
-    defer { git_blob_free(blob) }
-    let count = Int(git_blob_rawsize(blob))
-    guard count > 0, let content = git_blob_rawcontent(blob) else { return [] }
+    defer { Git.api.blob_free(blob) }
+    let count = Int(Git.api.blob_rawsize(blob))
+    guard count > 0, let content = Git.api.blob_rawcontent(blob) else { return [] }
     return Array(UnsafeRawBufferPointer(start: content, count: count))
   }
 
@@ -192,7 +212,7 @@ public final class GitRepository {
 
   /// Turns libgit2's last error (thread-local) into a thrown value carrying its message.
   static func lastError(_ code: Int32, _ operation: String) -> GitError {
-    if let error = git_error_last(), let message = error.pointee.message {
+    if let error = Git.api.error_last(), let message = error.pointee.message {
       return .library(String(cString: message), operation: operation)
     }
     return .library("libgit2 error code \(code)", operation: operation)
@@ -201,7 +221,7 @@ public final class GitRepository {
   static func parseObjectId(_ text: String) throws(GitError) -> git_oid {
     guard text.utf8.count == 40 else { throw .invalidObjectId(text) }
     var oid = git_oid()
-    guard git_oid_fromstr(&oid, text) == 0 else { throw .invalidObjectId(text) }
+    guard Git.api.oid_fromstr(&oid, text) == 0 else { throw .invalidObjectId(text) }
     return oid
   }
 
@@ -265,15 +285,15 @@ private struct TreeWalkContext {
 
 /// `git_tree_walk` callback: returns 1 to skip a subtree (or an entry), 0 to go on.
 private let treeWalkVisit: git_treewalk_cb = { root, entry, payload in
-  guard let entry, let payload, let rawName = git_tree_entry_name(entry) else { return 0 }
+  guard let entry, let payload, let rawName = Git.api.tree_entry_name(entry) else { return 0 }
   let context = payload.assumingMemoryBound(to: TreeWalkContext.self)
   let path = (root.map { String(cString: $0) } ?? "") + String(cString: rawName)
-  let mode = git_tree_entry_filemode(entry).rawValue
+  let mode = Git.api.tree_entry_filemode(entry).rawValue
   if mode == GIT_FILEMODE_TREE.rawValue {
     return context.pointee.descend(path) ? 0 : 1
   }
   guard let isSymlink = GitRepository.blobKind(mode: mode), context.pointee.include(path) else { return 0 }
   context.pointee.files.append(
-    GitFile(path: path, oid: GitRepository.hex(git_tree_entry_id(entry)), isSymlink: isSymlink))
+    GitFile(path: path, oid: GitRepository.hex(Git.api.tree_entry_id(entry)), isSymlink: isSymlink))
   return 0
 }

@@ -9,8 +9,13 @@ public struct LockfileCollector {
 
   /// Repository-relative path prefixes to leave out (from the policy's `exclude`).
   public var excluded: [String]
+  /// Keeps what files with a content key (git blobs) parse to, between runs.
+  public var cache: ParseCache?
 
-  public init(excluded: [String] = []) { self.excluded = excluded }
+  public init(excluded: [String] = [], cache: ParseCache? = nil) {
+    self.excluded = excluded
+    self.cache = cache
+  }
 
   /// Whether the walk enters a folder of this name (hidden folders other than `.github` are skipped).
   public static func descends(into name: some StringProtocol) -> Bool {
@@ -70,27 +75,43 @@ public struct LockfileCollector {
   }
 
   private func readFile(_ fs: any FileSystemView, _ path: String, _ reader: any LockfileReader.Type) -> (Lockfile, [String], [Problem])? {
-    let bytes: [UInt8]
-    do { bytes = try fs.read("/" + path, limit: 32 << 20) } catch {
-      return (Lockfile(path: path, format: reader.format, pins: []), [], [
-        Problem(area: .lockfiles, path: path, message: error.reason, fix: "Make the file readable, or regenerate it with its tool.")
-      ])
+    // A file whose content has a key (a git blob id) may have been parsed by an earlier run: then it is not even read.
+    let key = (try? fs.resolveExisting("/" + path)).flatMap { fs.contentKey($0) }
+    var reading: LockfileReading
+    if let key, let cache, let cached = cache.lockfile(reader.format, key: key) {
+      reading = cached
+    } else {
+      let bytes: [UInt8]
+      do { bytes = try fs.read("/" + path, limit: 32 << 20) } catch {
+        return (Lockfile(path: path, format: reader.format, pins: []), [], [
+          Problem(area: .lockfiles, path: path, message: error.reason, fix: "Make the file readable, or regenerate it with its tool.")
+        ])
+      }
+      if let key, let cache {
+        reading = cache.lockfile(reader.format, key: key) { Self.parse(bytes, reader) }
+      } else {
+        reading = Self.parse(bytes, reader)
+      }
     }
-    var problems: [Problem] = []
-    if bytes.contains(0) {
-      problems.append(Problem(area: .lockfiles, path: path, message: "binary data (NUL bytes) in a text lockfile", fix: "Regenerate the file with its tool; it may have been overwritten."))
-      return (Lockfile(path: path, format: reader.format, pins: []), [], problems)
-    }
-    let text: String
-    if let valid = String(validating: bytes, as: UTF8.self) { text = valid } else {
-      text = String(decoding: bytes, as: UTF8.self)
-      problems.append(Problem(area: .lockfiles, path: path, message: "not valid UTF-8 (undecodable bytes replaced)", fix: "Save the file as UTF-8."))
-    }
-    let reading = reader.read(text)
-    for issue in reading.issues {
-      problems.append(Problem(area: .lockfiles, path: path, line: issue.line, message: issue.message, fix: issue.fix))
+    let problems = reading.issues.map {
+      Problem(area: .lockfiles, path: path, line: $0.line, message: $0.message, fix: $0.fix)
     }
     return (Lockfile(path: path, format: reader.format, pins: reading.pins), reading.references, problems)
+  }
+
+  /// What a file's bytes hold for its reader, with binary data and invalid UTF-8 as issues: a pure function of the
+  /// bytes, so its result can be kept by content.
+  static func parse(_ bytes: [UInt8], _ reader: any LockfileReader.Type) -> LockfileReading {
+    if bytes.contains(0) {
+      return LockfileReading(issues: [
+        LockfileIssue(line: nil, message: "binary data (NUL bytes) in a text lockfile", fix: "Regenerate the file with its tool; it may have been overwritten.")
+      ])
+    }
+    if let text = String(validating: bytes, as: UTF8.self) { return reader.read(text) }
+    var reading = reader.read(String(decoding: bytes, as: UTF8.self))
+    reading.issues.insert(
+      LockfileIssue(line: nil, message: "not valid UTF-8 (undecodable bytes replaced)", fix: "Save the file as UTF-8."), at: 0)
+    return reading
   }
 
   private func normalise(_ path: String) -> String {

@@ -1,0 +1,142 @@
+/// How parse results are written into and read from `ParseCache` payloads. A payload that does not decode is a miss.
+enum CachedReadings {
+  // MARK: certificate files
+
+  static func encode(_ reading: CertificateFileReading) -> [UInt8] {
+    var writer = CacheWriter()
+    writer.int(reading.entries.count)
+    for entry in reading.entries {
+      writer.int(entry.line)
+      let c = entry.certificate
+      for text in [c.sha256, c.sha1, c.subject, c.issuer, c.serial, c.notBefore, c.notAfter, c.subjectHash] {
+        writer.string(text)
+      }
+      for flag in [c.isCA, c.selfSigned, c.hasKeyUsage, c.hasSubjectKeyIdentifier, c.hasAuthorityKeyIdentifier] {
+        writer.bool(flag)
+      }
+    }
+    writer.int(reading.unparsable)
+    writer.int(reading.issues.count)
+    for issue in reading.issues {
+      writer.int(issue.line ?? -1)
+      writer.string(issue.message)
+      writer.string(issue.fix)
+    }
+    return writer.output
+  }
+
+  static func certificateFile(_ payload: [UInt8]) -> CertificateFileReading? {
+    var reader = CacheReader(payload)
+    guard let count = reader.int(), count >= 0, count <= payload.count else { return nil }
+    var reading = CertificateFileReading()
+    reading.entries.reserveCapacity(count)
+    for _ in 0..<count {
+      guard let line = reader.int(), let sha256 = reader.string(), let sha1 = reader.string(),
+        let subject = reader.string(), let issuer = reader.string(), let serial = reader.string(),
+        let notBefore = reader.string(), let notAfter = reader.string(), let subjectHash = reader.string(),
+        let isCA = reader.bool(), let selfSigned = reader.bool(), let keyUsage = reader.bool(),
+        let subjectKey = reader.bool(), let authorityKey = reader.bool()
+      else { return nil }
+      let certificate = Certificate(
+        sha256: sha256, sha1: sha1, subject: subject, issuer: issuer, serial: serial, notBefore: notBefore,
+        notAfter: notAfter, isCA: isCA, selfSigned: selfSigned, hasKeyUsage: keyUsage,
+        hasSubjectKeyIdentifier: subjectKey, hasAuthorityKeyIdentifier: authorityKey, subjectHash: subjectHash)
+      reading.entries.append(.init(line: line, certificate: certificate))
+    }
+    guard let unparsable = reader.int(), let issues = reader.int(), issues >= 0, issues <= payload.count else { return nil }
+    reading.unparsable = unparsable
+    for _ in 0..<issues {
+      guard let line = reader.int(), let message = reader.string(), let fix = reader.string() else { return nil }
+      reading.issues.append(.init(line: line < 0 ? nil : line, message: message, fix: fix))
+    }
+    return reader.offset == payload.count ? reading : nil
+  }
+
+  // MARK: lockfiles
+
+  static func encode(_ reading: LockfileReading) -> [UInt8] {
+    var writer = CacheWriter()
+    writer.int(reading.pins.count)
+    for pin in reading.pins {
+      writer.string(pin.name)
+      writer.optionalString(pin.version)
+      writer.optionalString(pin.specifier)
+      writer.int(pin.line)
+      writer.optionalString(pin.group)
+    }
+    writer.int(reading.references.count)
+    for reference in reading.references { writer.string(reference) }
+    writer.int(reading.issues.count)
+    for issue in reading.issues {
+      writer.int(issue.line ?? -1)
+      writer.string(issue.message)
+      writer.string(issue.fix)
+    }
+    return writer.output
+  }
+
+  static func lockfile(_ payload: [UInt8]) -> LockfileReading? {
+    var reader = CacheReader(payload)
+    var reading = LockfileReading()
+    guard let pins = reader.int(), pins >= 0, pins <= payload.count else { return nil }
+    reading.pins.reserveCapacity(pins)
+    for _ in 0..<pins {
+      guard let name = reader.string(), let version = reader.optionalString(), let specifier = reader.optionalString(),
+        let line = reader.int(), let group = reader.optionalString()
+      else { return nil }
+      // Names were normalised when parsed; Pin's initialiser returns a normalised name unchanged.
+      reading.pins.append(Pin(name: name, version: version, specifier: specifier, line: line, group: group))
+    }
+    guard let references = reader.int(), references >= 0, references <= payload.count else { return nil }
+    for _ in 0..<references {
+      guard let reference = reader.string() else { return nil }
+      reading.references.append(reference)
+    }
+    guard let issues = reader.int(), issues >= 0, issues <= payload.count else { return nil }
+    for _ in 0..<issues {
+      guard let line = reader.int(), let message = reader.string(), let fix = reader.string() else { return nil }
+      reading.issues.append(LockfileIssue(line: line < 0 ? nil : line, message: message, fix: fix))
+    }
+    return reader.offset == payload.count ? reading : nil
+  }
+
+  // MARK: commit times
+
+  static func encode(commitTime: Int64) -> [UInt8] {
+    var writer = CacheWriter()
+    writer.int(Int(commitTime))
+    return writer.output
+  }
+
+  static func commitTime(_ payload: [UInt8]) -> Int64? {
+    var reader = CacheReader(payload)
+    guard let value = reader.int(), reader.offset == payload.count else { return nil }
+    return Int64(value)
+  }
+}
+
+extension ParseCache {
+  /// A certificate file's reading by the SHA-256 of its bytes: parsed on a miss, then kept.
+  func certificateFile(_ bytes: [UInt8], parse: () -> CertificateFileReading) -> CertificateFileReading {
+    let key = ContentDigest.sha256(bytes)
+    if let payload = lookup(.certificateFile, key), let reading = CachedReadings.certificateFile(payload) { return reading }
+    let reading = parse()
+    store(.certificateFile, key, CachedReadings.encode(reading))
+    return reading
+  }
+
+  /// A lockfile's reading by its reader and content key (the SHA-256 of its bytes, or its git blob id).
+  func lockfile(_ format: LockfileFormat, key: [UInt8], parse: () -> LockfileReading) -> LockfileReading {
+    let full = Array(format.rawValue.utf8) + [0] + key
+    if let payload = lookup(.lockfile, full), let reading = CachedReadings.lockfile(payload) { return reading }
+    let reading = parse()
+    store(.lockfile, full, CachedReadings.encode(reading))
+    return reading
+  }
+
+  /// A lockfile's reading when its content key is known without its bytes (a git blob id); nil on a miss.
+  func lockfile(_ format: LockfileFormat, key: [UInt8]) -> LockfileReading? {
+    let full = Array(format.rawValue.utf8) + [0] + key
+    return lookup(.lockfile, full).flatMap(CachedReadings.lockfile)
+  }
+}

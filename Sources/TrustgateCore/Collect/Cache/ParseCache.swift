@@ -1,0 +1,258 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+import Synchronization
+
+/// Results of parsing, kept between runs in one file of the user's cache folder, so a pre-commit hook or a CI job
+/// with a restored cache does not parse the same CA bundles and baseline lockfiles again.
+///
+/// Every entry is keyed by the content it was computed from — the SHA-256 of a file's bytes, or a git object id —
+/// never by a path or a timestamp, so an entry cannot go stale: changed bytes are a different key. The file also
+/// records which trustgate binary wrote it; a rebuilt binary (parsers may have changed) starts with an empty cache.
+/// A cache that cannot be read, written or trusted (another owner, writable by others) is simply not used.
+public final class ParseCache: Sendable {
+  /// What an entry holds; part of its key.
+  public enum Kind: UInt8, Sendable {
+    case certificateFile = 1
+    case lockfile = 2
+    case commitTime = 3
+  }
+
+  /// Where the cache file lives; nil when caching is off.
+  public let path: String?
+  private let state: Mutex<State>
+
+  private struct State {
+    /// Entries read from the file: key → payload.
+    var stored: [[UInt8]: [UInt8]] = [:]
+    var used: Set<[UInt8]> = []
+    var added: [[UInt8]: [UInt8]] = [:]
+  }
+
+  /// The most the file holds; entries this run did not use are dropped first when it would grow past it.
+  static let capacity = 32 << 20
+  static let magic: [UInt8] = Array("TGCACHE1".utf8)
+
+  /// A cache that keeps nothing between runs (tests, `TRUSTGATE_CACHE=off`) but still memoises within one run.
+  public init() {
+    path = nil
+    state = Mutex(State())
+  }
+
+  init(path: String, stored: [[UInt8]: [UInt8]]) {
+    self.path = path
+    state = Mutex(State(stored: stored))
+  }
+
+  /// The cache for this process: `TRUSTGATE_CACHE_DIR`, else `$XDG_CACHE_HOME/trustgate`, else
+  /// `$HOME/.cache/trustgate`; none with `TRUSTGATE_CACHE=off` (or `0`, `false`, `no`) or without a home.
+  public static func open(environment: [String: String]) -> ParseCache? {
+    if let setting = environment["TRUSTGATE_CACHE"]?.lowercased(), ["off", "0", "false", "no"].contains(setting) {
+      return nil
+    }
+    let folder: String
+    if let dir = environment["TRUSTGATE_CACHE_DIR"], !dir.isEmpty {
+      folder = dir
+    } else if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") {
+      folder = xdg + "/trustgate"
+    } else if let home = environment["HOME"], home.hasPrefix("/"), home != "/" {
+      folder = home + "/.cache/trustgate"
+    } else {
+      return nil
+    }
+    let path = folder + "/parse-cache.bin"
+    return ParseCache(path: path, stored: load(path) ?? [:])
+  }
+
+  /// The payload stored under `key`, if any; marks it as used this run.
+  public func lookup(_ kind: Kind, _ key: [UInt8]) -> [UInt8]? {
+    let full = [kind.rawValue] + key
+    return state.withLock { state in
+      if let added = state.added[full] { return added }
+      guard let payload = state.stored[full] else { return nil }
+      state.used.insert(full)
+      return payload
+    }
+  }
+
+  public func store(_ kind: Kind, _ key: [UInt8], _ payload: [UInt8]) {
+    let full = [kind.rawValue] + key
+    state.withLock { state in
+      if state.stored[full] == nil { state.added[full] = payload }
+    }
+  }
+
+  /// Writes the file when this run added entries (a run that only hit the cache writes nothing). Failures are
+  /// silent: the cache is an optimisation, never a reason to fail a build.
+  public func save() {
+    guard let path else { return }
+    let entries: [([UInt8], [UInt8])] = state.withLock { state in
+      guard !state.added.isEmpty else { return [] }
+      // New and used entries first, then the rest while they fit.
+      var keep = state.added.map { ($0.key, $0.value) }
+      var size = keep.reduce(0) { $0 + $1.0.count + $1.1.count }
+      let used = state.stored.filter { state.used.contains($0.key) }
+      let unused = state.stored.filter { !state.used.contains($0.key) }
+      for (key, payload) in used.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) })
+        + unused.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) })
+      {
+        guard size + key.count + payload.count <= Self.capacity else { continue }
+        size += key.count + payload.count
+        keep.append((key, payload))
+      }
+      state.stored.merge(state.added) { old, _ in old }
+      state.added = [:]
+      return keep
+    }
+    guard !entries.isEmpty else { return }
+    var writer = CacheWriter()
+    writer.bytes(Self.magic)
+    writer.string(Self.binaryIdentity)
+    writer.int(entries.count)
+    for (key, payload) in entries {
+      writer.data(key)
+      writer.data(payload)
+    }
+    Self.write(writer.output, to: path)
+  }
+
+  /// Which trustgate binary this is: the executable's inode, size and modification time. A rebuild changes it.
+  static let binaryIdentity: String = {
+    var info = stat()
+    guard stat("/proc/self/exe", &info) == 0 else { return "unknown" }
+    return "\(info.st_dev):\(info.st_ino):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+  }()
+
+  /// The entries of a cache file written by this binary and owned by this user; nil otherwise.
+  static func load(_ path: String) -> [[UInt8]: [UInt8]]? {
+    let fd = Glibc.open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == geteuid(),
+      info.st_mode & 0o022 == 0, info.st_size <= capacity * 2
+    else { return nil }
+    var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+    var done = 0
+    while done < bytes.count {
+      let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + done, $0.count - done) }
+      if n < 0 && errno == EINTR { continue }
+      guard n > 0 else { return nil }
+      done += n
+    }
+    var reader = CacheReader(bytes)
+    guard reader.bytes(count: magic.count) == magic[...], reader.string() == binaryIdentity,
+      let count = reader.int(), count >= 0
+    else { return nil }
+    var entries: [[UInt8]: [UInt8]] = [:]
+    entries.reserveCapacity(count)
+    for _ in 0..<count {
+      guard let key = reader.data(), let payload = reader.data() else { return nil }
+      entries[Array(key)] = Array(payload)
+    }
+    return entries
+  }
+
+  /// Writes through a temporary file and a rename, so a reader never sees half a cache; folders are private.
+  static func write(_ bytes: [UInt8], to path: String) {
+    guard let slash = path.lastIndex(of: "/") else { return }
+    let folder = String(path[..<slash])
+    makeFolders(folder)
+    let temporary = path + ".\(getpid()).tmp"
+    let fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
+    guard fd >= 0 else { return }
+    var done = 0
+    while done < bytes.count {
+      let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, $0.count - done) }
+      if n < 0 && errno == EINTR { continue }
+      guard n > 0 else { break }
+      done += n
+    }
+    close(fd)
+    if done == bytes.count && rename(temporary, path) == 0 { return }
+    unlink(temporary)
+  }
+
+  private static func makeFolders(_ folder: String) {
+    var current = ""
+    for part in folder.split(separator: "/") {
+      current += "/" + part
+      _ = mkdir(current, 0o700)
+    }
+  }
+}
+
+/// Appends cache values: unsigned LEB128 integers, and byte strings prefixed by their length.
+struct CacheWriter {
+  var output: [UInt8] = []
+
+  mutating func int(_ value: Int) {
+    var rest = UInt64(bitPattern: Int64(value))
+    while rest >= 0x80 {
+      output.append(UInt8(rest & 0x7F) | 0x80)
+      rest >>= 7
+    }
+    output.append(UInt8(rest))
+  }
+
+  mutating func bytes(_ bytes: [UInt8]) { output += bytes }
+
+  mutating func data(_ bytes: [UInt8]) {
+    int(bytes.count)
+    output += bytes
+  }
+
+  mutating func string(_ text: String) { data(Array(text.utf8)) }
+
+  mutating func optionalString(_ text: String?) {
+    bool(text != nil)
+    if let text { string(text) }
+  }
+
+  mutating func bool(_ value: Bool) { output.append(value ? 1 : 0) }
+}
+
+/// Reads what `CacheWriter` wrote; every read answers nil past the end or on a malformed value.
+struct CacheReader {
+  let input: [UInt8]
+  var offset = 0
+
+  init(_ input: [UInt8]) { self.input = input }
+
+  mutating func int() -> Int? {
+    var value: UInt64 = 0
+    var shift: UInt64 = 0
+    while offset < input.count, shift < 64 {
+      let byte = input[offset]
+      offset += 1
+      value |= UInt64(byte & 0x7F) << shift
+      if byte & 0x80 == 0 { return Int(Int64(bitPattern: value)) }
+      shift += 7
+    }
+    return nil
+  }
+
+  mutating func bytes(count: Int) -> ArraySlice<UInt8>? {
+    guard count >= 0, count <= input.count - offset else { return nil }
+    defer { offset += count }
+    return input[offset..<offset + count]
+  }
+
+  mutating func data() -> ArraySlice<UInt8>? {
+    guard let count = int() else { return nil }
+    return bytes(count: count)
+  }
+
+  mutating func string() -> String? { data().map { String(decoding: $0, as: UTF8.self) } }
+
+  mutating func optionalString() -> String?? {
+    guard let present = bool() else { return nil }
+    return present ? string().map { .some($0) } : .some(nil)
+  }
+
+  mutating func bool() -> Bool? {
+    guard offset < input.count, input[offset] <= 1 else { return nil }
+    defer { offset += 1 }
+    return input[offset] == 1
+  }
+}

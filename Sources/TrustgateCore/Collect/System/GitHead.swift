@@ -1,0 +1,53 @@
+/// HEAD's commit id read from the repository's own files (`HEAD`, a loose ref, `packed-refs`) without starting
+/// libgit2, whose start-up loads a whole CA bundle: with the id, HEAD's commit time can come from `ParseCache`.
+/// Anything but the plain layouts (reftable, odd ref names) answers nil and libgit2 decides.
+enum GitHead {
+  static func commitID(workdir: String) -> String? {
+    let fs = HostFileSystem()
+    guard let gitDirectory = gitDirectory(workdir, fs) else { return nil }
+    let common = firstLine(gitDirectory + "/commondir", fs).map { $0.hasPrefix("/") ? $0 : gitDirectory + "/" + $0 } ?? gitDirectory
+    var line = firstLine(gitDirectory + "/HEAD", fs)
+    for _ in 0..<5 {
+      guard let current = line else { return nil }
+      guard current.hasPrefix("ref: ") else { return isObjectID(current) ? current.lowercased() : nil }
+      let name = String(current.dropFirst(5))
+      guard name.hasPrefix("refs/"), !name.contains(".."), !name.contains("//") else { return nil }
+      // refs/heads and refs/tags are shared by worktrees; refs/bisect and refs/worktree are a worktree's own.
+      let loose = name.hasPrefix("refs/bisect/") || name.hasPrefix("refs/worktree/") ? gitDirectory : common
+      line = firstLine(loose + "/" + name, fs) ?? packed(name, common, fs)
+    }
+    return nil
+  }
+
+  /// `.git` itself, or the folder a `.git` file (`gitdir: …`, worktrees and submodules) names.
+  static func gitDirectory(_ workdir: String, _ fs: HostFileSystem) -> String? {
+    let dotGit = workdir == "/" ? "/.git" : workdir + "/.git"
+    switch fs.kind(dotGit) {
+    case .directory: return dotGit
+    case .file:
+      guard let line = firstLine(dotGit, fs), line.hasPrefix("gitdir: ") else { return nil }
+      let target = String(line.dropFirst(8))
+      return target.hasPrefix("/") ? target : workdir + "/" + target
+    default: return nil
+    }
+  }
+
+  static func packed(_ name: String, _ common: String, _ fs: HostFileSystem) -> String? {
+    guard let bytes = try? fs.read(common + "/packed-refs", limit: 64 << 20) else { return nil }
+    for line in bytes.split(separator: 0x0A) where line.first != UInt8(ascii: "#") && line.first != UInt8(ascii: "^") {
+      guard let space = line.firstIndex(of: 0x20) else { continue }
+      if line[(space + 1)...].elementsEqual(name.utf8) { return String(decoding: line[..<space], as: UTF8.self) }
+    }
+    return nil
+  }
+
+  static func firstLine(_ path: String, _ fs: HostFileSystem) -> String? {
+    guard let bytes = try? fs.read(path, limit: 4096) else { return nil }
+    let line = bytes.prefix { $0 != 0x0A && $0 != 0x0D }
+    return line.isEmpty ? nil : String(decoding: line, as: UTF8.self)
+  }
+
+  static func isObjectID(_ text: String) -> Bool {
+    (text.utf8.count == 40 || text.utf8.count == 64) && text.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) || ($0 >= 65 && $0 <= 70) }
+  }
+}
