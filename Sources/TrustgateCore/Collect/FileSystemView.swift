@@ -98,35 +98,45 @@ extension FileSystemView {
 
   public func resolve(_ path: String, followFinal: Bool = true) throws(FileError) -> String {
     if followFinal, let quick = quickResolve(path) { return quick }
+    // A final link is kept: resolve the folder quickly, then append the name.
+    if !followFinal, let slash = path.lastIndex(of: "/"), slash != path.startIndex {
+      let name = path[path.index(after: slash)...]
+      if !name.isEmpty, name != ".", name != "..", let folder = quickResolve(String(path[..<slash])) {
+        return folder == "/" ? "/" + name : folder + "/" + name
+      }
+    }
+    return try resolveByWalking(path, followFinal: followFinal)
+  }
+
+  /// `resolve` one component at a time, asking `rawKind` about each prefix: exact errors, and no kernel help.
+  func resolveByWalking(_ path: String, followFinal: Bool = true) throws(FileError) -> String {
     var pending = Array(Self.components(path).reversed())
-    var resolved: [Substring] = []
+    // The resolved prefix, "" for the root; each step appends "/component".
+    var resolved = ""
     var hops = 0
     while let component = pending.popLast() {
       if component == ".." {
-        _ = resolved.popLast()
+        if let slash = resolved.lastIndex(of: "/") { resolved = String(resolved[..<slash]) }
         continue
       }
-      let candidate = "/" + (resolved + [component]).joined(separator: "/")
+      let candidate = resolved + "/" + component
       guard let kind = rawKind(candidate) else {
-        if pending.isEmpty {
-          resolved.append(component)
-          return candidate
-        }
+        if pending.isEmpty { return candidate }
         throw .notFound(path)
       }
       if case .symlink(let target) = kind, followFinal || !pending.isEmpty {
         hops += 1
         if hops > 40 { throw .symlinkLoop(path) }
-        if target.hasPrefix("/") { resolved.removeAll() }
+        if target.hasPrefix("/") { resolved = "" }
         pending.append(contentsOf: Self.components(target).reversed())
         continue
       }
       if !pending.isEmpty, kind != .directory {
         throw .notDirectory(candidate)
       }
-      resolved.append(component)
+      resolved = candidate
     }
-    return "/" + resolved.joined(separator: "/")
+    return resolved.isEmpty ? "/" : resolved
   }
 
   /// The entry at `path` after following links (nil when it, or a link on the way, does not exist).

@@ -22,17 +22,17 @@ public struct HostFileSystem: FileSystemView {
 
   public var label: String { root.isEmpty ? "host" : "root \(root)" }
 
-  /// On the live host (root `/`) the kernel resolves the folder part (realpath, remembered per folder) and links
-  /// of the last component are followed here; inside a root the kernel would escape it, so the generic walk runs.
-  /// nil whenever anything is missing, so the generic walk can say exactly what.
+  /// The folder part is resolved once per folder and remembered — by the kernel (realpath) on the live host, by the
+  /// component walk inside a root (where the kernel would follow absolute links out of it) — and links of the last
+  /// component are followed here. nil whenever anything is missing, so the component walk can say exactly what.
   public func quickResolve(_ path: String) -> String? {
-    guard root.isEmpty, path.hasPrefix("/") else { return nil }
+    guard path.hasPrefix("/") else { return nil }
     var current = path
     for _ in 0..<40 {
       guard let slash = current.lastIndex(of: "/") else { return nil }
       let folder = slash == current.startIndex ? "/" : String(current[..<slash])
       let name = String(current[current.index(after: slash)...])
-      guard let realFolder = kinds.realFolder(folder) else { return nil }
+      guard let realFolder = realFolder(folder) else { return nil }
       if name.isEmpty || name == "." { return realFolder }
       if name == ".." { return nil }
       let candidate = realFolder == "/" ? "/" + name : realFolder + "/" + name
@@ -44,6 +44,11 @@ public struct HostFileSystem: FileSystemView {
       }
     }
     return nil
+  }
+
+  private func realFolder(_ folder: String) -> String? {
+    if root.isEmpty { return kinds.realFolder(folder) { realpath($0) } }
+    return kinds.realFolder(folder) { try? resolveByWalking($0) }
   }
 
   func hostPath(_ resolvedPath: String) -> String { root + (resolvedPath == "/" ? (root.isEmpty ? "/" : "") : resolvedPath) }
@@ -139,15 +144,18 @@ final class KindCache: Sendable {
   func get(_ path: String) -> FileKind?? { entries.withLock { $0[path] } }
   func set(_ path: String, _ kind: FileKind?) { entries.withLock { $0[path] = .some(kind) } }
 
-  /// realpath(3) of a host folder, asked once per folder.
-  func realFolder(_ folder: String) -> String? {
+  /// A folder's real path, asked of `resolve` once per folder.
+  func realFolder(_ folder: String, resolve: (String) -> String?) -> String? {
     if let known = folders.withLock({ $0[folder] }) { return known }
-    var answer: String?
-    if let resolved = realpath(folder, nil) {
-      answer = String(cString: resolved)
-      free(resolved)
-    }
+    let answer = resolve(folder)
     folders.withLock { $0[folder] = .some(answer) }
     return answer
   }
+}
+
+/// realpath(3), as a String.
+private func realpath(_ path: String) -> String? {
+  guard let resolved = Glibc.realpath(path, nil) else { return nil }
+  defer { free(resolved) }
+  return String(cString: resolved)
 }

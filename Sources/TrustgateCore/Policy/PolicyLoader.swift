@@ -37,7 +37,9 @@ public enum PolicyLoader {
     var policy = Policy()
     policy.path = path
     let root: Node?
-    do { root = try Yams.compose(yaml: text) } catch {
+    // The basic resolver leaves every scalar a string (the schema below reads strings only): no tag regexes are
+    // compiled, which cost more than the whole parse, and a hex fingerprint is never read as a number.
+    do { root = try Yams.compose(yaml: text, .basic) } catch {
       throw PolicyError(path: path, line: yamlLine(error), message: "not valid YAML (\(yamlProblem(error))); fix the syntax")
     }
     guard let root else { return policy }
@@ -73,7 +75,7 @@ public enum PolicyLoader {
           guard RuleCatalogue.rule(id) != nil else {
             throw PolicyError(path: path, line: idNode.mark?.line, message: "rules: unknown rule '\(idNode.string ?? "")'; `trustgate rules` lists them")
           }
-          if setting.string == "off" || setting.bool == false { policy.disabled.insert(id) } else {
+          if ["off", "false", "no"].contains(setting.string?.lowercased() ?? "") { policy.disabled.insert(id) } else {
             policy.severities[id] = try severity(setting, path: path, key: "rules.\(id)")
           }
         }

@@ -57,17 +57,21 @@ public struct LockfileCollector {
   }
 
   private func walk(_ fs: any FileSystemView, _ directory: String, depth: Int, into found: inout [(path: String, reader: any LockfileReader.Type)]) {
-    guard depth < 24, let names = try? fs.list(directory) else { return }
+    // Folders are only entered when they are real folders (not links), so every path here is already resolved:
+    // raw listings and raw kinds, no link resolution per entry.
+    guard depth < 24, let names = try? fs.rawList(directory).sorted() else { return }
     for name in names {
       let path = directory == "/" ? "/" + name : directory + "/" + name
       let relative = String(path.dropFirst())
       if isExcluded(relative) { continue }
-      switch fs.linkKind(path) {
+      switch fs.rawKind(path) {
       case .directory:
         if Self.descends(into: name) {
           walk(fs, path, depth: depth + 1, into: &found)
         }
-      case .file, .symlink:
+      case .file:
+        if let reader = LockfileReaders.reader(for: relative) { found.append((relative, reader)) }
+      case .symlink:
         if let reader = LockfileReaders.reader(for: relative), fs.isFile(path) { found.append((relative, reader)) }
       default: break
       }
