@@ -52,6 +52,10 @@ public enum Inspector {
     let python = PendingValue { [env = request.env, repository = request.repositoryPathInView] in
       PythonCollector(env: env, repository: repository).collect(context, osBundles: osBundles)
     }
+    // The repository's lockfiles depend on nothing else either: a third task, which the cores share.
+    let lockfiles = request.repository.map { repository in
+      PendingValue { [excluded = request.excluded] in LockfileCollector(excluded: excluded).collect(repository) }
+    }
     snapshot.platform = PlatformCollector().collect(context)
     stopwatch.lap("platform")
     let stores = StoresCollector().collect(context)
@@ -64,8 +68,7 @@ public enum Inspector {
     stopwatch.lap("env+proxy")
     snapshot.python = python.wait() ?? PythonInfo()
     stopwatch.lap("python")
-    if let repository = request.repository {
-      let lockfiles = LockfileCollector(excluded: request.excluded).collect(repository)
+    if let lockfiles = lockfiles?.wait() {
       snapshot.lockfiles = lockfiles.lockfiles
       for problem in lockfiles.problems { context.report(problem) }
     }
