@@ -66,14 +66,16 @@ public struct HostFileSystem: FileSystemView {
     switch info.st_mode & S_IFMT {
     case S_IFREG: return .file(size: Int(info.st_size))
     case S_IFDIR: return .directory
-    case S_IFLNK:
-      var buffer = [CChar](repeating: 0, count: 4096)
-      let count = readlink(hostPath(resolvedPath), &buffer, buffer.count - 1)
-      guard count >= 0 else { return .other }
-      buffer[count] = 0
-      return .symlink(target: String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self))
+    case S_IFLNK: return linkTarget(resolvedPath).map { .symlink(target: $0) } ?? .other
     default: return .other
     }
+  }
+
+  private func linkTarget(_ resolvedPath: String) -> String? {
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    let count = buffer.withUnsafeMutableBytes { readlink(hostPath(resolvedPath), $0.baseAddress!.assumingMemoryBound(to: CChar.self), 4095) }
+    guard count >= 0 else { return nil }
+    return String(decoding: buffer[0..<count], as: UTF8.self)
   }
 
   public func rawList(_ resolvedPath: String) throws(FileError) -> [String] {
@@ -82,11 +84,21 @@ public struct HostFileSystem: FileSystemView {
     }
     defer { closedir(dir) }
     var names: [String] = []
+    let folder = resolvedPath == "/" ? "" : resolvedPath
     while let entry = readdir(dir) {
       let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
         String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
       }
-      if name != "." && name != ".." { names.append(name) }
+      guard name != "." && name != ".." else { continue }
+      names.append(name)
+      // The entry's type comes with the listing: folders need no lstat later, links only their readlink (CA folders
+      // are mostly links). Regular files are left to lstat, which also gives their size.
+      switch Int32(entry.pointee.d_type) {
+      case Int32(DT_DIR): kinds.set(folder + "/" + name, .directory)
+      case Int32(DT_LNK):
+        if let target = linkTarget(folder + "/" + name) { kinds.set(folder + "/" + name, .symlink(target: target)) }
+      default: break
+      }
     }
     return names
   }
