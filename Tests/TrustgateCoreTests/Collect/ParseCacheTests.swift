@@ -1,0 +1,160 @@
+import Foundation
+import XCTest
+
+@testable import TrustgateCore
+
+/// The parse cache is a memo of pure functions of bytes: what comes out of it must equal a fresh parse, it must survive
+/// a process boundary (a file), and a file it cannot trust or decode must be ignored, never crash or mislead.
+final class ParseCacheTests: XCTestCase {
+  private func cacheFile(_ directory: TemporaryDirectory) -> String { directory.path + "/cache/parse-cache.bin" }
+
+  private func openCache(_ directory: TemporaryDirectory) -> ParseCache? {
+    ParseCache.open(environment: ["TRUSTGATE_CACHE_DIR": directory.path + "/cache"])
+  }
+
+  func testCertificateFilesComeBackFromTheCacheExactlyAsParsed() throws {
+    let directory = try TemporaryDirectory()
+    let files = [
+      "pki/bundle.pem", "pki/bundle-broken-middle.pem", "pki/bundle-truncated.pem", "pki/bundle-duplicate.pem",
+      "pki/root-rsa.der", "pki/trusted-root-ec.pem", "pki/garbage.bin", "pki/not-a-cert.pem", "pki/empty.pem",
+      "certifi/2026.4.22/cacert.pem",
+    ]
+    let first = try XCTUnwrap(openCache(directory))
+    var fresh: [String: [UInt8]] = [:]
+    for file in files {
+      let bytes = Array(try Fixtures.data(file))
+      let reading = first.certificateFile(bytes) { CertificateFile.read(bytes) }
+      fresh[file] = CachedReadings.encode(reading)
+      XCTAssertEqual(CachedReadings.encode(CertificateFile.read(bytes)), fresh[file], file)
+    }
+    first.save()
+    XCTAssertTrue(FileManager.default.fileExists(atPath: cacheFile(directory)))
+
+    // A second process: every reading is a hit (the parse closure must not run) and equals the fresh one.
+    let second = try XCTUnwrap(openCache(directory))
+    for file in files {
+      let bytes = Array(try Fixtures.data(file))
+      let reading = second.certificateFile(bytes) {
+        XCTFail("\(file) was parsed again instead of coming from the cache")
+        return CertificateFile.read(bytes)
+      }
+      XCTAssertEqual(CachedReadings.encode(reading), fresh[file], file)
+      let decoded = try XCTUnwrap(CachedReadings.certificateFile(CachedReadings.encode(reading)))
+      XCTAssertEqual(decoded.entries.map(\.certificate), CertificateFile.read(bytes).entries.map(\.certificate), file)
+      XCTAssertEqual(decoded.entries.map(\.line), CertificateFile.read(bytes).entries.map(\.line), file)
+      XCTAssertEqual(decoded.issues, CertificateFile.read(bytes).issues, file)
+      XCTAssertEqual(decoded.unparsable, CertificateFile.read(bytes).unparsable, file)
+    }
+  }
+
+  func testChangedBytesAreADifferentKey() throws {
+    let directory = try TemporaryDirectory()
+    let cache = try XCTUnwrap(openCache(directory))
+    let bundle = Array(try Fixtures.data("pki/bundle.pem"))
+    _ = cache.certificateFile(bundle) { CertificateFile.read(bundle) }
+    let fewer = Array(try Fixtures.data("pki/root-rsa.pem"))
+    var parsed = false
+    let reading = cache.certificateFile(fewer) {
+      parsed = true
+      return CertificateFile.read(fewer)
+    }
+    XCTAssertTrue(parsed)
+    XCTAssertEqual(reading.entries.count, 1)
+    XCTAssertGreaterThan(CertificateFile.read(bundle).entries.count, 1)
+  }
+
+  func testEveryLockfileFixtureRoundTripsThroughTheCache() throws {
+    let root = Fixtures.path("lockfiles")
+    let paths = FileManager.default.enumerator(atPath: root)?.compactMap { $0 as? String } ?? []
+    var checked = 0
+    for relative in paths.sorted() {
+      guard let reader = LockfileReaders.reader(for: relative) else { continue }
+      let bytes = Array(try Fixtures.data("lockfiles/" + relative))
+      let reading = LockfileCollector.parse(bytes, reader)
+      XCTAssertEqual(CachedReadings.lockfile(CachedReadings.encode(reading)), reading, relative)
+      checked += 1
+    }
+    XCTAssertGreaterThanOrEqual(checked, 15, "the fixture tree holds lockfiles of every format")
+  }
+
+  func testBinaryAndNonUTF8LockfilesKeepTheirIssuesThroughTheCache() {
+    let binary = LockfileCollector.parse([0x68, 0x74, 0x00, 0x0A], RequirementsReader.self)
+    XCTAssertEqual(binary.issues.first?.message, "binary data (NUL bytes) in a text lockfile")
+    XCTAssertEqual(CachedReadings.lockfile(CachedReadings.encode(binary)), binary)
+    let latin1 = LockfileCollector.parse(Array("httpx==0.28.1 # caf\u{E9}\n".utf8.map { $0 == 0xC3 ? 0xE9 : $0 }), RequirementsReader.self)
+    XCTAssertEqual(latin1.issues.first?.message, "not valid UTF-8 (undecodable bytes replaced)")
+    XCTAssertEqual(latin1.pins.map(\.name), ["httpx"])
+    XCTAssertEqual(CachedReadings.lockfile(CachedReadings.encode(latin1)), latin1)
+  }
+
+  func testAFileThatIsNotTrustedOrNotACacheIsIgnored() throws {
+    let directory = try TemporaryDirectory()
+    let cache = try XCTUnwrap(openCache(directory))
+    cache.store(.commitTime, Array("abc".utf8), CachedReadings.encode(commitTime: 1_700_000_000))
+    cache.save()
+    XCTAssertEqual(openCache(directory)?.lookup(.commitTime, Array("abc".utf8)), CachedReadings.encode(commitTime: 1_700_000_000))
+    let path = cacheFile(directory)
+    XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int, 0o600)
+
+    // Writable by others: someone else could have planted entries.
+    chmod(path, 0o666)
+    XCTAssertNil(openCache(directory)?.lookup(.commitTime, Array("abc".utf8)))
+    chmod(path, 0o600)
+
+    // Written by another trustgate binary (parsers may differ): ignored.
+    var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+    let identity = Array(ParseCache.binaryIdentity.utf8)
+    let at = try XCTUnwrap(bytes.indices.first { bytes[$0...].starts(with: identity) })
+    bytes[at] ^= 0x01
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    XCTAssertNil(openCache(directory)?.lookup(.commitTime, Array("abc".utf8)))
+
+    // Garbage and truncated files: an empty cache, no crash.
+    for garbage in [[UInt8](), Array("TGCACHE1".utf8), Array(try Fixtures.data("pki/garbage.bin"))] {
+      try Data(garbage).write(to: URL(fileURLWithPath: path))
+      XCTAssertNil(openCache(directory)?.lookup(.commitTime, Array("abc".utf8)))
+    }
+  }
+
+  func testCorruptPayloadsDecodeToNothing() throws {
+    let reading = CertificateFile.read(Array(try Fixtures.data("pki/bundle.pem")))
+    let payload = CachedReadings.encode(reading)
+    for cut in [1, payload.count / 2, payload.count - 1] {
+      XCTAssertNil(CachedReadings.certificateFile(Array(payload.prefix(cut))), "cut at \(cut)")
+    }
+    XCTAssertNil(CachedReadings.certificateFile(payload + [0]))
+    XCTAssertNil(CachedReadings.lockfile([0xFF, 0xFF, 0xFF]))
+    XCTAssertNil(CachedReadings.commitTime([]))
+  }
+
+  func testCacheCanBeTurnedOff() {
+    XCTAssertNil(ParseCache.open(environment: ["TRUSTGATE_CACHE": "off", "HOME": "/root"]))
+    XCTAssertNil(ParseCache.open(environment: ["TRUSTGATE_CACHE": "0", "TRUSTGATE_CACHE_DIR": "/tmp/x"]))
+    XCTAssertNil(ParseCache.open(environment: [:]), "no home and no cache folder: no cache")
+    XCTAssertEqual(ParseCache.open(environment: ["HOME": "/home/ci"])?.path, "/home/ci/.cache/trustgate/parse-cache.bin")
+    XCTAssertEqual(
+      ParseCache.open(environment: ["HOME": "/home/ci", "XDG_CACHE_HOME": "/var/cache/ci"])?.path,
+      "/var/cache/ci/trustgate/parse-cache.bin")
+  }
+}
+
+/// End to end: the command's output does not depend on whether the cache was cold, warm, or off.
+final class ParseCacheCLITests: XCTestCase {
+  func testInspectPrintsTheSameSnapshotColdWarmAndWithoutCache() throws {
+    let directory = try TemporaryDirectory()
+    let root = Fixtures.path("rootfs/debian")
+    let arguments = ["inspect", "--root", root, "--repo", Fixtures.path("lockfiles/old"), "--format", "json"]
+    let cache = ["TRUSTGATE_CACHE_DIR": directory.path + "/cache"]
+    let off = try CLI.run(arguments, in: directory.path, environment: ["TRUSTGATE_CACHE": "off"])
+    let cold = try CLI.run(arguments, in: directory.path, environment: cache)
+    XCTAssertTrue(FileManager.default.fileExists(atPath: directory.path + "/cache/parse-cache.bin"))
+    let warm = try CLI.run(arguments, in: directory.path, environment: cache)
+    func withoutTime(_ text: String) -> String {
+      text.split(separator: "\n").filter { !$0.contains("\"now\"") }.joined(separator: "\n")
+    }
+    XCTAssertEqual(off.status, 0)
+    XCTAssertTrue(off.stdout.contains("\"sha256\""))
+    XCTAssertEqual(withoutTime(cold.stdout), withoutTime(off.stdout))
+    XCTAssertEqual(withoutTime(warm.stdout), withoutTime(off.stdout))
+  }
+}
