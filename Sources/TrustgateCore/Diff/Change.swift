@@ -37,8 +37,14 @@ public struct Change: Codable, Sendable, Hashable, Comparable {
     self.baseLocation = baseLocation
   }
 
+  /// By area, kind, source, subject and path, each by its text; a field is compared only when the ones before it tie
+  /// (thousands of pin changes are sorted, and most differ already in the subject).
   public static func < (lhs: Change, rhs: Change) -> Bool {
-    (lhs.area.rawValue, lhs.kind.rawValue, lhs.source ?? "", lhs.subject, lhs.location?.path ?? "")
-      < (rhs.area.rawValue, rhs.kind.rawValue, rhs.source ?? "", rhs.subject, rhs.location?.path ?? "")
+    if lhs.area != rhs.area { return lhs.area.rawValue < rhs.area.rawValue }
+    if lhs.kind != rhs.kind { return lhs.kind.rawValue < rhs.kind.rawValue }
+    let (leftSource, rightSource) = (lhs.source ?? "", rhs.source ?? "")
+    if leftSource != rightSource { return leftSource < rightSource }
+    if lhs.subject != rhs.subject { return lhs.subject < rhs.subject }
+    return (lhs.location?.path ?? "") < (rhs.location?.path ?? "")
   }
 }

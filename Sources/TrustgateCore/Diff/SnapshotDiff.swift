@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Compares two snapshots into typed changes. Pure: same inputs, same changes, sorted.
 public enum SnapshotDiff {
   public static func diff(baseline: Snapshot, current: Snapshot, areas: Set<Area> = Set(Area.allCases)) -> [Change] {
@@ -13,7 +17,32 @@ public enum SnapshotDiff {
     if areas.contains(.openssl), let a = baseline.openssl.version, let b = current.openssl.version, a != b {
       changes.append(Change(kind: .opensslVersionChanged, area: .openssl, subject: "openssl", before: a, after: b))
     }
-    return changes.sorted()
+    return sortedByKey(changes)
+  }
+
+  /// `changes.sorted()`, but each change's sort fields are joined into one byte key first and only indices move:
+  /// a lockfile diff can hold thousands of changes, and moving and comparing the structs field by field dominated
+  /// `check`. NUL separates the fields (it sorts before every character), so the order is `Change.<`'s for text in
+  /// normal form; the sort is stable like `sorted()`.
+  static func sortedByKey(_ changes: [Change]) -> [Change] {
+    let keys: [[UInt8]] = changes.map { change in
+      var key: [UInt8] = []
+      for field in [change.area.rawValue, change.kind.rawValue, change.source ?? "", change.subject, change.location?.path ?? ""] {
+        key += field.utf8
+        key.append(0)
+      }
+      return key
+    }
+    let order = changes.indices.sorted { left, right in
+      keys[left].withUnsafeBufferPointer { a in
+        keys[right].withUnsafeBufferPointer { b in
+          let common = min(a.count, b.count)
+          let difference = common == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, common)
+          return difference != 0 ? difference < 0 : a.count < b.count
+        }
+      }
+    }
+    return order.map { changes[$0] }
   }
 
   static func rootChanges(source: String, area: Area, _ a: CertificateSet, _ b: CertificateSet) -> [Change] {
@@ -74,48 +103,58 @@ public enum SnapshotDiff {
   /// Pins are paired by file and package; a package that moved to another lockfile is paired with its old pin.
   static func lockfiles(_ baseline: [Lockfile], _ current: [Lockfile]) -> [Change] {
     var changes: [Change] = []
-    // First pin of each package per file, and per package across files (files in path order): one pass each side.
-    struct Key: Hashable {
-      var path: String
-      var name: String
-    }
-    var basePins: [Key: Pin] = [:]
-    var baseAnywhere: [String: (path: String, pin: Pin)] = [:]
-    for file in baseline {
-      for pin in file.pins {
-        if basePins[Key(path: file.path, name: pin.name)] == nil { basePins[Key(path: file.path, name: pin.name)] = pin }
-        if baseAnywhere[pin.name] == nil { baseAnywhere[pin.name] = (file.path, pin) }
+    // The first pin of each package per baseline file; a package is looked up in the same file first, then in the
+    // first baseline file (in path order) that pins it. One dictionary per file: a lookup hashes the name only.
+    let basePins: [String: [String: Pin]] = Dictionary(
+      baseline.map { ($0.path, Self.firstPins($0)) }, uniquingKeysWith: { first, _ in first })
+    var baseAnywhere: [String: (path: String, pin: Pin)]?
+    func anywhere(_ name: String) -> (path: String, pin: Pin)? {
+      if baseAnywhere == nil {
+        var index: [String: (path: String, pin: Pin)] = [:]
+        for file in baseline.reversed() {
+          for pin in file.pins.reversed() { index[pin.name] = (file.path, pin) }
+        }
+        baseAnywhere = index
       }
+      return baseAnywhere?[name]
     }
     var currentNames = Set<String>()
     for file in current {
-      var seen = Set<String>()
-      for pin in file.pins where seen.insert(pin.name).inserted {
-        currentNames.insert(pin.name)
+      let sameFile = basePins[file.path]
+      // Dictionary order is fine: `diff` sorts the changes, and names are unique within a file.
+      for (name, pin) in Self.firstPins(file) {
+        currentNames.insert(name)
         let here = Location(path: file.path, line: pin.line)
-        let base = basePins[Key(path: file.path, name: pin.name)].map { (file.path, $0) } ?? baseAnywhere[pin.name]
+        let base = sameFile?[name].map { (file.path, $0) } ?? anywhere(name)
         guard let (basePath, basePin) = base else {
-          changes.append(Change(kind: .pinAdded, area: .lockfiles, subject: pin.name, after: describe(pin), location: here))
+          changes.append(Change(kind: .pinAdded, area: .lockfiles, subject: name, after: describe(pin), location: here))
           continue
         }
         if describe(basePin) != describe(pin) {
           changes.append(
             Change(
-              kind: .pinChanged, area: .lockfiles, subject: pin.name, before: describe(basePin), after: describe(pin),
+              kind: .pinChanged, area: .lockfiles, subject: name, before: describe(basePin), after: describe(pin),
               location: here, baseLocation: Location(path: basePath, line: basePin.line)))
         }
       }
     }
     for file in baseline {
-      var seen = Set<String>()
-      for pin in file.pins where seen.insert(pin.name).inserted && !currentNames.contains(pin.name) {
+      for (name, pin) in basePins[file.path] ?? [:] where !currentNames.contains(name) {
         changes.append(
           Change(
-            kind: .pinRemoved, area: .lockfiles, subject: pin.name, before: describe(pin),
+            kind: .pinRemoved, area: .lockfiles, subject: name, before: describe(pin),
             baseLocation: Location(path: file.path, line: pin.line)))
       }
     }
     return changes
+  }
+
+  /// Each package's first pin in a file (pins are sorted, so a later duplicate never replaces it).
+  static func firstPins(_ file: Lockfile) -> [String: Pin] {
+    var first: [String: Pin] = [:]
+    first.reserveCapacity(file.pins.count)
+    for pin in file.pins.reversed() { first[pin.name] = pin }
+    return first
   }
 
   /// `1.2.3` for exact pins, the specifier for ranges, `*` for a bare name.

@@ -2,10 +2,12 @@
 public struct RuleContext: Sendable {
   public var current: Snapshot
   public var baseline: Snapshot?
-  public var changes: [Change]
+  public var changes: [Change] { didSet { byKind = Self.group(changes) } }
   public var policy: Policy
   /// Evaluation time, ISO 8601 UTC (`now` of the clock section when present).
   public var now: String
+  /// `changes` by kind, in their order: most rules ask for one kind, and a lockfile diff can hold thousands.
+  private var byKind: [Change.Kind: [Change]]
 
   public init(current: Snapshot, baseline: Snapshot?, changes: [Change], policy: Policy = Policy(), now: String) {
     self.current = current
@@ -13,9 +15,16 @@ public struct RuleContext: Sendable {
     self.changes = changes
     self.policy = policy
     self.now = now
+    byKind = Self.group(changes)
   }
 
-  public func changes(_ kinds: Change.Kind...) -> [Change] { changes.filter { kinds.contains($0.kind) } }
+  private static func group(_ changes: [Change]) -> [Change.Kind: [Change]] { Dictionary(grouping: changes, by: \.kind) }
+
+  /// The changes of these kinds, in `changes` order.
+  public func changes(_ kinds: Change.Kind...) -> [Change] {
+    if kinds.count == 1 { return byKind[kinds[0]] ?? [] }
+    return changes.filter { kinds.contains($0.kind) }
+  }
 
   var trust: Resolver { Resolver(current) }
 

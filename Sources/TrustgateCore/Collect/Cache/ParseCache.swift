@@ -23,14 +23,16 @@ public final class ParseCache: Sendable {
   private let state: Mutex<State>
 
   private struct State {
-    /// Entries read from the file: key → payload.
-    var stored: [[UInt8]: [UInt8]] = [:]
+    /// Entries read from the file: key → payload (slices of the file's bytes, copied only when used).
+    var stored: [[UInt8]: ArraySlice<UInt8>] = [:]
     var used: Set<[UInt8]> = []
     var added: [[UInt8]: [UInt8]] = [:]
   }
 
-  /// The most the file holds; entries this run did not use are dropped first when it would grow past it.
+  /// The most the file holds. Entries this run did not use are kept only up to `unusedBudget`, so a cache shared by
+  /// many images or roots stays small to load.
   static let capacity = 32 << 20
+  static let unusedBudget = 2 << 20
   static let magic: [UInt8] = Array("TGCACHE1".utf8)
 
   /// A cache that keeps nothing between runs (tests, `TRUSTGATE_CACHE=off`) but still memoises within one run.
@@ -39,7 +41,7 @@ public final class ParseCache: Sendable {
     state = Mutex(State())
   }
 
-  init(path: String, stored: [[UInt8]: [UInt8]]) {
+  init(path: String, stored: [[UInt8]: ArraySlice<UInt8>]) {
     self.path = path
     state = Mutex(State(stored: stored))
   }
@@ -71,7 +73,7 @@ public final class ParseCache: Sendable {
       if let added = state.added[full] { return added }
       guard let payload = state.stored[full] else { return nil }
       state.used.insert(full)
-      return payload
+      return Array(payload)
     }
   }
 
@@ -86,21 +88,22 @@ public final class ParseCache: Sendable {
   /// silent: the cache is an optimisation, never a reason to fail a build.
   public func save() {
     guard let path else { return }
-    let entries: [([UInt8], [UInt8])] = state.withLock { state in
+    let entries: [([UInt8], ArraySlice<UInt8>)] = state.withLock { state in
       guard !state.added.isEmpty else { return [] }
-      // New and used entries first, then the rest while they fit.
-      var keep = state.added.map { ($0.key, $0.value) }
+      // New and used entries first, then older ones while they fit their budget.
+      var keep = state.added.map { ($0.key, $0.value[...]) }
       var size = keep.reduce(0) { $0 + $1.0.count + $1.1.count }
-      let used = state.stored.filter { state.used.contains($0.key) }
-      let unused = state.stored.filter { !state.used.contains($0.key) }
-      for (key, payload) in used.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) })
-        + unused.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) })
-      {
-        guard size + key.count + payload.count <= Self.capacity else { continue }
+      for (key, payload) in state.stored where state.used.contains(key) && size + key.count + payload.count <= Self.capacity {
         size += key.count + payload.count
         keep.append((key, payload))
       }
-      state.stored.merge(state.added) { old, _ in old }
+      var unused = 0
+      for (key, payload) in state.stored.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) })
+      where !state.used.contains(key) && unused + key.count + payload.count <= Self.unusedBudget {
+        unused += key.count + payload.count
+        keep.append((key, payload))
+      }
+      state.stored.merge(state.added.mapValues { $0[...] }) { old, _ in old }
       state.added = [:]
       return keep
     }
@@ -109,7 +112,7 @@ public final class ParseCache: Sendable {
     writer.bytes(Self.magic)
     writer.string(Self.binaryIdentity)
     writer.int(entries.count)
-    for (key, payload) in entries {
+    for (key, payload) in entries.sorted(by: { $0.0.lexicographicallyPrecedes($1.0) }) {
       writer.data(key)
       writer.data(payload)
     }
@@ -124,7 +127,7 @@ public final class ParseCache: Sendable {
   }()
 
   /// The entries of a cache file written by this binary and owned by this user; nil otherwise.
-  static func load(_ path: String) -> [[UInt8]: [UInt8]]? {
+  static func load(_ path: String) -> [[UInt8]: ArraySlice<UInt8>]? {
     let fd = Glibc.open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
@@ -144,11 +147,11 @@ public final class ParseCache: Sendable {
     guard reader.bytes(count: magic.count) == magic[...], reader.string() == binaryIdentity,
       let count = reader.int(), count >= 0
     else { return nil }
-    var entries: [[UInt8]: [UInt8]] = [:]
-    entries.reserveCapacity(count)
+    var entries: [[UInt8]: ArraySlice<UInt8>] = [:]
+    entries.reserveCapacity(min(count, bytes.count))
     for _ in 0..<count {
       guard let key = reader.data(), let payload = reader.data() else { return nil }
-      entries[Array(key)] = Array(payload)
+      entries[Array(key)] = payload
     }
     return entries
   }
@@ -159,7 +162,7 @@ public final class ParseCache: Sendable {
     let folder = String(path[..<slash])
     makeFolders(folder)
     let temporary = path + ".\(getpid()).tmp"
-    let fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
+    let fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
     guard fd >= 0 else { return }
     var done = 0
     while done < bytes.count {
@@ -197,12 +200,12 @@ struct CacheWriter {
 
   mutating func bytes(_ bytes: [UInt8]) { output += bytes }
 
-  mutating func data(_ bytes: [UInt8]) {
+  mutating func data(_ bytes: some Collection<UInt8>) {
     int(bytes.count)
     output += bytes
   }
 
-  mutating func string(_ text: String) { data(Array(text.utf8)) }
+  mutating func string(_ text: String) { data(text.utf8) }
 
   mutating func optionalString(_ text: String?) {
     bool(text != nil)
