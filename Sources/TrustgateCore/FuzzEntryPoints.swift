@@ -11,6 +11,18 @@ public enum FuzzEntryPoints {
     for entry in reading.entries { _ = entry.certificate }
   }
 
+  /// `ParseCache`: the cache file in the user's cache folder (from any trustgate binary), and every payload in it fed
+  /// to every decoder, as a cache written by another version or damaged on disk would be.
+  public static func parseCache(_ bytes: [UInt8]) {
+    var payloads: [ArraySlice<UInt8>] = [bytes[...]]
+    if let entries = ParseCache.decode(bytes, identity: nil) { payloads += entries.values }
+    for payload in payloads {
+      _ = CachedReadings.certificateFile(payload)
+      _ = CachedReadings.lockfile(payload)
+      _ = CachedReadings.commitTime(payload)
+    }
+  }
+
   /// `PolicyLoader.load`: `.trustgate.yml`.
   public static func policy(_ bytes: [UInt8]) {
     _ = try? PolicyLoader.load(String(decoding: bytes, as: UTF8.self), path: ".trustgate.yml")

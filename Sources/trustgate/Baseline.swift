@@ -4,6 +4,7 @@ import TrustgateCore
 
 struct Baseline: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "baseline",
     abstract: "Record the current snapshot as the baseline that `check` compares with.",
     discussion: """
       Writes the snapshot without the clock section (the only host-dependent part), so the file is stable and \

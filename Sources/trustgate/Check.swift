@@ -80,6 +80,7 @@ struct ReportOptions: ParsableArguments {
 
 struct Check: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "check",
     abstract: "Fail the build on trust regressions.",
     discussion: """
       Inspects this machine (or --root / --image), compares it with a baseline and runs the rule pack.

@@ -4,6 +4,7 @@ import TrustgateCore
 
 struct Diff: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "diff",
     abstract: "Compare two snapshots (e.g. a candidate image's against production's) and run the rules.",
     discussion: "A is the baseline, B the candidate. Both are files written by `trustgate inspect --format json` or `trustgate baseline`.")
 

@@ -3,6 +3,7 @@ import TrustgateCore
 
 struct Inspect: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "inspect",
     abstract: "Print the trust snapshot of this machine, an unpacked root filesystem or a container image.",
     discussion: """
       Reads the OS CA stores, OpenSSL's defaults, trust environment variables, proxy variables, Python \

@@ -2,7 +2,8 @@ import ArgumentParser
 import TrustgateCore
 
 struct Rules: ParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "List every rule: id, default severity, area and title.")
+  static let configuration = CommandConfiguration(
+    commandName: "rules", abstract: "List every rule: id, default severity, area and title.")
 
   func run() {
     for rule in RuleCatalogue.descriptions {
@@ -14,7 +15,8 @@ struct Rules: ParsableCommand {
 }
 
 struct Explain: ParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "Explain one rule: what, why, how to fix, sources, examples.")
+  static let configuration = CommandConfiguration(
+    commandName: "explain", abstract: "Explain one rule: what, why, how to fix, sources, examples.")
 
   @Argument(help: ArgumentHelp("A rule id such as TG301.", valueName: "id")) var id: String
 

@@ -20,6 +20,8 @@ struct Trustgate: ParsableCommand {
       git object id), so it can never be stale; a rebuilt trustgate starts afresh. TRUSTGATE_CACHE=off turns it off.
       """,
     version: "0.1.0",
+    // Every command sets `commandName`: deriving it from the type name (`String(describing:)`) costs a reflection
+    // pass on every start-up.
     subcommands: [Check.self, Inspect.self, Baseline.self, Diff.self, Rules.self, Explain.self]
   )
 

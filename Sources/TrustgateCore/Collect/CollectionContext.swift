@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 
 /// Shared state of one inspection: the file tree, the time, every certificate met, problems, and a cache so a
@@ -115,8 +116,9 @@ public final class CollectionContext: Sendable {
       return true
     }
     guard walk(real, prefix: "") else { return nil }
-    var seen = Set<String>()
-    var members = Set<String>()
+    // Resolve every entry first, then read the distinct files on every core (Debian's folder is ~140 links to as
+    // many files), then go through the entries in name order with every file already read.
+    var entries: [(name: String, child: String, hashLink: HashLinkName?, target: String)] = []
     for name in names {
       let child = path == "/" ? "/" + name : path + "/" + name
       let base = String(name.split(separator: "/").last ?? Substring(name))
@@ -129,6 +131,21 @@ public final class CollectionContext: Sendable {
         continue
       }
       guard case .file = fs.rawKind(target) else { continue }
+      entries.append((name, child, hashLink, target))
+    }
+    var firstShown: [String: String] = [:]
+    for entry in entries where firstShown[entry.target] == nil { firstShown[entry.target] = entry.child }
+    let files = firstShown.sorted { $0.key < $1.key }
+    if files.count >= 32 {
+      DispatchQueue.concurrentPerform(iterations: min(files.count, activeProcessorCount())) { worker in
+        for index in stride(from: worker, to: files.count, by: min(files.count, activeProcessorCount())) {
+          _ = certificates(inResolvedFile: files[index].key, shownAs: files[index].value, area: area, fix: Self.defaultReadFix)
+        }
+      }
+    }
+    var seen = Set<String>()
+    var members = Set<String>()
+    for (name, child, hashLink, target) in entries {
       guard let set = certificates(inResolvedFile: target, shownAs: child, area: area, fix: Self.defaultReadFix) else { continue }
       if let hashLink {
         let expected = set.certificates.first.flatMap { certificate($0)?.subjectHash }

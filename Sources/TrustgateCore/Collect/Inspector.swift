@@ -56,8 +56,8 @@ public enum Inspector {
     let lockfiles = request.repository.map { repository in
       PendingValue { [excluded = request.excluded] in LockfileCollector(excluded: excluded).collect(repository) }
     }
-    snapshot.platform = PlatformCollector().collect(context)
-    stopwatch.lap("platform")
+    // So does the platform (os-release, the package databases: dpkg's status file is large).
+    let platform = PendingValue { PlatformCollector().collect(context) }
     let stores = StoresCollector().collect(context)
     snapshot.stores = stores.stores
     stopwatch.lap("stores")
@@ -66,6 +66,7 @@ public enum Inspector {
     snapshot.environment = EnvironmentCollector(env: request.env).collect(context)
     snapshot.proxy = ProxyCollector(env: request.env).collect(context)
     stopwatch.lap("env+proxy")
+    snapshot.platform = platform.wait() ?? PlatformInfo()
     snapshot.python = python.wait() ?? PythonInfo()
     stopwatch.lap("python")
     if let lockfiles = lockfiles?.wait() {

@@ -25,7 +25,7 @@ enum CachedReadings {
     return writer.output
   }
 
-  static func certificateFile(_ payload: [UInt8]) -> CertificateFileReading? {
+  static func certificateFile(_ payload: ArraySlice<UInt8>) -> CertificateFileReading? {
     var reader = CacheReader(payload)
     guard let count = reader.int(), count >= 0, count <= payload.count else { return nil }
     var reading = CertificateFileReading()
@@ -49,7 +49,7 @@ enum CachedReadings {
       guard let line = reader.int(), let message = reader.string(), let fix = reader.string() else { return nil }
       reading.issues.append(.init(line: line < 0 ? nil : line, message: message, fix: fix))
     }
-    return reader.offset == payload.count ? reading : nil
+    return reader.atEnd ? reading : nil
   }
 
   // MARK: lockfiles
@@ -75,7 +75,7 @@ enum CachedReadings {
     return writer.output
   }
 
-  static func lockfile(_ payload: [UInt8]) -> LockfileReading? {
+  static func lockfile(_ payload: ArraySlice<UInt8>) -> LockfileReading? {
     var reader = CacheReader(payload)
     var reading = LockfileReading()
     guard let pins = reader.int(), pins >= 0, pins <= payload.count else { return nil }
@@ -97,7 +97,7 @@ enum CachedReadings {
       guard let line = reader.int(), let message = reader.string(), let fix = reader.string() else { return nil }
       reading.issues.append(LockfileIssue(line: line < 0 ? nil : line, message: message, fix: fix))
     }
-    return reader.offset == payload.count ? reading : nil
+    return reader.atEnd ? reading : nil
   }
 
   // MARK: commit times
@@ -108,9 +108,9 @@ enum CachedReadings {
     return writer.output
   }
 
-  static func commitTime(_ payload: [UInt8]) -> Int64? {
+  static func commitTime(_ payload: ArraySlice<UInt8>) -> Int64? {
     var reader = CacheReader(payload)
-    guard let value = reader.int(), reader.offset == payload.count else { return nil }
+    guard let value = reader.int(), reader.atEnd else { return nil }
     return Int64(value)
   }
 }

@@ -66,14 +66,14 @@ public final class ParseCache: Sendable {
     return ParseCache(path: path, stored: load(path) ?? [:])
   }
 
-  /// The payload stored under `key`, if any; marks it as used this run.
-  public func lookup(_ kind: Kind, _ key: [UInt8]) -> [UInt8]? {
+  /// The payload stored under `key`, if any (a slice of the cache file, not a copy); marks it as used this run.
+  public func lookup(_ kind: Kind, _ key: [UInt8]) -> ArraySlice<UInt8>? {
     let full = [kind.rawValue] + key
     return state.withLock { state in
-      if let added = state.added[full] { return added }
+      if let added = state.added[full] { return added[...] }
       guard let payload = state.stored[full] else { return nil }
       state.used.insert(full)
-      return Array(payload)
+      return payload
     }
   }
 
@@ -143,8 +143,13 @@ public final class ParseCache: Sendable {
       guard n > 0 else { return nil }
       done += n
     }
+    return decode(bytes, identity: binaryIdentity)
+  }
+
+  /// The entries of a cache file's bytes; nil when they are not a cache written by `identity` (any, when nil).
+  static func decode(_ bytes: [UInt8], identity: String?) -> [[UInt8]: ArraySlice<UInt8>]? {
     var reader = CacheReader(bytes)
-    guard reader.bytes(count: magic.count) == magic[...], reader.string() == binaryIdentity,
+    guard reader.bytes(count: magic.count) == magic[...], let writer = reader.string(), identity == nil || writer == identity,
       let count = reader.int(), count >= 0
     else { return nil }
     var entries: [[UInt8]: ArraySlice<UInt8>] = [:]
@@ -215,17 +220,25 @@ struct CacheWriter {
   mutating func bool(_ value: Bool) { output.append(value ? 1 : 0) }
 }
 
-/// Reads what `CacheWriter` wrote; every read answers nil past the end or on a malformed value.
+/// Reads what `CacheWriter` wrote, from an array or a slice of one (payloads stay slices of the cache file); every
+/// read answers nil past the end or on a malformed value.
 struct CacheReader {
-  let input: [UInt8]
-  var offset = 0
+  let input: ArraySlice<UInt8>
+  var offset: Int
 
-  init(_ input: [UInt8]) { self.input = input }
+  init(_ input: [UInt8]) { self.init(input[...]) }
+
+  init(_ input: ArraySlice<UInt8>) {
+    self.input = input
+    offset = input.startIndex
+  }
+
+  var atEnd: Bool { offset == input.endIndex }
 
   mutating func int() -> Int? {
     var value: UInt64 = 0
     var shift: UInt64 = 0
-    while offset < input.count, shift < 64 {
+    while offset < input.endIndex, shift < 64 {
       let byte = input[offset]
       offset += 1
       value |= UInt64(byte & 0x7F) << shift
@@ -236,7 +249,7 @@ struct CacheReader {
   }
 
   mutating func bytes(count: Int) -> ArraySlice<UInt8>? {
-    guard count >= 0, count <= input.count - offset else { return nil }
+    guard count >= 0, count <= input.endIndex - offset else { return nil }
     defer { offset += count }
     return input[offset..<offset + count]
   }
@@ -254,7 +267,7 @@ struct CacheReader {
   }
 
   mutating func bool() -> Bool? {
-    guard offset < input.count, input[offset] <= 1 else { return nil }
+    guard offset < input.endIndex, input[offset] <= 1 else { return nil }
     defer { offset += 1 }
     return input[offset] == 1
   }
