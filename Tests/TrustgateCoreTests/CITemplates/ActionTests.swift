@@ -71,13 +71,17 @@ final class ActionTests: XCTestCase {
       prepared["key"]?.range(of: #"^trustgate-build-Linux-X64-[0-9a-f]{16}$"#, options: .regularExpression))
 
     try scratch.write("github-output", "")
-    let check = try run(step: "check", context: ["steps.build.outputs.path": binary], runner: runner, in: repo)
+    let check = try run(
+      step: "check", context: ["steps.build.outputs.path": binary, "runner.temp": scratch.path + "/runner-temp"],
+      runner: runner, in: repo)
     XCTAssertEqual(check.status, 1, "findings must fail the step\n\(check.output)")
     XCTAssertTrue(check.output.contains("--baseline-ref origin/main"), check.output)
     XCTAssertTrue(check.output.contains("::error file=uv.lock,line=322"), check.output)
     let values = try outputValues(outputs)
     XCTAssertEqual(values["exit-status"], "1")
     XCTAssertEqual(values["verdict"], "fail")
+    // The parse cache goes where the action's cache step restores and saves it.
+    XCTAssertTrue(FileManager.default.fileExists(atPath: scratch.path + "/runner-temp/trustgate-cache/parse-cache.bin"))
 
     // Counts come from the JSON report: compare with a count made here, not by the action.
     let reportPath = repo + "/" + (values["json-report"] ?? "")
@@ -111,7 +115,7 @@ final class ActionTests: XCTestCase {
     ]
     // Baseline HEAD: the working tree equals HEAD, so no lockfile finding.
     let check = try run(
-      step: "check", context: ["steps.build.outputs.path": binary],
+      step: "check", context: ["steps.build.outputs.path": binary, "runner.temp": scratch.path + "/runner-temp"],
       inputs: ["baseline-ref": "HEAD", "fail-on": "error"],
       runner: runner, in: repo)
     let values = try outputValues(scratch.path + "/github-output")

@@ -158,3 +158,23 @@ final class ParseCacheCLITests: XCTestCase {
     XCTAssertEqual(withoutTime(warm.stdout), withoutTime(off.stdout))
   }
 }
+
+/// The cache is tied to the build that wrote it by the linker's build id, read from the running executable.
+final class BuildIdentityTests: XCTestCase {
+  func testBuildIDIsWhatReadelfPrintsForThisExecutable() throws {
+    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/readelf") else { throw XCTSkip("readelf is not installed") }
+    let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/readelf")
+    process.arguments = ["-n", executable]
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    let line = try XCTUnwrap(text.split(separator: "\n").first { $0.contains("Build ID:") }, "the test executable has a build id")
+    let expected = line.split(separator: ":").last.map { $0.trimmingCharacters(in: .whitespaces) }
+    XCTAssertEqual(BuildIdentity.buildID, expected)
+    XCTAssertEqual(ParseCache.binaryIdentity, "build-id:" + (expected ?? ""))
+  }
+}

@@ -8,7 +8,7 @@ import Synchronization
 ///
 /// Every entry is keyed by the content it was computed from — the SHA-256 of a file's bytes, or a git object id —
 /// never by a path or a timestamp, so an entry cannot go stale: changed bytes are a different key. The file also
-/// records which trustgate binary wrote it; a rebuilt binary (parsers may have changed) starts with an empty cache.
+/// records which trustgate build wrote it; a rebuilt binary (parsers may have changed) starts with an empty cache.
 /// A cache that cannot be read, written or trusted (another owner, writable by others) is simply not used.
 public final class ParseCache: Sendable {
   /// What an entry holds; part of its key.
@@ -119,8 +119,10 @@ public final class ParseCache: Sendable {
     Self.write(writer.output, to: path)
   }
 
-  /// Which trustgate binary this is: the executable's inode, size and modification time. A rebuild changes it.
+  /// Which trustgate build this is: its GNU build id (portable: the same build restored on another CI runner keeps
+  /// its cache), else the executable's inode, size and modification time. A rebuild changes either.
   static let binaryIdentity: String = {
+    if let buildID = BuildIdentity.buildID { return "build-id:" + buildID }
     var info = stat()
     guard stat("/proc/self/exe", &info) == 0 else { return "unknown" }
     return "\(info.st_dev):\(info.st_ino):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
