@@ -102,59 +102,80 @@ public enum SnapshotDiff {
 
   /// Pins are paired by file and package; a package that moved to another lockfile is paired with its old pin.
   static func lockfiles(_ baseline: [Lockfile], _ current: [Lockfile]) -> [Change] {
-    var changes: [Change] = []
-    // The first pin of each package per baseline file; a package is looked up in the same file first, then in the
-    // first baseline file (in path order) that pins it. One dictionary per file: a lookup hashes the name only.
-    let basePins: [String: [String: Pin]] = Dictionary(
-      baseline.map { ($0.path, Self.firstPins($0)) }, uniquingKeysWith: { first, _ in first })
-    var baseAnywhere: [String: (path: String, pin: Pin)]?
+    // A package's pin is its first in the file (pins are in `Pin` order: by name, then line). A current pin is compared
+    // with the same file's baseline pin, else with the first baseline file (path order) that pins the package.
+    // Pins are sorted, so each file pair is merged in one pass and other files are searched by bisection: no hashing
+    // of thousands of names.
+    let base = baseline.map(PinIndex.init)
+    let now = current.map(PinIndex.init)
+    let baseByPath = Dictionary(base.enumerated().map { ($1.path, $0) }, uniquingKeysWith: { first, _ in first })
     func anywhere(_ name: String) -> (path: String, pin: Pin)? {
-      if baseAnywhere == nil {
-        var index: [String: (path: String, pin: Pin)] = [:]
-        for file in baseline.reversed() {
-          for pin in file.pins.reversed() { index[pin.name] = (file.path, pin) }
-        }
-        baseAnywhere = index
-      }
-      return baseAnywhere?[name]
+      for file in base { if let pin = file.first(name) { return (file.path, pin) } }
+      return nil
     }
-    var currentNames = Set<String>()
-    for file in current {
-      let sameFile = basePins[file.path]
-      // Dictionary order is fine: `diff` sorts the changes, and names are unique within a file.
-      for (name, pin) in Self.firstPins(file) {
-        currentNames.insert(name)
+    var changes: [Change] = []
+    var matched = Array(repeating: Set<String>(), count: base.count)
+    for file in now {
+      let sameFile = baseByPath[file.path]
+      var cursor = 0
+      for pin in file.firsts {
+        var found: (path: String, pin: Pin)?
+        if let sameFile {
+          let pins = base[sameFile].firsts
+          while cursor < pins.count && pins[cursor].name < pin.name { cursor += 1 }
+          if cursor < pins.count && pins[cursor].name == pin.name {
+            found = (file.path, pins[cursor])
+            matched[sameFile].insert(pin.name)
+          }
+        }
         let here = Location(path: file.path, line: pin.line)
-        let base = sameFile?[name].map { (file.path, $0) } ?? anywhere(name)
-        guard let (basePath, basePin) = base else {
-          changes.append(Change(kind: .pinAdded, area: .lockfiles, subject: name, after: describe(pin), location: here))
+        guard let (basePath, basePin) = found ?? anywhere(pin.name) else {
+          changes.append(Change(kind: .pinAdded, area: .lockfiles, subject: pin.name, after: describe(pin), location: here))
           continue
         }
         if describe(basePin) != describe(pin) {
           changes.append(
             Change(
-              kind: .pinChanged, area: .lockfiles, subject: name, before: describe(basePin), after: describe(pin),
+              kind: .pinChanged, area: .lockfiles, subject: pin.name, before: describe(basePin), after: describe(pin),
               location: here, baseLocation: Location(path: basePath, line: basePin.line)))
         }
       }
     }
-    for file in baseline {
-      for (name, pin) in basePins[file.path] ?? [:] where !currentNames.contains(name) {
+    for (index, file) in base.enumerated() {
+      for pin in file.firsts where !matched[index].contains(pin.name) && !now.contains(where: { $0.first(pin.name) != nil }) {
         changes.append(
           Change(
-            kind: .pinRemoved, area: .lockfiles, subject: name, before: describe(pin),
+            kind: .pinRemoved, area: .lockfiles, subject: pin.name, before: describe(pin),
             baseLocation: Location(path: file.path, line: pin.line)))
       }
     }
     return changes
   }
 
-  /// Each package's first pin in a file (pins are sorted, so a later duplicate never replaces it).
-  static func firstPins(_ file: Lockfile) -> [String: Pin] {
-    var first: [String: Pin] = [:]
-    first.reserveCapacity(file.pins.count)
-    for pin in file.pins.reversed() { first[pin.name] = pin }
-    return first
+  /// A lockfile's first pin of each package, in name order.
+  struct PinIndex {
+    var path: String
+    var firsts: [Pin]
+
+    init(_ file: Lockfile) {
+      path = file.path
+      // `Lockfile` sorts its pins; a baseline file edited by hand may not be, so check once.
+      let pins = zip(file.pins, file.pins.dropFirst()).allSatisfy { !($1 < $0) } ? file.pins : file.pins.sorted()
+      firsts = []
+      firsts.reserveCapacity(pins.count)
+      for pin in pins where firsts.last?.name != pin.name { firsts.append(pin) }
+    }
+
+    /// The pin of `name`, found by bisection.
+    func first(_ name: String) -> Pin? {
+      var low = 0
+      var high = firsts.count
+      while low < high {
+        let middle = (low + high) / 2
+        if firsts[middle].name < name { low = middle + 1 } else { high = middle }
+      }
+      return low < firsts.count && firsts[low].name == name ? firsts[low] : nil
+    }
   }
 
   /// `1.2.3` for exact pins, the specifier for ranges, `*` for a bare name.

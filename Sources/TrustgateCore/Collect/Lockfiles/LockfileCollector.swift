@@ -111,8 +111,14 @@ public struct LockfileCollector {
         LockfileIssue(line: nil, message: "binary data (NUL bytes) in a text lockfile", fix: "Regenerate the file with its tool; it may have been overwritten.")
       ])
     }
-    if let text = String(validating: bytes, as: UTF8.self) { return reader.read(text) }
+    // Pins in `Lockfile` order, so a reading taken from the cache needs no sorting again.
+    if let text = String(validating: bytes, as: UTF8.self) {
+      var reading = reader.read(text)
+      reading.pins.sort()
+      return reading
+    }
     var reading = reader.read(String(decoding: bytes, as: UTF8.self))
+    reading.pins.sort()
     reading.issues.insert(
       LockfileIssue(line: nil, message: "not valid UTF-8 (undecodable bytes replaced)", fix: "Save the file as UTF-8."), at: 0)
     return reading
