@@ -11,8 +11,8 @@ public final class CollectionContext: Sendable {
   public let now: String
   private let state = Mutex(State())
   private let parsed = CertificateCache()
-  /// What certificate files parsed to in earlier runs, by the SHA-256 of their bytes.
-  private let cache: ParseCache?
+  /// What files parsed to in earlier runs, by the SHA-256 of their bytes (and their identity, to skip reading).
+  let cache: ParseCache?
 
   private struct State {
     var certificates: [String: Certificate] = [:]
@@ -54,6 +54,11 @@ public final class CollectionContext: Sendable {
   /// `certificates(inFile:)` for a path already resolved inside the view (no second walk through its links).
   func certificates(inResolvedFile real: String, shownAs path: String, area: Area, fix: String) -> CertificateSet? {
     if let cached = state.withLock({ $0.cache[real] }) { return cached }
+    // A file an earlier run read, unchanged since (same identity): its reading without reading it.
+    let identity = cache == nil ? nil : fs.identity(real)
+    if let identity, let reading = cache?.certificateFile(identity: identity) {
+      return record(reading, of: real, shownAs: path, area: area)
+    }
     let bytes: [UInt8]
     do throws(FileError) {
       switch fs.rawKind(real) {
@@ -66,7 +71,13 @@ public final class CollectionContext: Sendable {
       return nil
     }
     let reading =
-      cache?.certificateFile(bytes) { CertificateFile.read(bytes, cache: parsed) } ?? CertificateFile.read(bytes, cache: parsed)
+      cache?.certificateFile(bytes, identity: identity) { CertificateFile.read(bytes, cache: parsed) }
+      ?? CertificateFile.read(bytes, cache: parsed)
+    return record(reading, of: real, shownAs: path, area: area)
+  }
+
+  /// Registers a file's certificates, reports its issues under the path the caller gave, and keeps its set.
+  private func record(_ reading: CertificateFileReading, of real: String, shownAs path: String, area: Area) -> CertificateSet {
     var set = CertificateSet()
     set.certificates.reserveCapacity(reading.entries.count)
     for entry in reading.entries {
@@ -136,9 +147,10 @@ public final class CollectionContext: Sendable {
     var firstShown: [String: String] = [:]
     for entry in entries where firstShown[entry.target] == nil { firstShown[entry.target] = entry.child }
     let files = firstShown.sorted { $0.key < $1.key }
-    if files.count >= 32 {
-      DispatchQueue.concurrentPerform(iterations: min(files.count, activeProcessorCount())) { worker in
-        for index in stride(from: worker, to: files.count, by: min(files.count, activeProcessorCount())) {
+    let workers = min(files.count / 16, activeProcessorCount())
+    if workers > 1 {
+      DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        for index in stride(from: worker, to: files.count, by: workers) {
           _ = certificates(inResolvedFile: files[index].key, shownAs: files[index].value, area: area, fix: Self.defaultReadFix)
         }
       }

@@ -15,6 +15,27 @@ public enum FileKind: Sendable, Equatable {
   case other
 }
 
+/// Who a file is, as the kernel tells it: device, inode, size, and modification and status-change times (ns). Any
+/// write changes the status-change time, which no program can set back, so the same identity means the same bytes
+/// once that time lies in the past (see `ParseCache`).
+public struct FileIdentity: Sendable, Hashable {
+  public var device: UInt64
+  public var inode: UInt64
+  public var size: Int64
+  public var modified: Int64
+  public var changed: Int64
+
+  /// 40 bytes, little-endian: a `ParseCache` key.
+  var key: [UInt8] {
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(40)
+    for value in [device, inode, UInt64(bitPattern: size), UInt64(bitPattern: modified), UInt64(bitPattern: changed)] {
+      withUnsafeBytes(of: value.littleEndian) { bytes += $0 }
+    }
+    return bytes
+  }
+}
+
 /// Why a path could not be read. Each case names the path it is about (as the caller gave it).
 public enum FileError: Error, Sendable, Equatable, CustomStringConvertible {
   case notFound(String)
@@ -74,6 +95,8 @@ public protocol FileSystemView: Sendable {
   func rawReadPrefix(_ resolvedPath: String, count: Int) throws(FileError) -> [UInt8]
   /// A key that identifies the file's bytes without reading them (a git blob id), when the view knows one.
   func contentKey(_ resolvedPath: String) -> [UInt8]?
+  /// The kernel's identity of a real regular file, when the view is a tree on this machine.
+  func identity(_ resolvedPath: String) -> FileIdentity?
 }
 
 /// The most trustgate reads from one file: a CA bundle of 5,000 roots is ~7 MB, a huge lockfile ~10 MB.
@@ -90,6 +113,8 @@ extension FileSystemView {
   public func quickResolve(_ path: String) -> String? { nil }
 
   public func contentKey(_ resolvedPath: String) -> [UInt8]? { nil }
+
+  public func identity(_ resolvedPath: String) -> FileIdentity? { nil }
 
   public func rawReadPrefix(_ resolvedPath: String, count: Int) throws(FileError) -> [UInt8] {
     guard case .file(let size) = rawKind(resolvedPath) else { throw .notFound(resolvedPath) }

@@ -60,11 +60,23 @@ public struct HostFileSystem: FileSystemView {
     return kind
   }
 
+  public func identity(_ resolvedPath: String) -> FileIdentity? {
+    guard case .file = rawKind(resolvedPath) else { return nil }
+    return kinds.identity(resolvedPath)
+  }
+
   private func lstatKind(_ resolvedPath: String) -> FileKind? {
     var info = stat()
     guard lstat(hostPath(resolvedPath), &info) == 0 else { return nil }
     switch info.st_mode & S_IFMT {
-    case S_IFREG: return .file(size: Int(info.st_size))
+    case S_IFREG:
+      kinds.setIdentity(
+        resolvedPath,
+        FileIdentity(
+          device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
+          modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
+          changed: Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec)))
+      return .file(size: Int(info.st_size))
     case S_IFDIR: return .directory
     case S_IFLNK: return linkTarget(resolvedPath).map { .symlink(target: $0) } ?? .other
     default: return .other
@@ -153,8 +165,12 @@ final class KindCache: Sendable {
   private let entries = Mutex<[String: FileKind?]>([:])
   private let folders = Mutex<[String: String?]>([:])
 
+  private let identities = Mutex<[String: FileIdentity]>([:])
+
   func get(_ path: String) -> FileKind?? { entries.withLock { $0[path] } }
   func set(_ path: String, _ kind: FileKind?) { entries.withLock { $0[path] = .some(kind) } }
+  func identity(_ path: String) -> FileIdentity? { identities.withLock { $0[path] } }
+  func setIdentity(_ path: String, _ identity: FileIdentity) { identities.withLock { $0[path] = identity } }
 
   /// A folder's real path, asked of `resolve` once per folder.
   func realFolder(_ folder: String, resolve: (String) -> String?) -> String? {

@@ -141,9 +141,14 @@ final class ParseCacheTests: XCTestCase {
 /// End to end: the command's output does not depend on whether the cache was cold, warm, or off.
 final class ParseCacheCLITests: XCTestCase {
   func testInspectPrintsTheSameSnapshotColdWarmAndWithoutCache() throws {
+    // A Debian root with a CA store, and one with Python distributions (metadata headers are cached too).
+    for root in ["rootfs/debian", "python/debian-root"] {
+      try assertSameSnapshots(["inspect", "--root", Fixtures.path(root), "--repo", Fixtures.path("lockfiles/old"), "--format", "json"])
+    }
+  }
+
+  private func assertSameSnapshots(_ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws {
     let directory = try TemporaryDirectory()
-    let root = Fixtures.path("rootfs/debian")
-    let arguments = ["inspect", "--root", root, "--repo", Fixtures.path("lockfiles/old"), "--format", "json"]
     let cache = ["TRUSTGATE_CACHE_DIR": directory.path + "/cache"]
     let off = try CLI.run(arguments, in: directory.path, environment: ["TRUSTGATE_CACHE": "off"])
     let cold = try CLI.run(arguments, in: directory.path, environment: cache)
@@ -152,10 +157,10 @@ final class ParseCacheCLITests: XCTestCase {
     func withoutTime(_ text: String) -> String {
       text.split(separator: "\n").filter { !$0.contains("\"now\"") }.joined(separator: "\n")
     }
-    XCTAssertEqual(off.status, 0)
-    XCTAssertTrue(off.stdout.contains("\"sha256\""))
-    XCTAssertEqual(withoutTime(cold.stdout), withoutTime(off.stdout))
-    XCTAssertEqual(withoutTime(warm.stdout), withoutTime(off.stdout))
+    XCTAssertEqual(off.status, 0, file: file, line: line)
+    XCTAssertTrue(off.stdout.contains("\"sha256\""), file: file, line: line)
+    XCTAssertEqual(withoutTime(cold.stdout), withoutTime(off.stdout), file: file, line: line)
+    XCTAssertEqual(withoutTime(warm.stdout), withoutTime(off.stdout), file: file, line: line)
   }
 }
 
@@ -176,5 +181,46 @@ final class BuildIdentityTests: XCTestCase {
     let expected = line.split(separator: ":").last.map { $0.trimmingCharacters(in: .whitespaces) }
     XCTAssertEqual(BuildIdentity.buildID, expected)
     XCTAssertEqual(ParseCache.binaryIdentity, "build-id:" + (expected ?? ""))
+  }
+}
+
+/// A file whose identity (device, inode, size, times) is unchanged since a run that read it is not read again; any
+/// write changes the identity; a file written in the last two seconds is never remembered by identity.
+final class ParseCacheIdentityTests: XCTestCase {
+  private func context(_ root: String, _ cache: ParseCache) -> CollectionContext {
+    CollectionContext(fs: HostFileSystem(root: root), now: "2026-11-27T00:00:00Z", cache: cache)
+  }
+
+  func testUnchangedFileComesFromItsIdentityAndAWriteIsNoticed() throws {
+    let directory = try TemporaryDirectory()
+    try directory.write("root/etc/ssl/certs/ca-certificates.crt", Array(try Fixtures.data("pki/bundle.pem")))
+    let root = directory.path + "/root"
+    let cachePath = directory.path + "/cache/parse-cache.bin"
+    let expected = CertificateFile.read(Array(try Fixtures.data("pki/bundle.pem"))).entries.count
+    XCTAssertGreaterThan(expected, 1)
+
+    // Everything counts as settled here, so the first run remembers the file by identity.
+    let first = ParseCache(path: cachePath, stored: [:], settledBefore: .max)
+    XCTAssertEqual(context(root, first).certificates(inFile: "/etc/ssl/certs/ca-certificates.crt", area: .stores)?.count, expected)
+    first.save()
+    let fs = HostFileSystem(root: root)
+    let identity = try XCTUnwrap(fs.identity("/etc/ssl/certs/ca-certificates.crt"))
+    let second = ParseCache(path: cachePath, stored: ParseCache.load(cachePath) ?? [:], settledBefore: .max)
+    XCTAssertEqual(second.digest(of: identity), ContentDigest.sha256(Array(try Fixtures.data("pki/bundle.pem"))))
+    XCTAssertEqual(second.certificateFile(identity: identity)?.entries.count, expected)
+
+    // Same path, other bytes: a new identity, so the file is read and parsed again.
+    try directory.write("root/etc/ssl/certs/ca-certificates.crt", Array(try Fixtures.data("pki/root-rsa.pem")))
+    let third = ParseCache(path: cachePath, stored: ParseCache.load(cachePath) ?? [:], settledBefore: .max)
+    XCTAssertEqual(context(root, third).certificates(inFile: "/etc/ssl/certs/ca-certificates.crt", area: .stores)?.count, 1)
+  }
+
+  func testFilesWrittenJustNowAreNotRememberedByIdentity() throws {
+    let directory = try TemporaryDirectory()
+    try directory.write("root/bundle.pem", Array(try Fixtures.data("pki/bundle.pem")))
+    let cache = ParseCache(path: directory.path + "/cache/parse-cache.bin", stored: [:])
+    XCTAssertNotNil(context(directory.path + "/root", cache).certificates(inFile: "/bundle.pem", area: .stores))
+    let identity = try XCTUnwrap(HostFileSystem(root: directory.path + "/root").identity("/bundle.pem"))
+    XCTAssertNil(cache.digest(of: identity), "a file changed within the last two seconds may change again unseen")
   }
 }

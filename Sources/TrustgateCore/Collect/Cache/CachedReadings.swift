@@ -100,6 +100,24 @@ enum CachedReadings {
     return reader.atEnd ? reading : nil
   }
 
+  // MARK: metadata headers
+
+  static func encode(_ metadata: CoreMetadata) -> [UInt8] {
+    var writer = CacheWriter()
+    writer.optionalString(metadata.name)
+    writer.optionalString(metadata.version)
+    writer.bool(metadata.invalidUTF8)
+    return writer.output
+  }
+
+  static func metadata(_ payload: ArraySlice<UInt8>) -> CoreMetadata? {
+    var reader = CacheReader(payload)
+    guard let name = reader.optionalString(), let version = reader.optionalString(), let invalid = reader.bool(),
+      reader.atEnd
+    else { return nil }
+    return CoreMetadata(name: name, version: version, invalidUTF8: invalid)
+  }
+
   // MARK: commit times
 
   static func encode(commitTime: Int64) -> [UInt8] {
@@ -116,13 +134,38 @@ enum CachedReadings {
 }
 
 extension ParseCache {
-  /// A certificate file's reading by the SHA-256 of its bytes: parsed on a miss, then kept.
-  func certificateFile(_ bytes: [UInt8], parse: () -> CertificateFileReading) -> CertificateFileReading {
+  /// A certificate file's reading by the SHA-256 of its bytes: parsed on a miss, then kept; with `identity`, the
+  /// digest is remembered so the next run need not read the file.
+  func certificateFile(
+    _ bytes: [UInt8], identity: FileIdentity? = nil, parse: () -> CertificateFileReading
+  ) -> CertificateFileReading {
     let key = ContentDigest.sha256(bytes)
+    if let identity { remember(key, of: identity) }
     if let payload = lookup(.certificateFile, key), let reading = CachedReadings.certificateFile(payload) { return reading }
     let reading = parse()
     store(.certificateFile, key, CachedReadings.encode(reading))
     return reading
+  }
+
+  /// A certificate file's reading from its identity alone (no read), when an earlier run read the same file.
+  func certificateFile(identity: FileIdentity) -> CertificateFileReading? {
+    guard let digest = digest(of: identity), let payload = lookup(.certificateFile, digest) else { return nil }
+    return CachedReadings.certificateFile(payload)
+  }
+
+  /// A metadata header's Name, Version and UTF-8 state by the SHA-256 of the bytes read, as for certificate files.
+  func metadata(_ bytes: [UInt8], identity: FileIdentity?) -> CoreMetadata {
+    let key = ContentDigest.sha256(bytes)
+    if let identity { remember(key, of: identity) }
+    if let payload = lookup(.metadata, key), let metadata = CachedReadings.metadata(payload) { return metadata }
+    let metadata = CoreMetadata(bytes)
+    store(.metadata, key, CachedReadings.encode(metadata))
+    return metadata
+  }
+
+  func metadata(identity: FileIdentity) -> CoreMetadata? {
+    guard let digest = digest(of: identity), let payload = lookup(.metadata, digest) else { return nil }
+    return CachedReadings.metadata(payload)
   }
 
   /// A lockfile's reading by its reader and content key (the SHA-256 of its bytes, or its git blob id).

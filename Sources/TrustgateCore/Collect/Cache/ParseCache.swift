@@ -16,6 +16,9 @@ public final class ParseCache: Sendable {
     case certificateFile = 1
     case lockfile = 2
     case commitTime = 3
+    /// A file's identity (`FileIdentity.key`) → the SHA-256 of its bytes.
+    case fileDigest = 4
+    case metadata = 5
   }
 
   /// Where the cache file lives; nil when caching is off.
@@ -39,11 +42,34 @@ public final class ParseCache: Sendable {
   public init() {
     path = nil
     state = Mutex(State())
+    settledBefore = Self.twoSecondsAgo()
   }
 
-  init(path: String, stored: [[UInt8]: ArraySlice<UInt8>]) {
+  init(path: String, stored: [[UInt8]: ArraySlice<UInt8>], settledBefore: Int64 = twoSecondsAgo()) {
     self.path = path
     state = Mutex(State(stored: stored))
+    self.settledBefore = settledBefore
+  }
+
+  /// Identities whose status-change time is after this (now − 2 s, in ns) are not remembered: a write within the same
+  /// timestamp tick could leave size and times unchanged (git's "racily clean" problem).
+  let settledBefore: Int64
+
+  static func twoSecondsAgo() -> Int64 {
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    return (Int64(now.tv_sec) - 2) * 1_000_000_000 + Int64(now.tv_nsec)
+  }
+
+  /// The SHA-256 of a file's bytes, remembered by its identity; nil when not known.
+  func digest(of identity: FileIdentity) -> [UInt8]? {
+    lookup(.fileDigest, identity.key).map(Array.init)
+  }
+
+  /// Remembers a file's digest by its identity, once no write can share its timestamps.
+  func remember(_ digest: [UInt8], of identity: FileIdentity) {
+    guard identity.changed < settledBefore, identity.modified < settledBefore else { return }
+    store(.fileDigest, identity.key, digest)
   }
 
   /// The cache for this process: `TRUSTGATE_CACHE_DIR`, else `$XDG_CACHE_HOME/trustgate`, else

@@ -8,6 +8,12 @@ struct CoreMetadata: Sendable, Equatable {
   /// Whether the header held bytes that are not UTF-8 (they were replaced; `name`/`version` may still be usable).
   var invalidUTF8 = false
 
+  init(name: String?, version: String?, invalidUTF8: Bool) {
+    self.name = name
+    self.version = version
+    self.invalidUTF8 = invalidUTF8
+  }
+
   /// Parses the header of a metadata file. Works on bytes: headers of big distributions run to kilobytes of
   /// classifiers and requirements, and only two lines matter.
   init(_ bytes: [UInt8]) {

@@ -86,6 +86,7 @@ struct SitePackagesReader {
 
   private func readDistribution(_ metadataPath: String, real: String?, into reading: inout SitePackagesReading) {
     var bytes: [UInt8]
+    let metadata: CoreMetadata
     do throws(FileError) {
       // The header (Name, Version) comes first; long descriptions follow. Read a prefix, all only if needed.
       let file: String
@@ -95,9 +96,16 @@ struct SitePackagesReader {
       case .directory: throw .isDirectory(metadataPath)
       default: throw .notReadable(metadataPath, reason: "not a regular file")
       }
-      bytes = try fs.rawReadPrefix(file, count: 8192)
-      if bytes.count == 8192 && !Self.headerEnds(bytes) {
-        bytes = try fs.rawRead(file, limit: Self.metadataLimit)
+      // Unchanged since an earlier run (same identity): its header without reading it.
+      let identity = context.cache == nil ? nil : fs.identity(file)
+      if let identity, let known = context.cache?.metadata(identity: identity) {
+        metadata = known
+      } else {
+        bytes = try fs.rawReadPrefix(file, count: 8192)
+        if bytes.count == 8192 && !Self.headerEnds(bytes) {
+          bytes = try fs.rawRead(file, limit: Self.metadataLimit)
+        }
+        metadata = context.cache?.metadata(bytes, identity: identity) ?? CoreMetadata(bytes)
       }
     } catch {
       problem(
@@ -106,7 +114,6 @@ struct SitePackagesReader {
           "Reinstall the distribution (`pip install --force-reinstall --no-deps NAME`) or remove its metadata folder.")
       return
     }
-    let metadata = CoreMetadata(bytes)
     if metadata.invalidUTF8 {
       problem(
         "the metadata header is not UTF-8 text", at: metadataPath,
