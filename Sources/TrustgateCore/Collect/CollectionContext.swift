@@ -1,5 +1,4 @@
 import Dispatch
-import Synchronization
 
 /// Shared state of one inspection: the file tree, the time, every certificate met, problems, and a cache so a
 /// bundle that several sources point at (OS bundle, SSL_CERT_FILE, Debian's certifi link) is parsed once.
@@ -9,7 +8,7 @@ public final class CollectionContext: Sendable {
   public let fs: any FileSystemView
   /// Collection time, ISO 8601 UTC; expiry counts use it.
   public let now: String
-  private let state = Mutex(State())
+  private let state = Locked(State())
   private let parsed = CertificateCache()
   /// What files parsed to in earlier runs, by the SHA-256 of their bytes (and their identity, to skip reading).
   let cache: ParseCache?

@@ -5,7 +5,6 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Synchronization
 
 /// A directory tree on this machine seen as a view: `/` for the live host, or an unpacked image's root.
 public struct HostFileSystem: FileSystemView {
@@ -162,10 +161,9 @@ public struct HostFileSystem: FileSystemView {
 
 /// A thread-safe memo of lstat answers (nil answers included) for one `HostFileSystem`.
 final class KindCache: Sendable {
-  private let entries = Mutex<[String: FileKind?]>([:])
-  private let folders = Mutex<[String: String?]>([:])
-
-  private let identities = Mutex<[String: FileIdentity]>([:])
+  private let entries = Locked<[String: FileKind?]>([:])
+  private let folders = Locked<[String: String?]>([:])
+  private let identities = Locked<[String: FileIdentity]>([:])
 
   func get(_ path: String) -> FileKind?? { entries.withLock { $0[path] } }
   func set(_ path: String, _ kind: FileKind?) { entries.withLock { $0[path] = .some(kind) } }

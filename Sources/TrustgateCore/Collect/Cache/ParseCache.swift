@@ -1,7 +1,6 @@
 #if canImport(Glibc)
   import Glibc
 #endif
-import Synchronization
 
 /// Results of parsing, kept between runs in one file of the user's cache folder, so a pre-commit hook or a CI job
 /// with a restored cache does not parse the same CA bundles and baseline lockfiles again.
@@ -23,7 +22,7 @@ public final class ParseCache: Sendable {
 
   /// Where the cache file lives; nil when caching is off.
   public let path: String?
-  private let state: Mutex<State>
+  private let state: Locked<State>
 
   private struct State {
     /// Entries read from the file: key → payload (slices of the file's bytes, copied only when used).
@@ -41,13 +40,13 @@ public final class ParseCache: Sendable {
   /// A cache that keeps nothing between runs (tests, `TRUSTGATE_CACHE=off`) but still memoises within one run.
   public init() {
     path = nil
-    state = Mutex(State())
+    state = Locked(State())
     settledBefore = Self.twoSecondsAgo()
   }
 
   init(path: String, stored: [[UInt8]: ArraySlice<UInt8>], settledBefore: Int64 = twoSecondsAgo()) {
     self.path = path
-    state = Mutex(State(stored: stored))
+    state = Locked(State(stored: stored))
     self.settledBefore = settledBefore
   }
 

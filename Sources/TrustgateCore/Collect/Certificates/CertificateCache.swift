@@ -1,9 +1,8 @@
-import Synchronization
 
 /// Certificates already parsed in this run, by their PEM body: Debian's bundle, its hashed directory and
 /// /usr/share/ca-certificates hold the same roots three times.
 public final class CertificateCache: Sendable {
-  private let entries = Mutex<[UInt64: [(body: [UInt8], certificate: Certificate)]]>([:])
+  private let entries = Locked<[UInt64: [(body: [UInt8], certificate: Certificate)]]>([:])
   public init() {}
 
   func certificate(forBody body: ArraySlice<UInt8>) -> Certificate? {
