@@ -15,9 +15,10 @@ struct Trustgate: ParsableCommand {
       Exit codes: 0 nothing at or above the fail level; 1 findings at or above it; 2 usage, configuration or input
       error.
 
-      Cache: what CA bundles, baseline lockfiles (by git blob id) and HEAD's commit time parse to is kept in
-      $TRUSTGATE_CACHE_DIR, else $XDG_CACHE_HOME/trustgate, else ~/.cache/trustgate, keyed by content (SHA-256 or
-      git object id), so it can never be stale; a rebuilt trustgate starts afresh. TRUSTGATE_CACHE=off turns it off.
+      Cache: what CA files, Python metadata, baseline lockfiles (by git blob id) and HEAD's commit time parse to is
+      kept in $TRUSTGATE_CACHE_DIR, else $XDG_CACHE_HOME/trustgate, else ~/.cache/trustgate, keyed by content (SHA-256
+      or git object id); a file unchanged since (same inode, size and times, settled for two seconds) is not read
+      again. Another trustgate build starts afresh. TRUSTGATE_CACHE=off turns the cache off.
       """,
     version: "0.1.0",
     // Every command sets `commandName`: deriving it from the type name (`String(describing:)`) costs a reflection

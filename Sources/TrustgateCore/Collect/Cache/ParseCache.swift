@@ -5,9 +5,10 @@
 /// Results of parsing, kept between runs in one file of the user's cache folder, so a pre-commit hook or a CI job
 /// with a restored cache does not parse the same CA bundles and baseline lockfiles again.
 ///
-/// Every entry is keyed by the content it was computed from — the SHA-256 of a file's bytes, or a git object id —
-/// never by a path or a timestamp, so an entry cannot go stale: changed bytes are a different key. The file also
-/// records which trustgate build wrote it; a rebuilt binary (parsers may have changed) starts with an empty cache.
+/// Every result is keyed by the content it was computed from — the SHA-256 of a file's bytes, or a git object id — so
+/// an entry cannot go stale: changed bytes are a different key. To skip even reading a file, its identity (device,
+/// inode, size, modification and change times) maps to its digest, remembered only once the change time is two
+/// seconds old. The file records which trustgate build wrote it; another build (parsers may differ) starts afresh.
 /// A cache that cannot be read, written or trusted (another owner, writable by others) is simply not used.
 public final class ParseCache: Sendable {
   /// What an entry holds; part of its key.
