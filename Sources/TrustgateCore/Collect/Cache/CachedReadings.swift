@@ -16,12 +16,7 @@ enum CachedReadings {
       }
     }
     writer.int(reading.unparsable)
-    writer.int(reading.issues.count)
-    for issue in reading.issues {
-      writer.int(issue.line ?? -1)
-      writer.string(issue.message)
-      writer.string(issue.fix)
-    }
+    encode(issues: reading.issues.map { ($0.line, $0.message, $0.fix) }, into: &writer)
     return writer.output
   }
 
@@ -43,12 +38,9 @@ enum CachedReadings {
         hasSubjectKeyIdentifier: subjectKey, hasAuthorityKeyIdentifier: authorityKey, subjectHash: subjectHash)
       reading.entries.append(.init(line: line, certificate: certificate))
     }
-    guard let unparsable = reader.int(), let issues = reader.int(), issues >= 0, issues <= payload.count else { return nil }
+    guard let unparsable = reader.int(), let issues = decodeIssues(&reader) else { return nil }
     reading.unparsable = unparsable
-    for _ in 0..<issues {
-      guard let line = reader.int(), let message = reader.string(), let fix = reader.string() else { return nil }
-      reading.issues.append(.init(line: line < 0 ? nil : line, message: message, fix: fix))
-    }
+    reading.issues = issues.map { .init(line: $0.line, message: $0.message, fix: $0.fix) }
     return reader.atEnd ? reading : nil
   }
 
@@ -66,12 +58,7 @@ enum CachedReadings {
     }
     writer.int(reading.references.count)
     for reference in reading.references { writer.string(reference) }
-    writer.int(reading.issues.count)
-    for issue in reading.issues {
-      writer.int(issue.line ?? -1)
-      writer.string(issue.message)
-      writer.string(issue.fix)
-    }
+    encode(issues: reading.issues.map { ($0.line, $0.message, $0.fix) }, into: &writer)
     return writer.output
   }
 
@@ -92,12 +79,32 @@ enum CachedReadings {
       guard let reference = reader.string() else { return nil }
       reading.references.append(reference)
     }
-    guard let issues = reader.int(), issues >= 0, issues <= payload.count else { return nil }
-    for _ in 0..<issues {
-      guard let line = reader.int(), let message = reader.string(), let fix = reader.string() else { return nil }
-      reading.issues.append(LockfileIssue(line: line < 0 ? nil : line, message: message, fix: fix))
-    }
+    guard let issues = decodeIssues(&reader) else { return nil }
+    reading.issues = issues.map { LockfileIssue(line: $0.line, message: $0.message, fix: $0.fix) }
     return reader.atEnd ? reading : nil
+  }
+
+  // MARK: issues (certificate files and lockfiles alike: a line or none, what is wrong, the fix)
+
+  typealias Issue = (line: Int?, message: String, fix: String)
+
+  static func encode(issues: [Issue], into writer: inout CacheWriter) {
+    writer.int(issues.count)
+    for issue in issues {
+      writer.int(issue.line ?? -1)
+      writer.string(issue.message)
+      writer.string(issue.fix)
+    }
+  }
+
+  static func decodeIssues(_ reader: inout CacheReader) -> [Issue]? {
+    guard let count = reader.int(), count >= 0, count <= reader.input.count else { return nil }
+    var issues: [Issue] = []
+    for _ in 0..<count {
+      guard let line = reader.int(), let message = reader.string(), let fix = reader.string() else { return nil }
+      issues.append((line < 0 ? nil : line, message, fix))
+    }
+    return issues
   }
 
   // MARK: metadata headers
