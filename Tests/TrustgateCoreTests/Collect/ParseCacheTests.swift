@@ -205,13 +205,13 @@ final class ParseCacheIdentityTests: XCTestCase {
     first.save()
     let fs = HostFileSystem(root: root)
     let identity = try XCTUnwrap(fs.identity("/etc/ssl/certs/ca-certificates.crt"))
-    let second = ParseCache(path: cachePath, stored: ParseCache.load(cachePath) ?? [:], settledBefore: .max)
+    let second = ParseCache(path: cachePath, settledBefore: .max)
     XCTAssertEqual(second.digest(of: identity), ContentDigest.sha256(Array(try Fixtures.data("pki/bundle.pem"))))
     XCTAssertEqual(second.certificateFile(identity: identity)?.entries.count, expected)
 
     // Same path, other bytes: a new identity, so the file is read and parsed again.
     try directory.write("root/etc/ssl/certs/ca-certificates.crt", Array(try Fixtures.data("pki/root-rsa.pem")))
-    let third = ParseCache(path: cachePath, stored: ParseCache.load(cachePath) ?? [:], settledBefore: .max)
+    let third = ParseCache(path: cachePath, settledBefore: .max)
     XCTAssertEqual(context(root, third).certificates(inFile: "/etc/ssl/certs/ca-certificates.crt", area: .stores)?.count, 1)
   }
 

@@ -26,10 +26,18 @@ public final class ParseCache: Sendable {
   private let state: Locked<State>
 
   private struct State {
-    /// Entries read from the file: key → payload (slices of the file's bytes, copied only when used).
-    var stored: [[UInt8]: ArraySlice<UInt8>] = [:]
+    /// Entries read from the file: key → payload (slices of the file's bytes, copied only when used). Read at the
+    /// first lookup, so commands that never look anything up (`rules`, `--help`) never read the file.
+    var loaded: [[UInt8]: ArraySlice<UInt8>]?
     var used: Set<[UInt8]> = []
     var added: [[UInt8]: [UInt8]] = [:]
+
+    mutating func stored(_ path: String?) -> [[UInt8]: ArraySlice<UInt8>] {
+      if let loaded { return loaded }
+      let entries = path.flatMap(ParseCache.load) ?? [:]
+      loaded = entries
+      return entries
+    }
   }
 
   /// The most the file holds. Entries this run did not use are kept only up to `unusedBudget`, so a cache shared by
@@ -45,9 +53,10 @@ public final class ParseCache: Sendable {
     settledBefore = Self.twoSecondsAgo()
   }
 
-  init(path: String, stored: [[UInt8]: ArraySlice<UInt8>], settledBefore: Int64 = twoSecondsAgo()) {
+  /// A cache at `path`; `stored` stands for the file's entries when given (tests), else the file is read at first use.
+  init(path: String, stored: [[UInt8]: ArraySlice<UInt8>]? = nil, settledBefore: Int64 = twoSecondsAgo()) {
     self.path = path
-    state = Locked(State(stored: stored))
+    state = Locked(State(loaded: stored))
     self.settledBefore = settledBefore
   }
 
@@ -89,7 +98,7 @@ public final class ParseCache: Sendable {
       return nil
     }
     let path = folder + "/parse-cache.bin"
-    return ParseCache(path: path, stored: load(path) ?? [:])
+    return ParseCache(path: path)
   }
 
   /// The payload stored under `key`, if any (a slice of the cache file, not a copy); marks it as used this run.
@@ -97,7 +106,7 @@ public final class ParseCache: Sendable {
     let full = [kind.rawValue] + key
     return state.withLock { state in
       if let added = state.added[full] { return added[...] }
-      guard let payload = state.stored[full] else { return nil }
+      guard let payload = state.stored(path)[full] else { return nil }
       state.used.insert(full)
       return payload
     }
@@ -106,7 +115,7 @@ public final class ParseCache: Sendable {
   public func store(_ kind: Kind, _ key: [UInt8], _ payload: [UInt8]) {
     let full = [kind.rawValue] + key
     state.withLock { state in
-      if state.stored[full] == nil { state.added[full] = payload }
+      if state.stored(path)[full] == nil { state.added[full] = payload }
     }
   }
 
@@ -116,20 +125,21 @@ public final class ParseCache: Sendable {
     guard let path else { return }
     let entries: [([UInt8], ArraySlice<UInt8>)] = state.withLock { state in
       guard !state.added.isEmpty else { return [] }
+      let stored = state.stored(path)
       // New and used entries first, then older ones while they fit their budget.
       var keep = state.added.map { ($0.key, $0.value[...]) }
       var size = keep.reduce(0) { $0 + $1.0.count + $1.1.count }
-      for (key, payload) in state.stored where state.used.contains(key) && size + key.count + payload.count <= Self.capacity {
+      for (key, payload) in stored where state.used.contains(key) && size + key.count + payload.count <= Self.capacity {
         size += key.count + payload.count
         keep.append((key, payload))
       }
       var unused = 0
-      for (key, payload) in state.stored.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) })
+      for (key, payload) in stored.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) })
       where !state.used.contains(key) && unused + key.count + payload.count <= Self.unusedBudget {
         unused += key.count + payload.count
         keep.append((key, payload))
       }
-      state.stored.merge(state.added.mapValues { $0[...] }) { old, _ in old }
+      state.loaded = stored.merging(state.added.mapValues { $0[...] }) { old, _ in old }
       state.added = [:]
       return keep
     }
