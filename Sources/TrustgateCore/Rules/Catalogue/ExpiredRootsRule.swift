@@ -20,8 +20,9 @@ public struct ExpiredRootsRule: Rule {
       result.checked.append(store.path)
       let set = store.certificates
       if set.expired > 0 {
-        let names = set.certificates.filter { context.current.certificates[$0]?.isExpired(at: context.now) == true }
-        let listed = Array(Set(names)).sorted().prefix(3).map(context.label).joined(separator: ", ")
+        let names = Array(Set(set.certificates.filter { context.current.certificates[$0]?.isExpired(at: context.now) == true })).sorted()
+        // At most three names; an ellipsis says the list goes on.
+        let listed = names.prefix(3).map(context.label).joined(separator: ", ") + (names.count > 3 ? ", …" : "")
         result.findings.append(
           finding(store.path, "\(set.expired) expired root(s) in \(store.path)\(listed.isEmpty ? "" : ": " + listed)", at: Location(path: store.path)))
       }
