@@ -57,11 +57,7 @@ final class SHA256Digest {
 /// The raw SHA-256 of a whole byte array: the key under which `ParseCache` keeps what the bytes parse to.
 enum ContentDigest {
   static func sha256(_ bytes: [UInt8]) -> [UInt8] {
-    var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-    var length: UInt32 = 0
-    let ok = bytes.withUnsafeBytes { EVP_Digest($0.baseAddress, $0.count, &output, &length, EVP_sha256(), nil) }
     // EVP_Digest fails only without memory; a key of the input's own bytes can then never collide with a digest.
-    guard ok == 1 else { return [0xFF] + bytes }
-    return Array(output.prefix(Int(length)))
+    bytes.withUnsafeBytes { Digests.raw($0, Digests.sha256) } ?? [0xFF] + bytes
   }
 }

@@ -150,10 +150,15 @@ enum Digests {
   nonisolated(unsafe) static let sha1: OpaquePointer? = EVP_MD_fetch(nil, "SHA1", nil)
 
   static func hex(_ data: UnsafeBufferPointer<UInt8>, _ md: OpaquePointer?) -> String {
+    raw(UnsafeRawBufferPointer(data), md).map { TrustgateCore.hex($0) } ?? ""
+  }
+
+  /// The digest's bytes; nil only when OpenSSL fails (out of memory).
+  static func raw(_ data: UnsafeRawBufferPointer, _ md: OpaquePointer?) -> [UInt8]? {
     var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
     var length: UInt32 = 0
-    guard EVP_Digest(data.baseAddress, data.count, &out, &length, md, nil) == 1 else { return "" }
-    return TrustgateCore.hex(out.prefix(Int(length)))
+    guard EVP_Digest(data.baseAddress, data.count, &out, &length, md, nil) == 1 else { return nil }
+    return Array(out.prefix(Int(length)))
   }
 }
 
