@@ -27,7 +27,8 @@ enum BuildIdentity {
       let entry = Array(table[(index * entrySize)..<(index * entrySize + 56)])
       guard integer(entry, 0, 4) == 4 else { continue }  // PT_NOTE
       let align = integer(entry, 48, 8) == 8 ? 8 : 4
-      guard let notes = read(Int(truncatingIfNeeded: integer(entry, 8, 8)), Int(truncatingIfNeeded: integer(entry, 32, 8)))
+      guard
+        let notes = read(Int(truncatingIfNeeded: integer(entry, 8, 8)), Int(truncatingIfNeeded: integer(entry, 32, 8)))
       else { continue }
       var offset = 0
       while offset + 12 <= notes.count {

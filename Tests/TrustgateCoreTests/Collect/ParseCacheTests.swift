@@ -81,7 +81,8 @@ final class ParseCacheTests: XCTestCase {
     let binary = LockfileCollector.parse([0x68, 0x74, 0x00, 0x0A], RequirementsReader.self)
     XCTAssertEqual(binary.issues.first?.message, "binary data (NUL bytes) in a text lockfile")
     XCTAssertEqual(CachedReadings.lockfile(CachedReadings.encode(binary)[...]), binary)
-    let latin1 = LockfileCollector.parse(Array("httpx==0.28.1 # caf\u{E9}\n".utf8.map { $0 == 0xC3 ? 0xE9 : $0 }), RequirementsReader.self)
+    let latin1 = LockfileCollector.parse(
+      Array("httpx==0.28.1 # caf\u{E9}\n".utf8.map { $0 == 0xC3 ? 0xE9 : $0 }), RequirementsReader.self)
     XCTAssertEqual(latin1.issues.first?.message, "not valid UTF-8 (undecodable bytes replaced)")
     XCTAssertEqual(latin1.pins.map(\.name), ["httpx"])
     XCTAssertEqual(CachedReadings.lockfile(CachedReadings.encode(latin1)[...]), latin1)
@@ -92,7 +93,9 @@ final class ParseCacheTests: XCTestCase {
     let cache = try XCTUnwrap(openCache(directory))
     cache.store(.commitTime, Array("abc".utf8), CachedReadings.encode(commitTime: 1_700_000_000))
     cache.save()
-    XCTAssertEqual(openCache(directory)?.lookup(.commitTime, Array("abc".utf8)).map(Array.init), CachedReadings.encode(commitTime: 1_700_000_000))
+    XCTAssertEqual(
+      openCache(directory)?.lookup(.commitTime, Array("abc".utf8)).map(Array.init),
+      CachedReadings.encode(commitTime: 1_700_000_000))
     let path = cacheFile(directory)
     XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int, 0o600)
 
@@ -131,7 +134,8 @@ final class ParseCacheTests: XCTestCase {
     XCTAssertNil(ParseCache.open(environment: ["TRUSTGATE_CACHE": "off", "HOME": "/root"]))
     XCTAssertNil(ParseCache.open(environment: ["TRUSTGATE_CACHE": "0", "TRUSTGATE_CACHE_DIR": "/tmp/x"]))
     XCTAssertNil(ParseCache.open(environment: [:]), "no home and no cache folder: no cache")
-    XCTAssertEqual(ParseCache.open(environment: ["HOME": "/home/ci"])?.path, "/home/ci/.cache/trustgate/parse-cache.bin")
+    XCTAssertEqual(
+      ParseCache.open(environment: ["HOME": "/home/ci"])?.path, "/home/ci/.cache/trustgate/parse-cache.bin")
     XCTAssertEqual(
       ParseCache.open(environment: ["HOME": "/home/ci", "XDG_CACHE_HOME": "/var/cache/ci"])?.path,
       "/var/cache/ci/trustgate/parse-cache.bin")
@@ -143,7 +147,9 @@ final class ParseCacheCLITests: XCTestCase {
   func testInspectPrintsTheSameSnapshotColdWarmAndWithoutCache() throws {
     // A Debian root with a CA store, and one with Python distributions (metadata headers are cached too).
     for root in ["rootfs/debian", "python/debian-root"] {
-      try assertSameSnapshots(["inspect", "--root", Fixtures.path(root), "--repo", Fixtures.path("lockfiles/old"), "--format", "json"])
+      try assertSameSnapshots([
+        "inspect", "--root", Fixtures.path(root), "--repo", Fixtures.path("lockfiles/old"), "--format", "json",
+      ])
     }
   }
 
@@ -167,7 +173,9 @@ final class ParseCacheCLITests: XCTestCase {
 /// The cache is tied to the build that wrote it by the linker's build id, read from the running executable.
 final class BuildIdentityTests: XCTestCase {
   func testBuildIDIsWhatReadelfPrintsForThisExecutable() throws {
-    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/readelf") else { throw XCTSkip("readelf is not installed") }
+    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/readelf") else {
+      throw XCTSkip("readelf is not installed")
+    }
     let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/readelf")
@@ -177,7 +185,8 @@ final class BuildIdentityTests: XCTestCase {
     try process.run()
     let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()
-    let line = try XCTUnwrap(text.split(separator: "\n").first { $0.contains("Build ID:") }, "the test executable has a build id")
+    let line = try XCTUnwrap(
+      text.split(separator: "\n").first { $0.contains("Build ID:") }, "the test executable has a build id")
     let expected = line.split(separator: ":").last.map { $0.trimmingCharacters(in: .whitespaces) }
     XCTAssertEqual(BuildIdentity.buildID, expected)
     XCTAssertEqual(ParseCache.binaryIdentity, "build-id:" + (expected ?? ""))
@@ -201,7 +210,8 @@ final class ParseCacheIdentityTests: XCTestCase {
 
     // Everything counts as settled here, so the first run remembers the file by identity.
     let first = ParseCache(path: cachePath, stored: [:], settledBefore: .max)
-    XCTAssertEqual(context(root, first).certificates(inFile: "/etc/ssl/certs/ca-certificates.crt", area: .stores)?.count, expected)
+    XCTAssertEqual(
+      context(root, first).certificates(inFile: "/etc/ssl/certs/ca-certificates.crt", area: .stores)?.count, expected)
     first.save()
     let fs = HostFileSystem(root: root)
     let identity = try XCTUnwrap(fs.identity("/etc/ssl/certs/ca-certificates.crt"))
@@ -212,7 +222,8 @@ final class ParseCacheIdentityTests: XCTestCase {
     // Same path, other bytes: a new identity, so the file is read and parsed again.
     try directory.write("root/etc/ssl/certs/ca-certificates.crt", Array(try Fixtures.data("pki/root-rsa.pem")))
     let third = ParseCache(path: cachePath, settledBefore: .max)
-    XCTAssertEqual(context(root, third).certificates(inFile: "/etc/ssl/certs/ca-certificates.crt", area: .stores)?.count, 1)
+    XCTAssertEqual(
+      context(root, third).certificates(inFile: "/etc/ssl/certs/ca-certificates.crt", area: .stores)?.count, 1)
   }
 
   func testFilesWrittenJustNowAreNotRememberedByIdentity() throws {

@@ -84,7 +84,8 @@ final class GitHeadCacheTests: XCTestCase {
     }
     // With the reading cached, the tree holds the blob's key but not its bytes.
     let repository = try GitRepository(discovering: root)
-    let files = try repository.files(atCommit: try repository.resolveCommit("HEAD~1"), include: { $0 == "requirements.txt" })
+    let files = try repository.files(
+      atCommit: try repository.resolveCommit("HEAD~1"), include: { $0 == "requirements.txt" })
     let tree = try loader.tree(files, repository)
     XCTAssertEqual(tree.rawKind("/requirements.txt"), .file(size: 0))
     XCTAssertEqual(tree.contentKey("/requirements.txt"), Array("git-blob:\(files[0].oid)".utf8))

@@ -25,7 +25,8 @@ final class ExpiredRootsRuleTests: XCTestCase {
     formatter.dateFormat = "MMM d HH:mm:ss yyyy zzz"
     let dates = text.split(separator: "\n").compactMap { line -> Date? in
       guard let range = line.range(of: "Not After : ") else { return nil }
-      return formatter.date(from: line[range.upperBound...].split(separator: " ", omittingEmptySubsequences: true).joined(separator: " "))
+      return formatter.date(
+        from: line[range.upperBound...].split(separator: " ", omittingEmptySubsequences: true).joined(separator: " "))
     }
     XCTAssertGreaterThan(dates.count, 100, "openssl listed the bundle's certificates")
     return dates.filter { $0.timeIntervalSince1970 < Double(Self.now) }.count
@@ -34,7 +35,8 @@ final class ExpiredRootsRuleTests: XCTestCase {
   func testMoreThanThreeExpiredRootsEndWithAnEllipsis() throws {
     let scratch = try TemporaryDirectory()
     let bundle = Fixtures.path("certifi/2022.12.7/cacert.pem")
-    try scratch.write("root/etc/ssl/certs/ca-certificates.crt", Array(try Fixtures.data("certifi/2022.12.7/cacert.pem")))
+    try scratch.write(
+      "root/etc/ssl/certs/ca-certificates.crt", Array(try Fixtures.data("certifi/2022.12.7/cacert.pem")))
     var request = InspectRequest(
       fs: HostFileSystem(root: scratch.path + "/root"), env: [:], target: Target(kind: .root), repository: nil,
       repositoryPathInView: nil, now: Self.now)
@@ -44,7 +46,8 @@ final class ExpiredRootsRuleTests: XCTestCase {
     XCTAssertGreaterThan(expired, 3)
     let context = RuleContext(current: snapshot, baseline: nil, changes: [], now: isoTimestamp(epochSeconds: Self.now))
     let finding = try XCTUnwrap(ExpiredRootsRule().evaluate(context).findings.first)
-    XCTAssertTrue(finding.message.hasPrefix("\(expired) expired root(s) in /etc/ssl/certs/ca-certificates.crt: "), finding.message)
+    XCTAssertTrue(
+      finding.message.hasPrefix("\(expired) expired root(s) in /etc/ssl/certs/ca-certificates.crt: "), finding.message)
     XCTAssertTrue(finding.message.hasSuffix(", …"), finding.message)
     XCTAssertEqual(finding.message.components(separatedBy: "(sha256:").count - 1, 3, "three roots named")
   }

@@ -148,7 +148,9 @@ extension ParseCache {
   ) -> CertificateFileReading {
     let key = ContentDigest.sha256(bytes)
     if let identity { remember(key, of: identity) }
-    if let payload = lookup(.certificateFile, key), let reading = CachedReadings.certificateFile(payload) { return reading }
+    if let payload = lookup(.certificateFile, key), let reading = CachedReadings.certificateFile(payload) {
+      return reading
+    }
     let reading = parse()
     store(.certificateFile, key, CachedReadings.encode(reading))
     return reading

@@ -5,8 +5,8 @@
 /// Results of parsing, kept between runs in one file of the user's cache folder, so a pre-commit hook or a CI job
 /// with a restored cache does not parse the same CA bundles and baseline lockfiles again.
 ///
-/// Every result is keyed by the content it was computed from — the SHA-256 of a file's bytes, or a git object id — so
-/// an entry cannot go stale: changed bytes are a different key. To skip even reading a file, its identity (device,
+/// Every result is keyed by the content it was computed from (the SHA-256 of a file's bytes, or a git object id),
+/// so an entry cannot go stale: changed bytes are a different key. To skip even reading a file, its identity (device,
 /// inode, size, modification and change times) maps to its digest, remembered only once the change time is two
 /// seconds old. The file records which trustgate build wrote it; another build (parsers may differ) starts afresh.
 /// A cache that cannot be read, written or trusted (another owner, writable by others) is simply not used.
@@ -187,7 +187,8 @@ public final class ParseCache: Sendable {
   /// The entries of a cache file's bytes; nil when they are not a cache written by `identity` (any, when nil).
   static func decode(_ bytes: [UInt8], identity: String?) -> [[UInt8]: ArraySlice<UInt8>]? {
     var reader = CacheReader(bytes)
-    guard reader.bytes(count: magic.count) == magic[...], let writer = reader.string(), identity == nil || writer == identity,
+    guard reader.bytes(count: magic.count) == magic[...], let writer = reader.string(),
+      identity == nil || writer == identity,
       let count = reader.int(), count >= 0
     else { return nil }
     var entries: [[UInt8]: ArraySlice<UInt8>] = [:]

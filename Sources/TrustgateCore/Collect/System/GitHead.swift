@@ -5,7 +5,9 @@ enum GitHead {
   static func commitID(workdir: String) -> String? {
     let fs = HostFileSystem()
     guard let gitDirectory = gitDirectory(workdir, fs) else { return nil }
-    let common = firstLine(gitDirectory + "/commondir", fs).map { $0.hasPrefix("/") ? $0 : gitDirectory + "/" + $0 } ?? gitDirectory
+    let common =
+      firstLine(gitDirectory + "/commondir", fs).map { $0.hasPrefix("/") ? $0 : gitDirectory + "/" + $0 }
+      ?? gitDirectory
     var line = firstLine(gitDirectory + "/HEAD", fs)
     for _ in 0..<5 {
       guard let current = line else { return nil }
@@ -48,6 +50,7 @@ enum GitHead {
   }
 
   static func isObjectID(_ text: String) -> Bool {
-    (text.utf8.count == 40 || text.utf8.count == 64) && text.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) || ($0 >= 65 && $0 <= 70) }
+    (text.utf8.count == 40 || text.utf8.count == 64)
+      && text.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) || ($0 >= 65 && $0 <= 70) }
   }
 }
