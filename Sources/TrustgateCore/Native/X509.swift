@@ -63,8 +63,11 @@ public enum X509Parser {
     var times = DERReader(bytes, validity.content)
     guard let notBefore = times.next(), let notAfter = times.next() else { throw malformed("no validity dates") }
     let der = UnsafeBufferPointer(rebasing: bytes[certificate.whole])
-    let issuerName = try Name(bytes, issuer)
     let subjectName = try Name(bytes, subject)
+    // Roots name themselves as issuer: the same bytes are one name, parsed and printed once.
+    let sameName = bytes[issuer.whole].elementsEqual(bytes[subject.whole])
+    let issuerName = sameName ? subjectName : try Name(bytes, issuer)
+    let subjectText = subjectName.text
     let extensionSet = try extensions.map { element throws(OpenSSLError) -> Extensions in
       var inner = DERReader(bytes, element.content)
       guard let sequence = inner.next(), sequence.tag == 0x30 else { throw malformed("extensions are not a SEQUENCE") }
@@ -72,9 +75,9 @@ public enum X509Parser {
     }
     return Certificate(
       sha256: Digests.hex(der, Digests.sha256), sha1: Digests.hex(der, Digests.sha1),
-      subject: subjectName.text, issuer: issuerName.text, serial: serialHex(bytes[serial.content]),
+      subject: subjectText, issuer: sameName ? subjectText : issuerName.text, serial: serialHex(bytes[serial.content]),
       notBefore: try time(bytes, notBefore), notAfter: try time(bytes, notAfter),
-      isCA: extensionSet?.isCA ?? false, selfSigned: X509_NAME_cmp(subjectName.pointer, issuerName.pointer) == 0,
+      isCA: extensionSet?.isCA ?? false, selfSigned: sameName || X509_NAME_cmp(subjectName.pointer, issuerName.pointer) == 0,
       hasKeyUsage: extensionSet?.has(NID_key_usage) ?? false,
       hasSubjectKeyIdentifier: extensionSet?.has(NID_subject_key_identifier) ?? false,
       hasAuthorityKeyIdentifier: extensionSet?.has(NID_authority_key_identifier) ?? false,
