@@ -46,7 +46,7 @@ public struct HostFileSystem: FileSystemView {
   }
 
   private func realFolder(_ folder: String) -> String? {
-    if root.isEmpty { return kinds.realFolder(folder) { realpath($0) } }
+    if root.isEmpty { return kinds.realFolder(folder) { hostRealPath($0) } }
     return kinds.realFolder(folder) { try? resolveByWalking($0) }
   }
 
@@ -83,10 +83,10 @@ public struct HostFileSystem: FileSystemView {
   }
 
   private func linkTarget(_ resolvedPath: String) -> String? {
-    var buffer = [UInt8](repeating: 0, count: 4096)
-    let count = buffer.withUnsafeMutableBytes { readlink(hostPath(resolvedPath), $0.baseAddress!.assumingMemoryBound(to: CChar.self), 4095) }
+    var buffer = [CChar](repeating: 0, count: 4096)
+    let count = readlink(hostPath(resolvedPath), &buffer, buffer.count - 1)
     guard count >= 0 else { return nil }
-    return String(decoding: buffer[0..<count], as: UTF8.self)
+    return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
 
   public func rawList(_ resolvedPath: String) throws(FileError) -> [String] {
@@ -180,7 +180,7 @@ final class KindCache: Sendable {
 }
 
 /// realpath(3), as a String.
-private func realpath(_ path: String) -> String? {
+private func hostRealPath(_ path: String) -> String? {
   guard let resolved = Glibc.realpath(path, nil) else { return nil }
   defer { free(resolved) }
   return String(cString: resolved)

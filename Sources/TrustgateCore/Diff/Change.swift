@@ -37,6 +37,17 @@ public struct Change: Codable, Sendable, Hashable, Comparable {
     self.baseLocation = baseLocation
   }
 
+  /// `<`'s fields joined into bytes, NUL after each (NUL sorts before every character): comparing keys bytewise orders
+  /// changes as `<` does for text in normal form. `SnapshotDiff` sorts thousands of changes by it.
+  var sortKey: [UInt8] {
+    var key: [UInt8] = []
+    for field in [area.rawValue, kind.rawValue, source ?? "", subject, location?.path ?? ""] {
+      key += field.utf8
+      key.append(0)
+    }
+    return key
+  }
+
   /// By area, kind, source, subject and path, each by its text; a field is compared only when the ones before it tie
   /// (thousands of pin changes are sorted, and most differ already in the subject).
   public static func < (lhs: Change, rhs: Change) -> Bool {

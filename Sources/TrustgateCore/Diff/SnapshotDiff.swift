@@ -20,24 +20,17 @@ public enum SnapshotDiff {
     return sortedByKey(changes)
   }
 
-  /// `changes.sorted()`, but each change's sort fields are joined into one byte key first and only indices move:
-  /// a lockfile diff can hold thousands of changes, and moving and comparing the structs field by field dominated
-  /// `check`. NUL separates the fields (it sorts before every character), so the order is `Change.<`'s for text in
-  /// normal form; the sort is stable like `sorted()`.
+  /// `changes.sorted()`, but by each change's `sortKey`, computed once, and only indices move: a lockfile diff can
+  /// hold thousands of changes, and moving and comparing the structs field by field dominated `check`. Stable, like
+  /// `sorted()`.
   static func sortedByKey(_ changes: [Change]) -> [Change] {
-    let keys: [[UInt8]] = changes.map { change in
-      var key: [UInt8] = []
-      for field in [change.area.rawValue, change.kind.rawValue, change.source ?? "", change.subject, change.location?.path ?? ""] {
-        key += field.utf8
-        key.append(0)
-      }
-      return key
-    }
+    let keys = changes.map(\.sortKey)
     let order = changes.indices.sorted { left, right in
       keys[left].withUnsafeBufferPointer { a in
         keys[right].withUnsafeBufferPointer { b in
           let common = min(a.count, b.count)
-          let difference = common == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, common)
+          guard common > 0, let x = a.baseAddress, let y = b.baseAddress else { return a.count < b.count }
+          let difference = memcmp(x, y, common)
           return difference != 0 ? difference < 0 : a.count < b.count
         }
       }

@@ -177,18 +177,18 @@ extension ParseCache {
     return CachedReadings.metadata(payload)
   }
 
-  /// A lockfile's reading by its reader and content key (the SHA-256 of its bytes, or its git blob id).
-  func lockfile(_ format: LockfileFormat, key: [UInt8], parse: () -> LockfileReading) -> LockfileReading {
-    let full = Array(format.rawValue.utf8) + [0] + key
-    if let payload = lookup(.lockfile, full), let reading = CachedReadings.lockfile(payload) { return reading }
-    let reading = parse()
-    store(.lockfile, full, CachedReadings.encode(reading))
-    return reading
+  /// A lockfile's reading by its reader and content key (a git blob id, known without reading the bytes); nil on a
+  /// miss.
+  func lockfile(_ format: LockfileFormat, key: [UInt8]) -> LockfileReading? {
+    lookup(.lockfile, Self.lockfileKey(format, key)).flatMap(CachedReadings.lockfile)
   }
 
-  /// A lockfile's reading when its content key is known without its bytes (a git blob id); nil on a miss.
-  func lockfile(_ format: LockfileFormat, key: [UInt8]) -> LockfileReading? {
-    let full = Array(format.rawValue.utf8) + [0] + key
-    return lookup(.lockfile, full).flatMap(CachedReadings.lockfile)
+  func store(_ reading: LockfileReading, format: LockfileFormat, key: [UInt8]) {
+    store(.lockfile, Self.lockfileKey(format, key), CachedReadings.encode(reading))
+  }
+
+  /// The same bytes read by another reader (a requirements file included with `-r`) are another entry.
+  private static func lockfileKey(_ format: LockfileFormat, _ key: [UInt8]) -> [UInt8] {
+    Array(format.rawValue.utf8) + [0] + key
   }
 }

@@ -81,8 +81,8 @@ public struct LockfileCollector {
   private func readFile(_ fs: any FileSystemView, _ path: String, _ reader: any LockfileReader.Type) -> (Lockfile, [String], [Problem])? {
     // A file whose content has a key (a git blob id) may have been parsed by an earlier run: then it is not even read.
     let key = (try? fs.resolveExisting("/" + path)).flatMap { fs.contentKey($0) }
-    var reading: LockfileReading
-    if let key, let cache, let cached = cache.lockfile(reader.format, key: key) {
+    let reading: LockfileReading
+    if let key, let cached = cache?.lockfile(reader.format, key: key) {
       reading = cached
     } else {
       let bytes: [UInt8]
@@ -91,11 +91,8 @@ public struct LockfileCollector {
           Problem(area: .lockfiles, path: path, message: error.reason, fix: "Make the file readable, or regenerate it with its tool.")
         ])
       }
-      if let key, let cache {
-        reading = cache.lockfile(reader.format, key: key) { Self.parse(bytes, reader) }
-      } else {
-        reading = Self.parse(bytes, reader)
-      }
+      reading = Self.parse(bytes, reader)
+      if let key { cache?.store(reading, format: reader.format, key: key) }
     }
     let problems = reading.issues.map {
       Problem(area: .lockfiles, path: path, line: $0.line, message: $0.message, fix: $0.fix)
@@ -111,16 +108,14 @@ public struct LockfileCollector {
         LockfileIssue(line: nil, message: "binary data (NUL bytes) in a text lockfile", fix: "Regenerate the file with its tool; it may have been overwritten.")
       ])
     }
+    let valid = String(validating: bytes, as: UTF8.self)
+    var reading = reader.read(valid ?? String(decoding: bytes, as: UTF8.self))
     // Pins in `Lockfile` order, so a reading taken from the cache needs no sorting again.
-    if let text = String(validating: bytes, as: UTF8.self) {
-      var reading = reader.read(text)
-      reading.pins.sort()
-      return reading
-    }
-    var reading = reader.read(String(decoding: bytes, as: UTF8.self))
     reading.pins.sort()
-    reading.issues.insert(
-      LockfileIssue(line: nil, message: "not valid UTF-8 (undecodable bytes replaced)", fix: "Save the file as UTF-8."), at: 0)
+    if valid == nil {
+      reading.issues.insert(
+        LockfileIssue(line: nil, message: "not valid UTF-8 (undecodable bytes replaced)", fix: "Save the file as UTF-8."), at: 0)
+    }
     return reading
   }
 

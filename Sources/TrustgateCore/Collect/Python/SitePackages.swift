@@ -85,7 +85,6 @@ struct SitePackagesReader {
   }
 
   private func readDistribution(_ metadataPath: String, real: String?, into reading: inout SitePackagesReading) {
-    var bytes: [UInt8]
     let metadata: CoreMetadata
     do throws(FileError) {
       // The header (Name, Version) comes first; long descriptions follow. Read a prefix, all only if needed.
@@ -101,7 +100,7 @@ struct SitePackagesReader {
       if let identity, let known = context.cache?.metadata(identity: identity) {
         metadata = known
       } else {
-        bytes = try fs.rawReadPrefix(file, count: 8192)
+        var bytes = try fs.rawReadPrefix(file, count: 8192)
         if bytes.count == 8192 && !Self.headerEnds(bytes) {
           bytes = try fs.rawRead(file, limit: Self.metadataLimit)
         }
