@@ -4,6 +4,7 @@
 #
 # Usage: scripts/fuzz.sh [TARGET...] [-- extra libFuzzer flags...]
 #   targets: lockfiles tomlcheck certificates policy envfile snapshot proxy platform metadata tar image cache
+#            snapcache
 #            (default: all)
 # Crashes land in fuzz-artifacts/TARGET/; replay one with a plain build:
 #   FUZZ_TARGET=tar swift run fuzz-parsers fuzz-artifacts/tar/crash-…
@@ -11,7 +12,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
-all=(lockfiles tomlcheck certificates policy envfile snapshot proxy platform metadata tar image cache)
+all=(lockfiles tomlcheck certificates policy envfile snapshot proxy platform metadata tar image cache snapcache)
 targets=()
 extra=()
 while [[ $# -gt 0 ]]; do
@@ -42,6 +43,7 @@ seed() {
   tar) find Tests/Fixtures/images -type f \( -name 'gnu-longname.tar' -o -path '*app-oci/blobs/*' \) ;;
   image) find Tests/Fixtures/images -maxdepth 1 -type f -name '*.tar' ;;
   cache) find fuzz/seeds/cache -type f ;;
+  snapcache) find fuzz/seeds/snapcache -type f ;;
   esac | while read -r file; do cp "$file" "$dir/$(echo "$file" | tr / _)"; done
   echo "$dir"
 }
@@ -59,6 +61,8 @@ for target in "${targets[@]}"; do
   mkdir -p "$corpus" "fuzz-artifacts/$target"
   max_len=8192
   [[ "$target" == tar || "$target" == image || "$target" == cache ]] && max_len=65536
+  # A stored snapshot of a small fixture root is ~20 KB; of this machine, ~140 KB.
+  [[ "$target" == snapcache ]] && max_len=262144
   echo "== $target: ${seconds}s"
   log="fuzz-artifacts/$target/last.log"
   FUZZ_TARGET="$target" "$bin" -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=4096 \

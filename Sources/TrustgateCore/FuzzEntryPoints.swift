@@ -23,6 +23,16 @@ public enum FuzzEntryPoints {
     }
   }
 
+  /// `SnapshotCache`: the snapshot cache file (from any trustgate binary), each entry's window, HEAD, stored kernel
+  /// answers (replayed: read-only lstat and realpath calls on whatever paths the bytes name) and snapshot; and the
+  /// bytes as a snapshot encoding of their own.
+  public static func snapshotCache(_ bytes: [UInt8]) {
+    _ = SnapshotCodec.decode(bytes[...])
+    for entry in SnapshotCache.decode(bytes, identity: nil) ?? [] {
+      _ = SnapshotCache.read(entry, now: "2026-11-27T00:00:00Z")
+    }
+  }
+
   /// `PolicyLoader.load`: `.trustgate.yml`.
   public static func policy(_ bytes: [UInt8]) {
     _ = try? PolicyLoader.load(String(decoding: bytes, as: UTF8.self), path: ".trustgate.yml")

@@ -18,7 +18,10 @@ struct Trustgate: ParsableCommand {
       Cache: what CA files, Python metadata, baseline lockfiles (by git blob id) and HEAD's commit time parse to is
       kept in $TRUSTGATE_CACHE_DIR, else $XDG_CACHE_HOME/trustgate, else ~/.cache/trustgate, keyed by content (SHA-256
       or git object id); a file unchanged since (same inode, size and times, settled for two seconds) is not read
-      again. Another trustgate build starts afresh. TRUSTGATE_CACHE=off turns the cache off.
+      again. The last few whole snapshots are kept too, each with every answer the kernel gave while collecting it
+      (an lstat per file, folder and link met): the same request with every answer unchanged reuses the snapshot
+      (the clock is always read afresh); TRUSTGATE_PROFILE=1 says why one was not reused. Another trustgate build
+      starts afresh. TRUSTGATE_CACHE=off turns both caches off.
       """,
     version: "0.1.0",
     // Every command sets `commandName`: deriving it from the type name (`String(describing:)`) costs a reflection

@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Synchronization
 
 /// What sits at a path, without following a final symbolic link.
 public enum FileKind: Sendable, Equatable {
@@ -29,7 +30,10 @@ public struct FileIdentity: Sendable, Hashable {
   var key: [UInt8] {
     var bytes: [UInt8] = []
     bytes.reserveCapacity(40)
-    for value in [device, inode, UInt64(bitPattern: size), UInt64(bitPattern: modified), UInt64(bitPattern: changed)] {
+    for value in [
+      device, inode, UInt64(bitPattern: size), UInt64(bitPattern: modified),
+      UInt64(bitPattern: changed),
+    ] {
       withUnsafeBytes(of: value.littleEndian) { bytes += $0 }
     }
     return bytes
@@ -89,6 +93,9 @@ public protocol FileSystemView: Sendable {
   func quickResolve(_ path: String) -> String?
   /// Names in a real directory, unsorted.
   func rawList(_ resolvedPath: String) throws(FileError) -> [String]
+  /// Names in a real directory with what each one is, unsorted; on the host the listing itself says (no lstat per
+  /// name), so walking a large repository asks the kernel only about its folders.
+  func rawListTyped(_ resolvedPath: String) throws(FileError) -> [(name: String, type: EntryType)]
   /// Bytes of a real regular file, at most `limit` (throws `tooLarge` beyond it).
   func rawRead(_ resolvedPath: String, limit: Int) throws(FileError) -> [UInt8]
   /// The first `count` bytes of a real regular file (fewer if it is shorter); never `tooLarge`.
@@ -97,6 +104,11 @@ public protocol FileSystemView: Sendable {
   func contentKey(_ resolvedPath: String) -> [UInt8]?
   /// The kernel's identity of a real regular file, when the view is a tree on this machine.
   func identity(_ resolvedPath: String) -> FileIdentity?
+}
+
+/// What a directory entry is, as a listing tells it.
+public enum EntryType: Sendable, Equatable {
+  case file, directory, symlink, other, missing
 }
 
 /// The most trustgate reads from one file: a CA bundle of 5,000 roots is ~7 MB, a huge lockfile ~10 MB.
@@ -113,6 +125,13 @@ extension FileSystemView {
   public func quickResolve(_ path: String) -> String? { nil }
 
   public func contentKey(_ resolvedPath: String) -> [UInt8]? { nil }
+
+  public func rawListTyped(_ resolvedPath: String) throws(FileError) -> [(
+    name: String, type: EntryType
+  )] {
+    let folder = resolvedPath == "/" ? "" : resolvedPath
+    return try rawList(resolvedPath).map { name in (name, EntryType(rawKind(folder + "/" + name))) }
+  }
 
   public func identity(_ resolvedPath: String) -> FileIdentity? { nil }
 
@@ -213,5 +232,17 @@ extension FileSystemView {
       throw .notFound(path)
     }
     return real
+  }
+}
+
+extension EntryType {
+  init(_ kind: FileKind?) {
+    switch kind {
+    case .file: self = .file
+    case .directory: self = .directory
+    case .symlink: self = .symlink
+    case .other: self = .other
+    case nil: self = .missing
+    }
   }
 }

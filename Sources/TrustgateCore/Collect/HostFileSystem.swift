@@ -12,11 +12,21 @@ public struct HostFileSystem: FileSystemView {
   public let root: String
   /// lstat results of this run: symlink resolution asks about the same parent folders again and again.
   private let kinds = KindCache()
+  /// Where every answer the kernel gives is noted, when this run's snapshot may be reused (see `SnapshotCache`).
+  let probes: FileProbes?
 
-  public init(root: String = "/") {
+  public init(root: String = "/") { self.init(root: root, probes: nil) }
+
+  init(root: String, probes: FileProbes?) {
     var r = root
     while r.count > 1 && r.hasSuffix("/") { r.removeLast() }
     self.root = r == "/" ? "" : r
+    self.probes = probes
+  }
+
+  /// The same tree, seen afresh, noting each answer in `probes`.
+  func recording(into probes: FileProbes) -> HostFileSystem {
+    HostFileSystem(root: root.isEmpty ? "/" : root, probes: probes)
   }
 
   public var label: String { root.isEmpty ? "host" : "root \(root)" }
@@ -46,7 +56,13 @@ public struct HostFileSystem: FileSystemView {
   }
 
   private func realFolder(_ folder: String) -> String? {
-    if root.isEmpty { return kinds.realFolder(folder) { hostRealPath($0) } }
+    if root.isEmpty {
+      return kinds.realFolder(folder) { [probes] folder in
+        let real = hostRealPath(folder)
+        probes?.resolved(folder, to: real)
+        return real
+      }
+    }
     return kinds.realFolder(folder) { try? resolveByWalking($0) }
   }
 
@@ -66,7 +82,12 @@ public struct HostFileSystem: FileSystemView {
 
   private func lstatKind(_ resolvedPath: String) -> FileKind? {
     var info = stat()
-    guard lstat(hostPath(resolvedPath), &info) == 0 else { return nil }
+    let path = hostPath(resolvedPath)
+    guard lstat(path, &info) == 0 else {
+      probes?.failed(path, errno: errno)
+      return nil
+    }
+    probes?.saw(path, info)
     switch info.st_mode & S_IFMT {
     case S_IFREG:
       kinds.setIdentity(
@@ -77,7 +98,12 @@ public struct HostFileSystem: FileSystemView {
           changed: Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec)))
       return .file(size: Int(info.st_size))
     case S_IFDIR: return .directory
-    case S_IFLNK: return linkTarget(resolvedPath).map { .symlink(target: $0) } ?? .other
+    case S_IFLNK:
+      guard let target = linkTarget(resolvedPath) else {
+        probes?.spoil()
+        return .other
+      }
+      return .symlink(target: target)
     default: return .other
     }
   }
@@ -90,40 +116,71 @@ public struct HostFileSystem: FileSystemView {
   }
 
   public func rawList(_ resolvedPath: String) throws(FileError) -> [String] {
+    try rawListTyped(resolvedPath).map(\.name)
+  }
+
+  public func rawListTyped(_ resolvedPath: String) throws(FileError) -> [(
+    name: String, type: EntryType
+  )] {
     guard let dir = opendir(hostPath(resolvedPath)) else {
+      probes?.spoil()
       throw .notReadable(resolvedPath, reason: String(cString: strerror(errno)))
     }
     defer { closedir(dir) }
-    var names: [String] = []
+    // The folder's times change whenever a name in it is added, removed or replaced: its status vouches for the
+    // names and for the link targets read below.
+    if let probes {
+      var info = stat()
+      if fstat(dirfd(dir), &info) == 0 {
+        probes.saw(hostPath(resolvedPath), info)
+      } else {
+        probes.spoil()
+      }
+    }
+    var entries: [(name: String, type: EntryType)] = []
     let folder = resolvedPath == "/" ? "" : resolvedPath
     while let entry = readdir(dir) {
       let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
         String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
       }
       guard name != "." && name != ".." else { continue }
-      names.append(name)
       // The entry's type comes with the listing: folders need no lstat later, links only their readlink (CA folders
-      // are mostly links). Regular files are left to lstat, which also gives their size.
+      // are mostly links). Regular files are left to lstat, which also gives their size, when someone asks.
       switch Int32(entry.pointee.d_type) {
-      case Int32(DT_DIR): kinds.set(folder + "/" + name, .directory)
+      case Int32(DT_DIR):
+        kinds.set(folder + "/" + name, .directory)
+        entries.append((name, .directory))
       case Int32(DT_LNK):
-        if let target = linkTarget(folder + "/" + name) { kinds.set(folder + "/" + name, .symlink(target: target)) }
-      default: break
+        if let target = linkTarget(folder + "/" + name) {
+          kinds.set(folder + "/" + name, .symlink(target: target))
+        }
+        entries.append((name, .symlink))
+      case Int32(DT_REG): entries.append((name, .file))
+      case Int32(DT_UNKNOWN): entries.append((name, EntryType(rawKind(folder + "/" + name))))
+      default: entries.append((name, .other))
       }
     }
-    return names
+    return entries
   }
 
   public func rawReadPrefix(_ resolvedPath: String, count: Int) throws(FileError) -> [UInt8] {
     let fd = open(hostPath(resolvedPath), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-    guard fd >= 0 else { throw .notReadable(resolvedPath, reason: String(cString: strerror(errno))) }
+    guard fd >= 0 else {
+      probes?.spoil()
+      throw .notReadable(resolvedPath, reason: String(cString: strerror(errno)))
+    }
     defer { close(fd) }
+    if let probes {
+      var info = stat()
+      if fstat(fd, &info) == 0 { probes.saw(hostPath(resolvedPath), info) } else { probes.spoil() }
+    }
     var bytes = [UInt8](repeating: 0, count: count)
     var done = 0
     while done < count {
       let n = bytes.withUnsafeMutableBytes { buffer in Glibc.read(fd, buffer.baseAddress! + done, count - done) }
       if n < 0 {
         if errno == EINTR { continue }
+        probes?.spoil()
         throw .notReadable(resolvedPath, reason: String(cString: strerror(errno)))
       }
       if n == 0 { break }
@@ -135,10 +192,17 @@ public struct HostFileSystem: FileSystemView {
 
   public func rawRead(_ resolvedPath: String, limit: Int) throws(FileError) -> [UInt8] {
     let fd = open(hostPath(resolvedPath), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-    guard fd >= 0 else { throw .notReadable(resolvedPath, reason: String(cString: strerror(errno))) }
+    guard fd >= 0 else {
+      probes?.spoil()
+      throw .notReadable(resolvedPath, reason: String(cString: strerror(errno)))
+    }
     defer { close(fd) }
     var info = stat()
-    guard fstat(fd, &info) == 0 else { throw .notReadable(resolvedPath, reason: String(cString: strerror(errno))) }
+    guard fstat(fd, &info) == 0 else {
+      probes?.spoil()
+      throw .notReadable(resolvedPath, reason: String(cString: strerror(errno)))
+    }
+    probes?.saw(hostPath(resolvedPath), info)
     let size = Int(info.st_size)
     if size > limit { throw .tooLarge(resolvedPath, size: size, limit: limit) }
     var bytes = [UInt8](repeating: 0, count: size)
@@ -149,11 +213,14 @@ public struct HostFileSystem: FileSystemView {
       }
       if n < 0 {
         if errno == EINTR { continue }
+        probes?.spoil()
         throw .notReadable(resolvedPath, reason: String(cString: strerror(errno)))
       }
       if n == 0 { break }
       done += n
     }
+    // Fewer bytes than fstat said: the file changed while read.
+    if done < size { probes?.spoil() }
     if done < size { bytes.removeLast(size - done) }
     return bytes
   }
@@ -180,7 +247,7 @@ final class KindCache: Sendable {
 }
 
 /// realpath(3), as a String.
-private func hostRealPath(_ path: String) -> String? {
+func hostRealPath(_ path: String) -> String? {
   guard let resolved = Glibc.realpath(path, nil) else { return nil }
   defer { free(resolved) }
   return String(cString: resolved)

@@ -14,14 +14,18 @@ public struct InspectRequest: Sendable {
   /// Seconds since the epoch at collection.
   public var now: Int64
   public var headCommitTime: Int64?
-  /// HEAD's commit time being read on another thread; used when `headCommitTime` is nil.
-  public var pendingHeadCommitTime: PendingValue<Int64?>?
+  /// Where HEAD's commit time comes from when `headCommitTime` is nil (read beside the collectors).
+  public var head: HeadCommitSource?
   /// Whether to record the clock section (baselines leave it out).
   public var includeClock = true
   /// Repository-relative paths the lockfile walk leaves out (the policy's `exclude`).
   public var excluded: [String] = []
   /// Parse results kept between runs (certificate files by content, HEAD's commit time by commit id); nil: none.
   public var cache: ParseCache?
+  /// Whole snapshots kept between runs, reused while every file they came from is unchanged; nil: none.
+  public var snapshotCache: SnapshotCache?
+  /// Files changed after this (ns since the epoch) make a snapshot not reusable; nil: two seconds before collection.
+  var settledBefore: Int64?
   /// Oddities met while reading an image (members escaping the root, …), recorded as platform problems.
   public var imageWarnings: [String] = []
 
@@ -44,17 +48,100 @@ public enum Inspector {
   public static func inspect(_ request: InspectRequest) -> Snapshot {
     var stopwatch = Stopwatch(enabled: request.env["TRUSTGATE_PROFILE"] != nil)
     defer { stopwatch.lap("rest") }
-    let context = CollectionContext(fs: request.fs, now: isoTimestamp(epochSeconds: request.now), cache: request.cache)
+    let settledBefore = request.settledBefore ?? ParseCache.twoSecondsAgo()
+    let now = isoTimestamp(epochSeconds: request.now)
+    guard let reuse = Reuse(request) else {
+      let pending = readHead(request)
+      var snapshot = collect(
+        request, fs: request.fs, repository: request.repository, stopwatch: &stopwatch)
+      addClock(&snapshot, request, pending: pending)
+      return snapshot
+    }
+    let profiling = stopwatch.enabled
+    if let hit = reuse.cache.lookup(
+      reuse.key, now: now, missed: { if profiling { Stopwatch.say("snapshot cache miss: \($0)") } })
+    {
+      stopwatch.lap("snapshot cache hit")
+      var snapshot = hit.snapshot
+      let head = hit.head.flatMap { stored in
+        request.head?.commitID() == stored.id ? stored.time : nil
+      }
+      addClock(&snapshot, request, pending: nil, known: head)
+      return snapshot
+    }
+    let probes = FileProbes()
+    let pending = readHead(request)
+    var snapshot = collect(
+      request, fs: reuse.fs.recording(into: probes),
+      repository: reuse.repository?.recording(into: probes),
+      stopwatch: &stopwatch)
+    let commit = pending?.wait()
+    let head = commit.flatMap { commit in
+      commit.id.flatMap { id in commit.time.map { SnapshotCache.HeadCommit(id: id, time: $0) } }
+    }
+    let unstored = reuse.cache.store(
+      reuse.key, snapshot: snapshot, now: now, probes: probes, settledBefore: settledBefore,
+      head: head)
+    if profiling, let unstored { Stopwatch.say("snapshot not stored: \(unstored)") }
+    addClock(&snapshot, request, pending: pending)
+    return snapshot
+  }
+
+  /// HEAD's commit, read beside the collectors (libgit2's start-up, when it is needed, is slow).
+  private static func readHead(_ request: InspectRequest) -> PendingValue<HeadCommitSource.Commit>?
+  {
+    guard request.includeClock, request.headCommitTime == nil, let source = request.head else {
+      return nil
+    }
+    return PendingValue { source.commit() }
+  }
+
+  /// What reusing a stored snapshot needs: host trees (an image is read whole anyway), the cache, the request's key.
+  private struct Reuse {
+    let cache: SnapshotCache
+    let fs: HostFileSystem
+    let repository: HostFileSystem?
+    let key: [UInt8]
+
+    init?(_ request: InspectRequest) {
+      guard let cache = request.snapshotCache, request.target.kind != .image,
+        request.imageWarnings.isEmpty,
+        let fs = request.fs as? HostFileSystem, fs.probes == nil
+      else { return nil }
+      var repository: HostFileSystem?
+      if let view = request.repository {
+        guard let host = view as? HostFileSystem else { return nil }
+        repository = host
+      }
+      self.cache = cache
+      self.fs = fs
+      self.repository = repository
+      key = SnapshotCache.key(
+        kind: request.target.kind, root: fs.root, repository: repository?.root,
+        repositoryPathInView: request.repositoryPathInView, excluded: request.excluded,
+        environment: request.env)
+    }
+  }
+
+  /// Everything but the clock section: what a stored snapshot stands for.
+  private static func collect(
+    _ request: InspectRequest, fs: any FileSystemView, repository: (any FileSystemView)?,
+    stopwatch: inout Stopwatch
+  ) -> Snapshot {
+    let context = CollectionContext(
+      fs: fs, now: isoTimestamp(epochSeconds: request.now), cache: request.cache)
     var snapshot = Snapshot(target: request.target)
     // Python environments are independent of the OS stores; read them on another core meanwhile. The OS bundles they
     // are compared with are the bundle files that exist, which is what the store collector will list.
-    let osBundles = StoreLocations.bundles.map(\.path).filter { request.fs.linkKind($0) != nil }
+    let osBundles = StoreLocations.bundles.map(\.path).filter { fs.linkKind($0) != nil }
     let python = PendingValue { [env = request.env, repository = request.repositoryPathInView] in
       PythonCollector(env: env, repository: repository).collect(context, osBundles: osBundles)
     }
     // The repository's lockfiles depend on nothing else either: a third task, which the cores share.
-    let lockfiles = request.repository.map { repository in
-      PendingValue { [excluded = request.excluded] in LockfileCollector(excluded: excluded).collect(repository) }
+    let lockfiles = repository.map { repository in
+      PendingValue { [excluded = request.excluded] in
+        LockfileCollector(excluded: excluded).collect(repository)
+      }
     }
     // So does the platform (os-release, the package databases: dpkg's status file is large).
     let platform = PendingValue { PlatformCollector().collect(context) }
@@ -74,22 +161,6 @@ public enum Inspector {
       for problem in lockfiles.problems { context.report(problem) }
     }
     stopwatch.lap("lockfiles")
-    if request.includeClock {
-      let head = request.headCommitTime ?? request.pendingHeadCommitTime?.wait() ?? nil
-      snapshot.clock = ClockCollector().collect(now: request.now, headCommitTime: head)
-      if let clock = snapshot.clock, let head = clock.headCommitTime, clock.now < head {
-        context.report(
-          Problem(
-            area: .clock, message: "the clock (\(clock.now)) is earlier than the HEAD commit (\(head))",
-            fix: "Fix the system time (enable NTP); certificates look not-yet-valid to a clock in the past."))
-      }
-      if snapshot.clock?.sync == .unsynchronised {
-        context.report(
-          Problem(
-            area: .clock, message: "the kernel reports the clock as not synchronised (NTP)",
-            fix: "Enable time synchronisation (systemd-timesyncd, chrony) on the runner."))
-      }
-    }
     for warning in request.imageWarnings {
       context.report(Problem(area: .platform, message: warning, fix: "Rebuild the image with a tool that writes clean layers."))
     }
@@ -99,6 +170,38 @@ public enum Inspector {
     snapshot.effectiveTrust = EffectiveTrust.resolve(snapshot)
     snapshot.normalise()
     return snapshot
+  }
+
+  /// The clock section and its problems: the time, the kernel's NTP state, HEAD's commit time (given, `known` from a
+  /// stored snapshot, being read by `pending`, or read now).
+  private static func addClock(
+    _ snapshot: inout Snapshot, _ request: InspectRequest,
+    pending: PendingValue<HeadCommitSource.Commit>?,
+    known: Int64? = nil
+  ) {
+    guard request.includeClock else { return }
+    let head =
+      request.headCommitTime ?? known
+      ?? (pending.map { $0.wait()?.time } ?? request.head?.commit().time)
+    let clock = ClockCollector().collect(now: request.now, headCommitTime: head)
+    snapshot.clock = clock
+    var problems: [Problem] = []
+    if let head = clock.headCommitTime, clock.now < head {
+      problems.append(
+        Problem(
+          area: .clock,
+          message: "the clock (\(clock.now)) is earlier than the HEAD commit (\(head))",
+          fix:
+            "Fix the system time (enable NTP); certificates look not-yet-valid to a clock in the past."
+        ))
+    }
+    if clock.sync == .unsynchronised {
+      problems.append(
+        Problem(
+          area: .clock, message: "the kernel reports the clock as not synchronised (NTP)",
+          fix: "Enable time synchronisation (systemd-timesyncd, chrony) on the runner."))
+    }
+    if !problems.isEmpty { snapshot.problems = Array(Set(snapshot.problems + problems)).sorted() }
   }
 
   /// Notes, for each trust variable, which other sources hold exactly the same certificates.
@@ -140,8 +243,13 @@ public struct Stopwatch {
   public mutating func lap(_ name: String) {
     guard enabled else { return }
     let t = Stopwatch.now()
-    let line = "trustgate: \(name) \(Int((t - last) * 1000)) µs, RSS \(Stopwatch.residentKiB()) KiB\n"
-    _ = line.withCString { Glibc.write(2, $0, strlen($0)) }
+    Stopwatch.say("\(name) \(Int((t - last) * 1000)) µs, RSS \(Stopwatch.residentKiB()) KiB")
     last = t
+  }
+
+  /// A line on standard error, for profiling.
+  static func say(_ text: String) {
+    let line = "trustgate: \(text)\n"
+    _ = line.withCString { Glibc.write(2, $0, strlen($0)) }
   }
 }

@@ -1,8 +1,9 @@
+import Dispatch
+import Synchronization
+
 #if canImport(Glibc)
   import Glibc
 #endif
-import Dispatch
-import Synchronization
 
 /// A usage or input error the command line reports with exit code 2: names the file and says what to do.
 public struct InputError: Error, CustomStringConvertible, Sendable {
@@ -138,9 +139,8 @@ public struct Workspace {
     // libgit2's start-up is slow (it loads a CA bundle for its TLS backend): only when the clock section needs HEAD.
     request.includeClock = includeClock
     request.cache = cache
-    if includeClock {
-      request.pendingHeadCommitTime = PendingValue { [cache] in GitRepositoryLocator.headCommitTime(around: repo, cache: cache) }
-    }
+    request.snapshotCache = SnapshotCache(beside: cache)
+    request.head = HeadCommitSource(repository: repo, cache: cache)
     request.excluded = excluded
     request.imageWarnings = opened?.warnings ?? []
     return (request, opened)
@@ -164,18 +164,54 @@ enum GitRepositoryLocator {
   /// HEAD's commit time. Outside a repository libgit2 is never started; with a cache, a commit met before is
   /// answered from it by id (a commit's time never changes), and libgit2 starts only for a new HEAD.
   static func headCommitTime(around path: String, cache: ParseCache? = nil) -> Int64? {
-    guard let workdir = workdir(around: path) else { return nil }
+    headCommit(around: path, cache: cache).time
+  }
+
+  /// HEAD's commit id (when git's files name it plainly and a cache wants it) and commit time.
+  static func headCommit(around path: String, cache: ParseCache? = nil) -> HeadCommitSource.Commit {
+    guard let workdir = workdir(around: path) else { return .init(id: nil, time: nil) }
     let id = cache == nil ? nil : GitHead.commitID(workdir: workdir)
     let key = id.map { Array($0.utf8) }
-    if let key, let payload = cache?.lookup(.commitTime, key), let time = CachedReadings.commitTime(payload) {
-      return time
+    if let key, let payload = cache?.lookup(.commitTime, key),
+      let time = CachedReadings.commitTime(payload)
+    {
+      return .init(id: id, time: time)
     }
-    guard let repository = try? GitRepository(discovering: path) else { return nil }
-    guard let id, let key, let cache else { return (try? repository.headCommitTime()) ?? nil }
-    guard let time = try? repository.commitTime(of: id) else { return (try? repository.headCommitTime()) ?? nil }
+    guard let repository = try? GitRepository(discovering: path) else {
+      return .init(id: id, time: nil)
+    }
+    guard let id, let key, let cache else {
+      return .init(id: id, time: (try? repository.headCommitTime()) ?? nil)
+    }
+    guard let time = try? repository.commitTime(of: id) else {
+      return .init(id: nil, time: (try? repository.headCommitTime()) ?? nil)
+    }
     cache.store(.commitTime, key, CachedReadings.encode(commitTime: time))
-    return time
+    return .init(id: id, time: time)
   }
+}
+
+/// The repository whose HEAD commit time the clock section compares the clock with.
+public struct HeadCommitSource: Sendable {
+  public struct Commit: Sendable {
+    public var id: String?
+    public var time: Int64?
+  }
+
+  public let repository: String
+  public let cache: ParseCache?
+
+  public init(repository: String, cache: ParseCache?) {
+    self.repository = repository
+    self.cache = cache
+  }
+
+  /// HEAD's commit id from git's own files (no libgit2); nil outside a repository or for unusual layouts.
+  func commitID() -> String? {
+    GitRepositoryLocator.workdir(around: repository).flatMap { GitHead.commitID(workdir: $0) }
+  }
+
+  func commit() -> Commit { GitRepositoryLocator.headCommit(around: repository, cache: cache) }
 }
 
 /// A value computed on another thread while collection goes on (libgit2's start-up runs beside the collectors).

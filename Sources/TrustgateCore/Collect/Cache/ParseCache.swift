@@ -166,6 +166,11 @@ public final class ParseCache: Sendable {
 
   /// The entries of a cache file written by this binary and owned by this user; nil otherwise.
   static func load(_ path: String) -> [[UInt8]: ArraySlice<UInt8>]? {
+    readTrusted(path).flatMap { decode($0, identity: binaryIdentity) }
+  }
+
+  /// The bytes of a cache file, when this user owns it and nobody else may write it; nil otherwise.
+  static func readTrusted(_ path: String) -> [UInt8]? {
     let fd = Glibc.open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
@@ -181,7 +186,7 @@ public final class ParseCache: Sendable {
       guard n > 0 else { return nil }
       done += n
     }
-    return decode(bytes, identity: binaryIdentity)
+    return bytes
   }
 
   /// The entries of a cache file's bytes; nil when they are not a cache written by `identity` (any, when nil).

@@ -59,12 +59,15 @@ public struct LockfileCollector {
   private func walk(_ fs: any FileSystemView, _ directory: String, depth: Int, into found: inout [(path: String, reader: any LockfileReader.Type)]) {
     // Folders are only entered when they are real folders (not links), so every path here is already resolved:
     // raw listings and raw kinds, no link resolution per entry.
-    guard depth < 24, let names = try? fs.rawList(directory).sorted() else { return }
-    for name in names {
+    // What each name is comes from the listing: a source tree's thousands of files cost no lstat each.
+    guard depth < 24,
+      let entries = try? fs.rawListTyped(directory).sorted(by: { $0.name < $1.name })
+    else { return }
+    for (name, type) in entries {
       let path = directory == "/" ? "/" + name : directory + "/" + name
       let relative = String(path.dropFirst())
       if isExcluded(relative) { continue }
-      switch fs.rawKind(path) {
+      switch type {
       case .directory:
         if Self.descends(into: name) {
           walk(fs, path, depth: depth + 1, into: &found)
@@ -72,8 +75,10 @@ public struct LockfileCollector {
       case .file:
         if let reader = LockfileReaders.reader(for: relative) { found.append((relative, reader)) }
       case .symlink:
-        if let reader = LockfileReaders.reader(for: relative), fs.isFile(path) { found.append((relative, reader)) }
-      default: break
+        if let reader = LockfileReaders.reader(for: relative), fs.isFile(path) {
+          found.append((relative, reader))
+        }
+      case .other, .missing: break
       }
     }
   }
