@@ -58,6 +58,14 @@ public final class CollectionContext: Sendable {
     if let identity, let reading = cache?.certificateFile(identity: identity) {
       return record(reading, of: real, shownAs: path, area: area)
     }
+    // A large file read before under another identity (rewritten, copied, touched): its digest from small pieces, and
+    // its reading by that digest, without holding the whole file (a 5,000-root bundle is 7 MB).
+    if let cache, let identity, identity.size >= Self.streamedDigestSize,
+      let digest = fs.rawSHA256(real, identity: identity), let reading = cache.certificateFile(digest: digest)
+    {
+      cache.remember(digest, of: identity)
+      return record(reading, of: real, shownAs: path, area: area)
+    }
     let bytes: [UInt8]
     do throws(FileError) {
       switch fs.rawKind(real) {
@@ -74,6 +82,9 @@ public final class CollectionContext: Sendable {
       ?? CertificateFile.read(bytes, cache: parsed)
     return record(reading, of: real, shownAs: path, area: area)
   }
+
+  /// Files at least this large are hashed in pieces before being read whole (see `certificates(inResolvedFile:)`).
+  static let streamedDigestSize: Int64 = 1 << 20
 
   /// Registers a file's certificates, reports its issues under the path the caller gave, and keeps its set.
   private func record(_ reading: CertificateFileReading, of real: String, shownAs path: String, area: Area) -> CertificateSet {

@@ -104,6 +104,9 @@ public protocol FileSystemView: Sendable {
   func contentKey(_ resolvedPath: String) -> [UInt8]?
   /// The kernel's identity of a real regular file, when the view is a tree on this machine.
   func identity(_ resolvedPath: String) -> FileIdentity?
+  /// The SHA-256 of a real regular file's bytes, read in small pieces (never whole), when it still has `identity`;
+  /// nil when the view cannot, or the file changed.
+  func rawSHA256(_ resolvedPath: String, identity: FileIdentity) -> [UInt8]?
 }
 
 /// What a directory entry is, as a listing tells it.
@@ -134,6 +137,8 @@ extension FileSystemView {
   }
 
   public func identity(_ resolvedPath: String) -> FileIdentity? { nil }
+
+  public func rawSHA256(_ resolvedPath: String, identity: FileIdentity) -> [UInt8]? { nil }
 
   public func rawReadPrefix(_ resolvedPath: String, count: Int) throws(FileError) -> [UInt8] {
     guard case .file(let size) = rawKind(resolvedPath) else { throw .notFound(resolvedPath) }

@@ -90,12 +90,7 @@ public struct HostFileSystem: FileSystemView {
     probes?.saw(path, info)
     switch info.st_mode & S_IFMT {
     case S_IFREG:
-      kinds.setIdentity(
-        resolvedPath,
-        FileIdentity(
-          device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
-          modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
-          changed: Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec)))
+      kinds.setIdentity(resolvedPath, FileIdentity(info))
       return .file(size: Int(info.st_size))
     case S_IFDIR: return .directory
     case S_IFLNK:
@@ -190,6 +185,28 @@ public struct HostFileSystem: FileSystemView {
     return bytes
   }
 
+  public func rawSHA256(_ resolvedPath: String, identity: FileIdentity) -> [UInt8]? {
+    let fd = open(hostPath(resolvedPath), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0, FileIdentity(info) == identity else { return nil }
+    let digest = SHA256Digest()
+    var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    var done = 0
+    while true {
+      let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+      if n < 0 && errno == EINTR { continue }
+      guard n >= 0 else { return nil }
+      if n == 0 { break }
+      buffer.withUnsafeBytes { digest.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+      done += n
+    }
+    // Another size than fstat said: the file changed while read.
+    guard done == Int(info.st_size), fstat(fd, &info) == 0, FileIdentity(info) == identity else { return nil }
+    return digest.finalizeRaw()
+  }
+
   public func rawRead(_ resolvedPath: String, limit: Int) throws(FileError) -> [UInt8] {
     let fd = open(hostPath(resolvedPath), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
     guard fd >= 0 else {
@@ -251,4 +268,13 @@ func hostRealPath(_ path: String) -> String? {
   guard let resolved = Glibc.realpath(path, nil) else { return nil }
   defer { free(resolved) }
   return String(cString: resolved)
+}
+
+extension FileIdentity {
+  init(_ info: stat) {
+    self.init(
+      device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
+      modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
+      changed: Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec))
+  }
 }

@@ -46,7 +46,8 @@ public struct InspectRequest: Sendable {
 /// Runs every collector over one tree and assembles the snapshot.
 public enum Inspector {
   public static func inspect(_ request: InspectRequest) -> Snapshot {
-    var stopwatch = Stopwatch(enabled: request.env["TRUSTGATE_PROFILE"] != nil)
+    // The process's own environment: with --root, `request.env` is the image's.
+    var stopwatch = Stopwatch(enabled: getenv("TRUSTGATE_PROFILE") != nil)
     defer { stopwatch.lap("rest") }
     let settledBefore = request.settledBefore ?? ParseCache.twoSecondsAgo()
     let now = isoTimestamp(epochSeconds: request.now)

@@ -46,6 +46,16 @@ final class SHA256Digest {
     return "sha256:" + String(decoding: hex, as: UTF8.self)
   }
 
+  /// The raw 32 bytes; nil when OpenSSL failed. The digest takes no more bytes after this.
+  func finalizeRaw() -> [UInt8]? {
+    guard let context, !finished else { return nil }
+    finished = true
+    var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+    var length: UInt32 = 0
+    guard EVP_DigestFinal_ex(context, &output, &length) == 1 else { return nil }
+    return Array(output.prefix(Int(length)))
+  }
+
   /// The SHA-256 digest of a whole byte array, as `sha256:hex`.
   static func of(_ bytes: [UInt8]) -> String {
     let digest = SHA256Digest()
@@ -58,6 +68,11 @@ final class SHA256Digest {
 enum ContentDigest {
   static func sha256(_ bytes: [UInt8]) -> [UInt8] {
     // EVP_Digest fails only without memory; a key of the input's own bytes can then never collide with a digest.
+    bytes.withUnsafeBytes { Digests.raw($0, Digests.sha256) } ?? [0xFF] + bytes
+  }
+
+  /// The same for part of an array, without copying it.
+  static func sha256(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
     bytes.withUnsafeBytes { Digests.raw($0, Digests.sha256) } ?? [0xFF] + bytes
   }
 }

@@ -153,6 +153,32 @@ final class ParseCacheCLITests: XCTestCase {
     }
   }
 
+  func testASecondRunReusesTheSnapshotAndReadsTheClockAfresh() throws {
+    let directory = try TemporaryDirectory()
+    let environment = ["TRUSTGATE_CACHE_DIR": directory.path + "/cache", "TRUSTGATE_PROFILE": "1"]
+    let arguments = ["inspect", "--root", Fixtures.path("rootfs/debian"), "--repo", Fixtures.path("lockfiles/old")]
+    let first = try CLI.run(arguments + ["--format", "json"], in: directory.path, environment: environment)
+    XCTAssertEqual(first.status, 0)
+    XCTAssertTrue(first.stderr.contains("snapshot cache miss: no snapshot stored"), first.stderr)
+    XCTAssertFalse(first.stderr.contains("snapshot not stored"), first.stderr)
+    XCTAssertTrue(FileManager.default.fileExists(atPath: directory.path + "/cache/snapshot-cache.bin"))
+    let second = try CLI.run(arguments + ["--format", "json"], in: directory.path, environment: environment)
+    XCTAssertTrue(second.stderr.contains("snapshot cache hit"), second.stderr)
+    XCTAssertFalse(second.stderr.contains("trustgate: stores"), "a hit collects nothing")
+    // The same JSON but for the time (seconds pass between the runs).
+    func withoutTime(_ text: String) -> [Substring] { text.split(separator: "\n").filter { !$0.contains("\"now\"") } }
+    XCTAssertEqual(withoutTime(second.stdout), withoutTime(first.stdout))
+    XCTAssertTrue(second.stdout.contains("\"clock\""), "the clock section is collected on a hit too")
+    XCTAssertTrue(second.stdout.contains("\"sha256\""))
+    // Another environment (for --root, the --env-file's) is another request.
+    try directory.write("image.env", "SSL_CERT_FILE=/x.pem\n")
+    let other = try CLI.run(
+      arguments + ["--env-file", directory.path + "/image.env", "--format", "json"], in: directory.path,
+      environment: environment)
+    XCTAssertTrue(other.stderr.contains("snapshot cache miss: no snapshot stored"), other.stderr)
+    XCTAssertTrue(other.stdout.contains("SSL_CERT_FILE"), other.stdout)
+  }
+
   private func assertSameSnapshots(_ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws {
     let directory = try TemporaryDirectory()
     let cache = ["TRUSTGATE_CACHE_DIR": directory.path + "/cache"]
@@ -226,6 +252,40 @@ final class ParseCacheIdentityTests: XCTestCase {
       context(root, third).certificates(inFile: "/etc/ssl/certs/ca-certificates.crt", area: .stores)?.count, 1)
   }
 
+  func testALargeRewrittenBundleIsKnownByItsDigestWithoutBeingHeldWhole() throws {
+    let directory = try TemporaryDirectory()
+    // Five certifi bundles back to back: over the 1 MiB above which files are hashed in pieces.
+    let certifi = Array(try Fixtures.data("certifi/2026.4.22/cacert.pem"))
+    let bytes = Array([[UInt8]](repeating: certifi, count: 5).joined())
+    XCTAssertGreaterThanOrEqual(Int64(bytes.count), CollectionContext.streamedDigestSize)
+    try directory.write("root/bundle.pem", bytes)
+    let root = directory.path + "/root"
+    let cachePath = directory.path + "/cache/parse-cache.bin"
+    let first = ParseCache(path: cachePath, stored: [:], settledBefore: .max)
+    let expected = try XCTUnwrap(context(root, first).certificates(inFile: "/bundle.pem", area: .stores))
+    XCTAssertEqual(expected.count, CertificateFile.read(bytes).entries.count)
+    first.save()
+
+    // The same bytes written again: a new identity, so the digest comes from reading in pieces; no whole read.
+    try directory.write("root/bundle.pem", bytes)
+    let counting = CountingFileSystem(HostFileSystem(root: root))
+    let second = ParseCache(path: cachePath, settledBefore: .max)
+    let context = CollectionContext(fs: counting, now: "2026-11-27T00:00:00Z", cache: second)
+    XCTAssertEqual(context.certificates(inFile: "/bundle.pem", area: .stores), expected)
+    XCTAssertEqual(counting.wholeReads, 0, "the file came from the cache by its digest")
+    XCTAssertEqual(counting.digests, 1)
+
+    // Other bytes of the same size: the digest misses and the file is read and parsed.
+    var changed = bytes
+    changed[changed.count / 2] ^= 0x01
+    try directory.write("root/bundle.pem", changed)
+    let recount = CountingFileSystem(HostFileSystem(root: root))
+    let third = CollectionContext(
+      fs: recount, now: "2026-11-27T00:00:00Z", cache: ParseCache(path: cachePath, settledBefore: .max))
+    XCTAssertNotNil(third.certificates(inFile: "/bundle.pem", area: .stores))
+    XCTAssertEqual(recount.wholeReads, 1)
+  }
+
   func testFilesWrittenJustNowAreNotRememberedByIdentity() throws {
     let directory = try TemporaryDirectory()
     try directory.write("root/bundle.pem", Array(try Fixtures.data("pki/bundle.pem")))
@@ -233,5 +293,26 @@ final class ParseCacheIdentityTests: XCTestCase {
     XCTAssertNotNil(context(directory.path + "/root", cache).certificates(inFile: "/bundle.pem", area: .stores))
     let identity = try XCTUnwrap(HostFileSystem(root: directory.path + "/root").identity("/bundle.pem"))
     XCTAssertNil(cache.digest(of: identity), "a file changed within the last two seconds may change again unseen")
+  }
+}
+
+/// A host tree that counts whole-file reads and piecewise digests.
+final class CountingFileSystem: FileSystemView, @unchecked Sendable {
+  let base: HostFileSystem
+  var wholeReads = 0
+  var digests = 0
+  init(_ base: HostFileSystem) { self.base = base }
+  var label: String { base.label }
+  func rawKind(_ resolvedPath: String) -> FileKind? { base.rawKind(resolvedPath) }
+  func quickResolve(_ path: String) -> String? { base.quickResolve(path) }
+  func rawList(_ resolvedPath: String) throws(FileError) -> [String] { try base.rawList(resolvedPath) }
+  func rawRead(_ resolvedPath: String, limit: Int) throws(FileError) -> [UInt8] {
+    wholeReads += 1
+    return try base.rawRead(resolvedPath, limit: limit)
+  }
+  func identity(_ resolvedPath: String) -> FileIdentity? { base.identity(resolvedPath) }
+  func rawSHA256(_ resolvedPath: String, identity: FileIdentity) -> [UInt8]? {
+    digests += 1
+    return base.rawSHA256(resolvedPath, identity: identity)
   }
 }

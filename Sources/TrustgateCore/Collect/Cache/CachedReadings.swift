@@ -156,6 +156,11 @@ extension ParseCache {
     return reading
   }
 
+  /// A certificate file's reading by the SHA-256 of its bytes, when an earlier run parsed the same bytes.
+  func certificateFile(digest: [UInt8]) -> CertificateFileReading? {
+    lookup(.certificateFile, digest).flatMap(CachedReadings.certificateFile)
+  }
+
   /// A certificate file's reading from its identity alone (no read), when an earlier run read the same file.
   func certificateFile(identity: FileIdentity) -> CertificateFileReading? {
     guard let digest = digest(of: identity), let payload = lookup(.certificateFile, digest) else { return nil }

@@ -206,22 +206,29 @@ public final class ParseCache: Sendable {
   }
 
   /// Writes through a temporary file and a rename, so a reader never sees half a cache; folders are private.
-  static func write(_ bytes: [UInt8], to path: String) {
+  static func write(_ bytes: [UInt8], to path: String) { write(pieces: [bytes[...]], to: path) }
+
+  /// The same for a file given in pieces, written one after another.
+  static func write(pieces: [ArraySlice<UInt8>], to path: String) {
     guard let slash = path.lastIndex(of: "/") else { return }
     let folder = String(path[..<slash])
     makeFolders(folder)
     let temporary = path + ".\(getpid()).tmp"
     let fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
     guard fd >= 0 else { return }
-    var done = 0
-    while done < bytes.count {
-      let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, $0.count - done) }
-      if n < 0 && errno == EINTR { continue }
-      guard n > 0 else { break }
-      done += n
+    var complete = true
+    for bytes in pieces where complete {
+      var done = 0
+      while done < bytes.count {
+        let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, $0.count - done) }
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else { break }
+        done += n
+      }
+      complete = done == bytes.count
     }
     close(fd)
-    if done == bytes.count && rename(temporary, path) == 0 { return }
+    if complete && rename(temporary, path) == 0 { return }
     unlink(temporary)
   }
 

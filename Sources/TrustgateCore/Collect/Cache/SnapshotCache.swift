@@ -85,10 +85,6 @@ public final class SnapshotCache: Sendable {
 
   /// An entry's snapshot, when `now` is inside its window and every stored answer is still the kernel's.
   static func read(_ entry: Entry, now: String, missed: (String) -> Void = { _ in }) -> Hit? {
-    guard ContentDigest.sha256(Array(entry.body))[...] == entry.digest else {
-      missed("damaged entry")
-      return nil
-    }
     var reader = CacheReader(entry.body)
     guard let from = reader.string(), let until = reader.optionalString(), let hasHead = reader.bool() else {
       missed("malformed entry")
@@ -113,6 +109,11 @@ public final class SnapshotCache: Sendable {
       return nil
     case .malformed:
       missed("malformed entry")
+      return nil
+    }
+    // The probes said the tree is unchanged; the digest says the stored bytes are what was written.
+    guard ContentDigest.sha256(entry.body)[...] == entry.digest else {
+      missed("damaged entry")
       return nil
     }
     guard let bytes = reader.data(), reader.atEnd, let snapshot = SnapshotCodec.decode(bytes) else {
@@ -145,20 +146,32 @@ public final class SnapshotCache: Sendable {
       writer.int(Int(head.time))
     }
     FileProbes.encode(record, into: &writer)
-    writer.data(SnapshotCodec.encode(snapshot))
-    let fresh = Entry(key: key, digest: ContentDigest.sha256(writer.output)[...], body: writer.output[...])
-    let kept = [fresh] + loaded().filter { $0.key != key }.prefix(Self.capacity - 1)
-    entries.withLock { $0 = kept }
-    var file = CacheWriter()
-    file.bytes(Self.magic)
-    file.string(ParseCache.binaryIdentity)
-    file.int(kept.count)
-    for entry in kept {
-      file.data(entry.key)
-      file.data(entry.digest)
-      file.data(entry.body)
+    // The snapshot's bytes go to the file as they are (a 5,000-root bundle's are ~1 MB): no copy into this entry.
+    let snapshotPieces = SnapshotCodec.encodePieces(snapshot)
+    writer.int(snapshotPieces.reduce(0) { $0 + $1.count })
+    let body = [writer.output] + snapshotPieces
+    let digest = SHA256Digest()
+    for piece in body { digest.update(piece) }
+    guard let digestBytes = digest.finalizeRaw() else { return "no SHA-256" }
+    let others = loaded().filter { $0.key != key }.prefix(Self.capacity - 1)
+    var header = CacheWriter()
+    header.bytes(Self.magic)
+    header.string(ParseCache.binaryIdentity)
+    header.int(1 + others.count)
+    header.data(key)
+    header.data(digestBytes)
+    header.int(body.reduce(0) { $0 + $1.count })
+    var pieces: [ArraySlice<UInt8>] = [header.output[...]] + body.map { $0[...] }
+    for entry in others {
+      var lengths = CacheWriter()
+      lengths.data(entry.key)
+      lengths.data(entry.digest)
+      lengths.int(entry.body.count)
+      pieces += [lengths.output[...], entry.body]
     }
-    ParseCache.write(file.output, to: path)
+    ParseCache.write(pieces: pieces, to: path)
+    // Read again from the file if this process looks up once more (tests do).
+    entries.withLock { $0 = nil }
     return nil
   }
 

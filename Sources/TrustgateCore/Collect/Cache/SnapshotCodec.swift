@@ -1,16 +1,21 @@
-/// A snapshot in the snapshot cache's binary form: every field in declaration order, each distinct string stored once
-/// (certificate fingerprints recur in every store and variable that holds them) and read back as one shared `String`.
+/// A snapshot in the snapshot cache's binary form: every field in declaration order, the certificate table first, and
+/// every set of certificates as positions in that table (fingerprints recur in every store and variable that holds
+/// them), read back as the table's own `String`s.
 /// Decoding is what a warm `inspect` does instead of collecting, so it must cost far less than JSON (which takes
 /// ~6 ms for this machine's 400 KB snapshot); bytes that do not decode are a miss, never a crash.
 enum SnapshotCodec {
   /// Bumped whenever a model field is added, removed or reordered (the build id changes anyway; this guards tests).
-  static let version = 1
+  static let version = 3
 
-  static func encode(_ snapshot: Snapshot) -> [UInt8] {
+  static func encode(_ snapshot: Snapshot) -> [UInt8] { Array(encodePieces(snapshot).joined()) }
+
+  /// The encoding in two pieces (the version, then the values), so a caller writing a file copies neither.
+  static func encodePieces(_ snapshot: Snapshot) -> [[UInt8]] {
     var w = InterningWriter()
     w.string(snapshot.schema)
     w.string(snapshot.target.kind.rawValue)
     w.optionalString(snapshot.target.image)
+    w.certificateTable(snapshot.certificates.sorted { $0.key < $1.key }) { certificate, w in encode(certificate, &w) }
     encode(snapshot.platform, &w)
     encode(snapshot.openssl, &w)
     w.array(snapshot.stores) { store, w in encode(store, &w) }
@@ -20,10 +25,6 @@ enum SnapshotCodec {
     w.array(snapshot.lockfiles) { lockfile, w in encode(lockfile, &w) }
     w.optional(snapshot.clock) { clock, w in encode(clock, &w) }
     w.array(snapshot.effectiveTrust) { trust, w in encode(trust, &w) }
-    w.array(snapshot.certificates.sorted { $0.key < $1.key }) { entry, w in
-      w.string(entry.key)
-      encode(entry.value, &w)
-    }
     w.array(snapshot.problems) { problem, w in encode(problem, &w) }
     return w.finish()
   }
@@ -34,6 +35,7 @@ enum SnapshotCodec {
       let schema = try r.string()
       var snapshot = Snapshot(target: Target(kind: try r.enumeration(), image: try r.optionalString()))
       snapshot.schema = schema
+      snapshot.certificates = try r.certificateTable(decodeCertificate)
       snapshot.platform = try decodePlatform(&r)
       snapshot.openssl = try decodeOpenSSL(&r)
       snapshot.stores = try r.array(decodeStore)
@@ -43,8 +45,6 @@ enum SnapshotCodec {
       snapshot.lockfiles = try r.array(decodeLockfile)
       snapshot.clock = try r.optional(decodeClock)
       snapshot.effectiveTrust = try r.array(decodeTrust)
-      let certificates = try r.array { r throws(CodecError) in (try r.string(), try decodeCertificate(&r)) }
-      snapshot.certificates = Dictionary(certificates, uniquingKeysWith: { first, _ in first })
       snapshot.problems = try r.array(decodeProblem)
       guard r.atEnd else { return nil }
       return snapshot
@@ -96,7 +96,7 @@ enum SnapshotCodec {
   }
 
   private static func encode(_ set: CertificateSet, _ w: inout InterningWriter) {
-    w.strings(set.certificates)
+    w.fingerprints(set.certificates)
     w.int(set.unparsable)
     w.int(set.expired)
     w.int(set.notYetValid)
@@ -104,7 +104,7 @@ enum SnapshotCodec {
 
   private static func decodeSet(_ r: inout InterningReader) throws(CodecError) -> CertificateSet {
     CertificateSet(
-      certificates: try r.strings(), unparsable: try r.int(), expired: try r.int(), notYetValid: try r.int())
+      certificates: try r.fingerprints(), unparsable: try r.int(), expired: try r.int(), notYetValid: try r.int())
   }
 
   private static func encode(_ store: TrustStore, _ w: inout InterningWriter) {
@@ -293,19 +293,22 @@ enum SnapshotCodec {
   }
 
   private static func encode(_ c: Certificate, _ w: inout InterningWriter) {
-    for text in [c.sha256, c.sha1, c.subject, c.issuer, c.serial, c.notBefore, c.notAfter, c.subjectHash] {
-      w.string(text)
-    }
+    // A root's issuer is its subject: written once, read back as the same string.
+    w.string(c.sha1)
+    w.string(c.subject)
+    w.bool(c.issuer == c.subject)
+    if c.issuer != c.subject { w.string(c.issuer) }
+    for text in [c.serial, c.notBefore, c.notAfter, c.subjectHash] { w.string(text) }
     for flag in [c.isCA, c.selfSigned, c.hasKeyUsage, c.hasSubjectKeyIdentifier, c.hasAuthorityKeyIdentifier] {
       w.bool(flag)
     }
   }
 
-  private static func decodeCertificate(_ r: inout InterningReader) throws(CodecError) -> Certificate {
-    let sha256 = try r.string()
+  /// A certificate of the table, whose fingerprint (its key) was read already.
+  private static func decodeCertificate(_ sha256: String, _ r: inout InterningReader) throws(CodecError) -> Certificate {
     let sha1 = try r.string()
     let subject = try r.string()
-    let issuer = try r.string()
+    let issuer = try r.bool() ? subject : try r.string()
     let serial = try r.string()
     let notBefore = try r.string()
     let notAfter = try r.string()
@@ -333,22 +336,37 @@ enum SnapshotCodec {
 
 struct CodecError: Error {}
 
-/// Writes values as `CacheWriter` does, strings as indices into a table of distinct strings written first.
+/// Writes values as `CacheWriter` does; certificate fingerprints as positions in the certificate table.
 struct InterningWriter {
   private var body = CacheWriter()
-  private var indices: [String: Int] = [:]
-  private var table: [String] = []
+  private var positions: [String: Int] = [:]
 
   mutating func int(_ value: Int) { body.int(value) }
   mutating func bool(_ value: Bool) { body.bool(value) }
+  mutating func string(_ text: String) { body.string(text) }
 
-  mutating func string(_ text: String) {
-    if let index = indices[text] {
-      body.int(index)
-    } else {
-      indices[text] = table.count
-      body.int(table.count)
-      table.append(text)
+  /// The certificates by fingerprint, each written by `write`; their positions are what `fingerprints` writes.
+  mutating func certificateTable(_ entries: [(key: String, value: Certificate)], _ write: (Certificate, inout InterningWriter) -> Void) {
+    positions.reserveCapacity(entries.count)
+    body.int(entries.count)
+    for (index, entry) in entries.enumerated() {
+      positions[entry.key] = index
+      // The key is the certificate's own SHA-256 (`CollectionContext` files them so).
+      body.string(entry.value.sha256)
+      write(entry.value, &self)
+    }
+  }
+
+  /// A list of fingerprints: 1 + a table position each, or 0 and the text for one the table lacks.
+  mutating func fingerprints(_ values: [String]) {
+    body.int(values.count)
+    for value in values {
+      if let position = positions[value] {
+        body.int(position + 1)
+      } else {
+        body.int(0)
+        body.string(value)
+      }
     }
   }
 
@@ -369,34 +387,24 @@ struct InterningWriter {
   mutating func strings(_ values: [String]) { array(values) { text, w in w.string(text) } }
   mutating func optionalStrings(_ values: [String]?) { optional(values) { values, w in w.strings(values) } }
 
-  /// The table (count, then each string), then the values.
-  func finish() -> [UInt8] {
+  /// The format version, then the values.
+  func finish() -> [[UInt8]] {
     var head = CacheWriter()
     head.int(SnapshotCodec.version)
-    head.int(table.count)
-    for text in table { head.string(text) }
-    return head.output + body.output
+    return [head.output, body.output]
   }
 }
 
 /// Reads what `InterningWriter` wrote; every malformed value throws `CodecError`.
 struct InterningReader {
   private var reader: CacheReader
-  private let table: [String]
+  /// The certificate table's fingerprints, in order: what `fingerprints` resolves positions to.
+  private var table: [String] = []
 
   init?(_ bytes: ArraySlice<UInt8>) {
     var reader = CacheReader(bytes)
-    guard reader.int() == SnapshotCodec.version, let count = reader.int(), count >= 0, count <= bytes.count else {
-      return nil
-    }
-    var table: [String] = []
-    table.reserveCapacity(count)
-    for _ in 0..<count {
-      guard let text = reader.string() else { return nil }
-      table.append(text)
-    }
+    guard reader.int() == SnapshotCodec.version else { return nil }
     self.reader = reader
-    self.table = table
   }
 
   var atEnd: Bool { reader.atEnd }
@@ -412,9 +420,31 @@ struct InterningReader {
   }
 
   mutating func string() throws(CodecError) -> String {
-    let index = try int()
-    guard index >= 0, index < table.count else { throw CodecError() }
-    return table[index]
+    guard let value = reader.string() else { throw CodecError() }
+    return value
+  }
+
+  /// The certificates by fingerprint; each is read by `read` given its fingerprint (also its `sha256`, one string).
+  mutating func certificateTable(
+    _ read: (String, inout InterningReader) throws(CodecError) -> Certificate
+  ) throws(CodecError) -> [String: Certificate] {
+    let certificates = try array { r throws(CodecError) in try read(try r.string(), &r) }
+    table = certificates.map(\.sha256)
+    var byFingerprint: [String: Certificate] = [:]
+    byFingerprint.reserveCapacity(certificates.count)
+    for certificate in certificates where byFingerprint[certificate.sha256] == nil {
+      byFingerprint[certificate.sha256] = certificate
+    }
+    return byFingerprint
+  }
+
+  mutating func fingerprints() throws(CodecError) -> [String] {
+    try array { r throws(CodecError) in
+      let position = try r.int()
+      if position == 0 { return try r.string() }
+      guard position > 0, position <= r.table.count else { throw CodecError() }
+      return r.table[position - 1]
+    }
   }
 
   mutating func enumeration<T: RawRepresentable<String>>() throws(CodecError) -> T {
@@ -426,9 +456,7 @@ struct InterningReader {
     try bool() ? try read(&self) : nil
   }
 
-  mutating func optionalString() throws(CodecError) -> String? {
-    try optional { r throws(CodecError) in try r.string() }
-  }
+  mutating func optionalString() throws(CodecError) -> String? { try optional { r throws(CodecError) in try r.string() } }
   mutating func optionalInt() throws(CodecError) -> Int? { try optional { r throws(CodecError) in try r.int() } }
   mutating func optionalBool() throws(CodecError) -> Bool? { try optional { r throws(CodecError) in try r.bool() } }
 
