@@ -215,7 +215,8 @@ final class BuildIdentityTests: XCTestCase {
       text.split(separator: "\n").first { $0.contains("Build ID:") }, "the test executable has a build id")
     let expected = line.split(separator: ":").last.map { $0.trimmingCharacters(in: .whitespaces) }
     XCTAssertEqual(BuildIdentity.buildID, expected)
-    XCTAssertEqual(ParseCache.binaryIdentity, "build-id:" + (expected ?? ""))
+    XCTAssertEqual(ParseCache.binaryIdentity, "build-id:" + (expected ?? "") + " openssl:" + OpenSSLLibrary.version)
+    XCTAssertTrue(OpenSSLLibrary.version.hasPrefix("OpenSSL 3"), OpenSSLLibrary.version)
   }
 }
 

@@ -157,11 +157,14 @@ public final class ParseCache: Sendable {
 
   /// Which trustgate build this is: its GNU build id (portable: the same build restored on another CI runner keeps
   /// its cache), else the executable's inode, size and modification time. A rebuild changes either.
+  /// The OpenSSL library is part of it: it is loaded at run time, parses every certificate and its version is in
+  /// every snapshot, so an upgraded libcrypto starts afresh too.
   static let binaryIdentity: String = {
-    if let buildID = BuildIdentity.buildID { return "build-id:" + buildID }
+    let library = " openssl:" + OpenSSLLibrary.version
+    if let buildID = BuildIdentity.buildID { return "build-id:" + buildID + library }
     var info = stat()
-    guard stat("/proc/self/exe", &info) == 0 else { return "unknown" }
-    return "\(info.st_dev):\(info.st_ino):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+    guard stat("/proc/self/exe", &info) == 0 else { return "unknown" + library }
+    return "\(info.st_dev):\(info.st_ino):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)" + library
   }()
 
   /// The entries of a cache file written by this binary and owned by this user; nil otherwise.
