@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Where the baseline comes from.
 public enum BaselineSource: Sendable, Equatable {
   /// A recorded snapshot file.
@@ -49,6 +53,7 @@ public struct BaselineLoader: Sendable {
     case .file(let path):
       return .snapshot(try readSnapshot(path), label: "baseline \(path)")
     case .gitRef(let ref):
+      if let cached = cachedLockfiles(at: ref) { return .lockfiles(cached, label: "git ref \(ref)") }
       let repository = try openRepository(for: "--baseline-ref \(ref)")
       return .lockfiles(try lockfiles(at: ref, in: repository), label: "git ref \(ref)")
     case .staged:
@@ -64,8 +69,11 @@ public struct BaselineLoader: Sendable {
       if HostFileSystem().isFile(absolute(recorded)) {
         return .snapshot(try readSnapshot(recorded), label: "baseline \(recorded)")
       }
-      guard let repository = try? GitRepository(discovering: repositoryRoot) else { return .none }
       let provider = CIProvider.detect(env: environment)
+      if provider.pullRequestTargetBranch(env: environment) == nil, let cached = cachedLockfiles(at: "HEAD") {
+        return .lockfiles(cached, label: "git ref HEAD")
+      }
+      guard let repository = try? GitRepository(discovering: repositoryRoot) else { return .none }
       if let branch = provider.pullRequestTargetBranch(env: environment) {
         for candidate in ["origin/\(branch)", branch] where (try? repository.resolveCommit(candidate)) != nil {
           return .lockfiles(try lockfiles(at: candidate, in: repository), label: "git ref \(candidate) (pull request target)")
@@ -144,8 +152,41 @@ public struct BaselineLoader: Sendable {
     do {
       let commit = try repository.resolveCommit(ref)
       files = try repository.files(atCommit: commit, include: wanted, descend: descend)
+      // Kept under the key git's files give, once libgit2 agrees on the commit the name before the steps is (an
+      // annotated tag's name gives the tag, not the commit: not kept).
+      if let cache, let revision = revisionKey(ref), (try? repository.resolveCommit(revision.name)) == revision.id {
+        cache.store(.lockfileListing, listingKey(revision), CachedReadings.encode(files: files))
+      }
     } catch { throw InputError("--baseline-ref: \(error)") }
     return LockfileCollector(excluded: excluded, cache: cache).collect(try tree(files, repository))
+  }
+
+  /// The lockfiles at `ref` without libgit2: when git's files name its commit (`GitHead.revisionKey`), an earlier
+  /// run listed that commit's lockfiles, and every one's reading is cached by blob id. nil otherwise.
+  func cachedLockfiles(at ref: String) -> LockfileSet? {
+    guard let cache, let revision = revisionKey(ref),
+      let payload = cache.lookup(.lockfileListing, listingKey(revision)),
+      let files = CachedReadings.files(payload)
+    else { return nil }
+    var fs = MemoryFileSystem(label: "git")
+    for file in files where !file.isSymlink {
+      let key = Array("git-blob:\(file.oid)".utf8)
+      guard let reader = LockfileReaders.reader(for: file.path), cache.lockfile(reader.format, key: key) != nil else {
+        return nil
+      }
+      fs.set("/" + file.path, .file([]), contentKey: key)
+    }
+    if getenv("TRUSTGATE_PROFILE") != nil { Stopwatch.say("baseline \(ref): \(files.count) lockfile(s) from the cache") }
+    return LockfileCollector(excluded: excluded, cache: cache).collect(fs)
+  }
+
+  func revisionKey(_ ref: String) -> RevisionKey? {
+    GitRepositoryLocator.workdir(around: repositoryRoot).flatMap { GitHead.revisionKey(ref, workdir: $0) }
+  }
+
+  /// The commit and the walk's exclusions (which decide what is listed).
+  func listingKey(_ revision: RevisionKey) -> [UInt8] {
+    Array((["listing 1", revision.key] + excluded).joined(separator: "\0").utf8)
   }
 
   static func replacingLockfiles(_ snapshot: Snapshot, with set: LockfileSet) -> Snapshot {

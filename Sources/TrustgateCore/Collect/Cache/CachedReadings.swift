@@ -125,6 +125,30 @@ enum CachedReadings {
     return CoreMetadata(name: name, version: version, invalidUTF8: invalid)
   }
 
+  // MARK: lockfile listings of a commit
+
+  static func encode(files: [GitFile]) -> [UInt8] {
+    var writer = CacheWriter()
+    writer.int(files.count)
+    for file in files {
+      writer.string(file.path)
+      writer.string(file.oid)
+      writer.bool(file.isSymlink)
+    }
+    return writer.output
+  }
+
+  static func files(_ payload: ArraySlice<UInt8>) -> [GitFile]? {
+    var reader = CacheReader(payload)
+    guard let count = reader.int(), count >= 0, count <= payload.count else { return nil }
+    var files: [GitFile] = []
+    for _ in 0..<count {
+      guard let path = reader.string(), let oid = reader.string(), let isSymlink = reader.bool() else { return nil }
+      files.append(GitFile(path: path, oid: oid, isSymlink: isSymlink))
+    }
+    return reader.atEnd ? files : nil
+  }
+
   // MARK: commit times
 
   static func encode(commitTime: Int64) -> [UInt8] {

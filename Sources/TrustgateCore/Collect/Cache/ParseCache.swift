@@ -19,6 +19,9 @@ public final class ParseCache: Sendable {
     /// A file's identity (`FileIdentity.key`) → the SHA-256 of its bytes.
     case fileDigest = 4
     case metadata = 5
+    /// A commit (by a key from git's files, see `GitHead.revisionKey`) and the walk's exclusions → the lockfiles in
+    /// its tree with their blob ids: a baseline whose lockfile readings are cached too needs no libgit2.
+    case lockfileListing = 6
   }
 
   /// Where the cache file lives; nil when caching is off.

@@ -2,13 +2,22 @@
 /// libgit2, whose start-up loads a whole CA bundle: with the id, HEAD's commit time can come from `ParseCache`.
 /// Anything but the plain layouts (reftable, odd ref names) answers nil and libgit2 decides.
 enum GitHead {
-  static func commitID(workdir: String) -> String? {
+  static func commitID(workdir: String) -> String? { objectID(of: "HEAD", workdir: workdir) }
+
+  /// The object id a ref names (`HEAD`, or a full name under `refs/`), following symbolic refs; nil when the ref is
+  /// not there or not plainly stored.
+  static func objectID(of ref: String, workdir: String) -> String? {
     let fs = HostFileSystem()
     guard let gitDirectory = gitDirectory(workdir, fs) else { return nil }
     let common =
       firstLine(gitDirectory + "/commondir", fs).map { $0.hasPrefix("/") ? $0 : gitDirectory + "/" + $0 }
       ?? gitDirectory
-    var line = firstLine(gitDirectory + "/HEAD", fs)
+    var line: String?
+    if ref == "HEAD" {
+      line = firstLine(gitDirectory + "/HEAD", fs)
+    } else {
+      line = "ref: " + ref
+    }
     for _ in 0..<5 {
       guard let current = line else { return nil }
       guard current.hasPrefix("ref: ") else { return isObjectID(current) ? current.lowercased() : nil }
@@ -17,6 +26,56 @@ enum GitHead {
       // refs/heads and refs/tags are shared by worktrees; refs/bisect and refs/worktree are a worktree's own.
       let loose = name.hasPrefix("refs/bisect/") || name.hasPrefix("refs/worktree/") ? gitDirectory : common
       line = firstLine(loose + "/" + name, fs) ?? packed(name, common, fs)
+    }
+    return nil
+  }
+
+  /// A key for the commit a revision names, from git's files alone, or nil: `HEAD`, a branch, tag or remote
+  /// branch (tried in git's order: `refs/<name>`, `refs/tags/`, `refs/heads/`, `refs/remotes/`,
+  /// `refs/remotes/<name>/HEAD`) or a full object id, followed by any `~N` / `^N` steps, which are kept as written
+  /// (history does not change, so the same id and steps always name the same commit). Other revision syntax is
+  /// libgit2's to resolve.
+  static func revisionKey(_ revision: String, workdir: String) -> RevisionKey? {
+    // The steps: a trailing run of `~` and `^`, each with optional digits (`HEAD~2^2`); `v1.2` has none.
+    var split = revision.endIndex
+    var index = revision.endIndex
+    while index > revision.startIndex {
+      let before = revision.index(before: index)
+      let character = revision[before]
+      if character.isASCII && character.isNumber {
+        index = before
+      } else if character == "~" || character == "^" {
+        split = before
+        index = before
+      } else {
+        break
+      }
+    }
+    let name = String(revision[..<split])
+    let steps = String(revision[split...])
+    guard !name.isEmpty, !name.hasSuffix("/"), !name.contains(".."),
+      !name.contains(where: { "~^@:{}*?[\\ ".contains($0) })
+    else { return nil }
+    if isObjectID(name) { return RevisionKey(name: name, id: name.lowercased(), steps: steps) }
+    let fs = HostFileSystem()
+    guard let gitDirectory = gitDirectory(workdir, fs) else { return nil }
+    if name == "HEAD" {
+      return objectID(of: "HEAD", workdir: workdir).map { RevisionKey(name: name, id: $0, steps: steps) }
+    }
+    // `$GIT_DIR/<name>` comes first in git's order (FETCH_HEAD, ORIG_HEAD, …): those are libgit2's to read.
+    if !name.hasPrefix("refs/"), fs.linkKind(gitDirectory + "/" + name) != nil { return nil }
+    let common =
+      firstLine(gitDirectory + "/commondir", fs).map { $0.hasPrefix("/") ? $0 : gitDirectory + "/" + $0 }
+      ?? gitDirectory
+    var candidates = ["refs/" + name, "refs/tags/" + name, "refs/heads/" + name, "refs/remotes/" + name]
+    candidates.append("refs/remotes/" + name + "/HEAD")
+    if name.hasPrefix("refs/") { candidates.insert(name, at: 0) }
+    // The first candidate that exists is the one git takes; if it cannot be read plainly, libgit2 decides.
+    for candidate in candidates
+    where fs.linkKind(common + "/" + candidate) != nil || fs.linkKind(gitDirectory + "/" + candidate) != nil
+      || packed(candidate, common, fs) != nil
+    {
+      return objectID(of: candidate, workdir: workdir).map { RevisionKey(name: name, id: $0, steps: steps) }
     }
     return nil
   }
@@ -53,4 +112,13 @@ enum GitHead {
     (text.utf8.count == 40 || text.utf8.count == 64)
       && text.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) || ($0 >= 65 && $0 <= 70) }
   }
+}
+
+/// A revision as git's files name it: the name before any steps, the object id it names, and the steps.
+struct RevisionKey: Equatable {
+  var name: String
+  var id: String
+  var steps: String
+  /// The same text always names the same commit: an object id and steps from it.
+  var key: String { id + steps }
 }
