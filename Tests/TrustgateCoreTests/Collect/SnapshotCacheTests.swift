@@ -394,3 +394,45 @@ final class SnapshotKeyTests: XCTestCase {
     ] { XCTAssertNotEqual(other, base) }
   }
 }
+
+/// A recorded baseline (`--baseline FILE`) read before comes back from the parse cache in binary form, equal to the
+/// JSON's own decoding; a file whose binary form would not give it back exactly is not kept.
+final class RecordedSnapshotCacheTests: XCTestCase {
+  func testARecordedBaselineComesBackFromTheCacheExactly() throws {
+    let directory = try TemporaryDirectory()
+    let snapshot = SnapshotCodecTests.snapshot(
+      root: Fixtures.path("python/debian-root"), repository: Fixtures.path("lockfiles/old"),
+      env: SnapshotCodecTests.environment)
+    let json = SnapshotCoding.encode(snapshot)
+    try directory.write("repo/baseline.json", json)
+    let cachePath = ["TRUSTGATE_CACHE_DIR": directory.path + "/cache"]
+    let first = try XCTUnwrap(ParseCache.open(environment: cachePath))
+    let loader = BaselineLoader(repositoryRoot: directory.path + "/repo", environment: [:], cache: first)
+    let fromJSON = try loader.readSnapshot("baseline.json")
+    XCTAssertEqual(SnapshotCoding.encode(fromJSON), json)
+    XCTAssertFalse(fromJSON.certificates.isEmpty)
+    first.save()
+
+    let second = try XCTUnwrap(ParseCache.open(environment: cachePath))
+    let digest = ContentDigest.sha256(Array(json.utf8))
+    XCTAssertNotNil(second.lookup(.recordedSnapshot, digest), "kept by the SHA-256 of the file")
+    let cached = try BaselineLoader(repositoryRoot: directory.path + "/repo", environment: [:], cache: second)
+      .readSnapshot("baseline.json")
+    XCTAssertEqual(cached, fromJSON)
+    XCTAssertEqual(SnapshotCoding.encode(cached), json)
+
+    // A hand-edited file whose certificate table is keyed by something else than each certificate's SHA-256.
+    var odd = fromJSON
+    if let (key, certificate) = odd.certificates.first {
+      odd.certificates[key] = nil
+      odd.certificates["not-" + key] = certificate
+    }
+    let oddJSON = SnapshotCoding.encode(odd)
+    try directory.write("repo/odd.json", oddJSON)
+    let third = try XCTUnwrap(ParseCache.open(environment: cachePath))
+    let reread = try BaselineLoader(repositoryRoot: directory.path + "/repo", environment: [:], cache: third)
+      .readSnapshot("odd.json")
+    XCTAssertEqual(reread, odd)
+    XCTAssertNil(third.lookup(.recordedSnapshot, ContentDigest.sha256(Array(oddJSON.utf8))), "not kept")
+  }
+}

@@ -22,6 +22,8 @@ public final class ParseCache: Sendable {
     /// A commit (by a key from git's files, see `GitHead.revisionKey`) and the walk's exclusions → the lockfiles in
     /// its tree with their blob ids: a baseline whose lockfile readings are cached too needs no libgit2.
     case lockfileListing = 6
+    /// A recorded snapshot file (`--baseline`), by the SHA-256 of its JSON → the snapshot in `SnapshotCodec`'s form.
+    case recordedSnapshot = 7
   }
 
   /// Where the cache file lives; nil when caching is off.
