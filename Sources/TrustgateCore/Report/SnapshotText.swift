@@ -98,8 +98,10 @@ public enum SnapshotText {
   }
 
   static func summary(_ set: CertificateSet) -> String {
-    var parts = ["\(set.distinct.count) certificates"]
-    if set.duplicates > 0 { parts.append("\(set.duplicates) duplicates") }
+    // One set of distinct fingerprints for both numbers (hashing 64-character strings is what this costs).
+    let distinct = set.distinct.count
+    var parts = ["\(distinct) certificates"]
+    if set.count > distinct { parts.append("\(set.count - distinct) duplicates") }
     if set.expired > 0 { parts.append("\(set.expired) expired") }
     if set.notYetValid > 0 { parts.append("\(set.notYetValid) not yet valid") }
     if set.unparsable > 0 { parts.append("\(set.unparsable) unparsable") }

@@ -179,21 +179,37 @@ public final class ParseCache: Sendable {
 
   /// The bytes of a cache file, when this user owns it and nobody else may write it; nil otherwise.
   static func readTrusted(_ path: String) -> [UInt8]? {
+    guard let (fd, size) = openTrusted(path) else { return nil }
+    defer { close(fd) }
+    return readAt(fd, offset: 0, count: size)
+  }
+
+  /// An open descriptor and the size of a cache file this user owns and nobody else may write; nil otherwise.
+  static func openTrusted(_ path: String) -> (fd: Int32, size: Int)? {
     let fd = Glibc.open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
     guard fd >= 0 else { return nil }
-    defer { close(fd) }
     var info = stat()
     guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == geteuid(),
       info.st_mode & 0o022 == 0, info.st_size <= capacity * 2
-    else { return nil }
-    var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+    else {
+      close(fd)
+      return nil
+    }
+    return (fd, Int(info.st_size))
+  }
+
+  /// `count` bytes at `offset` (fewer at the end of the file); nil on a read error.
+  static func readAt(_ fd: Int32, offset: Int, count: Int) -> [UInt8]? {
+    var bytes = [UInt8](repeating: 0, count: max(0, count))
     var done = 0
     while done < bytes.count {
-      let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + done, $0.count - done) }
+      let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, $0.count - done, off_t(offset + done)) }
       if n < 0 && errno == EINTR { continue }
-      guard n > 0 else { return nil }
+      guard n >= 0 else { return nil }
+      if n == 0 { break }
       done += n
     }
+    if done < bytes.count { bytes.removeLast(bytes.count - done) }
     return bytes
   }
 

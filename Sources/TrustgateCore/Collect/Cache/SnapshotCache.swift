@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Whole snapshots kept between runs, for the commonest case of all: the same machine and repository inspected again
 /// with nothing changed (a pre-commit hook on every commit, a re-run CI job). An entry holds the snapshot without its
 /// clock section, every question the collection asked the kernel with its answer (`FileProbes`), and the time window
@@ -74,7 +78,7 @@ public final class SnapshotCache: Sendable {
   /// The snapshot stored for `key`, when `now` (ISO 8601) is inside its window and the kernel still gives every
   /// answer it gave; nil otherwise, with `missed` told why (`TRUSTGATE_PROFILE` prints it).
   public func lookup(_ key: [UInt8], now: String, missed: (String) -> Void = { _ in }) -> Hit? {
-    guard let entry = loaded().first(where: { $0.key == key }) else {
+    guard let entry = Self.readEntry(key, from: path) else {
       missed("no snapshot stored for this request")
       return nil
     }
@@ -197,6 +201,35 @@ public final class SnapshotCache: Sendable {
       entries = read
       return read
     }
+  }
+
+  /// The entry stored for `key`, read alone: the file's other entries (another root's 5,000-certificate snapshot)
+  /// are skipped by their lengths, not read.
+  static func readEntry(_ key: [UInt8], from path: String) -> Entry? {
+    guard let (fd, size) = ParseCache.openTrusted(path) else { return nil }
+    defer { close(fd) }
+    // Header and each entry's key, digest and body length fit in this much; the body is read on its own.
+    let window = 4096
+    guard let head = ParseCache.readAt(fd, offset: 0, count: min(size, window)) else { return nil }
+    var reader = CacheReader(head)
+    guard reader.bytes(count: magic.count) == magic[...], reader.string() == ParseCache.binaryIdentity,
+      let count = reader.int(), count >= 0, count <= capacity
+    else { return nil }
+    var offset = reader.offset
+    for _ in 0..<count {
+      guard let prefix = ParseCache.readAt(fd, offset: offset, count: min(size - offset, 256)) else { return nil }
+      var entry = CacheReader(prefix)
+      guard let entryKey = entry.data(), let digest = entry.data(), let length = entry.int(), length >= 0,
+        length <= size - offset - entry.offset
+      else { return nil }
+      if entryKey.elementsEqual(key) {
+        guard let body = ParseCache.readAt(fd, offset: offset + entry.offset, count: length), body.count == length
+        else { return nil }
+        return Entry(key: key, digest: digest, body: body[...])
+      }
+      offset += entry.offset + length
+    }
+    return nil
   }
 
   /// The entries of a file's bytes, when the build `identity` wrote them (any build, when nil).
