@@ -1,5 +1,3 @@
-import Synchronization
-
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -7,6 +5,7 @@ import Synchronization
 #elseif canImport(Darwin)
   import Darwin
 #endif
+import Synchronization
 
 /// What sits at a path, without following a final symbolic link.
 public enum FileKind: Sendable, Equatable {
@@ -30,10 +29,7 @@ public struct FileIdentity: Sendable, Hashable {
   var key: [UInt8] {
     var bytes: [UInt8] = []
     bytes.reserveCapacity(40)
-    for value in [
-      device, inode, UInt64(bitPattern: size), UInt64(bitPattern: modified),
-      UInt64(bitPattern: changed),
-    ] {
+    for value in [device, inode, UInt64(bitPattern: size), UInt64(bitPattern: modified), UInt64(bitPattern: changed)] {
       withUnsafeBytes(of: value.littleEndian) { bytes += $0 }
     }
     return bytes
@@ -129,9 +125,7 @@ extension FileSystemView {
 
   public func contentKey(_ resolvedPath: String) -> [UInt8]? { nil }
 
-  public func rawListTyped(_ resolvedPath: String) throws(FileError) -> [(
-    name: String, type: EntryType
-  )] {
+  public func rawListTyped(_ resolvedPath: String) throws(FileError) -> [(name: String, type: EntryType)] {
     let folder = resolvedPath == "/" ? "" : resolvedPath
     return try rawList(resolvedPath).map { name in (name, EntryType(rawKind(folder + "/" + name))) }
   }

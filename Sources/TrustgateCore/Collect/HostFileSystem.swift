@@ -114,9 +114,7 @@ public struct HostFileSystem: FileSystemView {
     try rawListTyped(resolvedPath).map(\.name)
   }
 
-  public func rawListTyped(_ resolvedPath: String) throws(FileError) -> [(
-    name: String, type: EntryType
-  )] {
+  public func rawListTyped(_ resolvedPath: String) throws(FileError) -> [(name: String, type: EntryType)] {
     guard let dir = opendir(hostPath(resolvedPath)) else {
       probes?.spoil()
       throw .notReadable(resolvedPath, reason: String(cString: strerror(errno)))
@@ -146,9 +144,7 @@ public struct HostFileSystem: FileSystemView {
         kinds.set(folder + "/" + name, .directory)
         entries.append((name, .directory))
       case Int32(DT_LNK):
-        if let target = linkTarget(folder + "/" + name) {
-          kinds.set(folder + "/" + name, .symlink(target: target))
-        }
+        if let target = linkTarget(folder + "/" + name) { kinds.set(folder + "/" + name, .symlink(target: target)) }
         entries.append((name, .symlink))
       case Int32(DT_REG): entries.append((name, .file))
       case Int32(DT_UNKNOWN): entries.append((name, EntryType(rawKind(folder + "/" + name))))
@@ -236,9 +232,11 @@ public struct HostFileSystem: FileSystemView {
       if n == 0 { break }
       done += n
     }
-    // Fewer bytes than fstat said: the file changed while read.
-    if done < size { probes?.spoil() }
-    if done < size { bytes.removeLast(size - done) }
+    if done < size {
+      // Fewer bytes than fstat said: the file changed while read.
+      probes?.spoil()
+      bytes.removeLast(size - done)
+    }
     return bytes
   }
 }

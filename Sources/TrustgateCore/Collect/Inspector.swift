@@ -53,47 +53,38 @@ public enum Inspector {
     let now = isoTimestamp(epochSeconds: request.now)
     guard let reuse = Reuse(request) else {
       let pending = readHead(request)
-      var snapshot = collect(
-        request, fs: request.fs, repository: request.repository, stopwatch: &stopwatch)
+      var snapshot = collect(request, fs: request.fs, repository: request.repository, stopwatch: &stopwatch)
       addClock(&snapshot, request, pending: pending)
       return snapshot
     }
     let profiling = stopwatch.enabled
-    if let hit = reuse.cache.lookup(
-      reuse.key, now: now, missed: { if profiling { Stopwatch.say("snapshot cache miss: \($0)") } })
-    {
+    let missed = { (why: String) in if profiling { Stopwatch.say("snapshot cache miss: \(why)") } }
+    if let hit = reuse.cache.lookup(reuse.key, now: now, missed: missed) {
       stopwatch.lap("snapshot cache hit")
       var snapshot = hit.snapshot
-      let head = hit.head.flatMap { stored in
-        request.head?.commitID() == stored.id ? stored.time : nil
-      }
+      let head = hit.head.flatMap { stored in request.head?.commitID() == stored.id ? stored.time : nil }
       addClock(&snapshot, request, pending: nil, known: head)
       return snapshot
     }
     let probes = FileProbes()
     let pending = readHead(request)
     var snapshot = collect(
-      request, fs: reuse.fs.recording(into: probes),
-      repository: reuse.repository?.recording(into: probes),
+      request, fs: reuse.fs.recording(into: probes), repository: reuse.repository?.recording(into: probes),
       stopwatch: &stopwatch)
     let commit = pending?.wait()
     let head = commit.flatMap { commit in
       commit.id.flatMap { id in commit.time.map { SnapshotCache.HeadCommit(id: id, time: $0) } }
     }
     let unstored = reuse.cache.store(
-      reuse.key, snapshot: snapshot, now: now, probes: probes, settledBefore: settledBefore,
-      head: head)
+      reuse.key, snapshot: snapshot, now: now, probes: probes, settledBefore: settledBefore, head: head)
     if profiling, let unstored { Stopwatch.say("snapshot not stored: \(unstored)") }
     addClock(&snapshot, request, pending: pending)
     return snapshot
   }
 
   /// HEAD's commit, read beside the collectors (libgit2's start-up, when it is needed, is slow).
-  private static func readHead(_ request: InspectRequest) -> PendingValue<HeadCommitSource.Commit>?
-  {
-    guard request.includeClock, request.headCommitTime == nil, let source = request.head else {
-      return nil
-    }
+  private static func readHead(_ request: InspectRequest) -> PendingValue<HeadCommitSource.Commit>? {
+    guard request.includeClock, request.headCommitTime == nil, let source = request.head else { return nil }
     return PendingValue { source.commit() }
   }
 
@@ -105,8 +96,7 @@ public enum Inspector {
     let key: [UInt8]
 
     init?(_ request: InspectRequest) {
-      guard let cache = request.snapshotCache, request.target.kind != .image,
-        request.imageWarnings.isEmpty,
+      guard let cache = request.snapshotCache, request.target.kind != .image, request.imageWarnings.isEmpty,
         let fs = request.fs as? HostFileSystem, fs.probes == nil
       else { return nil }
       var repository: HostFileSystem?
@@ -119,18 +109,15 @@ public enum Inspector {
       self.repository = repository
       key = SnapshotCache.key(
         kind: request.target.kind, root: fs.root, repository: repository?.root,
-        repositoryPathInView: request.repositoryPathInView, excluded: request.excluded,
-        environment: request.env)
+        repositoryPathInView: request.repositoryPathInView, excluded: request.excluded, environment: request.env)
     }
   }
 
   /// Everything but the clock section: what a stored snapshot stands for.
   private static func collect(
-    _ request: InspectRequest, fs: any FileSystemView, repository: (any FileSystemView)?,
-    stopwatch: inout Stopwatch
+    _ request: InspectRequest, fs: any FileSystemView, repository: (any FileSystemView)?, stopwatch: inout Stopwatch
   ) -> Snapshot {
-    let context = CollectionContext(
-      fs: fs, now: isoTimestamp(epochSeconds: request.now), cache: request.cache)
+    let context = CollectionContext(fs: fs, now: isoTimestamp(epochSeconds: request.now), cache: request.cache)
     var snapshot = Snapshot(target: request.target)
     // Python environments are independent of the OS stores; read them on another core meanwhile. The OS bundles they
     // are compared with are the bundle files that exist, which is what the store collector will list.
@@ -140,9 +127,7 @@ public enum Inspector {
     }
     // The repository's lockfiles depend on nothing else either: a third task, which the cores share.
     let lockfiles = repository.map { repository in
-      PendingValue { [excluded = request.excluded] in
-        LockfileCollector(excluded: excluded).collect(repository)
-      }
+      PendingValue { [excluded = request.excluded] in LockfileCollector(excluded: excluded).collect(repository) }
     }
     // So does the platform (os-release, the package databases: dpkg's status file is large).
     let platform = PendingValue { PlatformCollector().collect(context) }

@@ -1,9 +1,8 @@
-import Dispatch
-import Synchronization
-
 #if canImport(Glibc)
   import Glibc
 #endif
+import Dispatch
+import Synchronization
 
 /// A usage or input error the command line reports with exit code 2: names the file and says what to do.
 public struct InputError: Error, CustomStringConvertible, Sendable {
@@ -136,10 +135,11 @@ public struct Workspace {
     var request = InspectRequest(
       fs: fs, env: env, target: target, repository: HostFileSystem(root: repo),
       repositoryPathInView: root == nil && image == nil ? repo : nil, now: now)
-    // libgit2's start-up is slow (it loads a CA bundle for its TLS backend): only when the clock section needs HEAD.
     request.includeClock = includeClock
     request.cache = cache
     request.snapshotCache = SnapshotCache(beside: cache)
+    // Read only when the clock section needs HEAD and no stored snapshot knows it: libgit2's start-up is slow (it
+    // loads a CA bundle for its TLS backend).
     request.head = HeadCommitSource(repository: repo, cache: cache)
     request.excluded = excluded
     request.imageWarnings = opened?.warnings ?? []
@@ -172,17 +172,11 @@ enum GitRepositoryLocator {
     guard let workdir = workdir(around: path) else { return .init(id: nil, time: nil) }
     let id = cache == nil ? nil : GitHead.commitID(workdir: workdir)
     let key = id.map { Array($0.utf8) }
-    if let key, let payload = cache?.lookup(.commitTime, key),
-      let time = CachedReadings.commitTime(payload)
-    {
+    if let key, let payload = cache?.lookup(.commitTime, key), let time = CachedReadings.commitTime(payload) {
       return .init(id: id, time: time)
     }
-    guard let repository = try? GitRepository(discovering: path) else {
-      return .init(id: id, time: nil)
-    }
-    guard let id, let key, let cache else {
-      return .init(id: id, time: (try? repository.headCommitTime()) ?? nil)
-    }
+    guard let repository = try? GitRepository(discovering: path) else { return .init(id: id, time: nil) }
+    guard let id, let key, let cache else { return .init(id: id, time: (try? repository.headCommitTime()) ?? nil) }
     guard let time = try? repository.commitTime(of: id) else {
       return .init(id: nil, time: (try? repository.headCommitTime()) ?? nil)
     }

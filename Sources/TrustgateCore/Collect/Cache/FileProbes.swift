@@ -14,12 +14,10 @@ struct FileStatus: Hashable, Sendable {
   var changed: Int64
 
   init(_ info: stat) {
-    mode = UInt32(info.st_mode)
-    device = UInt64(info.st_dev)
-    inode = UInt64(info.st_ino)
-    size = Int64(info.st_size)
-    modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
-    changed = Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec)
+    let identity = FileIdentity(info)
+    self.init(
+      mode: UInt32(info.st_mode), device: identity.device, inode: identity.inode, size: identity.size,
+      modified: identity.modified, changed: identity.changed)
   }
 
   init(mode: UInt32, device: UInt64, inode: UInt64, size: Int64, modified: Int64, changed: Int64) {

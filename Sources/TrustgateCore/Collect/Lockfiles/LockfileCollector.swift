@@ -60,9 +60,7 @@ public struct LockfileCollector {
     // Folders are only entered when they are real folders (not links), so every path here is already resolved:
     // raw listings and raw kinds, no link resolution per entry.
     // What each name is comes from the listing: a source tree's thousands of files cost no lstat each.
-    guard depth < 24,
-      let entries = try? fs.rawListTyped(directory).sorted(by: { $0.name < $1.name })
-    else { return }
+    guard depth < 24, let entries = try? fs.rawListTyped(directory).sorted(by: { $0.name < $1.name }) else { return }
     for (name, type) in entries {
       let path = directory == "/" ? "/" + name : directory + "/" + name
       let relative = String(path.dropFirst())
@@ -75,9 +73,7 @@ public struct LockfileCollector {
       case .file:
         if let reader = LockfileReaders.reader(for: relative) { found.append((relative, reader)) }
       case .symlink:
-        if let reader = LockfileReaders.reader(for: relative), fs.isFile(path) {
-          found.append((relative, reader))
-        }
+        if let reader = LockfileReaders.reader(for: relative), fs.isFile(path) { found.append((relative, reader)) }
       case .other, .missing: break
       }
     }
