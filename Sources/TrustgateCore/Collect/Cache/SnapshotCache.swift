@@ -13,7 +13,6 @@
 /// Lives beside `ParseCache`'s file (same folder, same trust checks, same build identity), in `snapshot-cache.bin`.
 public final class SnapshotCache: Sendable {
   public let path: String
-  private let entries = Locked<[Entry]?>(nil)
   private let hitCount = Locked(0)
 
   /// Lookups this process answered with a stored snapshot.
@@ -160,7 +159,9 @@ public final class SnapshotCache: Sendable {
     let digest = SHA256Digest()
     for piece in body { digest.update(piece) }
     guard let digestBytes = digest.finalizeRaw() else { return "no SHA-256" }
-    let others = loaded().filter { $0.key != key }.prefix(Self.capacity - 1)
+    // The other requests' entries, kept as they are (the newest first).
+    let stored = ParseCache.readTrusted(path).flatMap { Self.decode($0, identity: ParseCache.binaryIdentity) } ?? []
+    let others = stored.filter { $0.key != key }.prefix(Self.capacity - 1)
     var header = CacheWriter()
     header.bytes(Self.magic)
     header.string(ParseCache.binaryIdentity)
@@ -177,8 +178,6 @@ public final class SnapshotCache: Sendable {
       pieces += [lengths.output[...], entry.body]
     }
     ParseCache.write(pieces: pieces, to: path)
-    // Read again from the file if this process looks up once more (tests do).
-    entries.withLock { $0 = nil }
     return nil
   }
 
@@ -192,15 +191,6 @@ public final class SnapshotCache: Sendable {
       }
     }
     return end
-  }
-
-  private func loaded() -> [Entry] {
-    entries.withLock { entries in
-      if let entries { return entries }
-      let read = ParseCache.readTrusted(path).flatMap { Self.decode($0, identity: ParseCache.binaryIdentity) } ?? []
-      entries = read
-      return read
-    }
   }
 
   /// The entry stored for `key`, read alone: the file's other entries (another root's 5,000-certificate snapshot)
