@@ -20,6 +20,9 @@ public enum FuzzEntryPoints {
       _ = CachedReadings.certificateFile(payload)
       _ = CachedReadings.lockfile(payload)
       _ = CachedReadings.commitTime(payload)
+      _ = CachedReadings.metadata(payload)
+      _ = CachedReadings.files(payload)
+      _ = SnapshotCodec.decode(payload)
     }
   }
 
