@@ -11,7 +11,7 @@ enum SnapshotCodec {
 
   /// The encoding in two pieces (the version, then the values), so a caller writing a file copies neither.
   static func encodePieces(_ snapshot: Snapshot) -> [[UInt8]] {
-    var w = InterningWriter()
+    var w = SnapshotWriter()
     w.string(snapshot.schema)
     w.string(snapshot.target.kind.rawValue)
     w.optionalString(snapshot.target.image)
@@ -30,7 +30,7 @@ enum SnapshotCodec {
   }
 
   static func decode(_ bytes: ArraySlice<UInt8>) -> Snapshot? {
-    guard var r = InterningReader(bytes) else { return nil }
+    guard var r = SnapshotReader(bytes) else { return nil }
     do {
       let schema = try r.string()
       var snapshot = Snapshot(target: Target(kind: try r.enumeration(), image: try r.optionalString()))
@@ -53,7 +53,7 @@ enum SnapshotCodec {
 
   // MARK: sections
 
-  private static func encode(_ platform: PlatformInfo, _ w: inout InterningWriter) {
+  private static func encode(_ platform: PlatformInfo, _ w: inout SnapshotWriter) {
     w.optionalString(platform.osID)
     w.optionalString(platform.osVersionID)
     w.optionalString(platform.prettyName)
@@ -64,7 +64,7 @@ enum SnapshotCodec {
     }
   }
 
-  private static func decodePlatform(_ r: inout InterningReader) throws(CodecError) -> PlatformInfo {
+  private static func decodePlatform(_ r: inout SnapshotReader) throws(CodecError) -> PlatformInfo {
     var platform = PlatformInfo()
     platform.osID = try r.optionalString()
     platform.osVersionID = try r.optionalString()
@@ -75,7 +75,7 @@ enum SnapshotCodec {
     return platform
   }
 
-  private static func encode(_ openssl: OpenSSLInfo, _ w: inout InterningWriter) {
+  private static func encode(_ openssl: OpenSSLInfo, _ w: inout SnapshotWriter) {
     for text in [
       openssl.version, openssl.defaultCertFile, openssl.defaultCertDir, openssl.certFileEnv, openssl.certDirEnv,
       openssl.resolvedCertFile,
@@ -83,7 +83,7 @@ enum SnapshotCodec {
     w.optional(openssl.certFile) { set, w in encode(set, &w) }
   }
 
-  private static func decodeOpenSSL(_ r: inout InterningReader) throws(CodecError) -> OpenSSLInfo {
+  private static func decodeOpenSSL(_ r: inout SnapshotReader) throws(CodecError) -> OpenSSLInfo {
     var openssl = OpenSSLInfo()
     openssl.version = try r.optionalString()
     openssl.defaultCertFile = try r.optionalString()
@@ -95,19 +95,19 @@ enum SnapshotCodec {
     return openssl
   }
 
-  private static func encode(_ set: CertificateSet, _ w: inout InterningWriter) {
+  private static func encode(_ set: CertificateSet, _ w: inout SnapshotWriter) {
     w.fingerprints(set.certificates)
     w.int(set.unparsable)
     w.int(set.expired)
     w.int(set.notYetValid)
   }
 
-  private static func decodeSet(_ r: inout InterningReader) throws(CodecError) -> CertificateSet {
+  private static func decodeSet(_ r: inout SnapshotReader) throws(CodecError) -> CertificateSet {
     CertificateSet(
       certificates: try r.fingerprints(), unparsable: try r.int(), expired: try r.int(), notYetValid: try r.int())
   }
 
-  private static func encode(_ store: TrustStore, _ w: inout InterningWriter) {
+  private static func encode(_ store: TrustStore, _ w: inout SnapshotWriter) {
     w.string(store.path)
     w.string(store.kind.rawValue)
     w.optionalString(store.linksTo)
@@ -117,7 +117,7 @@ enum SnapshotCodec {
     w.optionalStrings(store.notInBundle)
   }
 
-  private static func decodeStore(_ r: inout InterningReader) throws(CodecError) -> TrustStore {
+  private static func decodeStore(_ r: inout SnapshotReader) throws(CodecError) -> TrustStore {
     var store = TrustStore(
       path: try r.string(), kind: try r.enumeration(), linksTo: try r.optionalString(), certificates: try decodeSet(&r))
     store.mismatchedHashLinks = try r.optionalStrings()
@@ -126,7 +126,7 @@ enum SnapshotCodec {
     return store
   }
 
-  private static func encode(_ variable: EnvVariable, _ w: inout InterningWriter) {
+  private static func encode(_ variable: EnvVariable, _ w: inout SnapshotWriter) {
     w.string(variable.name)
     w.string(variable.role.rawValue)
     w.string(variable.value)
@@ -139,7 +139,7 @@ enum SnapshotCodec {
     }
   }
 
-  private static func decodeVariable(_ r: inout InterningReader) throws(CodecError) -> EnvVariable {
+  private static func decodeVariable(_ r: inout SnapshotReader) throws(CodecError) -> EnvVariable {
     var variable = EnvVariable(name: try r.string(), role: try r.enumeration(), value: try r.string())
     variable.disablesVerification = try r.optionalBool()
     variable.target = try r.optional { r throws(CodecError) in
@@ -152,7 +152,7 @@ enum SnapshotCodec {
     return variable
   }
 
-  private static func encode(_ variable: ProxyVariable, _ w: inout InterningWriter) {
+  private static func encode(_ variable: ProxyVariable, _ w: inout SnapshotWriter) {
     w.string(variable.name)
     w.string(variable.value)
     w.optionalString(variable.scheme)
@@ -162,7 +162,7 @@ enum SnapshotCodec {
     w.optionalString(variable.malformed)
   }
 
-  private static func decodeProxy(_ r: inout InterningReader) throws(CodecError) -> ProxyVariable {
+  private static func decodeProxy(_ r: inout SnapshotReader) throws(CodecError) -> ProxyVariable {
     let name = try r.string()
     let value = try r.string()
     let scheme = try r.optionalString()
@@ -176,7 +176,7 @@ enum SnapshotCodec {
     return variable
   }
 
-  private static func encode(_ environment: PythonEnvironment, _ w: inout InterningWriter) {
+  private static func encode(_ environment: PythonEnvironment, _ w: inout SnapshotWriter) {
     w.string(environment.path)
     w.string(environment.kind.rawValue)
     w.optionalString(environment.pythonVersion)
@@ -193,7 +193,7 @@ enum SnapshotCodec {
     w.optionalBool(environment.includesSystemSitePackages)
   }
 
-  private static func decodePython(_ r: inout InterningReader) throws(CodecError) -> PythonEnvironment {
+  private static func decodePython(_ r: inout SnapshotReader) throws(CodecError) -> PythonEnvironment {
     var environment = PythonEnvironment(path: try r.string(), kind: try r.enumeration())
     environment.pythonVersion = try r.optionalString()
     environment.sitePackages = try r.strings()
@@ -209,7 +209,7 @@ enum SnapshotCodec {
     return environment
   }
 
-  private static func encode(_ bundle: BundledCA, _ w: inout InterningWriter) {
+  private static func encode(_ bundle: BundledCA, _ w: inout SnapshotWriter) {
     w.string(bundle.package)
     w.string(bundle.path)
     w.optionalString(bundle.linksTo)
@@ -218,7 +218,7 @@ enum SnapshotCodec {
     encode(bundle.certificates, &w)
   }
 
-  private static func decodeBundle(_ r: inout InterningReader) throws(CodecError) -> BundledCA {
+  private static func decodeBundle(_ r: inout SnapshotReader) throws(CodecError) -> BundledCA {
     let package = try r.string()
     let path = try r.string()
     let linksTo = try r.optionalString()
@@ -230,7 +230,7 @@ enum SnapshotCodec {
     return bundle
   }
 
-  private static func encode(_ lockfile: Lockfile, _ w: inout InterningWriter) {
+  private static func encode(_ lockfile: Lockfile, _ w: inout SnapshotWriter) {
     w.string(lockfile.path)
     w.string(lockfile.format.rawValue)
     w.array(lockfile.pins) { pin, w in
@@ -242,7 +242,7 @@ enum SnapshotCodec {
     }
   }
 
-  private static func decodeLockfile(_ r: inout InterningReader) throws(CodecError) -> Lockfile {
+  private static func decodeLockfile(_ r: inout SnapshotReader) throws(CodecError) -> Lockfile {
     let path = try r.string()
     let format: LockfileFormat = try r.enumeration()
     let pins = try r.array { r throws(CodecError) in
@@ -256,21 +256,21 @@ enum SnapshotCodec {
     return lockfile
   }
 
-  private static func encode(_ clock: ClockInfo, _ w: inout InterningWriter) {
+  private static func encode(_ clock: ClockInfo, _ w: inout SnapshotWriter) {
     w.string(clock.now)
     w.string(clock.sync.rawValue)
     w.optionalInt(clock.maxErrorMicroseconds)
     w.optionalString(clock.headCommitTime)
   }
 
-  private static func decodeClock(_ r: inout InterningReader) throws(CodecError) -> ClockInfo {
+  private static func decodeClock(_ r: inout SnapshotReader) throws(CodecError) -> ClockInfo {
     var clock = ClockInfo(now: try r.string(), sync: try r.enumeration())
     clock.maxErrorMicroseconds = try r.optionalInt()
     clock.headCommitTime = try r.optionalString()
     return clock
   }
 
-  private static func encode(_ trust: ClientTrust, _ w: inout InterningWriter) {
+  private static func encode(_ trust: ClientTrust, _ w: inout SnapshotWriter) {
     w.string(trust.client)
     w.optionalString(trust.version)
     w.string(trust.source)
@@ -282,7 +282,7 @@ enum SnapshotCodec {
     w.optionalString(trust.note)
   }
 
-  private static func decodeTrust(_ r: inout InterningReader) throws(CodecError) -> ClientTrust {
+  private static func decodeTrust(_ r: inout SnapshotReader) throws(CodecError) -> ClientTrust {
     var trust = ClientTrust(
       client: try r.string(), version: try r.optionalString(), source: try r.string(), path: try r.optionalString(),
       roots: try r.optionalInt(), status: try r.enumeration())
@@ -292,7 +292,7 @@ enum SnapshotCodec {
     return trust
   }
 
-  private static func encode(_ c: Certificate, _ w: inout InterningWriter) {
+  private static func encode(_ c: Certificate, _ w: inout SnapshotWriter) {
     // A root's issuer is its subject: written once, read back as the same string.
     w.string(c.sha1)
     w.string(c.subject)
@@ -305,7 +305,7 @@ enum SnapshotCodec {
   }
 
   /// A certificate of the table, whose fingerprint (its key) was read already.
-  private static func decodeCertificate(_ sha256: String, _ r: inout InterningReader) throws(CodecError) -> Certificate {
+  private static func decodeCertificate(_ sha256: String, _ r: inout SnapshotReader) throws(CodecError) -> Certificate {
     let sha1 = try r.string()
     let subject = try r.string()
     let issuer = try r.bool() ? subject : try r.string()
@@ -319,7 +319,7 @@ enum SnapshotCodec {
       hasSubjectKeyIdentifier: try r.bool(), hasAuthorityKeyIdentifier: try r.bool(), subjectHash: subjectHash)
   }
 
-  private static func encode(_ problem: Problem, _ w: inout InterningWriter) {
+  private static func encode(_ problem: Problem, _ w: inout SnapshotWriter) {
     w.string(problem.area.rawValue)
     w.optionalString(problem.path)
     w.optionalInt(problem.line)
@@ -327,7 +327,7 @@ enum SnapshotCodec {
     w.string(problem.fix)
   }
 
-  private static func decodeProblem(_ r: inout InterningReader) throws(CodecError) -> Problem {
+  private static func decodeProblem(_ r: inout SnapshotReader) throws(CodecError) -> Problem {
     Problem(
       area: try r.enumeration(), path: try r.optionalString(), line: try r.optionalInt(), message: try r.string(),
       fix: try r.string())
@@ -337,7 +337,7 @@ enum SnapshotCodec {
 struct CodecError: Error {}
 
 /// Writes values as `CacheWriter` does; certificate fingerprints as positions in the certificate table.
-struct InterningWriter {
+struct SnapshotWriter {
   private var body = CacheWriter()
   private var positions: [String: Int] = [:]
 
@@ -346,7 +346,7 @@ struct InterningWriter {
   mutating func string(_ text: String) { body.string(text) }
 
   /// The certificates by fingerprint, each written by `write`; their positions are what `fingerprints` writes.
-  mutating func certificateTable(_ entries: [(key: String, value: Certificate)], _ write: (Certificate, inout InterningWriter) -> Void) {
+  mutating func certificateTable(_ entries: [(key: String, value: Certificate)], _ write: (Certificate, inout SnapshotWriter) -> Void) {
     positions.reserveCapacity(entries.count)
     body.int(entries.count)
     for (index, entry) in entries.enumerated() {
@@ -370,7 +370,7 @@ struct InterningWriter {
     }
   }
 
-  mutating func optional<T>(_ value: T?, _ write: (T, inout InterningWriter) -> Void) {
+  mutating func optional<T>(_ value: T?, _ write: (T, inout SnapshotWriter) -> Void) {
     body.bool(value != nil)
     if let value { write(value, &self) }
   }
@@ -379,7 +379,7 @@ struct InterningWriter {
   mutating func optionalInt(_ value: Int?) { optional(value) { value, w in w.int(value) } }
   mutating func optionalBool(_ value: Bool?) { optional(value) { value, w in w.bool(value) } }
 
-  mutating func array<T>(_ values: [T], _ write: (T, inout InterningWriter) -> Void) {
+  mutating func array<T>(_ values: [T], _ write: (T, inout SnapshotWriter) -> Void) {
     body.int(values.count)
     for value in values { write(value, &self) }
   }
@@ -395,8 +395,8 @@ struct InterningWriter {
   }
 }
 
-/// Reads what `InterningWriter` wrote; every malformed value throws `CodecError`.
-struct InterningReader {
+/// Reads what `SnapshotWriter` wrote; every malformed value throws `CodecError`.
+struct SnapshotReader {
   private var reader: CacheReader
   /// The certificate table's fingerprints, in order: what `fingerprints` resolves positions to.
   private var table: [String] = []
@@ -426,7 +426,7 @@ struct InterningReader {
 
   /// The certificates by fingerprint; each is read by `read` given its fingerprint (also its `sha256`, one string).
   mutating func certificateTable(
-    _ read: (String, inout InterningReader) throws(CodecError) -> Certificate
+    _ read: (String, inout SnapshotReader) throws(CodecError) -> Certificate
   ) throws(CodecError) -> [String: Certificate] {
     let certificates = try array { r throws(CodecError) in try read(try r.string(), &r) }
     table = certificates.map(\.sha256)
@@ -452,7 +452,7 @@ struct InterningReader {
     return value
   }
 
-  mutating func optional<T>(_ read: (inout InterningReader) throws(CodecError) -> T) throws(CodecError) -> T? {
+  mutating func optional<T>(_ read: (inout SnapshotReader) throws(CodecError) -> T) throws(CodecError) -> T? {
     try bool() ? try read(&self) : nil
   }
 
@@ -460,7 +460,7 @@ struct InterningReader {
   mutating func optionalInt() throws(CodecError) -> Int? { try optional { r throws(CodecError) in try r.int() } }
   mutating func optionalBool() throws(CodecError) -> Bool? { try optional { r throws(CodecError) in try r.bool() } }
 
-  mutating func array<T>(_ read: (inout InterningReader) throws(CodecError) -> T) throws(CodecError) -> [T] {
+  mutating func array<T>(_ read: (inout SnapshotReader) throws(CodecError) -> T) throws(CodecError) -> [T] {
     let count = try int()
     // Each element takes at least one byte: a count beyond what is left is malformed, not a huge allocation.
     guard count >= 0, count <= reader.input.endIndex - reader.offset else { throw CodecError() }

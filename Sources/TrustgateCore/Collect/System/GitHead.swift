@@ -9,9 +9,7 @@ enum GitHead {
   static func objectID(of ref: String, workdir: String) -> String? {
     let fs = HostFileSystem()
     guard let gitDirectory = gitDirectory(workdir, fs) else { return nil }
-    let common =
-      firstLine(gitDirectory + "/commondir", fs).map { $0.hasPrefix("/") ? $0 : gitDirectory + "/" + $0 }
-      ?? gitDirectory
+    let common = commonDirectory(gitDirectory, fs)
     var line: String?
     if ref == "HEAD" {
       line = firstLine(gitDirectory + "/HEAD", fs)
@@ -64,16 +62,15 @@ enum GitHead {
     }
     // `$GIT_DIR/<name>` comes first in git's order (FETCH_HEAD, ORIG_HEAD, …): those are libgit2's to read.
     if !name.hasPrefix("refs/"), fs.linkKind(gitDirectory + "/" + name) != nil { return nil }
-    let common =
-      firstLine(gitDirectory + "/commondir", fs).map { $0.hasPrefix("/") ? $0 : gitDirectory + "/" + $0 }
-      ?? gitDirectory
+    let common = commonDirectory(gitDirectory, fs)
     var candidates = ["refs/" + name, "refs/tags/" + name, "refs/heads/" + name, "refs/remotes/" + name]
     candidates.append("refs/remotes/" + name + "/HEAD")
     if name.hasPrefix("refs/") { candidates.insert(name, at: 0) }
     // The first candidate that exists is the one git takes; if it cannot be read plainly, libgit2 decides.
+    let packedRefs = try? fs.read(common + "/packed-refs", limit: 64 << 20)
     for candidate in candidates
     where fs.linkKind(common + "/" + candidate) != nil || fs.linkKind(gitDirectory + "/" + candidate) != nil
-      || packed(candidate, common, fs) != nil
+      || packedRefs.flatMap({ packed(candidate, in: $0) }) != nil
     {
       return objectID(of: candidate, workdir: workdir).map { RevisionKey(name: name, id: $0, steps: steps) }
     }
@@ -93,8 +90,18 @@ enum GitHead {
     }
   }
 
+  /// Where refs shared by worktrees live: `.git` itself, or the folder a worktree's `commondir` names.
+  static func commonDirectory(_ gitDirectory: String, _ fs: HostFileSystem) -> String {
+    firstLine(gitDirectory + "/commondir", fs).map { $0.hasPrefix("/") ? $0 : gitDirectory + "/" + $0 } ?? gitDirectory
+  }
+
   static func packed(_ name: String, _ common: String, _ fs: HostFileSystem) -> String? {
     guard let bytes = try? fs.read(common + "/packed-refs", limit: 64 << 20) else { return nil }
+    return packed(name, in: bytes)
+  }
+
+  /// The id `packed-refs` (its bytes) gives a ref, if it lists it.
+  static func packed(_ name: String, in bytes: [UInt8]) -> String? {
     for line in bytes.split(separator: 0x0A) where line.first != UInt8(ascii: "#") && line.first != UInt8(ascii: "^") {
       guard let space = line.firstIndex(of: 0x20) else { continue }
       if line[(space + 1)...].elementsEqual(name.utf8) { return String(decoding: line[..<space], as: UTF8.self) }
