@@ -3,7 +3,7 @@
 # Tests/Fixtures and fuzz/seeds. One executable, fuzz-parsers; FUZZ_TARGET picks the parser.
 #
 # Usage: scripts/fuzz.sh [TARGET...] [-- extra libFuzzer flags...]
-#   targets: lockfiles tomlcheck certificates policy envfile snapshot proxy platform metadata tar image cache
+#   targets: lockfiles tomlcheck certificates policy policyalias envfile snapshot proxy platform metadata tar image cache
 #            snapcache
 #            (default: all)
 # Crashes land in fuzz-artifacts/TARGET/; replay one with a plain build:
@@ -12,7 +12,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
-all=(lockfiles tomlcheck certificates policy envfile snapshot proxy platform metadata tar image cache snapcache)
+all=(lockfiles tomlcheck certificates policy policyalias envfile snapshot proxy platform metadata tar image cache snapcache)
 targets=()
 extra=()
 while [[ $# -gt 0 ]]; do
@@ -35,6 +35,7 @@ seed() {
   lockfiles | tomlcheck) find Tests/Fixtures/lockfiles -type f ;;
   certificates) find Tests/Fixtures/pki -type f -size -64k ;;
   policy) find fuzz/seeds/policy -type f; echo .trustgate.yml ;;
+  policyalias) find fuzz/seeds/policy -type f -name '*alias*' ;;
   envfile) find fuzz/seeds/envfile -type f ;;
   snapshot) find fuzz/seeds/snapshot -type f ;;
   proxy) find fuzz/seeds/proxy -type f ;;
@@ -63,10 +64,12 @@ for target in "${targets[@]}"; do
   [[ "$target" == tar || "$target" == image || "$target" == cache ]] && max_len=65536
   # A stored snapshot of a small fixture root is ~20 KB; of this machine, ~140 KB.
   [[ "$target" == snapcache ]] && max_len=262144
+  dict=()
+  [[ -f "fuzz/$target.dict" ]] && dict=(-dict="fuzz/$target.dict")
   echo "== $target: ${seconds}s"
   log="fuzz-artifacts/$target/last.log"
   FUZZ_TARGET="$target" "$bin" -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=4096 \
-    -detect_leaks=0 -print_final_stats=1 -artifact_prefix="fuzz-artifacts/$target/" "${extra[@]}" \
+    -detect_leaks=0 -print_final_stats=1 -artifact_prefix="fuzz-artifacts/$target/" "${dict[@]}" "${extra[@]}" \
     "$corpus" "$seeds" >"$log" 2>&1
   rc=$?
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$')

@@ -11,6 +11,7 @@ let fuzzTargets: [String: @Sendable ([UInt8]) -> Void] = [
   "tomlcheck": FuzzEntryPoints.tomlFastCheck,
   "certificates": FuzzEntryPoints.certificateFile,
   "policy": FuzzEntryPoints.policy,
+  "policyalias": FuzzEntryPoints.policyAliases,
   "envfile": FuzzEntryPoints.envFile,
   "snapshot": FuzzEntryPoints.snapshot,
   "proxy": FuzzEntryPoints.proxy,
