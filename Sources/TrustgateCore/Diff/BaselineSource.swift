@@ -58,11 +58,12 @@ public struct BaselineLoader: Sendable {
       return .lockfiles(try lockfiles(at: ref, in: repository), label: "git ref \(ref)")
     case .staged:
       let repository = try openRepository(for: "--staged")
-      let files: [GitFile]
-      do {
-        files = try repository.stagedFiles(indexFile: environment["GIT_INDEX_FILE"], include: wanted, descend: descend)
-      } catch { throw InputError("--staged: \(error)") }
-      let staged = LockfileCollector(excluded: excluded, cache: cache).collect(try tree(files, repository))
+      let staged = try collectFollowingIncludes(repository) { extra throws(InputError) in
+        do {
+          return try repository.stagedFiles(
+            indexFile: environment["GIT_INDEX_FILE"], include: wanted(extra), descend: descend(extra))
+        } catch { throw InputError("--staged: \(error)") }
+      }
       return .staged(head: try lockfiles(at: "HEAD", in: repository), staged: staged, label: "HEAD (staged changes)")
     case .automatic:
       let recorded = policyBaseline ?? Self.defaultBaselinePath
@@ -129,17 +130,40 @@ public struct BaselineLoader: Sendable {
     }
   }
 
-  /// The walk's rules, applied to git trees: the same files the working-tree walk reads.
-  var wanted: (String) -> Bool {
+  /// The walk's rules, applied to git trees: the same files the working-tree walk reads, and the `extra` paths that
+  /// includes and links named.
+  func wanted(_ extra: Set<String> = []) -> (String) -> Bool {
     let collector = LockfileCollector(excluded: excluded)
-    return { LockfileReaders.reader(for: $0) != nil && !collector.isExcluded($0) }
+    return { extra.contains($0) || (LockfileReaders.reader(for: $0) != nil && !collector.isExcluded($0)) }
   }
 
-  var descend: (String) -> Bool {
+  func descend(_ extra: Set<String> = []) -> (String) -> Bool {
     let collector = LockfileCollector(excluded: excluded)
     return { directory in
-      LockfileCollector.descends(into: directory.split(separator: "/").last ?? Substring(directory))
-        && !collector.isExcluded(directory)
+      (LockfileCollector.descends(into: directory.split(separator: "/").last ?? Substring(directory))
+        && !collector.isExcluded(directory)) || extra.contains { $0.hasPrefix(directory + "/") }
+    }
+  }
+
+  /// Reads a git tree's (or the index's) lockfiles, then what their `-r`/`-c` includes and links name, listed again
+  /// by path until nothing new is named: an included `common.txt` counts at a ref as in the working tree.
+  func collectFollowingIncludes(
+    _ repository: GitRepository, listing: (Set<String>) throws(InputError) -> [GitFile]
+  ) throws(InputError) -> LockfileSet {
+    var extra: Set<String> = []
+    var files = try listing(extra)
+    while true {
+      let collection = LockfileCollector(excluded: excluded, cache: cache)
+        .collectNotingMissing(try tree(files, repository))
+      let named = collection.missing.subtracting(extra)
+      // Each round adds a path, and paths named are bounded by the files read: this ends.
+      guard !named.isEmpty else { return (collection.lockfiles, collection.problems) }
+      extra.formUnion(named)
+      let listed = try listing(extra)
+      guard Set(listed.map(\.path)) != Set(files.map(\.path)) else {
+        return (collection.lockfiles, collection.problems)
+      }
+      files = listed
     }
   }
 
@@ -147,7 +171,13 @@ public struct BaselineLoader: Sendable {
   /// the cache already holds is not inflated: its node stays empty and the lockfile reader takes the cached reading.
   func tree(_ files: [GitFile], _ repository: GitRepository) throws(InputError) -> MemoryFileSystem {
     var fs = MemoryFileSystem(label: "git")
-    for file in files where !file.isSymlink {
+    for file in files {
+      if file.isSymlink {
+        // A link is kept as a link (its blob is the target), so the walk judges it as it judges one on disk.
+        do { fs.set("/" + file.path, .symlink(String(decoding: try repository.blob(file.oid, limit: 4096), as: UTF8.self))) }
+        catch { throw InputError("reading the link \(file.path) from git: \(error)") }
+        continue
+      }
       let key = Array("git-blob:\(file.oid)".utf8)
       if let cache, let reader = LockfileReaders.reader(for: file.path), cache.lockfile(reader.format, key: key) != nil {
         fs.set("/" + file.path, .file([]), contentKey: key)
@@ -162,17 +192,23 @@ public struct BaselineLoader: Sendable {
 
   /// The lockfiles at `ref`, parsed by the same readers as the working tree's.
   func lockfiles(at ref: String, in repository: GitRepository) throws(InputError) -> LockfileSet {
-    let files: [GitFile]
-    do {
-      let commit = try repository.resolveCommit(ref)
-      files = try repository.files(atCommit: commit, include: wanted, descend: descend)
-      // Kept under the key git's files give, once libgit2 agrees on the commit the name before the steps is (an
-      // annotated tag's name gives the tag, not the commit: not kept).
-      if let cache, let revision = revisionKey(ref), (try? repository.resolveCommit(revision.name)) == revision.id {
-        cache.store(.lockfileListing, listingKey(revision), CachedReadings.encode(files: files))
-      }
-    } catch { throw InputError("--baseline-ref: \(error)") }
-    return LockfileCollector(excluded: excluded, cache: cache).collect(try tree(files, repository))
+    let commit: String
+    do { commit = try repository.resolveCommit(ref) } catch { throw InputError("--baseline-ref: \(error)") }
+    var listings = 0
+    return try collectFollowingIncludes(repository) { extra throws(InputError) in
+      listings += 1
+      do {
+        let files = try repository.files(atCommit: commit, include: wanted(extra), descend: descend(extra))
+        // Kept under the key git's files give, once libgit2 agrees on the commit the name before the steps is (an
+        // annotated tag's name gives the tag, not the commit: not kept). Only a listing with no includes is kept.
+        if listings == 1, let cache, let revision = revisionKey(ref),
+          (try? repository.resolveCommit(revision.name)) == revision.id
+        {
+          cache.store(.lockfileListing, listingKey(revision), CachedReadings.encode(files: files))
+        }
+        return files
+      } catch { throw InputError("--baseline-ref: \(error)") }
+    }
   }
 
   /// The lockfiles at `ref` without libgit2: when git's files name its commit (`GitHead.revisionKey`), an earlier
@@ -183,15 +219,18 @@ public struct BaselineLoader: Sendable {
       let files = CachedReadings.files(payload)
     else { return nil }
     var fs = MemoryFileSystem(label: "git")
-    for file in files where !file.isSymlink {
+    for file in files {
       let key = Array("git-blob:\(file.oid)".utf8)
-      guard let reader = LockfileReaders.reader(for: file.path), cache.lockfile(reader.format, key: key) != nil else {
+      guard !file.isSymlink, let reader = LockfileReaders.reader(for: file.path), cache.lockfile(reader.format, key: key) != nil else {
         return nil
       }
       fs.set("/" + file.path, .file([]), contentKey: key)
     }
     if getenv("TRUSTGATE_PROFILE") != nil { Stopwatch.say("baseline \(ref): \(files.count) lockfile(s) from the cache") }
-    return LockfileCollector(excluded: excluded, cache: cache).collect(fs)
+    // Includes the listing does not hold need libgit2.
+    let collection = LockfileCollector(excluded: excluded, cache: cache).collectNotingMissing(fs)
+    guard collection.missing.isEmpty else { return nil }
+    return (collection.lockfiles, collection.problems)
   }
 
   func revisionKey(_ ref: String) -> RevisionKey? {

@@ -5,7 +5,7 @@
 /// ~6 ms for this machine's 400 KB snapshot); bytes that do not decode are a miss, never a crash.
 enum SnapshotCodec {
   /// Bumped whenever a model field is added, removed or reordered (the build id changes anyway; this guards tests).
-  static let version = 3
+  static let version = 4
 
   static func encode(_ snapshot: Snapshot) -> [UInt8] { Array(encodePieces(snapshot).joined()) }
 
@@ -115,6 +115,8 @@ enum SnapshotCodec {
     w.optionalStrings(store.mismatchedHashLinks)
     w.optionalStrings(store.danglingLinks)
     w.optionalStrings(store.notInBundle)
+    w.optionalInt(store.mismatchedHashLinkCount)
+    w.optionalInt(store.danglingLinkCount)
   }
 
   private static func decodeStore(_ r: inout SnapshotReader) throws(CodecError) -> TrustStore {
@@ -123,6 +125,8 @@ enum SnapshotCodec {
     store.mismatchedHashLinks = try r.optionalStrings()
     store.danglingLinks = try r.optionalStrings()
     store.notInBundle = try r.optionalStrings()
+    store.mismatchedHashLinkCount = try r.optionalInt()
+    store.danglingLinkCount = try r.optionalInt()
     return store
   }
 
@@ -191,6 +195,7 @@ enum SnapshotCodec {
     w.array(environment.vendoredBundles) { bundle, w in encode(bundle, &w) }
     w.optionalString(environment.base)
     w.optionalBool(environment.includesSystemSitePackages)
+    w.optionalBool(environment.active)
   }
 
   private static func decodePython(_ r: inout SnapshotReader) throws(CodecError) -> PythonEnvironment {
@@ -206,6 +211,7 @@ enum SnapshotCodec {
     environment.vendoredBundles = try r.array(decodeBundle)
     environment.base = try r.optionalString()
     environment.includesSystemSitePackages = try r.optionalBool()
+    environment.active = try r.optionalBool()
     return environment
   }
 
@@ -325,12 +331,13 @@ enum SnapshotCodec {
     w.optionalInt(problem.line)
     w.string(problem.message)
     w.string(problem.fix)
+    w.optionalBool(problem.unreadable)
   }
 
   private static func decodeProblem(_ r: inout SnapshotReader) throws(CodecError) -> Problem {
     Problem(
       area: try r.enumeration(), path: try r.optionalString(), line: try r.optionalInt(), message: try r.string(),
-      fix: try r.string())
+      fix: try r.string(), unreadable: try r.optionalBool())
   }
 }
 
