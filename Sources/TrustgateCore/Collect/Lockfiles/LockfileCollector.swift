@@ -154,7 +154,7 @@ public struct LockfileCollector {
         }
       }
       // Reversed onto the stack, so folders are visited in name order.
-      pending += folders.reversed().map { ($0, depth + 1) }
+      pending += folders.reversed().map { (path: $0, depth: depth + 1) }
     }
   }
 

@@ -48,6 +48,8 @@ enum TOMLLockfile {
       switch event {
       case .invalid(let line, let reason):
         invalid = (line, reason)
+        // An entry broken before its name is the syntax error's issue, not one of its own.
+        if fields["name"] == nil { inPackage = false }
       case .header(let path, let isArray, let line):
         if path.count == 1 && path[0] == arrayName && isArray {
           finish()

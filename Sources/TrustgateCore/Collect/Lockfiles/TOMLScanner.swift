@@ -288,6 +288,14 @@ struct TOMLScanner {
       (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")) || first == UInt8(ascii: "+")
       || first == UInt8(ascii: "-") || raw.starts(with: "inf".utf8) || raw.starts(with: "nan".utf8)
     guard startsNumber else { return false }
+    // One space may separate a date from its time (`1979-05-27 07:32:00`); anywhere else it joins two values.
+    if let space = raw.firstIndex(of: UInt8(ascii: " ")) {
+      let offset = space - raw.startIndex
+      guard offset == 10, raw[raw.startIndex + 4] == UInt8(ascii: "-"), raw[raw.startIndex + 7] == UInt8(ascii: "-"),
+        raw[(space + 1)...].first.map({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) == true,
+        !raw[(space + 1)...].contains(UInt8(ascii: " "))
+      else { return false }
+    }
     return raw.allSatisfy { byte in
       isBareKeyByte(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "+")
         || byte == UInt8(ascii: " ")
