@@ -177,7 +177,7 @@ final class NoStateTests: XCTestCase {
     XCTAssertEqual(mkfifo(cacheHome + "/trustgate/parse-cache.bin", 0o644), 0)
     XCTAssertEqual(mkfifo(cacheHome + "/trustgate/snapshot-cache.bin", 0o644), 0)
     let cases: [(name: String, arguments: [String], status: Int32, says: String)] = [
-      ("cache files", ["inspect", "--root", rootPath, "--repo", repo], 0, "Plain Root"),
+      ("cache files", ["inspect", "--root", rootPath, "--repo", repo, "--format", "json"], 0, "ca-certificates.crt"),
       ("policy", ["check", "--root", rootPath, "--repo", repo, "--policy", fifo], 2, "FIFO"),
       ("env file", ["inspect", "--root", rootPath, "--repo", repo, "--env-file", fifo], 2, "FIFO"),
       ("baseline", ["check", "--root", rootPath, "--repo", repo, "--baseline", fifo], 2, "FIFO"),
