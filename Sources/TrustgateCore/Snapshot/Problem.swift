@@ -33,9 +33,9 @@ extension Problem {
   /// More problems of one kind in one folder than this are reported as one.
   public static let aggregationThreshold = 3
 
-  /// Problems of one kind (same area, folder, message and fix) folded into one when there are more than
-  /// `aggregationThreshold` of them: "100000 × dangling link … in /etc/ssl/certs, first: a, b, c". 100,000 bad
-  /// links make a few lines of output, not megabytes. The result is sorted.
+  /// Problems of one kind (same area, folder, message and fix) folded into one, at the folder, when there are more
+  /// than `aggregationThreshold` of them: "/etc/ssl/certs: 100000 entries: a link loop (first: a, b, c, …)". 100,000
+  /// bad links make a few lines of output, not megabytes. The result is sorted.
   public static func aggregated(_ problems: [Problem]) -> [Problem] {
     struct Kind: Hashable {
       var area: Area
@@ -65,12 +65,11 @@ extension Problem {
           ? problem.line.map { "line \($0)" } ?? ""
           : (problem.path.map { String(fileName(of: $0)) } ?? "") + (problem.line.map { ":\($0)" } ?? "")
       }
-      let place = samePath ? "" : kind.folder.isEmpty ? "" : " in \(kind.folder)"
       result.append(
         Problem(
           area: kind.area, path: samePath ? unique[0].path : kind.folder.isEmpty ? nil : kind.folder,
           line: samePath ? unique[0].line : nil,
-          message: "\(unique.count) entries\(place): \(kind.message) (first: \(first.joined(separator: ", ")), …)",
+          message: "\(unique.count) entries: \(kind.message) (first: \(first.joined(separator: ", ")), …)",
           fix: kind.fix, unreadable: kind.unreadable))
     }
     return result.sorted()

@@ -80,8 +80,8 @@ public struct StoresCollector {
     names.count > listedLinks ? (Array(names.prefix(listedLinks)), names.count) : (names, nil)
   }
 
-  /// One problem per bad link, or one for all of them when there are many: "100000 dangling links in
-  /// /etc/ssl/certs, first: …" is a line of output, not megabytes.
+  /// One problem per bad link, or one for all of them when there are many: "/etc/ssl/certs: 100000 links: dangling
+  /// link (first: …)" is a line of output, not megabytes.
   private func report(
     _ names: [String], in folder: String, message: String, fix: String, _ context: CollectionContext
   ) {
@@ -91,7 +91,7 @@ public struct StoresCollector {
     }
     let first = names.prefix(Problem.aggregationThreshold).joined(separator: ", ")
     context.report(
-      Problem(area: .stores, path: folder, message: "\(names.count) links in \(folder): \(message) (first: \(first), …)", fix: fix))
+      Problem(area: .stores, path: folder, message: "\(names.count) links: \(message) (first: \(first), …)", fix: fix))
   }
 
   private func reportContents(of store: TrustStore, _ context: CollectionContext) {
