@@ -216,7 +216,9 @@ extension FileSystemView {
     let real: String
     do { real = try resolve(path) } catch {
       // A link whose target lies in a folder that does not exist is as dangling as one whose file is gone.
-      if case .notFound = error, let own = try? resolve(path, followFinal: false), case .symlink(let target) = rawKind(own) {
+      if case .notFound = error, let own = try? resolve(path, followFinal: false),
+        case .symlink(let target) = rawKind(own)
+      {
         throw .danglingLink(path, target: target)
       }
       throw error

@@ -150,8 +150,10 @@ public struct BaselineLoader: Sendable {
     for file in files {
       if file.isSymlink {
         // A link is kept as a link (its blob is the target), so the walk judges it as it judges one on disk.
-        do { fs.set("/" + file.path, .symlink(String(decoding: try repository.blob(file.oid, limit: 4096), as: UTF8.self))) }
-        catch { throw InputError("reading the link \(file.path) from git: \(error)") }
+        do {
+          let target = String(decoding: try repository.blob(file.oid, limit: 4096), as: UTF8.self)
+          fs.set("/" + file.path, .symlink(target))
+        } catch { throw InputError("reading the link \(file.path) from git: \(error)") }
         continue
       }
       do { fs.set("/" + file.path, .file(try repository.blob(file.oid, limit: 32 << 20))) } catch {

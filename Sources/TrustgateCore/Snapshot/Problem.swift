@@ -49,8 +49,9 @@ extension Problem {
       let folder = problem.path.map { path in
         path.lastIndex(of: "/").map { String(path[..<$0]) } ?? ""
       } ?? ""
-      groups[Kind(area: problem.area, folder: folder, message: problem.message, fix: problem.fix, unreadable: problem.unreadable), default: []]
-        .append(problem)
+      let kind = Kind(
+        area: problem.area, folder: folder, message: problem.message, fix: problem.fix, unreadable: problem.unreadable)
+      groups[kind, default: []].append(problem)
     }
     var result: [Problem] = []
     for (kind, members) in groups {

@@ -225,7 +225,8 @@ public struct LockfileCollector {
     reading.pins.sort()
     if valid == nil {
       reading.issues.insert(
-        LockfileIssue(line: nil, message: "not valid UTF-8 (undecodable bytes replaced)", fix: "Save the file as UTF-8."),
+        LockfileIssue(
+          line: nil, message: "not valid UTF-8 (undecodable bytes replaced)", fix: "Save the file as UTF-8."),
         at: 0)
     }
     return reading

@@ -2,7 +2,9 @@
 enum TOMLLockfile {
   /// The scanner's syntax error as an issue; pins and issues at or after its line are dropped, since anything from
   /// there on may be misread.
-  static func apply(invalid: (line: Int, reason: String)?, file: String, regenerate: String, to reading: inout LockfileReading) {
+  static func apply(
+    invalid: (line: Int, reason: String)?, file: String, regenerate: String, to reading: inout LockfileReading
+  ) {
     guard let (line, reason) = invalid else { return }
     reading.pins.removeAll { $0.line >= line }
     reading.issues.removeAll { ($0.line ?? 0) >= line }

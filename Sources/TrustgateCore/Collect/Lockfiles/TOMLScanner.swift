@@ -271,7 +271,8 @@ struct TOMLScanner {
       var end = index
       while end > start, isSpace(bytes[end - 1]) { end -= 1 }
       guard end > start, isScalar(bytes[start..<end]) else {
-        fail(end > start ? "not a TOML value: `\(String(decoding: bytes[start..<min(end, start + 40)], as: UTF8.self))`" : "expected a value")
+        let shown = String(decoding: bytes[start..<min(end, start + 40)], as: UTF8.self)
+        fail(end > start ? "not a TOML value: `\(shown)`" : "expected a value")
         return ScannedValue(kind: .other(""), line: startLine)
       }
       guard keep else { return ScannedValue(kind: .other(""), line: startLine) }

@@ -86,12 +86,15 @@ public struct StoresCollector {
     _ names: [String], in folder: String, message: String, fix: String, _ context: CollectionContext
   ) {
     guard names.count > Problem.aggregationThreshold else {
-      for name in names { context.report(Problem(area: .stores, path: folder + "/" + name, message: message, fix: fix)) }
+      for name in names {
+        context.report(Problem(area: .stores, path: folder + "/" + name, message: message, fix: fix))
+      }
       return
     }
     let first = names.prefix(Problem.aggregationThreshold).joined(separator: ", ")
     context.report(
-      Problem(area: .stores, path: folder, message: "\(names.count) links: \(message) (first: \(first), …)", fix: fix))
+      Problem(
+        area: .stores, path: folder, message: "\(names.count) links: \(message) (first: \(first), …)", fix: fix))
   }
 
   private func reportContents(of store: TrustStore, _ context: CollectionContext) {

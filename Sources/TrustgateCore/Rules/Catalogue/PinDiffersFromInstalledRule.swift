@@ -40,7 +40,9 @@ public struct PinDiffersFromInstalledRule: Rule {
         if Version(pinned) != Version(installed.version) {
           result.findings.append(
             finding(
-              "\(pin.name)@\(lockfile.path)", "\(pin.name) is pinned to \(pinned) in \(lockfile.path) but \(installed.version) is installed in \(environment.path)",
+              "\(pin.name)@\(lockfile.path)",
+              "\(pin.name) is pinned to \(pinned) in \(lockfile.path) but \(installed.version) is installed in "
+                + environment.path,
               at: Location(path: lockfile.path, line: pin.line)))
         }
       }

@@ -18,7 +18,8 @@ public struct UnreadableLockfileRule: Rule {
     }),
     .init("a lockfile with a syntax error is TG001's", triggers: false, context: {
       Examples.context {
-        $0.problems.append(Problem(area: .lockfiles, path: "uv.lock", line: 3, message: "invalid TOML", fix: "Run `uv lock`."))
+        $0.problems.append(
+          Problem(area: .lockfiles, path: "uv.lock", line: 3, message: "invalid TOML", fix: "Run `uv lock`."))
       }
     }),
   ]
