@@ -114,6 +114,16 @@ final class LockfileTOMLAndJSONTests: XCTestCase {
     XCTAssertNil(reading.pins.first { $0.name == "httpx" })
   }
 
+  /// One pass reads Pipfile.lock: escapes are decoded as JSON decodes them (the scanner used to keep `?` for `\u`,
+  /// trusting a second parse, JSONDecoder, for the values), and wrong types are issues at their line.
+  func testPipfileLockIsReadInOnePassWithEscapesAndTypes() {
+    let text = "{\"default\": {\"httpx\": {\"version\": \"==0.28\\u002e1\"}},\n \"develop\": []}"
+    let reading = PipfileLockReader.read(text)
+    XCTAssertEqual(reading.pins, [Pin(name: "httpx", version: "0.28.1", line: 1, group: "default")])
+    XCTAssertEqual(reading.issues.map(\.line), [2])
+    XCTAssertTrue(reading.issues.first?.message.contains("`develop` is not an object") == true, "\(reading.issues)")
+  }
+
   func testPipfileLockWithWrongTypeIsAnIssue() {
     let reading = PipfileLockReader.read("{\"default\": {\"httpx\": {\"version\": 28}}, \"develop\": {}}")
     XCTAssertEqual(reading.issues.count, 1)

@@ -146,3 +146,29 @@ struct RefusingView: FileSystemView {
     return try base.rawRead(resolvedPath, limit: limit)
   }
 }
+
+/// Problems of one kind are folded into one, so a file or folder with thousands of bad entries is a line of output.
+final class ProblemAggregationTests: XCTestCase {
+  func testManyProblemsOfOneKindInOneFolderAreOneProblem() {
+    let links = (0..<5000).map {
+      Problem(area: .stores, path: "/etc/ssl/certs/\(10_000_000 + $0).0", message: "a link loop", fix: "Rehash.")
+    }
+    let folded = Problem.aggregated(links + [Problem(area: .stores, path: "/etc/ssl/other.pem", message: "x", fix: "y")])
+    XCTAssertEqual(folded.count, 2)
+    let loop = folded.first { $0.path == "/etc/ssl/certs" }
+    XCTAssertEqual(loop?.message, "5000 entries: a link loop (first: 10000000.0, 10000001.0, 10000002.0, …)")
+    // Three of a kind stay as they are.
+    XCTAssertEqual(Problem.aggregated(Array(links.prefix(3))), Array(links.prefix(3)))
+  }
+
+  func testManyIssuesInOneFileKeepTheFileAndTheFirstLine() {
+    let issues = (1...100).map {
+      Problem(area: .lockfiles, path: "requirements.txt", line: $0, message: "not a requirement", fix: "Fix it.")
+    }
+    let folded = Problem.aggregated(issues)
+    XCTAssertEqual(folded.count, 1)
+    XCTAssertEqual(folded.first?.path, "requirements.txt")
+    XCTAssertEqual(folded.first?.line, 1)
+    XCTAssertEqual(folded.first?.message, "100 entries: not a requirement (first: line 1, line 2, line 3, …)")
+  }
+}
