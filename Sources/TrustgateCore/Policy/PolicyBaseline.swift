@@ -2,7 +2,9 @@ extension Policy {
   /// Refuses a `baseline:` that leaves the repository: through `..`, an absolute path, or a symbolic link on the way
   /// (followed as the kernel would, a dangling one to where it points). The policy comes with a pull request, so it
   /// must not make the gate read (or tell anyone to write) a file elsewhere on the host.
-  public func checkBaselineInside(repositoryRoot: String, fs: some FileSystemView = HostFileSystem()) throws(PolicyError) {
+  public func checkBaselineInside(
+    repositoryRoot: String, fs: some FileSystemView = HostFileSystem()
+  ) throws(PolicyError) {
     guard let baseline else { return }
     let shown = String(baseline.prefix(200))
     func refuse(_ why: String) -> PolicyError {

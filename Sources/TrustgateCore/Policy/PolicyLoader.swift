@@ -137,7 +137,8 @@ public enum PolicyLoader {
     guard isDate(expires) else {
       throw PolicyError(
         path: path, line: f["expires"]?.mark?.line ?? line,
-        message: "ignore of \(rule): expires '\(expires.prefix(40))' is not a day of the calendar; write it as YYYY-MM-DD")
+        message:
+          "ignore of \(rule): expires '\(expires.prefix(40))' is not a day of the calendar; write it as YYYY-MM-DD")
     }
     return Policy.Ignore(
       rule: rule.uppercased(), package: f["package"]?.string, path: f["path"]?.string, fingerprint: f["fingerprint"]?.string,

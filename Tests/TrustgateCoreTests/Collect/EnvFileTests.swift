@@ -54,7 +54,9 @@ final class EnvFileTests: XCTestCase {
       XCTAssertThrowsError(try EnvFile.parse(text, path: "ci.env"), text) { error in
         guard let error = error as? EnvFile.ParseError else { return XCTFail("\(error)") }
         XCTAssertEqual(error.line, line, text)
-        XCTAssertEqual(error.description, "ci.env:\(line): holds a NUL byte, which no environment variable can contain; remove it (is this a binary file?)")
+        XCTAssertEqual(
+          error.description,
+          "ci.env:\(line): holds a NUL byte, which no environment variable can contain; remove it (is this a binary file?)")
       }
     }
   }

@@ -87,7 +87,8 @@ enum CachedFixture {
     let bytes = try Data(contentsOf: URL(fileURLWithPath: script))
     let hash = SHA256Digest.of(Array(bytes)).dropFirst("sha256:".count).prefix(16)
     let env = ProcessInfo.processInfo.environment
-    let cache = env["TRUSTGATE_FIXTURE_CACHE"] ?? ((env["HOME"] ?? NSTemporaryDirectory()) + "/.cache/trustgate-fixtures")
+    let home = env["HOME"] ?? NSTemporaryDirectory()
+    let cache = env["TRUSTGATE_FIXTURE_CACHE"] ?? (home + "/.cache/trustgate-fixtures")
     let folder = "\(cache)/\(name)-\(hash)"
     if FileManager.default.fileExists(atPath: folder + "/.complete") { return folder }
     try? FileManager.default.removeItem(atPath: folder)

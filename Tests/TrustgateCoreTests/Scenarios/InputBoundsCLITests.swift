@@ -33,8 +33,10 @@ final class InputBoundsCLITests: XCTestCase {
     let crossing = try scenario.reports.jsonFindings().filter { ($0["ruleID"] as? String) == "TG301" }
     let messages = crossing.compactMap { $0["message"] as? String }
     // requests' boundaries are 2.28.0, 2.32.0 and 2.32.5: the last two lie between 2.31.0 and 2.18446744073709551647.
-    XCTAssertEqual(messages.filter { $0.contains("crosses 2.32.0:") || $0.contains("crosses 2.32.5:") }.count, 2, "\(messages)")
-    XCTAssertTrue(messages.allSatisfy { $0.hasPrefix("requests upgraded 2.31.0 → 2.18446744073709551647") }, "\(messages)")
+    let crossed = messages.filter { $0.contains("crosses 2.32.0:") || $0.contains("crosses 2.32.5:") }
+    XCTAssertEqual(crossed.count, 2, "\(messages)")
+    let upgrade = "requests upgraded 2.31.0 → 2.18446744073709551647"
+    XCTAssertTrue(messages.allSatisfy { $0.hasPrefix(upgrade) }, "\(messages)")
 
     try scenario.write("requirements.txt", "requests==2.33.0\n")
     try scenario.commitAll("baseline 2")
@@ -65,7 +67,8 @@ final class InputBoundsCLITests: XCTestCase {
       XCTAssertEqual(outcome.status, 0, outcome.all)
       outputs["inspect \(format)"] = outcome.all
     }
-    XCTAssertTrue(outputs["inspect json"]?.contains("https://***@host.example/ca.pem") == true, outputs["inspect json"] ?? "")
+    let json = outputs["inspect json"] ?? ""
+    XCTAssertTrue(json.contains("https://***@host.example/ca.pem"), json)
     for (annotations, variables) in [("github", ["GITHUB_ACTIONS": "true"]), ("azure", ["TF_BUILD": "True"])] {
       for path in scenario.reports.paths { try? FileManager.default.removeItem(atPath: path) }
       let text = scenario.sandbox.path("reports/report.txt")
@@ -73,7 +76,8 @@ final class InputBoundsCLITests: XCTestCase {
       try? FileManager.default.removeItem(atPath: summary)
       let outcome = try BoundedRun.trustgate(
         ["check", "--repo", scenario.repo, "--root", Scenario.healthyRoot, "--env-file", envFile,
-         "--annotations", annotations, "--report", "text=\(text)", "--report", "github-summary=\(summary)"] + scenario.reports.arguments,
+         "--annotations", annotations, "--report", "text=\(text)", "--report", "github-summary=\(summary)"]
+          + scenario.reports.arguments,
         in: scenario.sandbox.root, environment: variables, seconds: 60)
       XCTAssertNotEqual(outcome.status, 2, outcome.all)
       outputs["check \(annotations)"] = outcome.all

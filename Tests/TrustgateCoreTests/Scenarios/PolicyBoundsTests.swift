@@ -39,7 +39,8 @@ final class PolicyBoundsTests: XCTestCase {
   /// `&` and `*` inside quoted strings, plain scalars and comments are text, not anchors.
   func testAmpersandsAndStarsInTextAreNotAnchors() throws {
     let policy = try PolicyLoader.load(try Self.seed("alias-quoted-not.yml"), path: "p.yml")
-    XCTAssertEqual(policy.ignores.map(\.reason), ["R&D *legacy* pins &a *b", "see &x and *y", "plain text with a&b and c*d"])
+    XCTAssertEqual(
+      policy.ignores.map(\.reason), ["R&D *legacy* pins &a *b", "see &x and *y", "plain text with a&b and c*d"])
   }
 
   /// `expires: 2026-02-31` was accepted; a day the calendar does not have is exit 2 at its line.

@@ -76,8 +76,10 @@ final class PolicyLoaderTests: XCTestCase {
     ("ignore with empty reason", "ignore:\n  - rule: TG301\n    reason: \"  \"\n    expires: 2026-12-31\n", 2, "'reason' is required"),
     // A bad expiry is reported at the `expires:` line itself.
     ("bad date", "ignore:\n  - rule: TG301\n    reason: later\n    expires: 2026-13-01\n", 4, "YYYY-MM-DD"),
-    ("date in another format", "ignore:\n  - rule: TG301\n    reason: later\n    expires: 31/12/2026\n", 4, "YYYY-MM-DD"),
-    ("day the calendar lacks", "ignore:\n  - rule: TG301\n    reason: later\n    expires: 2026-02-31\n", 4, "not a day of the calendar"),
+    ("date in another format",
+     "ignore:\n  - rule: TG301\n    reason: later\n    expires: 31/12/2026\n", 4, "YYYY-MM-DD"),
+    ("day the calendar lacks",
+     "ignore:\n  - rule: TG301\n    reason: later\n    expires: 2026-02-31\n", 4, "not a day of the calendar"),
     ("ignore without expires", "ignore:\n  - rule: TG301\n    reason: later\n", 2, "'expires' is required"),
     ("anchor", "version: 1\nfail-on: &level error\n", 2, "refuses anchors and aliases"),
     ("unknown key in an ignore", "ignore:\n  - rule: TG301\n    reason: later\n    expires: 2026-12-31\n    until: never\n", 5, "unknown key 'until'"),

@@ -37,10 +37,10 @@ final class VersionOrderingTests: XCTestCase {
 
   func testHugeMinorStillCrossesTheBoundary() throws {
     let old = try XCTUnwrap(Version("2.31.0"))
-    XCTAssertTrue(Version.crosses(from: old, to: try XCTUnwrap(Version("2.18446744073709551647")), boundary: Version(2, 32)))
-    XCTAssertFalse(
-      Version.crosses(
-        from: try XCTUnwrap(Version("2.32.0")), to: try XCTUnwrap(Version("2.9223372036854775808")), boundary: Version(2, 32)))
+    let huge = try XCTUnwrap(Version("2.18446744073709551647"))
+    XCTAssertTrue(Version.crosses(from: old, to: huge, boundary: Version(2, 32)))
+    let wrapsNegative = try XCTUnwrap(Version("2.9223372036854775808"))
+    XCTAssertFalse(Version.crosses(from: try XCTUnwrap(Version("2.32.0")), to: wrapsNegative, boundary: Version(2, 32)))
     XCTAssertEqual(Version("3.18446744073709551647")?.release.first, 3)
   }
 }
