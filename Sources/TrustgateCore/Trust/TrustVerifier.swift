@@ -84,7 +84,9 @@ public final class TrustVerifier {
 
   /// The client's store, built once per distinct list of loads.
   func store(for plan: TrustPlan) -> (store: CertificateStore?, sources: [String], failure: String?) {
-    let key = plan.loads.map { "\($0.kind)\u{0}\($0.path)\u{0}\($0.noCertificates)" }.joined(separator: "\u{1}")
+    // Labels are part of the key: the sources say which setting led to each file.
+    let key = plan.loads.map { "\($0.kind)\u{0}\($0.path)\u{0}\($0.label)\u{0}\($0.noCertificates)" }
+      .joined(separator: "\u{1}")
     if let built = stores[key] { return built }
     let built = build(plan.loads)
     stores[key] = built
