@@ -151,9 +151,12 @@ public final class CertificateStore {
   /// Verifies `chain` (leaf first; the rest untrusted) as a TLS client verifies a server: purpose `ssl_server`, the
   /// client's flags, at `time` (seconds since the epoch), and the host as libssl checks it (`X509_check_host` with
   /// no partial wildcards, or `X509_check_ip_asc`, through the verify parameters).
-  public func verify(_ chain: CertificateChain, host: HostIdentity?, flags: VerificationFlags, at time: Int64)
-    -> VerificationOutcome
-  {
+  /// `securityLevel`: the TLS security level the client's context runs at (libssl turns it into the verify
+  /// parameters' auth level: weak keys and SHA-1 signatures fail at 2); nil leaves OpenSSL's verify default.
+  public func verify(
+    _ chain: CertificateChain, host: HostIdentity?, flags: VerificationFlags, at time: Int64,
+    securityLevel: Int? = nil
+  ) -> VerificationOutcome {
     defer { ERR_clear_error() }
     guard let context = X509_STORE_CTX_new() else {
       return VerificationOutcome(verifies: false, code: -1, error: "out of memory", depth: nil)
@@ -166,6 +169,7 @@ public final class CertificateStore {
     let parameters = X509_STORE_CTX_get0_param(context)
     X509_VERIFY_PARAM_set_flags(parameters, flags.openSSL)
     X509_VERIFY_PARAM_set_time(parameters, time_t(time))
+    if let securityLevel { X509_VERIFY_PARAM_set_auth_level(parameters, Int32(securityLevel)) }
     if let host {
       switch host.kind {
       case .dns:

@@ -62,6 +62,7 @@ public enum ChainCheck {
           "error": verdict.error.map(JSONValue.string) ?? .null,
           "sources": .array(verdict.sources.map(JSONValue.string)),
           "flags": .array(verdict.flags.map(JSONValue.string)),
+          "security_level": verdict.securityLevel.map(JSONValue.int) ?? .null,
         ])
       }
       return JSONValue.array(items).rendered()

@@ -319,6 +319,22 @@ public enum ClientBehaviours {
       source: "https://github.com/urllib3/urllib3/blob/main/CHANGES.rst#240-2025-04-10 (#3571)"),
   ]
 
+  /// The TLS security level a context runs at: libssl makes it the chain's auth level (RSA keys under 2048 bits and
+  /// SHA-1 signatures fail at 2).
+  public struct SecurityLevelRule: Sendable {
+    public var contexts: [ContextKind]
+    public var python: VersionRange
+    public var level: Int
+    public var source: String
+  }
+
+  public static let securityLevelRules: [SecurityLevelRule] = [
+    // Every `ssl.SSLContext` gets Python's default cipher string, which starts with @SECLEVEL=2 since 3.10.
+    .init(
+      contexts: [.stdlibDefault, .urllib3, .ownContext], python: .init(from: "3.10"), level: 2,
+      source: "https://github.com/python/cpython/pull/25778 (bpo-43998)")
+  ]
+
   /// The rows for one client.
   public static func rows(_ client: String) -> [ClientBehaviour] { all.filter { $0.client == client } }
 

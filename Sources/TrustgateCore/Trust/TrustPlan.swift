@@ -34,6 +34,8 @@ public struct TrustPlan: Sendable {
   public var loads: [Load] = []
   public var outcome: Outcome = .verifies
   public var flags: VerificationFlags = []
+  /// The TLS security level its context runs at, nil when trustgate does not know it (a program's configuration).
+  public var securityLevel: Int?
   /// The first slot's choice: what the client's trust is named after.
   public var source: String = "none"
   public var path: String?
@@ -136,6 +138,9 @@ public struct TrustPlanner: Sendable {
   func plan(_ row: ClientBehaviour, version: String?) -> TrustPlan {
     var plan = TrustPlan(client: row.client, version: version, row: row)
     plan.flags = flags(for: row.context)
+    plan.securityLevel = ClientBehaviours.securityLevelRules.last { rule in
+      rule.contexts.contains(row.context) && rule.python.contains(python?.pythonVersion)
+    }?.level
     for trustSwitch in row.switches {
       guard let value = env[trustSwitch.variable], trustSwitch.value == nil || trustSwitch.value == value else {
         continue

@@ -11,6 +11,8 @@ public struct ClientVerdict: Codable, Sendable, Equatable, Comparable {
   public var sources: [String]
   /// The verification flags its context set (`x509_strict`, `partial_chain`).
   public var flags: [String]
+  /// The TLS security level verification ran at (2: no RSA keys under 2048 bits, no SHA-1), nil if not known.
+  public var securityLevel: Int? = nil
 
   public static func < (lhs: ClientVerdict, rhs: ClientVerdict) -> Bool {
     (lhs.subject, lhs.client) < (rhs.subject, rhs.client)
@@ -52,7 +54,7 @@ public final class TrustVerifier {
   func verify(_ chain: CertificateChain, host: HostIdentity?, subject: String, plan: TrustPlan) -> ClientVerdict {
     var verdict = ClientVerdict(
       client: plan.client, version: plan.version, subject: subject, verifies: false, error: nil,
-      sources: plan.notes.map { "skipped: \($0)" }, flags: plan.flags.names)
+      sources: plan.notes.map { "skipped: \($0)" }, flags: plan.flags.names, securityLevel: plan.securityLevel)
     switch plan.outcome {
     case .raises(let message), .exits(let message):
       verdict.error = message
@@ -76,7 +78,7 @@ public final class TrustVerifier {
       verdict.error = "out of memory building the store"
       return verdict
     }
-    let outcome = store.verify(chain, host: host, flags: plan.flags, at: time)
+    let outcome = store.verify(chain, host: host, flags: plan.flags, at: time, securityLevel: plan.securityLevel)
     verdict.verifies = outcome.verifies
     verdict.error = outcome.error
     return verdict

@@ -167,6 +167,28 @@ final class ClientVerificationTests: XCTestCase {
     XCTAssertEqual(new.error, "CA cert does not include key usage extension")
   }
 
+  /// Python's contexts run at security level 2 (bpo-43998): a 1024-bit root fails for python-ssl as libssl makes it
+  /// fail (`openssl verify -auth_level 2`), while the openssl program (its own configuration, not known) verifies.
+  func testPythonContextsRejectA1024BitRootAtSecurityLevel2() throws {
+    guard let python = Self.interpreter("3.12") else { throw XCTSkip("no Python 3.12 here") }
+    try copy("weak.pem", to: "ca/weak.pem")
+    let made = try Shell.run([python, "-m", "venv", "--without-pip", root + "/venv"])
+    XCTAssertEqual(made.status, 0, made.output)
+    let all = try verdicts(env: ["VIRTUAL_ENV": "/venv", "SSL_CERT_FILE": "/ca/weak.pem"], chain: "weakleaf.pem")
+    let pythonSSL = try verdict(all, "python-ssl")
+    let oracle = try OpenSSLOracle.verify(
+      leaf: pki.file("weakleaf.pem"), untrusted: nil, arguments: ["-CAfile", pki.file("weak.pem"), "-auth_level", "2"],
+      host: "localhost")
+    XCTAssertFalse(oracle.verifies)
+    XCTAssertEqual(pythonSSL.securityLevel, 2)
+    XCTAssertEqual(pythonSSL.verifies, oracle.verifies)
+    XCTAssertEqual(pythonSSL.error, oracle.error)
+    XCTAssertEqual(pythonSSL.error, "CA certificate key too weak")
+    let openssl = try verdict(all, "openssl")
+    XCTAssertNil(openssl.securityLevel)
+    XCTAssertTrue(openssl.verifies, "\(openssl)")
+  }
+
   static func interpreter(_ minor: String) -> String? {
     let versions = (ProcessInfo.processInfo.environment["PYENV_ROOT"] ?? NSHomeDirectory() + "/.pyenv") + "/versions"
     let names = (try? FileManager.default.contentsOfDirectory(atPath: versions)) ?? []

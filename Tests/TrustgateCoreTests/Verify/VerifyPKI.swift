@@ -56,6 +56,13 @@ final class VerifyPKI {
     openssl req -new -key nokuleaf.key -subj "/CN=localhost" -config ext.cnf -out nokuleaf.csr
     openssl x509 -req -in nokuleaf.csr -CA noku.pem -CAkey noku.key -CAcreateserial -days 365 -extfile ext.cnf \
       -extensions leaf -out nokuleaf.pem 2>/dev/null
+    openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out weak.key 2>/dev/null
+    openssl req -x509 -new -key weak.key -subj "/CN=trustgate test root with a 1024-bit key" -days 3650 \
+      -config ext.cnf -extensions root_ku -out weak.pem
+    key weakleaf
+    openssl req -new -key weakleaf.key -subj "/CN=localhost" -config ext.cnf -out weakleaf.csr
+    openssl x509 -req -in weakleaf.csr -CA weak.pem -CAkey weak.key -CAcreateserial -days 365 -extfile ext.cnf \
+      -extensions leaf -out weakleaf.pem 2>/dev/null
     """#
 
   init() throws {
