@@ -94,6 +94,24 @@ public struct ClientBehaviour: Sendable {
   }
 }
 
+/// Version boundaries where a client's row changes, named once: the table's rows and `TrustChanges` (TG301) both
+/// read them, so a boundary cannot drift between the resolver and the upgrade rule.
+public enum TrustBoundaries {
+  /// httpx builds its context with `ssl.create_default_context` and stops checking `is_file()`.
+  public static let httpxDefaultContext = "0.28.0"
+  /// requests stops turning verification off on an empty CURL_CA_BUNDLE.
+  public static let requestsEmptyCurlBundle = "2.28.0"
+  /// urllib3 adds the strict flags on Python 3.13.
+  public static let urllib3StrictFlags = "2.4.0"
+  /// pip uses truststore (the OS store) by default, on Python 3.10 and later.
+  public static let pipTruststore = "24.2"
+  public static let pipTruststorePython = "3.10"
+  /// `ssl.create_default_context` adds the strict flags.
+  public static let pythonStrictFlags = "3.13"
+  /// Python's contexts run at security level 2.
+  public static let pythonSecurityLevel2 = "3.10"
+}
+
 /// Trust knowledge as data: every client trustgate judges, one row per version range, each with its source
 /// (trust-regressions.md §1–§7 for the documented and source-read behaviour, §10 for what real clients were measured
 /// doing). The resolver, the verifier, rules and `explain` all read this table.
@@ -102,7 +120,7 @@ public enum ClientBehaviours {
 
   public static let all: [ClientBehaviour] = [
     .init(
-      client: "httpx", presence: .package("httpx"), version: .package("httpx"), versions: .init(below: "0.28.0"),
+      client: "httpx", presence: .package("httpx"), version: .package("httpx"), versions: .init(below: TrustBoundaries.httpxDefaultContext),
       context: .ownContext,
       slots: [[
         // `get_ca_bundle_from_env`: SSL_CERT_FILE only if `is_file()`, SSL_CERT_DIR only if `is_dir()`.
@@ -117,7 +135,7 @@ public enum ClientBehaviours {
       ignores: ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"],
       source: "src-read httpx-0.27.2 httpx/_utils.py get_ca_bundle_from_env; measured (trust-regressions.md §10)"),
     .init(
-      client: "httpx", presence: .package("httpx"), version: .package("httpx"), versions: .init(from: "0.28.0"),
+      client: "httpx", presence: .package("httpx"), version: .package("httpx"), versions: .init(from: TrustBoundaries.httpxDefaultContext),
       context: .stdlibDefault,
       slots: [[
         .init(
@@ -133,7 +151,7 @@ public enum ClientBehaviours {
       source: "src-read httpx-0.28.1 httpx/_config.py create_ssl_context; measured (trust-regressions.md §10)"),
     .init(
       client: "requests", presence: .package("requests"), version: .package("requests"),
-      versions: .init(below: "2.28.0"), context: .urllib3,
+      versions: .init(below: TrustBoundaries.requestsEmptyCurlBundle), context: .urllib3,
       slots: [[
         TrustChoice.requestsBundle(.variable("REQUESTS_CA_BUNDLE"), label: "REQUESTS_CA_BUNDLE"),
         {
@@ -147,7 +165,7 @@ public enum ClientBehaviours {
       source: "https://github.com/psf/requests/blob/main/HISTORY.md#2280-2022-06-09 (empty CURL_CA_BUNDLE)"),
     .init(
       client: "requests", presence: .package("requests"), version: .package("requests"),
-      versions: .init(from: "2.28.0"), context: .urllib3,
+      versions: .init(from: TrustBoundaries.requestsEmptyCurlBundle), context: .urllib3,
       slots: [[
         TrustChoice.requestsBundle(.variable("REQUESTS_CA_BUNDLE"), label: "REQUESTS_CA_BUNDLE"),
         TrustChoice.requestsBundle(.variable("CURL_CA_BUNDLE"), label: "CURL_CA_BUNDLE"),
@@ -171,8 +189,8 @@ public enum ClientBehaviours {
     // pip ≥ 24.2 on Python ≥ 3.10: a truststore context (the OS store through OpenSSL's defaults on Linux) with
     // the vendored certifi loaded too; `--cert`/PIP_CERT/pip.conf and requests' variables add a file to it.
     .init(
-      client: "pip", presence: .package("pip"), version: .package("pip"), versions: .init(from: "24.2"),
-      python: .init(from: "3.10"), context: .ownContext,
+      client: "pip", presence: .package("pip"), version: .package("pip"), versions: .init(from: TrustBoundaries.pipTruststore),
+      python: .init(from: TrustBoundaries.pipTruststorePython), context: .ownContext,
       slots: [
         pipExplicit + [
           .init(.osBundle, label: "truststore (OS store)", folder: .nothing, missing: .nothing, noCertificates: .nothing)
@@ -311,10 +329,11 @@ public enum ClientBehaviours {
 
   public static let flagRules: [FlagRule] = [
     .init(
-      context: .stdlibDefault, package: nil, python: .init(from: "3.13"), flags: [.x509Strict, .partialChain],
+      context: .stdlibDefault, package: nil, python: .init(from: TrustBoundaries.pythonStrictFlags), flags: [.x509Strict, .partialChain],
       source: "https://github.com/python/cpython/issues/107361 (gh-107361, PR #112389)"),
     .init(
-      context: .urllib3, package: "urllib3", versions: .init(from: "2.4.0"), python: .init(from: "3.13"),
+      context: .urllib3, package: "urllib3", versions: .init(from: TrustBoundaries.urllib3StrictFlags),
+      python: .init(from: TrustBoundaries.pythonStrictFlags),
       flags: [.x509Strict, .partialChain],
       source: "https://github.com/urllib3/urllib3/blob/main/CHANGES.rst#240-2025-04-10 (#3571)"),
   ]
@@ -331,7 +350,8 @@ public enum ClientBehaviours {
   public static let securityLevelRules: [SecurityLevelRule] = [
     // Every `ssl.SSLContext` gets Python's default cipher string, which starts with @SECLEVEL=2 since 3.10.
     .init(
-      contexts: [.stdlibDefault, .urllib3, .ownContext], python: .init(from: "3.10"), level: 2,
+      contexts: [.stdlibDefault, .urllib3, .ownContext], python: .init(from: TrustBoundaries.pythonSecurityLevel2),
+      level: 2,
       source: "https://github.com/python/cpython/pull/25778 (bpo-43998)")
   ]
 
