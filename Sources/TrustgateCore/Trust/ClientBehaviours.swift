@@ -128,7 +128,7 @@ public enum ClientBehaviours {
           .variable("SSL_CERT_FILE"), label: "SSL_CERT_FILE", folder: .next, missing: .next,
           noCertificates: .raises(TrustChoice.noCertificateFound)),
         .init(
-          .variable("SSL_CERT_DIR"), label: "SSL_CERT_DIR", file: .next, folder: .lookUpFolder(split: false),
+          .variable("SSL_CERT_DIR"), label: "SSL_CERT_DIR", file: .next, folder: .lookUpFolder(split: true),
           missing: .next, noCertificates: .next),
         certifi,
       ]],
@@ -143,7 +143,7 @@ public enum ClientBehaviours {
           missing: .raises(TrustChoice.fileNotFound), noCertificates: .raises(TrustChoice.noCertificateFound)),
         // `create_default_context(capath=…)`: OpenSSL adds the folder without looking at it.
         .init(
-          .variable("SSL_CERT_DIR"), label: "SSL_CERT_DIR", file: .nothing, folder: .lookUpFolder(split: false),
+          .variable("SSL_CERT_DIR"), label: "SSL_CERT_DIR", file: .nothing, folder: .lookUpFolder(split: true),
           missing: .nothing, noCertificates: .nothing),
         certifi,
       ]],

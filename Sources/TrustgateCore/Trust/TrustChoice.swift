@@ -27,7 +27,8 @@ public struct TrustChoice: Sendable, Equatable {
   public enum Reaction: Sendable, Equatable {
     /// Loads every certificate of the file as a trust anchor.
     case loadFile
-    /// Looks issuers up in the folder by subject hash (`capath`, OpenSSL's `hash_dir`); `split` for a `:` list.
+    /// Looks issuers up in the folder by subject hash (`capath`, OpenSSL's `hash_dir`); `split` for a `:` list
+    /// (`X509_LOOKUP_add_dir` splits every capath it is given, whoever passes it).
     case lookUpFolder(split: Bool)
     /// Ignores it: the slot's next choice decides.
     case next
@@ -91,7 +92,7 @@ extension TrustChoice {
       .variable("SSL_CERT_DIR"), label: "SSL_CERT_DIR", empty: .nothing, file: .nothing,
       folder: .lookUpFolder(split: true), missing: .nothing, noCertificates: .nothing),
     .init(
-      .opensslDefaultDir, label: "OpenSSL default directory", file: .nothing, folder: .lookUpFolder(split: false),
+      .opensslDefaultDir, label: "OpenSSL default directory", file: .nothing, folder: .lookUpFolder(split: true),
       missing: .nothing, noCertificates: .nothing),
   ]
 
@@ -106,7 +107,7 @@ extension TrustChoice {
   /// `HTTPAdapter.cert_verify` before connecting.
   static func requestsBundle(_ input: Input, label: String) -> TrustChoice {
     .init(
-      input, label: label, folder: .lookUpFolder(split: false), missing: .raises(requestsInvalidPath),
+      input, label: label, folder: .lookUpFolder(split: true), missing: .raises(requestsInvalidPath),
       noCertificates: .raises(noCertificateFound))
   }
 
@@ -119,7 +120,7 @@ extension TrustChoice {
 
   static func curlCAPath(_ input: Input, label: String) -> TrustChoice {
     .init(
-      input, label: label, file: .nothing, folder: .lookUpFolder(split: false), missing: .nothing,
+      input, label: label, file: .nothing, folder: .lookUpFolder(split: true), missing: .nothing,
       noCertificates: .nothing)
   }
 }
