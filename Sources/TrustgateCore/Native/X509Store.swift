@@ -82,8 +82,10 @@ public struct HostIdentity: Sendable, Equatable, CustomStringConvertible {
     guard !name.isEmpty, name.utf8.count <= 253,
       labels.allSatisfy({ label in
         (1...63).contains(label.utf8.count) && label.first != "-" && label.last != "-"
-          && label.utf8.allSatisfy { $0 == 0x2D || $0 == 0x5F || (0x30...0x39).contains($0) || (0x41...0x5A).contains($0)
-            || (0x61...0x7A).contains($0) }
+          && label.utf8.allSatisfy {
+            $0 == 0x2D || $0 == 0x5F || (0x30...0x39).contains($0) || (0x41...0x5A).contains($0)
+              || (0x61...0x7A).contains($0)
+          }
       }),
       // An all-digit last label is a mistyped IPv4 address, not a name.
       labels.last.map({ !$0.utf8.allSatisfy { (0x30...0x39).contains($0) } }) == true
@@ -163,7 +165,8 @@ public final class CertificateStore {
     }
     defer { X509_STORE_CTX_free(context) }
     guard let leaf = tg_chain_value(chain.stack, 0), X509_STORE_CTX_init(context, store, leaf, chain.stack) == 1 else {
-      return VerificationOutcome(verifies: false, code: -1, error: OpenSSLError.drain("X509_STORE_CTX_init").description)
+      return VerificationOutcome(
+        verifies: false, code: -1, error: OpenSSLError.drain("X509_STORE_CTX_init").description)
     }
     X509_STORE_CTX_set_default(context, "ssl_server")
     let parameters = X509_STORE_CTX_get0_param(context)
@@ -221,7 +224,9 @@ final class HashedFolders: @unchecked Sendable {
     for reader in readers {
       var index = 0
       while let bytes = reader("\(hash).\(index)") {
-        let loaded = bytes.withUnsafeBufferPointer { tg_store_add_pem(store, $0.baseAddress, Int32(clamping: $0.count)) }
+        let loaded = bytes.withUnsafeBufferPointer {
+          tg_store_add_pem(store, $0.baseAddress, Int32(clamping: $0.count))
+        }
         if loaded == 0 { break }
         index += 1
       }
@@ -231,11 +236,12 @@ final class HashedFolders: @unchecked Sendable {
   }
 }
 
-private let lookupBySubject: @convention(c) (OpaquePointer?, X509_LOOKUP_TYPE, OpaquePointer?, OpaquePointer?) -> Int32 = {
-  lookup, type, name, result in
-  guard type == X509_LU_X509, let lookup, let name, let result, let data = X509_LOOKUP_get_method_data(lookup),
-    let store = X509_LOOKUP_get_store(lookup)
-  else { return 0 }
-  let folders = Unmanaged<HashedFolders>.fromOpaque(data).takeUnretainedValue()
-  return folders.find(name, store: store, into: result)
-}
+private let lookupBySubject:
+  @convention(c) (OpaquePointer?, X509_LOOKUP_TYPE, OpaquePointer?, OpaquePointer?) -> Int32 = {
+    lookup, type, name, result in
+    guard type == X509_LU_X509, let lookup, let name, let result, let data = X509_LOOKUP_get_method_data(lookup),
+      let store = X509_LOOKUP_get_store(lookup)
+    else { return 0 }
+    let folders = Unmanaged<HashedFolders>.fromOpaque(data).takeUnretainedValue()
+    return folders.find(name, store: store, into: result)
+  }

@@ -116,8 +116,10 @@ struct SnapshotPaths: Sendable {
         trust.status = .unknown
       } else {
         trust.status = .broken
-        notes.append(plan.loads.isEmpty ? "loads no certificate: every verified request fails"
-          : "no valid root in what it loads: every verified request fails")
+        notes.append(
+          plan.loads.isEmpty
+            ? "loads no certificate: every verified request fails"
+            : "no valid root in what it loads: every verified request fails")
       }
       if trust.roots == nil, plan.path != nil, let first = plan.loads.first, first.path == plan.path {
         trust.roots = roots(first)

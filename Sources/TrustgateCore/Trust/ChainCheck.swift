@@ -71,11 +71,14 @@ public enum ChainCheck {
       for verdict in verdicts {
         let name = verdict.client + (verdict.version.map { " \($0)" } ?? "")
         let flags = verdict.flags.isEmpty ? "" : " [\(verdict.flags.joined(separator: ", "))]"
-        out += verdict.verifies ? "ok    \(name)\(flags)\n" : "FAIL  \(name)\(flags): \(verdict.error ?? "does not verify")\n"
+        out +=
+          verdict.verifies
+          ? "ok    \(name)\(flags)\n" : "FAIL  \(name)\(flags): \(verdict.error ?? "does not verify")\n"
         for source in verdict.sources { out += "        \(source)\n" }
       }
       let failing = verdicts.filter { !$0.verifies }.count
-      out += failing == 0
+      out +=
+        failing == 0
         ? "\(verdicts.count) client\(verdicts.count == 1 ? "" : "s") verify the chain\n"
         : "\(failing) of \(verdicts.count) clients do not verify the chain\n"
       return inert(out, keepNewlines: true)

@@ -120,57 +120,67 @@ public enum ClientBehaviours {
 
   public static let all: [ClientBehaviour] = [
     .init(
-      client: "httpx", presence: .package("httpx"), version: .package("httpx"), versions: .init(below: TrustBoundaries.httpxDefaultContext),
+      client: "httpx", presence: .package("httpx"), version: .package("httpx"),
+      versions: .init(below: TrustBoundaries.httpxDefaultContext),
       context: .ownContext,
-      slots: [[
-        // `get_ca_bundle_from_env`: SSL_CERT_FILE only if `is_file()`, SSL_CERT_DIR only if `is_dir()`.
-        .init(
-          .variable("SSL_CERT_FILE"), label: "SSL_CERT_FILE", folder: .next, missing: .next,
-          noCertificates: .raises(TrustChoice.noCertificateFound)),
-        .init(
-          .variable("SSL_CERT_DIR"), label: "SSL_CERT_DIR", file: .next, folder: .lookUpFolder(split: true),
-          missing: .next, noCertificates: .next),
-        certifi,
-      ]],
+      slots: [
+        [
+          // `get_ca_bundle_from_env`: SSL_CERT_FILE only if `is_file()`, SSL_CERT_DIR only if `is_dir()`.
+          .init(
+            .variable("SSL_CERT_FILE"), label: "SSL_CERT_FILE", folder: .next, missing: .next,
+            noCertificates: .raises(TrustChoice.noCertificateFound)),
+          .init(
+            .variable("SSL_CERT_DIR"), label: "SSL_CERT_DIR", file: .next, folder: .lookUpFolder(split: true),
+            missing: .next, noCertificates: .next),
+          certifi,
+        ]
+      ],
       ignores: ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"],
       source: "src-read httpx-0.27.2 httpx/_utils.py get_ca_bundle_from_env; measured (trust-regressions.md §10)"),
     .init(
-      client: "httpx", presence: .package("httpx"), version: .package("httpx"), versions: .init(from: TrustBoundaries.httpxDefaultContext),
+      client: "httpx", presence: .package("httpx"), version: .package("httpx"),
+      versions: .init(from: TrustBoundaries.httpxDefaultContext),
       context: .stdlibDefault,
-      slots: [[
-        .init(
-          .variable("SSL_CERT_FILE"), label: "SSL_CERT_FILE", folder: .raises(TrustChoice.isADirectory),
-          missing: .raises(TrustChoice.fileNotFound), noCertificates: .raises(TrustChoice.noCertificateFound)),
-        // `create_default_context(capath=…)`: OpenSSL adds the folder without looking at it.
-        .init(
-          .variable("SSL_CERT_DIR"), label: "SSL_CERT_DIR", file: .nothing, folder: .lookUpFolder(split: true),
-          missing: .nothing, noCertificates: .nothing),
-        certifi,
-      ]],
+      slots: [
+        [
+          .init(
+            .variable("SSL_CERT_FILE"), label: "SSL_CERT_FILE", folder: .raises(TrustChoice.isADirectory),
+            missing: .raises(TrustChoice.fileNotFound), noCertificates: .raises(TrustChoice.noCertificateFound)),
+          // `create_default_context(capath=…)`: OpenSSL adds the folder without looking at it.
+          .init(
+            .variable("SSL_CERT_DIR"), label: "SSL_CERT_DIR", file: .nothing, folder: .lookUpFolder(split: true),
+            missing: .nothing, noCertificates: .nothing),
+          certifi,
+        ]
+      ],
       ignores: ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"],
       source: "src-read httpx-0.28.1 httpx/_config.py create_ssl_context; measured (trust-regressions.md §10)"),
     .init(
       client: "requests", presence: .package("requests"), version: .package("requests"),
       versions: .init(below: TrustBoundaries.requestsEmptyCurlBundle), context: .urllib3,
-      slots: [[
-        TrustChoice.requestsBundle(.variable("REQUESTS_CA_BUNDLE"), label: "REQUESTS_CA_BUNDLE"),
-        {
-          var curl = TrustChoice.requestsBundle(.variable("CURL_CA_BUNDLE"), label: "CURL_CA_BUNDLE")
-          curl.empty = .disables
-          return curl
-        }(),
-        certifi,
-      ]],
+      slots: [
+        [
+          TrustChoice.requestsBundle(.variable("REQUESTS_CA_BUNDLE"), label: "REQUESTS_CA_BUNDLE"),
+          {
+            var curl = TrustChoice.requestsBundle(.variable("CURL_CA_BUNDLE"), label: "CURL_CA_BUNDLE")
+            curl.empty = .disables
+            return curl
+          }(),
+          certifi,
+        ]
+      ],
       ignores: ["SSL_CERT_FILE", "SSL_CERT_DIR"],
       source: "https://github.com/psf/requests/blob/main/HISTORY.md#2280-2022-06-09 (empty CURL_CA_BUNDLE)"),
     .init(
       client: "requests", presence: .package("requests"), version: .package("requests"),
       versions: .init(from: TrustBoundaries.requestsEmptyCurlBundle), context: .urllib3,
-      slots: [[
-        TrustChoice.requestsBundle(.variable("REQUESTS_CA_BUNDLE"), label: "REQUESTS_CA_BUNDLE"),
-        TrustChoice.requestsBundle(.variable("CURL_CA_BUNDLE"), label: "CURL_CA_BUNDLE"),
-        certifi,
-      ]],
+      slots: [
+        [
+          TrustChoice.requestsBundle(.variable("REQUESTS_CA_BUNDLE"), label: "REQUESTS_CA_BUNDLE"),
+          TrustChoice.requestsBundle(.variable("CURL_CA_BUNDLE"), label: "CURL_CA_BUNDLE"),
+          certifi,
+        ]
+      ],
       ignores: ["SSL_CERT_FILE", "SSL_CERT_DIR"],
       source: "src-read requests-2.32.3 sessions.py merge_environment_settings, adapters.py cert_verify"),
     // urllib3 without requests: `ssl_wrap_socket` falls back to `load_default_certs()` (OpenSSL's defaults).
@@ -189,11 +199,13 @@ public enum ClientBehaviours {
     // pip ≥ 24.2 on Python ≥ 3.10: a truststore context (the OS store through OpenSSL's defaults on Linux) with
     // the vendored certifi loaded too; `--cert`/PIP_CERT/pip.conf and requests' variables add a file to it.
     .init(
-      client: "pip", presence: .package("pip"), version: .package("pip"), versions: .init(from: TrustBoundaries.pipTruststore),
+      client: "pip", presence: .package("pip"), version: .package("pip"),
+      versions: .init(from: TrustBoundaries.pipTruststore),
       python: .init(from: TrustBoundaries.pipTruststorePython), context: .ownContext,
       slots: [
         pipExplicit + [
-          .init(.osBundle, label: "truststore (OS store)", folder: .nothing, missing: .nothing, noCertificates: .nothing)
+          .init(
+            .osBundle, label: "truststore (OS store)", folder: .nothing, missing: .nothing, noCertificates: .nothing)
         ],
         TrustChoice.opensslFile, TrustChoice.opensslFolder,
         [TrustChoice.pythonCAFile(.pipCertifi, label: "vendored certifi")],
@@ -210,17 +222,19 @@ public enum ClientBehaviours {
         + "requests merge_environment_settings puts REQUESTS_CA_BUNDLE before the session's verify"),
     .init(
       client: "botocore", presence: .package("botocore"), version: .package("botocore"), context: .urllib3,
-      slots: [[
-        {
-          var aws = TrustChoice.requestsBundle(.variable("AWS_CA_BUNDLE"), label: "AWS_CA_BUNDLE")
-          aws.empty = .raises("InvalidConfigError: Invalid CA bundle: AWS_CA_BUNDLE resolved to an empty string")
-          return aws
-        }(),
-        TrustChoice.requestsBundle(.config("aws ca_bundle"), label: "~/.aws/config ca_bundle"),
-        TrustChoice.requestsBundle(.variable("REQUESTS_CA_BUNDLE"), label: "REQUESTS_CA_BUNDLE"),
-        certifi,
-        TrustChoice.pythonCAFile(.packageFile("botocore/cacert.pem"), label: "botocore cacert.pem"),
-      ]],
+      slots: [
+        [
+          {
+            var aws = TrustChoice.requestsBundle(.variable("AWS_CA_BUNDLE"), label: "AWS_CA_BUNDLE")
+            aws.empty = .raises("InvalidConfigError: Invalid CA bundle: AWS_CA_BUNDLE resolved to an empty string")
+            return aws
+          }(),
+          TrustChoice.requestsBundle(.config("aws ca_bundle"), label: "~/.aws/config ca_bundle"),
+          TrustChoice.requestsBundle(.variable("REQUESTS_CA_BUNDLE"), label: "REQUESTS_CA_BUNDLE"),
+          certifi,
+          TrustChoice.pythonCAFile(.packageFile("botocore/cacert.pem"), label: "botocore cacert.pem"),
+        ]
+      ],
       ignores: ["SSL_CERT_FILE", "CURL_CA_BUNDLE"],
       source:
         "src-read botocore 1.44.8 configprovider.py, endpoint.py _get_verify_value, httpsession.py get_cert_path "
@@ -235,17 +249,20 @@ public enum ClientBehaviours {
       // API calls go through its vendored httplib2's own `ssl.SSLContext`; only uploads and downloads use
       // `ssl.create_default_context(cafile=…)` (strict on Python 3.13).
       context: .ownContext,
-      slots: [[
-        TrustChoice.pythonCAFile(.variable("SHOTGUN_API_CACERTS"), label: "SHOTGUN_API_CACERTS"),
-        TrustChoice.pythonCAFile(.packageFile("shotgun_api3/lib/certifi/cacert.pem"), label: "bundled certifi"),
-      ]],
+      slots: [
+        [
+          TrustChoice.pythonCAFile(.variable("SHOTGUN_API_CACERTS"), label: "SHOTGUN_API_CACERTS"),
+          TrustChoice.pythonCAFile(.packageFile("shotgun_api3/lib/certifi/cacert.pem"), label: "bundled certifi"),
+        ]
+      ],
       ignores: ["SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"],
       note: "uploads and downloads verify with ssl.create_default_context (strict flags on Python 3.13)",
       source:
         "measured shotgun-api3 3.10.3 (trust-regressions.md §10); src-read shotgun-api3 3.10.3 shotgun.py "
         + "_get_certs_file, _build_opener, lib/httplib2/__init__.py _build_ssl_context"),
     .init(
-      client: "curl", presence: .configured(variables: ["CURL_CA_BUNDLE", "SSL_CERT_FILE"], programs: curlPrograms), version: .none,
+      client: "curl", presence: .configured(variables: ["CURL_CA_BUNDLE", "SSL_CERT_FILE"], programs: curlPrograms),
+      version: .none,
       context: .program,
       slots: [
         [
@@ -283,7 +300,8 @@ public enum ClientBehaviours {
       slots: [TrustChoice.opensslFile, TrustChoice.opensslFolder],
       source: "https://man.netbsd.org/SSL_CTX_load_verify_locations.3; measured openssl s_client (§10)"),
     .init(
-      client: "node", presence: .configured(variables: ["NODE_EXTRA_CA_CERTS", "NODE_TLS_REJECT_UNAUTHORIZED"], programs: []),
+      client: "node",
+      presence: .configured(variables: ["NODE_EXTRA_CA_CERTS", "NODE_TLS_REJECT_UNAUTHORIZED"], programs: []),
       version: .none, context: .program,
       slots: [
         [
@@ -329,7 +347,8 @@ public enum ClientBehaviours {
 
   public static let flagRules: [FlagRule] = [
     .init(
-      context: .stdlibDefault, package: nil, python: .init(from: TrustBoundaries.pythonStrictFlags), flags: [.x509Strict, .partialChain],
+      context: .stdlibDefault, package: nil, python: .init(from: TrustBoundaries.pythonStrictFlags),
+      flags: [.x509Strict, .partialChain],
       source: "https://github.com/python/cpython/issues/107361 (gh-107361, PR #112389)"),
     .init(
       context: .urllib3, package: "urllib3", versions: .init(from: TrustBoundaries.urllib3StrictFlags),

@@ -43,10 +43,13 @@ extension TrustConfiguration {
     _ fs: any FileSystemView, snapshot: Snapshot, env: [String: String], programs lookForPrograms: Bool = true
   ) -> TrustConfiguration {
     let python = PythonSelection.primary(snapshot.python.environments)
-    let programs = !lookForPrograms ? [] : ClientBehaviours.all.flatMap { row -> [String] in
-      if case .configured(_, let programs) = row.presence { return programs }
-      return []
-    }
+    let programs =
+      !lookForPrograms
+      ? []
+      : ClientBehaviours.all.flatMap { row -> [String] in
+        if case .configured(_, let programs) = row.presence { return programs }
+        return []
+      }
     let prefix = env["VIRTUAL_ENV"].flatMap { $0.isEmpty ? nil : $0 } ?? python?.path
     return read(fs, env: env, prefix: prefix, programs: programs)
   }
@@ -73,7 +76,8 @@ extension TrustConfiguration {
           path = value
         }
         guard let bytes = try? fs.read(path, limit: 1 << 20),
-          let value = INIValues.value(in: String(decoding: bytes, as: UTF8.self), sections: file.sections,
+          let value = INIValues.value(
+            in: String(decoding: bytes, as: UTF8.self), sections: file.sections,
             name: file.name)
         else { continue }
         configuration.values[file.key] = value

@@ -12,7 +12,8 @@ extension ClientBehaviours {
         let heading = row.slots.count > 1 ? "  loads (\(index + 1)), the first that applies:\n" : ""
         out += heading
         for (number, choice) in slot.enumerated() {
-          out += "    \(number + 1). \(choice.label): file → \(describe(choice.file)); folder → "
+          out +=
+            "    \(number + 1). \(choice.label): file → \(describe(choice.file)); folder → "
             + "\(describe(choice.folder)); missing → \(describe(choice.missing)); no certificate → "
             + "\(describe(choice.noCertificates))"
           if choice.variable != nil, choice.empty != .next { out += "; empty → \(describe(choice.empty))" }
@@ -21,7 +22,8 @@ extension ClientBehaviours {
       }
       if !row.ignores.isEmpty { out += "  ignores: \(row.ignores.joined(separator: ", "))\n" }
       for trustSwitch in row.switches {
-        out += "  verification off: \(trustSwitch.variable)\(trustSwitch.value.map { "=\($0)" } ?? " set to anything")\n"
+        out +=
+          "  verification off: \(trustSwitch.variable)\(trustSwitch.value.map { "=\($0)" } ?? " set to anything")\n"
       }
       if let note = row.note { out += "  note: \(note)\n" }
       out += "  source: \(row.source)\n"

@@ -18,7 +18,8 @@ public struct TrustChoice: Sendable, Equatable {
     /// The OS bundle: the first existing of the usual locations (Go's order).
     case osBundle
     /// A fixed path (a program's build-time default).
-    case file(String), directory(String)
+    case file(String)
+    case directory(String)
     /// Roots compiled into the program (Node): nothing here can load or verify them.
     case builtIn(String)
   }

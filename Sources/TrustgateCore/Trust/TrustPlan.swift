@@ -138,9 +138,10 @@ public struct TrustPlanner: Sendable {
   func plan(_ row: ClientBehaviour, version: String?) -> TrustPlan {
     var plan = TrustPlan(client: row.client, version: version, row: row)
     plan.flags = flags(for: row.context)
-    plan.securityLevel = ClientBehaviours.securityLevelRules.last { rule in
-      rule.contexts.contains(row.context) && rule.python.contains(python?.pythonVersion)
-    }?.level
+    plan.securityLevel =
+      ClientBehaviours.securityLevelRules.last { rule in
+        rule.contexts.contains(row.context) && rule.python.contains(python?.pythonVersion)
+      }?.level
     for trustSwitch in row.switches {
       guard let value = env[trustSwitch.variable], trustSwitch.value == nil || trustSwitch.value == value else {
         continue
@@ -226,7 +227,9 @@ public struct TrustPlanner: Sendable {
     case .folder: reaction = choice.folder
     case .missing: reaction = choice.missing
     }
-    if reaction == .next { plan.notes.append("\(choice.label) \(path) is \(describe(state)): \(plan.client) ignores it") }
+    if reaction == .next {
+      plan.notes.append("\(choice.label) \(path) is \(describe(state)): \(plan.client) ignores it")
+    }
     return reaction
   }
 

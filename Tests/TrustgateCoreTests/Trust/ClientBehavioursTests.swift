@@ -21,8 +21,10 @@ final class ClientBehavioursTests: XCTestCase {
     for rule in ClientBehaviours.flagRules { XCTAssertTrue(rule.source.hasPrefix("https://"), rule.source) }
     XCTAssertEqual(
       Set(ClientBehaviours.clients),
-      ["httpx", "requests", "urllib3", "python-ssl", "aiohttp", "pip", "botocore", "truststore", "shotgun-api3",
-        "curl", "git", "openssl", "node"])
+      [
+        "httpx", "requests", "urllib3", "python-ssl", "aiohttp", "pip", "botocore", "truststore", "shotgun-api3",
+        "curl", "git", "openssl", "node",
+      ])
   }
 
   /// §10: OpenSSL's default-paths loader skips a missing SSL_CERT_FILE and still uses the hashed folder.
@@ -30,7 +32,8 @@ final class ClientBehavioursTests: XCTestCase {
     var s = Examples.snapshot()
     Examples.setVariable(&s, "SSL_CERT_FILE", "/gone.pem", state: .missing)
     s.openssl.defaultCertDir = "/etc/ssl/certs"
-    s.stores.append(TrustStore(path: "/etc/ssl/certs", kind: .hashedDirectory, certificates: Examples.set([Examples.rootA])))
+    s.stores.append(
+      TrustStore(path: "/etc/ssl/certs", kind: .hashedDirectory, certificates: Examples.set([Examples.rootA])))
     for client in ["python-ssl", "openssl"] {
       let line = trust(s, client)
       XCTAssertEqual(line?.status, .ok, "\(client): \(String(describing: line))")
@@ -100,7 +103,9 @@ final class ClientBehavioursTests: XCTestCase {
 
   func testVariableReadersComeFromTheTable() {
     let readers = TrustVariables.variable("SSL_CERT_FILE")?.readBy ?? ""
-    for client in ["httpx", "urllib3", "python-ssl", "curl", "openssl"] { XCTAssertTrue(readers.contains(client), readers) }
+    for client in ["httpx", "urllib3", "python-ssl", "curl", "openssl"] {
+      XCTAssertTrue(readers.contains(client), readers)
+    }
     XCTAssertFalse(readers.contains("requests"), readers)
     XCTAssertEqual(ClientBehaviours.readers(of: "SHOTGUN_API_CACERTS"), ["shotgun-api3"])
   }

@@ -32,7 +32,8 @@ final class ClientVerificationTests: XCTestCase {
   func verdict(_ verdicts: [ClientVerdict], _ client: String, file: StaticString = #filePath, line: UInt = #line)
     throws -> ClientVerdict
   {
-    try XCTUnwrap(verdicts.first { $0.client == client }, "\(client) in \(verdicts.map(\.client))", file: file, line: line)
+    try XCTUnwrap(
+      verdicts.first { $0.client == client }, "\(client) in \(verdicts.map(\.client))", file: file, line: line)
   }
 
   func copy(_ name: String, to relative: String) throws { try scratch.write("root/" + relative, try pki.bytes(name)) }
@@ -114,7 +115,8 @@ final class ClientVerificationTests: XCTestCase {
     try scratch.link("root/certs/" + hashName, to: "../../outside/root.pem")
     let env = ["SSL_CERT_DIR": "/certs"]
     let oracle = try OpenSSLOracle.verify(
-      leaf: pki.file("leaf.pem"), untrusted: pki.file("inter.pem"), arguments: ["-no-CAfile", "-CApath", root + "/certs"])
+      leaf: pki.file("leaf.pem"), untrusted: pki.file("inter.pem"),
+      arguments: ["-no-CAfile", "-CApath", root + "/certs"])
     XCTAssertTrue(oracle.verifies, "the host's OpenSSL follows the link out of the root: \(oracle)")
     let openssl = try verdict(try verdicts(env: env), "openssl")
     XCTAssertFalse(openssl.verifies, "\(openssl)")

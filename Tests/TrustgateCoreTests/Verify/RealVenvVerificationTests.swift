@@ -70,7 +70,8 @@ final class RealVenvVerificationTests: XCTestCase {
     XCTAssertEqual(v["python-ssl"]?.verifies, true)
     XCTAssertEqual(v["requests"]?.verifies, false)
     XCTAssertEqual(v["requests"]?.error, "unable to get local issuer certificate")
-    XCTAssertTrue(v["requests"]?.sources.first?.hasPrefix("certifi /venv/lib/python3.13/site-packages/certifi/cacert.pem") == true,
+    XCTAssertTrue(
+      v["requests"]?.sources.first?.hasPrefix("certifi /venv/lib/python3.13/site-packages/certifi/cacert.pem") == true,
       "\(String(describing: v["requests"]?.sources))")
     let oracle = try OpenSSLOracle.verify(
       leaf: pki.file("leaf.pem"), untrusted: pki.file("inter.pem"), arguments: ["-x509_strict", "-partial_chain"],

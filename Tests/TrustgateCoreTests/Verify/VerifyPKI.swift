@@ -121,7 +121,11 @@ enum OpenSSLOracle {
     guard let openssl = Shell.which("openssl") else { throw XCTSkip("no openssl on PATH") }
     var command = [openssl, "verify", "-purpose", "sslserver"] + arguments
     if let untrusted { command += ["-untrusted", untrusted] }
-    if let host { command += host.contains(":") || host.allSatisfy({ $0.isNumber || $0 == "." }) ? ["-verify_ip", host] : ["-verify_hostname", host] }
+    if let host {
+      command +=
+        host.contains(":") || host.allSatisfy({ $0.isNumber || $0 == "." })
+        ? ["-verify_ip", host] : ["-verify_hostname", host]
+    }
     command.append(leaf)
     var env = ["PATH": "/usr/bin:/bin"]
     for (key, value) in environment { env[key] = value }
@@ -129,7 +133,9 @@ enum OpenSSLOracle {
     if result.status == 0 { return Verdict(verifies: true, error: nil) }
     // "error 20 at 0 depth lookup: unable to get local issuer certificate"
     for line in result.output.split(separator: "\n") {
-      if let range = line.range(of: " depth lookup: ") { return Verdict(verifies: false, error: String(line[range.upperBound...])) }
+      if let range = line.range(of: " depth lookup: ") {
+        return Verdict(verifies: false, error: String(line[range.upperBound...]))
+      }
     }
     return Verdict(verifies: false, error: result.output)
   }
