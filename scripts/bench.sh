@@ -7,9 +7,10 @@
 # Yardsticks are real programs, never shims: the Python interpreter is the one `python3` resolves to
 # (`sys.executable`), not pyenv's shim script.
 #
-# Usage: scripts/bench.sh [--quick] [--no-build]
+# Usage: scripts/bench.sh [--quick] [--no-build] [--no-image]
 #   --quick     the machine and bundle groups only, fewer runs; no git history, no image
 #   --no-build  use the existing binary
+#   --no-image  skip the 500 MB image group (its input takes minutes to make)
 # Environment:
 #   BENCH_DIR   inputs and results (default /tmp/trustgate-bench); inputs are generated once and kept
 #   TRUSTGATE   the binary to measure (default: a release build with --static-swift-stdlib in .build-static,
@@ -20,11 +21,13 @@ cd "$(dirname "$0")/.."
 repo_dir="$PWD"
 quick=0
 build=1
+with_image=1
 for arg in "$@"; do
   case "$arg" in
   --quick) quick=1 ;;
   --no-build) build=0 ;;
-  *) echo "usage: $0 [--quick] [--no-build]" >&2; exit 2 ;;
+  --no-image) with_image=0 ;;
+  *) echo "usage: $0 [--quick] [--no-build] [--no-image]" >&2; exit 2 ;;
   esac
 done
 dir="${BENCH_DIR:-/tmp/trustgate-bench}"
@@ -89,7 +92,7 @@ if [[ $quick == 0 ]]; then
   fi
   [[ -f "$dir/history-baseline.json" ]] ||
     "$bin" baseline --root "$small_root" --repo "$history_repo" --output "$dir/history-baseline.json" >/dev/null
-  [[ -f "$image" ]] || scripts/fixtures/make-big-image.sh "$image"
+  [[ $with_image == 0 || -f "$image" ]] || scripts/fixtures/make-big-image.sh "$image"
 fi
 
 # ---- measuring ---------------------------------------------------------------------------------------------------
@@ -140,11 +143,13 @@ if [[ $quick == 0 ]]; then
   group history "$h_inspect" "$h_ref" "$h_file"
   for command in "$h_inspect" "$h_ref" "$h_file"; do rss "$command" $command; done
 
-  # Gating a 500 MB image against reading (and hashing) it once.
-  i_hash="sha256sum $image"
-  i_check="$bin check --image $image"
-  group image "$i_hash" "$i_check"
-  rss "$i_check" $i_check
+  if [[ $with_image == 1 ]]; then
+    # Gating a 500 MB image against reading (and hashing) it once.
+    i_hash="sha256sum $image"
+    i_check="$bin check --image $image"
+    group image "$i_hash" "$i_check"
+    rss "$i_check" $i_check
+  fi
 fi
 
 # ---- table -------------------------------------------------------------------------------------------------------
