@@ -67,6 +67,7 @@ public struct InertText: Sendable, Hashable, CustomStringConvertible, Expressibl
       }
       lines.append(InertText(rest[..<end], limit: limit))
       rest = rest[rest.index(after: end)...]
+      if rest.isEmpty { return lines }
     }
     if !rest.isEmpty { lines.append("…") }
     return lines
