@@ -98,12 +98,18 @@ public struct ReportContext: Sendable, Equatable {
   /// under the repository root when they are host paths (`onHost`, or the host is the target). Nil otherwise: a
   /// path outside the repository, or inside an inspected root file system or image.
   public func repositoryPath(_ path: String, onHost: Bool = false) -> String? {
-    if let absolute = hostFiles[path] { return repositoryPath(absolute, onHost: true) }
+    if let absolute = hostFiles[path] { return repositoryPath(hostPath: absolute) }
     guard path.hasPrefix("/") else {
       let trimmed = path.hasPrefix("./") ? String(path.dropFirst(2)) : path
       return trimmed.isEmpty || trimmed.split(separator: "/").contains("..") ? nil : trimmed
     }
-    guard let root = repositoryRoot, onHost || target == .host else { return nil }
+    guard onHost || target == .host else { return nil }
+    return repositoryPath(hostPath: path)
+  }
+
+  /// An absolute host path relative to the repository root, or nil outside it.
+  private func repositoryPath(hostPath path: String) -> String? {
+    guard let root = repositoryRoot, path.hasPrefix("/") else { return nil }
     let prefix = root.hasSuffix("/") ? root : root + "/"
     guard path.hasPrefix(prefix), path.count > prefix.count else { return nil }
     return String(path.dropFirst(prefix.count))
