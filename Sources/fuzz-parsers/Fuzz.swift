@@ -8,7 +8,6 @@ import TrustgateCore
 /// The parsers of user files, by the name `FUZZ_TARGET` selects. Each must never crash or hang on any input.
 let fuzzTargets: [String: @Sendable ([UInt8]) -> Void] = [
   "lockfiles": fuzzLockfiles,
-  "tomlcheck": FuzzEntryPoints.tomlFastCheck,
   "certificates": FuzzEntryPoints.certificateFile,
   "policy": FuzzEntryPoints.policy,
   "envfile": FuzzEntryPoints.envFile,
@@ -18,8 +17,6 @@ let fuzzTargets: [String: @Sendable ([UInt8]) -> Void] = [
   "metadata": FuzzEntryPoints.pythonMetadata,
   "tar": FuzzEntryPoints.tarLayer,
   "image": fuzzImage,
-  "cache": FuzzEntryPoints.parseCache,
-  "snapcache": FuzzEntryPoints.snapshotCache,
 ]
 
 /// The target named by `FUZZ_TARGET` (default `lockfiles`); exits with a list when the name is unknown.
