@@ -6,7 +6,9 @@ public enum ChangeListText {
     for change in changes {
       var line: InertText = "  \(change.kind.rawValue) \(change.subject)"
       if let source = change.source { line += " in \(source)" }
-      if change.before != nil || change.after != nil { line += ": \(change.before ?? "—") → \(change.after ?? "—")" }
+      if change.before != nil || change.after != nil {
+        line += ": \(change.before ?? "—") → \(change.after ?? "—")"
+      }
       if let location = change.location { line += " (\(InertText.location(location)))" }
       lines.append(line)
     }

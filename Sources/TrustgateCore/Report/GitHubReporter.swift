@@ -51,7 +51,8 @@ public struct GitHubReporter: Reporter {
       if let line = location.line, line >= 1 { properties.append(("line", "\(line)")) }
     }
     let title = evaluation.rule(finding.ruleID)?.title ?? ""
-    properties.append(("title", title.isEmpty ? "trustgate \(finding.ruleID)" : "trustgate \(finding.ruleID): \(title)"))
+    properties.append(
+      ("title", title.isEmpty ? "trustgate \(finding.ruleID)" : "trustgate \(finding.ruleID): \(title)"))
     let list = properties.map { "\($0.0)=\(Self.escapeProperty($0.1.description))" }.joined(separator: ",")
     return "::\(Self.command(for: finding.severity)) \(list)::\(Self.escapeData(finding.inertMessage))"
   }

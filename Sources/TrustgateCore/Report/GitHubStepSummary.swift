@@ -8,7 +8,9 @@ enum GitHubStepSummary {
     let counts = evaluation.countsBySeverity
     var header = "## trustgate: " + (evaluation.failing.isEmpty ? "passed" : "failed") + "\n\n"
     header += cell(evaluation.verdictSentence) + "\n\n"
-    header += "Baseline: " + cell(evaluation.baseline, limit: InertText.valueLimit) + " · fails on: " + evaluation.failOn.rawValue + " and above"
+    header +=
+      "Baseline: " + cell(evaluation.baseline, limit: InertText.valueLimit) + " · fails on: "
+      + evaluation.failOn.rawValue + " and above"
     header += " · \(counts[.error] ?? 0) error, \(counts[.warning] ?? 0) warning, \(counts[.note] ?? 0) note\n\n"
     guard !evaluation.findings.isEmpty else { return header + "No findings.\n" }
 

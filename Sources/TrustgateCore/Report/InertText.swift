@@ -84,8 +84,7 @@ public struct InertText: Sendable, Hashable, CustomStringConvertible, Expressibl
   }
 
   /// Text written to a terminal or a log as it stands (an error message, a usage message): every line made inert.
-  public static func block(_ text: some StringProtocol, limit: Int = sentenceLimit, maximumLines: Int = 200) -> String
-  {
+  public static func block(_ text: some StringProtocol, limit: Int = sentenceLimit, maximumLines: Int = 200) -> String {
     document(lines(text, limit: limit, maximumLines: maximumLines))
   }
 

@@ -107,7 +107,8 @@ public struct JUnitReporter: Reporter {
     if id == 0 {
       lines.append("    <properties>")
       lines.append(
-        "      <property name=\"trustgate.baseline\" value=\"\(XMLEscaping.attribute(evaluation.baseline.capped()))\"/>")
+        "      <property name=\"trustgate.baseline\" value=\"\(XMLEscaping.attribute(evaluation.baseline.capped()))\"/>"
+      )
       lines.append("      <property name=\"trustgate.failOn\" value=\"\(evaluation.failOn.rawValue)\"/>")
       lines.append("    </properties>")
     } else {
@@ -133,8 +134,9 @@ public struct JUnitReporter: Reporter {
     if finding.severity >= failOn {
       // The failure text starts with `path:line:`, where the schemas leave no attribute for them.
       let message = InertText(finding.message, limit: InertText.sentenceLimit).description
+      let type = XMLEscaping.attribute(finding.ruleID)
       children.append(
-        "      <failure message=\"\(XMLEscaping.attribute(message))\" type=\"\(XMLEscaping.attribute(finding.ruleID))\">"
+        "      <failure message=\"\(XMLEscaping.attribute(message))\" type=\"\(type)\">"
           + XMLEscaping.text(describe(finding)) + "</failure>")
     } else if dialect == .annotated {
       children.append("      <system-out>\(XMLEscaping.text(describe(finding) + "\n"))</system-out>")
@@ -146,7 +148,8 @@ public struct JUnitReporter: Reporter {
   /// `path:line: severity [ID] message` and a `fix:` line, as in the text report.
   func describe(_ finding: Finding) -> String {
     let prefix = finding.location.map { locationText($0) + ": " } ?? ""
-    var text = "\(prefix)\(finding.severity.rawValue) [\(finding.ruleID)] \(finding.message.capped(InertText.sentenceLimit))"
+    var text =
+      "\(prefix)\(finding.severity.rawValue) [\(finding.ruleID)] \(finding.message.capped(InertText.sentenceLimit))"
     if !finding.fix.isEmpty { text += "\nfix: \(finding.fix.capped(InertText.sentenceLimit))" }
     return text
   }

@@ -56,7 +56,8 @@ public struct ReportContext: Sendable, Equatable {
       return relative
     }
     let policy = existing(policyFile)
-    let candidates = [baselineFile].compactMap(existing)
+    let candidates =
+      [baselineFile].compactMap(existing)
       + ciConfigurationFiles.filter { isFile(repositoryRoot + "/" + $0) }
       + lockfiles.sorted().filter { isFile(repositoryRoot + "/" + $0) }
     context = ReportContext(
@@ -87,7 +88,8 @@ public struct ReportContext: Sendable, Equatable {
     }
     let policyFile = workspace.policyFile.map(workspace.absolute) ?? repositoryRoot + "/.trustgate.yml"
     let recorded = policy.baseline ?? BaselineLoader.defaultBaselinePath
-    let baseline = baselineFile.map(workspace.absolute) ?? (recorded.hasPrefix("/") ? recorded : repositoryRoot + "/" + recorded)
+    let baseline =
+      baselineFile.map(workspace.absolute) ?? (recorded.hasPrefix("/") ? recorded : repositoryRoot + "/" + recorded)
     let hostFiles = workspace.envFile.map { [$0: workspace.absolute($0)] } ?? [:]
     return gather(
       repositoryRoot: repositoryRoot, target: target, policyFile: policyFile, baselineFile: baseline,

@@ -67,7 +67,8 @@ public struct SARIFReporter: Reporter {
     if kept.contains(where: { usesBase(Self.targetRoot, $0) }) { bases[Self.targetRoot] = targetRootLocation }
     if kept.contains(where: { usesBase(Self.hostRoot, $0) }) {
       bases[Self.hostRoot] = .object([
-        "uri": .string("file:///"), "description": .object(["text": .string("The host's / (files named on the command line)")]),
+        "uri": .string("file:///"),
+        "description": .object(["text": .string("The host's / (files named on the command line)")]),
       ])
     }
     if !bases.isEmpty { run["originalUriBaseIds"] = .object(bases) }
@@ -215,7 +216,10 @@ public struct SARIFReporter: Reporter {
 
   /// `SSL_CERT_FILE`, `https_proxy`: what an environment variable's name looks like.
   static func isVariableName(_ text: String) -> Bool {
-    text.contains("_") && text.unicodeScalars.allSatisfy { ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
+    text.contains("_")
+      && text.unicodeScalars.allSatisfy {
+        ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_"
+      }
   }
 
   static func level(_ severity: Severity) -> String {

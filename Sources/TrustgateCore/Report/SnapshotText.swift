@@ -31,7 +31,8 @@ public enum SnapshotText {
     for lockfile in snapshot.lockfiles {
       let clients = lockfile.pins.filter { TrustChanges.trustPackages.contains($0.name) }
         .map { pin -> InertText in "\(pin.name) \(pin.version ?? pin.specifier ?? "(any)") (line \(pin.line))" }
-      var line: InertText = "lockfile     \(path: lockfile.path) (\(lockfile.format.rawValue)): \(lockfile.pins.count) pins"
+      var line: InertText =
+        "lockfile     \(path: lockfile.path) (\(lockfile.format.rawValue)): \(lockfile.pins.count) pins"
       if !clients.isEmpty { line += "; " + InertText.joined(clients, separator: ", ") }
       out.append(line)
     }

@@ -28,7 +28,8 @@ final class CertificateNameTests: XCTestCase {
     let (scenario, root, _) = try ReportLocationTests.scenario(commonName: #"Weird\, Inc"#)
     let pem = root + "/usr/local/share/ca-certificates/local.crt"
     let printed = try ExternalTool.run(["openssl", "x509", "-in", pem, "-noout", "-subject", "-nameopt", "RFC2253"])
-    let expected = printed.output.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "subject=", with: "")
+    let expected = printed.output.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(
+      of: "subject=", with: "")
     XCTAssertEqual(expected, #"O=Example,CN=Weird\, Inc"#)
     let der = try ExternalTool.run(["openssl", "x509", "-in", pem, "-outform", "DER", "-out", pem + ".der"])
     XCTAssertEqual(der.status, 0, der.output)

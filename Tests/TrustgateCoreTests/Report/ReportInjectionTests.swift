@@ -38,12 +38,14 @@ final class ReportInjectionTests: XCTestCase {
       var environment = variables
       environment["GITHUB_STEP_SUMMARY"] = summary
       let check = try CLI.run(
-        ["check", "--repo", scenario.repo, "--root", Scenario.healthyRoot, "--env-file", envFile], in: scenario.sandbox.root,
+        ["check", "--repo", scenario.repo, "--root", Scenario.healthyRoot, "--env-file", envFile],
+        in: scenario.sandbox.root,
         environment: environment)
       XCTAssertEqual(check.status, 1, "\(name): \(check.all)")
       assertInert(check, in: name)
       // The hostile values were echoed (so the assertions above looked at them), in their inert form.
-      XCTAssertTrue(check.stdout.contains(##"x==1]#\#vso[task.setvariable variable=X]yes"##), "\(name): \(check.stdout)")
+      XCTAssertTrue(
+        check.stdout.contains(##"x==1]#\#vso[task.setvariable variable=X]yes"##), "\(name): \(check.stdout)")
       XCTAssertTrue(check.stdout.contains(#"\n::error title=X::injected/requirements.txt"#), check.stdout)
       XCTAssertTrue(check.stdout.contains(#"esc\x1b]0;pwned\x07\x1b[2J/requirements.txt"#), check.stdout)
       XCTAssertTrue(check.stdout.contains(##"#\#[error]\x1b]8;;https://evil.example/\x07link"##), check.stdout)
@@ -59,7 +61,8 @@ final class ReportInjectionTests: XCTestCase {
         in: scenario.sandbox.root, environment: variables)
       XCTAssertEqual(inspect.status, 0, inspect.all)
       assertInert(inspect, in: name + " inspect")
-      XCTAssertTrue(inspect.stdout.contains(#"lockfile     \n::error title=X::injected/requirements.txt"#), inspect.stdout)
+      XCTAssertTrue(
+        inspect.stdout.contains(#"lockfile     \n::error title=X::injected/requirements.txt"#), inspect.stdout)
       XCTAssertTrue(inspect.stdout.contains(#"lockfile     esc\x1b]0;pwned\x07\x1b[2J/requirements.txt"#))
     }
   }
@@ -79,7 +82,8 @@ final class ReportInjectionTests: XCTestCase {
       for arguments in hostileArguments {
         let result = try CLI.run(arguments, in: scenario.sandbox.root, environment: variables)
         XCTAssertEqual(result.status, 2, "\(arguments): \(result.all)")
-        XCTAssertTrue(result.stderr.contains("\\x1b") || result.stderr.contains("\\n") || result.stderr.contains("#\\#"))
+        XCTAssertTrue(
+          result.stderr.contains("\\x1b") || result.stderr.contains("\\n") || result.stderr.contains("#\\#"))
         assertInert(result, in: "\(name) \(arguments.dropFirst(3).first ?? arguments[1])")
       }
     }
@@ -90,12 +94,14 @@ final class ReportInjectionTests: XCTestCase {
   {
     for (stream, text) in [("stdout", result.stdout), ("stderr", result.stderr)] {
       let controls = text.unicodeScalars.filter { ($0.value < 0x20 && $0 != "\n") || (0x7F...0x9F).contains($0.value) }
-      XCTAssertTrue(controls.isEmpty, "\(context) \(stream): raw control characters \(controls)", file: file, line: line)
+      XCTAssertTrue(
+        controls.isEmpty, "\(context) \(stream): raw control characters \(controls)", file: file, line: line)
       for outputLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
         let trimmed = outputLine.drop { $0.isWhitespace }
         if trimmed.hasPrefix("::") {
           XCTAssertNotNil(
-            outputLine.wholeMatch(of: Self.ownGitHubAnnotation), "\(context) \(stream): a foreign command: \(outputLine)",
+            outputLine.wholeMatch(of: Self.ownGitHubAnnotation),
+            "\(context) \(stream): a foreign command: \(outputLine)",
             file: file, line: line)
         }
         XCTAssertFalse(outputLine.contains("##["), "\(context) \(stream): \(outputLine)", file: file, line: line)

@@ -15,7 +15,8 @@ final class ReportLocationTests: XCTestCase {
     XCTAssertEqual(copy.status, 0, copy.output)
     let made = try ExternalTool.run([
       "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", scenario.sandbox.path("ca.key"),
-      "-out", root + "/usr/local/share/ca-certificates/local.crt", "-days", "3650", "-subj", "/CN=\(commonName)/O=Example",
+      "-out", root + "/usr/local/share/ca-certificates/local.crt", "-days", "3650", "-subj",
+      "/CN=\(commonName)/O=Example",
       "-addext", "keyUsage=critical,keyCertSign", "-addext", "basicConstraints=critical,CA:TRUE",
     ])
     XCTAssertEqual(made.status, 0, made.output)
@@ -61,7 +62,8 @@ final class ReportLocationTests: XCTestCase {
     let client = try XCTUnwrap(results.first { $0["ruleId"] as? String == "TG207" })
     XCTAssertEqual(artifact(client)?["uriBaseId"] as? String, "TARGETROOT")
     let logical = (client["locations"] as? [[String: Any]])?.first?["logicalLocations"] as? [[String: Any]]
-    XCTAssertEqual(logical?.first?["fullyQualifiedName"] as? String, "environment/" + (logical?.first?["name"] as? String ?? "?"))
+    XCTAssertEqual(
+      logical?.first?["fullyQualifiedName"] as? String, "environment/" + (logical?.first?["name"] as? String ?? "?"))
 
     // With a policy file in the repository, findings about no file are placed there, at line 1.
     try scenario.write(".trustgate.yml", "version: 1\n")
@@ -113,7 +115,8 @@ final class ReportLocationTests: XCTestCase {
     for folder in ["api", "worker"] { try scenario.write("\(folder)/\(uv.file)", try uv.fixture("old")) }
     try scenario.commitAll("baseline")
     for folder in ["api", "worker"] { try scenario.write("\(folder)/\(uv.file)", try uv.fixture("new")) }
-    let today = try ExternalTool.run(["date", "-u", "+%Y-%m-%dT"]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+    let today = try ExternalTool.run(["date", "-u", "+%Y-%m-%dT"]).output.trimmingCharacters(
+      in: .whitespacesAndNewlines)
     let result = try scenario.check(["--baseline-ref", "HEAD"])
     XCTAssertEqual(result.status, 1, result.all)
     try scenario.reports.validate()

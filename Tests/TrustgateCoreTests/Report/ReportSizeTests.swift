@@ -31,7 +31,8 @@ final class ReportSizeTests: XCTestCase {
     try reports.validate()
 
     let inspect = try CLI.run(
-      ["inspect", "--repo", scenario.repo, "--root", Scenario.healthyRoot, "--env-file", env], in: scenario.sandbox.root)
+      ["inspect", "--repo", scenario.repo, "--root", Scenario.healthyRoot, "--env-file", env], in: scenario.sandbox.root
+    )
     XCTAssertEqual(inspect.status, 0, inspect.stderr)
     XCTAssertTrue(inspect.stdout.contains("env          SSL_CERT_FILE=/7777"), inspect.stdout)
     XCTAssertLessThan(inspect.stdout.utf8.count, 8_000)

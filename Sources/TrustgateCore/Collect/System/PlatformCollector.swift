@@ -13,12 +13,15 @@ public struct PlatformCollector {
       info.prettyName = fields["PRETTY_NAME"]
       break
     }
-    if let bytes = try? context.fs.read("/var/lib/dpkg/status"), let stanza = Self.stanza(of: "ca-certificates", in: bytes) {
+    if let bytes = try? context.fs.read("/var/lib/dpkg/status"),
+      let stanza = Self.stanza(of: "ca-certificates", in: bytes)
+    {
       info.caPackage = Self.dpkgPackage("ca-certificates", in: stanza)
     }
     if info.caPackage == nil, let bytes = try? context.fs.read("/lib/apk/db/installed") {
       let text = String(decoding: bytes, as: UTF8.self)
-      info.caPackage = Self.apkPackage("ca-certificates-bundle", in: text) ?? Self.apkPackage("ca-certificates", in: text)
+      info.caPackage =
+        Self.apkPackage("ca-certificates-bundle", in: text) ?? Self.apkPackage("ca-certificates", in: text)
     }
     return info
   }
