@@ -55,6 +55,25 @@ final class LockfileTOMLAndJSONTests: XCTestCase {
     }
   }
 
+  /// Every prefix of real lockfiles (a download cut short) reads without a crash: pins up to the cut, and at most
+  /// one syntax issue, inside the text.
+  func testEveryTruncationOfARealLockfileIsReadWithoutACrash() throws {
+    for (name, reader) in [("old/uv/uv.lock", UvLockReader.self), ("old/poetry/poetry.lock", PoetryLockReader.self),
+      ("old/pipenv/Pipfile.lock", PipfileLockReader.self)] as [(String, any LockfileReader.Type)]
+    {
+      let bytes = Array(try Fixtures.text("lockfiles/" + name).utf8)
+      let complete = reader.read(String(decoding: bytes, as: UTF8.self))
+      XCTAssertEqual(complete.issues.map(\.message), [], name)
+      for cut in stride(from: 0, to: bytes.count, by: 401) {
+        let text = String(decoding: bytes[..<cut], as: UTF8.self)
+        let reading = reader.read(text)
+        let lines = text.utf8.filter { $0 == UInt8(ascii: "\n") }.count + 1
+        XCTAssertLessThanOrEqual(reading.pins.count, complete.pins.count, "\(name) cut at \(cut)")
+        XCTAssertTrue(reading.issues.allSatisfy { ($0.line ?? 1) <= lines }, "\(name) cut at \(cut): \(reading.issues)")
+      }
+    }
+  }
+
   func testBrokenBigLockNamesItsLineAndKeepsTheEntriesBefore() {
     var text = ""
     for index in 0..<300 { text += "[[package]]\nname = \"p\(index)\"\nversion = \"1.0\"\n\n" }
