@@ -35,6 +35,6 @@ final class ReportSizeTests: XCTestCase {
     )
     XCTAssertEqual(inspect.status, 0, inspect.stderr)
     XCTAssertTrue(inspect.stdout.contains("env          SSL_CERT_FILE=/7777"), inspect.stdout)
-    XCTAssertLessThan(inspect.stdout.utf8.count, 8_000)
+    XCTAssertLessThan(inspect.stdout.utf8.count, 16_000)  // a few lines echo the value, each cut at 200
   }
 }
