@@ -135,7 +135,8 @@ public struct Workspace {
     var request = InspectRequest(
       fs: fs, env: env, target: target, repository: HostFileSystem(root: repo),
       repositoryPathInView: root == nil && image == nil ? repo : nil, now: now)
-    request.includeClock = includeClock
+    // An image runs on other hosts: this host's clock says nothing about it.
+    request.includeClock = includeClock && image == nil
     request.cache = cache
     request.snapshotCache = SnapshotCache(beside: cache)
     // Read only when the clock section needs HEAD and no stored snapshot knows it: libgit2's start-up is slow (it

@@ -79,7 +79,8 @@ struct Resolver {
     return trust
   }
 
-  func certifiPath() -> String? { python?.certifi?.path }
+  /// The file `certifi.where()` returns: Debian's python3-certifi is patched to return the OS bundle.
+  func certifiPath() -> String? { python?.certifi.map { $0.loadedFrom ?? $0.path } }
 
   func resolveAll() -> [ClientTrust] {
     var result: [ClientTrust] = []
@@ -208,9 +209,9 @@ struct Resolver {
     if let file, sets[file] != nil {
       return entry(client, version, source: "OpenSSL default", path: file)
     }
-    if let dir = nonEmpty("SSL_CERT_DIR") ?? snapshot.openssl.defaultCertDir,
-      let store = snapshot.stores.first(where: { $0.path == dir && $0.kind == .hashedDirectory })
-    {
+    // OpenSSL skips a missing default file and looks certificates up in the default folder, through its link.
+    let folder = nonEmpty("SSL_CERT_DIR") ?? snapshot.openssl.resolvedCertDir ?? snapshot.openssl.defaultCertDir
+    if let dir = folder, let store = snapshot.stores.first(where: { $0.path == dir && $0.kind == .hashedDirectory }) {
       return entry(client, version, source: "OpenSSL default directory", path: store.path)
     }
     return entry(client, version, source: "OpenSSL default", path: file)
@@ -219,12 +220,9 @@ struct Resolver {
 
 /// Which Python environment stands for "the project's Python".
 public enum PythonSelection {
-  /// A virtualenv inside the repository, else any virtualenv, else a local install, else the system's.
+  /// A virtualenv inside the repository, else the one VIRTUAL_ENV names, else the one with the most clients
+  /// (`ProjectPython`).
   public static func primary(_ environments: [PythonEnvironment]) -> PythonEnvironment? {
-    environments.first { $0.kind == .virtualenv && !$0.path.hasPrefix("/") }
-      ?? environments.first { $0.kind == .virtualenv }
-      ?? environments.first { $0.kind == .local && $0.certifi != nil }
-      ?? environments.first { $0.kind == .local }
-      ?? environments.first
+    ProjectPython.select(environments)
   }
 }

@@ -5,7 +5,7 @@
 /// ~6 ms for this machine's 400 KB snapshot); bytes that do not decode are a miss, never a crash.
 enum SnapshotCodec {
   /// Bumped whenever a model field is added, removed or reordered (the build id changes anyway; this guards tests).
-  static let version = 3
+  static let version = 4
 
   static func encode(_ snapshot: Snapshot) -> [UInt8] { Array(encodePieces(snapshot).joined()) }
 
@@ -78,7 +78,7 @@ enum SnapshotCodec {
   private static func encode(_ openssl: OpenSSLInfo, _ w: inout SnapshotWriter) {
     for text in [
       openssl.version, openssl.defaultCertFile, openssl.defaultCertDir, openssl.certFileEnv, openssl.certDirEnv,
-      openssl.resolvedCertFile,
+      openssl.resolvedCertFile, openssl.resolvedCertDir,
     ] { w.optionalString(text) }
     w.optional(openssl.certFile) { set, w in encode(set, &w) }
   }
@@ -91,6 +91,7 @@ enum SnapshotCodec {
     openssl.certFileEnv = try r.optionalString()
     openssl.certDirEnv = try r.optionalString()
     openssl.resolvedCertFile = try r.optionalString()
+    openssl.resolvedCertDir = try r.optionalString()
     openssl.certFile = try r.optional(decodeSet)
     return openssl
   }
@@ -191,6 +192,8 @@ enum SnapshotCodec {
     w.array(environment.vendoredBundles) { bundle, w in encode(bundle, &w) }
     w.optionalString(environment.base)
     w.optionalBool(environment.includesSystemSitePackages)
+    w.optionalBool(environment.active)
+    w.optionalBool(environment.projectPython)
   }
 
   private static func decodePython(_ r: inout SnapshotReader) throws(CodecError) -> PythonEnvironment {
@@ -206,6 +209,8 @@ enum SnapshotCodec {
     environment.vendoredBundles = try r.array(decodeBundle)
     environment.base = try r.optionalString()
     environment.includesSystemSitePackages = try r.optionalBool()
+    environment.active = try r.optionalBool()
+    environment.projectPython = try r.optionalBool()
     return environment
   }
 

@@ -25,6 +25,7 @@ public struct PythonCollector {
           fix: "Create the virtual environment (`python3 -m venv \(active)`) or unset VIRTUAL_ENV."))
     }
     var info = PythonInfo()
+    let activeReal = env["VIRTUAL_ENV"].flatMap { $0.isEmpty ? nil : try? context.fs.resolveExisting(PathPresenter.clean($0)) }
     var seen = Set<String>()
     var queue = finder.candidates()
     var index = 0
@@ -34,13 +35,19 @@ public struct PythonCollector {
       guard let real = try? context.fs.resolveExisting(candidate.prefix), context.fs.rawKind(real) == .directory,
         seen.insert(real).inserted
       else { continue }
-      let environment = read(candidate, realPrefix: real, context: context, reader: reader, paths: paths)
+      var environment = read(candidate, realPrefix: real, context: context, reader: reader, paths: paths)
+      if real == activeReal { environment.active = true }
       if environment.includesSystemSitePackages == true, let base = candidate.config?.home.map(Self.parent) {
         queue.append(PythonPrefixCandidate(prefix: base))
       }
       info.environments.append(environment)
     }
     info.environments.sort()
+    if let project = ProjectPython.select(info.environments),
+      let index = info.environments.firstIndex(where: { $0.path == project.path })
+    {
+      info.environments[index].projectPython = true
+    }
     return info
   }
 
