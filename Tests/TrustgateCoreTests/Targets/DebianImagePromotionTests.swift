@@ -36,7 +36,8 @@ final class DebianImagePromotionTests: XCTestCase {
     XCTAssertEqual(subjects("TG207"), ["requests", "httpx"], "\(rule("TG207"))")
     for client in ["openssl", "python-ssl", "urllib3"] {
       let claims = findings.filter {
-        $0["subject"] as? String == client && ($0["message"] as? String)?.contains("every verified request fails") == true
+        $0["subject"] as? String == client
+          && ($0["message"] as? String)?.contains("every verified request fails") == true
       }
       XCTAssertEqual(claims.count, 0, "\(client): \(claims)")
     }

@@ -25,7 +25,9 @@ public struct PythonCollector {
           fix: "Create the virtual environment (`python3 -m venv \(active)`) or unset VIRTUAL_ENV."))
     }
     var info = PythonInfo()
-    let activeReal = env["VIRTUAL_ENV"].flatMap { $0.isEmpty ? nil : try? context.fs.resolveExisting(PathPresenter.clean($0)) }
+    let activeReal = env["VIRTUAL_ENV"].flatMap {
+      $0.isEmpty ? nil : try? context.fs.resolveExisting(PathPresenter.clean($0))
+    }
     var seen = Set<String>()
     var queue = finder.candidates()
     var index = 0

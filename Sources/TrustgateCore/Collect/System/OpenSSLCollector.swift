@@ -43,7 +43,8 @@ public struct OpenSSLCollector {
   /// `OpenSSL 3.2.2 4 Jun 2024`; nil when the tree has neither (a scratch image, a static binary).
   static func targetVersion(_ fs: any FileSystemView) -> String? {
     if let package = OpenSSLPackages.installed(fs) {
-      return "OpenSSL \(OpenSSLPackages.upstream(package.version)) (\(package.manager) \(package.name) \(package.version))"
+      let upstream = OpenSSLPackages.upstream(package.version)
+      return "OpenSSL \(upstream) (\(package.manager) \(package.name) \(package.version))"
     }
     return OpenSSLLibraryFile.version(fs)
   }
