@@ -38,6 +38,7 @@ public struct PythonCollector {
         seen.insert(real).inserted
       else { continue }
       var environment = read(candidate, realPrefix: real, context: context, reader: reader, paths: paths)
+      // VIRTUAL_ENV may name the venv through a link: compared by real path.
       if real == activeReal { environment.active = true }
       if environment.includesSystemSitePackages == true, let base = candidate.config?.home.map(Self.parent) {
         queue.append(PythonPrefixCandidate(prefix: base))
