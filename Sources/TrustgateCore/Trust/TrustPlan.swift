@@ -256,7 +256,8 @@ public struct TrustPlanner: Sendable {
       if let bundle = python?.vendoredBundles.first(where: { $0.path.hasSuffix("/" + file) }) { return bundle.path }
       return python?.sitePackages.map { $0 + "/" + file }.first { state($0) == .file }
     case .opensslDefaultFile: return snapshot.openssl.defaultCertFile
-    case .opensslDefaultDir: return snapshot.openssl.defaultCertDir
+    // Through its link inside the tree (Debian: /usr/lib/ssl/certs → /etc/ssl/certs), where the stores list it.
+    case .opensslDefaultDir: return snapshot.openssl.resolvedCertDir ?? snapshot.openssl.defaultCertDir
     case .osBundle:
       return StoreLocations.bundles.map(\.path).first { path in
         snapshot.stores.contains { $0.path == path && $0.certificates.count > 0 } || state(path) == .file
