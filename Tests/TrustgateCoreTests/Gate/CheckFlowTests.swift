@@ -70,12 +70,14 @@ final class CheckFlowTests: XCTestCase {
     XCTAssertEqual(pushed.evaluation.baseline, "git range \(before)..\(after)")
     let finding = try XCTUnwrap(httpx(pushed))
     XCTAssertEqual(finding.location?.line, try tool.line("new", "httpx"))
+    XCTAssertTrue(finding.message.contains("upgraded 0.27.2 → 0.28.1"), finding.message)
     // The TO side is read from git, not from the working tree: undoing the bump on disk changes nothing.
     try scenario.write(tool.file, try tool.fixture("old"))
     XCTAssertNotNil(httpx(try CheckFlow.run(request(.hook(.prePush), environment: environment))))
-    // The reverse range is a downgrade, not the same finding.
+    // The reverse range is a downgrade: the sides are not swapped.
     let reverse = ["PRE_COMMIT_FROM_REF": after, "PRE_COMMIT_TO_REF": before]
-    XCTAssertNil(httpx(try CheckFlow.run(request(.hook(.prePush), environment: reverse))))
+    let downgrade = try XCTUnwrap(httpx(try CheckFlow.run(request(.hook(.prePush), environment: reverse))))
+    XCTAssertTrue(downgrade.message.contains("downgraded 0.28.1 → 0.27.2"), downgrade.message)
   }
 
   func testManualStageComparesWithTheUpstreamBranch() throws {
@@ -159,7 +161,9 @@ final class CheckFlowTests: XCTestCase {
     // Annotations are CI commands, not chatter: kept; the report shrinks to its verdict line.
     let lines = quiet.standardOutput.split(separator: "\n")
     XCTAssertEqual(lines.last.map(String.init), quiet.evaluation.verdictSentence)
-    XCTAssertFalse(quiet.standardOutput.contains("fix:"), quiet.standardOutput)
+    XCTAssertFalse(quiet.standardOutput.contains("Errors ("), quiet.standardOutput)
+    XCTAssertFalse(quiet.standardOutput.contains("\n    fix:"), quiet.standardOutput)
+    XCTAssertTrue(quiet.standardOutput.hasPrefix("::error "), quiet.standardOutput)
     let json = try CheckFlow.run(
       request(
         .gitRef("HEAD"), environment: environment,

@@ -100,7 +100,7 @@ final class CLIHabitsTests: XCTestCase {
       """,
     ])
     XCTAssertEqual(loaded.status, 0, loaded.output)
-    XCTAssertTrue(loaded.output.contains("complete -F"), loaded.output)
+    XCTAssertTrue(loaded.output.contains("-F _trustgate trustgate"), loaded.output)
     XCTAssertTrue(loaded.output.split(separator: "\n").contains("check"), loaded.output)
 
     let help = try CLI.run(["--help"], in: scratch.path)
