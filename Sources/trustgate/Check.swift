@@ -28,7 +28,7 @@ struct ReportOptions: ParsableArguments {
 
   @Option(
     help: ArgumentHelp(
-      "The report printed on standard output: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")). A format other than text leaves out the automatic annotations.",
+      "The report printed on standard output. A format other than text leaves out the automatic annotations.",
       valueName: "format"))
   var format: ReportFormat = .text
 
