@@ -90,9 +90,11 @@ public enum CheckFlow {
     let prepared = PendingValue<Result<PreparedBaseline, InputError>> {
       do throws(InputError) { return .success(try loader.prepare(source)) } catch { return .failure(error) }
     }
+    var stopwatch = Stopwatch(enabled: environment["TRUSTGATE_PROFILE"] != nil)
     let (inspection, image) = try workspace.request(
       now: ClockCollector.currentTime(), excluded: policy.exclude, includeClock: true)
     var current = Inspector.inspect(inspection)
+    stopwatch.lap("check: inspect")
     var baseline: Snapshot?
     var label = "none"
     if case .image(let other) = request.baseline {
@@ -110,12 +112,15 @@ public enum CheckFlow {
       label = applied.label
       current = applied.current
     }
+    stopwatch.lap("check: baseline")
     let now = current.clock?.now ?? isoTimestamp(epochSeconds: ClockCollector.currentTime())
     var (evaluation, changes) = Gate.evaluate(
       current: current, baseline: baseline, baselineLabel: label, policy: policy, now: now)
     if let image { evaluation.findings = ImageAttribution.annotate(evaluation.findings, image: image) }
     evaluation.findings = locate(evaluation.findings, in: try workspace.environmentLocations())
+    stopwatch.lap("check: gate")
     let output = try request.delivery.deliver(evaluation)
+    stopwatch.lap("check: reports")
     return CheckOutcome(evaluation: evaluation, changes: changes, standardOutput: output)
   }
 

@@ -17,6 +17,8 @@ import Yams
 struct ActionExport: Sendable {
   /// The exported package (the `package` output of `prepare`).
   var package: String
+  /// A copy of the binary the build step made, taken under the lock (another checkout may rebuild the export).
+  var binary: String
   /// What `prepare` and `build` wrote to `$GITHUB_OUTPUT`.
   var prepared: [String: String]
   var built: [String: String]
@@ -24,7 +26,6 @@ struct ActionExport: Sendable {
   var exportedFiles: Set<String>
 
   var actionPath: String { package + "/action" }
-  var binary: String { built["path"] ?? "" }
 
   static let shared: Result<ActionExport, any Error> = Result { try make() }
 
@@ -36,16 +37,17 @@ struct ActionExport: Sendable {
     }
   }
 
+  /// One export per machine (like every heavy fixture), so a fresh clone reuses the dependencies already built there;
+  /// checkouts take turns under a lock, each run rebuilding only what its sources changed. Links are resolved: the
+  /// build records absolute paths.
   static var cacheFolder: String {
     let environment = ProcessInfo.processInfo.environment
     let base =
       environment["TRUSTGATE_FIXTURE_CACHE"].flatMap { $0.isEmpty ? nil : $0 }
       ?? (environment["HOME"] ?? NSTemporaryDirectory()) + "/.cache/trustgate-fixtures"
-    // One export per checkout: worktrees on the same machine build different sources.
-    let checkout = BuiltTrustgate.packageRoot.unicodeScalars.reduce(UInt64(14_695_981_039_346_656_037)) {
-      ($0 ^ UInt64($1.value)) &* 1_099_511_628_211
-    }
-    return base + "/action-export-" + String(checkout, radix: 16)
+    let folder = base + "/action-export"
+    try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    return URL(fileURLWithPath: folder).resolvingSymlinksInPath().path
   }
 
   static func make() throws -> ActionExport {
@@ -102,7 +104,18 @@ struct ActionExport: Sendable {
       throw ActionStepFailure(step: "build", output: build.output)
     }
     let built = try ActionSteps.outputValues(runner["GITHUB_OUTPUT"] ?? "")
-    return ActionExport(package: package, prepared: prepared, built: built, exportedFiles: exported)
+    // A link to this build's binary, kept per process; those of processes that ended are removed.
+    let binaries = folder + "/binaries"
+    try fm.createDirectory(atPath: binaries, withIntermediateDirectories: true)
+    for name in (try? fm.contentsOfDirectory(atPath: binaries)) ?? [] {
+      if let pid = Int32(name), pid != getpid(), kill(pid, 0) != 0 { try? fm.removeItem(atPath: binaries + "/" + name) }
+    }
+    let copy = binaries + "/\(getpid())"
+    try? fm.removeItem(atPath: copy)
+    try fm.createDirectory(atPath: copy, withIntermediateDirectories: true)
+    try fm.linkItem(atPath: built["path"] ?? "", toPath: copy + "/trustgate")
+    return ActionExport(
+      package: package, binary: copy + "/trustgate", prepared: prepared, built: built, exportedFiles: exported)
   }
 
   /// Regular files and links under `root`, relative to it, `.build` left out.

@@ -57,8 +57,9 @@ final class ActionTests: XCTestCase {
     XCTAssertNotNil(
       export.prepared["key"]?.range(of: #"^trustgate-build-Linux-X64-[0-9a-f]{16}$"#, options: .regularExpression),
       "\(export.prepared)")
-    XCTAssertTrue(export.binary.hasPrefix(export.package + "/.build/"), export.binary)
-    XCTAssertTrue(FileManager.default.isExecutableFile(atPath: export.binary), export.binary)
+    let built = try XCTUnwrap(export.built["path"])
+    XCTAssertTrue(built.hasPrefix(export.package + "/.build/"), built)
+    XCTAssertTrue(FileManager.default.isExecutableFile(atPath: built), built)
     let version = try BuiltTrustgate.shell(["-c", "'\(export.binary)' --version"])
     XCTAssertEqual(version.status, 0, version.output)
   }
