@@ -25,7 +25,7 @@ struct Trustgate: ParsableCommand {
     version: "0.1.0",
     // Every command sets `commandName`: deriving it from the type name (`String(describing:)`) costs a reflection
     // pass on every start-up.
-    subcommands: [Check.self, Inspect.self, Baseline.self, Diff.self, Rules.self, Explain.self]
+    subcommands: [Check.self, Inspect.self, Baseline.self, Diff.self, Rules.self, Explain.self, Verify.self]
   )
 
   @Flag(name: .customShort("V"), help: "Show the version.")
