@@ -27,17 +27,6 @@ struct TargetOptions: ParsableArguments {
       root: root, repository: repo, envFile: envFile, image: image, policyFile: policy,
       processEnvironment: ProcessInfo.processInfo.environment, currentDirectory: FileManager.default.currentDirectoryPath)
   }
-
-  /// Policy, snapshot and (for images) the image, or exit 2 with the reason.
-  func inspect(includeClock: Bool = true, policy loaded: Policy? = nil) throws -> (policy: Policy, snapshot: Snapshot, image: ContainerImage?, workspace: Workspace) {
-    let workspace = self.workspace
-    do {
-      let policy = try loaded ?? workspace.policy()
-      let (request, image) = try workspace.request(
-        now: ClockCollector.currentTime(), excluded: policy.exclude, includeClock: includeClock)
-      return (policy, Inspector.inspect(request), image, workspace)
-    } catch { throw fail(error) }
-  }
 }
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
