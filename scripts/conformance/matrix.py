@@ -26,6 +26,9 @@ WITH_SCENARIO = os.path.join(HERE, "with-scenario.sh")
 PROBE = os.path.join(HERE, "probe.py")
 PYTHON_CLIENTS = ["httpx", "requests", "urllib3", "python-ssl", "pip", "botocore", "aiohttp", "truststore",
                   "shotgun-api3"]
+# The old venv differs from the new one only in these clients' versions (venvs.txt); python-ssl and shotgun-api3
+# would repeat the new venv's cells, so they run there only.
+CLIENTS_BY_KIND = {"old": ["httpx", "requests", "urllib3", "pip"]}
 SYSTEM_CLIENTS = ["curl", "openssl", "git"]
 JOB_TIMEOUT = 180  # seconds for one scenario x venv (every client of it, each bounded by the probe)
 REAL_COLUMNS = ["scenario", "python", "venv", "client", "version", "verifies", "error", "reason", "verify_command"]
@@ -196,7 +199,7 @@ def main():
                      "python_for_system": environments[0]["path"] + "/bin/python", "clients": SYSTEM_CLIENTS})
         for env in environments:
             jobs.append({"scenario": name, "server": server, "python": env["python"], "venv": env["venv"],
-                         "path": env["path"], "clients": PYTHON_CLIENTS})
+                         "path": env["path"], "clients": CLIENTS_BY_KIND.get(env["venv"], PYTHON_CLIENTS)})
 
     started = time.time()
     try:
@@ -230,6 +233,9 @@ def main():
                         job["verify_command"]]
                 cells.append(cell)
                 out.write("\t".join(cell) + "\n")
+    with open(os.path.join(args.out, "timings.tsv"), "w") as out:
+        for job in done:
+            out.write("%s\t%s\t%s\t%.1f\n" % (job["scenario"], job["python"], job["venv"], job["seconds"]))
     with open(os.path.join(args.out, "problems.txt"), "w") as out:
         out.write("".join(p + "\n" for p in problems))
     verifying = sum(1 for cell in cells if cell[5] == "yes")

@@ -132,7 +132,7 @@ def probe_python_ssl(url):
 
 def probe_pip(url):
     """pip's own session, built from its own option parsing (pip.conf `cert`, PIP_CERT, REQUESTS_CA_BUNDLE, the
-    truststore default of pip >= 24.2 on Python >= 3.10), as `pip download --index-url URL` builds it."""
+    truststore default of pip >= 24.2 on Python >= 3.10), as `pip install --index-url URL` builds it."""
     import logging
 
     import pip
@@ -141,8 +141,11 @@ def probe_pip(url):
     logging.disable(logging.CRITICAL)
     parts = urllib.parse.urlsplit(url)
     index = "%s://%s/simple/" % (parts.scheme, parts.netloc)
-    command = create_command("download")
-    options, _ = command.parse_args(["--index-url", index, "--retries", "0", "--timeout", str(TIMEOUT), "x"])
+    # `pip index versions` builds its session like `pip download` / `install` (same options, same mixin) and
+    # imports far less.
+    command = create_command("index")
+    options, _ = command.parse_args(["versions", "x", "--index-url", index, "--retries", "0", "--timeout",
+                                     str(TIMEOUT)])
     with command.main_context():
         session = command.get_default_session(options)
         session.get(url, timeout=TIMEOUT)
@@ -345,6 +348,13 @@ def in_child(client, url):
 
 
 def main():
+    # Standard modules every client loads, imported once before the children fork (they hold no trust state).
+    import asyncio  # noqa: F401
+    import email.parser  # noqa: F401
+    import http.client  # noqa: F401
+    import logging  # noqa: F401
+    import urllib.request  # noqa: F401
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--url", required=True, help="https://localhost:PORT/ok.txt")
     parser.add_argument("--clients", required=True, help="comma-separated client names")

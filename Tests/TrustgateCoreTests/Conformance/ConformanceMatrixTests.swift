@@ -1,0 +1,200 @@
+import Foundation
+import XCTest
+
+/// The conformance matrix: real clients from PyPI (httpx, requests, urllib3, urllib.request, pip, botocore, aiohttp,
+/// truststore, shotgun-api3) and curl, openssl s_client and git, each run in every scenario against `openssl
+/// s_server` serving a private PKI's chain (scripts/conformance/), and `trustgate verify` run in the very same
+/// scenario. Every cell where the two disagree is a wrong verdict.
+///
+/// The venvs and the PKI are built once per machine into the fixture cache (build-fixtures.sh, ~1.5 min); the
+/// matrix itself runs in about a minute. Without network (no PyPI) the test skips, saying why.
+final class ConformanceMatrixTests: XCTestCase {
+  struct Cell {
+    var scenario, python, venv, client, version, verifies, error, reason, verifyCommand: String
+    var name: String { "\(scenario) py\(python)-\(venv) \(client) \(version)" }
+  }
+
+  struct Run {
+    var cells: [Cell] = []
+    var skip: String?
+    var failure: String?
+  }
+
+  nonisolated(unsafe) static var run: Run?
+
+  static let script = BuiltTrustgate.packageRoot + "/scripts/conformance/run-matrix.sh"
+
+  /// Runs the real side of the matrix once per test process.
+  static func realMatrix() throws -> [Cell] {
+    if run == nil {
+      let out = FileManager.default.temporaryDirectory.appendingPathComponent("tg-conformance-\(UUID().uuidString)")
+        .path
+      let result = try BuiltTrustgate.shell([script, "--out", out])
+      var fresh = Run()
+      if result.status == 3 {
+        fresh.skip = "the conformance fixtures cannot be built here:\n\(result.output)"
+      } else if result.status != 0 {
+        fresh.failure = "run-matrix.sh exited \(result.status):\n\(result.output)"
+      } else {
+        fresh.cells = try readCells(out + "/real.tsv")
+      }
+      run = fresh
+    }
+    guard let run else { return [] }
+    if let skip = run.skip { throw XCTSkip(skip) }
+    if let failure = run.failure {
+      XCTFail(failure)
+      return []
+    }
+    return run.cells
+  }
+
+  static func readCells(_ path: String) throws -> [Cell] {
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: true).map {
+      $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+    }
+    guard let header = lines.first else { return [] }
+    let expected = ["scenario", "python", "venv", "client", "version", "verifies", "error", "reason", "verify_command"]
+    guard header == expected else {
+      XCTFail("\(path): header \(header), expected \(expected)")
+      return []
+    }
+    return lines.dropFirst().compactMap { f in
+      guard f.count == expected.count else { return nil }
+      return Cell(
+        scenario: f[0], python: f[1], venv: f[2], client: f[3], version: f[4], verifies: f[5], error: f[6],
+        reason: f[7], verifyCommand: f[8])
+    }
+  }
+
+  private func cell(_ cells: [Cell], _ scenario: String, _ python: String, _ venv: String, _ client: String)
+    -> Cell?
+  {
+    cells.first { $0.scenario == scenario && $0.python == python && $0.venv == venv && $0.client == client }
+  }
+
+  /// The real column reproduces what was measured with real clients (trust-regressions.md §10 and issue 10), so a
+  /// broken probe or scenario cannot pass for a client behaviour.
+  func testRealClientsBehaveAsMeasured() throws {
+    let cells = try Self.realMatrix()
+    XCTAssertGreaterThan(cells.count, 300, "the matrix lost cells")
+    let pythons = Set(cells.map(\.python)).subtracting(["-"])
+    XCTAssertFalse(pythons.isEmpty)
+
+    func expect(
+      _ scenario: String, _ python: String, _ venv: String, _ client: String, verifies: Bool,
+      reason: String? = nil, error: String? = nil, line: UInt = #line
+    ) {
+      guard python == "-" || pythons.contains(python) else { return }
+      guard let found = cell(cells, scenario, python, venv, client) else {
+        XCTFail("no cell \(scenario) \(python)-\(venv) \(client)", line: line)
+        return
+      }
+      XCTAssertEqual(found.verifies, verifies ? "yes" : "no", "\(found.name): \(found.error)", line: line)
+      if let reason { XCTAssertEqual(found.reason, reason, found.name, line: line) }
+      if let error { XCTAssertTrue(found.error.contains(error), "\(found.name): \(found.error)", line: line) }
+    }
+
+    for python in pythons.sorted() {
+      let clients = [
+        "old": ["httpx", "requests", "urllib3", "pip"],
+        "new": ["httpx", "requests", "urllib3", "python-ssl", "pip", "botocore", "aiohttp", "truststore",
+          "shotgun-api3"],
+      ]
+      for (venv, names) in clients {
+        for client in names {
+          expect("every-var", python, venv, client, verifies: true)
+          expect("none", python, venv, client, verifies: false, reason: "unable to get local issuer certificate")
+        }
+        // A missing SSL_CERT_FILE next to a working folder: OpenSSL skips the file and uses the folder.
+        expect("missing-file+ssl-cert-dir", python, venv, "urllib3", verifies: true)
+        expect("missing-file+os-store", python, venv, "urllib3", verifies: true)
+        expect("pip-conf", python, venv, "pip", verifies: true)
+        expect("pip-cert", python, venv, "pip", verifies: true)
+      }
+      expect("missing-file+ssl-cert-dir", python, "new", "python-ssl", verifies: true)
+      expect("missing-file+os-store", python, "new", "python-ssl", verifies: true)
+      // A folder without hash links: OpenSSL's lookup never opens it; a folder as SSL_CERT_FILE loads nothing.
+      expect("ssl-cert-dir-no-hash", python, "new", "python-ssl", verifies: false)
+      expect("ssl-cert-file-folder", python, "new", "python-ssl", verifies: false)
+      // shotgun-api3 ignores SSL_CERT_FILE and REQUESTS_CA_BUNDLE, honours SHOTGUN_API_CACERTS.
+      expect("ssl-cert-file", python, "new", "shotgun-api3", verifies: false)
+      expect("requests-ca-bundle", python, "new", "shotgun-api3", verifies: false)
+      expect("shotgun-cacerts", python, "new", "shotgun-api3", verifies: true)
+      expect("missing-file+ssl-cert-dir", python, "new", "httpx", verifies: false, error: "FileNotFoundError")
+      expect("missing-file+ssl-cert-dir", python, "old", "httpx", verifies: false)  // certifi, silently
+      expect("ssl-cert-file-folder", python, "new", "httpx", verifies: false, error: "IsADirectoryError")
+    }
+    // Python 3.13's strict flags, by client version; all verify on 3.12.
+    let noKeyUsage = "CA cert does not include key usage extension"
+    expect("every-var-noku", "3.13", "old", "httpx", verifies: true)
+    expect("every-var-noku", "3.13", "new", "httpx", verifies: false, reason: noKeyUsage)
+    expect("every-var-noku", "3.13", "old", "urllib3", verifies: true)
+    expect("every-var-noku", "3.13", "new", "urllib3", verifies: false, reason: noKeyUsage)
+    expect("every-var-noku", "3.13", "old", "requests", verifies: true)
+    expect("every-var-noku", "3.13", "new", "requests", verifies: false, reason: noKeyUsage)
+    expect("every-var-noku", "3.13", "new", "python-ssl", verifies: false, reason: noKeyUsage)
+    for client in ["httpx", "requests", "urllib3", "python-ssl"] {
+      expect("every-var-noku", "3.12", "new", client, verifies: true)
+    }
+    expect("missing-file+ssl-cert-dir", "-", "-", "curl", verifies: false)
+    expect("missing-file+ssl-cert-dir", "-", "-", "openssl", verifies: true)
+  }
+
+  /// `trustgate verify`, run in the same scenario as the real client, says what the client did, in every cell.
+  func testVerifyAgreesWithRealClientsInEveryCell() throws {
+    let cells = try Self.realMatrix()
+    let binary = try BuiltTrustgate.path()
+    var byCommand: [String: [Cell]] = [:]
+    var order: [String] = []
+    for cell in cells {
+      if byCommand[cell.verifyCommand] == nil { order.append(cell.verifyCommand) }
+      byCommand[cell.verifyCommand, default: []].append(cell)
+    }
+    var disagreements: [String] = []
+    var agreeing = 0
+    for command in order {
+      let group = byCommand[command] ?? []
+      let result = try BuiltTrustgate.shell(["-c", command], environment: ["TRUSTGATE": binary])
+      let objects = Self.verifyObjects(result.output)
+      guard let objects else {
+        let first = group.first.map { "\($0.scenario) py\($0.python)-\($0.venv)" } ?? command
+        disagreements.append(
+          "\(first) (\(group.count) cells): `trustgate verify` exited \(result.status) without a JSON list: "
+            + String(result.output.prefix(300)).replacingOccurrences(of: "\n", with: " "))
+        continue
+      }
+      for cell in group {
+        let real = cell.verifies == "yes"
+        let realText = real ? "verifies" : "fails (\(cell.error))"
+        guard let predicted = objects.first(where: { $0["client"] as? String == cell.client }) else {
+          disagreements.append("\(cell.name): real \(realText); trustgate has no row for \(cell.client)")
+          continue
+        }
+        let verifies = predicted["verifies"] as? Bool
+        let error = predicted["error"] as? String ?? ""
+        if verifies != real {
+          let said = verifies == true ? "verifies" : "fails (\(error))"
+          disagreements.append("\(cell.name): real \(realText); trustgate \(said)")
+        } else if !real, !cell.reason.isEmpty, !error.lowercased().contains(cell.reason.lowercased()) {
+          disagreements.append("\(cell.name): both fail; real reason \"\(cell.reason)\", trustgate says \"\(error)\"")
+        } else {
+          agreeing += 1
+        }
+      }
+    }
+    XCTAssertTrue(
+      disagreements.isEmpty,
+      "\(agreeing) of \(cells.count) cells agree; \(disagreements.count) disagree "
+        + "(rerun one with TRUSTGATE=\(binary) and the cell's verify_command from real.tsv):\n"
+        + disagreements.joined(separator: "\n"))
+  }
+
+  /// The JSON list `trustgate verify --format json` prints (stderr may follow it in the merged output).
+  static func verifyObjects(_ output: String) -> [[String: Any]]? {
+    guard let start = output.firstIndex(of: "["), let end = output.lastIndex(of: "]"), start < end else { return nil }
+    let data = Data(output[start...end].utf8)
+    return (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]]
+  }
+}
