@@ -5,7 +5,8 @@ Started by run-matrix.sh (which builds the fixtures first). Writes into --out:
                  (verifies: yes/no; reason: OpenSSL's verify reason when the failure is one; verify_command: the
                  exact `trustgate verify` invocation for the cell, in the same scenario, `$TRUSTGATE` the binary)
   predicted.tsv  with --trustgate BIN: what `trustgate verify` said for the same cells (scenario python venv client
-                 version verifies error status), plus verify-<n>.json, its raw output per scenario x venv
+                 version verifies error status), plus verify-<n>.json, its raw output per scenario x venv;
+                 --predict-only reruns only this part from an existing real.tsv
   servers.tsv    root kind, port, served chain
 Exit status: 0; with --trustgate, 1 when a cell disagrees (listed on stderr); 2 for bad usage; 3 when the
 fixtures or s_server are unusable here.
@@ -30,7 +31,7 @@ PYTHON_CLIENTS = ["httpx", "requests", "urllib3", "python-ssl", "pip", "botocore
 # would repeat the new venv's cells, so they run there only.
 CLIENTS_BY_KIND = {"old": ["httpx", "requests", "urllib3", "pip"]}
 SYSTEM_CLIENTS = ["curl", "openssl", "git"]
-JOB_TIMEOUT = 180  # seconds for one scenario x venv (every client of it, each bounded by the probe)
+JOB_TIMEOUT = 900  # seconds for one scenario x venv (every client of it, each bounded by the probe)
 REAL_COLUMNS = ["scenario", "python", "venv", "client", "version", "verifies", "error", "reason", "verify_command"]
 PREDICTED_COLUMNS = ["scenario", "python", "venv", "client", "version", "verifies", "error", "status"]
 
@@ -55,7 +56,7 @@ class Servers:
             for _attempt in range(5):
                 port = free_port()
                 # `timeout` bounds the server's life even if this process dies without cleaning up.
-                argv = ["timeout", "1800", "openssl", "s_server", "-accept", "127.0.0.1:%d" % port, "-WWW",
+                argv = ["timeout", "7200", "openssl", "s_server", "-accept", "127.0.0.1:%d" % port, "-WWW",
                         "-quiet", "-cert", os.path.join(self.pki, "leaf-%s.pem" % kind),
                         "-key", os.path.join(self.pki, "leaf-%s.key" % kind),
                         "-cert_chain", os.path.join(self.pki, "int-%s.pem" % kind)]
@@ -175,7 +176,14 @@ def main():
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--scenarios", help="comma-separated subset")
     parser.add_argument("--pythons", help="comma-separated subset of 3.11,3.12,3.13")
+    parser.add_argument("--predict-only", action="store_true",
+                        help="reuse --out's real.tsv: only run `trustgate verify` (needs --trustgate)")
     args = parser.parse_args()
+    if args.predict_only:
+        if not args.trustgate:
+            print("matrix.py: --predict-only needs --trustgate BIN", file=sys.stderr)
+            return 2
+        return predict(args)
 
     pki = os.path.join(args.cache, "pki")
     all_scenarios = scenarios()
@@ -246,10 +254,21 @@ def main():
 
     if not args.trustgate:
         return 0
+    return predict(args)
+
+
+def predict(args):
+    """Runs each cell's verify_command from real.tsv (once per scenario x venv), writes predicted.tsv."""
     started = time.time()
-    verify_jobs = [dict(job, trustgate=args.trustgate) for job in done if job["results"]]
+    with open(os.path.join(args.out, "real.tsv")) as inp:
+        header = inp.readline().rstrip("\n").split("\t")
+        cells = [dict(zip(header, line.rstrip("\n").split("\t"))) for line in inp if line.strip()]
+    groups = {}
+    for cell in cells:
+        groups.setdefault(cell["verify_command"], []).append(cell)
+    jobs = [{"verify_command": command, "trustgate": os.path.abspath(args.trustgate)} for command in groups]
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-        verified = list(pool.map(run_verify, verify_jobs))
+        verified = list(pool.map(run_verify, jobs))
     disagreements = []
     with open(os.path.join(args.out, "predicted.tsv"), "w") as out:
         out.write("\t".join(PREDICTED_COLUMNS) + "\n")
@@ -261,23 +280,20 @@ def main():
             for item in job["verify_parsed"] or []:
                 if isinstance(item, dict) and "client" in item:
                     by_client[item["client"]] = item
-            for result in job["results"]:
-                if result.get("verifies") is None:
-                    continue
-                item = by_client.get(result["client"])
+            for cell in groups[job["verify_command"]]:
+                item = by_client.get(cell["client"])
                 predicted = item.get("verifies") if item else None
                 error = clean(item.get("error")) if item else (
                     "no row for the client (exit %d: %s)" % (job["verify_status"], clean(job["verify_stderr"])[:200]))
-                out.write("\t".join([job["scenario"], job["python"], job["venv"], result["client"],
+                out.write("\t".join([cell["scenario"], cell["python"], cell["venv"], cell["client"],
                                      clean(str(item.get("version") or "")) if item else "", yes_no(predicted),
                                      error, str(job["verify_status"])]) + "\n")
-                if predicted is not result["verifies"]:
+                if yes_no(predicted) != cell["verifies"]:
                     disagreements.append("%s %s-%s %s: real %s (%s), trustgate %s (%s)" % (
-                        job["scenario"], job["python"], job["venv"], result["client"], yes_no(result["verifies"]),
-                        result.get("error") or "-", yes_no(predicted) or "nothing", error or "-"))
-    total = sum(1 for job in verified for r in job["results"] if r.get("verifies") is not None)
+                        cell["scenario"], cell["python"], cell["venv"], cell["client"], cell["verifies"],
+                        cell["error"] or "-", yes_no(predicted) or "nothing", error or "-"))
     print("trustgate verify: %d of %d cells agree; %d verify calls in %.0f s"
-          % (total - len(disagreements), total, len(verify_jobs), time.time() - started))
+          % (len(cells) - len(disagreements), len(cells), len(jobs), time.time() - started))
     for line in disagreements:
         print("  disagrees: " + line, file=sys.stderr)
     return 1 if disagreements else 0

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run-matrix.sh [--out DIR] [--trustgate BIN] [--jobs N] [--scenarios a,b] [--pythons 3.12,3.13]
+# run-matrix.sh [--out DIR] [--trustgate BIN [--predict-only]] [--jobs N] [--scenarios a,b] [--pythons 3.12,3.13]
 # Builds the conformance fixtures if needed (build-fixtures.sh), then runs every cell — scenario x venv x client —
 # with the real clients against openssl s_server on 127.0.0.1 (matrix.py), and writes the real column to
 # DIR/real.tsv (default: <cache>/runs/latest). With --trustgate, also runs `trustgate verify` for every cell in the
@@ -14,6 +14,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --out) out="${2:?--out needs a folder}"; shift 2 ;;
     --trustgate | --jobs | --scenarios | --pythons) args+=("$1" "${2:?$1 needs a value}"); shift 2 ;;
+    --predict-only) args+=("$1"); shift ;;
     *) echo "run-matrix.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done

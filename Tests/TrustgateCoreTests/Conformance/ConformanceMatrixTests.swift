@@ -14,8 +14,14 @@ final class ConformanceMatrixTests: XCTestCase {
     var name: String { "\(scenario) py\(python)-\(venv) \(client) \(version)" }
   }
 
+  struct Prediction {
+    var verifies: String, error: String, status: String
+  }
+
   struct Run {
     var cells: [Cell] = []
+    var predicted: [String: Prediction] = [:]
+    var binary: String?
     var skip: String?
     var failure: String?
   }
@@ -24,36 +30,51 @@ final class ConformanceMatrixTests: XCTestCase {
 
   static let script = BuiltTrustgate.packageRoot + "/scripts/conformance/run-matrix.sh"
 
-  /// Runs the real side of the matrix once per test process.
-  static func realMatrix() throws -> [Cell] {
+  static func key(_ scenario: String, _ python: String, _ venv: String, _ client: String) -> String {
+    [scenario, python, venv, client].joined(separator: "\t")
+  }
+
+  /// Runs the matrix once per test process: the real clients in every cell, then (when the binary is built) the
+  /// cell's `trustgate verify` invocation in the same scenario (run-matrix.sh --trustgate, two at a time).
+  static func matrix() throws -> Run {
     if run == nil {
       let out = FileManager.default.temporaryDirectory.appendingPathComponent("tg-conformance-\(UUID().uuidString)")
         .path
-      let result = try BuiltTrustgate.shell([script, "--out", out])
       var fresh = Run()
+      fresh.binary = try? BuiltTrustgate.path()
+      var arguments = [script, "--out", out]
+      if let binary = fresh.binary { arguments += ["--trustgate", binary] }
+      let result = try BuiltTrustgate.shell(arguments)
       if result.status == 3 {
         fresh.skip = "the conformance fixtures cannot be built here:\n\(result.output)"
-      } else if result.status != 0 {
+      } else if result.status != 0 && result.status != 1 {
         fresh.failure = "run-matrix.sh exited \(result.status):\n\(result.output)"
       } else {
         fresh.cells = try readCells(out + "/real.tsv")
+        if fresh.binary != nil {
+          for row in try rows(out + "/predicted.tsv") where row.count >= 8 {
+            fresh.predicted[key(row[0], row[1], row[2], row[3])] = Prediction(
+              verifies: row[5], error: row[6], status: row[7])
+          }
+        }
       }
       run = fresh
     }
-    guard let run else { return [] }
+    guard let run else { return Run() }
     if let skip = run.skip { throw XCTSkip(skip) }
-    if let failure = run.failure {
-      XCTFail(failure)
-      return []
+    if let failure = run.failure { XCTFail(failure) }
+    return run
+  }
+
+  static func rows(_ path: String) throws -> [[String]] {
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    return text.split(separator: "\n", omittingEmptySubsequences: true).map {
+      $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
     }
-    return run.cells
   }
 
   static func readCells(_ path: String) throws -> [Cell] {
-    let text = try String(contentsOfFile: path, encoding: .utf8)
-    let lines = text.split(separator: "\n", omittingEmptySubsequences: true).map {
-      $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-    }
+    let lines = try rows(path)
     guard let header = lines.first else { return [] }
     let expected = ["scenario", "python", "venv", "client", "version", "verifies", "error", "reason", "verify_command"]
     guard header == expected else {
@@ -77,7 +98,7 @@ final class ConformanceMatrixTests: XCTestCase {
   /// The real column reproduces what was measured with real clients (trust-regressions.md §10 and issue 10), so a
   /// broken probe or scenario cannot pass for a client behaviour.
   func testRealClientsBehaveAsMeasured() throws {
-    let cells = try Self.realMatrix()
+    let cells = try Self.matrix().cells
     XCTAssertGreaterThan(cells.count, 300, "the matrix lost cells")
     let pythons = Set(cells.map(\.python)).subtracting(["-"])
     XCTAssertFalse(pythons.isEmpty)
@@ -144,57 +165,34 @@ final class ConformanceMatrixTests: XCTestCase {
 
   /// `trustgate verify`, run in the same scenario as the real client, says what the client did, in every cell.
   func testVerifyAgreesWithRealClientsInEveryCell() throws {
-    let cells = try Self.realMatrix()
-    let binary = try BuiltTrustgate.path()
-    var byCommand: [String: [Cell]] = [:]
-    var order: [String] = []
-    for cell in cells {
-      if byCommand[cell.verifyCommand] == nil { order.append(cell.verifyCommand) }
-      byCommand[cell.verifyCommand, default: []].append(cell)
+    let run = try Self.matrix()
+    guard let binary = run.binary else {
+      throw XCTSkip("no built trustgate; run `swift build` first")
     }
     var disagreements: [String] = []
-    var agreeing = 0
-    for command in order {
-      let group = byCommand[command] ?? []
-      let result = try BuiltTrustgate.shell(["-c", command], environment: ["TRUSTGATE": binary])
-      let objects = Self.verifyObjects(result.output)
-      guard let objects else {
-        let first = group.first.map { "\($0.scenario) py\($0.python)-\($0.venv)" } ?? command
-        disagreements.append(
-          "\(first) (\(group.count) cells): `trustgate verify` exited \(result.status) without a JSON list: "
-            + String(result.output.prefix(300)).replacingOccurrences(of: "\n", with: " "))
+    for cell in run.cells {
+      let real = cell.verifies == "yes"
+      let realText = real ? "verifies" : "fails (\(cell.error))"
+      guard let predicted = run.predicted[Self.key(cell.scenario, cell.python, cell.venv, cell.client)],
+        !predicted.verifies.isEmpty
+      else {
+        let why = run.predicted[Self.key(cell.scenario, cell.python, cell.venv, cell.client)]?.error ?? "no row"
+        disagreements.append("\(cell.name): real \(realText); trustgate said nothing (\(why))")
         continue
       }
-      for cell in group {
-        let real = cell.verifies == "yes"
-        let realText = real ? "verifies" : "fails (\(cell.error))"
-        guard let predicted = objects.first(where: { $0["client"] as? String == cell.client }) else {
-          disagreements.append("\(cell.name): real \(realText); trustgate has no row for \(cell.client)")
-          continue
-        }
-        let verifies = predicted["verifies"] as? Bool
-        let error = predicted["error"] as? String ?? ""
-        if verifies != real {
-          let said = verifies == true ? "verifies" : "fails (\(error))"
-          disagreements.append("\(cell.name): real \(realText); trustgate \(said)")
-        } else if !real, !cell.reason.isEmpty, !error.lowercased().contains(cell.reason.lowercased()) {
-          disagreements.append("\(cell.name): both fail; real reason \"\(cell.reason)\", trustgate says \"\(error)\"")
-        } else {
-          agreeing += 1
-        }
+      if (predicted.verifies == "yes") != real {
+        let said = predicted.verifies == "yes" ? "verifies" : "fails (\(predicted.error))"
+        disagreements.append("\(cell.name): real \(realText); trustgate \(said)")
+      } else if !real, !cell.reason.isEmpty, !predicted.error.lowercased().contains(cell.reason.lowercased()) {
+        disagreements.append(
+          "\(cell.name): both fail; real reason \"\(cell.reason)\", trustgate says \"\(predicted.error)\"")
       }
     }
+    let agreeing = run.cells.count - disagreements.count
     XCTAssertTrue(
       disagreements.isEmpty,
-      "\(agreeing) of \(cells.count) cells agree; \(disagreements.count) disagree "
-        + "(rerun one with TRUSTGATE=\(binary) and the cell's verify_command from real.tsv):\n"
+      "\(agreeing) of \(run.cells.count) cells agree; \(disagreements.count) disagree (rerun a cell with "
+        + "TRUSTGATE=\(binary) bash -c '<its verify_command in real.tsv>'):\n"
         + disagreements.joined(separator: "\n"))
-  }
-
-  /// The JSON list `trustgate verify --format json` prints (stderr may follow it in the merged output).
-  static func verifyObjects(_ output: String) -> [[String: Any]]? {
-    guard let start = output.firstIndex(of: "["), let end = output.lastIndex(of: "]"), start < end else { return nil }
-    let data = Data(output[start...end].utf8)
-    return (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]]
   }
 }
