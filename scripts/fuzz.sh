@@ -3,8 +3,7 @@
 # Tests/Fixtures and fuzz/seeds. One executable, fuzz-parsers; FUZZ_TARGET picks the parser.
 #
 # Usage: scripts/fuzz.sh [TARGET...] [-- extra libFuzzer flags...]
-#   targets: lockfiles tomlcheck certificates policy envfile snapshot proxy platform metadata tar image cache
-#            snapcache
+#   targets: lockfiles tomlcheck certificates policy envfile snapshot proxy platform metadata tar image
 #            (default: all)
 # Crashes land in fuzz-artifacts/TARGET/; replay one with a plain build:
 #   FUZZ_TARGET=tar swift run fuzz-parsers fuzz-artifacts/tar/crash-…
@@ -12,7 +11,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
-all=(lockfiles tomlcheck certificates policy envfile snapshot proxy platform metadata tar image cache snapcache)
+all=(lockfiles tomlcheck certificates policy envfile snapshot proxy platform metadata tar image)
 targets=()
 extra=()
 while [[ $# -gt 0 ]]; do
@@ -42,8 +41,6 @@ seed() {
   metadata) find Tests/Fixtures/python -type f \( -name METADATA -o -name PKG-INFO -o -name pyvenv.cfg \) ;;
   tar) find Tests/Fixtures/images -type f \( -name 'gnu-longname.tar' -o -path '*app-oci/blobs/*' \) ;;
   image) find Tests/Fixtures/images -maxdepth 1 -type f -name '*.tar' ;;
-  cache) find fuzz/seeds/cache -type f ;;
-  snapcache) find fuzz/seeds/snapcache -type f ;;
   esac | while read -r file; do cp "$file" "$dir/$(echo "$file" | tr / _)"; done
   echo "$dir"
 }
@@ -60,9 +57,7 @@ for target in "${targets[@]}"; do
   corpus=".build-fuzz/corpus/$target"
   mkdir -p "$corpus" "fuzz-artifacts/$target"
   max_len=8192
-  [[ "$target" == tar || "$target" == image || "$target" == cache ]] && max_len=65536
-  # A stored snapshot of a small fixture root is ~20 KB; of this machine, ~140 KB.
-  [[ "$target" == snapcache ]] && max_len=262144
+  [[ "$target" == tar || "$target" == image ]] && max_len=65536
   echo "== $target: ${seconds}s"
   log="fuzz-artifacts/$target/last.log"
   FUZZ_TARGET="$target" "$bin" -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=4096 \

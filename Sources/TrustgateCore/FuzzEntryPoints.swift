@@ -11,35 +11,6 @@ public enum FuzzEntryPoints {
     for entry in reading.entries { _ = entry.certificate }
   }
 
-  /// `ParseCache`: the cache file in the user's cache folder (from any trustgate binary), and every payload in it fed
-  /// to every decoder, as a cache written by another version or damaged on disk would be.
-  public static func parseCache(_ bytes: [UInt8]) {
-    var payloads: [ArraySlice<UInt8>] = [bytes[...]]
-    if let entries = ParseCache.decode(bytes, identity: nil) { payloads += entries.values }
-    for payload in payloads {
-      _ = CachedReadings.certificateFile(payload)
-      _ = CachedReadings.lockfile(payload)
-      _ = CachedReadings.commitTime(payload)
-      _ = CachedReadings.metadata(payload)
-      _ = CachedReadings.files(payload)
-      _ = SnapshotCodec.decode(payload)
-    }
-  }
-
-  /// `SnapshotCache`: the snapshot cache file (from any trustgate binary), each entry's window, HEAD, stored kernel
-  /// answers (replayed: read-only lstat and realpath calls on whatever paths the bytes name) and snapshot; and the
-  /// bytes as a snapshot encoding of their own.
-  public static func snapshotCache(_ bytes: [UInt8]) {
-    _ = SnapshotCodec.decode(bytes[...])
-    for entry in SnapshotCache.decode(bytes, identity: nil) ?? [] {
-      _ = SnapshotCache.read(entry, now: "2026-11-27T00:00:00Z")
-      // At the entry's own time, past the digest: the window, the probes and the snapshot's decoder all run.
-      var reader = CacheReader(entry.body)
-      let from = reader.string() ?? ""
-      _ = SnapshotCache.read(entry, now: from, verifyDigest: false)
-    }
-  }
-
   /// `PolicyLoader.load`: `.trustgate.yml`.
   public static func policy(_ bytes: [UInt8]) {
     _ = try? PolicyLoader.load(String(decoding: bytes, as: UTF8.self), path: ".trustgate.yml")

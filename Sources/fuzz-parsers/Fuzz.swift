@@ -18,8 +18,6 @@ let fuzzTargets: [String: @Sendable ([UInt8]) -> Void] = [
   "metadata": FuzzEntryPoints.pythonMetadata,
   "tar": FuzzEntryPoints.tarLayer,
   "image": fuzzImage,
-  "cache": FuzzEntryPoints.parseCache,
-  "snapcache": FuzzEntryPoints.snapshotCache,
 ]
 
 /// The target named by `FUZZ_TARGET` (default `lockfiles`); exits with a list when the name is unknown.

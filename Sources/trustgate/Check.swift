@@ -153,7 +153,7 @@ struct Check: ParsableCommand {
     else { source = baselineImage == nil ? .automatic : .none }
     let loader = BaselineLoader(
       repositoryRoot: root, environment: ProcessInfo.processInfo.environment, excluded: policy.exclude,
-      policyBaseline: policy.baseline, cache: workspace.cache)
+      policyBaseline: policy.baseline)
     let prepared = PendingValue<Result<PreparedBaseline, InputError>> {
       do throws(InputError) { return .success(try loader.prepare(source)) } catch { return .failure(error) }
     }

@@ -5,9 +5,6 @@ import ArgumentParser
 import FoundationEssentials
 import TrustgateCore
 
-/// Parse results kept between runs (see `trustgate --help`), opened once per process.
-let processCache = ParseCache.open(environment: ProcessInfo.processInfo.environment)
-
 /// Where to look: shared by inspect, baseline and check.
 struct TargetOptions: ParsableArguments {
   @Option(help: ArgumentHelp("Inspect an unpacked root filesystem instead of this machine.", valueName: "dir"))
@@ -28,8 +25,7 @@ struct TargetOptions: ParsableArguments {
   var workspace: Workspace {
     Workspace(
       root: root, repository: repo, envFile: envFile, image: image, policyFile: policy,
-      processEnvironment: ProcessInfo.processInfo.environment, currentDirectory: FileManager.default.currentDirectoryPath,
-      cache: processCache)
+      processEnvironment: ProcessInfo.processInfo.environment, currentDirectory: FileManager.default.currentDirectoryPath)
   }
 
   /// Policy, snapshot and (for images) the image, or exit 2 with the reason.

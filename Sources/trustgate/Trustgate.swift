@@ -15,13 +15,8 @@ struct Trustgate: ParsableCommand {
       Exit codes: 0 nothing at or above the fail level; 1 findings at or above it; 2 usage, configuration or input \
       error.
 
-      Cache: what CA files, Python metadata, baseline lockfiles (by git blob id) and HEAD's commit time parse to is \
-      kept in $TRUSTGATE_CACHE_DIR, else $XDG_CACHE_HOME/trustgate, else ~/.cache/trustgate, keyed by content (SHA-256 \
-      or git object id); a file unchanged since (same inode, size and times, settled for two seconds) is not read \
-      again. The last few whole snapshots are kept too, each with every answer the kernel gave while collecting it \
-      (an lstat per file, folder and link met): the same request with every answer unchanged reuses the snapshot \
-      (the clock is always read afresh); TRUSTGATE_PROFILE=1 says why one was not reused. Another trustgate build \
-      starts afresh. TRUSTGATE_CACHE=off turns both caches off.
+      Nothing is kept between runs: every run reads every file it judges, so a PASS is about the environment as it \
+      is now. TRUSTGATE_PROFILE=1 prints each stage's time on standard error.
       """,
     version: "0.1.0",
     // Every command sets `commandName`: deriving it from the type name (`String(describing:)`) costs a reflection
@@ -33,8 +28,6 @@ struct Trustgate: ParsableCommand {
   static func main() {
     do {
       var command = try parseAsRoot()
-      // Whatever the outcome, keep what this run parsed (a no-op when it only used the cache).
-      defer { processCache?.save() }
       try command.run()
     } catch {
       let code = exitCode(for: error)

@@ -1,7 +1,8 @@
 import Dispatch
 
-/// Shared state of one inspection: the file tree, the time, every certificate met, problems, and a cache so a
-/// bundle that several sources point at (OS bundle, SSL_CERT_FILE, Debian's certifi link) is parsed once.
+/// Shared state of one inspection: the file tree, the time, every certificate met, and problems. Within the run, a
+/// file that several sources point at (OS bundle, SSL_CERT_FILE, Debian's certifi link) is read once, and each
+/// distinct certificate (by DER digest) is parsed once; nothing outlives the run.
 ///
 /// Thread-safe: collectors may run side by side (the Python collector runs beside the store collectors).
 public final class CollectionContext: Sendable {
@@ -10,8 +11,6 @@ public final class CollectionContext: Sendable {
   public let now: String
   private let state = Locked(State())
   private let parsed = CertificateCache()
-  /// What files parsed to in earlier runs, by the SHA-256 of their bytes (and their identity, to skip reading).
-  let cache: ParseCache?
 
   private struct State {
     var certificates: [String: Certificate] = [:]
@@ -20,10 +19,9 @@ public final class CollectionContext: Sendable {
     var directoryCache: [String: DirectoryReading] = [:]
   }
 
-  public init(fs: any FileSystemView, now: String, cache: ParseCache? = nil) {
+  public init(fs: any FileSystemView, now: String) {
     self.fs = fs
     self.now = now
-    self.cache = cache
   }
 
   /// Every certificate met so far, by SHA-256.
@@ -53,38 +51,19 @@ public final class CollectionContext: Sendable {
   /// `certificates(inFile:)` for a path already resolved inside the view (no second walk through its links).
   func certificates(inResolvedFile real: String, shownAs path: String, area: Area, fix: String) -> CertificateSet? {
     if let cached = state.withLock({ $0.cache[real] }) { return cached }
-    // A file an earlier run read, unchanged since (same identity): its reading without reading it.
-    let identity = cache == nil ? nil : fs.identity(real)
-    if let identity, let reading = cache?.certificateFile(identity: identity) {
-      return record(reading, of: real, shownAs: path, area: area)
-    }
-    // A large file read before under another identity (rewritten, copied, touched): its digest from small pieces, and
-    // its reading by that digest, without holding the whole file (a 5,000-root bundle is 7 MB).
-    if let cache, let identity, identity.size >= Self.streamedDigestSize,
-      let digest = fs.rawSHA256(real, identity: identity), let reading = cache.certificateFile(digest: digest)
-    {
-      cache.remember(digest, of: identity)
-      return record(reading, of: real, shownAs: path, area: area)
-    }
     let bytes: [UInt8]
     do throws(FileError) {
       switch fs.rawKind(real) {
       case .file: bytes = try fs.rawRead(real, limit: defaultReadLimit)
       case .directory: throw .isDirectory(path)
-      default: throw .notReadable(path, reason: "not a regular file")
+      default: throw .notRegular(path, kind: fs.rawSpecialKind(real))
       }
     } catch {
-      report(area, error, fix: fix)
+      report(area, error.renamed(to: path), fix: fix)
       return nil
     }
-    let reading =
-      cache?.certificateFile(bytes, identity: identity) { CertificateFile.read(bytes, cache: parsed) }
-      ?? CertificateFile.read(bytes, cache: parsed)
-    return record(reading, of: real, shownAs: path, area: area)
+    return record(CertificateFile.read(bytes, cache: parsed), of: real, shownAs: path, area: area)
   }
-
-  /// Files at least this large are hashed in pieces before being read whole (see `certificates(inResolvedFile:)`).
-  static let streamedDigestSize: Int64 = 1 << 20
 
   /// Registers a file's certificates, reports its issues under the path the caller gave, and keeps its set.
   private func record(_ reading: CertificateFileReading, of real: String, shownAs path: String, area: Area) -> CertificateSet {

@@ -15,27 +15,6 @@ public enum FileKind: Sendable, Equatable {
   case other
 }
 
-/// Who a file is, as the kernel tells it: device, inode, size, and modification and status-change times (ns). Any
-/// write changes the status-change time, which no program can set back, so the same identity means the same bytes
-/// once that time lies in the past (see `ParseCache`).
-public struct FileIdentity: Sendable, Hashable {
-  public var device: UInt64
-  public var inode: UInt64
-  public var size: Int64
-  public var modified: Int64
-  public var changed: Int64
-
-  /// 40 bytes, little-endian: a `ParseCache` key.
-  var key: [UInt8] {
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(40)
-    for value in [device, inode, UInt64(bitPattern: size), UInt64(bitPattern: modified), UInt64(bitPattern: changed)] {
-      withUnsafeBytes(of: value.littleEndian) { bytes += $0 }
-    }
-    return bytes
-  }
-}
-
 /// Why a path could not be read. Each case names the path it is about (as the caller gave it).
 public enum FileError: Error, Sendable, Equatable, CustomStringConvertible {
   case notFound(String)
@@ -45,11 +24,13 @@ public enum FileError: Error, Sendable, Equatable, CustomStringConvertible {
   case symlinkLoop(String)
   case danglingLink(String, target: String)
   case tooLarge(String, size: Int, limit: Int)
+  /// A FIFO, socket or device where a file is expected: refused before it is opened (a FIFO would block the read).
+  case notRegular(String, kind: String?)
 
   public var path: String {
     switch self {
     case .notFound(let p), .notReadable(let p, _), .isDirectory(let p), .notDirectory(let p), .symlinkLoop(let p),
-      .danglingLink(let p, _), .tooLarge(let p, _, _):
+      .danglingLink(let p, _), .tooLarge(let p, _, _), .notRegular(let p, _):
       return p
     }
   }
@@ -62,12 +43,29 @@ public enum FileError: Error, Sendable, Equatable, CustomStringConvertible {
     case .notDirectory(let p): return "\(p): is not a directory"
     case .symlinkLoop(let p): return "\(p): too many levels of symbolic links (a link loop)"
     case .danglingLink(let p, let target): return "\(p): symbolic link to \(target), which does not exist"
-    case .tooLarge(let p, let size, let limit): return "\(p): \(size) bytes, more than the \(limit) bytes trustgate reads"
+    case .tooLarge(let p, let size, let limit):
+      return "\(p): \(size) bytes, more than the \(limit) bytes trustgate reads from one file; not read"
+    case .notRegular(let p, let kind):
+      return "\(p): \(kind ?? "not a regular file") where a regular file is expected; not opened"
     }
   }
 }
 
 extension FileError {
+  /// The same error about `path` (the name the caller gave, not the resolved one).
+  func renamed(to path: String) -> FileError {
+    switch self {
+    case .notFound: return .notFound(path)
+    case .notReadable(_, let reason): return .notReadable(path, reason: reason)
+    case .isDirectory: return .isDirectory(path)
+    case .notDirectory: return .notDirectory(path)
+    case .symlinkLoop: return .symlinkLoop(path)
+    case .danglingLink(_, let target): return .danglingLink(path, target: target)
+    case .tooLarge(_, let size, let limit): return .tooLarge(path, size: size, limit: limit)
+    case .notRegular(_, let kind): return .notRegular(path, kind: kind)
+    }
+  }
+
   /// The description without the leading path, for problems that carry the path separately.
   var reason: String {
     let text = description
@@ -92,17 +90,13 @@ public protocol FileSystemView: Sendable {
   /// Names in a real directory with what each one is, unsorted; on the host the listing itself says (no lstat per
   /// name), so walking a large repository asks the kernel only about its folders.
   func rawListTyped(_ resolvedPath: String) throws(FileError) -> [(name: String, type: EntryType)]
-  /// Bytes of a real regular file, at most `limit` (throws `tooLarge` beyond it).
+  /// Bytes of a real regular file, at most `limit`: a larger file throws `tooLarge` before a byte of it is read, and
+  /// anything but a regular file (a FIFO, a socket, a device) is refused before it is opened, so no read can hang.
   func rawRead(_ resolvedPath: String, limit: Int) throws(FileError) -> [UInt8]
-  /// The first `count` bytes of a real regular file (fewer if it is shorter); never `tooLarge`.
+  /// The first `count` bytes of a real regular file (fewer if it is shorter); never `tooLarge`, never a FIFO.
   func rawReadPrefix(_ resolvedPath: String, count: Int) throws(FileError) -> [UInt8]
-  /// A key that identifies the file's bytes without reading them (a git blob id), when the view knows one.
-  func contentKey(_ resolvedPath: String) -> [UInt8]?
-  /// The kernel's identity of a real regular file, when the view is a tree on this machine.
-  func identity(_ resolvedPath: String) -> FileIdentity?
-  /// The SHA-256 of a real regular file's bytes, read in small pieces (never whole), when it still has `identity`;
-  /// nil when the view cannot, or the file changed.
-  func rawSHA256(_ resolvedPath: String, identity: FileIdentity) -> [UInt8]?
+  /// What an entry that is neither a regular file, a folder nor a link is (`a FIFO (named pipe)`), for messages.
+  func rawSpecialKind(_ resolvedPath: String) -> String?
 }
 
 /// What a directory entry is, as a listing tells it.
@@ -123,16 +117,12 @@ extension FileSystemView {
   /// as is. `..` never climbs above the view's root, and absolute link targets start again at the view's root.
   public func quickResolve(_ path: String) -> String? { nil }
 
-  public func contentKey(_ resolvedPath: String) -> [UInt8]? { nil }
-
   public func rawListTyped(_ resolvedPath: String) throws(FileError) -> [(name: String, type: EntryType)] {
     let folder = resolvedPath == "/" ? "" : resolvedPath
     return try rawList(resolvedPath).map { name in (name, EntryType(rawKind(folder + "/" + name))) }
   }
 
-  public func identity(_ resolvedPath: String) -> FileIdentity? { nil }
-
-  public func rawSHA256(_ resolvedPath: String, identity: FileIdentity) -> [UInt8]? { nil }
+  public func rawSpecialKind(_ resolvedPath: String) -> String? { nil }
 
   public func rawReadPrefix(_ resolvedPath: String, count: Int) throws(FileError) -> [UInt8] {
     guard case .file(let size) = rawKind(resolvedPath) else { throw .notFound(resolvedPath) }
@@ -210,7 +200,7 @@ extension FileSystemView {
     case .file: return try rawRead(real, limit: limit)
     case .directory: throw .isDirectory(path)
     case .none: throw .notFound(path)
-    default: throw .notReadable(path, reason: "not a regular file")
+    default: throw .notRegular(path, kind: rawSpecialKind(real))
     }
   }
 

@@ -12,21 +12,11 @@ public struct HostFileSystem: FileSystemView {
   public let root: String
   /// lstat results of this run: symlink resolution asks about the same parent folders again and again.
   private let kinds = KindCache()
-  /// Where every answer the kernel gives is noted, when this run's snapshot may be reused (see `SnapshotCache`).
-  let probes: FileProbes?
 
-  public init(root: String = "/") { self.init(root: root, probes: nil) }
-
-  init(root: String, probes: FileProbes?) {
+  public init(root: String = "/") {
     var r = root
     while r.count > 1 && r.hasSuffix("/") { r.removeLast() }
     self.root = r == "/" ? "" : r
-    self.probes = probes
-  }
-
-  /// The same tree, seen afresh, noting each answer in `probes`.
-  func recording(into probes: FileProbes) -> HostFileSystem {
-    HostFileSystem(root: root.isEmpty ? "/" : root, probes: probes)
   }
 
   public var label: String { root.isEmpty ? "host" : "root \(root)" }
@@ -57,11 +47,7 @@ public struct HostFileSystem: FileSystemView {
 
   private func realFolder(_ folder: String) -> String? {
     if root.isEmpty {
-      return kinds.realFolder(folder) { [probes] folder in
-        let real = hostRealPath(folder)
-        probes?.resolved(folder, to: real)
-        return real
-      }
+      return kinds.realFolder(folder) { hostRealPath($0) }
     }
     return kinds.realFolder(folder) { try? resolveByWalking($0) }
   }
@@ -75,31 +61,36 @@ public struct HostFileSystem: FileSystemView {
     return kind
   }
 
-  public func identity(_ resolvedPath: String) -> FileIdentity? {
-    guard case .file = rawKind(resolvedPath) else { return nil }
-    return kinds.identity(resolvedPath)
-  }
-
   private func lstatKind(_ resolvedPath: String) -> FileKind? {
     var info = stat()
     let path = hostPath(resolvedPath)
-    guard lstat(path, &info) == 0 else {
-      probes?.failed(path, errno: errno)
-      return nil
-    }
-    probes?.saw(path, info)
+    guard lstat(path, &info) == 0 else { return nil }
     switch info.st_mode & S_IFMT {
-    case S_IFREG:
-      kinds.setIdentity(resolvedPath, FileIdentity(info))
-      return .file(size: Int(info.st_size))
+    case S_IFREG: return .file(size: Int(info.st_size))
     case S_IFDIR: return .directory
     case S_IFLNK:
-      guard let target = linkTarget(resolvedPath) else {
-        probes?.spoil()
-        return .other
-      }
+      guard let target = linkTarget(resolvedPath) else { return .other }
       return .symlink(target: target)
     default: return .other
+    }
+  }
+
+  public func rawSpecialKind(_ resolvedPath: String) -> String? {
+    var info = stat()
+    guard lstat(hostPath(resolvedPath), &info) == 0 else { return nil }
+    return Self.kindName(info.st_mode)
+  }
+
+  /// What a file type is, in words, for anything but a regular file.
+  static func kindName(_ mode: mode_t) -> String {
+    switch mode & S_IFMT {
+    case S_IFIFO: return "a FIFO (named pipe)"
+    case S_IFSOCK: return "a socket"
+    case S_IFCHR: return "a character device"
+    case S_IFBLK: return "a block device"
+    case S_IFDIR: return "a directory"
+    case S_IFLNK: return "a symbolic link"
+    default: return "not a regular file"
     }
   }
 
@@ -115,21 +106,13 @@ public struct HostFileSystem: FileSystemView {
   }
 
   public func rawListTyped(_ resolvedPath: String) throws(FileError) -> [(name: String, type: EntryType)] {
-    guard let dir = opendir(hostPath(resolvedPath)) else {
-      probes?.spoil()
-      throw .notReadable(resolvedPath, reason: String(cString: strerror(errno)))
+    // O_DIRECTORY: a FIFO swapped in for the folder is refused, not opened for reading.
+    let fd = open(hostPath(resolvedPath), O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC)
+    guard fd >= 0, let dir = fdopendir(fd) else {
+      let reason = String(cString: strerror(errno))
+      throw .notReadable(resolvedPath, reason: reason)
     }
     defer { closedir(dir) }
-    // The folder's times change whenever a name in it is added, removed or replaced: its status vouches for the
-    // names and for the link targets read below.
-    if let probes {
-      var info = stat()
-      if fstat(dirfd(dir), &info) == 0 {
-        probes.saw(hostPath(resolvedPath), info)
-      } else {
-        probes.spoil()
-      }
-    }
     var entries: [(name: String, type: EntryType)] = []
     let folder = resolvedPath == "/" ? "" : resolvedPath
     while let entry = readdir(dir) {
@@ -155,88 +138,77 @@ public struct HostFileSystem: FileSystemView {
   }
 
   public func rawReadPrefix(_ resolvedPath: String, count: Int) throws(FileError) -> [UInt8] {
-    let fd = open(hostPath(resolvedPath), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-    guard fd >= 0 else {
-      probes?.spoil()
-      throw .notReadable(resolvedPath, reason: String(cString: strerror(errno)))
-    }
-    defer { close(fd) }
-    if let probes {
-      var info = stat()
-      if fstat(fd, &info) == 0 { probes.saw(hostPath(resolvedPath), info) } else { probes.spoil() }
-    }
-    var bytes = [UInt8](repeating: 0, count: count)
-    var done = 0
-    while done < count {
-      let n = bytes.withUnsafeMutableBytes { buffer in Glibc.read(fd, buffer.baseAddress! + done, count - done) }
-      if n < 0 {
-        if errno == EINTR { continue }
-        probes?.spoil()
-        throw .notReadable(resolvedPath, reason: String(cString: strerror(errno)))
-      }
-      if n == 0 { break }
-      done += n
-    }
-    bytes.removeLast(count - done)
-    return bytes
-  }
-
-  public func rawSHA256(_ resolvedPath: String, identity: FileIdentity) -> [UInt8]? {
-    let fd = open(hostPath(resolvedPath), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var info = stat()
-    guard fstat(fd, &info) == 0, FileIdentity(info) == identity else { return nil }
-    let digest = SHA256Digest()
-    var buffer = [UInt8](repeating: 0, count: 1 << 16)
-    var done = 0
-    while true {
-      let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
-      if n < 0 && errno == EINTR { continue }
-      guard n >= 0 else { return nil }
-      if n == 0 { break }
-      buffer.withUnsafeBytes { digest.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-      done += n
-    }
-    // Another size than fstat said: the file changed while read.
-    guard done == Int(info.st_size), fstat(fd, &info) == 0, FileIdentity(info) == identity else { return nil }
-    return digest.finalizeRaw()
+    let file = try openRegular(resolvedPath, limit: nil)
+    defer { close(file.descriptor) }
+    // Not capped at the size fstat gives: files under /proc say 0 and hold bytes.
+    return try readFully(file.descriptor, resolvedPath, count: count)
   }
 
   public func rawRead(_ resolvedPath: String, limit: Int) throws(FileError) -> [UInt8] {
-    let fd = open(hostPath(resolvedPath), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-    guard fd >= 0 else {
-      probes?.spoil()
-      throw .notReadable(resolvedPath, reason: String(cString: strerror(errno)))
-    }
-    defer { close(fd) }
+    let file = try openRegular(resolvedPath, limit: limit)
+    defer { close(file.descriptor) }
+    return try readFully(file.descriptor, resolvedPath, count: file.size)
+  }
+
+  /// Up to `count` bytes of a real regular file from `offset` on (a git pack entry, without reading the pack whole).
+  func rawReadRange(_ resolvedPath: String, offset: Int, count: Int) throws(FileError) -> [UInt8] {
+    let file = try openRegular(resolvedPath, limit: nil)
+    defer { close(file.descriptor) }
+    guard offset >= 0, offset < file.size, lseek(file.descriptor, off_t(offset), SEEK_SET) >= 0 else { return [] }
+    return try readFully(file.descriptor, resolvedPath, count: min(count, file.size - offset))
+  }
+
+  /// Opens a regular file for reading, checking before `open` what lstat says (its type and size against `limit`)
+  /// and after it what fstat says of the descriptor: a FIFO, socket or device is refused without a blocking open
+  /// (O_NONBLOCK), a link swapped in is refused (O_NOFOLLOW), and a file too large is never read.
+  private func openRegular(_ resolvedPath: String, limit: Int?) throws(FileError) -> (descriptor: Int32, size: Int) {
+    let path = hostPath(resolvedPath)
     var info = stat()
-    guard fstat(fd, &info) == 0 else {
-      probes?.spoil()
-      throw .notReadable(resolvedPath, reason: String(cString: strerror(errno)))
+    guard lstat(path, &info) == 0 else {
+      throw errno == ENOENT ? .notFound(resolvedPath) : .notReadable(resolvedPath, reason: String(cString: strerror(errno)))
     }
-    probes?.saw(hostPath(resolvedPath), info)
-    let size = Int(info.st_size)
-    if size > limit { throw .tooLarge(resolvedPath, size: size, limit: limit) }
-    var bytes = [UInt8](repeating: 0, count: size)
+    try Self.checkRegular(info, resolvedPath, limit: limit)
+    let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+    guard fd >= 0 else { throw .notReadable(resolvedPath, reason: String(cString: strerror(errno))) }
+    // The same checks on what was opened: the entry may have been replaced between lstat and open.
+    guard fstat(fd, &info) == 0 else {
+      let reason = String(cString: strerror(errno))
+      close(fd)
+      throw .notReadable(resolvedPath, reason: reason)
+    }
+    do { try Self.checkRegular(info, resolvedPath, limit: limit) } catch {
+      close(fd)
+      throw error
+    }
+    return (fd, Int(info.st_size))
+  }
+
+  private static func checkRegular(_ info: stat, _ resolvedPath: String, limit: Int?) throws(FileError) {
+    switch info.st_mode & S_IFMT {
+    case S_IFREG: break
+    case S_IFDIR: throw .isDirectory(resolvedPath)
+    default: throw .notRegular(resolvedPath, kind: kindName(info.st_mode))
+    }
+    if let limit, Int(info.st_size) > limit { throw .tooLarge(resolvedPath, size: Int(info.st_size), limit: limit) }
+  }
+
+  /// Up to `count` bytes from an open file; fewer when the file shrank while read.
+  private func readFully(_ fd: Int32, _ resolvedPath: String, count: Int) throws(FileError) -> [UInt8] {
+    guard count > 0 else { return [] }
+    var bytes = [UInt8](repeating: 0, count: count)
     var done = 0
-    while done < size {
+    while done < count {
       let n = bytes.withUnsafeMutableBytes { buffer in
-        Glibc.read(fd, buffer.baseAddress! + done, size - done)
+        Glibc.read(fd, buffer.baseAddress.map { $0 + done }, count - done)
       }
       if n < 0 {
         if errno == EINTR { continue }
-        probes?.spoil()
         throw .notReadable(resolvedPath, reason: String(cString: strerror(errno)))
       }
       if n == 0 { break }
       done += n
     }
-    if done < size {
-      // Fewer bytes than fstat said: the file changed while read.
-      probes?.spoil()
-      bytes.removeLast(size - done)
-    }
+    if done < count { bytes.removeLast(count - done) }
     return bytes
   }
 }
@@ -245,12 +217,9 @@ public struct HostFileSystem: FileSystemView {
 final class KindCache: Sendable {
   private let entries = Locked<[String: FileKind?]>([:])
   private let folders = Locked<[String: String?]>([:])
-  private let identities = Locked<[String: FileIdentity]>([:])
 
   func get(_ path: String) -> FileKind?? { entries.withLock { $0[path] } }
   func set(_ path: String, _ kind: FileKind?) { entries.withLock { $0[path] = .some(kind) } }
-  func identity(_ path: String) -> FileIdentity? { identities.withLock { $0[path] } }
-  func setIdentity(_ path: String, _ identity: FileIdentity) { identities.withLock { $0[path] = identity } }
 
   /// A folder's real path, asked of `resolve` once per folder.
   func realFolder(_ folder: String, resolve: (String) -> String?) -> String? {
@@ -266,13 +235,4 @@ func hostRealPath(_ path: String) -> String? {
   guard let resolved = Glibc.realpath(path, nil) else { return nil }
   defer { free(resolved) }
   return String(cString: resolved)
-}
-
-extension FileIdentity {
-  init(_ info: stat) {
-    self.init(
-      device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
-      modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
-      changed: Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec))
-  }
 }

@@ -20,12 +20,6 @@ public struct InspectRequest: Sendable {
   public var includeClock = true
   /// Repository-relative paths the lockfile walk leaves out (the policy's `exclude`).
   public var excluded: [String] = []
-  /// Parse results kept between runs (certificate files by content, HEAD's commit time by commit id); nil: none.
-  public var cache: ParseCache?
-  /// Whole snapshots kept between runs, reused while every file they came from is unchanged; nil: none.
-  public var snapshotCache: SnapshotCache?
-  /// Files changed after this (ns since the epoch) make a snapshot not reusable; nil: two seconds before collection.
-  var settledBefore: Int64?
   /// Oddities met while reading an image (members escaping the root, …), recorded as platform problems.
   public var imageWarnings: [String] = []
 
@@ -49,75 +43,23 @@ public enum Inspector {
     // The process's own environment: with --root, `request.env` is the image's.
     var stopwatch = Stopwatch(enabled: getenv("TRUSTGATE_PROFILE") != nil)
     defer { stopwatch.lap("rest") }
-    let settledBefore = request.settledBefore ?? ParseCache.twoSecondsAgo()
-    let now = isoTimestamp(epochSeconds: request.now)
-    guard let reuse = Reuse(request) else {
-      let pending = readHead(request)
-      var snapshot = collect(request, fs: request.fs, repository: request.repository, stopwatch: &stopwatch)
-      addClock(&snapshot, request, pending: pending)
-      return snapshot
-    }
-    let profiling = stopwatch.enabled
-    let missed = { (why: String) in if profiling { Stopwatch.say("snapshot cache miss: \(why)") } }
-    if let hit = reuse.cache.lookup(reuse.key, now: now, missed: missed) {
-      stopwatch.lap("snapshot cache hit")
-      var snapshot = hit.snapshot
-      let head = hit.head.flatMap { stored in request.head?.commitID() == stored.id ? stored.time : nil }
-      addClock(&snapshot, request, pending: nil, known: head)
-      return snapshot
-    }
-    let probes = FileProbes()
     let pending = readHead(request)
-    var snapshot = collect(
-      request, fs: reuse.fs.recording(into: probes), repository: reuse.repository?.recording(into: probes),
-      stopwatch: &stopwatch)
-    let commit = pending?.wait()
-    let head = commit.flatMap { commit in
-      commit.id.flatMap { id in commit.time.map { SnapshotCache.HeadCommit(id: id, time: $0) } }
-    }
-    let unstored = reuse.cache.store(
-      reuse.key, snapshot: snapshot, now: now, probes: probes, settledBefore: settledBefore, head: head)
-    if profiling, let unstored { Stopwatch.say("snapshot not stored: \(unstored)") }
+    var snapshot = collect(request, fs: request.fs, repository: request.repository, stopwatch: &stopwatch)
     addClock(&snapshot, request, pending: pending)
     return snapshot
   }
 
-  /// HEAD's commit, read beside the collectors (libgit2's start-up, when it is needed, is slow).
-  private static func readHead(_ request: InspectRequest) -> PendingValue<HeadCommitSource.Commit>? {
+  /// HEAD's commit time, read beside the collectors.
+  private static func readHead(_ request: InspectRequest) -> PendingValue<Int64?>? {
     guard request.includeClock, request.headCommitTime == nil, let source = request.head else { return nil }
-    return PendingValue { source.commit() }
+    return PendingValue { source.commitTime() }
   }
 
-  /// What reusing a stored snapshot needs: host trees (an image is read whole anyway), the cache, the request's key.
-  private struct Reuse {
-    let cache: SnapshotCache
-    let fs: HostFileSystem
-    let repository: HostFileSystem?
-    let key: [UInt8]
-
-    init?(_ request: InspectRequest) {
-      guard let cache = request.snapshotCache, request.target.kind != .image, request.imageWarnings.isEmpty,
-        let fs = request.fs as? HostFileSystem, fs.probes == nil
-      else { return nil }
-      var repository: HostFileSystem?
-      if let view = request.repository {
-        guard let host = view as? HostFileSystem else { return nil }
-        repository = host
-      }
-      self.cache = cache
-      self.fs = fs
-      self.repository = repository
-      key = SnapshotCache.key(
-        kind: request.target.kind, root: fs.root, repository: repository?.root,
-        repositoryPathInView: request.repositoryPathInView, excluded: request.excluded, environment: request.env)
-    }
-  }
-
-  /// Everything but the clock section: what a stored snapshot stands for.
+  /// Everything but the clock section.
   private static func collect(
     _ request: InspectRequest, fs: any FileSystemView, repository: (any FileSystemView)?, stopwatch: inout Stopwatch
   ) -> Snapshot {
-    let context = CollectionContext(fs: fs, now: isoTimestamp(epochSeconds: request.now), cache: request.cache)
+    let context = CollectionContext(fs: fs, now: isoTimestamp(epochSeconds: request.now))
     var snapshot = Snapshot(target: request.target)
     // Python environments are independent of the OS stores; read them on another core meanwhile. The OS bundles they
     // are compared with are the bundle files that exist, which is what the store collector will list.
@@ -158,17 +100,11 @@ public enum Inspector {
     return snapshot
   }
 
-  /// The clock section and its problems: the time, the kernel's NTP state, HEAD's commit time (given, `known` from a
-  /// stored snapshot, being read by `pending`, or read now).
-  private static func addClock(
-    _ snapshot: inout Snapshot, _ request: InspectRequest,
-    pending: PendingValue<HeadCommitSource.Commit>?,
-    known: Int64? = nil
-  ) {
+  /// The clock section and its problems: the time, the kernel's NTP state, HEAD's commit time (given, being read by
+  /// `pending`, or read now).
+  private static func addClock(_ snapshot: inout Snapshot, _ request: InspectRequest, pending: PendingValue<Int64?>?) {
     guard request.includeClock else { return }
-    let head =
-      request.headCommitTime ?? known
-      ?? (pending.map { $0.wait()?.time } ?? request.head?.commit().time)
+    let head = request.headCommitTime ?? (pending.map { $0.wait() ?? nil } ?? request.head?.commitTime())
     let clock = ClockCollector().collect(now: request.now, headCommitTime: head)
     snapshot.clock = clock
     var problems: [Problem] = []

@@ -8,8 +8,6 @@ public struct MemoryFileSystem: FileSystemView {
 
   public var label: String
   public private(set) var nodes: [String: Node] = ["/": .directory]
-  /// Content keys of files whose bytes have a known identity (git blob ids), by path.
-  public private(set) var contentKeys: [String: [UInt8]] = [:]
 
   public init(label: String) { self.label = label }
 
@@ -24,23 +22,12 @@ public struct MemoryFileSystem: FileSystemView {
     nodes["/" + parts.joined(separator: "/")] = node
   }
 
-  /// Adds a file whose bytes are identified by `contentKey`. Its bytes may be left empty when a `ParseCache` already
-  /// holds what they parse to (readers that consult the cache by key never read them).
-  public mutating func set(_ path: String, _ node: Node, contentKey: [UInt8]) {
-    set(path, node)
-    contentKeys["/" + Self.components(path).joined(separator: "/")] = contentKey
-  }
-
-  public func contentKey(_ resolvedPath: String) -> [UInt8]? { contentKeys[resolvedPath] }
-
   /// Removes an entry and everything below it.
   public mutating func remove(_ path: String) {
     let key = "/" + Self.components(path).joined(separator: "/")
     nodes[key] = nil
-    contentKeys[key] = nil
     let prefix = key == "/" ? "/" : key + "/"
     for k in nodes.keys where k.hasPrefix(prefix) { nodes[k] = nil }
-    for k in contentKeys.keys where k.hasPrefix(prefix) { contentKeys[k] = nil }
     if key == "/" { nodes["/"] = .directory }
   }
 

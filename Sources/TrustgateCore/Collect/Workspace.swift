@@ -21,14 +21,11 @@ public struct Workspace {
   public var policyFile: String?
   public var processEnvironment: [String: String]
   public var currentDirectory: String
-  /// Parse results kept between runs; nil: parse everything afresh.
-  public var cache: ParseCache?
 
   public init(
     root: String?, repository: String?, envFile: String?, image: String? = nil, policyFile: String? = nil,
-    processEnvironment: [String: String], currentDirectory: String, cache: ParseCache? = nil
+    processEnvironment: [String: String], currentDirectory: String
   ) {
-    self.cache = cache
     self.root = root
     self.repository = repository
     self.envFile = envFile
@@ -136,11 +133,8 @@ public struct Workspace {
       fs: fs, env: env, target: target, repository: HostFileSystem(root: repo),
       repositoryPathInView: root == nil && image == nil ? repo : nil, now: now)
     request.includeClock = includeClock
-    request.cache = cache
-    request.snapshotCache = SnapshotCache(beside: cache)
-    // Read only when the clock section needs HEAD and no stored snapshot knows it: libgit2's start-up is slow (it
-    // loads a CA bundle for its TLS backend).
-    request.head = HeadCommitSource(repository: repo, cache: cache)
+    // Read only when the clock section needs HEAD.
+    request.head = HeadCommitSource(repository: repo)
     request.excluded = excluded
     request.imageWarnings = opened?.warnings ?? []
     return (request, opened)
@@ -161,51 +155,25 @@ enum GitRepositoryLocator {
     }
   }
 
-  /// HEAD's commit time. Outside a repository libgit2 is never started; with a cache, a commit met before is
-  /// answered from it by id (a commit's time never changes), and libgit2 starts only for a new HEAD.
-  static func headCommitTime(around path: String, cache: ParseCache? = nil) -> Int64? {
-    headCommit(around: path, cache: cache).time
-  }
-
-  /// HEAD's commit id (when git's files name it plainly and a cache wants it) and commit time.
-  static func headCommit(around path: String, cache: ParseCache? = nil) -> HeadCommitSource.Commit {
-    guard let workdir = workdir(around: path) else { return .init(id: nil, time: nil) }
-    let id = cache == nil ? nil : GitHead.commitID(workdir: workdir)
-    let key = id.map { Array($0.utf8) }
-    if let key, let payload = cache?.lookup(.commitTime, key), let time = CachedReadings.commitTime(payload) {
-      return .init(id: id, time: time)
-    }
-    guard let repository = try? GitRepository(discovering: path) else { return .init(id: id, time: nil) }
-    guard let id, let key, let cache else { return .init(id: id, time: (try? repository.headCommitTime()) ?? nil) }
-    guard let time = try? repository.commitTime(of: id) else {
-      return .init(id: nil, time: (try? repository.headCommitTime()) ?? nil)
-    }
-    cache.store(.commitTime, key, CachedReadings.encode(commitTime: time))
-    return .init(id: id, time: time)
+  /// HEAD's commit time. Outside a repository libgit2 is never started; inside one, the commit object is read from
+  /// git's own files when it is stored plainly (`GitHead.commitTime`), and libgit2 starts only for other layouts.
+  static func headCommitTime(around path: String) -> Int64? {
+    guard let workdir = workdir(around: path) else { return nil }
+    if let time = GitHead.headCommitTime(workdir: workdir) { return time }
+    guard let repository = try? GitRepository(discovering: path) else { return nil }
+    return (try? repository.headCommitTime()) ?? nil
   }
 }
 
 /// The repository whose HEAD commit time the clock section compares the clock with.
 public struct HeadCommitSource: Sendable {
-  public struct Commit: Sendable {
-    public var id: String?
-    public var time: Int64?
-  }
-
   public let repository: String
-  public let cache: ParseCache?
 
-  public init(repository: String, cache: ParseCache?) {
+  public init(repository: String) {
     self.repository = repository
-    self.cache = cache
   }
 
-  /// HEAD's commit id from git's own files (no libgit2); nil outside a repository or for unusual layouts.
-  func commitID() -> String? {
-    GitRepositoryLocator.workdir(around: repository).flatMap { GitHead.commitID(workdir: $0) }
-  }
-
-  func commit() -> Commit { GitRepositoryLocator.headCommit(around: repository, cache: cache) }
+  func commitTime() -> Int64? { GitRepositoryLocator.headCommitTime(around: repository) }
 }
 
 /// A value computed on another thread while collection goes on (libgit2's start-up runs beside the collectors).

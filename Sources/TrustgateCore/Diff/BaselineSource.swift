@@ -23,18 +23,14 @@ public struct BaselineLoader: Sendable {
   public var excluded: [String]
   /// A baseline file named by the policy, relative to the repository.
   public var policyBaseline: String?
-  /// Keeps what git blobs parse to between runs (a blob id names its bytes exactly).
-  public var cache: ParseCache?
 
   public init(
-    repositoryRoot: String, environment: [String: String], excluded: [String] = [], policyBaseline: String? = nil,
-    cache: ParseCache? = nil
+    repositoryRoot: String, environment: [String: String], excluded: [String] = [], policyBaseline: String? = nil
   ) {
     self.repositoryRoot = repositoryRoot
     self.environment = environment
     self.excluded = excluded
     self.policyBaseline = policyBaseline
-    self.cache = cache
   }
 
   public static let defaultBaselinePath = ".trustgate/baseline.json"
@@ -53,7 +49,6 @@ public struct BaselineLoader: Sendable {
     case .file(let path):
       return .snapshot(try readSnapshot(path), label: "baseline \(path)")
     case .gitRef(let ref):
-      if let cached = cachedLockfiles(at: ref) { return .lockfiles(cached, label: "git ref \(ref)") }
       let repository = try openRepository(for: "--baseline-ref \(ref)")
       return .lockfiles(try lockfiles(at: ref, in: repository), label: "git ref \(ref)")
     case .staged:
@@ -62,7 +57,7 @@ public struct BaselineLoader: Sendable {
       do {
         files = try repository.stagedFiles(indexFile: environment["GIT_INDEX_FILE"], include: wanted, descend: descend)
       } catch { throw InputError("--staged: \(error)") }
-      let staged = LockfileCollector(excluded: excluded, cache: cache).collect(try tree(files, repository))
+      let staged = LockfileCollector(excluded: excluded).collect(try tree(files, repository))
       return .staged(head: try lockfiles(at: "HEAD", in: repository), staged: staged, label: "HEAD (staged changes)")
     case .automatic:
       let recorded = policyBaseline ?? Self.defaultBaselinePath
@@ -70,9 +65,6 @@ public struct BaselineLoader: Sendable {
         return .snapshot(try readSnapshot(recorded), label: "baseline \(recorded)")
       }
       let provider = CIProvider.detect(env: environment)
-      if provider.pullRequestTargetBranch(env: environment) == nil, let cached = cachedLockfiles(at: "HEAD") {
-        return .lockfiles(cached, label: "git ref HEAD")
-      }
       guard let repository = try? GitRepository(discovering: repositoryRoot) else { return .none }
       if let branch = provider.pullRequestTargetBranch(env: environment) {
         for candidate in ["origin/\(branch)", branch] where (try? repository.resolveCommit(candidate)) != nil {
@@ -106,21 +98,7 @@ public struct BaselineLoader: Sendable {
     do { bytes = try HostFileSystem().read(absolute(path)) } catch {
       throw InputError("baseline \(error.description.replacingPrefix(absolute(path), with: path)); record one with `trustgate baseline --output \(path)`")
     }
-    // A recorded snapshot read before comes from the cache in its binary form (JSON decoding is the slow part:
-    // ~6 ms for this machine's 400 KB snapshot). Kept only when the binary form gives back exactly the same snapshot.
-    let digest = cache == nil ? nil : ContentDigest.sha256(bytes)
-    if let cache, let digest, let payload = cache.lookup(.recordedSnapshot, digest),
-      let snapshot = SnapshotCodec.decode(payload)
-    {
-      return snapshot
-    }
-    let snapshot: Snapshot
-    do { snapshot = try SnapshotCoding.decode(bytes, path: path) } catch { throw InputError(error.description) }
-    if let cache, let digest {
-      let encoded = SnapshotCodec.encode(snapshot)
-      if SnapshotCodec.decode(encoded[...]) == snapshot { cache.store(.recordedSnapshot, digest, encoded) }
-    }
-    return snapshot
+    do { return try SnapshotCoding.decode(bytes, path: path) } catch { throw InputError(error.description) }
   }
 
   func openRepository(for option: String) throws(InputError) -> GitRepository {
@@ -143,17 +121,11 @@ public struct BaselineLoader: Sendable {
     }
   }
 
-  /// The lockfile-bearing files of a git tree as an in-memory view, each keyed by its blob id. A blob whose reading
-  /// the cache already holds is not inflated: its node stays empty and the lockfile reader takes the cached reading.
+  /// The lockfile-bearing files of a git tree as an in-memory view.
   func tree(_ files: [GitFile], _ repository: GitRepository) throws(InputError) -> MemoryFileSystem {
     var fs = MemoryFileSystem(label: "git")
     for file in files where !file.isSymlink {
-      let key = Array("git-blob:\(file.oid)".utf8)
-      if let cache, let reader = LockfileReaders.reader(for: file.path), cache.lockfile(reader.format, key: key) != nil {
-        fs.set("/" + file.path, .file([]), contentKey: key)
-        continue
-      }
-      do { fs.set("/" + file.path, .file(try repository.blob(file.oid, limit: 32 << 20)), contentKey: key) } catch {
+      do { fs.set("/" + file.path, .file(try repository.blob(file.oid, limit: 32 << 20))) } catch {
         throw InputError("reading \(file.path) from git: \(error)")
       }
     }
@@ -166,41 +138,8 @@ public struct BaselineLoader: Sendable {
     do {
       let commit = try repository.resolveCommit(ref)
       files = try repository.files(atCommit: commit, include: wanted, descend: descend)
-      // Kept under the key git's files give, once libgit2 agrees on the commit the name before the steps is (an
-      // annotated tag's name gives the tag, not the commit: not kept).
-      if let cache, let revision = revisionKey(ref), (try? repository.resolveCommit(revision.name)) == revision.id {
-        cache.store(.lockfileListing, listingKey(revision), CachedReadings.encode(files: files))
-      }
     } catch { throw InputError("--baseline-ref: \(error)") }
-    return LockfileCollector(excluded: excluded, cache: cache).collect(try tree(files, repository))
-  }
-
-  /// The lockfiles at `ref` without libgit2: when git's files name its commit (`GitHead.revisionKey`), an earlier
-  /// run listed that commit's lockfiles, and every one's reading is cached by blob id. nil otherwise.
-  func cachedLockfiles(at ref: String) -> LockfileSet? {
-    guard let cache, let revision = revisionKey(ref),
-      let payload = cache.lookup(.lockfileListing, listingKey(revision)),
-      let files = CachedReadings.files(payload)
-    else { return nil }
-    var fs = MemoryFileSystem(label: "git")
-    for file in files where !file.isSymlink {
-      let key = Array("git-blob:\(file.oid)".utf8)
-      guard let reader = LockfileReaders.reader(for: file.path), cache.lockfile(reader.format, key: key) != nil else {
-        return nil
-      }
-      fs.set("/" + file.path, .file([]), contentKey: key)
-    }
-    if getenv("TRUSTGATE_PROFILE") != nil { Stopwatch.say("baseline \(ref): \(files.count) lockfile(s) from the cache") }
-    return LockfileCollector(excluded: excluded, cache: cache).collect(fs)
-  }
-
-  func revisionKey(_ ref: String) -> RevisionKey? {
-    GitRepositoryLocator.workdir(around: repositoryRoot).flatMap { GitHead.revisionKey(ref, workdir: $0) }
-  }
-
-  /// The commit and the walk's exclusions (which decide what is listed).
-  func listingKey(_ revision: RevisionKey) -> [UInt8] {
-    Array((["listing 1", revision.key] + excluded).joined(separator: "\0").utf8)
+    return LockfileCollector(excluded: excluded).collect(try tree(files, repository))
   }
 
   static func replacingLockfiles(_ snapshot: Snapshot, with set: LockfileSet) -> Snapshot {

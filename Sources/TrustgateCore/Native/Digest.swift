@@ -64,15 +64,19 @@ final class SHA256Digest {
   }
 }
 
-/// The raw SHA-256 of a whole byte array: the key under which `ParseCache` keeps what the bytes parse to.
+/// Raw SHA-256 digests of bytes in memory, through OpenSSL.
 enum ContentDigest {
-  static func sha256(_ bytes: [UInt8]) -> [UInt8] {
-    // EVP_Digest fails only without memory; a key of the input's own bytes can then never collide with a digest.
-    bytes.withUnsafeBytes { Digests.raw($0, Digests.sha256) } ?? [0xFF] + bytes
+  /// The digest of `bytes`, with one byte after them for `trusted` (OpenSSL's TRUSTED CERTIFICATE form parses to a
+  /// certificate with trust settings, another value); nil only when OpenSSL fails (out of memory).
+  static func sha256(_ bytes: [UInt8], trusted: Bool = false) -> [UInt8]? {
+    guard var digest = bytes.withUnsafeBytes({ Digests.raw($0, Digests.sha256) }) else { return nil }
+    if trusted { digest.append(1) }
+    return digest
   }
 
-  /// The same for part of an array, without copying it.
-  static func sha256(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
-    bytes.withUnsafeBytes { Digests.raw($0, Digests.sha256) } ?? [0xFF] + bytes
+  /// Lower-case hex SHA-256 of the UTF-8 bytes of `text` (report fingerprints).
+  static func hex(_ text: String) -> String {
+    let digest = Array(text.utf8).withUnsafeBytes { Digests.raw($0, Digests.sha256) } ?? []
+    return TrustgateCore.hex(digest)
   }
 }

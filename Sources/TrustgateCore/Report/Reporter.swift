@@ -10,7 +10,7 @@ extension Finding {
   /// and message rewording (GitLab fingerprints, SARIF partial fingerprints).
   var fingerprint: String {
     // U+001F (unit separator) cannot appear in rule ids and keeps `a`+`bc` apart from `ab`+`c`.
-    SHA256.hex([ruleID, subject, location?.path ?? ""].joined(separator: "\u{1F}"))
+    ContentDigest.hex([ruleID, subject, location?.path ?? ""].joined(separator: "\u{1F}"))
   }
 
   /// `path:line`, `path`, or nil when the finding is about no file.

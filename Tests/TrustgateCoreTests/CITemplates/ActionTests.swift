@@ -80,8 +80,8 @@ final class ActionTests: XCTestCase {
     let values = try outputValues(outputs)
     XCTAssertEqual(values["exit-status"], "1")
     XCTAssertEqual(values["verdict"], "fail")
-    // The parse cache goes where the action's cache step restores and saves it.
-    XCTAssertTrue(FileManager.default.fileExists(atPath: scratch.path + "/runner-temp/trustgate-cache/parse-cache.bin"))
+    // No state between runs: nothing is written for a later run to trust.
+    XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.path + "/runner-temp/trustgate-cache/parse-cache.bin"))
 
     // Counts come from the JSON report: compare with a count made here, not by the action.
     let reportPath = repo + "/" + (values["json-report"] ?? "")

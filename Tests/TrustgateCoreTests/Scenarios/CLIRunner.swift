@@ -27,8 +27,6 @@ enum CLI {
     return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
   }()
 
-  static let cacheDirectory = FileManager.default.temporaryDirectory.path + "/trustgate-test-cache-\(getpid())"
-
   struct Result {
     var status: Int32
     var stdout: String
@@ -53,8 +51,6 @@ enum CLI {
     var env = [
       "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": directory, "NO_COLOR": "1",
       "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null", "LANG": "C.UTF-8",
-      // One parse cache for the whole test run, outside the repositories the tests build.
-      "TRUSTGATE_CACHE_DIR": cacheDirectory,
     ]
     for (key, value) in environment { env[key] = value }
     process.environment = env

@@ -38,7 +38,8 @@ public enum CertificateFile {
       readPEM(bytes, cache: cache, into: &reading)
     } else if bytes[0] == 0x30 {
       do {
-        reading.entries.append(.init(line: 1, certificate: try X509Parser.certificate(der: bytes)))
+        let certificate = try cache?.certificate(der: bytes, trusted: false) ?? X509Parser.certificate(der: bytes)
+        reading.entries.append(.init(line: 1, certificate: certificate))
       } catch {
         reading.unparsable = 1
         reading.issues.append(
@@ -134,9 +135,6 @@ public enum CertificateFile {
 
   /// Parses blocks on every core for large bundles (OpenSSL is thread-safe); results keep file order.
   static func parse(_ blocks: [Block], cache: CertificateCache?) -> [Outcome] {
-    // The cache pays off across the many small files of one store (Debian keeps each root three times); a bundle of
-    // thousands of roots would only double its memory in it.
-    let cache = blocks.count <= 1024 ? cache : nil
     guard blocks.count >= 64 else { return blocks.map { outcome($0, cache) } }
     let results = OutcomeBuffer(count: blocks.count)
     let workers = max(1, min(8, activeProcessorCount()))
@@ -151,13 +149,9 @@ public enum CertificateFile {
   }
 
   static func outcome(_ block: Block, _ cache: CertificateCache?) -> Outcome {
-    if let cached = cache?.certificate(forBody: block.body) { return .certificate(block.line, cached) }
     var scratch = CertificateFileReading()
-    finish(label: block.label, line: block.line, body: block.body, into: &scratch)
-    if let entry = scratch.entries.first {
-      cache?.store(entry.certificate, forBody: block.body)
-      return .certificate(block.line, entry.certificate)
-    }
+    finish(label: block.label, line: block.line, body: block.body, cache: cache, into: &scratch)
+    if let entry = scratch.entries.first { return .certificate(block.line, entry.certificate) }
     if let issue = scratch.issues.first { return scratch.unparsable > 0 ? .unparsable(issue) : .issue(issue) }
     return .issue(.init(line: block.line, message: "empty block", fix: "Remove it."))
   }
@@ -172,7 +166,9 @@ public enum CertificateFile {
       fix: "Regenerate the bundle (update-ca-certificates / update-ca-trust, or reinstall the package that ships it).")
   }
 
-  private static func finish(label: String, line: Int, body: ArraySlice<UInt8>, into reading: inout CertificateFileReading) {
+  private static func finish(
+    label: String, line: Int, body: ArraySlice<UInt8>, cache: CertificateCache?, into reading: inout CertificateFileReading
+  ) {
     guard isCertificateLabel(label) else {
       let fix =
         label.contains("PRIVATE KEY")
@@ -190,7 +186,9 @@ public enum CertificateFile {
       return
     }
     do {
-      let certificate = try X509Parser.certificate(der: der, trusted: label == "TRUSTED CERTIFICATE")
+      let trusted = label == "TRUSTED CERTIFICATE"
+      let certificate =
+        try cache?.certificate(der: der, trusted: trusted) ?? X509Parser.certificate(der: der, trusted: trusted)
       reading.entries.append(.init(line: line, certificate: certificate))
     } catch {
       reading.unparsable += 1

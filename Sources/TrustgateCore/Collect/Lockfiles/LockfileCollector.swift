@@ -9,12 +9,9 @@ public struct LockfileCollector {
 
   /// Repository-relative path prefixes to leave out (from the policy's `exclude`).
   public var excluded: [String]
-  /// Keeps what files with a content key (git blobs) parse to, between runs.
-  public var cache: ParseCache?
 
-  public init(excluded: [String] = [], cache: ParseCache? = nil) {
+  public init(excluded: [String] = []) {
     self.excluded = excluded
-    self.cache = cache
   }
 
   /// Whether the walk enters a folder of this name (hidden folders other than `.github` are skipped).
@@ -80,29 +77,20 @@ public struct LockfileCollector {
   }
 
   private func readFile(_ fs: any FileSystemView, _ path: String, _ reader: any LockfileReader.Type) -> (Lockfile, [String], [Problem])? {
-    // A file whose content has a key (a git blob id) may have been parsed by an earlier run: then it is not even read.
-    let key = (try? fs.resolveExisting("/" + path)).flatMap { fs.contentKey($0) }
-    let reading: LockfileReading
-    if let key, let cached = cache?.lockfile(reader.format, key: key) {
-      reading = cached
-    } else {
-      let bytes: [UInt8]
-      do { bytes = try fs.read("/" + path, limit: 32 << 20) } catch {
-        return (Lockfile(path: path, format: reader.format, pins: []), [], [
-          Problem(area: .lockfiles, path: path, message: error.reason, fix: "Make the file readable, or regenerate it with its tool.")
-        ])
-      }
-      reading = Self.parse(bytes, reader)
-      if let key { cache?.store(reading, format: reader.format, key: key) }
+    let bytes: [UInt8]
+    do { bytes = try fs.read("/" + path, limit: 32 << 20) } catch {
+      return (Lockfile(path: path, format: reader.format, pins: []), [], [
+        Problem(area: .lockfiles, path: path, message: error.reason, fix: "Make the file readable, or regenerate it with its tool.")
+      ])
     }
+    let reading = Self.parse(bytes, reader)
     let problems = reading.issues.map {
       Problem(area: .lockfiles, path: path, line: $0.line, message: $0.message, fix: $0.fix)
     }
     return (Lockfile(path: path, format: reader.format, pins: reading.pins), reading.references, problems)
   }
 
-  /// What a file's bytes hold for its reader, with binary data and invalid UTF-8 as issues: a pure function of the
-  /// bytes, so its result can be kept by content.
+  /// What a file's bytes hold for its reader, with binary data and invalid UTF-8 as issues.
   static func parse(_ bytes: [UInt8], _ reader: any LockfileReader.Type) -> LockfileReading {
     if bytes.contains(0) {
       return LockfileReading(issues: [
@@ -111,7 +99,6 @@ public struct LockfileCollector {
     }
     let valid = String(validating: bytes, as: UTF8.self)
     var reading = reader.read(valid ?? String(decoding: bytes, as: UTF8.self))
-    // Pins in `Lockfile` order, so a reading taken from the cache needs no sorting again.
     reading.pins.sort()
     if valid == nil {
       reading.issues.insert(

@@ -93,19 +93,13 @@ struct SitePackagesReader {
       switch fs.rawKind(file) {
       case .file: break
       case .directory: throw .isDirectory(metadataPath)
-      default: throw .notReadable(metadataPath, reason: "not a regular file")
+      default: throw .notRegular(metadataPath, kind: fs.rawSpecialKind(file))
       }
-      // Unchanged since an earlier run (same identity): its header without reading it.
-      let identity = context.cache == nil ? nil : fs.identity(file)
-      if let identity, let known = context.cache?.metadata(identity: identity) {
-        metadata = known
-      } else {
-        var bytes = try fs.rawReadPrefix(file, count: 8192)
-        if bytes.count == 8192 && !Self.headerEnds(bytes) {
-          bytes = try fs.rawRead(file, limit: Self.metadataLimit)
-        }
-        metadata = context.cache?.metadata(bytes, identity: identity) ?? CoreMetadata(bytes)
+      var bytes = try fs.rawReadPrefix(file, count: 8192)
+      if bytes.count == 8192 && !Self.headerEnds(bytes) {
+        bytes = try fs.rawRead(file, limit: Self.metadataLimit)
       }
+      metadata = CoreMetadata(bytes)
     } catch {
       problem(
         error.reason, at: metadataPath,

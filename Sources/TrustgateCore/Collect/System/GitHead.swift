@@ -1,8 +1,15 @@
 /// HEAD's commit id read from the repository's own files (`HEAD`, a loose ref, `packed-refs`) without starting
-/// libgit2, whose start-up loads a whole CA bundle: with the id, HEAD's commit time can come from `ParseCache`.
-/// Anything but the plain layouts (reftable, odd ref names) answers nil and libgit2 decides.
+/// libgit2, whose start-up loads a whole CA bundle: with the id, HEAD's commit time comes from the commit object
+/// (`GitCommitReader`). Anything but the plain layouts (reftable, odd ref names) answers nil and libgit2 decides.
 enum GitHead {
   static func commitID(workdir: String) -> String? { objectID(of: "HEAD", workdir: workdir) }
+
+  /// HEAD's committer time from git's files alone; nil when any step needs libgit2.
+  static func headCommitTime(workdir: String) -> Int64? {
+    let fs = HostFileSystem()
+    guard let id = commitID(workdir: workdir), let gitDirectory = gitDirectory(workdir, fs) else { return nil }
+    return GitCommitReader.committerTime(id: id, commonDirectory: commonDirectory(gitDirectory, fs), fs: fs)
+  }
 
   /// The object id a ref names (`HEAD`, or a full name under `refs/`), following symbolic refs; nil when the ref is
   /// not there or not plainly stored.
@@ -24,55 +31,6 @@ enum GitHead {
       // refs/heads and refs/tags are shared by worktrees; refs/bisect and refs/worktree are a worktree's own.
       let loose = name.hasPrefix("refs/bisect/") || name.hasPrefix("refs/worktree/") ? gitDirectory : common
       line = firstLine(loose + "/" + name, fs) ?? packed(name, common, fs)
-    }
-    return nil
-  }
-
-  /// A key for the commit a revision names, from git's files alone, or nil: `HEAD`, a branch, tag or remote
-  /// branch (tried in git's order: `refs/<name>`, `refs/tags/`, `refs/heads/`, `refs/remotes/`,
-  /// `refs/remotes/<name>/HEAD`) or a full object id, followed by any `~N` / `^N` steps, which are kept as written
-  /// (history does not change, so the same id and steps always name the same commit). Other revision syntax is
-  /// libgit2's to resolve.
-  static func revisionKey(_ revision: String, workdir: String) -> RevisionKey? {
-    // The steps: a trailing run of `~` and `^`, each with optional digits (`HEAD~2^2`); `v1.2` has none.
-    var split = revision.endIndex
-    var index = revision.endIndex
-    while index > revision.startIndex {
-      let before = revision.index(before: index)
-      let character = revision[before]
-      if character.isASCII && character.isNumber {
-        index = before
-      } else if character == "~" || character == "^" {
-        split = before
-        index = before
-      } else {
-        break
-      }
-    }
-    let name = String(revision[..<split])
-    let steps = String(revision[split...])
-    guard !name.isEmpty, !name.hasSuffix("/"), !name.contains(".."),
-      !name.contains(where: { "~^@:{}*?[\\ ".contains($0) })
-    else { return nil }
-    if isObjectID(name) { return RevisionKey(name: name, id: name.lowercased(), steps: steps) }
-    let fs = HostFileSystem()
-    guard let gitDirectory = gitDirectory(workdir, fs) else { return nil }
-    if name == "HEAD" {
-      return objectID(of: "HEAD", workdir: workdir).map { RevisionKey(name: name, id: $0, steps: steps) }
-    }
-    // `$GIT_DIR/<name>` comes first in git's order (FETCH_HEAD, ORIG_HEAD, …): those are libgit2's to read.
-    if !name.hasPrefix("refs/"), fs.linkKind(gitDirectory + "/" + name) != nil { return nil }
-    let common = commonDirectory(gitDirectory, fs)
-    var candidates = ["refs/" + name, "refs/tags/" + name, "refs/heads/" + name, "refs/remotes/" + name]
-    candidates.append("refs/remotes/" + name + "/HEAD")
-    if name.hasPrefix("refs/") { candidates.insert(name, at: 0) }
-    // The first candidate that exists is the one git takes; if it cannot be read plainly, libgit2 decides.
-    let packedRefs = try? fs.read(common + "/packed-refs", limit: 64 << 20)
-    for candidate in candidates
-    where fs.linkKind(common + "/" + candidate) != nil || fs.linkKind(gitDirectory + "/" + candidate) != nil
-      || packedRefs.flatMap({ packed(candidate, in: $0) }) != nil
-    {
-      return objectID(of: candidate, workdir: workdir).map { RevisionKey(name: name, id: $0, steps: steps) }
     }
     return nil
   }
@@ -119,13 +77,4 @@ enum GitHead {
     (text.utf8.count == 40 || text.utf8.count == 64)
       && text.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) || ($0 >= 65 && $0 <= 70) }
   }
-}
-
-/// A revision as git's files name it: the name before any steps, the object id it names, and the steps.
-struct RevisionKey: Equatable {
-  var name: String
-  var id: String
-  var steps: String
-  /// The same text always names the same commit: an object id and steps from it.
-  var key: String { id + steps }
 }
