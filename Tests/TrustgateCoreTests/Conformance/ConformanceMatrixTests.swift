@@ -144,7 +144,15 @@ final class ConformanceMatrixTests: XCTestCase {
       expect("requests-ca-bundle", python, "new", "shotgun-api3", verifies: false)
       expect("shotgun-cacerts", python, "new", "shotgun-api3", verifies: true)
       expect("missing-file+ssl-cert-dir", python, "new", "httpx", verifies: false, error: "FileNotFoundError")
-      expect("missing-file+ssl-cert-dir", python, "old", "httpx", verifies: false)  // certifi, silently
+      // httpx 0.27.2 skips the missing file and takes SSL_CERT_DIR; with the OS folder only, it falls to certifi.
+      expect("missing-file+ssl-cert-dir", python, "old", "httpx", verifies: true)
+      expect("missing-file+os-store", python, "old", "httpx", verifies: false)
+      expect("missing-file+os-store", python, "new", "httpx", verifies: false, error: "FileNotFoundError")
+      // pip >= 24.2 uses truststore (OpenSSL's default paths on Linux: the OS store, SSL_CERT_FILE); 23.2.1 not.
+      expect("os-store", python, "new", "pip", verifies: true)
+      expect("os-store", python, "old", "pip", verifies: false)
+      expect("ssl-cert-file", python, "new", "pip", verifies: true)
+      expect("ssl-cert-file", python, "old", "pip", verifies: false)
       expect("ssl-cert-file-folder", python, "new", "httpx", verifies: false, error: "IsADirectoryError")
     }
     // Python 3.13's strict flags, by client version; all verify on 3.12.
@@ -159,8 +167,12 @@ final class ConformanceMatrixTests: XCTestCase {
     for client in ["httpx", "requests", "urllib3", "python-ssl"] {
       expect("every-var-noku", "3.12", "new", client, verifies: true)
     }
-    expect("missing-file+ssl-cert-dir", "-", "-", "curl", verifies: false)
+    // curl 7.88 takes SSL_CERT_DIR and ignores SSL_CERT_FILE when both are set; a missing SSL_CERT_FILE alone is
+    // exit 77, where OpenSSL itself (s_client) skips it and uses its default folder.
+    expect("missing-file+ssl-cert-dir", "-", "-", "curl", verifies: true)
+    expect("missing-file+os-store", "-", "-", "curl", verifies: false, error: "(77)")
     expect("missing-file+ssl-cert-dir", "-", "-", "openssl", verifies: true)
+    expect("missing-file+os-store", "-", "-", "openssl", verifies: true)
   }
 
   /// `trustgate verify`, run in the same scenario as the real client, says what the client did, in every cell.
