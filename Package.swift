@@ -10,7 +10,6 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
-    .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
   ],
   targets: [
@@ -32,7 +31,6 @@ let package = Package(
       dependencies: [
         "COpenSSL", "CGit2", "CLinux",
         .product(name: "Yams", package: "Yams"),
-        .product(name: "TOMLKit", package: "TOMLKit"),
         .product(name: "CompressNIO", package: "compress-nio"),
       ]
     ),

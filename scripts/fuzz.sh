@@ -3,7 +3,7 @@
 # Tests/Fixtures and fuzz/seeds. One executable, fuzz-parsers; FUZZ_TARGET picks the parser.
 #
 # Usage: scripts/fuzz.sh [TARGET...] [-- extra libFuzzer flags...]
-#   targets: lockfiles tomlcheck certificates policy envfile snapshot proxy platform metadata tar image
+#   targets: lockfiles certificates policy envfile snapshot proxy platform metadata tar image
 #            (default: all)
 # Crashes land in fuzz-artifacts/TARGET/; replay one with a plain build:
 #   FUZZ_TARGET=tar swift run fuzz-parsers fuzz-artifacts/tar/crash-…
@@ -11,7 +11,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
-all=(lockfiles tomlcheck certificates policy envfile snapshot proxy platform metadata tar image)
+all=(lockfiles certificates policy envfile snapshot proxy platform metadata tar image)
 targets=()
 extra=()
 while [[ $# -gt 0 ]]; do
@@ -31,7 +31,7 @@ seed() {
   rm -rf "$dir"
   mkdir -p "$dir"
   case "$target" in
-  lockfiles | tomlcheck) find Tests/Fixtures/lockfiles -type f ;;
+  lockfiles) find Tests/Fixtures/lockfiles -type f ;;
   certificates) find Tests/Fixtures/pki -type f -size -64k ;;
   policy) find fuzz/seeds/policy -type f; echo .trustgate.yml ;;
   envfile) find fuzz/seeds/envfile -type f ;;
@@ -45,8 +45,7 @@ seed() {
   echo "$dir"
 }
 
-# TOMLKit 0.6.0 leaks a few bytes on every parse (TOMLTable(string:) never frees its error buffer), which is not
-# ours to fix; leak checking is off so that it does not end every run.
+# Leak checking stays off, as when TOMLKit (which leaked on every parse) was a dependency.
 export ASAN_OPTIONS=detect_leaks=0
 # Swift's own crash handler trips ASan and hides the real report.
 export SWIFT_BACKTRACE=enable=no

@@ -2,7 +2,8 @@
 # Tests the pre-commit hook with the real pre-commit (from PyPI) in a throwaway repository:
 #   1. a commit that upgrades httpx 0.27.2 → 0.28.1 in uv.lock is refused, and the output names TG301;
 #   2. harmless commits pass: a uv.lock change that crosses no trust boundary (the hook runs), and a README change
-#      (the hook does not even run: its `files:` pattern does not match);
+#      (the hook runs on every commit, `always_run`, and passes);
+#   2b. a bump in common.txt, included by requirements.txt (`-r common.txt`), is refused;
 #   3. (TRUSTGATE_TRY_REPO=1) `pre-commit try-repo <this repository> trustgate` builds trustgate through
 #      `language: swift` from .pre-commit-hooks.yaml and refuses the same commit. Slow: a release build.
 # Steps 1–2 use a `repo: local` hook (`language: system`) with the manifest's own `entry` and `files`, pointed at
@@ -38,7 +39,8 @@ import yaml
 hook = next(h for h in yaml.safe_load(open(sys.argv[1])) if h["id"] == "trustgate")
 assert hook["language"] == "swift" and hook["pass_filenames"] is False, hook
 print(hook["entry"])
-print(json.dumps(hook["files"]))
+# No `files:` pattern with `always_run` (an include such as common.txt may have any name): match everything.
+print(json.dumps(".*" if hook.get("always_run") else hook["files"]))
 PY
 )
 entry="$binary ${entry#trustgate }"
@@ -87,6 +89,23 @@ else
   echo "FAIL: a harmless lockfile change was refused"; cat "$work/harmless-lockfile.log"; fail=1
 fi
 grep -q "^trustgate\.*Passed" "$work/harmless-lockfile.log" || { echo "FAIL: the hook did not run on uv.lock"; fail=1; }
+
+# requirements.txt includes common.txt (`-r common.txt`); the httpx bump is in common.txt only.
+printf 'httpx==0.27.2\n' >common.txt
+printf -- '-r common.txt\n' >requirements.txt
+git add common.txt requirements.txt
+git commit -q -m "requirements with an include" --no-verify
+printf 'httpx==0.28.1\n' >common.txt
+git add common.txt
+if git commit -m "bump httpx in the included file" >"$work/include.log" 2>&1; then
+  echo "FAIL: the commit upgrading httpx in common.txt (included by requirements.txt) was accepted"; fail=1
+  cat "$work/include.log"
+elif ! grep -q "TG301" "$work/include.log"; then
+  echo "FAIL: the include bump was refused without TG301"; cat "$work/include.log"; fail=1
+else
+  echo "ok: the commit upgrading httpx in an included common.txt was refused with TG301"
+fi
+git reset -q --hard HEAD
 
 echo "more words" >>README.md
 git add README.md

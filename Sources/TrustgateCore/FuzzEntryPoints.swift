@@ -1,5 +1,3 @@
-import TOMLKit
-
 /// Entry points for the `fuzz-parsers` libFuzzer executable: one per parser that reads user-supplied bytes.
 ///
 /// Each feeds `bytes` to a parser the way trustgate does (text decoded as UTF-8 with replacement) and throws away
@@ -52,17 +50,6 @@ public enum FuzzEntryPoints {
     _ = CoreMetadata(bytes)
     let config = VenvConfig(bytes)
     _ = (config.pythonVersion, config.home, config.includesSystemSitePackages)
-  }
-
-  /// `TOMLFastCheck` must never vouch for a document TOMLKit rejects: the lockfile readers skip TOMLKit when it does.
-  public static func tomlFastCheck(_ bytes: [UInt8]) {
-    let text = String(decoding: bytes, as: UTF8.self)
-    guard TOMLFastCheck.isCertainlyValid(text) else { return }
-    do {
-      _ = try TOMLTable(string: text)
-    } catch {
-      fatalError("TOMLFastCheck accepted a document TOMLKit rejects: \(error)")
-    }
   }
 
   /// One image layer: the tar reader (ustar, pax, GNU long names) and the merge into the image tree, every path

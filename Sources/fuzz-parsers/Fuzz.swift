@@ -8,7 +8,6 @@ import TrustgateCore
 /// The parsers of user files, by the name `FUZZ_TARGET` selects. Each must never crash or hang on any input.
 let fuzzTargets: [String: @Sendable ([UInt8]) -> Void] = [
   "lockfiles": fuzzLockfiles,
-  "tomlcheck": FuzzEntryPoints.tomlFastCheck,
   "certificates": FuzzEntryPoints.certificateFile,
   "policy": FuzzEntryPoints.policy,
   "envfile": FuzzEntryPoints.envFile,

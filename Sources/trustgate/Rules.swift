@@ -16,17 +16,21 @@ struct Rules: ParsableCommand {
 
 struct Explain: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "explain", abstract: "Explain one rule: what, why, how to fix, sources, examples.")
+    commandName: "explain",
+    abstract: "Explain one rule (what, why, how to fix, sources, examples), or what a client such as httpx trusts.")
 
-  @Argument(help: ArgumentHelp("A rule id such as TG301.", valueName: "id")) var id: String
+  @Argument(help: ArgumentHelp("A rule id such as TG301, or a client such as httpx.", valueName: "id")) var id: String
 
   func validate() throws {
-    guard RuleCatalogue.rule(id) != nil else {
-      throw ValidationError("unknown rule '\(id)'; `trustgate rules` lists them")
+    guard RuleCatalogue.rule(id) != nil || ClientBehaviours.explain(id) != nil else {
+      throw ValidationError(
+        "unknown rule or client '\(id)'; `trustgate rules` lists the rules, and the clients are "
+          + ClientBehaviours.clients.joined(separator: ", "))
     }
   }
 
   func run() {
+    if let client = ClientBehaviours.explain(id) { return print(client, terminator: "") }
     guard let rule = RuleCatalogue.rule(id) else { return }
     let d = rule.description
     print("\(d.id) — \(d.title)")

@@ -21,7 +21,7 @@ struct Trustgate: ParsableCommand {
     version: "0.1.0",
     // Every command sets `commandName`: deriving it from the type name (`String(describing:)`) costs a reflection
     // pass on every start-up.
-    subcommands: [Check.self, Inspect.self, Baseline.self, Diff.self, Rules.self, Explain.self]
+    subcommands: [Check.self, Inspect.self, Baseline.self, Diff.self, Rules.self, Explain.self, Verify.self]
   )
 
   /// Like ArgumentParser's `main`, but a usage error exits 2 (what CI tools expect), not EX_USAGE (64).

@@ -213,7 +213,16 @@ extension FileSystemView {
 
   /// Like `resolve`, but a missing final target becomes `danglingLink` when `path` itself is a link.
   func resolveExisting(_ path: String) throws(FileError) -> String {
-    let real = try resolve(path)
+    let real: String
+    do { real = try resolve(path) } catch {
+      // A link whose target lies in a folder that does not exist is as dangling as one whose file is gone.
+      if case .notFound = error, let own = try? resolve(path, followFinal: false),
+        case .symlink(let target) = rawKind(own)
+      {
+        throw .danglingLink(path, target: target)
+      }
+      throw error
+    }
     if rawKind(real) == nil {
       if let own = try? resolve(path, followFinal: false), case .symlink(let target) = rawKind(own) {
         throw .danglingLink(path, target: target)

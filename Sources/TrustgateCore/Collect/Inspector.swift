@@ -95,7 +95,9 @@ public enum Inspector {
     snapshot.certificates = context.certificates
     snapshot.problems = context.problems
     markSameSources(&snapshot)
-    snapshot.effectiveTrust = EffectiveTrust.resolve(snapshot)
+    // Programs are not looked for: a curl or git line on every host would change every recorded baseline.
+    snapshot.effectiveTrust = EffectiveTrust.resolve(
+      snapshot, configuration: TrustConfiguration.read(fs, snapshot: snapshot, env: request.env, programs: false))
     snapshot.normalise()
     return snapshot
   }

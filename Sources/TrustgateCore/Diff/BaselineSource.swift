@@ -53,11 +53,12 @@ public struct BaselineLoader: Sendable {
       return .lockfiles(try lockfiles(at: ref, in: repository), label: "git ref \(ref)")
     case .staged:
       let repository = try openRepository(for: "--staged")
-      let files: [GitFile]
-      do {
-        files = try repository.stagedFiles(indexFile: environment["GIT_INDEX_FILE"], include: wanted, descend: descend)
-      } catch { throw InputError("--staged: \(error)") }
-      let staged = LockfileCollector(excluded: excluded).collect(try tree(files, repository))
+      let staged = try collectFollowingIncludes(repository) { extra throws(InputError) in
+        do {
+          return try repository.stagedFiles(
+            indexFile: environment["GIT_INDEX_FILE"], include: wanted(extra), descend: descend(extra))
+        } catch { throw InputError("--staged: \(error)") }
+      }
       return .staged(head: try lockfiles(at: "HEAD", in: repository), staged: staged, label: "HEAD (staged changes)")
     case .automatic:
       let recorded = policyBaseline ?? Self.defaultBaselinePath
@@ -107,24 +108,54 @@ public struct BaselineLoader: Sendable {
     }
   }
 
-  /// The walk's rules, applied to git trees: the same files the working-tree walk reads.
-  var wanted: (String) -> Bool {
+  /// The walk's rules, applied to git trees: the same files the working-tree walk reads, and the `extra` paths that
+  /// includes and links named.
+  func wanted(_ extra: Set<String> = []) -> (String) -> Bool {
     let collector = LockfileCollector(excluded: excluded)
-    return { LockfileReaders.reader(for: $0) != nil && !collector.isExcluded($0) }
+    return { extra.contains($0) || (LockfileReaders.reader(for: $0) != nil && !collector.isExcluded($0)) }
   }
 
-  var descend: (String) -> Bool {
+  func descend(_ extra: Set<String> = []) -> (String) -> Bool {
     let collector = LockfileCollector(excluded: excluded)
     return { directory in
-      LockfileCollector.descends(into: directory.split(separator: "/").last ?? Substring(directory))
-        && !collector.isExcluded(directory)
+      (LockfileCollector.descends(into: directory.split(separator: "/").last ?? Substring(directory))
+        && !collector.isExcluded(directory)) || extra.contains { $0.hasPrefix(directory + "/") }
+    }
+  }
+
+  /// Reads a git tree's (or the index's) lockfiles, then what their `-r`/`-c` includes and links name, listed again
+  /// by path until nothing new is named: an included `common.txt` counts at a ref as in the working tree.
+  func collectFollowingIncludes(
+    _ repository: GitRepository, listing: (Set<String>) throws(InputError) -> [GitFile]
+  ) throws(InputError) -> LockfileSet {
+    var extra: Set<String> = []
+    var files = try listing(extra)
+    while true {
+      let collection = LockfileCollector(excluded: excluded).collectNotingMissing(try tree(files, repository))
+      let named = collection.missing.subtracting(extra)
+      // Each round adds a path, and paths named are bounded by the files read: this ends.
+      guard !named.isEmpty else { return (collection.lockfiles, collection.problems) }
+      extra.formUnion(named)
+      let listed = try listing(extra)
+      guard Set(listed.map(\.path)) != Set(files.map(\.path)) else {
+        return (collection.lockfiles, collection.problems)
+      }
+      files = listed
     }
   }
 
   /// The lockfile-bearing files of a git tree as an in-memory view.
   func tree(_ files: [GitFile], _ repository: GitRepository) throws(InputError) -> MemoryFileSystem {
     var fs = MemoryFileSystem(label: "git")
-    for file in files where !file.isSymlink {
+    for file in files {
+      if file.isSymlink {
+        // A link is kept as a link (its blob is the target), so the walk judges it as it judges one on disk.
+        do {
+          let target = String(decoding: try repository.blob(file.oid, limit: 4096), as: UTF8.self)
+          fs.set("/" + file.path, .symlink(target))
+        } catch { throw InputError("reading the link \(file.path) from git: \(error)") }
+        continue
+      }
       do { fs.set("/" + file.path, .file(try repository.blob(file.oid, limit: 32 << 20))) } catch {
         throw InputError("reading \(file.path) from git: \(error)")
       }
@@ -134,12 +165,13 @@ public struct BaselineLoader: Sendable {
 
   /// The lockfiles at `ref`, parsed by the same readers as the working tree's.
   func lockfiles(at ref: String, in repository: GitRepository) throws(InputError) -> LockfileSet {
-    let files: [GitFile]
-    do {
-      let commit = try repository.resolveCommit(ref)
-      files = try repository.files(atCommit: commit, include: wanted, descend: descend)
-    } catch { throw InputError("--baseline-ref: \(error)") }
-    return LockfileCollector(excluded: excluded).collect(try tree(files, repository))
+    let commit: String
+    do { commit = try repository.resolveCommit(ref) } catch { throw InputError("--baseline-ref: \(error)") }
+    return try collectFollowingIncludes(repository) { extra throws(InputError) in
+      do {
+        return try repository.files(atCommit: commit, include: wanted(extra), descend: descend(extra))
+      } catch { throw InputError("--baseline-ref: \(error)") }
+    }
   }
 
   static func replacingLockfiles(_ snapshot: Snapshot, with set: LockfileSet) -> Snapshot {

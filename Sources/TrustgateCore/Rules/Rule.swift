@@ -26,7 +26,7 @@ public struct RuleContext: Sendable {
     return changes.filter { kinds.contains($0.kind) }
   }
 
-  var trust: Resolver { Resolver(current) }
+  var trust: SnapshotPaths { SnapshotPaths(current) }
 
   /// "CN=Root,O=Org" → "Root" plus a short fingerprint, for messages.
   public func label(_ fingerprint: String) -> String {

@@ -1,7 +1,7 @@
 /// Every rule trustgate runs. Adding a rule is one file in `Catalogue/` and one line here.
 public enum RuleCatalogue {
   public static let all: [any Rule] = [
-    InputProblemRule(),
+    InputProblemRule(), UnreadableLockfileRule(),
     OSBundleMissingRule(), RootsRemovedRule(), RootsAddedRule(), LocalCANotInBundleRule(), HashedDirectoryStaleRule(),
     ExpiredRootsRule(), UnparsableTrustFileRule(),
     TrustVariableTargetRule(), TrustVariableChangedRule(), VerificationDisabledRule(), IgnoredTrustVariableRule(),

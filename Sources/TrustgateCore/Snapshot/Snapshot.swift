@@ -30,7 +30,7 @@ public struct Snapshot: Codable, Sendable, Equatable {
     python.environments.sort()
     lockfiles.sort()
     effectiveTrust.sort()
-    problems = Array(Set(problems)).sorted()
+    problems = Problem.aggregated(problems)
   }
 }
 
@@ -100,6 +100,10 @@ public struct TrustStore: Codable, Sendable, Equatable, Comparable {
   /// Hashed directories: links whose name does not match the certificate's subject hash, and dangling links.
   public var mismatchedHashLinks: [String]?
   public var danglingLinks: [String]?
+  /// How many there are when the lists above hold only the first `StoresCollector.listedLinks` names; nil when the
+  /// lists are complete (a folder of 100,000 bad links must not make a snapshot of megabytes).
+  public var mismatchedHashLinkCount: Int?
+  public var danglingLinkCount: Int?
   /// Anchors: certificates (SHA-256) that the bundle built from this folder does not contain.
   public var notInBundle: [String]?
 
@@ -201,6 +205,8 @@ public struct PythonEnvironment: Codable, Sendable, Equatable, Comparable {
   public var base: String?
   /// Virtual environments: whether the base installation's packages are visible too (pyvenv.cfg).
   public var includesSystemSitePackages: Bool?
+  /// True for the environment `VIRTUAL_ENV` names (the active one); nil otherwise.
+  public var active: Bool?
 
   public init(path: String, kind: Kind) {
     self.path = path

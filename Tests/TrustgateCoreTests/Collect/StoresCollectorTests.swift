@@ -137,6 +137,29 @@ final class StoresCollectorTests: XCTestCase {
     XCTAssertTrue(context.problems.contains { $0.message.contains("no CA bundle") })
   }
 
+  /// A hash link whose target's folder is gone too (`/gone/root.pem`) is as dangling as one whose file is gone: it
+  /// used to be an anonymous "no such file" problem that no rule reported. Many of them are one problem, and the
+  /// store lists only the first names with the count.
+  func testDanglingLinksIntoMissingFoldersAreDanglingAndAggregated() throws {
+    let scratch = try TemporaryDirectory()
+    let made = try ExternalTool.run([
+      "bash", "-euo", "pipefail", "-c",
+      "mkdir -p '\(scratch.path)/etc/ssl/certs' && cd '\(scratch.path)/etc/ssl/certs' && "
+        + "seq 0 99 | awk '{ printf \"/gone/%08x.0\\n\", $1 + 268435456 }' | xargs ln -s -t .",
+    ])
+    XCTAssertEqual(made.status, 0, made.output)
+    let (stores, _, context) = collect(root: scratch.path)
+    let directory = try store(stores, "/etc/ssl/certs")
+    XCTAssertEqual(directory.kind, .hashedDirectory)
+    XCTAssertEqual(directory.danglingLinkCount, 100)
+    XCTAssertEqual(directory.danglingLinks?.count, StoresCollector.listedLinks)
+    XCTAssertEqual(directory.danglingLinks?.first, "10000000.0")
+    let dangling = context.problems.filter { $0.message.contains("dangling link") }
+    XCTAssertEqual(dangling.map(\.path), ["/etc/ssl/certs"], "\(context.problems)")
+    XCTAssertTrue(dangling.first?.message.hasPrefix("100 links: dangling link") == true, "\(dangling)")
+    XCTAssertFalse(context.problems.contains { $0.message.contains("no such file") }, "\(context.problems)")
+  }
+
   func testExpiredAndNotYetValidAreCountedAgainstTheGivenTime() throws {
     let scratch = try TemporaryDirectory()
     try scratch.write("etc/ssl/certs/ca-certificates.crt", Array(try Fixtures.data("pki/bundle.pem")))

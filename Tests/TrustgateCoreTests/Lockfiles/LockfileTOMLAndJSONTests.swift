@@ -10,8 +10,8 @@ final class LockfileTOMLAndJSONTests: XCTestCase {
     XCTAssertEqual(reading.pins.map(\.line), [10, 27])
   }
 
-  func testHeaderWithoutKeyIsAnIssueAndNeverReachesTOMLKit() throws {
-    // Found by fuzz-lockfiles (now fuzz-parsers, FUZZ_TARGET=lockfiles): toml++ asserts (debug) or assumes (release) on `[[[`.
+  func testHeaderWithoutKeyIsAnIssueAtItsLine() throws {
+    // Found by fuzz-lockfiles (now fuzz-parsers, FUZZ_TARGET=lockfiles) when TOMLKit still read these files.
     let text = try Fixtures.text("lockfiles/edge/fuzz-toml-bad-header.toml")
     for reader in [UvLockReader.self, PoetryLockReader.self, PyprojectReader.self] as [any LockfileReader.Type] {
       XCTAssertEqual(reader.read(text).issues.map(\.line), [1], "\(reader.format)")
@@ -19,14 +19,68 @@ final class LockfileTOMLAndJSONTests: XCTestCase {
     XCTAssertEqual(PdmLockReader.read("[[package]]\nname = \"a\"\n[\n").issues.map(\.line), [3])
   }
 
-  func testClosingBraceInAnArrayIsAnIssueAndNeverReachesTOMLKit() {
-    // Found by fuzz-parsers (FUZZ_TARGET=lockfiles): toml++ asserts (debug) or assumes (release) that an array value
-    // never starts with `}`.
+  func testClosingBraceInAnArrayIsAnIssueAtItsLine() {
+    // Found by fuzz-parsers (FUZZ_TARGET=lockfiles) when TOMLKit still read these files.
     let pyproject = "[project]\nname = \"x\"\ndependencies = [\n  \"httpx==0.28.1\",\n}\n"
     XCTAssertEqual(PyprojectReader.read(pyproject).issues.map(\.line), [5])
     let uv = "[[package]]\nname = \"a\"\nwheels = [{ url = \"u\" }, { x = [ } ] }]\n"
     XCTAssertEqual(UvLockReader.read(uv).issues.map(\.line), [3])
     XCTAssertEqual(UvLockReader.read(uv).pins.map(\.name), ["a"])
+  }
+
+  /// The scanner is the only TOML parser: what lock tools write reads without issue, and each syntax error is one
+  /// issue at its line.
+  func testScannerAcceptsTOMLAndNamesTheLineOfEachSyntaxError() {
+    let valid = [
+      "", "\n\n# only a comment\r\n", "a = 1\nb = -0\nc = +1_000\nd = true\ne = false # done",
+      "a = \"x\\u00e9\\U0001F600\\t\\\"\"\nb = 'lit \\ eral'\nc = \"\"\nk-1_B = []",
+      "a = [\n  1, # one\n  [2, 'x'],\n  { y = 1, z = { w = [] } },\n]\n",
+      "[a.b]\nx = 1\n[a]\ny = 2\n[\"q k\".'r']\n",
+      "[[p]]\nname = \"a\"\n[p.deps]\nx = 1\n[[p]]\nname = \"b\"\n[[p.wheels]]\n",
+      "a.b = 1", "a = 1.5e+3", "a = 1979-05-27T07:32:00Z", "a = 1979-05-27 07:32:00", "a = 0x1F", "a = inf",
+      "a = \"\"\"\nx\n\"\"\"", "\u{FEFF}a = 1", "\"a\\u0062\" = 1", "a = { b = 1 }\r\n",
+    ]
+    for text in valid {
+      XCTAssertEqual(UvLockReader.read(text).issues.map(\.message), [], text)
+    }
+    let invalid: [(String, Int)] = [
+      ("a = \"x", 1), ("a = 'x\ny'", 1), ("x = 1\na = 1 b = 2", 2), ("[[[x]]", 1), ("[ [x]]", 1), ("[x]]", 1),
+      ("a = [1 2]", 1), ("a = [1,,2]", 1), ("a =", 1), ("= 1", 1), ("a = truex", 1), ("x = 1\n\n[a", 3),
+      ("a = { b = 1", 1), ("a = [\n1,\n2", 3), ("a = { b = 1, , c = 2 }", 1), ("a = \"\"\"\nnever closed", 1),
+    ]
+    for (text, line) in invalid {
+      let issues = UvLockReader.read(text).issues
+      XCTAssertEqual(issues.map(\.line), [line], text)
+      XCTAssertTrue(issues.first?.message.hasPrefix("uv.lock is not valid TOML: line \(line): ") == true, "\(issues)")
+    }
+  }
+
+  /// Every prefix of real lockfiles (a download cut short) reads without a crash: pins up to the cut, and at most
+  /// one syntax issue, inside the text.
+  func testEveryTruncationOfARealLockfileIsReadWithoutACrash() throws {
+    for (name, reader) in [("old/uv/uv.lock", UvLockReader.self), ("old/poetry/poetry.lock", PoetryLockReader.self),
+      ("old/pipenv/Pipfile.lock", PipfileLockReader.self)] as [(String, any LockfileReader.Type)]
+    {
+      let bytes = Array(try Fixtures.text("lockfiles/" + name).utf8)
+      let complete = reader.read(String(decoding: bytes, as: UTF8.self))
+      XCTAssertEqual(complete.issues.map(\.message), [], name)
+      for cut in stride(from: 0, to: bytes.count, by: 401) {
+        let text = String(decoding: bytes[..<cut], as: UTF8.self)
+        let reading = reader.read(text)
+        let lines = text.utf8.filter { $0 == UInt8(ascii: "\n") }.count + 1
+        XCTAssertLessThanOrEqual(reading.pins.count, complete.pins.count, "\(name) cut at \(cut)")
+        XCTAssertTrue(reading.issues.allSatisfy { ($0.line ?? 1) <= lines }, "\(name) cut at \(cut): \(reading.issues)")
+      }
+    }
+  }
+
+  func testBrokenBigLockNamesItsLineAndKeepsTheEntriesBefore() {
+    var text = ""
+    for index in 0..<300 { text += "[[package]]\nname = \"p\(index)\"\nversion = \"1.0\"\n\n" }
+    text += "[[package]]\nname = \"broken\nversion = \"1.0\"\n"
+    let reading = UvLockReader.read(text)
+    XCTAssertEqual(reading.pins.count, 300)
+    XCTAssertEqual(reading.issues.map(\.line), [1202])
   }
 
   func testPackageWithoutNameIsAnIssueAndTheRestStillCount() {
@@ -77,6 +131,16 @@ final class LockfileTOMLAndJSONTests: XCTestCase {
     XCTAssertEqual(reading.pins.count, 7)
     XCTAssertEqual(reading.pins.last, Pin(name: "httpcore", version: "1.0.9", line: 238, group: "default"))
     XCTAssertNil(reading.pins.first { $0.name == "httpx" })
+  }
+
+  /// One pass reads Pipfile.lock: escapes are decoded as JSON decodes them (the scanner used to keep `?` for `\u`,
+  /// trusting a second parse, JSONDecoder, for the values), and wrong types are issues at their line.
+  func testPipfileLockIsReadInOnePassWithEscapesAndTypes() {
+    let text = "{\"default\": {\"httpx\": {\"version\": \"==0.28\\u002e1\"}},\n \"develop\": []}"
+    let reading = PipfileLockReader.read(text)
+    XCTAssertEqual(reading.pins, [Pin(name: "httpx", version: "0.28.1", line: 1, group: "default")])
+    XCTAssertEqual(reading.issues.map(\.line), [2])
+    XCTAssertTrue(reading.issues.first?.message.contains("`develop` is not an object") == true, "\(reading.issues)")
   }
 
   func testPipfileLockWithWrongTypeIsAnIssue() {

@@ -2,32 +2,47 @@
 public struct TrustVariable: Sendable {
   public var name: String
   public var role: EnvVariable.Role
-  /// Clients that read it, for messages and effective trust.
-  public var readBy: String
+  /// Readers the client table (`ClientBehaviours`) does not hold: Go, cargo, npm, …
+  public var otherReaders: String
   /// For switches: whether a value turns verification off.
   public var disables: (@Sendable (String) -> Bool)? = nil
+
+  public init(
+    name: String, role: EnvVariable.Role, readBy otherReaders: String, disables: (@Sendable (String) -> Bool)? = nil
+  ) {
+    self.name = name
+    self.role = role
+    self.otherReaders = otherReaders
+    self.disables = disables
+  }
+
+  /// Everyone that reads it, for messages: the table's clients first, then the others.
+  public var readBy: String {
+    let readers = ClientBehaviours.readers(of: name) + (otherReaders.isEmpty ? [] : [otherReaders])
+    return readers.isEmpty ? "its readers" : readers.joined(separator: ", ")
+  }
 }
 
 /// The checklist of trust variables (../shared/knowledge/trust-regressions.md §7 and its switch table).
-/// Adding a variable is one line.
+/// Adding a variable is one line. Which of the table's clients read a variable, and in what order, is
+/// `ClientBehaviours` (Trust/); `readBy` here lists only readers outside it.
 public enum TrustVariables {
   public static let all: [TrustVariable] = [
-    // OpenSSL defaults: CPython ssl, urllib, aiohttp, httpx ≥ 0.28 path handling, curl tool, Ruby, PHP, Go.
-    .init(name: "SSL_CERT_FILE", role: .caFile, readBy: "OpenSSL-default programs, httpx, curl, Go, truststore"),
-    .init(name: "SSL_CERT_DIR", role: .caDirectory, readBy: "OpenSSL-default programs, httpx, curl, Go"),
-    // requests: REQUESTS_CA_BUNDLE > CURL_CA_BUNDLE (requests sessions.py merge_environment_settings).
-    .init(name: "REQUESTS_CA_BUNDLE", role: .caFileOrDirectory, readBy: "requests, pip, botocore"),
-    .init(name: "CURL_CA_BUNDLE", role: .caFile, readBy: "curl, requests, pip"),
-    .init(name: "PIP_CERT", role: .caFile, readBy: "pip"),
-    .init(name: "AWS_CA_BUNDLE", role: .caFile, readBy: "botocore, boto3, aws cli"),
-    .init(name: "NODE_EXTRA_CA_CERTS", role: .caFile, readBy: "Node.js (appended to its bundled roots)"),
-    .init(name: "GIT_SSL_CAINFO", role: .caFile, readBy: "git"),
-    .init(name: "GIT_SSL_CAPATH", role: .caDirectory, readBy: "git"),
+    // OpenSSL defaults beyond the table: Ruby, PHP, Go.
+    .init(name: "SSL_CERT_FILE", role: .caFile, readBy: "Ruby, PHP, Go"),
+    .init(name: "SSL_CERT_DIR", role: .caDirectory, readBy: "Ruby, PHP, Go"),
+    .init(name: "REQUESTS_CA_BUNDLE", role: .caFileOrDirectory, readBy: ""),
+    .init(name: "CURL_CA_BUNDLE", role: .caFile, readBy: ""),
+    .init(name: "PIP_CERT", role: .caFile, readBy: ""),
+    .init(name: "AWS_CA_BUNDLE", role: .caFile, readBy: "boto3, aws cli"),
+    .init(name: "NODE_EXTRA_CA_CERTS", role: .caFile, readBy: ""),
+    .init(name: "GIT_SSL_CAINFO", role: .caFile, readBy: ""),
+    .init(name: "GIT_SSL_CAPATH", role: .caDirectory, readBy: ""),
     .init(name: "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH", role: .caFile, readBy: "gRPC C-core (grpcio), grpc-js"),
     .init(name: "HTTPLIB2_CA_CERTS", role: .caFile, readBy: "httplib2"),
     .init(name: "CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE", role: .caFile, readBy: "Google Cloud SDK"),
     .init(name: "NIX_SSL_CERT_FILE", role: .caFile, readBy: "Nix"),
-    .init(name: "SHOTGUN_API_CACERTS", role: .caFile, readBy: "shotgun_api3 (ShotGrid SDK)"),
+    .init(name: "SHOTGUN_API_CACERTS", role: .caFile, readBy: ""),
     .init(name: "CARGO_HTTP_CAINFO", role: .caFile, readBy: "cargo"),
     .init(name: "NPM_CONFIG_CAFILE", role: .caFile, readBy: "npm"),
     .init(name: "npm_config_cafile", role: .caFile, readBy: "npm"),
@@ -38,9 +53,9 @@ public enum TrustVariables {
       name: "PYTHONHTTPSVERIFY", role: .disablesVerification, readBy: "distro-patched Python (PEP 493)",
       disables: { $0 == "0" }),
     .init(
-      name: "NODE_TLS_REJECT_UNAUTHORIZED", role: .disablesVerification, readBy: "Node.js", disables: { $0 == "0" }),
+      name: "NODE_TLS_REJECT_UNAUTHORIZED", role: .disablesVerification, readBy: "", disables: { $0 == "0" }),
     // git checks only that the variable exists.
-    .init(name: "GIT_SSL_NO_VERIFY", role: .disablesVerification, readBy: "git", disables: { _ in true }),
+    .init(name: "GIT_SSL_NO_VERIFY", role: .disablesVerification, readBy: "", disables: { _ in true }),
     .init(
       name: "NPM_CONFIG_STRICT_SSL", role: .disablesVerification, readBy: "npm", disables: { $0.lowercased() == "false" }),
     .init(

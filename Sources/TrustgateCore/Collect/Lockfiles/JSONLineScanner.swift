@@ -1,8 +1,9 @@
 /// A strict JSON parser that keeps only what `Pipfile.lock` needs, with lines: for each member of the
 /// top-level objects it is told about, the member's line and its `version` string.
 ///
-/// JSONDecoder says whether the file is valid but not where things are; this walks the bytes once for lines,
-/// and for the line where parsing stops when the file is broken.
+/// The only parser `Pipfile.lock` goes through: it walks the bytes once for lines, for the line where parsing stops
+/// when the file is broken, and for members of the wrong type (a group or an entry that is not an object, a `version`
+/// that is not a string).
 struct JSONLineScanner {
   struct Entry: Equatable {
     var group: String
@@ -16,6 +17,8 @@ struct JSONLineScanner {
   private(set) var entries: [Entry] = []
   /// 1-based line where the text stops being JSON; nil when it parses.
   private(set) var errorLine: Int?
+  /// Members of the wrong type: line and what is wrong, in document order.
+  private(set) var typeErrors: [(line: Int, message: String)] = []
 
   private let bytes: [UInt8]
   private let groups: Set<String>
@@ -55,6 +58,7 @@ struct JSONLineScanner {
   private mutating func parseValue(path: inout [String]) -> Bool {
     skipSpace()
     guard let byte = current, path.count < Self.maximumDepth else { return false }
+    checkType(byte, at: path)
     switch byte {
     case UInt8(ascii: "{"): return parseObject(path: &path)
     case UInt8(ascii: "["):
@@ -87,6 +91,20 @@ struct JSONLineScanner {
     case UInt8(ascii: "f"): return expect("false")
     case UInt8(ascii: "n"): return expect("null")
     default: return parseNumber()
+    }
+  }
+
+  /// Records a group or entry that is not an object, and a `version` that is not a string (null is allowed).
+  private mutating func checkType(_ byte: UInt8, at path: [String]) {
+    guard !path.isEmpty, groups.contains(path[0]), byte != UInt8(ascii: "n") else { return }
+    switch path.count {
+    case 1, 2:
+      let what = path.count == 1 ? "`\(path[0])`" : "`\(path[0]).\(path[1])`"
+      if byte != UInt8(ascii: "{") { typeErrors.append((line, "\(what) is not an object")) }
+    case 3 where path[2] == "version" && byte != UInt8(ascii: "\""):
+      typeErrors.append((line, "`\(path[0]).\(path[1]).version` is not a string"))
+    default:
+      break
     }
   }
 
@@ -133,14 +151,20 @@ struct JSONLineScanner {
         index += 1
         switch escaped {
         case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(escaped)
-        case UInt8(ascii: "b"), UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-          out.append(UInt8(ascii: " "))
+        case UInt8(ascii: "b"): out.append(8)
+        case UInt8(ascii: "f"): out.append(12)
+        case UInt8(ascii: "n"): out.append(UInt8(ascii: "\n"))
+        case UInt8(ascii: "r"): out.append(UInt8(ascii: "\r"))
+        case UInt8(ascii: "t"): out.append(UInt8(ascii: "\t"))
         case UInt8(ascii: "u"):
+          var value: UInt32 = 0
           for _ in 0..<4 {
-            guard let hex = current, isAlphanumeric(hex) else { return nil }
+            guard let hex = current, let digit = Self.hexValue(hex) else { return nil }
+            value = value * 16 + digit
             index += 1
           }
-          out.append(UInt8(ascii: "?"))
+          // A lone surrogate (half of a pair) becomes U+FFFD; names and versions are ASCII anyway.
+          out.append(contentsOf: String(Character(Unicode.Scalar(value) ?? "\u{FFFD}")).utf8)
         default: return nil
         }
       case 0..<0x20:
@@ -150,6 +174,15 @@ struct JSONLineScanner {
       }
     }
     return nil
+  }
+
+  private static func hexValue(_ byte: UInt8) -> UInt32? {
+    switch byte {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt32(byte - UInt8(ascii: "0"))
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): return UInt32(byte - UInt8(ascii: "a") + 10)
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): return UInt32(byte - UInt8(ascii: "A") + 10)
+    default: return nil
+    }
   }
 
   private mutating func parseNumber() -> Bool {

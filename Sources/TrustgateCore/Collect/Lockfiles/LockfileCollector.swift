@@ -1,11 +1,24 @@
 /// Walks a repository tree once and hands each file to the reader that wants it (by name); `-r`/`-c` includes
 /// with other names are read as requirements files too. Paths in the result are relative to the repository.
+///
+/// Nothing is dropped silently: an entry with a lockfile's name that cannot be read (a dangling or looping link, a
+/// link or include that leaves the repository, a FIFO, a folder, an unreadable file), a folder the walk cannot
+/// enter and a folder deeper than `maximumDepth` are each a problem marked `unreadable`: the gate cannot see them.
 public struct LockfileCollector {
   /// Folders never descended into: VCS data, virtualenvs, dependency caches, build output.
   public static let skippedDirectories: Set<String> = GitRepository.prunedDirectoryNames.union([
     ".hg", ".svn", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages", ".trustgate",
     ".build-fuzz",
   ])
+
+  /// Folders deeper than this are not entered, and each one left out is a problem. The walk keeps its own stack, so
+  /// the limit only bounds the paths it builds.
+  public static let maximumDepth = 64
+  /// The most trustgate reads from one lockfile.
+  public static let readLimit = 32 << 20
+  /// Names, versions, specifiers and groups longer than this are not kept: the entry becomes a problem naming its
+  /// line, so a 10 MB version string never reaches the snapshot or a report.
+  public static let maximumFieldLength = 256
 
   /// Repository-relative path prefixes to leave out (from the policy's `exclude`).
   public var excluded: [String]
@@ -25,63 +38,170 @@ public struct LockfileCollector {
   }
 
   public func collect(_ repository: any FileSystemView) -> (lockfiles: [Lockfile], problems: [Problem]) {
+    let collection = collectNotingMissing(repository)
+    return (collection.lockfiles, collection.problems)
+  }
+
+  /// What `collect` returns, and the repository-relative paths that includes and links named but the view does not
+  /// hold: a git tree listed by name lacks them until the caller adds them and collects again.
+  public func collectNotingMissing(_ repository: any FileSystemView) -> LockfileCollection {
+    var collection = LockfileCollection()
     var found: [(path: String, reader: any LockfileReader.Type)] = []
-    walk(repository, "/", depth: 0, into: &found)
-    var lockfiles: [Lockfile] = []
-    var problems: [Problem] = []
+    walk(repository, into: &found, &collection.problems)
     var read = Set(found.map(\.path))
-    var queue = found
-    while !queue.isEmpty {
-      let (path, reader) = queue.removeFirst()
-      guard let (lockfile, references, fileProblems) = readFile(repository, path, reader) else { continue }
-      lockfiles.append(lockfile)
-      problems += fileProblems
+    var queue = found[...]
+    while let (path, reader) = queue.popFirst() {
+      var references: [String] = []
+      switch Self.classify(repository, path) {
+      case .file(let real):
+        let (lockfile, included, problems) = readFile(repository, path, real: real, reader)
+        collection.lockfiles.append(lockfile)
+        collection.problems += problems
+        references = included
+      case .missing(let target) where target == path:
+        collection.problems.append(Self.unreadable(path, "vanished while the repository was read"))
+      case .missing(let target):
+        collection.missing.insert(target)
+        collection.problems.append(Self.unreadable(path, "is a link to \(Self.shown(target)), which does not exist"))
+      case .unreadable(let reason):
+        collection.problems.append(Self.unreadable(path, reason))
+      }
       let folder = path.split(separator: "/").dropLast().joined(separator: "/")
       for reference in references where !reference.contains("://") {
-        let joined = normalise(folder.isEmpty ? reference : folder + "/" + reference)
-        guard !joined.hasPrefix("../"), read.insert(joined).inserted else { continue }
-        if repository.isFile("/" + joined) {
-          queue.append((joined, RequirementsReader.self))
-        } else {
-          problems.append(
+        guard let joined = Self.normalise(folder.isEmpty ? reference : folder + "/" + reference),
+          !reference.hasPrefix("/")
+        else {
+          collection.problems.append(
             Problem(
-              area: .lockfiles, path: path, message: "includes \(reference), which does not exist",
-              fix: "Fix the -r/-c line or add the file; pip fails on a missing include."))
+              area: .lockfiles, path: path,
+              message: "includes \(Self.shown(reference)), which lies outside the repository: not followed",
+              fix: "Keep included requirements inside the repository (pip reads the file trustgate cannot see).",
+              unreadable: true))
+          continue
+        }
+        guard read.insert(joined).inserted else { continue }
+        switch Self.classify(repository, joined) {
+        case .file:
+          queue.append((joined, RequirementsReader.self))
+        case .missing(let target):
+          collection.missing.insert(target)
+          if target == joined {
+            collection.problems.append(
+              Problem(
+                area: .lockfiles, path: path, message: "includes \(Self.shown(reference)), which does not exist",
+                fix: "Fix the -r/-c line or add the file; pip fails on a missing include."))
+          } else {
+            collection.problems.append(
+              Self.unreadable(joined, "is a link to \(Self.shown(target)), which does not exist (included by \(path))"))
+          }
+        case .unreadable(let reason):
+          collection.problems.append(Self.unreadable(joined, reason + " (included by \(path))"))
         }
       }
     }
-    return (lockfiles.sorted(), problems)
+    collection.lockfiles.sort()
+    return collection
   }
 
-  private func walk(_ fs: any FileSystemView, _ directory: String, depth: Int, into found: inout [(path: String, reader: any LockfileReader.Type)]) {
+  /// Visits every folder once with its own stack (no recursion), in name order.
+  private func walk(
+    _ fs: any FileSystemView, into found: inout [(path: String, reader: any LockfileReader.Type)],
+    _ problems: inout [Problem]
+  ) {
     // Folders are only entered when they are real folders (not links), so every path here is already resolved:
-    // raw listings and raw kinds, no link resolution per entry.
-    // What each name is comes from the listing: a source tree's thousands of files cost no lstat each.
-    guard depth < 24, let entries = try? fs.rawListTyped(directory).sorted(by: { $0.name < $1.name }) else { return }
-    for (name, type) in entries {
-      let path = directory == "/" ? "/" + name : directory + "/" + name
-      let relative = String(path.dropFirst())
-      if isExcluded(relative) { continue }
-      switch type {
-      case .directory:
-        if Self.descends(into: name) {
-          walk(fs, path, depth: depth + 1, into: &found)
-        }
-      case .file:
-        if let reader = LockfileReaders.reader(for: relative) { found.append((relative, reader)) }
-      case .symlink:
-        if let reader = LockfileReaders.reader(for: relative), fs.isFile(path) { found.append((relative, reader)) }
-      case .other, .missing: break
+    // raw listings and raw kinds, no link resolution per entry. What each name is comes from the listing: a source
+    // tree's thousands of files cost no lstat each.
+    var pending: [(path: String, depth: Int)] = [("/", 0)]
+    while let (directory, depth) = pending.popLast() {
+      let listing: [(name: String, type: EntryType)]
+      do { listing = try fs.rawListTyped(directory) } catch {
+        problems.append(
+          Problem(
+            area: .lockfiles, path: directory == "/" ? "." : String(directory.dropFirst()),
+            message: "folder: \(error.reason); lockfiles in it are not checked",
+            fix: "Make the folder readable by the build user, or leave it out with the policy's `exclude`.",
+            unreadable: true))
+        continue
       }
+      var folders: [String] = []
+      for (name, type) in listing.sorted(by: { $0.name < $1.name }) {
+        let path = directory == "/" ? "/" + name : directory + "/" + name
+        let relative = String(path.dropFirst())
+        if isExcluded(relative) { continue }
+        let reader = LockfileReaders.reader(for: relative)
+        switch type {
+        case .directory:
+          if reader != nil {
+            problems.append(Self.unreadable(relative, "is a folder, not a lockfile"))
+          }
+          guard Self.descends(into: name) else { continue }
+          if depth + 1 > Self.maximumDepth {
+            problems.append(
+              Problem(
+                area: .lockfiles, path: relative,
+                message: "folder more than \(Self.maximumDepth) levels deep: lockfiles in it are not checked",
+                fix: "Move the project closer to the repository root, or leave the folder out with `exclude`.",
+                unreadable: true))
+          } else {
+            folders.append(path)
+          }
+        case .file, .symlink, .other, .missing:
+          // Links, FIFOs and vanished entries are classified when read: each becomes a problem there.
+          if let reader { found.append((relative, reader)) }
+        }
+      }
+      // Reversed onto the stack, so folders are visited in name order.
+      pending += folders.reversed().map { (path: $0, depth: depth + 1) }
     }
   }
 
-  private func readFile(_ fs: any FileSystemView, _ path: String, _ reader: any LockfileReader.Type) -> (Lockfile, [String], [Problem])? {
+  /// What a repository-relative path holds once its links are followed inside the repository.
+  enum Entry: Equatable {
+    /// A regular file, at this repository-relative path.
+    case file(String)
+    /// Nothing at this repository-relative path (the path itself, or a link's target).
+    case missing(String)
+    /// Something that cannot be read as a lockfile, and why.
+    case unreadable(String)
+  }
+
+  /// Follows links one at a time: a link that is absolute or climbs above the repository is never followed (the
+  /// view would resolve it inside the repository, which is not what pip reads).
+  static func classify(_ fs: any FileSystemView, _ relative: String) -> Entry {
+    var current = relative
+    for _ in 0..<40 {
+      guard let kind = fs.linkKind("/" + current) else { return .missing(current) }
+      switch kind {
+      case .file:
+        return .file(current)
+      case .directory:
+        return current == relative ? .unreadable("is a folder, not a lockfile") : .unreadable("is a link to a folder")
+      case .other:
+        return .unreadable("is not a regular file (a FIFO, socket or device): trustgate does not open it")
+      case .symlink(let target):
+        let folder = current.split(separator: "/").dropLast().joined(separator: "/")
+        guard !target.hasPrefix("/"), let next = normalise(folder.isEmpty ? target : folder + "/" + target) else {
+          return .unreadable("is a link to \(shown(target)), outside the repository: not followed")
+        }
+        current = next
+      }
+    }
+    return .unreadable("is a link loop (more than 40 links followed)")
+  }
+
+  private static func unreadable(_ path: String, _ reason: String) -> Problem {
+    Problem(
+      area: .lockfiles, path: path, message: "\(reason): the gate cannot see what it pins",
+      fix: "Replace it with the lockfile itself (or a link to one inside the repository), or remove it.",
+      unreadable: true)
+  }
+
+  private func readFile(
+    _ fs: any FileSystemView, _ path: String, real: String, _ reader: any LockfileReader.Type
+  ) -> (Lockfile, [String], [Problem]) {
     let bytes: [UInt8]
-    do { bytes = try fs.read("/" + path, limit: 32 << 20) } catch {
-      return (Lockfile(path: path, format: reader.format, pins: []), [], [
-        Problem(area: .lockfiles, path: path, message: error.reason, fix: "Make the file readable, or regenerate it with its tool.")
-      ])
+    do { bytes = try fs.read("/" + real, limit: Self.readLimit) } catch {
+      return (Lockfile(path: path, format: reader.format, pins: []), [], [Self.unreadable(path, error.reason)])
     }
     let reading = Self.parse(bytes, reader)
     let problems = reading.issues.map {
@@ -94,27 +214,81 @@ public struct LockfileCollector {
   static func parse(_ bytes: [UInt8], _ reader: any LockfileReader.Type) -> LockfileReading {
     if bytes.contains(0) {
       return LockfileReading(issues: [
-        LockfileIssue(line: nil, message: "binary data (NUL bytes) in a text lockfile", fix: "Regenerate the file with its tool; it may have been overwritten.")
+        LockfileIssue(
+          line: nil, message: "binary data (NUL bytes) in a text lockfile",
+          fix: "Regenerate the file with its tool; it may have been overwritten.")
       ])
     }
     let valid = String(validating: bytes, as: UTF8.self)
     var reading = reader.read(valid ?? String(decoding: bytes, as: UTF8.self))
+    capFields(&reading)
     reading.pins.sort()
     if valid == nil {
       reading.issues.insert(
-        LockfileIssue(line: nil, message: "not valid UTF-8 (undecodable bytes replaced)", fix: "Save the file as UTF-8."), at: 0)
+        LockfileIssue(
+          line: nil, message: "not valid UTF-8 (undecodable bytes replaced)", fix: "Save the file as UTF-8."),
+        at: 0)
     }
     return reading
   }
 
-  private func normalise(_ path: String) -> String {
+  /// Replaces each pin with an over-long field by an issue at its line, and shortens over-long issue texts and
+  /// references (what a reader echoes comes from the file).
+  static func capFields(_ reading: inout LockfileReading) {
+    let limit = maximumFieldLength
+    var kept: [Pin] = []
+    kept.reserveCapacity(reading.pins.count)
+    for pin in reading.pins {
+      let fields: [(String, String?)] = [
+        ("name", pin.name), ("version", pin.version), ("specifier", pin.specifier), ("group", pin.group),
+      ]
+      if let (field, value) = fields.first(where: { ($0.1?.utf8.count ?? 0) > limit }) {
+        let length = value?.utf8.count ?? 0
+        reading.issues.append(
+          LockfileIssue(
+            line: pin.line,
+            message: "the entry's \(field) is \(length) bytes long, more than the \(limit) trustgate reads "
+              + "(`\(shown(value ?? ""))`)",
+            fix: "Fix the entry at this line, or regenerate the file with its tool."))
+      } else {
+        kept.append(pin)
+      }
+    }
+    reading.pins = kept
+    for index in reading.issues.indices {
+      reading.issues[index].message = shown(reading.issues[index].message, limit: 400)
+      reading.issues[index].fix = shown(reading.issues[index].fix, limit: 400)
+    }
+  }
+
+  /// A string from a file, cut to `limit` characters with "…" when longer.
+  static func shown(_ text: String, limit: Int = 200) -> String {
+    guard text.utf8.count > limit else { return text }
+    return String(text.prefix(limit)) + "…"
+  }
+
+  /// `a/./b/../c` → `a/c`; nil when the path climbs above the repository.
+  static func normalise(_ path: String) -> String? {
     var parts: [Substring] = []
     for part in path.split(separator: "/") {
       if part == "." { continue }
-      if part == "..", let last = parts.last, last != ".." { parts.removeLast() } else { parts.append(part) }
+      if part == ".." {
+        guard !parts.isEmpty else { return nil }
+        parts.removeLast()
+      } else {
+        parts.append(part)
+      }
     }
     return parts.joined(separator: "/")
   }
+}
+
+/// What the lockfile walk found: lockfiles, problems, and paths named by includes and links that the tree lacks.
+public struct LockfileCollection: Sendable {
+  public var lockfiles: [Lockfile] = []
+  public var problems: [Problem] = []
+  /// Repository-relative paths an include or a link named that the view does not hold.
+  public var missing: Set<String> = []
 }
 
 extension String {

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-  import FoundationEssentials
-#else
-  import Foundation
-#endif
-
 /// Reads `Pipfile.lock` (JSON): one pin per member of `default` and `develop`, grouped by that name, at the line
 /// of its key; `"version": "==1.2.3"` is the exact pin.
 public enum PipfileLockReader: LockfileReader {
@@ -11,39 +5,25 @@ public enum PipfileLockReader: LockfileReader {
 
   public static func wants(_ path: String) -> Bool { fileName(of: path) == "Pipfile.lock" }
 
-  private struct File: Decodable {
-    var `default`: [String: Entry]?
-    var develop: [String: Entry]?
-  }
-
-  private struct Entry: Decodable {
-    var version: String?
-  }
-
   public static func read(_ text: String) -> LockfileReading {
     var reading = LockfileReading()
+    // One pass: entries with their lines, and the line where the file stops being JSON.
     let scanner = JSONLineScanner(text, groups: ["default", "develop"])
-    var decoded: File?
-    do {
-      decoded = try JSONDecoder().decode(File.self, from: Data(text.utf8))
-    } catch {
-      let line = scanner.errorLine
-      let place = line.map { " (parsing stopped at line \($0))" } ?? ""
+    let valid = scanner.errorLine == nil
+    if let line = scanner.errorLine {
       reading.issues.append(
         LockfileIssue(
-          line: line, message: "Pipfile.lock is not a valid lockfile\(place): \(describe(error)).",
+          line: line, message: "Pipfile.lock is not a valid lockfile (parsing stopped at line \(line)).",
           fix: "Regenerate it with `pipenv lock`."))
     }
+    for (line, message) in scanner.typeErrors {
+      reading.issues.append(
+        LockfileIssue(line: line, message: "Pipfile.lock: \(message).", fix: "Regenerate it with `pipenv lock`."))
+    }
     for entry in scanner.entries {
-      let version: String?
-      if let decoded {
-        let group = entry.group == "default" ? decoded.default : decoded.develop
-        version = group?[entry.name]?.version
-      } else {
-        // Without a valid file, only entries read to their end are trusted.
-        guard entry.complete else { continue }
-        version = entry.version
-      }
+      // Without a valid file, only entries read to their end are trusted.
+      guard valid || entry.complete else { continue }
+      let version = entry.version
       guard isValidName(entry.name) else {
         reading.issues.append(
           LockfileIssue(
@@ -62,14 +42,5 @@ public enum PipfileLockReader: LockfileReader {
       reading.pins.append(pin)
     }
     return reading
-  }
-
-  private static func describe(_ error: any Error) -> String {
-    if case DecodingError.dataCorrupted(let context) = error { return context.debugDescription }
-    if case DecodingError.typeMismatch(_, let context) = error {
-      let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-      return "`\(path)` has the wrong type"
-    }
-    return "\(error)"
   }
 }

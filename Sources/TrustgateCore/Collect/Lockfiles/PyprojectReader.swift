@@ -9,14 +9,11 @@ public enum PyprojectReader: LockfileReader {
   public static func read(_ text: String) -> LockfileReading {
     var reading = LockfileReading()
     var table: [String] = []
-    var badHeader: Int?
-    var badArrayValue: Int?
+    var invalid: (line: Int, reason: String)?
     TOMLScanner.scan(text) { event in
       switch event {
-      case .badHeader(let line):
-        badHeader = badHeader ?? line
-      case .badArrayValue(let line):
-        badArrayValue = badArrayValue ?? line
+      case .invalid(let line, let reason):
+        invalid = (line, reason)
       case .header(let path, _, _):
         table = path
       case .pair(let key, let value, let line):
@@ -37,15 +34,7 @@ public enum PyprojectReader: LockfileReader {
         }
       }
     }
-    let parseIssue = TOMLLockfile.validate(
-      text, file: "pyproject.toml", regenerate: "your editor", badHeader: badHeader,
-      badArrayValue: badArrayValue)
-    if let parseIssue {
-      let limit = parseIssue.line ?? Int.max
-      reading.pins.removeAll { $0.line >= limit }
-      reading.issues.removeAll { ($0.line ?? 0) >= limit }
-      reading.issues.append(parseIssue)
-    }
+    TOMLLockfile.apply(invalid: invalid, file: "pyproject.toml", regenerate: "your editor", to: &reading)
     return reading
   }
 

@@ -1,42 +1,17 @@
-import TOMLKit
-
-/// Shared work of the TOML lockfile readers: validate with TOMLKit, then read `[[package]]` tables by line.
+/// Shared work of the TOML lockfile readers: read `[[package]]` tables by line with `TOMLScanner`, in one pass.
 enum TOMLLockfile {
-  /// The parse error of a file that is not valid TOML, as one issue; nil when the file parses.
-  ///
-  /// The plain TOML lock tools write is recognised by `TOMLFastCheck` in one quick pass; only files it cannot
-  /// vouch for (other constructs, or errors) go to TOMLKit, which is slow on big files but decides any TOML and
-  /// gives the line of an error.
-  ///
-  /// - Parameters:
-  ///   - badHeader: the line of a header the scanner found that toml++ must not see (`TOMLEvent.badHeader`).
-  ///   - badArrayValue: the line of a `}` in an array that toml++ must not see (`TOMLEvent.badArrayValue`).
-  static func validate(
-    _ text: String, file: String, regenerate: String, badHeader: Int?, badArrayValue: Int? = nil
-  ) -> LockfileIssue? {
-    if let line = badHeader, line <= badArrayValue ?? .max {
-      return LockfileIssue(
-        line: line, message: "\(file) is not valid TOML: a table header must start with a key.",
-        fix: "Fix line \(line) or regenerate the file with \(regenerate).")
-    }
-    if let line = badArrayValue {
-      return LockfileIssue(
-        line: line, message: "\(file) is not valid TOML: expected a value or `]` in an array, found `}`.",
-        fix: "Fix line \(line) or regenerate the file with \(regenerate).")
-    }
-    if TOMLFastCheck.isCertainlyValid(text) { return nil }
-    do {
-      _ = try TOMLTable(string: text)
-      return nil
-    } catch let error as TOMLParseError {
-      let line = max(error.source.begin.line, 1)
-      return LockfileIssue(
-        line: line, message: "\(file) is not valid TOML: \(error.description)",
-        fix: "Fix line \(line) or regenerate the file with \(regenerate).")
-    } catch {
-      return LockfileIssue(
-        line: nil, message: "\(file) is not valid TOML: \(error)", fix: "Regenerate the file with \(regenerate).")
-    }
+  /// The scanner's syntax error as an issue; pins and issues at or after its line are dropped, since anything from
+  /// there on may be misread.
+  static func apply(
+    invalid: (line: Int, reason: String)?, file: String, regenerate: String, to reading: inout LockfileReading
+  ) {
+    guard let (line, reason) = invalid else { return }
+    reading.pins.removeAll { $0.line >= line }
+    reading.issues.removeAll { ($0.line ?? 0) >= line }
+    reading.issues.append(
+      LockfileIssue(
+        line: line, message: "\(file) is not valid TOML: line \(line): \(reason).",
+        fix: "Fix line \(line) or regenerate the file with \(regenerate)."))
   }
 
   /// Reads the tables of the array `arrayName` (`package`, `packages`) into pins, one per table.
@@ -68,16 +43,15 @@ enum TOMLLockfile {
     }
 
     var inSubTable = false
-    var badHeader: Int?
-    var badArrayValue: Int?
+    var invalid: (line: Int, reason: String)?
     // Only the entries' own `name`, `version`, `groups` and `category` are read; wheels and hashes are passed over.
     let keptKeys: Set<String> = ["name", "version", "groups", "category"]
     TOMLScanner.scan(text, keeps: { $0.count == 1 && keptKeys.contains($0[0]) }) { event in
       switch event {
-      case .badHeader(let line):
-        badHeader = badHeader ?? line
-      case .badArrayValue(let line):
-        badArrayValue = badArrayValue ?? line
+      case .invalid(let line, let reason):
+        invalid = (line, reason)
+        // An entry broken before its name is the syntax error's issue, not one of its own.
+        if fields["name"] == nil { inPackage = false }
       case .header(let path, let isArray, let line):
         if path.count == 1 && path[0] == arrayName && isArray {
           finish()
@@ -99,14 +73,7 @@ enum TOMLLockfile {
     }
     finish()
 
-    if let parseIssue = validate(
-      text, file: file, regenerate: regenerate, badHeader: badHeader, badArrayValue: badArrayValue) {
-      // Entries before the broken line are trusted; anything at or after it may be misread.
-      let limit = parseIssue.line ?? Int.max
-      reading.pins.removeAll { $0.line >= limit }
-      reading.issues.removeAll { ($0.line ?? 0) >= limit }
-      reading.issues.append(parseIssue)
-    }
+    apply(invalid: invalid, file: file, regenerate: regenerate, to: &reading)
     return reading
   }
 

@@ -32,34 +32,36 @@ enum TOMLEvent: Sendable {
   case header(path: [String], array: Bool, line: Int)
   /// `a.b = value` under the current header; the line is the key's.
   case pair(key: [String], value: ScannedValue, line: Int)
-  /// A header whose first key character is neither a bare-key character nor a quote (`[[[x]]`, `[#`): invalid
-  /// TOML that toml++ (inside TOMLKit) asserts on instead of reporting, so it must never be handed one.
-  case badHeader(line: Int)
-  /// A `}` where an array expects a value or `]` (`[1, }`): toml++ assumes it never meets one there (undefined
-  /// behaviour in release builds, an assertion in debug builds), so it must never be handed one either.
-  case badArrayValue(line: Int)
+  /// The first place the document is not valid TOML, and why; nothing after it is reported.
+  case invalid(line: Int, reason: String)
 }
 
-/// A lenient, position-keeping TOML reader for the few shapes lockfiles use.
+/// A position-keeping TOML reader: every key and value with its line, in one linear pass over the bytes.
 ///
-/// TOMLKit decides whether a file is valid TOML but gives no positions; this scanner gives every key and value
-/// its line. On anything it does not follow it skips to the next line rather than fail.
+/// It is the only TOML parser trustgate has (TOMLKit gives no positions and takes most of a second on a 7 MB
+/// `uv.lock`). It checks the syntax lockfiles and `pyproject.toml` use — headers, `key = value` lines, strings,
+/// arrays, inline tables, scalars — and stops at the first line that breaks it with an `invalid` event naming the
+/// line. Semantic rules (a key defined twice) are left to the tools that write the files.
 struct TOMLScanner {
   private let bytes: [UInt8]
   private var index = 0
   /// Whether the value being read is wanted (see `scan`): when not, strings and arrays are only passed over.
   private var keep = true
   private(set) var line = 1
+  /// The first syntax error met: its line and what is wrong.
+  private var error: (line: Int, reason: String)?
 
   init(_ text: String) {
     bytes = Array(text.utf8)
+    // A byte order mark is not part of the document.
+    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
   }
 
   /// Calls `handle` for each header and key/value pair.
   ///
   /// - Parameter keeps: whether the value of a pair with this key (under the current header) is wanted; others
   ///   are passed over without building strings or arrays and reported as an empty `.other` value. Lines and
-  ///   `badArrayValue` events are the same either way. Big lockfiles are mostly wheel URLs and hashes nobody reads.
+  ///   `invalid` events are the same either way. Big lockfiles are mostly wheel URLs and hashes nobody reads.
   static func scan(_ text: String, keeps: ([String]) -> Bool = { _ in true }, _ handle: (TOMLEvent) -> Void) {
     var scanner = TOMLScanner(text)
     scanner.run(keeps, handle)
@@ -84,7 +86,6 @@ struct TOMLScanner {
       let startLine = line
       if byte == UInt8(ascii: "[") {
         let isArray = peek(1) == UInt8(ascii: "[")
-        if !isSafeHeader() { handle(.badHeader(line: startLine)) }
         index += isArray ? 2 : 1
         skipBlank(newlines: false)
         let path = readKey()
@@ -92,6 +93,8 @@ struct TOMLScanner {
         if let path, current == UInt8(ascii: "]"), !isArray || peek(1) == UInt8(ascii: "]") {
           index += isArray ? 2 : 1
           handle(.header(path: path, array: isArray, line: startLine))
+        } else {
+          fail("a table header must be `[name]` or `[[name]]` with a key inside", at: startLine)
         }
       } else if let key = readKey() {
         skipBlank(newlines: false)
@@ -99,33 +102,29 @@ struct TOMLScanner {
           index += 1
           skipBlank(newlines: false)
           keep = keeps(key)
-          let value = readValue(depth: 0, handle)
-          handle(.pair(key: key, value: value, line: startLine))
+          let value = readValue(depth: 0)
+          if error == nil { handle(.pair(key: key, value: value, line: startLine)) }
+        } else {
+          fail("expected `=` after the key", at: startLine)
         }
+      } else {
+        fail("expected a key, a `[table]` header or a comment", at: startLine)
+      }
+      if error == nil {
+        skipBlank(newlines: false)
+        if let next = current, next != UInt8(ascii: "\n") { fail("unexpected text after the value", at: line) }
+      }
+      if let error {
+        handle(.invalid(line: error.line, reason: error.reason))
+        return
       }
       skipToLineEnd()
     }
   }
 
-  /// Whether the header at `index` starts its key the way toml++ requires (mirrors its `parse_table_header`).
-  private func isSafeHeader() -> Bool {
-    var offset = 1
-    func skipWhitespace() -> Bool {
-      var skipped = false
-      while let byte = peek(offset), byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") {
-        offset += 1
-        skipped = true
-      }
-      return skipped
-    }
-    let hadWhitespace = skipWhitespace()
-    if peek(offset) == UInt8(ascii: "[") {
-      if hadWhitespace { return true }  // toml++ reports `[ [` itself.
-      offset += 1
-      _ = skipWhitespace()
-    }
-    guard let byte = peek(offset) else { return true }
-    return isBareKeyByte(byte) || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") || byte == UInt8(ascii: "]")
+  /// Records the first syntax error; the scan stops after the current line.
+  private mutating func fail(_ reason: String, at line: Int? = nil) {
+    if error == nil { error = (line ?? self.line, reason) }
   }
 
   /// Skips spaces, tabs and comments, and newlines too when asked.
@@ -183,66 +182,124 @@ struct TOMLScanner {
     }
   }
 
-  private mutating func readValue(depth: Int, _ handle: (TOMLEvent) -> Void) -> ScannedValue {
+  private mutating func readValue(depth: Int) -> ScannedValue {
     let startLine = line
-    guard let byte = current, depth < 64 else { return ScannedValue(kind: .other(""), line: startLine) }
+    guard let byte = current, depth < 64 else {
+      fail(depth < 64 ? "expected a value" : "values nested more than 64 deep")
+      return ScannedValue(kind: .other(""), line: startLine)
+    }
     switch byte {
     case UInt8(ascii: "\""), UInt8(ascii: "'"):
-      return ScannedValue(kind: .string(readString() ?? ""), line: startLine)
+      guard let text = readString() else {
+        fail("string not closed", at: startLine)
+        return ScannedValue(kind: .string(""), line: startLine)
+      }
+      return ScannedValue(kind: .string(text), line: startLine)
     case UInt8(ascii: "["):
       index += 1
       var items: [ScannedValue] = []
-      while true {
+      // Values and commas alternate; a trailing comma is allowed.
+      var expectsValue = true
+      while error == nil {
         skipBlank(newlines: true)
-        guard let next = current else { break }
+        guard let next = current else {
+          fail("array not closed (opened at line \(startLine))")
+          break
+        }
         if next == UInt8(ascii: "]") {
           index += 1
           break
         }
         if next == UInt8(ascii: ",") {
+          if expectsValue { fail("expected a value or `]` in an array, found `,`") }
           index += 1
+          expectsValue = true
           continue
         }
-        if next == UInt8(ascii: "}") { handle(.badArrayValue(line: line)) }
-        let before = index
-        let item = readValue(depth: depth + 1, handle)
+        guard expectsValue else {
+          fail("expected `,` or `]` after an array value")
+          break
+        }
+        if next == UInt8(ascii: "}") {
+          fail("expected a value or `]` in an array, found `}`")
+          break
+        }
+        let item = readValue(depth: depth + 1)
         if keep { items.append(item) }
-        if index == before { index += 1 }  // Never stall on a byte no rule takes.
+        expectsValue = false
       }
       return ScannedValue(kind: .array(items), line: startLine)
     case UInt8(ascii: "{"):
       index += 1
       var pairs: [(key: String, value: ScannedValue)] = []
-      while true {
+      var expectsPair = true
+      while error == nil {
         skipBlank(newlines: true)
-        guard let next = current else { break }
+        guard let next = current else {
+          fail("inline table not closed (opened at line \(startLine))")
+          break
+        }
         if next == UInt8(ascii: "}") {
           index += 1
           break
         }
         if next == UInt8(ascii: ",") {
+          if expectsPair { fail("expected a key in an inline table, found `,`") }
           index += 1
+          expectsPair = true
           continue
         }
-        let before = index
-        if let key = readKey() {
-          skipBlank(newlines: false)
-          if current == UInt8(ascii: "=") {
-            index += 1
-            skipBlank(newlines: false)
-            let value = readValue(depth: depth + 1, handle)
-            if keep { pairs.append((key.joined(separator: "."), value)) }
-          }
+        guard expectsPair, let key = readKey() else {
+          fail(expectsPair ? "expected a key in an inline table" : "expected `,` or `}` after an inline table value")
+          break
         }
-        if index == before { index += 1 }
+        skipBlank(newlines: false)
+        guard current == UInt8(ascii: "=") else {
+          fail("expected `=` after the key")
+          break
+        }
+        index += 1
+        skipBlank(newlines: false)
+        let value = readValue(depth: depth + 1)
+        if keep { pairs.append((key.joined(separator: "."), value)) }
+        expectsPair = false
       }
       return ScannedValue(kind: .table(pairs), line: startLine)
     default:
       let start = index
       while let next = current, !isValueEnd(next) { index += 1 }
+      var end = index
+      while end > start, isSpace(bytes[end - 1]) { end -= 1 }
+      guard end > start, isScalar(bytes[start..<end]) else {
+        let shown = String(decoding: bytes[start..<min(end, start + 40)], as: UTF8.self)
+        fail(end > start ? "not a TOML value: `\(shown)`" : "expected a value")
+        return ScannedValue(kind: .other(""), line: startLine)
+      }
       guard keep else { return ScannedValue(kind: .other(""), line: startLine) }
-      let raw = String(decoding: bytes[start..<index], as: UTF8.self)
-      return ScannedValue(kind: .other(raw.trimmingSpaces), line: startLine)
+      return ScannedValue(kind: .other(String(decoding: bytes[start..<end], as: UTF8.self)), line: startLine)
+    }
+  }
+
+  /// Booleans, numbers (decimal, hex, octal, binary, floats, `inf`, `nan`) and dates, by their characters: a value
+  /// that is none of these (a bare word, a second key on the line) is a syntax error.
+  private func isScalar(_ raw: ArraySlice<UInt8>) -> Bool {
+    if raw.elementsEqual("true".utf8) || raw.elementsEqual("false".utf8) { return true }
+    guard let first = raw.first else { return false }
+    let startsNumber =
+      (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")) || first == UInt8(ascii: "+")
+      || first == UInt8(ascii: "-") || raw.starts(with: "inf".utf8) || raw.starts(with: "nan".utf8)
+    guard startsNumber else { return false }
+    // One space may separate a date from its time (`1979-05-27 07:32:00`); anywhere else it joins two values.
+    if let space = raw.firstIndex(of: UInt8(ascii: " ")) {
+      let offset = space - raw.startIndex
+      guard offset == 10, raw[raw.startIndex + 4] == UInt8(ascii: "-"), raw[raw.startIndex + 7] == UInt8(ascii: "-"),
+        raw[(space + 1)...].first.map({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) == true,
+        !raw[(space + 1)...].contains(UInt8(ascii: " "))
+      else { return false }
+    }
+    return raw.allSatisfy { byte in
+      isBareKeyByte(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "+")
+        || byte == UInt8(ascii: " ")
     }
   }
 

@@ -53,6 +53,9 @@ public struct PythonCollector {
     var environment = PythonEnvironment(path: paths.present(candidate.prefix), kind: kind)
     environment.base = candidate.config?.home.map { paths.present(Self.parent($0)) }
     environment.includesSystemSitePackages = candidate.config?.includesSystemSitePackages
+    if let active = env["VIRTUAL_ENV"], !active.isEmpty, PathPresenter.clean(active) == candidate.prefix {
+      environment.active = true
+    }
     let folders = sitePackagesFolders(candidate.prefix, realPrefix: realPrefix, fs: context.fs)
     environment.pythonVersion =
       candidate.config?.pythonVersion ?? candidate.version ?? folders.compactMap(\.version).max(by: Self.versionOrder)

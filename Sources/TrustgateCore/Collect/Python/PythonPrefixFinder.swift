@@ -24,9 +24,11 @@ struct PythonPrefixFinder {
     var found: [PythonPrefixCandidate] = []
     if let active = env["VIRTUAL_ENV"], !active.isEmpty { found.append(prefix(active)) }
     if let repository {
-      for name in Self.repositoryVenvNames {
-        let path = (repository == "/" ? "" : repository) + "/" + name
-        if fs.isFile(path + "/pyvenv.cfg") { found.append(prefix(path)) }
+      for folder in projectFolders(repository) {
+        for name in Self.repositoryVenvNames {
+          let path = (folder == "/" ? "" : folder) + "/" + name
+          if fs.isFile(path + "/pyvenv.cfg") { found.append(prefix(path)) }
+        }
       }
     }
     for directory in (env["PATH"] ?? "").split(separator: ":") where directory.hasPrefix("/") {
@@ -36,6 +38,31 @@ struct PythonPrefixFinder {
     }
     found += systemPrefixes()
     return found
+  }
+
+  /// How deep below the repository root a project's own virtual environment is looked for (`apps/api/.venv`).
+  static let projectDepth = 2
+
+  /// The repository root and its folders down to `projectDepth`, as the lockfile walk enters them: each project of a
+  /// repository may have its own `.venv`, and TG303 compares a lockfile only with the one beside it.
+  func projectFolders(_ repository: String) -> [String] {
+    // Listings need a path without links; the presenter knows the repository under both names.
+    let root = (try? fs.resolve(repository)) ?? repository
+    var folders = [root]
+    var level = [root]
+    for _ in 0..<Self.projectDepth {
+      var next: [String] = []
+      for folder in level {
+        guard let entries = try? fs.rawListTyped(folder) else { continue }
+        for (name, type) in entries where type == .directory && LockfileCollector.descends(into: name) {
+          next.append((folder == "/" ? "" : folder) + "/" + name)
+        }
+      }
+      next.sort()
+      folders += next
+      level = next
+    }
+    return folders
   }
 
   /// A prefix with its pyvenv.cfg, if any.

@@ -23,22 +23,16 @@ public struct StoresCollector {
       store.certificates = reading.set
       if location.kind == .hashedDirectory || reading.hashLinks > 0 {
         store.kind = reading.hashLinks > 0 ? .hashedDirectory : location.kind
-        store.mismatchedHashLinks = reading.mismatchedHashLinks
-        store.danglingLinks = reading.danglingLinks
-        for name in reading.mismatchedHashLinks {
-          context.report(
-            Problem(
-              area: .stores, path: location.path + "/" + name,
-              message: "hash link name does not match the subject hash of the certificate it points to",
-              fix: "Rebuild the links: `openssl rehash \(location.path)` (or `update-ca-certificates --fresh`)."))
-        }
+        (store.mismatchedHashLinks, store.mismatchedHashLinkCount) = Self.listed(reading.mismatchedHashLinks)
+        report(
+          reading.mismatchedHashLinks, in: location.path,
+          message: "hash link name does not match the subject hash of the certificate it points to",
+          fix: "Rebuild the links: `openssl rehash \(location.path)` (or `update-ca-certificates --fresh`).", context)
+        (store.danglingLinks, store.danglingLinkCount) = Self.listed(reading.danglingLinks)
       }
-      for name in reading.danglingLinks {
-        context.report(
-          Problem(
-            area: .stores, path: location.path + "/" + name, message: "dangling link: its certificate is gone",
-            fix: "Remove the link or rebuild the directory (`update-ca-certificates --fresh` / `openssl rehash`)."))
-      }
+      report(
+        reading.danglingLinks, in: location.path, message: "dangling link: its certificate is gone",
+        fix: "Remove the link or rebuild the directory (`update-ca-certificates --fresh` / `openssl rehash`).", context)
       stores.append(store)
     }
     for location in StoreLocations.anchors where context.fs.isDirectory(location.path) {
@@ -76,6 +70,31 @@ public struct StoresCollector {
           fix: "Install the CA package (`apt-get install ca-certificates`, `apk add ca-certificates`, `dnf install ca-certificates`)."))
     }
     return (stores, primary)
+  }
+
+  /// How many link names a store lists; the rest are counted.
+  public static let listedLinks = 20
+
+  /// The first `listedLinks` names, and the full count when there are more.
+  static func listed(_ names: [String]) -> ([String], Int?) {
+    names.count > listedLinks ? (Array(names.prefix(listedLinks)), names.count) : (names, nil)
+  }
+
+  /// One problem per bad link, or one for all of them when there are many: "/etc/ssl/certs: 100000 links: dangling
+  /// link (first: …)" is a line of output, not megabytes.
+  private func report(
+    _ names: [String], in folder: String, message: String, fix: String, _ context: CollectionContext
+  ) {
+    guard names.count > Problem.aggregationThreshold else {
+      for name in names {
+        context.report(Problem(area: .stores, path: folder + "/" + name, message: message, fix: fix))
+      }
+      return
+    }
+    let first = names.prefix(Problem.aggregationThreshold).joined(separator: ", ")
+    context.report(
+      Problem(
+        area: .stores, path: folder, message: "\(names.count) links: \(message) (first: \(first), …)", fix: fix))
   }
 
   private func reportContents(of store: TrustStore, _ context: CollectionContext) {

@@ -27,9 +27,16 @@ public struct HashedDirectoryStaleRule: Rule {
       let mismatched = store.mismatchedHashLinks ?? []
       let dangling = store.danglingLinks ?? []
       guard !mismatched.isEmpty || !dangling.isEmpty else { continue }
+      let mismatchedCount = store.mismatchedHashLinkCount ?? mismatched.count
+      let danglingCount = store.danglingLinkCount ?? dangling.count
       var parts: [String] = []
-      if !mismatched.isEmpty { parts.append("\(mismatched.count) link(s) named for the wrong subject hash (\(mismatched.prefix(3).joined(separator: ", ")))") }
-      if !dangling.isEmpty { parts.append("\(dangling.count) dangling link(s) (\(dangling.prefix(3).joined(separator: ", ")))") }
+      if !mismatched.isEmpty {
+        let first = mismatched.prefix(3).joined(separator: ", ")
+        parts.append("\(mismatchedCount) link(s) named for the wrong subject hash (first: \(first))")
+      }
+      if !dangling.isEmpty {
+        parts.append("\(danglingCount) dangling link(s) (first: \(dangling.prefix(3).joined(separator: ", ")))")
+      }
       result.findings.append(finding(store.path, "\(store.path): " + parts.joined(separator: "; "), at: Location(path: store.path)))
     }
     return result

@@ -18,7 +18,8 @@ public struct InputProblemRule: Rule {
 
   public func evaluate(_ context: RuleContext) -> RuleResult {
     var result = RuleResult(checked: ["inputs"])
-    for problem in context.current.problems where Self.areas.contains(problem.area) {
+    // A lockfile that could not be read at all is TG002's (an error), not a warning here.
+    for problem in context.current.problems where Self.areas.contains(problem.area) && problem.unreadable != true {
       let subject = "\(problem.path ?? problem.area.rawValue):\(problem.line ?? 0)"
       result.findings.append(
         Finding(

@@ -1,5 +1,6 @@
 /// A version of a package (or of Python) at which TLS trust behaviour changes. From
-/// `../shared/knowledge/trust-regressions.md`; each entry carries its source.
+/// `../shared/knowledge/trust-regressions.md`; each entry carries its source. Boundaries that also change what a
+/// client loads or the flags it sets come from `TrustBoundaries`, which the client table (Trust/) reads too.
 public struct TrustChange: Sendable {
   public var package: String
   public var boundary: String
@@ -15,13 +16,13 @@ public struct TrustChange: Sendable {
 public enum TrustChanges {
   public static let all: [TrustChange] = [
     .init(
-      package: "httpx", boundary: "0.28.0",
+      package: "httpx", boundary: TrustBoundaries.httpxDefaultContext,
       summary: "httpx 0.28 builds its SSL context with ssl.create_default_context(cafile=certifi) and reads SSL_CERT_FILE/SSL_CERT_DIR differently",
       impact: "a SSL_CERT_FILE that is not a file now raises FileNotFoundError when the Client is built (0.27 silently fell back to certifi); on Python 3.13 the stdlib's VERIFY_X509_STRICT applies, so CAs without keyUsage fail with CERTIFICATE_VERIFY_FAILED",
       fix: "Point SSL_CERT_FILE at an existing bundle that holds your CA, or pass verify=ssl.create_default_context(cafile=...); or pin httpx==0.27.2 until the CA is fixed",
       source: "https://github.com/encode/httpx/blob/master/CHANGELOG.md#0280-28th-november-2024"),
     .init(
-      package: "requests", boundary: "2.28.0",
+      package: "requests", boundary: TrustBoundaries.requestsEmptyCurlBundle,
       summary: "requests before 2.28 turns verification off when CURL_CA_BUNDLE is set to an empty string",
       impact: "with an empty CURL_CA_BUNDLE, requests < 2.28 verifies nothing; >= 2.28 verifies with certifi",
       fix: "Unset CURL_CA_BUNDLE (or set it to a bundle) and use requests >= 2.28",
@@ -45,13 +46,13 @@ public enum TrustChanges {
       fix: "Use a Python built on OpenSSL >= 1.1.1 and reissue CN-only certificates with a subjectAltName; or pin urllib3<2",
       source: "https://urllib3.readthedocs.io/en/stable/v2-migration-guide.html"),
     .init(
-      package: "urllib3", boundary: "2.4.0",
+      package: "urllib3", boundary: TrustBoundaries.urllib3StrictFlags,
       summary: "urllib3 2.4 adds VERIFY_X509_STRICT and VERIFY_X509_PARTIAL_CHAIN on Python 3.13+",
       impact: "requests and botocore on Python 3.13 start rejecting CAs without keyUsage and leaves without authorityKeyIdentifier",
       fix: "Reissue private CAs with keyUsage/subjectKeyIdentifier (RFC 5280); or pin urllib3<2.4 while you do",
-      source: "https://github.com/urllib3/urllib3/blob/main/CHANGES.rst#240-2025-04-10", minimumPython: "3.13"),
+      source: "https://github.com/urllib3/urllib3/blob/main/CHANGES.rst#240-2025-04-10", minimumPython: TrustBoundaries.pythonStrictFlags),
     .init(
-      package: "pip", boundary: "24.2",
+      package: "pip", boundary: TrustBoundaries.pipTruststore,
       summary: "pip 24.2 uses the OS trust store (truststore) by default on Python >= 3.10",
       impact: "pip's trust moves between its vendored certifi and the system store: a corporate CA in the OS store starts (or stops) working for pip",
       fix: "Make sure the CA pip needs is in the source the new version reads (OS store, or PIP_CERT)",
@@ -63,7 +64,7 @@ public enum TrustChanges {
       fix: "Use truststore >= 0.10.1",
       source: "https://github.com/sethmlarson/truststore/issues/165"),
     .init(
-      package: "python", boundary: "3.13",
+      package: "python", boundary: TrustBoundaries.pythonStrictFlags,
       summary: "Python 3.13 adds VERIFY_X509_STRICT and VERIFY_X509_PARTIAL_CHAIN to ssl.create_default_context()",
       impact: "`CA cert does not include key usage extension` / `Missing Authority Key Identifier` for non-conforming private CAs",
       fix: "Reissue private CAs RFC 5280-conformant (keyUsage, subjectKeyIdentifier, authorityKeyIdentifier on leaves)",
@@ -75,7 +76,7 @@ public enum TrustChanges {
       fix: "Upgrade the libraries that call the removed functions",
       source: "https://docs.python.org/3/whatsnew/3.12.html#ssl"),
     .init(
-      package: "python", boundary: "3.10",
+      package: "python", boundary: TrustBoundaries.pythonSecurityLevel2,
       summary: "Python 3.10 requires OpenSSL 1.1.1 and raises the default security level",
       impact: "TLS 1.0/1.1 and weak keys fail (SECLEVEL 2)",
       fix: "Upgrade the servers' TLS configuration or lower the security level on your own context",

@@ -1,0 +1,247 @@
+import COpenSSL
+
+/// The verification flags a client sets on its context, as OpenSSL's `X509_V_FLAG_*`.
+public struct VerificationFlags: OptionSet, Sendable, Hashable, Codable {
+  public let rawValue: Int
+  public init(rawValue: Int) { self.rawValue = rawValue }
+
+  /// `X509_V_FLAG_X509_STRICT` (`ssl.VERIFY_X509_STRICT`).
+  public static let x509Strict = VerificationFlags(rawValue: 1)
+  /// `X509_V_FLAG_PARTIAL_CHAIN` (`ssl.VERIFY_X509_PARTIAL_CHAIN`).
+  public static let partialChain = VerificationFlags(rawValue: 2)
+
+  var openSSL: UInt {
+    var value: UInt = 0
+    if contains(.x509Strict) { value |= UInt(X509_V_FLAG_X509_STRICT) }
+    if contains(.partialChain) { value |= UInt(X509_V_FLAG_PARTIAL_CHAIN) }
+    return value
+  }
+
+  /// The names `openssl verify` takes for them, for messages and the oracle in tests.
+  public var names: [String] {
+    (contains(.x509Strict) ? ["x509_strict"] : []) + (contains(.partialChain) ? ["partial_chain"] : [])
+  }
+}
+
+/// Why a chain file cannot be verified.
+public enum ChainError: Error, Sendable, Equatable {
+  /// The text is not PEM that OpenSSL reads.
+  case unparsable
+  /// No certificate in it.
+  case empty
+  /// It holds a private key (a chain as served never does).
+  case privateKey
+}
+
+/// A chain as a server sends it: leaf first, then intermediates. Owned and freed here.
+public final class CertificateChain: @unchecked Sendable {
+  let stack: OpaquePointer
+  /// Certificates in the chain.
+  public let count: Int
+
+  public init(pem: [UInt8]) throws(ChainError) {
+    var keys: Int32 = 0
+    var other: Int32 = 0
+    let stack = pem.withUnsafeBufferPointer { buffer in
+      tg_read_chain(buffer.baseAddress, Int32(clamping: buffer.count), &keys, &other)
+    }
+    ERR_clear_error()
+    guard let stack else { throw .unparsable }
+    let count = Int(tg_chain_count(stack))
+    if keys > 0 {
+      tg_chain_free(stack)
+      throw .privateKey
+    }
+    if count == 0 {
+      tg_chain_free(stack)
+      throw .empty
+    }
+    self.stack = stack
+    self.count = count
+  }
+
+  deinit { tg_chain_free(stack) }
+}
+
+/// A host name to check a leaf against: a DNS name or an IP address.
+public struct HostIdentity: Sendable, Equatable, CustomStringConvertible {
+  public enum Kind: Sendable, Equatable { case dns, ip }
+  public var name: String
+  public var kind: Kind
+
+  /// nil when `text` is neither an IP address (OpenSSL's own parser) nor a DNS name (LDH labels of 1–63, ≤ 253).
+  public init?(_ text: String) {
+    if let address = text.withCString({ a2i_IPADDRESS($0) }) {
+      ASN1_OCTET_STRING_free(address)
+      self.init(name: text, kind: .ip)
+      return
+    }
+    ERR_clear_error()
+    let name = text.hasSuffix(".") ? String(text.dropLast()) : text
+    let labels = name.split(separator: ".", omittingEmptySubsequences: false)
+    guard !name.isEmpty, name.utf8.count <= 253,
+      labels.allSatisfy({ label in
+        (1...63).contains(label.utf8.count) && label.first != "-" && label.last != "-"
+          && label.utf8.allSatisfy {
+            $0 == 0x2D || $0 == 0x5F || (0x30...0x39).contains($0) || (0x41...0x5A).contains($0)
+              || (0x61...0x7A).contains($0)
+          }
+      }),
+      // An all-digit last label is a mistyped IPv4 address, not a name.
+      labels.last.map({ !$0.utf8.allSatisfy { (0x30...0x39).contains($0) } }) == true
+    else { return nil }
+    self.init(name: text, kind: .dns)
+  }
+
+  init(name: String, kind: Kind) {
+    self.name = name
+    self.kind = kind
+  }
+
+  public var description: String { name }
+}
+
+/// What `X509_verify_cert` said.
+public struct VerificationOutcome: Sendable, Equatable {
+  public var verifies: Bool
+  /// `X509_V_ERR_*`, 0 when the chain verifies.
+  public var code: Int
+  /// OpenSSL's own string for `code` (`X509_verify_cert_error_string`), nil when the chain verifies.
+  public var error: String?
+  /// Depth in the chain where verification failed.
+  public var depth: Int?
+}
+
+/// Reads one file of a hashed folder by name (`5ed36f99.0`): its bytes, or nil when there is none.
+public typealias HashedFolderReader = @Sendable (_ name: String) -> [UInt8]?
+
+/// An `X509_STORE` built the way a client builds its own: CA files added in its order, and hashed folders looked up
+/// exactly as OpenSSL's `hash_dir` does — on demand, by the subject hash of the issuer wanted, `<hash>.0`, `<hash>.1`,
+/// … until one is missing — but through `HashedFolderReader`s, so files are read inside the inspected tree (a path
+/// given to OpenSSL would be opened on the host, escaping `--root`). Owned and freed here.
+public final class CertificateStore {
+  let store: OpaquePointer
+  let folders = HashedFolders()
+
+  public init() throws(OpenSSLError) {
+    guard let store = X509_STORE_new() else { throw .drain("creating an X509_STORE") }
+    self.store = store
+  }
+
+  deinit { X509_STORE_free(store) }
+
+  /// Adds every certificate of a PEM text, as `X509_load_cert_crl_file` does; the count, 0 when it holds none or does
+  /// not parse (then nothing is added — OpenSSL's `no certificate or crl found` / PEM error).
+  @discardableResult
+  public func add(pem: [UInt8]) -> Int {
+    let count = pem.withUnsafeBufferPointer { tg_store_add_pem(store, $0.baseAddress, Int32(clamping: $0.count)) }
+    ERR_clear_error()
+    return Int(count)
+  }
+
+  /// Adds a hashed folder, searched after those added before (like `X509_LOOKUP_add_dir`).
+  public func addHashedFolder(_ reader: @escaping HashedFolderReader) throws(OpenSSLError) {
+    if folders.readers.isEmpty {
+      guard let method = HashedFolders.method, let lookup = X509_STORE_add_lookup(store, method) else {
+        throw .drain("adding a hashed-folder lookup")
+      }
+      X509_LOOKUP_set_method_data(lookup, Unmanaged.passUnretained(folders).toOpaque())
+    }
+    folders.readers.append(reader)
+  }
+
+  /// Verifies `chain` (leaf first; the rest untrusted) as a TLS client verifies a server: purpose `ssl_server`, the
+  /// client's flags, at `time` (seconds since the epoch), and the host as libssl checks it (`X509_check_host` with
+  /// no partial wildcards, or `X509_check_ip_asc`, through the verify parameters).
+  /// `securityLevel`: the TLS security level the client's context runs at (libssl turns it into the verify
+  /// parameters' auth level: weak keys and SHA-1 signatures fail at 2); nil leaves OpenSSL's verify default.
+  public func verify(
+    _ chain: CertificateChain, host: HostIdentity?, flags: VerificationFlags, at time: Int64,
+    securityLevel: Int? = nil
+  ) -> VerificationOutcome {
+    defer { ERR_clear_error() }
+    guard let context = X509_STORE_CTX_new() else {
+      return VerificationOutcome(verifies: false, code: -1, error: "out of memory", depth: nil)
+    }
+    defer { X509_STORE_CTX_free(context) }
+    guard let leaf = tg_chain_value(chain.stack, 0), X509_STORE_CTX_init(context, store, leaf, chain.stack) == 1 else {
+      return VerificationOutcome(
+        verifies: false, code: -1, error: OpenSSLError.drain("X509_STORE_CTX_init").description)
+    }
+    X509_STORE_CTX_set_default(context, "ssl_server")
+    let parameters = X509_STORE_CTX_get0_param(context)
+    X509_VERIFY_PARAM_set_flags(parameters, flags.openSSL)
+    X509_VERIFY_PARAM_set_time(parameters, time_t(time))
+    if let securityLevel { X509_VERIFY_PARAM_set_auth_level(parameters, Int32(securityLevel)) }
+    if let host {
+      switch host.kind {
+      case .dns:
+        X509_VERIFY_PARAM_set_hostflags(parameters, UInt32(X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS))
+        X509_VERIFY_PARAM_set1_host(parameters, host.name, 0)
+      case .ip:
+        X509_VERIFY_PARAM_set1_ip_asc(parameters, host.name)
+      }
+    }
+    let result = X509_verify_cert(context)
+    let code = Int(X509_STORE_CTX_get_error(context))
+    if result == 1 && code == X509_V_OK { return VerificationOutcome(verifies: true, code: 0, error: nil, depth: nil) }
+    return VerificationOutcome(
+      verifies: false, code: code, error: String(cString: X509_verify_cert_error_string(code)),
+      depth: Int(X509_STORE_CTX_get_error_depth(context)))
+  }
+
+  /// Whether a leaf matches a host by itself, outside chain verification (`X509_check_host`/`X509_check_ip_asc`).
+  public static func matches(_ chain: CertificateChain, host: HostIdentity) -> Bool {
+    guard let leaf = tg_chain_value(chain.stack, 0) else { return false }
+    defer { ERR_clear_error() }
+    switch host.kind {
+    case .dns:
+      return X509_check_host(leaf, host.name, 0, UInt32(X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS), nil) == 1
+    case .ip:
+      return X509_check_ip_asc(leaf, host.name, 0) == 1
+    }
+  }
+}
+
+/// The hashed folders of one store and the lookup method that reads them; OpenSSL holds a pointer to it as the
+/// lookup's method data, and the store keeps it alive.
+final class HashedFolders: @unchecked Sendable {
+  var readers: [HashedFolderReader] = []
+
+  /// One method for every store: only its `get_by_subject` is set.
+  nonisolated(unsafe) static let method: OpaquePointer? = {
+    guard let method = X509_LOOKUP_meth_new("trustgate hashed folder") else { return nil }
+    X509_LOOKUP_meth_set_get_by_subject(method, lookupBySubject)
+    return method
+  }()
+
+  /// `by_dir`'s `get_cert_by_subject`: for each folder in order, load `<hash>.0`, `<hash>.1`, … into the store until
+  /// a name is missing (or does not load), then answer with a certificate of that subject if the store has one.
+  func find(_ name: OpaquePointer, store: OpaquePointer, into result: OpaquePointer) -> Int32 {
+    var ok: Int32 = 0
+    let hash = hex8(UInt32(truncatingIfNeeded: X509_NAME_hash_ex(name, nil, nil, &ok)))
+    guard ok == 1 else { return 0 }
+    for reader in readers {
+      var index = 0
+      while let bytes = reader("\(hash).\(index)") {
+        let loaded = bytes.withUnsafeBufferPointer {
+          tg_store_add_pem(store, $0.baseAddress, Int32(clamping: $0.count))
+        }
+        if loaded == 0 { break }
+        index += 1
+      }
+      if tg_store_find_subject(store, name, result) == 1 { return 1 }
+    }
+    return 0
+  }
+}
+
+private let lookupBySubject:
+  @convention(c) (OpaquePointer?, X509_LOOKUP_TYPE, OpaquePointer?, OpaquePointer?) -> Int32 = {
+    lookup, type, name, result in
+    guard type == X509_LU_X509, let lookup, let name, let result, let data = X509_LOOKUP_get_method_data(lookup),
+      let store = X509_LOOKUP_get_store(lookup)
+    else { return 0 }
+    let folders = Unmanaged<HashedFolders>.fromOpaque(data).takeUnretainedValue()
+    return folders.find(name, store: store, into: result)
+  }

@@ -1,0 +1,38 @@
+/// TG002: an entry with a lockfile's name, an include or a folder of the repository that could not be read at all.
+public struct UnreadableLockfileRule: Rule {
+  public init() {}
+  public static let description = RuleDescription(
+    id: "TG002", title: "A lockfile could not be read", area: .lockfiles, severity: .error,
+    rationale: "A dangling or looping link, a FIFO, a folder or an unreadable file under a lockfile's name, an include outside the repository or a folder the walk cannot enter is a lockfile the gate cannot see: any version could be behind it, so a pass would mean nothing.",
+    fix: "Make the file a readable lockfile inside the repository (or a link to one), or remove it; leave deliberate folders out with the policy's `exclude`.",
+    sources: ["https://pip.pypa.io/en/stable/reference/requirements-file-format/#referring-to-other-requirements-files"])
+
+  public static let examples: [RuleExample] = [
+    .init("requirements.txt is a dangling link", triggers: true, context: {
+      Examples.context {
+        $0.problems.append(
+          Problem(
+            area: .lockfiles, path: "requirements.txt", message: "is a link to gone.txt, which does not exist",
+            fix: "Replace the link.", unreadable: true))
+      }
+    }),
+    .init("a lockfile with a syntax error is TG001's", triggers: false, context: {
+      Examples.context {
+        $0.problems.append(
+          Problem(area: .lockfiles, path: "uv.lock", line: 3, message: "invalid TOML", fix: "Run `uv lock`."))
+      }
+    }),
+  ]
+
+  public func evaluate(_ context: RuleContext) -> RuleResult {
+    var result = RuleResult(checked: ["lockfiles"])
+    for problem in context.current.problems where problem.area == .lockfiles && problem.unreadable == true {
+      let path = problem.path ?? "."
+      result.findings.append(
+        finding(
+          "\(path):\(problem.line ?? 0)", "\(path): \(problem.message)", at: Location(path: path, line: problem.line),
+          fix: problem.fix))
+    }
+    return result
+  }
+}

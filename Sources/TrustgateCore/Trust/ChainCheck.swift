@@ -1,0 +1,100 @@
+/// `trustgate verify --chain`: per client present, does this chain verify, and why not. The command only wires.
+public enum ChainCheck {
+  public enum Format: String, Sendable, CaseIterable { case text, json }
+
+  static let chainHelp =
+    "give a PEM file with the server's leaf certificate first, then its intermediates (as the server sends them; "
+    + "e.g. `openssl s_client -showcerts` output), and no private key"
+
+  /// The chain in a host file (`shown` as the user gave it), or exit 2 naming the file and what to give.
+  public static func chain(at path: String, shown: String) throws(InputError) -> CertificateChain {
+    let bytes: [UInt8]
+    do { bytes = try HostFileSystem().read(path, limit: 16 << 20) } catch {
+      throw InputError("\(shown): \(error.reason); \(chainHelp)")
+    }
+    return try chain(named: shown, bytes: bytes)
+  }
+
+  public static func chain(named path: String, bytes: [UInt8]) throws(InputError) -> CertificateChain {
+    do {
+      return try CertificateChain(pem: bytes)
+    } catch {
+      switch error {
+      case .unparsable: throw InputError("\(path): not a PEM certificate chain OpenSSL can read; \(chainHelp)")
+      case .empty: throw InputError("\(path): holds no certificate; \(chainHelp)")
+      case .privateKey:
+        throw InputError("\(path): holds a private key, which must never be passed around; \(chainHelp)")
+      }
+    }
+  }
+
+  /// The host to check the leaf against, or exit 2 naming it and what to give.
+  public static func host(_ text: String) throws(InputError) -> HostIdentity {
+    guard let host = HostIdentity(text) else {
+      throw InputError(
+        "--host \(inert(text)): neither a DNS name nor an IP address; give the name clients connect to "
+          + "(e.g. api.example.com) or an IPv4/IPv6 address, without scheme, port or path")
+    }
+    return host
+  }
+
+  /// Inspects the target, then verifies the chain for every client present.
+  public static func run(_ request: InspectRequest, chain: CertificateChain, chainName: String, host: HostIdentity?)
+    -> [ClientVerdict]
+  {
+    let snapshot = Inspector.inspect(request)
+    let verifier = TrustVerifier(
+      snapshot: snapshot, fs: request.fs, repository: request.repository, env: request.env, time: request.now)
+    return verifier.verify(chain, host: host, subject: "chain \(chainName)")
+  }
+
+  /// 0 when every client verifies, 1 otherwise.
+  public static func exitStatus(_ verdicts: [ClientVerdict]) -> Int32 { verdicts.allSatisfy(\.verifies) ? 0 : 1 }
+
+  public static func render(_ verdicts: [ClientVerdict], format: Format) -> String {
+    switch format {
+    case .json:
+      let items: [JSONValue] = verdicts.map { verdict in
+        .object([
+          "client": .string(verdict.client),
+          "version": verdict.version.map(JSONValue.string) ?? .null,
+          "verifies": .bool(verdict.verifies),
+          "error": verdict.error.map(JSONValue.string) ?? .null,
+          "sources": .array(verdict.sources.map(JSONValue.string)),
+          "flags": .array(verdict.flags.map(JSONValue.string)),
+          "security_level": verdict.securityLevel.map(JSONValue.int) ?? .null,
+        ])
+      }
+      return JSONValue.array(items).rendered()
+    case .text:
+      var out = ""
+      for verdict in verdicts {
+        let name = verdict.client + (verdict.version.map { " \($0)" } ?? "")
+        let flags = verdict.flags.isEmpty ? "" : " [\(verdict.flags.joined(separator: ", "))]"
+        out +=
+          verdict.verifies
+          ? "ok    \(name)\(flags)\n" : "FAIL  \(name)\(flags): \(verdict.error ?? "does not verify")\n"
+        for source in verdict.sources { out += "        \(source)\n" }
+      }
+      let failing = verdicts.filter { !$0.verifies }.count
+      out +=
+        failing == 0
+        ? "\(verdicts.count) client\(verdicts.count == 1 ? "" : "s") verify the chain\n"
+        : "\(failing) of \(verdicts.count) clients do not verify the chain\n"
+      return inert(out, keepNewlines: true)
+    }
+  }
+
+  /// Control characters (terminal escapes among them) as `\u{…}`, so nothing a file or name holds acts on a terminal.
+  static func inert(_ text: String, keepNewlines: Bool = false) -> String {
+    var out = ""
+    for scalar in text.unicodeScalars {
+      if (scalar.value < 0x20 && !(keepNewlines && scalar == "\n")) || (0x7F...0x9F).contains(scalar.value) {
+        out += "\\u{\(String(scalar.value, radix: 16))}"
+      } else {
+        out.unicodeScalars.append(scalar)
+      }
+    }
+    return out
+  }
+}

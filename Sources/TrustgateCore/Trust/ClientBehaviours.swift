@@ -1,0 +1,391 @@
+/// A range of versions: from `from` (inclusive) up to `below` (exclusive); nil ends are open.
+public struct VersionRange: Sendable, Equatable, CustomStringConvertible {
+  public var from: String?
+  public var below: String?
+  public init(from: String? = nil, below: String? = nil) {
+    self.from = from
+    self.below = below
+  }
+  public static let any = VersionRange()
+
+  /// An unknown version counts as the newest (the range open above), as a fresh install would be.
+  public func contains(_ text: String?) -> Bool {
+    guard let text, let version = Version(text) else { return below == nil }
+    if let from, let low = Version(from), version < low { return false }
+    if let below, let high = Version(below), version >= high { return false }
+    return true
+  }
+
+  public var description: String {
+    switch (from, below) {
+    case (nil, nil): return "any"
+    case (let a?, nil): return ">= \(a)"
+    case (nil, let b?): return "< \(b)"
+    case (let a?, let b?): return ">= \(a), < \(b)"
+    }
+  }
+}
+
+/// Which SSL context a client builds, for the flags table.
+public enum ContextKind: String, Sendable, Equatable {
+  /// `ssl.create_default_context()`.
+  case stdlibDefault
+  /// urllib3's `create_urllib3_context()` (requests, botocore, urllib3 itself).
+  case urllib3
+  /// A context the client builds itself with `ssl.SSLContext(PROTOCOL_TLS_CLIENT)`: no strict flags.
+  case ownContext
+  /// A C program on OpenSSL's defaults (`openssl s_client`, curl, git): no extra flags.
+  case program
+}
+
+/// When a client reads its version from: a distribution in the project's Python, Python itself, or nothing.
+public enum VersionSource: Sendable, Equatable {
+  case package(String)
+  case python
+  case openssl
+  case none
+}
+
+/// Whether a client is present.
+public enum Presence: Sendable, Equatable {
+  /// The distribution is installed in the project's Python or pinned in a lockfile.
+  case package(String)
+  /// A Python environment exists.
+  case python
+  /// Always (OpenSSL itself).
+  case always
+  /// One of these variables is set, or one of these programs exists in the tree.
+  case configured(variables: [String], programs: [String])
+}
+
+/// A variable whose value turns a client's verification off.
+public struct TrustSwitch: Sendable, Equatable {
+  public var variable: String
+  /// nil: any value (even empty) switches verification off.
+  public var value: String?
+}
+
+/// One row of the knowledge: what a client does, at a version range, to decide what it trusts. Rows are tried in
+/// order; the first whose client, version and Python ranges match applies.
+public struct ClientBehaviour: Sendable {
+  public var client: String
+  public var presence: Presence
+  public var version: VersionSource
+  public var versions: VersionRange = .any
+  public var python: VersionRange = .any
+  public var context: ContextKind
+  /// Each slot takes its first choice that applies; every slot loads (in this order).
+  public var slots: [[TrustChoice]]
+  /// Trust variables the client does not read (shown when set).
+  public var ignores: [String] = []
+  public var switches: [TrustSwitch] = []
+  /// Said whenever the row applies.
+  public var note: String? = nil
+  /// A URL, or a measured fact (trust-regressions.md §10).
+  public var source: String
+
+  /// Variables any of its choices read, in order.
+  public var reads: [String] {
+    var seen: [String] = []
+    for choice in slots.joined() {
+      if let name = choice.variable, !seen.contains(name) { seen.append(name) }
+    }
+    return seen + switches.map(\.variable).filter { !seen.contains($0) }
+  }
+}
+
+/// Version boundaries where a client's row changes, named once: the table's rows and `TrustChanges` (TG301) both
+/// read them, so a boundary cannot drift between the resolver and the upgrade rule.
+public enum TrustBoundaries {
+  /// httpx builds its context with `ssl.create_default_context` and stops checking `is_file()`.
+  public static let httpxDefaultContext = "0.28.0"
+  /// requests stops turning verification off on an empty CURL_CA_BUNDLE.
+  public static let requestsEmptyCurlBundle = "2.28.0"
+  /// urllib3 adds the strict flags on Python 3.13.
+  public static let urllib3StrictFlags = "2.4.0"
+  /// pip uses truststore (the OS store) by default, on Python 3.10 and later.
+  public static let pipTruststore = "24.2"
+  public static let pipTruststorePython = "3.10"
+  /// `ssl.create_default_context` adds the strict flags.
+  public static let pythonStrictFlags = "3.13"
+  /// Python's contexts run at security level 2.
+  public static let pythonSecurityLevel2 = "3.10"
+}
+
+/// Trust knowledge as data: every client trustgate judges, one row per version range, each with its source
+/// (trust-regressions.md §1–§7 for the documented and source-read behaviour, §10 for what real clients were measured
+/// doing). The resolver, the verifier, rules and `explain` all read this table.
+public enum ClientBehaviours {
+  static let certifi = TrustChoice.pythonCAFile(.certifi, label: "certifi")
+
+  public static let all: [ClientBehaviour] = [
+    .init(
+      client: "httpx", presence: .package("httpx"), version: .package("httpx"),
+      versions: .init(below: TrustBoundaries.httpxDefaultContext),
+      context: .ownContext,
+      slots: [
+        [
+          // `get_ca_bundle_from_env`: SSL_CERT_FILE only if `is_file()`, SSL_CERT_DIR only if `is_dir()`.
+          .init(
+            .variable("SSL_CERT_FILE"), label: "SSL_CERT_FILE", folder: .next, missing: .next,
+            noCertificates: .raises(TrustChoice.noCertificateFound)),
+          .init(
+            .variable("SSL_CERT_DIR"), label: "SSL_CERT_DIR", file: .next, folder: .lookUpFolder(split: true),
+            missing: .next, noCertificates: .next),
+          certifi,
+        ]
+      ],
+      ignores: ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"],
+      source: "src-read httpx-0.27.2 httpx/_utils.py get_ca_bundle_from_env; measured (trust-regressions.md §10)"),
+    .init(
+      client: "httpx", presence: .package("httpx"), version: .package("httpx"),
+      versions: .init(from: TrustBoundaries.httpxDefaultContext),
+      context: .stdlibDefault,
+      slots: [
+        [
+          .init(
+            .variable("SSL_CERT_FILE"), label: "SSL_CERT_FILE", folder: .raises(TrustChoice.isADirectory),
+            missing: .raises(TrustChoice.fileNotFound), noCertificates: .raises(TrustChoice.noCertificateFound)),
+          // `create_default_context(capath=…)`: OpenSSL adds the folder without looking at it.
+          .init(
+            .variable("SSL_CERT_DIR"), label: "SSL_CERT_DIR", file: .nothing, folder: .lookUpFolder(split: true),
+            missing: .nothing, noCertificates: .nothing),
+          certifi,
+        ]
+      ],
+      ignores: ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"],
+      source: "src-read httpx-0.28.1 httpx/_config.py create_ssl_context; measured (trust-regressions.md §10)"),
+    .init(
+      client: "requests", presence: .package("requests"), version: .package("requests"),
+      versions: .init(below: TrustBoundaries.requestsEmptyCurlBundle), context: .urllib3,
+      slots: [
+        [
+          TrustChoice.requestsBundle(.variable("REQUESTS_CA_BUNDLE"), label: "REQUESTS_CA_BUNDLE"),
+          {
+            var curl = TrustChoice.requestsBundle(.variable("CURL_CA_BUNDLE"), label: "CURL_CA_BUNDLE")
+            curl.empty = .disables
+            return curl
+          }(),
+          certifi,
+        ]
+      ],
+      ignores: ["SSL_CERT_FILE", "SSL_CERT_DIR"],
+      source: "https://github.com/psf/requests/blob/main/HISTORY.md#2280-2022-06-09 (empty CURL_CA_BUNDLE)"),
+    .init(
+      client: "requests", presence: .package("requests"), version: .package("requests"),
+      versions: .init(from: TrustBoundaries.requestsEmptyCurlBundle), context: .urllib3,
+      slots: [
+        [
+          TrustChoice.requestsBundle(.variable("REQUESTS_CA_BUNDLE"), label: "REQUESTS_CA_BUNDLE"),
+          TrustChoice.requestsBundle(.variable("CURL_CA_BUNDLE"), label: "CURL_CA_BUNDLE"),
+          certifi,
+        ]
+      ],
+      ignores: ["SSL_CERT_FILE", "SSL_CERT_DIR"],
+      source: "src-read requests-2.32.3 sessions.py merge_environment_settings, adapters.py cert_verify"),
+    // urllib3 without requests: `ssl_wrap_socket` falls back to `load_default_certs()` (OpenSSL's defaults).
+    .init(
+      client: "urllib3", presence: .package("urllib3"), version: .package("urllib3"), context: .urllib3,
+      slots: [TrustChoice.opensslFile, TrustChoice.opensslFolder], ignores: ["REQUESTS_CA_BUNDLE"],
+      source: "measured urllib3 2.2.3–2.5.0 (trust-regressions.md §10); urllib3 util/ssl_.py ssl_wrap_socket"),
+    .init(
+      client: "python-ssl", presence: .python, version: .python, context: .stdlibDefault,
+      slots: [TrustChoice.opensslFile, TrustChoice.opensslFolder], ignores: ["REQUESTS_CA_BUNDLE"],
+      source: "https://docs.python.org/3/library/ssl.html#ssl.create_default_context; measured urllib.request (§10)"),
+    .init(
+      client: "aiohttp", presence: .package("aiohttp"), version: .package("aiohttp"), context: .stdlibDefault,
+      slots: [TrustChoice.opensslFile, TrustChoice.opensslFolder], ignores: ["REQUESTS_CA_BUNDLE"],
+      source: "src-read aiohttp 3.8.6/3.11.18 connector.py _make_ssl_context (trust-regressions.md §4, §7)"),
+    // pip ≥ 24.2 on Python ≥ 3.10: a truststore context (the OS store through OpenSSL's defaults on Linux) with
+    // the vendored certifi loaded too; `--cert`/PIP_CERT/pip.conf and requests' variables add a file to it.
+    .init(
+      client: "pip", presence: .package("pip"), version: .package("pip"),
+      versions: .init(from: TrustBoundaries.pipTruststore),
+      python: .init(from: TrustBoundaries.pipTruststorePython), context: .ownContext,
+      slots: [
+        pipExplicit + [
+          .init(
+            .osBundle, label: "truststore (OS store)", folder: .nothing, missing: .nothing, noCertificates: .nothing)
+        ],
+        TrustChoice.opensslFile, TrustChoice.opensslFolder,
+        [TrustChoice.pythonCAFile(.pipCertifi, label: "vendored certifi")],
+      ],
+      note: "and its vendored certifi",
+      source:
+        "https://pip.pypa.io/en/stable/topics/https-certificates/; src-read pip-24.2 cli/index_command.py "
+        + "_create_truststore_ssl_context"),
+    .init(
+      client: "pip", presence: .package("pip"), version: .package("pip"), context: .urllib3,
+      slots: [pipExplicit + [TrustChoice.pythonCAFile(.pipCertifi, label: "vendored certifi")]],
+      source:
+        "https://pip.pypa.io/en/stable/topics/configuration/; measured pip 23.2.1 with /etc/pip.conf cert (§10); "
+        + "requests merge_environment_settings puts REQUESTS_CA_BUNDLE before the session's verify"),
+    .init(
+      client: "botocore", presence: .package("botocore"), version: .package("botocore"), context: .urllib3,
+      slots: [
+        [
+          {
+            var aws = TrustChoice.requestsBundle(.variable("AWS_CA_BUNDLE"), label: "AWS_CA_BUNDLE")
+            aws.empty = .raises("InvalidConfigError: Invalid CA bundle: AWS_CA_BUNDLE resolved to an empty string")
+            return aws
+          }(),
+          TrustChoice.requestsBundle(.config("aws ca_bundle"), label: "~/.aws/config ca_bundle"),
+          TrustChoice.requestsBundle(.variable("REQUESTS_CA_BUNDLE"), label: "REQUESTS_CA_BUNDLE"),
+          certifi,
+          TrustChoice.pythonCAFile(.packageFile("botocore/cacert.pem"), label: "botocore cacert.pem"),
+        ]
+      ],
+      ignores: ["SSL_CERT_FILE", "CURL_CA_BUNDLE"],
+      source:
+        "src-read botocore 1.44.8 configprovider.py, endpoint.py _get_verify_value, httpsession.py get_cert_path "
+        + "(trust-regressions.md §7)"),
+    .init(
+      client: "truststore", presence: .package("truststore"), version: .package("truststore"), context: .ownContext,
+      slots: [TrustChoice.opensslFile, TrustChoice.opensslFolder],
+      note: "on Linux truststore verifies with OpenSSL's default paths",
+      source: "src-read truststore 0.10.5 _openssl.py (trust-regressions.md §7)"),
+    .init(
+      client: "shotgun-api3", presence: .package("shotgun-api3"), version: .package("shotgun-api3"),
+      // API calls go through its vendored httplib2's own `ssl.SSLContext`; only uploads and downloads use
+      // `ssl.create_default_context(cafile=…)` (strict on Python 3.13).
+      context: .ownContext,
+      slots: [
+        [
+          TrustChoice.pythonCAFile(.variable("SHOTGUN_API_CACERTS"), label: "SHOTGUN_API_CACERTS"),
+          TrustChoice.pythonCAFile(.packageFile("shotgun_api3/lib/certifi/cacert.pem"), label: "bundled certifi"),
+        ]
+      ],
+      ignores: ["SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"],
+      note: "uploads and downloads verify with ssl.create_default_context (strict flags on Python 3.13)",
+      source:
+        "measured shotgun-api3 3.10.3 (trust-regressions.md §10); src-read shotgun-api3 3.10.3 shotgun.py "
+        + "_get_certs_file, _build_opener, lib/httplib2/__init__.py _build_ssl_context"),
+    .init(
+      client: "curl", presence: .configured(variables: ["CURL_CA_BUNDLE", "SSL_CERT_FILE"], programs: curlPrograms),
+      version: .none,
+      context: .program,
+      slots: [
+        [
+          TrustChoice.curlCAFile(.variable("CURL_CA_BUNDLE"), label: "CURL_CA_BUNDLE"),
+          TrustChoice.curlCAFile(.variable("SSL_CERT_FILE"), label: "SSL_CERT_FILE"),
+          TrustChoice.curlCAFile(.osBundle, label: "built-in CA bundle"),
+        ],
+        [
+          TrustChoice.curlCAPath(.variable("SSL_CERT_DIR"), label: "SSL_CERT_DIR"),
+          TrustChoice.curlCAPath(.directory("/etc/ssl/certs"), label: "built-in CA path"),
+        ],
+      ],
+      source:
+        "https://curl.se/docs/manpage.html (--cacert, CURL_CA_BUNDLE, SSL_CERT_FILE, SSL_CERT_DIR); measured curl "
+        + "7.88.1 exit 77 on a missing SSL_CERT_FILE (§10); built-in paths: Debian's build (unverified elsewhere)"),
+    .init(
+      client: "git", presence: .configured(variables: ["GIT_SSL_CAINFO", "GIT_SSL_NO_VERIFY"], programs: gitPrograms),
+      version: .none, context: .program,
+      slots: [
+        [
+          TrustChoice.curlCAFile(.variable("GIT_SSL_CAINFO"), label: "GIT_SSL_CAINFO"),
+          TrustChoice.curlCAFile(.config("git http.sslCAInfo"), label: "http.sslCAInfo"),
+          TrustChoice.curlCAFile(.osBundle, label: "libcurl CA bundle"),
+        ],
+        [
+          TrustChoice.curlCAPath(.variable("GIT_SSL_CAPATH"), label: "GIT_SSL_CAPATH"),
+          TrustChoice.curlCAPath(.config("git http.sslCAPath"), label: "http.sslCAPath"),
+          TrustChoice.curlCAPath(.directory("/etc/ssl/certs"), label: "libcurl CA path"),
+        ],
+      ],
+      switches: [.init(variable: "GIT_SSL_NO_VERIFY", value: nil)],
+      source: "https://github.com/git/git/blob/master/Documentation/config/http.txt"),
+    .init(
+      client: "openssl", presence: .always, version: .openssl, context: .program,
+      slots: [TrustChoice.opensslFile, TrustChoice.opensslFolder],
+      source: "https://man.netbsd.org/SSL_CTX_load_verify_locations.3; measured openssl s_client (§10)"),
+    .init(
+      client: "node",
+      presence: .configured(variables: ["NODE_EXTRA_CA_CERTS", "NODE_TLS_REJECT_UNAUTHORIZED"], programs: []),
+      version: .none, context: .program,
+      slots: [
+        [
+          .init(
+            .variable("NODE_EXTRA_CA_CERTS"), label: "bundled roots + NODE_EXTRA_CA_CERTS", folder: .nothing,
+            missing: .nothing, noCertificates: .nothing),
+          .init(
+            .builtIn("Node's bundled roots"), label: "bundled roots", folder: .nothing, missing: .nothing,
+            noCertificates: .nothing),
+        ],
+        [
+          .init(
+            .builtIn("Node's bundled roots"), label: "bundled roots", folder: .nothing, missing: .nothing,
+            noCertificates: .nothing)
+        ],
+      ],
+      switches: [.init(variable: "NODE_TLS_REJECT_UNAUTHORIZED", value: "0")],
+      note: "an extra CA file Node cannot read is skipped with a warning",
+      source: "https://nodejs.org/api/cli.html (NODE_EXTRA_CA_CERTS, NODE_TLS_REJECT_UNAUTHORIZED)"),
+  ]
+
+  /// pip's own certificate settings, in the order that wins: requests' variables replace the session's `verify`.
+  static let pipExplicit: [TrustChoice] = [
+    TrustChoice.requestsBundle(.variable("REQUESTS_CA_BUNDLE"), label: "REQUESTS_CA_BUNDLE"),
+    TrustChoice.requestsBundle(.variable("CURL_CA_BUNDLE"), label: "CURL_CA_BUNDLE"),
+    TrustChoice.requestsBundle(.variable("PIP_CERT"), label: "PIP_CERT"),
+    TrustChoice.requestsBundle(.config("pip cert"), label: "pip.conf cert"),
+  ]
+
+  static let curlPrograms = ["/usr/bin/curl", "/bin/curl", "/usr/local/bin/curl"]
+  static let gitPrograms = ["/usr/bin/git", "/bin/git", "/usr/local/bin/git"]
+
+  /// The flags each kind of context sets, by version: the strict checks Python 3.13 added.
+  public struct FlagRule: Sendable {
+    public var context: ContextKind
+    /// The package whose version matters (urllib3), nil for the stdlib.
+    public var package: String?
+    public var versions: VersionRange = .any
+    public var python: VersionRange
+    public var flags: VerificationFlags
+    public var source: String
+  }
+
+  public static let flagRules: [FlagRule] = [
+    .init(
+      context: .stdlibDefault, package: nil, python: .init(from: TrustBoundaries.pythonStrictFlags),
+      flags: [.x509Strict, .partialChain],
+      source: "https://github.com/python/cpython/issues/107361 (gh-107361, PR #112389)"),
+    .init(
+      context: .urllib3, package: "urllib3", versions: .init(from: TrustBoundaries.urllib3StrictFlags),
+      python: .init(from: TrustBoundaries.pythonStrictFlags),
+      flags: [.x509Strict, .partialChain],
+      source: "https://github.com/urllib3/urllib3/blob/main/CHANGES.rst#240-2025-04-10 (#3571)"),
+  ]
+
+  /// The TLS security level a context runs at: libssl makes it the chain's auth level (RSA keys under 2048 bits and
+  /// SHA-1 signatures fail at 2).
+  public struct SecurityLevelRule: Sendable {
+    public var contexts: [ContextKind]
+    public var python: VersionRange
+    public var level: Int
+    public var source: String
+  }
+
+  public static let securityLevelRules: [SecurityLevelRule] = [
+    // Every `ssl.SSLContext` gets Python's default cipher string, which starts with @SECLEVEL=2 since 3.10.
+    .init(
+      contexts: [.stdlibDefault, .urllib3, .ownContext], python: .init(from: TrustBoundaries.pythonSecurityLevel2),
+      level: 2,
+      source: "https://github.com/python/cpython/pull/25778 (bpo-43998)")
+  ]
+
+  /// The rows for one client.
+  public static func rows(_ client: String) -> [ClientBehaviour] { all.filter { $0.client == client } }
+
+  /// Clients in the table, in its order.
+  public static var clients: [String] {
+    var seen: [String] = []
+    for row in all where !seen.contains(row.client) { seen.append(row.client) }
+    return seen
+  }
+
+  /// Clients that read a variable, for messages (`SSL_CERT_FILE` → "urllib3, python-ssl, …").
+  public static func readers(of variable: String) -> [String] {
+    clients.filter { client in rows(client).contains { $0.reads.contains(variable) } }
+  }
+}

@@ -1,0 +1,62 @@
+/// `trustgate explain CLIENT`: the knowledge table's rows for one client, in words.
+extension ClientBehaviours {
+  public static func explain(_ client: String) -> String? {
+    let rows = rows(client)
+    guard !rows.isEmpty else { return nil }
+    var out = "\(client) — what it trusts, by version (trustgate's knowledge table)\n"
+    for row in rows {
+      var range = row.versions == .any ? "any version" : row.versions.description
+      if row.python != .any { range += ", Python \(row.python)" }
+      out += "\n\(client) \(range) — \(describe(row.context))\n"
+      for (index, slot) in row.slots.enumerated() {
+        let heading = row.slots.count > 1 ? "  loads (\(index + 1)), the first that applies:\n" : ""
+        out += heading
+        for (number, choice) in slot.enumerated() {
+          out +=
+            "    \(number + 1). \(choice.label): file → \(describe(choice.file)); folder → "
+            + "\(describe(choice.folder)); missing → \(describe(choice.missing)); no certificate → "
+            + "\(describe(choice.noCertificates))"
+          if choice.variable != nil, choice.empty != .next { out += "; empty → \(describe(choice.empty))" }
+          out += "\n"
+        }
+      }
+      if !row.ignores.isEmpty { out += "  ignores: \(row.ignores.joined(separator: ", "))\n" }
+      for trustSwitch in row.switches {
+        out +=
+          "  verification off: \(trustSwitch.variable)\(trustSwitch.value.map { "=\($0)" } ?? " set to anything")\n"
+      }
+      if let note = row.note { out += "  note: \(note)\n" }
+      out += "  source: \(row.source)\n"
+    }
+    let rules = flagRules.filter { rule in rows.contains { $0.context == rule.context } }
+    if !rules.isEmpty {
+      out += "\nStrict flags\n"
+      for rule in rules {
+        let package = rule.package.map { "\($0) \(rule.versions), " } ?? ""
+        out += "  \(package)Python \(rule.python): \(rule.flags.names.joined(separator: ", ")) (\(rule.source))\n"
+      }
+    }
+    return out
+  }
+
+  static func describe(_ context: ContextKind) -> String {
+    switch context {
+    case .stdlibDefault: return "ssl.create_default_context()"
+    case .urllib3: return "urllib3's create_urllib3_context()"
+    case .ownContext: return "its own ssl.SSLContext (no strict flags)"
+    case .program: return "a program on OpenSSL (no extra flags)"
+    }
+  }
+
+  static func describe(_ reaction: TrustChoice.Reaction) -> String {
+    switch reaction {
+    case .loadFile: return "loads it"
+    case .lookUpFolder(let split): return split ? "looks roots up by hash (a : list)" : "looks roots up by hash"
+    case .next: return "ignored (next choice)"
+    case .nothing: return "skipped"
+    case .raises(let message): return "raises \(message)"
+    case .exits(let message): return "stops: \(message)"
+    case .disables: return "verification off"
+    }
+  }
+}

@@ -1,0 +1,127 @@
+/// One place a client may take CA certificates from, and what it does with each state of that place. A client's
+/// behaviour is a list of slots; each slot takes its first choice that applies, and every slot loads.
+public struct TrustChoice: Sendable, Equatable {
+  /// Where the path comes from.
+  public enum Input: Sendable, Equatable {
+    /// An environment variable's value.
+    case variable(String)
+    /// A key in the client's own configuration files (`TrustConfiguration` reads them).
+    case config(String)
+    /// `certifi.where()` in the project's Python (Debian's patched certifi returns the OS bundle).
+    case certifi
+    /// pip's vendored `pip/_vendor/certifi/cacert.pem`.
+    case pipCertifi
+    /// A file inside site-packages that a package ships.
+    case packageFile(String)
+    /// OpenSSL's compiled-in `OPENSSLDIR/cert.pem` and `OPENSSLDIR/certs` of the target.
+    case opensslDefaultFile, opensslDefaultDir
+    /// The OS bundle: the first existing of the usual locations (Go's order).
+    case osBundle
+    /// A fixed path (a program's build-time default).
+    case file(String)
+    case directory(String)
+    /// Roots compiled into the program (Node): nothing here can load or verify them.
+    case builtIn(String)
+  }
+
+  /// What the client does with what it finds.
+  public enum Reaction: Sendable, Equatable {
+    /// Loads every certificate of the file as a trust anchor.
+    case loadFile
+    /// Looks issuers up in the folder by subject hash (`capath`, OpenSSL's `hash_dir`); `split` for a `:` list
+    /// (`X509_LOOKUP_add_dir` splits every capath it is given, whoever passes it).
+    case lookUpFolder(split: Bool)
+    /// Ignores it: the slot's next choice decides.
+    case next
+    /// Loads nothing from it and goes on without an error.
+    case nothing
+    /// Raises before connecting; `{path}` stands for the path.
+    case raises(String)
+    /// The program stops with this message; `{path}` stands for the path.
+    case exits(String)
+    /// Verification is off.
+    case disables
+  }
+
+  public var input: Input
+  /// The name shown as the client's source (`SSL_CERT_FILE`, `certifi`, `pip.conf cert`).
+  public var label: String
+  /// When the input is unset (or has no path), the slot's next choice decides; when set but empty, this.
+  public var empty: Reaction = .next
+  public var file: Reaction
+  public var folder: Reaction
+  public var missing: Reaction
+  /// A file that holds no certificate OpenSSL reads.
+  public var noCertificates: Reaction
+
+  public init(
+    _ input: Input, label: String, empty: Reaction = .next, file: Reaction = .loadFile, folder: Reaction,
+    missing: Reaction, noCertificates: Reaction
+  ) {
+    self.input = input
+    self.label = label
+    self.empty = empty
+    self.file = file
+    self.folder = folder
+    self.missing = missing
+    self.noCertificates = noCertificates
+  }
+
+  /// The variable this choice reads, if it is one.
+  public var variable: String? {
+    if case .variable(let name) = input { return name }
+    return nil
+  }
+}
+
+extension TrustChoice {
+  static let fileNotFound = "FileNotFoundError: [Errno 2] No such file or directory"
+  static let isADirectory = "IsADirectoryError: [Errno 21] Is a directory"
+  static let noCertificateFound = "ssl.SSLError: [X509: NO_CERTIFICATE_OR_CRL_FOUND] no certificate or crl found"
+  static let requestsInvalidPath = "OSError: Could not find a suitable TLS CA certificate bundle, invalid path: {path}"
+
+  /// OpenSSL's default-paths loader (`SSL_CTX_set_default_verify_paths`): the file it cannot use is skipped and the
+  /// folder still searched (trust-regressions.md §10, measured: a missing SSL_CERT_FILE next to a working folder).
+  static let opensslFile: [TrustChoice] = [
+    .init(
+      .variable("SSL_CERT_FILE"), label: "SSL_CERT_FILE", empty: .nothing, folder: .nothing, missing: .nothing,
+      noCertificates: .nothing),
+    .init(.opensslDefaultFile, label: "OpenSSL default", folder: .nothing, missing: .nothing, noCertificates: .nothing),
+  ]
+  static let opensslFolder: [TrustChoice] = [
+    .init(
+      .variable("SSL_CERT_DIR"), label: "SSL_CERT_DIR", empty: .nothing, file: .nothing,
+      folder: .lookUpFolder(split: true), missing: .nothing, noCertificates: .nothing),
+    .init(
+      .opensslDefaultDir, label: "OpenSSL default directory", file: .nothing, folder: .lookUpFolder(split: true),
+      missing: .nothing, noCertificates: .nothing),
+  ]
+
+  /// `load_verify_locations(cafile=…)` in CPython: the error Python raises for each state.
+  static func pythonCAFile(_ input: Input, label: String) -> TrustChoice {
+    .init(
+      input, label: label, folder: .raises(isADirectory), missing: .raises(fileNotFound),
+      noCertificates: .raises(noCertificateFound))
+  }
+
+  /// requests (and pip, botocore through it): a folder becomes `ca_cert_dir`, a missing path raises in
+  /// `HTTPAdapter.cert_verify` before connecting.
+  static func requestsBundle(_ input: Input, label: String) -> TrustChoice {
+    .init(
+      input, label: label, folder: .lookUpFolder(split: true), missing: .raises(requestsInvalidPath),
+      noCertificates: .raises(noCertificateFound))
+  }
+
+  /// libcurl with OpenSSL: a CA file it cannot load stops the transfer (`CURLE_SSL_CACERT_BADFILE`, exit 77).
+  static func curlCAFile(_ input: Input, label: String) -> TrustChoice {
+    let message = "error setting certificate file: {path} (curl exit 77)"
+    return .init(
+      input, label: label, folder: .exits(message), missing: .exits(message), noCertificates: .exits(message))
+  }
+
+  static func curlCAPath(_ input: Input, label: String) -> TrustChoice {
+    .init(
+      input, label: label, file: .nothing, folder: .lookUpFolder(split: true), missing: .nothing,
+      noCertificates: .nothing)
+  }
+}

@@ -1,0 +1,268 @@
+/// What one client will do to verify a server, decided from the knowledge table: the files and folders it loads in
+/// its order, the flags its context sets, or why it never gets to verify (it raises, stops, or verifies nothing).
+public struct TrustPlan: Sendable {
+  public struct Load: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+      case file
+      /// A hashed folder; `split`: a `:`-separated list, as OpenSSL reads SSL_CERT_DIR.
+      case folder(split: Bool)
+    }
+    public var kind: Kind
+    /// In view paths (relative paths are inside the repository).
+    public var path: String
+    public var label: String
+    /// What the client does when the file holds no certificate.
+    public var noCertificates: TrustChoice.Reaction
+  }
+
+  public enum Outcome: Sendable, Equatable {
+    /// Verifies with what `loads` hold.
+    case verifies
+    /// Raises before connecting.
+    case raises(String)
+    /// The program stops.
+    case exits(String)
+    /// Verification is off.
+    case disabled(String)
+    /// Its roots are nowhere trustgate can read them.
+    case unknown(String)
+  }
+
+  public var client: String
+  public var version: String?
+  public var row: ClientBehaviour
+  public var loads: [Load] = []
+  public var outcome: Outcome = .verifies
+  public var flags: VerificationFlags = []
+  /// The TLS security level its context runs at, nil when trustgate does not know it (a program's configuration).
+  public var securityLevel: Int?
+  /// The first slot's choice: what the client's trust is named after.
+  public var source: String = "none"
+  public var path: String?
+  /// What was skipped or ignored, and why.
+  public var notes: [String] = []
+}
+
+/// What sits at a path, as far as the planner needs to know.
+public enum PathState: Sendable, Equatable {
+  case file, folder, missing
+  /// Not known (the snapshot did not record it): treated as a file.
+  case unknown
+}
+
+/// Settings read from clients' own configuration files and the programs present, which the snapshot does not hold.
+public struct TrustConfiguration: Sendable, Equatable {
+  /// `pip cert`, `git http.sslCAInfo`, `git http.sslCAPath`, `aws ca_bundle` → value.
+  public var values: [String: String] = [:]
+  /// Where each value was read (file path), for sources.
+  public var origins: [String: String] = [:]
+  /// Program paths that exist in the tree (`/usr/bin/curl`).
+  public var programs: Set<String> = []
+  public init() {}
+}
+
+/// Turns the knowledge table into plans for one snapshot. `state` says what sits at a path (the snapshot's record
+/// for `EffectiveTrust.resolve`, the file tree itself for verification).
+public struct TrustPlanner: Sendable {
+  public let snapshot: Snapshot
+  public let configuration: TrustConfiguration
+  let state: @Sendable (String) -> PathState
+  let env: [String: String]
+  let python: PythonEnvironment?
+
+  public init(
+    _ snapshot: Snapshot, configuration: TrustConfiguration = .init(), state: @escaping @Sendable (String) -> PathState
+  ) {
+    self.snapshot = snapshot
+    self.configuration = configuration
+    self.state = state
+    env = Dictionary(snapshot.environment.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+    python = PythonSelection.primary(snapshot.python.environments)
+  }
+
+  /// Installed version in the project's Python, else the first exact pin in the lockfiles.
+  func version(of package: String) -> (version: String?, present: Bool) {
+    if let installed = python?.distribution(package) { return (installed.version, true) }
+    for lockfile in snapshot.lockfiles {
+      if let pin = lockfile.pins.first(where: { $0.name == package }) { return (pin.version, true) }
+    }
+    return (nil, false)
+  }
+
+  func isPresent(_ presence: Presence) -> Bool {
+    switch presence {
+    case .package(let name): return version(of: name).present
+    case .python: return python != nil
+    case .always: return true
+    case .configured(let variables, let programs):
+      return variables.contains { env[$0] != nil } || programs.contains { configuration.programs.contains($0) }
+    }
+  }
+
+  func version(_ source: VersionSource) -> String? {
+    switch source {
+    case .package(let name): return version(of: name).version
+    case .python: return python?.pythonVersion
+    case .openssl: return snapshot.openssl.version
+    case .none: return nil
+    }
+  }
+
+  /// The row that applies to a client here, and its version; nil when the client is absent.
+  func row(for client: String) -> (row: ClientBehaviour, version: String?)? {
+    let rows = ClientBehaviours.rows(client)
+    guard let first = rows.first, isPresent(first.presence) else { return nil }
+    let pythonVersion = python?.pythonVersion
+    for row in rows {
+      let version = version(row.version)
+      let rowVersion = row.version == .python || row.version == .openssl ? nil : version
+      if row.versions.contains(rowVersion), row.python.contains(pythonVersion) { return (row, version) }
+    }
+    return nil
+  }
+
+  /// Plans for every client present, in the table's order.
+  public func plans() -> [TrustPlan] {
+    ClientBehaviours.clients.compactMap { client in row(for: client).map { plan($0.row, version: $0.version) } }
+  }
+
+  public func flags(for context: ContextKind) -> VerificationFlags {
+    var flags: VerificationFlags = []
+    for rule in ClientBehaviours.flagRules where rule.context == context {
+      if let package = rule.package, !rule.versions.contains(version(of: package).version) { continue }
+      if rule.python.contains(python?.pythonVersion) { flags.formUnion(rule.flags) }
+    }
+    return flags
+  }
+
+  func plan(_ row: ClientBehaviour, version: String?) -> TrustPlan {
+    var plan = TrustPlan(client: row.client, version: version, row: row)
+    plan.flags = flags(for: row.context)
+    plan.securityLevel =
+      ClientBehaviours.securityLevelRules.last { rule in
+        rule.contexts.contains(row.context) && rule.python.contains(python?.pythonVersion)
+      }?.level
+    for trustSwitch in row.switches {
+      guard let value = env[trustSwitch.variable], trustSwitch.value == nil || trustSwitch.value == value else {
+        continue
+      }
+      plan.source = trustSwitch.value.map { "\(trustSwitch.variable)=\($0)" } ?? trustSwitch.variable
+      plan.outcome = .disabled("\(plan.source): verification turned off")
+      return plan
+    }
+    for (index, slot) in row.slots.enumerated() {
+      if !take(slot, first: index == 0, into: &plan) { return plan }
+    }
+    return plan
+  }
+
+  /// Applies the slot's first choice that applies; false when the plan ended (the client raised or stopped).
+  func take(_ slot: [TrustChoice], first: Bool, into plan: inout TrustPlan) -> Bool {
+    for choice in slot {
+      let reaction: TrustChoice.Reaction
+      var path: String?
+      if let name = choice.variable {
+        guard let value = env[name] else { continue }
+        if value.isEmpty {
+          reaction = choice.empty
+          if reaction == .next { continue }
+        } else {
+          path = value
+          reaction = self.reaction(choice, path: value, plan: &plan)
+        }
+      } else {
+        if case .builtIn(let what) = choice.input {
+          if first { plan.source = choice.label }
+          plan.outcome = .unknown("\(what) are compiled into the program")
+          return true
+        }
+        guard let resolved = self.path(choice.input) else {
+          if first, choice == slot.last {
+            plan.source = choice.label
+            plan.outcome = .unknown("\(choice.label) not found")
+          }
+          continue
+        }
+        path = resolved
+        reaction = self.reaction(choice, path: resolved, plan: &plan)
+      }
+      if reaction == .next { continue }
+      if first {
+        plan.source = choice.label
+        plan.path = path
+      }
+      let shown = path ?? ""
+      switch reaction {
+      case .loadFile:
+        plan.loads.append(.init(kind: .file, path: shown, label: choice.label, noCertificates: choice.noCertificates))
+      case .lookUpFolder(let split):
+        plan.loads.append(
+          .init(kind: .folder(split: split), path: shown, label: choice.label, noCertificates: .nothing))
+      case .nothing:
+        if path != nil { plan.notes.append("\(choice.label) \(shown) is \(describe(state(shown))): skipped") }
+      case .raises(let message):
+        plan.outcome = .raises(message.replacing("{path}", with: shown))
+        return false
+      case .exits(let message):
+        plan.outcome = .exits(message.replacing("{path}", with: shown))
+        return false
+      case .disables:
+        if first { plan.source = "\(choice.label)=\"\"" }
+        plan.outcome = .disabled("\(choice.label) is empty: \(plan.client) turns verification off")
+        return false
+      case .next: break
+      }
+      return true
+    }
+    return true
+  }
+
+  func reaction(_ choice: TrustChoice, path: String, plan: inout TrustPlan) -> TrustChoice.Reaction {
+    let state = self.state(path)
+    let reaction: TrustChoice.Reaction
+    switch state {
+    case .file: reaction = choice.file
+    // Not recorded: read it the way that loads something (a folder choice as a folder).
+    case .unknown: reaction = choice.file == .nothing || choice.file == .next ? choice.folder : choice.file
+    case .folder: reaction = choice.folder
+    case .missing: reaction = choice.missing
+    }
+    if reaction == .next {
+      plan.notes.append("\(choice.label) \(path) is \(describe(state)): \(plan.client) ignores it")
+    }
+    return reaction
+  }
+
+  func describe(_ state: PathState) -> String {
+    switch state {
+    case .file: return "a file"
+    case .folder: return "a folder"
+    case .missing: return "missing"
+    case .unknown: return "unknown"
+    }
+  }
+
+  /// The OS bundle clients fall back to: the first of the usual locations that holds certificates.
+  public var osBundle: String? { path(.osBundle) }
+
+  /// The path an input names here, nil when there is none.
+  func path(_ input: TrustChoice.Input) -> String? {
+    switch input {
+    case .variable(let name): return env[name]
+    case .config(let key): return configuration.values[key].flatMap { $0.isEmpty ? nil : $0 }
+    case .certifi: return python?.certifi.map { $0.loadedFrom ?? $0.path }
+    case .pipCertifi: return python?.pipCertifi?.path ?? python?.certifi.map { $0.loadedFrom ?? $0.path }
+    case .packageFile(let file):
+      if let bundle = python?.vendoredBundles.first(where: { $0.path.hasSuffix("/" + file) }) { return bundle.path }
+      return python?.sitePackages.map { $0 + "/" + file }.first { state($0) == .file }
+    case .opensslDefaultFile: return snapshot.openssl.defaultCertFile
+    case .opensslDefaultDir: return snapshot.openssl.defaultCertDir
+    case .osBundle:
+      return StoreLocations.bundles.map(\.path).first { path in
+        snapshot.stores.contains { $0.path == path && $0.certificates.count > 0 } || state(path) == .file
+      }
+    case .file(let path), .directory(let path): return path
+    case .builtIn: return nil
+    }
+  }
+}

@@ -1,0 +1,158 @@
+/// Whether one client verifies one chain, and if not, why — in the client's own words.
+public struct ClientVerdict: Codable, Sendable, Equatable, Comparable {
+  public var client: String
+  public var version: String?
+  /// What was verified: `chain FILE`, `endpoint NAME`, `root SHA-256`.
+  public var subject: String
+  public var verifies: Bool
+  /// OpenSSL's reason (`unable to get local issuer certificate`), or what the client raised before connecting.
+  public var error: String?
+  /// What the client loaded, in its order, and what it skipped.
+  public var sources: [String]
+  /// The verification flags its context set (`x509_strict`, `partial_chain`).
+  public var flags: [String]
+  /// The TLS security level verification ran at (2: no RSA keys under 2048 bits, no SHA-1), nil if not known.
+  public var securityLevel: Int? = nil
+
+  public static func < (lhs: ClientVerdict, rhs: ClientVerdict) -> Bool {
+    (lhs.subject, lhs.client) < (rhs.subject, rhs.client)
+  }
+}
+
+/// Builds, for every client present, the `X509_STORE` the client would build — re-reading its files and folders
+/// through the inspected tree, since a run reads everything it judges — and verifies chains with it.
+public final class TrustVerifier {
+  public let plans: [TrustPlan]
+  let fs: any FileSystemView
+  let repository: (any FileSystemView)?
+  let time: Int64
+  /// Stores already built, by what they load: clients that load the same sources share one.
+  var stores: [String: (store: CertificateStore?, sources: [String], failure: String?)] = [:]
+
+  /// Clients the verifier judges (Node's roots are compiled in: nothing here can load them).
+  static let verified: Set<String> = Set(ClientBehaviours.clients).subtracting(["node"])
+
+  /// `time`: seconds since the epoch to verify at (the snapshot's).
+  public init(
+    snapshot: Snapshot, fs: any FileSystemView, repository: (any FileSystemView)?, env: [String: String],
+    time: Int64
+  ) {
+    self.fs = fs
+    self.repository = repository
+    self.time = time
+    let configuration = TrustConfiguration.read(fs, snapshot: snapshot, env: env)
+    let views = Views(fs: fs, repository: repository)
+    let planner = TrustPlanner(snapshot, configuration: configuration, state: { views.state($0) })
+    plans = planner.plans().filter { Self.verified.contains($0.client) }
+  }
+
+  /// One verdict per client present, in the table's order.
+  public func verify(_ chain: CertificateChain, host: HostIdentity?, subject: String) -> [ClientVerdict] {
+    plans.map { plan in verify(chain, host: host, subject: subject, plan: plan) }
+  }
+
+  func verify(_ chain: CertificateChain, host: HostIdentity?, subject: String, plan: TrustPlan) -> ClientVerdict {
+    var verdict = ClientVerdict(
+      client: plan.client, version: plan.version, subject: subject, verifies: false, error: nil,
+      sources: plan.notes.map { "skipped: \($0)" }, flags: plan.flags.names, securityLevel: plan.securityLevel)
+    switch plan.outcome {
+    case .raises(let message), .exits(let message):
+      verdict.error = message
+      return verdict
+    case .disabled(let why):
+      verdict.verifies = true
+      verdict.sources.append(why)
+      return verdict
+    case .unknown(let why):
+      verdict.error = "cannot tell: \(why)"
+      return verdict
+    case .verifies: break
+    }
+    let built = store(for: plan)
+    verdict.sources = built.sources + verdict.sources
+    if let failure = built.failure {
+      verdict.error = failure
+      return verdict
+    }
+    guard let store = built.store else {
+      verdict.error = "out of memory building the store"
+      return verdict
+    }
+    let outcome = store.verify(chain, host: host, flags: plan.flags, at: time, securityLevel: plan.securityLevel)
+    verdict.verifies = outcome.verifies
+    verdict.error = outcome.error
+    return verdict
+  }
+
+  /// The client's store, built once per distinct list of loads.
+  func store(for plan: TrustPlan) -> (store: CertificateStore?, sources: [String], failure: String?) {
+    // Labels are part of the key: the sources say which setting led to each file.
+    let key = plan.loads.map { "\($0.kind)\u{0}\($0.path)\u{0}\($0.label)\u{0}\($0.noCertificates)" }
+      .joined(separator: "\u{1}")
+    if let built = stores[key] { return built }
+    let built = build(plan.loads)
+    stores[key] = built
+    return built
+  }
+
+  func build(_ loads: [TrustPlan.Load]) -> (store: CertificateStore?, sources: [String], failure: String?) {
+    guard let store = try? CertificateStore() else { return (nil, [], nil) }
+    var sources: [String] = []
+    let views = Views(fs: fs, repository: repository)
+    for load in loads {
+      switch load.kind {
+      case .file:
+        let bytes = views.read(load.path) ?? []
+        let count = store.add(pem: bytes)
+        if count > 0 {
+          sources.append("\(load.label) \(load.path) (\(count) certificate\(count == 1 ? "" : "s"))")
+          continue
+        }
+        switch load.noCertificates {
+        case .raises(let message), .exits(let message):
+          return (store, sources, message.replacing("{path}", with: load.path))
+        default:
+          sources.append("skipped: \(load.label) \(load.path) holds no certificate")
+        }
+      case .folder(let split):
+        let folders = split ? load.path.split(separator: ":").map(String.init) : [load.path]
+        for folder in folders where !folder.isEmpty {
+          guard views.state(folder) == .folder else {
+            sources.append("skipped: \(load.label) \(folder) is not a folder")
+            continue
+          }
+          do {
+            try store.addHashedFolder { name in views.read(folder + "/" + name) }
+            sources.append("\(load.label) \(folder) (hashed folder: <subject-hash>.N)")
+          } catch {
+            return (store, sources, "\(error)")
+          }
+        }
+      }
+    }
+    return (store, sources, nil)
+  }
+}
+
+/// Paths as the snapshot writes them: absolute in the inspected tree, relative inside the repository.
+struct Views: Sendable {
+  let fs: any FileSystemView
+  let repository: (any FileSystemView)?
+
+  func view(_ path: String) -> (any FileSystemView)? { path.hasPrefix("/") ? fs : repository }
+
+  func state(_ path: String) -> PathState {
+    guard let view = view(path) else { return .missing }
+    switch view.kind(path.hasPrefix("/") ? path : "/" + path) {
+    case .file: return .file
+    case .directory: return .folder
+    default: return .missing
+    }
+  }
+
+  /// A regular file's bytes, nil when there is none (OpenSSL's `stat` fails or the load does).
+  func read(_ path: String) -> [UInt8]? {
+    guard let view = view(path) else { return nil }
+    return try? view.read(path.hasPrefix("/") ? path : "/" + path)
+  }
+}

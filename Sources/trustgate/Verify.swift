@@ -1,0 +1,56 @@
+import ArgumentParser
+import TrustgateCore
+
+struct Verify: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "verify",
+    abstract: "Say, for every client present, whether a certificate chain verifies, and why not.",
+    discussion: """
+      For each client found (httpx, requests, urllib3, python-ssl, pip, botocore, aiohttp, truststore, \
+      shotgun-api3, curl, openssl, git) trustgate builds the X509_STORE that client would build: the CA files and \
+      hashed folders it loads in its order, skipping what it skips (OpenSSL skips a missing SSL_CERT_FILE and still \
+      searches its folder; httpx 0.28 raises FileNotFoundError instead), folders looked up by <subject-hash>.N as \
+      OpenSSL does, and the flags its version sets (X509_STRICT and PARTIAL_CHAIN on Python 3.13 for \
+      ssl.create_default_context, urllib3 >= 2.4 and httpx >= 0.28). It then verifies the chain with OpenSSL at \
+      the snapshot's time, and the host with it. The reason given is OpenSSL's own ("unable to get local issuer \
+      certificate") or the exception the client raises before connecting.
+
+      --chain: a PEM file with the server's leaf first, then its intermediates, as the server sends them (e.g. \
+      saved from `openssl s_client -showcerts`). It must hold no private key.
+      --host: the name (or IP address) clients connect to; without it the host is not checked.
+
+      JSON output is a list of objects: client, version, verifies (bool), error (string or null), sources (what \
+      was loaded, in order), flags.
+
+      Exit codes: 0 every client verifies; 1 at least one does not; 2 bad input (a chain file that does not parse, \
+      is empty or holds a private key; a host that is neither a DNS name nor an IP address; a bad --root, --image \
+      or --env-file).
+      """)
+
+  @Option(help: ArgumentHelp("PEM file: the leaf certificate first, then intermediates.", valueName: "file"))
+  var chain: String
+
+  @Option(help: ArgumentHelp("Check the leaf against this DNS name or IP address.", valueName: "name"))
+  var host: String?
+
+  @OptionGroup var target: TargetOptions
+
+  @Option(help: "Output format: text or json.")
+  var format: OutputFormat = .text
+
+  func run() throws {
+    let workspace = target.workspace
+    do {
+      let chain = try ChainCheck.chain(at: workspace.absolute(self.chain), shown: self.chain)
+      let host = try host.map { text throws(InputError) in try ChainCheck.host(text) }
+      let (request, _) = try workspace.request(now: ClockCollector.currentTime())
+      let verdicts = ChainCheck.run(request, chain: chain, chainName: self.chain, host: host)
+      print(ChainCheck.render(verdicts, format: format == .json ? .json : .text), terminator: "")
+      throw ExitCode(ChainCheck.exitStatus(verdicts))
+    } catch let exit as ExitCode {
+      throw exit
+    } catch {
+      throw fail(error)
+    }
+  }
+}

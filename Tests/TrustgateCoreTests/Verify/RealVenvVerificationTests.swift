@@ -1,0 +1,118 @@
+import Foundation
+import XCTest
+
+@testable import TrustgateCore
+
+/// Real venvs (`python3.X -m venv` + `pip install` from PyPI of httpx 0.28.1, requests 2.32.3, urllib3 2.5.0,
+/// certifi) copied into a `--root`: the verdicts the table and the verifier give for the cells of
+/// trust-regressions.md §10, and the store compared with `openssl verify`.
+final class RealVenvVerificationTests: XCTestCase {
+  static let script = #"""
+    set -eu
+    out="$1"; python="$2"; minor="$3"
+    rm -rf "$out.tmp" && mkdir -p "$out.tmp"
+    "$python" -m venv --without-pip "$out.tmp/venv"
+    "$python" -m pip install --quiet --disable-pip-version-check --no-deps --no-compile \
+      --target "$out.tmp/venv/lib/python$minor/site-packages" \
+      httpx==0.28.1 requests==2.32.3 urllib3==2.5.0 certifi==2025.8.3
+    mv "$out.tmp" "$out"
+    """#
+
+  /// The venv for one Python, built once per machine into the fixture cache (rebuilt when the script changes).
+  static func venv(_ minor: String) throws -> String {
+    guard let python = ClientVerificationTests.interpreter(minor) else { throw XCTSkip("no Python \(minor) here") }
+    let cache =
+      ProcessInfo.processInfo.environment["TRUSTGATE_FIXTURE_CACHE"]
+      ?? NSHomeDirectory() + "/.cache/trustgate-fixtures"
+    let hash = ContentDigest.hex(script + minor).prefix(16)
+    let folder = "\(cache)/verify-venv-\(minor)-\(hash)"
+    if FileManager.default.fileExists(atPath: folder + "/venv/pyvenv.cfg") { return folder + "/venv" }
+    try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
+    let result = try Shell.run(["/bin/sh", "-c", script, "sh", folder, python, minor])
+    guard result.status == 0 else { throw XCTSkip("could not build the venv for Python \(minor): \(result.output)") }
+    return folder + "/venv"
+  }
+
+  var pki: VerifyPKI!
+  var scratch: TemporaryDirectory!
+  var root: String { scratch.path + "/root" }
+
+  override func setUpWithError() throws {
+    pki = try VerifyPKI()
+    scratch = try TemporaryDirectory()
+    try scratch.write("root/certs/root.pem", try pki.bytes("root.pem"))
+    try scratch.write("root/ca/noku.pem", try pki.bytes("noku.pem"))
+    try scratch.write("root/ca/root.pem", try pki.bytes("root.pem"))
+    let rehash = try Shell.run([try XCTUnwrap(Shell.which("openssl")), "rehash", root + "/certs"])
+    XCTAssertEqual(rehash.status, 0, rehash.output)
+  }
+
+  func verdicts(_ minor: String, env: [String: String], chain: String = "chain.pem") throws -> [String: ClientVerdict] {
+    let venv = try Self.venv(minor)
+    if !FileManager.default.fileExists(atPath: root + "/venv") { try scratch.copyTree(from: venv, to: "root/venv") }
+    var request = InspectRequest(
+      fs: HostFileSystem(root: root), env: env.merging(["VIRTUAL_ENV": "/venv"]) { a, _ in a },
+      target: Target(kind: .root), repository: nil, repositoryPathInView: nil, now: Int64(Date().timeIntervalSince1970))
+    request.includeClock = false
+    let parsed = try CertificateChain(pem: try pki.bytes(chain))
+    let all = ChainCheck.run(request, chain: parsed, chainName: chain, host: HostIdentity("localhost"))
+    return Dictionary(uniqueKeysWithValues: all.map { ($0.client, $0) })
+  }
+
+  /// §10: a missing SSL_CERT_FILE next to a working SSL_CERT_DIR — urllib3 and urllib.request verify, httpx 0.28.1
+  /// raises FileNotFoundError, requests uses certifi (which lacks the private root).
+  func testMissingSSLCertFileOnPython313() throws {
+    let v = try verdicts("3.13", env: ["SSL_CERT_FILE": "/gone.pem", "SSL_CERT_DIR": "/certs"])
+    XCTAssertEqual(v["httpx"]?.version, "0.28.1")
+    XCTAssertEqual(v["httpx"]?.verifies, false)
+    XCTAssertEqual(v["httpx"]?.error, "FileNotFoundError: [Errno 2] No such file or directory")
+    XCTAssertEqual(v["urllib3"]?.verifies, true, "\(String(describing: v["urllib3"]))")
+    XCTAssertEqual(v["python-ssl"]?.verifies, true)
+    XCTAssertEqual(v["requests"]?.verifies, false)
+    XCTAssertEqual(v["requests"]?.error, "unable to get local issuer certificate")
+    XCTAssertTrue(
+      v["requests"]?.sources.first?.hasPrefix("certifi /venv/lib/python3.13/site-packages/certifi/cacert.pem") == true,
+      "\(String(describing: v["requests"]?.sources))")
+    let oracle = try OpenSSLOracle.verify(
+      leaf: pki.file("leaf.pem"), untrusted: pki.file("inter.pem"), arguments: ["-x509_strict", "-partial_chain"],
+      host: "localhost", environment: ["SSL_CERT_FILE": root + "/gone.pem", "SSL_CERT_DIR": root + "/certs"])
+    XCTAssertEqual(v["urllib3"]?.verifies, oracle.verifies)
+  }
+
+  /// §10: SSL_CERT_FILE naming a folder — httpx 0.28.1 raises IsADirectoryError.
+  func testSSLCertFileNamingAFolderOnPython313() throws {
+    let v = try verdicts("3.13", env: ["SSL_CERT_FILE": "/certs"])
+    XCTAssertEqual(v["httpx"]?.error, "IsADirectoryError: [Errno 21] Is a directory")
+  }
+
+  /// §10: a CA without keyUsage fails on 3.13 for httpx 0.28, urllib3 ≥ 2.4 (and requests on it) and urllib.request,
+  /// and verifies on 3.12.
+  func testRootWithoutKeyUsageFailsOn313AndVerifiesOn312() throws {
+    let env = ["SSL_CERT_FILE": "/ca/noku.pem", "REQUESTS_CA_BUNDLE": "/ca/noku.pem"]
+    let new = try verdicts("3.13", env: env, chain: "nokuleaf.pem")
+    for client in ["httpx", "requests", "urllib3", "python-ssl"] {
+      XCTAssertEqual(new[client]?.verifies, false, client)
+      XCTAssertEqual(new[client]?.error, "CA cert does not include key usage extension", client)
+      XCTAssertEqual(new[client]?.flags, ["x509_strict", "partial_chain"], client)
+    }
+    try FileManager.default.removeItem(atPath: root + "/venv")
+    let old = try verdicts("3.12", env: env, chain: "nokuleaf.pem")
+    for client in ["httpx", "requests", "urllib3", "python-ssl"] {
+      XCTAssertEqual(old[client]?.verifies, true, "\(client): \(String(describing: old[client]))")
+    }
+    let oracle = try OpenSSLOracle.verify(
+      leaf: pki.file("nokuleaf.pem"), untrusted: nil,
+      arguments: ["-no-CApath", "-CAfile", root + "/ca/noku.pem", "-x509_strict", "-partial_chain"], host: "localhost")
+    XCTAssertEqual(new["httpx"]?.error, oracle.error)
+  }
+
+  /// REQUESTS_CA_BUNDLE naming a folder: requests looks roots up by hash there (ca_cert_dir); without `openssl
+  /// rehash` it finds nothing.
+  func testRequestsCABundleFolderNeedsHashLinks() throws {
+    let hashed = try verdicts("3.13", env: ["REQUESTS_CA_BUNDLE": "/certs"])
+    XCTAssertEqual(hashed["requests"]?.verifies, true, "\(String(describing: hashed["requests"]))")
+    let plain = try verdicts("3.13", env: ["REQUESTS_CA_BUNDLE": "/ca"])
+    XCTAssertEqual(plain["requests"]?.verifies, false)
+    XCTAssertEqual(plain["requests"]?.error, "unable to get local issuer certificate")
+  }
+}
