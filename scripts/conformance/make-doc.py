@@ -84,6 +84,10 @@ def main():
     summary = "**%d cells**, %d verify and %d do not" % (total, verifying, total - verifying)
     if predicted:
         summary += "; trustgate agrees in **%d of %d**" % (agree, total)
+        by = os.path.join(run, "predicted-by.txt")
+        if os.path.exists(by):
+            with open(by) as inp:
+                summary += " (predictions by %s)" % inp.read().strip()
     else:
         summary += "; no trustgate prediction in this run (give `--trustgate` a binary with `verify`)"
     out.append(summary + ".\n")

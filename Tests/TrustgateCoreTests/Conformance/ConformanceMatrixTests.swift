@@ -11,7 +11,7 @@ import XCTest
 final class ConformanceMatrixTests: XCTestCase {
   struct Cell {
     var scenario, python, venv, client, version, verifies, error, reason, verifyCommand: String
-    var name: String { "\(scenario) py\(python)-\(venv) \(client) \(version)" }
+    var name: String { "\(scenario) \(python == "-" ? "system" : "py\(python)-\(venv)") \(client) \(version)" }
   }
 
   struct Prediction {
