@@ -249,6 +249,7 @@ public struct TrustPlanner: Sendable {
   func path(_ input: TrustChoice.Input) -> String? {
     switch input {
     case .variable(let name): return env[name]
+    case .variableUnlessSet(let name, let other): return env[other] == nil ? env[name] : nil
     case .config(let key): return configuration.values[key].flatMap { $0.isEmpty ? nil : $0 }
     case .certifi: return python?.certifi.map { $0.loadedFrom ?? $0.path }
     case .pipCertifi: return python?.pipCertifi?.path ?? python?.certifi.map { $0.loadedFrom ?? $0.path }
