@@ -162,6 +162,7 @@ public struct TrustPlanner: Sendable {
       let reaction: TrustChoice.Reaction
       var path: String?
       if let name = choice.variable {
+        if case .variableUnlessSet(_, let other) = choice.input, env[other] != nil { continue }
         guard let value = env[name] else { continue }
         if value.isEmpty {
           reaction = choice.empty

@@ -83,10 +83,16 @@ final class ClientVerificationTests: XCTestCase {
     XCTAssertTrue(openssl.verifies, "\(openssl)")
     XCTAssertTrue(openssl.sources.contains { $0.contains("SSL_CERT_FILE /gone.pem is missing: skipped") }, "\(openssl)")
     if curl != nil {
-      // Measured (trust-regressions.md §10): curl 7.88.1 exits 77 "error setting certificate file".
-      let curlVerdict = try verdict(all, "curl")
-      XCTAssertFalse(curlVerdict.verifies)
-      XCTAssertEqual(curlVerdict.error, "error setting certificate file: /gone.pem (curl exit 77)")
+      // Measured (docs/conformance.md, cell missing-file+ssl-cert-dir): curl 7.88.1 does not read SSL_CERT_FILE while
+      // SSL_CERT_DIR is set, so it loads its built-in bundle and the folder, and verifies.
+      try copy("root.pem", to: "etc/ssl/certs/ca-certificates.crt")
+      let withFolder = try verdict(try verdicts(env: env), "curl")
+      XCTAssertTrue(withFolder.verifies, "\(withFolder)")
+      XCTAssertFalse(withFolder.sources.contains { $0.contains("/gone.pem") }, "\(withFolder)")
+      // Measured (trust-regressions.md §10): with SSL_CERT_FILE alone, curl exits 77 "error setting certificate file".
+      let alone = try verdict(try verdicts(env: ["SSL_CERT_FILE": "/gone.pem"]), "curl")
+      XCTAssertFalse(alone.verifies)
+      XCTAssertEqual(alone.error, "error setting certificate file: /gone.pem (curl exit 77)")
     }
   }
 
