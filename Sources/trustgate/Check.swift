@@ -158,7 +158,9 @@ struct Check: ParsableCommand {
       do throws(InputError) { return .success(try loader.prepare(source)) } catch { return .failure(error) }
     }
     var stopwatch = Stopwatch(enabled: ProcessInfo.processInfo.environment["TRUSTGATE_PROFILE"] != nil)
-    var (_, current, image, _) = try target.inspect(policy: policy)
+    let (request, image): (InspectRequest, ContainerImage?)
+    do { (request, image) = try target.request(policy: policy) } catch { throw fail(error) }
+    var current = Inspector.inspect(request)
     stopwatch.lap("check: inspect")
     var baselineSnapshot: Snapshot?
     var label = "none"
@@ -176,6 +178,14 @@ struct Check: ParsableCommand {
       baselineSnapshot = applied.baseline
       label = applied.label
       current = applied.current
+      // A baseline rebuilt from git lockfiles verifies with the baseline's client versions, in this run.
+      switch ready {
+      case .lockfiles: baselineSnapshot = baselineSnapshot.map { Verdicts.recomputed($0, request: request) }
+      case .staged:
+        baselineSnapshot = baselineSnapshot.map { Verdicts.recomputed($0, request: request) }
+        current = Verdicts.recomputed(current, request: request)
+      case .none, .snapshot: break
+      }
     }
     stopwatch.lap("check: baseline")
     let now = current.clock?.now ?? isoTimestamp(epochSeconds: ClockCollector.currentTime())

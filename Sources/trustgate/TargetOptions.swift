@@ -33,10 +33,17 @@ struct TargetOptions: ParsableArguments {
     let workspace = self.workspace
     do {
       let policy = try loaded ?? workspace.policy()
-      let (request, image) = try workspace.request(
-        now: ClockCollector.currentTime(), excluded: policy.exclude, includeClock: includeClock)
+      let (request, image) = try self.request(policy: policy, includeClock: includeClock)
       return (policy, Inspector.inspect(request), image, workspace)
     } catch { throw fail(error) }
+  }
+
+  /// The inspect request with the policy's endpoints and required roots to verify.
+  func request(policy: Policy, includeClock: Bool = true) throws -> (InspectRequest, ContainerImage?) {
+    var (request, image) = try workspace.request(
+      now: ClockCollector.currentTime(), excluded: policy.exclude, includeClock: includeClock)
+    request.verification = try VerificationTargets.load(policy, repository: request.repository)
+    return (request, image)
   }
 }
 

@@ -82,6 +82,7 @@ public enum SnapshotText {
       if let note = trust.note { line += ": \(note)" }
       out.append(line)
     }
+    out += verdictLines(snapshot)
     out.append("")
     if snapshot.problems.isEmpty {
       out.append("No problems found.")
@@ -95,6 +96,16 @@ public enum SnapshotText {
       }
     }
     return out.joined(separator: "\n") + "\n"
+  }
+
+  /// `verifies     httpx 0.28.1 endpoint api: ok` / `FAIL (reason)`, one per client and thing verified.
+  static func verdictLines(_ snapshot: Snapshot) -> [String] {
+    (snapshot.verdicts ?? []).map { verdict in
+      let what = Verdicts.describe(verdict.subject, certificates: snapshot.certificates)
+      let name = verdict.client + (verdict.version.map { " \($0)" } ?? "")
+      let outcome = verdict.verifies ? "ok" : "FAIL (\(verdict.error ?? "does not verify"))"
+      return ChainCheck.inert("verifies     \(name) \(what): \(outcome)")
+    }
   }
 
   static func summary(_ set: CertificateSet) -> String {
