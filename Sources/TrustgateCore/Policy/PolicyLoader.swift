@@ -27,6 +27,10 @@ public struct PolicyError: Error, CustomStringConvertible, Sendable {
 ///   - name: Corp Root CA
 ///     sha256: 3f:…          # or sha1:
 ///     in: [os-bundle, certifi, requests]
+/// endpoints:                # verified for every client present; `check` gates on them
+///   - name: api
+///     chain: tls/api-chain.pem   # in the repository: the leaf and intermediates as served
+///     host: api.example.com
 /// ```
 public enum PolicyLoader {
   static let topKeys: Set<String> = ["version", "fail-on", "baseline", "compare", "exclude", "rules", "ignore", "required-roots", "endpoints"]
