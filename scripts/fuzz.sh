@@ -3,7 +3,7 @@
 # Tests/Fixtures and fuzz/seeds. One executable, fuzz-parsers; FUZZ_TARGET picks the parser.
 #
 # Usage: scripts/fuzz.sh [TARGET...] [-- extra libFuzzer flags...]
-#   targets: lockfiles certificates policy envfile snapshot proxy platform metadata tar image
+#   targets: lockfiles certificates policy policyalias envfile snapshot proxy platform metadata tar image
 #            (default: all)
 # Crashes land in fuzz-artifacts/TARGET/; replay one with a plain build:
 #   FUZZ_TARGET=tar swift run fuzz-parsers fuzz-artifacts/tar/crash-…
@@ -11,7 +11,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
-all=(lockfiles certificates policy envfile snapshot proxy platform metadata tar image)
+all=(lockfiles certificates policy policyalias envfile snapshot proxy platform metadata tar image)
 targets=()
 extra=()
 while [[ $# -gt 0 ]]; do
@@ -34,6 +34,7 @@ seed() {
   lockfiles) find Tests/Fixtures/lockfiles -type f ;;
   certificates) find Tests/Fixtures/pki -type f -size -64k ;;
   policy) find fuzz/seeds/policy -type f; echo .trustgate.yml ;;
+  policyalias) find fuzz/seeds/policy -type f -name '*alias*' ;;
   envfile) find fuzz/seeds/envfile -type f ;;
   snapshot) find fuzz/seeds/snapshot -type f ;;
   proxy) find fuzz/seeds/proxy -type f ;;
@@ -57,10 +58,12 @@ for target in "${targets[@]}"; do
   mkdir -p "$corpus" "fuzz-artifacts/$target"
   max_len=8192
   [[ "$target" == tar || "$target" == image ]] && max_len=65536
+  dict=()
+  [[ -f "fuzz/$target.dict" ]] && dict=(-dict="fuzz/$target.dict")
   echo "== $target: ${seconds}s"
   log="fuzz-artifacts/$target/last.log"
   FUZZ_TARGET="$target" "$bin" -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=4096 \
-    -detect_leaks=0 -print_final_stats=1 -artifact_prefix="fuzz-artifacts/$target/" "${extra[@]}" \
+    -detect_leaks=0 -print_final_stats=1 -artifact_prefix="fuzz-artifacts/$target/" "${dict[@]}" "${extra[@]}" \
     "$corpus" "$seeds" >"$log" 2>&1
   rc=$?
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$')

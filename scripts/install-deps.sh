@@ -21,4 +21,6 @@ if ((${#need[@]})); then
 fi
 if [[ "${1:-}" == "--test" ]]; then
   python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install -q jsonschema
+  # The JUnit report is read back with xunitparser, which stops on a property written twice.
+  python3 -c 'import xunitparser' 2>/dev/null || python3 -m pip install -q xunitparser
 fi

@@ -14,6 +14,24 @@ public enum FuzzEntryPoints {
     _ = try? PolicyLoader.load(String(decoding: bytes, as: UTF8.self), path: ".trustgate.yml")
   }
 
+  /// `PolicyLoader.load` on policies with YAML anchors and aliases (seeded with alias bombs, mutated with a dictionary
+  /// of `&`, `*`, `?` and flow tokens): every document libyaml finds an anchor or alias in must be refused with a line
+  /// of the text, before Yams composes it (a hang here is the alias bomb coming back).
+  public static func policyAliases(_ bytes: [UInt8]) {
+    let text = String(decoding: bytes, as: UTF8.self)
+    let anchoring = YAMLTokens.firstAnchorOrAlias(in: text)
+    let outcome = Result { () throws(PolicyError) -> Policy in try PolicyLoader.load(text, path: ".trustgate.yml") }
+    guard let anchoring else { return }
+    guard case .failure(let error) = outcome else {
+      fatalError("a policy with \(anchoring) was accepted")
+    }
+    var lineCount = 1
+    for byte in text.utf8 where byte == UInt8(ascii: "\n") { lineCount += 1 }
+    guard let line = error.line, (1...lineCount).contains(line) else {
+      fatalError("refused without a line of the text: \(error)")
+    }
+  }
+
   /// `EnvFile.parse`: `--env-file`.
   public static func envFile(_ bytes: [UInt8]) {
     _ = try? EnvFile.parse(String(decoding: bytes, as: UTF8.self), path: "fuzz.env")

@@ -10,6 +10,7 @@ let fuzzTargets: [String: @Sendable ([UInt8]) -> Void] = [
   "lockfiles": fuzzLockfiles,
   "certificates": FuzzEntryPoints.certificateFile,
   "policy": FuzzEntryPoints.policy,
+  "policyalias": FuzzEntryPoints.policyAliases,
   "envfile": FuzzEntryPoints.envFile,
   "snapshot": FuzzEntryPoints.snapshot,
   "proxy": FuzzEntryPoints.proxy,

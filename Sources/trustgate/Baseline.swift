@@ -28,6 +28,9 @@ struct Baseline: ParsableCommand {
     } catch {
       throw fail(InputError("cannot write \(output): \(error.localizedDescription); choose a writable --output"))
     }
-    print("trustgate: baseline written to \(output) (\(snapshot.certificates.count) certificates, \(snapshot.lockfiles.count) lockfiles, \(snapshot.problems.count) problems)")
+    let written: InertText =
+      "trustgate: baseline written to \(path: output) (\(snapshot.certificates.count) certificates, "
+      + "\(snapshot.lockfiles.count) lockfiles, \(snapshot.problems.count) problems)"
+    print(written)
   }
 }

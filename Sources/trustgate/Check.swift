@@ -34,10 +34,11 @@ struct ReportOptions: ParsableArguments {
   }
 
   /// Writes every report, the annotations and the step summary, prints the summary, returns the exit code.
-  func deliver(_ evaluation: Evaluation, repositoryRoot: String) throws -> Int32 {
+  func deliver(_ evaluation: Evaluation, repositoryRoot: String, context: ReportContext? = nil) throws -> Int32 {
     let env = ProcessInfo.processInfo.environment
     for request in try parsedReports() {
-      let text = request.format.reporter(colour: false).render(evaluation)
+      let context = context ?? ReportContext(repositoryRoot: repositoryRoot)
+      let text = request.format.reporter(colour: false, context: context).render(evaluation)
       switch request.destination {
       case .standardOutput: print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
       case .file(let path):
@@ -194,7 +195,10 @@ struct Check: ParsableCommand {
     var (evaluation, _) = Gate.evaluate(current: current, baseline: baselineSnapshot, baselineLabel: label, policy: policy, now: now)
     if let image { evaluation.findings = ImageAttribution.annotate(evaluation.findings, image: image) }
     evaluation.findings = Self.locate(evaluation.findings, in: (try? workspace.environmentLocations()) ?? [:])
-    let status = try output.deliver(evaluation, repositoryRoot: root)
+    let context = ReportContext.gather(
+      workspace: workspace, repositoryRoot: root, policy: policy, baselineFile: baseline, snapshot: current,
+      evaluation: evaluation)
+    let status = try output.deliver(evaluation, repositoryRoot: root, context: context)
     if status != 0 { throw ExitCode(status) }
   }
 }

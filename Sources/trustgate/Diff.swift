@@ -32,15 +32,7 @@ struct Diff: ParsableCommand {
     let now = b.clock?.now ?? isoTimestamp(epochSeconds: ClockCollector.currentTime())
     let (evaluation, changes) = Gate.evaluate(current: b, baseline: a, baselineLabel: "snapshot \(baseline)", policy: policyValue, now: now)
     if output.reports.isEmpty {
-      print("\(changes.count) change(s) from \(baseline) to \(candidate):")
-      for change in changes {
-        var line = "  \(change.kind.rawValue) \(change.subject)"
-        if let source = change.source { line += " in \(source)" }
-        if change.before != nil || change.after != nil { line += ": \(change.before ?? "—") → \(change.after ?? "—")" }
-        if let location = change.location { line += " (\(location.path)\(location.line.map { ":\($0)" } ?? ""))" }
-        print(line)
-      }
-      print("")
+      print(ChangeListText.render(changes, from: baseline, to: candidate), terminator: "")
     }
     let status = try output.deliver(evaluation, repositoryRoot: cwd)
     if status != 0 { throw ExitCode(status) }

@@ -51,10 +51,10 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
   case text, json
 }
 
-/// Prints an input error the way CI logs show it and exits 2.
+/// Prints an input error the way CI logs show it and exits 2. The message echoes user input: inert lines only.
 func fail(_ error: some Error) -> ExitCode {
   var stderr = StandardError()
-  print("trustgate: error: \(error)", to: &stderr)
+  print(InertText("trustgate: error: \(error)", limit: InertText.sentenceLimit), to: &stderr)
   return ExitCode(2)
 }
 

@@ -30,13 +30,13 @@ struct Trustgate: ParsableCommand {
       var command = try parseAsRoot()
       try command.run()
     } catch {
+      // Messages echo the command line: written as inert lines (no escape sequences, no CI commands).
       let code = exitCode(for: error)
-      if code == .validationFailure {
-        var stderr = StandardError()
-        print(fullMessage(for: error), to: &stderr)
-        Foundation.exit(2)
-      }
-      exit(withError: error)
+      if code == .success { exit(withError: error) }
+      let message = fullMessage(for: error)
+      var stderr = StandardError()
+      if !message.isEmpty { print(InertText.block(message), terminator: "", to: &stderr) }
+      Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
     }
   }
 }

@@ -45,7 +45,9 @@ struct Verify: ParsableCommand {
       let host = try host.map { text throws(InputError) in try ChainCheck.host(text) }
       let (request, _) = try workspace.request(now: ClockCollector.currentTime())
       let verdicts = ChainCheck.run(request, chain: chain, chainName: self.chain, host: host)
-      print(ChainCheck.render(verdicts, format: format == .json ? .json : .text), terminator: "")
+      let rendered = ChainCheck.render(verdicts, format: format == .json ? .json : .text)
+      // Text echoes paths and names from the inspected tree: every line inert (escapes, no CI commands).
+      print(format == .json ? rendered : InertText.block(rendered, maximumLines: .max), terminator: "")
       throw ExitCode(ChainCheck.exitStatus(verdicts))
     } catch let exit as ExitCode {
       throw exit

@@ -17,6 +17,7 @@ public final class CollectionContext: Sendable {
     var problems: [Problem] = []
     var cache: [String: CertificateSet] = [:]
     var directoryCache: [String: DirectoryReading] = [:]
+    var listings: [String: Result<[String], FileError>] = [:]
   }
 
   public init(fs: any FileSystemView, now: String) {
@@ -102,7 +103,7 @@ public final class CollectionContext: Sendable {
     var visited: Set<String> = [real]
     func walk(_ directory: String, prefix: String) -> Bool {
       let entries: [String]
-      do { entries = try fs.list(directory) } catch {
+      do { entries = try listing(directory) } catch {
         report(area, error, fix: "Make the directory readable by the build user.")
         return false
       }
@@ -162,6 +163,15 @@ public final class CollectionContext: Sendable {
     }
     state.withLock { $0.directoryCache[cacheKey] = reading }
     return reading
+  }
+
+  /// A folder's sorted names, listed once per run however many readings (recursive or not) ask for it.
+  private func listing(_ directory: String) throws(FileError) -> [String] {
+    if let known = state.withLock({ $0.listings[directory] }) { return try known.get() }
+    let result: Result<[String], FileError>
+    do throws(FileError) { result = .success(try fs.list(directory)) } catch { result = .failure(error) }
+    state.withLock { $0.listings[directory] = result }
+    return try result.get()
   }
 
   static func looksLikeCertificateFile(_ name: String) -> Bool {

@@ -55,7 +55,12 @@ public struct Workspace {
     guard let text = String(validating: bytes, as: UTF8.self) else {
       throw InputError("\(shown): not UTF-8 text; save the policy as UTF-8 YAML")
     }
-    do { return try PolicyLoader.load(text, path: shown) } catch { throw InputError(error.description) }
+    let repository = try repositoryRoot()
+    do {
+      let policy = try PolicyLoader.load(text, path: shown)
+      try policy.checkBaselineInside(repositoryRoot: repository)
+      return policy
+    } catch { throw InputError(error.description) }
   }
 
   /// The repository root on the host: `--repo`, else the git work tree around the current directory, else the

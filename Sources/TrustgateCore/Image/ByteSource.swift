@@ -11,6 +11,8 @@ enum StreamError: Error, Equatable {
   case io(String)
   case truncated
   case corrupt(String)
+  /// A bound of `ImageLimits` was reached; the text says which.
+  case limit(String)
 }
 
 /// Bytes read front to back in pieces, so a layer of hundreds of megabytes is never held whole in memory.
@@ -57,7 +59,9 @@ final class OpenFile {
   /// Opens a regular file for reading. `followLinks: false` refuses a symbolic link at `path` itself, so a blob in
   /// an image directory cannot point the reader at a file elsewhere on the host.
   init(path: String, followLinks: Bool = true) throws(StreamError) {
-    var flags = O_RDONLY | O_CLOEXEC
+    // Non-blocking: opening a FIFO for reading would otherwise wait for a writer forever. `fstat` below refuses
+    // anything but a regular file, whose reads `O_NONBLOCK` does not change.
+    var flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK
     if !followLinks { flags |= O_NOFOLLOW }
     let fd = open(path, flags)
     guard fd >= 0 else { throw .io(String(cString: strerror(errno))) }
@@ -69,13 +73,27 @@ final class OpenFile {
     }
     guard info.st_mode & S_IFMT == S_IFREG else {
       close(fd)
-      throw .io("not a regular file")
+      throw .io("\(Self.kindName(info.st_mode)), not a regular file")
     }
     descriptor = fd
     size = Int(info.st_size)
   }
 
   deinit { close(descriptor) }
+
+  /// What a file of this mode is, for messages: "a FIFO", "a directory"...
+  static func kindName(_ mode: mode_t) -> String {
+    switch mode & S_IFMT {
+    case S_IFREG: return "a regular file"
+    case S_IFDIR: return "a directory"
+    case S_IFIFO: return "a FIFO"
+    case S_IFSOCK: return "a socket"
+    case S_IFCHR: return "a character device"
+    case S_IFBLK: return "a block device"
+    case S_IFLNK: return "a symbolic link"
+    default: return "not a regular file"
+    }
+  }
 
   /// Reads at `offset` into `buffer`; returns the count, 0 at the end of the file.
   func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws(StreamError) -> Int {
@@ -152,6 +170,46 @@ final class HashingSource: ByteSource {
     _ = try (self as ByteSource).skip(Int.max)
     return digest.finalize()
   }
+}
+
+/// Passes bytes through until `limit` have gone by, then stops with `StreamError.limit`: what keeps a small gzip
+/// layer that inflates to gigabytes from running unbounded. Skipped bytes count like read ones.
+final class LimitedSource: ByteSource {
+  private let upstream: ByteSource
+  private let limit: Int
+  private let what: String
+  private(set) var count = 0
+
+  /// `what` names the bound in the error ("inflates past 1073741824 bytes (100 × its compressed size)").
+  init(_ upstream: ByteSource, limit: Int, what: String) {
+    self.upstream = upstream
+    self.limit = limit
+    self.what = what
+  }
+
+  func read(into buffer: UnsafeMutableRawBufferPointer) throws(StreamError) -> Int {
+    // One byte past the limit is asked for, so a stream that ends exactly at it still ends cleanly.
+    let want = min(buffer.count, limit - count + 1)
+    let n = try upstream.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<want]))
+    count += n
+    if count > limit { return try overLimit() }
+    return n
+  }
+
+  func skip(_ count: Int) throws(StreamError) -> Int {
+    var done = 0
+    while done < count {
+      let step = min(count - done, limit - self.count + 1)
+      let n = try upstream.skip(step)
+      self.count += n
+      done += n
+      if self.count > limit { return try overLimit() }
+      if n < step { break }
+    }
+    return done
+  }
+
+  private func overLimit() throws(StreamError) -> Int { throw .limit(what) }
 }
 
 extension Array where Element == UInt8 {

@@ -28,10 +28,11 @@ public struct ContainerImage: Sendable {
   /// - Parameters:
   ///   - path: a `docker save` tar, an OCI layout directory, or an OCI layout tar.
   ///   - wanted: which absolute paths to keep (whiteouts apply to every path regardless).
-  public static func open(path: String, wanted: (String) -> Bool = ContainerImage.isTrustRelevant)
-    throws(ImageError) -> ContainerImage
-  {
-    let archive = try ImageArchive.open(path: path)
+  ///   - limits: how much inflating, how many members and how many kept bytes the read may cost.
+  public static func open(
+    path: String, wanted: (String) -> Bool = ContainerImage.isTrustRelevant, limits: ImageLimits = ImageLimits()
+  ) throws(ImageError) -> ContainerImage {
+    let archive = try ImageArchive.open(path: path, limits: limits)
     let commands = archive.config.layerCommands(layerCount: archive.layers.count)
     var warnings = archive.warnings
     if commands == nil && archive.config.history != nil {
@@ -41,9 +42,9 @@ public struct ContainerImage: Sendable {
     let layers = archive.layers.enumerated().map { index, blob in
       LayerInfo(index: index, digest: blob.digest, diffID: blob.diffID, createdBy: commands?[index] ?? nil)
     }
-    var result = ImageFileSystem(image: path)
+    var result = ImageFileSystem(image: path, limits: limits)
     for layer in layers {
-      try archive.withLayer(layer.index) { (reader) throws(TarError) in
+      try archive.withLayer(layer.index, limits: limits) { (reader) throws(TarError) in
         try result.apply(reader, layer: layer, wanted: wanted)
       }
     }

@@ -27,8 +27,8 @@ struct ImageArchive {
 
   var image: String { container.image }
 
-  static func open(path: String) throws(ImageError) -> ImageArchive {
-    let container = try ImageContainer(path: path)
+  static func open(path: String, limits: ImageLimits = ImageLimits()) throws(ImageError) -> ImageArchive {
+    let container = try ImageContainer(path: path, limits: limits)
     if container.contains("oci-layout") && container.contains("index.json") {
       return try openOCI(container)
     }

@@ -23,14 +23,20 @@ struct ImageContainer {
   /// The path given by the user, for messages.
   let image: String
 
-  /// Opens a layout directory, or reads the member list of a tar file.
-  init(path: String) throws(ImageError) {
+  /// Opens a layout directory, or reads the member list of a tar file (at most `limits.members` headers).
+  init(path: String, limits: ImageLimits = ImageLimits()) throws(ImageError) {
     image = path
     var info = stat()
+    // The path may be a link to the image (followed); what it leads to must be a folder or a regular file, checked
+    // before anything is opened: opening a FIFO blocks until someone writes to it.
     guard stat(path, &info) == 0 else {
       throw .io(image: path, reason: String(cString: strerror(errno)))
     }
-    if info.st_mode & S_IFMT == S_IFDIR {
+    let type = info.st_mode & S_IFMT
+    guard type == S_IFDIR || type == S_IFREG else {
+      throw .notARegularFile(image: path, path: path, kind: OpenFile.kindName(info.st_mode))
+    }
+    if type == S_IFDIR {
       var root = path
       while root.count > 1 && root.hasSuffix("/") { root.removeLast() }
       storage = .directory(root)
@@ -43,7 +49,7 @@ struct ImageContainer {
     } catch {
       throw .io(image: path, reason: Self.reason(error))
     }
-    let (members, complete) = try Self.index(file, image: path)
+    let (members, complete) = try Self.index(file, image: path, memberLimit: limits.members)
     storage = .tar(file, members)
     self.complete = complete
   }
@@ -68,6 +74,10 @@ struct ImageContainer {
       let full = root + "/" + relative
       var info = stat()
       guard lstat(full, &info) == 0 else { return nil }
+      // A member is a regular file in the layout, never a link out of it, nor a FIFO that would block `open`.
+      guard info.st_mode & S_IFMT == S_IFREG else {
+        throw .notARegularFile(image: image, path: full, kind: OpenFile.kindName(info.st_mode))
+      }
       do {
         return FileRegion(file: try OpenFile(path: full, followLinks: false))
       } catch {
@@ -100,10 +110,10 @@ struct ImageContainer {
   }
 
   /// Member name → data offset and size for every regular file in the tar; links between members resolved.
-  private static func index(_ file: OpenFile, image: String) throws(ImageError) -> (
+  private static func index(_ file: OpenFile, image: String, memberLimit: Int) throws(ImageError) -> (
     [String: (offset: Int, size: Int)], Bool
   ) {
-    let reader = TarReader(source: FileRegion(file: file))
+    let reader = TarReader(source: FileRegion(file: file), memberLimit: memberLimit)
     var members: [String: (offset: Int, size: Int)] = [:]
     var links: [String: String] = [:]
     var first = true
@@ -122,6 +132,8 @@ struct ImageContainer {
         case .stream(let streamError):
           throw streamError == .truncated
             ? .truncated(image: image, member: "the archive") : .io(image: image, reason: reason(streamError))
+        case .limit(let text):
+          throw .limitExceeded(image: image, layer: "the archive", reason: text)
         }
       }
       guard let entry else { break }
@@ -163,6 +175,7 @@ struct ImageContainer {
     case .io(let text): return text
     case .truncated: return "ends early"
     case .corrupt(let text): return text
+    case .limit(let text): return text
     }
   }
 }

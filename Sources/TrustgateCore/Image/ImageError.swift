@@ -17,12 +17,18 @@ public enum ImageError: Error, Sendable, Equatable, CustomStringConvertible {
   case badMetadata(image: String, member: String, reason: String)
   /// The image could not be read from disk.
   case io(image: String, reason: String)
+  /// A path of the image (the image itself, `index.json`, a blob) is a FIFO, a device or a socket: refused before it
+  /// is opened, as opening a FIFO blocks.
+  case notARegularFile(image: String, path: String, kind: String)
+  /// Reading a layer (or the archive) went past a bound of `ImageLimits`.
+  case limitExceeded(image: String, layer: String, reason: String)
 
   public var image: String {
     switch self {
     case .notAnImage(let image, _), .truncated(let image, _), .missingBlob(let image, _),
       .digestMismatch(let image, _, _, _), .unsupportedCompression(let image, _, _), .corruptLayer(let image, _, _),
-      .badMetadata(let image, _, _), .io(let image, _):
+      .badMetadata(let image, _, _), .io(let image, _), .notARegularFile(let image, _, _),
+      .limitExceeded(let image, _, _):
       return image
     }
   }
@@ -49,6 +55,13 @@ public enum ImageError: Error, Sendable, Equatable, CustomStringConvertible {
       return "\(image): \(member) is not valid image metadata (\(reason)). Save or copy the image again."
     case .io(let image, let reason):
       return "\(image): cannot be read (\(reason)). Check the path and its permissions."
+    case .notARegularFile(let image, let path, let kind):
+      let which = path == image ? "" : " (in image \(image))"
+      return "\(path)\(which) is \(kind), not a regular file; trustgate does not open it. Pass a `docker save` "
+        + "archive, or an OCI image layout directory or tar."
+    case .limitExceeded(let image, let layer, let reason):
+      return "\(image): \(layer) \(reason); trustgate stops there so that a small image cannot exhaust the gate. "
+        + "Do not promote this image: no real layer does this (check where it came from)."
     }
   }
 }

@@ -20,7 +20,12 @@ extension ImageArchive {
   ///
   /// A digest mismatch wins over a tar error: a corrupt blob usually also breaks its tar stream, and the mismatch
   /// is the more useful message.
-  func withLayer(_ index: Int, _ body: (TarReader) throws(TarError) -> Void) throws(ImageError) {
+  ///
+  /// A gzip layer inflates to at most `limits.inflatedBytes(compressedSize:)` and holds at most `limits.members`
+  /// headers; past either the read stops with `limitExceeded` naming the layer.
+  func withLayer(
+    _ index: Int, limits: ImageLimits = ImageLimits(), _ body: (TarReader) throws(TarError) -> Void
+  ) throws(ImageError) {
     let layer = layers[index]
     guard let region = try container.open(layer.member) else {
       throw .missingBlob(image: image, digest: layer.digest)
@@ -38,15 +43,25 @@ extension ImageArchive {
     }
     let raw = HashingSource(region)
     let plain: ByteSource
+    let compressedSize = region.end - region.position
     do {
-      plain = compression == .gzip ? BufferedSource(try GzipSource(raw)) : BufferedSource(raw)
+      if compression == .gzip {
+        let cap = limits.inflatedBytes(compressedSize: compressedSize)
+        plain = BufferedSource(
+          LimitedSource(
+            try GzipSource(raw), limit: cap,
+            what: "inflates past \(cap) bytes from \(compressedSize) compressed (the cap is "
+              + "\(limits.inflationRatio) × the compressed size, at least \(limits.inflatedFloor))"))
+      } else {
+        plain = BufferedSource(raw)
+      }
     } catch {
       throw .corruptLayer(image: image, layer: layer.digest, reason: ImageContainer.reason(error))
     }
     let uncompressed = layer.checksUncompressed && compression == .gzip ? HashingSource(plain) : nil
     var failure: TarError?
     do {
-      try body(TarReader(source: uncompressed ?? plain))
+      try body(TarReader(source: uncompressed ?? plain, memberLimit: limits.members))
     } catch {
       failure = error
     }
@@ -76,8 +91,13 @@ extension ImageArchive {
       throw .corruptLayer(image: image, layer: layer.digest, reason: "\(reason) at byte \(offset)")
     case .truncated?:
       throw .truncated(image: image, member: "layer \(layer.digest)")
+    case .limit(let reason)?:
+      throw .limitExceeded(image: image, layer: "layer \(index) (\(layer.digest))", reason: reason)
     case .stream(let error)?:
       if case .truncated = error { throw .truncated(image: image, member: "layer \(layer.digest)") }
+      if case .limit(let reason) = error {
+        throw .limitExceeded(image: image, layer: "layer \(index) (\(layer.digest))", reason: reason)
+      }
       throw .corruptLayer(image: image, layer: layer.digest, reason: ImageContainer.reason(error))
     }
   }

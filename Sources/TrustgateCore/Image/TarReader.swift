@@ -23,6 +23,8 @@ enum TarError: Error, Equatable {
   case truncated(offset: Int)
   case malformed(offset: Int, reason: String)
   case stream(StreamError)
+  /// A bound of `ImageLimits` was reached; the text says which.
+  case limit(String)
 }
 
 /// Reads a ustar, pax or GNU tar stream member by member from a `ByteSource`, holding one block-sized buffer.
@@ -39,12 +41,19 @@ final class TarReader {
   private var finished = false
   /// Whether the stream ended with an end-of-archive block rather than just stopping.
   private(set) var endMarkerSeen = false
+  /// Headers read so far (pax and long-name records count), bounded by `memberLimit`.
+  private(set) var headers = 0
+  private let memberLimit: Int
 
   private static let block = 512
   /// Pax and GNU long-name records hold a name or a few keys; anything larger is a broken or hostile archive.
   private static let metadataLimit = 1 << 20
 
-  init(source: ByteSource) { self.source = source }
+  /// `memberLimit` bounds the headers read: a few megabytes of gzip can hold millions of empty members.
+  init(source: ByteSource, memberLimit: Int = Int.max) {
+    self.source = source
+    self.memberLimit = memberLimit
+  }
 
   /// The next member, or nil after the end-of-archive blocks (or a clean end of the stream between members).
   func next() throws(TarError) -> TarEntry? {
@@ -67,6 +76,8 @@ final class TarReader {
         finished = true
         return nil
       }
+      headers += 1
+      guard headers <= memberLimit else { throw .limit("holds more than \(memberLimit) members") }
       guard Self.checksumMatches(header) else { throw .badChecksum(offset: headerOffset) }
       guard var size = Self.number(header[124..<136]) else {
         throw .malformed(offset: headerOffset, reason: "unreadable size field")
@@ -205,14 +216,16 @@ final class TarReader {
   /// Header checksum: the byte sum with the checksum field read as spaces; old writers summed signed bytes.
   static func checksumMatches(_ header: [UInt8]) -> Bool {
     guard let stored = number(header[148..<156]) else { return false }
-    var unsigned = 0
-    var signed = 0
-    for (index, byte) in header.enumerated() {
-      let value = (148..<156).contains(index) ? 0x20 : byte
-      unsigned += Int(value)
-      signed += Int(Int8(bitPattern: value))
+    // A plain loop over the bytes: this runs for every member of every layer.
+    return header.withUnsafeBufferPointer { bytes -> Bool in
+      var unsigned = 8 * 0x20
+      var signed = 8 * 0x20
+      for index in 0..<bytes.count where index < 148 || index >= 156 {
+        unsigned &+= Int(bytes[index])
+        signed &+= Int(Int8(bitPattern: bytes[index]))
+      }
+      return stored == unsigned || stored == signed
     }
-    return stored == unsigned || stored == signed
   }
 
   /// An octal field (NUL or space terminated), or GNU base-256 when the top bit of the first byte is set.

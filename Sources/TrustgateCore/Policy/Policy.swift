@@ -11,6 +11,8 @@ public struct Policy: Sendable, Equatable {
   public var compare: Set<Area> = Set(Area.allCases)
   /// A baseline file named by the policy (relative to the repository).
   public var baseline: String?
+  /// The line of `baseline:` in the policy, for messages.
+  public var baselineLine: Int?
   /// Repository paths the lockfile walk leaves out (test fixtures, vendored examples).
   public var exclude: [String] = []
   /// Where the policy came from, for messages.

@@ -40,6 +40,21 @@ public enum PolicyLoader {
   public static func load(_ text: String, path: String) throws(PolicyError) -> Policy {
     var policy = Policy()
     policy.path = path
+    // Anchors and aliases are refused before Yams builds anything: an alias expands into every place that names it,
+    // so a few hundred bytes of nested aliases (used as a mapping key, which Yams hashes) hang the gate. A policy
+    // has no need for them.
+    switch YAMLTokens.firstAnchorOrAlias(in: text) {
+    case .anchor(let name, let line)?:
+      throw PolicyError(
+        path: path, line: line,
+        message: "YAML anchor '&\(name)': trustgate refuses anchors and aliases in a policy; write the value out")
+    case .alias(let name, let line)?:
+      throw PolicyError(
+        path: path, line: line,
+        message: "YAML alias '*\(name)': trustgate refuses anchors and aliases in a policy; write the value out")
+    case nil:
+      break
+    }
     let root: Node?
     // The basic resolver leaves every scalar a string (the schema below reads strings only): no tag regexes are
     // compiled, which cost more than the whole parse, and a hex fingerprint is never read as a number.
@@ -63,6 +78,7 @@ public enum PolicyLoader {
         policy.failOn = try severity(value, path: path, key: key)
       case "baseline":
         policy.baseline = try string(value, path: path, key: key)
+        policy.baselineLine = line
       case "exclude":
         policy.exclude = try strings(value, path: path, key: key).map { String($0.drop { $0 == "/" }) }
       case "compare":
@@ -121,8 +137,14 @@ public enum PolicyLoader {
     guard let reason = f["reason"]?.string, !reason.trimmingWhitespace().isEmpty else {
       throw PolicyError(path: path, line: line, message: "ignore of \(rule): 'reason' is required (say why the risk is accepted)")
     }
-    guard let expires = f["expires"]?.string, isDate(expires) else {
+    guard let expires = f["expires"]?.string else {
       throw PolicyError(path: path, line: line, message: "ignore of \(rule): 'expires' is required as YYYY-MM-DD")
+    }
+    guard isDate(expires) else {
+      throw PolicyError(
+        path: path, line: f["expires"]?.mark?.line ?? line,
+        message:
+          "ignore of \(rule): expires '\(expires.prefix(40))' is not a day of the calendar; write it as YYYY-MM-DD")
     }
     return Policy.Ignore(
       rule: rule.uppercased(), package: f["package"]?.string, path: f["path"]?.string, fingerprint: f["fingerprint"]?.string,
@@ -211,10 +233,16 @@ public enum PolicyLoader {
     return result
   }
 
+  /// `YYYY-MM-DD` naming a day that exists in the Gregorian calendar (`2026-02-31` and `2027-02-29` do not).
   static func isDate(_ text: String) -> Bool {
-    let parts = text.split(separator: "-")
-    return parts.count == 3 && parts[0].count == 4 && parts[1].count == 2 && parts[2].count == 2
-      && parts.allSatisfy { $0.allSatisfy(\.isNumber) } && (1...12).contains(Int(parts[1]) ?? 0) && (1...31).contains(Int(parts[2]) ?? 0)
+    let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+    guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+      parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+      let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]), (1...12).contains(month)
+    else { return false }
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+    let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+    return (1...days).contains(day)
   }
 
   static func yamlLine(_ error: Error) -> Int? {

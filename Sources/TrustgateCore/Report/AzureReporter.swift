@@ -16,7 +16,7 @@ public struct AzureReporter: Reporter {
 
   public func render(_ evaluation: Evaluation) -> String {
     var lines = evaluation.findings.map(line)
-    lines.append(ControlCharacters.neutralised(evaluation.verdictSentence, keepNewlines: false))
+    lines.append(InertText(evaluation.verdictSentence, limit: InertText.sentenceLimit).description)
     if completeTask {
       let result: String
       if !evaluation.failing.isEmpty {
@@ -31,24 +31,23 @@ public struct AzureReporter: Reporter {
     return lines.joined(separator: "\n") + "\n"
   }
 
+  /// The one place a logging command is written: every part is inert text first (no control characters, no
+  /// runner markers, cut), then escaped as azure-pipelines-task-lib does. Notes are plain inert lines.
   private func line(_ finding: Finding) -> String {
     guard finding.severity != .note else {
-      let prefix = finding.locationText.map { $0 + ": " } ?? ""
-      let message = finding.fix.isEmpty ? finding.message : finding.message + "; fix: " + finding.fix
-      // The agent looks for `##vso[` anywhere in a line: break it up so report data cannot issue commands.
-      let text = ControlCharacters.neutralised("\(prefix)note [\(finding.ruleID)] \(message)", keepNewlines: false)
-      return text.replacingOccurrences(of: "##vso[", with: "# #vso[")
+      let prefix: InertText = finding.locationInert.map { "\($0): " } ?? ""
+      let message = finding.inertMessage.replacingOccurrences(of: "\n", with: "; ")
+      let line: InertText = "\(prefix)note [\(finding.ruleID)] \(message, limit: 2 * InertText.sentenceLimit)"
+      return line.description
     }
-    var properties = [("type", finding.severity == .error ? "error" : "warning")]
+    var properties: [(String, InertText)] = [("type", finding.severity == .error ? "error" : "warning")]
     if let location = finding.location {
-      properties.append(("sourcepath", location.path))
-      if let line = location.line, line >= 1 { properties.append(("linenumber", String(line))) }
+      properties.append(("sourcepath", InertText.path(location.path, limit: GitHubReporter.pathLimit)))
+      if let line = location.line, line >= 1 { properties.append(("linenumber", "\(line)")) }
     }
-    properties.append(("code", finding.ruleID))
-    var message = finding.message
-    if !finding.fix.isEmpty { message += "\nfix: " + finding.fix }
-    let list = properties.map { "\($0.0)=\(Self.escapeProperty($0.1));" }.joined()
-    return "##vso[task.logissue \(list)]\(Self.escapeMessage(message))"
+    properties.append(("code", "\(finding.ruleID)"))
+    let list = properties.map { "\($0.0)=\(Self.escapeProperty($0.1.description));" }.joined()
+    return "##vso[task.logissue \(list)]\(Self.escapeMessage(finding.inertMessage))"
   }
 
   /// task-lib message escaping: `%` first (as `%AZP25`, which the agent decodes), then CR and LF.

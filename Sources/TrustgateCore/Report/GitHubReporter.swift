@@ -19,11 +19,12 @@ public struct GitHubReporter: Reporter {
     if omitted > 0 {
       // Not a workflow command: plain log text, so it does not take an annotation slot.
       let noun = omitted == 1 ? "finding was" : "findings were"
-      lines.append(
+      let note: InertText =
         "trustgate: \(omitted) more \(noun) not annotated (GitHub shows \(Self.annotationsPerLevel) per level per "
-          + "step); all \(evaluation.findings.count) are in the step summary.")
+        + "step); all \(evaluation.findings.count) are in the step summary."
+      lines.append(note.description)
     }
-    lines.append(ControlCharacters.neutralised(evaluation.verdictSentence, keepNewlines: false))
+    lines.append(InertText(evaluation.verdictSentence, limit: InertText.sentenceLimit).description)
     return lines.joined(separator: "\n") + "\n"
   }
 
@@ -41,20 +42,23 @@ public struct GitHubReporter: Reporter {
     }
   }
 
+  /// The one place a workflow command is written: every part is inert text first (no control characters, no
+  /// runner markers, cut), then escaped as actions/toolkit does.
   private func command(_ finding: Finding, evaluation: Evaluation) -> String {
-    var properties: [(String, String)] = []
+    var properties: [(String, InertText)] = []
     if let location = finding.location {
-      properties.append(("file", location.path))
-      if let line = location.line, line >= 1 { properties.append(("line", String(line))) }
+      properties.append(("file", InertText.path(location.path, limit: Self.pathLimit)))
+      if let line = location.line, line >= 1 { properties.append(("line", "\(line)")) }
     }
     let title = evaluation.rule(finding.ruleID)?.title ?? ""
     properties.append(
       ("title", title.isEmpty ? "trustgate \(finding.ruleID)" : "trustgate \(finding.ruleID): \(title)"))
-    var message = finding.message
-    if !finding.fix.isEmpty { message += "\nfix: " + finding.fix }
-    let list = properties.map { "\($0.0)=\(Self.escapeProperty($0.1))" }.joined(separator: ",")
-    return "::\(Self.command(for: finding.severity)) \(list)::\(Self.escapeData(message))"
+    let list = properties.map { "\($0.0)=\(Self.escapeProperty($0.1.description))" }.joined(separator: ",")
+    return "::\(Self.command(for: finding.severity)) \(list)::\(Self.escapeData(finding.inertMessage))"
   }
+
+  /// A `file` property keeps up to PATH_MAX characters: a cut path would name another file.
+  static let pathLimit = 4_096
 
   /// actions/toolkit `escapeData`: `%` first, then CR and LF.
   public static func escapeData(_ text: String) -> String {

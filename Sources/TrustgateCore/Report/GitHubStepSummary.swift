@@ -8,7 +8,9 @@ enum GitHubStepSummary {
     let counts = evaluation.countsBySeverity
     var header = "## trustgate: " + (evaluation.failing.isEmpty ? "passed" : "failed") + "\n\n"
     header += cell(evaluation.verdictSentence) + "\n\n"
-    header += "Baseline: " + cell(evaluation.baseline) + " · fails on: " + evaluation.failOn.rawValue + " and above"
+    header +=
+      "Baseline: " + cell(evaluation.baseline, limit: InertText.valueLimit) + " · fails on: "
+      + evaluation.failOn.rawValue + " and above"
     header += " · \(counts[.error] ?? 0) error, \(counts[.warning] ?? 0) warning, \(counts[.note] ?? 0) note\n\n"
     guard !evaluation.findings.isEmpty else { return header + "No findings.\n" }
 
@@ -17,8 +19,9 @@ enum GitHubStepSummary {
     for finding in evaluation.findings {
       let icon = finding.severity >= evaluation.failOn ? "❌" : (finding.severity == .note ? "ℹ️" : "⚠️")
       let columns = [
-        "\(icon) \(finding.severity.rawValue)", cell(finding.ruleID), cell(finding.subject),
-        cell(finding.locationText ?? "—"), cell(finding.message), cell(finding.fix),
+        "\(icon) \(finding.severity.rawValue)", cell(finding.ruleID, limit: InertText.valueLimit),
+        cell(finding.subject, limit: InertText.valueLimit), finding.locationInert.map { cell($0.description) } ?? "—",
+        cell(finding.message), cell(finding.fix),
       ]
       let row = "| " + columns.joined(separator: " | ") + " |\n"
       if out.utf8.count + row.utf8.count > byteBudget { break }
@@ -32,19 +35,14 @@ enum GitHubStepSummary {
     return out
   }
 
-  /// One table cell: line ends become `<br>`, markdown and HTML punctuation is backslash-escaped so report data
-  /// cannot break the table or inject markup, control characters are neutralised.
-  static func cell(_ text: String) -> String {
+  /// One table cell: inert text (control characters and line ends escaped, cut at `limit`), markdown and HTML
+  /// punctuation backslash-escaped so report data cannot break the table or inject markup.
+  static func cell(_ text: String, limit: Int = InertText.sentenceLimit) -> String {
     let special: Set<Character> = ["\\", "`", "*", "_", "[", "]", "<", ">", "|", "&", "~", "#", "!"]
     var out = ""
-    for character in ControlCharacters.neutralised(text, keepNewlines: true) {
-      if character == "\n" {
-        out += "<br>"
-      } else if special.contains(character) {
-        out += "\\" + String(character)
-      } else {
-        out.append(character)
-      }
+    for character in InertText(text, limit: limit).description {
+      if special.contains(character) { out.append("\\") }
+      out.append(character)
     }
     return out
   }

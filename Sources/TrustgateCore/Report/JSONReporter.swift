@@ -1,5 +1,6 @@
 /// Machine-readable findings for scripts: versioned (`"schema": "trustgate.findings/1"`), sorted keys, same input
-/// gives the same bytes. Optional fields are absent rather than `null`.
+/// gives the same bytes. Optional fields are absent rather than `null`. Echoed strings are cut with "…" (subjects at
+/// 200 characters, messages at 2,000, paths at 4,096), so no input makes the report megabytes long.
 public struct JSONReporter: Reporter {
   /// Identifies the document layout; bumped on any incompatible change.
   public static let schema = "trustgate.findings/1"
@@ -10,7 +11,7 @@ public struct JSONReporter: Reporter {
     let counts = evaluation.countsBySeverity
     let document: [String: JSONValue] = [
       "schema": .string(Self.schema),
-      "baseline": .string(evaluation.baseline),
+      "baseline": .string(evaluation.baseline.capped()),
       "failOn": .string(evaluation.failOn.rawValue),
       "verdict": .string(evaluation.failing.isEmpty ? "pass" : "fail"),
       "exitStatus": .int(Int(evaluation.exitStatus)),
@@ -23,7 +24,7 @@ public struct JSONReporter: Reporter {
       ]),
       "findings": .array(evaluation.findings.map(Self.finding)),
       "passed": .array(
-        evaluation.passed.map { .object(["ruleID": .string($0.ruleID), "subject": .string($0.subject)]) }
+        evaluation.passed.map { .object(["ruleID": .string($0.ruleID), "subject": .string($0.subject.capped())]) }
       ),
       "rules": .array(evaluation.rules.map(Self.rule)),
     ]
@@ -35,9 +36,9 @@ public struct JSONReporter: Reporter {
       "ruleID": .string(finding.ruleID),
       "severity": .string(finding.severity.rawValue),
       "area": .string(finding.area.rawValue),
-      "subject": .string(finding.subject),
-      "message": .string(finding.message),
-      "fix": .string(finding.fix),
+      "subject": .string(finding.subject.capped()),
+      "message": .string(finding.message.capped(InertText.sentenceLimit)),
+      "fix": .string(finding.fix.capped(InertText.sentenceLimit)),
       "fingerprint": .string(finding.fingerprint),
       "location": finding.location.map(location) ?? .null,
       "relatedLocations": .array(finding.relatedLocations.map(location)),
@@ -45,7 +46,7 @@ public struct JSONReporter: Reporter {
   }
 
   private static func location(_ location: Location) -> JSONValue {
-    .compact(["path": .string(location.path), "line": .optional(location.line)])
+    .compact(["path": .string(location.path.capped(GitHubReporter.pathLimit)), "line": .optional(location.line)])
   }
 
   private static func rule(_ rule: RuleDescription) -> JSONValue {

@@ -1,22 +1,28 @@
 /// The report formats trustgate writes, by the name used on the command line.
 public enum ReportFormat: String, Sendable, CaseIterable, Codable {
-  case text, json, junit, sarif, github
+  case text, json, junit
+  /// JUnit with `file`/`line` on each test case, for GitLab, CircleCI and the GitHub JUnit actions (see
+  /// `JUnitReporter`).
+  case junitAnnotated = "junit-annotated"
+  case sarif, github
   case githubSummary = "github-summary"
   case gitlab, azure
 
   /// Written by appending, not replacing: `$GITHUB_STEP_SUMMARY` collects every step's summary.
   public var appends: Bool { self == .githubSummary }
 
-  /// The reporter for this format with default settings (`colour` applies to text only).
-  public func reporter(colour: Bool = false) -> any Reporter {
+  /// The reporter for this format (`colour` applies to text only; `context` says where the repository is and what
+  /// exists there, for the formats that place findings at files).
+  public func reporter(colour: Bool = false, context: ReportContext = ReportContext()) -> any Reporter {
     switch self {
     case .text: return TextReporter(colour: colour)
     case .json: return JSONReporter()
-    case .junit: return JUnitReporter()
-    case .sarif: return SARIFReporter()
+    case .junit: return JUnitReporter(context: context)
+    case .junitAnnotated: return JUnitReporter(dialect: .annotated, context: context)
+    case .sarif: return SARIFReporter(context: context)
     case .github: return GitHubReporter()
     case .githubSummary: return GitHubStepSummaryReporter()
-    case .gitlab: return GitLabReporter()
+    case .gitlab: return GitLabReporter(context: context)
     case .azure: return AzureReporter()
     }
   }
@@ -76,11 +82,11 @@ public enum ReportRequestError: Error, Equatable, CustomStringConvertible {
     let valid = ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")
     switch self {
     case .unknownFormat(let name, let argument):
-      return "--report \(argument): unknown format '\(name)'. Valid formats: \(valid). "
+      return "--report \(InertText(argument)): unknown format '\(InertText(name))'. Valid formats: \(valid). "
         + "Write FORMAT=PATH, e.g. junit=reports/trustgate.xml, or FORMAT=- for standard output."
     case .emptyPath(let format, let argument):
-      return "--report \(argument): no path after '='. Write \(format.rawValue)=PATH, or \(format.rawValue)=- for "
-        + "standard output."
+      return "--report \(InertText(argument)): no path after '='. Write \(format.rawValue)=PATH, or "
+        + "\(format.rawValue)=- for standard output."
     }
   }
 }

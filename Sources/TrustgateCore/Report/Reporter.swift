@@ -45,27 +45,23 @@ extension Evaluation {
   func area(of check: PassedCheck) -> Area? { rule(check.ruleID)?.area }
 }
 
-/// Replaces characters that would let report data drive a terminal or break a line-based protocol.
-enum ControlCharacters {
-  /// C0 controls other than tab and line ends, DEL and C1 controls become U+FFFD, so an escape sequence inside a
-  /// certificate subject or a lockfile cannot recolour or rewrite the user's terminal. CR LF and CR become LF, or a
-  /// space when `keepNewlines` is false.
-  static func neutralised(_ text: String, keepNewlines: Bool = true) -> String {
-    var out = String.UnicodeScalarView()
-    var previous: Unicode.Scalar?
-    for scalar in text.unicodeScalars {
-      defer { previous = scalar }
-      let value = scalar.value
-      // CR LF and lone CR are line ends too.
-      if scalar == "\n" && previous == "\r" { continue }
-      if scalar == "\n" || scalar == "\r" {
-        out.append(keepNewlines ? "\n" : " ")
-      } else if scalar != "\t" && (value < 0x20 || (0x7F...0x9F).contains(value)) {
-        out.append("\u{FFFD}")
-      } else {
-        out.append(scalar)
-      }
-    }
-    return String(out)
+extension InertText {
+  /// `path:line` or `path`, the path cut in the middle when long.
+  static func location(_ location: Location) -> InertText {
+    guard let line = location.line else { return .path(location.path) }
+    return "\(path: location.path):\(line)"
+  }
+}
+
+extension Finding {
+  /// `locationText` as inert text, or nil when the finding is about no file.
+  var locationInert: InertText? { location.map(InertText.location) }
+
+  /// Message and `fix:` as two inert lines joined by LF, for annotation messages (which escape the LF themselves).
+  /// Each is one line: a line end inside comes from a value and is shown as `\n`.
+  var inertMessage: String {
+    var lines: [InertText] = ["\(message, limit: InertText.sentenceLimit)"]
+    if !fix.isEmpty { lines.append("fix: \(fix, limit: InertText.sentenceLimit)") }
+    return lines.map(\.description).joined(separator: "\n")
   }
 }

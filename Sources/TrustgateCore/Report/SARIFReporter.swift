@@ -14,16 +14,27 @@ public struct SARIFReporter: Reporter {
   /// Key of trustgate's own partial fingerprint (GitHub computes `primaryLocationLineHash` itself on upload).
   public static let fingerprintKey = "trustgateFinding/v1"
 
-  /// Where to anchor findings that have no file (environment, clock, proxy): GitHub shows only results with a
-  /// location. Nil leaves such results without `locations`, which is valid SARIF but invisible on GitHub.
-  public var unlocatedPath: String?
+  /// Where the repository is, what was inspected and which files exist: a finding about no file is placed at the
+  /// policy file, else at the inspected root file system, and always carries a logical location (what it is about);
+  /// paths outside the repository are relative to `TARGETROOT`, defined in `originalUriBaseIds`.
+  public var context: ReportContext
   /// trustgate's version for `tool.driver.semanticVersion`; omitted when nil.
   public var version: String?
 
-  public init(unlocatedPath: String? = nil, version: String? = nil) {
-    self.unlocatedPath = unlocatedPath
+  public init(context: ReportContext = ReportContext(), version: String? = nil) {
+    self.context = context
     self.version = version
   }
+
+  /// Anchors findings that have no file at `unlocatedPath`, a repository file the caller knows to exist.
+  public init(unlocatedPath: String?, version: String? = nil) {
+    self.init(context: ReportContext(policyFile: unlocatedPath), version: version)
+  }
+
+  /// The base of paths in the inspected file system (`/usr/local/share/ca-certificates`), outside the repository.
+  public static let targetRoot = "TARGETROOT"
+  /// The base of host files outside the repository (an `--env-file`) when a root or an image is inspected.
+  public static let hostRoot = "HOSTROOT"
 
   public func render(_ evaluation: Evaluation) -> String {
     var rules = evaluation.rules
@@ -34,7 +45,8 @@ public struct SARIFReporter: Reporter {
       rules.append(
         RuleDescription(
           id: id, title: id, area: example?.area ?? .environment, severity: example?.severity ?? .warning,
-          rationale: example?.message ?? id, fix: example?.fix ?? "", sources: []))
+          rationale: (example?.message ?? id).capped(Self.maximumDescriptionLength),
+          fix: (example?.fix ?? "").capped(InertText.sentenceLimit), sources: []))
     }
     rules.sort { $0.id < $1.id }
     let indexByID = Dictionary(uniqueKeysWithValues: rules.enumerated().map { ($1.id, $0) })
@@ -51,8 +63,17 @@ public struct SARIFReporter: Reporter {
       "results": .array(results),
       "columnKind": .string("unicodeCodePoints"),
     ]
+    var bases: [String: JSONValue] = [:]
+    if kept.contains(where: { usesBase(Self.targetRoot, $0) }) { bases[Self.targetRoot] = targetRootLocation }
+    if kept.contains(where: { usesBase(Self.hostRoot, $0) }) {
+      bases[Self.hostRoot] = .object([
+        "uri": .string("file:///"),
+        "description": .object(["text": .string("The host's / (files named on the command line)")]),
+      ])
+    }
+    if !bases.isEmpty { run["originalUriBaseIds"] = .object(bases) }
     var properties: [String: JSONValue] = [
-      "baseline": .string(evaluation.baseline), "failOn": .string(evaluation.failOn.rawValue),
+      "baseline": .string(evaluation.baseline.capped()), "failOn": .string(evaluation.failOn.rawValue),
     ]
     if kept.count < evaluation.findings.count {
       properties["omittedResults"] = .int(evaluation.findings.count - kept.count)
@@ -67,32 +88,107 @@ public struct SARIFReporter: Reporter {
   }
 
   private func result(_ finding: Finding, ruleIndex: Int) -> JSONValue {
-    var text = finding.message.isEmpty ? finding.ruleID : finding.message
-    if !finding.fix.isEmpty { text += "\nFix: " + finding.fix }
+    var text = finding.message.isEmpty ? finding.ruleID : finding.message.capped(InertText.sentenceLimit)
+    if !finding.fix.isEmpty { text += "\nFix: " + finding.fix.capped(InertText.sentenceLimit) }
     var members: [String: JSONValue] = [
       "ruleId": .string(finding.ruleID),
       "ruleIndex": .int(ruleIndex),
       "level": .string(Self.level(finding.severity)),
       "message": .object(["text": .string(text)]),
       "partialFingerprints": .object([Self.fingerprintKey: .string(finding.fingerprint)]),
-      "properties": .object(["subject": .string(finding.subject), "area": .string(finding.area.rawValue)]),
+      "properties": .object([
+        "subject": .string(finding.subject.capped()), "area": .string(finding.area.rawValue),
+      ]),
     ]
-    if let location = finding.location ?? unlocatedPath.map({ Location(path: $0) }) {
-      members["locations"] = .array([Self.location(location, id: nil)])
-    }
+    members["locations"] = .array([primaryLocation(finding)])
     let related = finding.relatedLocations.prefix(Self.maximumRelatedLocations)
     if !related.isEmpty {
-      members["relatedLocations"] = .array(related.enumerated().map { Self.location($1, id: $0) })
+      members["relatedLocations"] = .array(
+        related.enumerated().map { index, location in
+          var members = physicalLocation(location)
+          members["id"] = .int(index)
+          return .object(members)
+        })
     }
     return .object(members)
   }
 
-  private static func location(_ location: Location, id: Int?) -> JSONValue {
-    var physical: [String: JSONValue] = ["artifactLocation": .object(["uri": .string(uri(location.path))])]
-    if let line = location.line, line >= 1 { physical["region"] = .object(["startLine": .int(line)]) }
-    var members: [String: JSONValue] = ["physicalLocation": .object(physical)]
-    if let id { members["id"] = .int(id) }
+  /// The finding's file; for a finding about no file, the policy file or the inspected root, with a logical
+  /// location naming what the finding is about (`environment/SSL_CERT_FILE`).
+  private func primaryLocation(_ finding: Finding) -> JSONValue {
+    if let location = finding.location { return .object(physicalLocation(location)) }
+    var members: [String: JSONValue] = [:]
+    if let policy = context.policyFile {
+      members = physicalLocation(Location(path: policy, line: 1))
+    } else if case .root = context.target {
+      members["physicalLocation"] = .object([
+        "artifactLocation": .object(["uri": .string("."), "uriBaseId": .string(Self.targetRoot)])
+      ])
+    }
+    let subject = finding.subject.isEmpty ? finding.ruleID : finding.subject.capped()
+    members["logicalLocations"] = .array([
+      .object([
+        "name": .string(subject),
+        "fullyQualifiedName": .string(finding.area.rawValue + "/" + subject),
+        "kind": .string(Self.isVariableName(subject) ? "variable" : "resource"),
+      ])
+    ])
     return .object(members)
+  }
+
+  /// A repository path relative to the repository root (what GitHub resolves); a path in the inspected file system
+  /// relative to `TARGETROOT`.
+  private func physicalLocation(_ location: Location) -> [String: JSONValue] {
+    var artifact: [String: JSONValue]
+    if let relative = context.repositoryPath(location.path) {
+      artifact = ["uri": .string(Self.uri(relative.capped(GitHubReporter.pathLimit)))]
+    } else {
+      let (path, base) = hostFile(location.path).map { ($0, Self.hostRoot) } ?? (location.path, Self.targetRoot)
+      let inside = path.drop { $0 == "/" }
+      artifact = [
+        "uri": .string(Self.uri(String(inside.isEmpty ? "." : inside).capped(GitHubReporter.pathLimit))),
+        "uriBaseId": .string(base),
+      ]
+    }
+    var physical: [String: JSONValue] = ["artifactLocation": .object(artifact)]
+    if let line = location.line, line >= 1 { physical["region"] = .object(["startLine": .int(line)]) }
+    return ["physicalLocation": .object(physical)]
+  }
+
+  /// The absolute path of a host file outside the repository when a root or an image is inspected (with the host
+  /// as the target, the host's `/` is `TARGETROOT`).
+  private func hostFile(_ path: String) -> String? {
+    guard context.target != .host, let absolute = context.hostFiles[path] else { return nil }
+    return absolute
+  }
+
+  /// `TARGETROOT` as a `file:` URI of the host's or the root file system's `/`; an image has no such URI, so only
+  /// a description.
+  private var targetRootLocation: JSONValue {
+    switch context.target {
+    case .host:
+      return .object(["uri": .string("file:///"), "description": .object(["text": .string("The inspected host's /")])])
+    case .root(let path):
+      let folder = path.hasSuffix("/") ? path : path + "/"
+      return .object([
+        "uri": .string("file://" + Self.uri(folder.capped(GitHubReporter.pathLimit))),
+        "description": .object(["text": .string("The inspected root file system")]),
+      ])
+    case .image(let reference):
+      return .object(["description": .object(["text": .string("The root of image " + reference.capped())])])
+    }
+  }
+
+  /// Whether a result for `finding` has a path relative to `base`.
+  private func usesBase(_ base: String, _ finding: Finding) -> Bool {
+    guard let location = finding.location else {
+      if case .root = context.target { return base == Self.targetRoot && context.policyFile == nil }
+      return false
+    }
+    return ([location] + finding.relatedLocations.prefix(Self.maximumRelatedLocations)).contains {
+      guard context.repositoryPath($0.path) == nil else { return false }
+      return (hostFile($0.path) == nil ? Self.targetRoot : Self.hostRoot) == base
+    }
   }
 
   private static func rule(_ rule: RuleDescription) -> JSONValue {
@@ -116,6 +212,14 @@ public struct SARIFReporter: Reporter {
       members["helpUri"] = .string(uri)
     }
     return .object(members)
+  }
+
+  /// `SSL_CERT_FILE`, `https_proxy`: what an environment variable's name looks like.
+  static func isVariableName(_ text: String) -> Bool {
+    text.contains("_")
+      && text.unicodeScalars.allSatisfy {
+        ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_"
+      }
   }
 
   static func level(_ severity: Severity) -> String {

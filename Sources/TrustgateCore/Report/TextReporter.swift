@@ -1,5 +1,5 @@
 /// The human summary: findings grouped by severity, most severe first, each as `path:line: severity [ID] message`
-/// with a `fix:` line, then a verdict line. ANSI colour only when asked for.
+/// with a `fix:` line, then a verdict line. ANSI colour only when asked for. Every line is `InertText`.
 public struct TextReporter: Reporter {
   public var colour: Bool
 
@@ -8,8 +8,8 @@ public struct TextReporter: Reporter {
   }
 
   public func render(_ evaluation: Evaluation) -> String {
-    var lines: [String] = []
-    lines.append(paint("trustgate", .bold) + " — baseline: " + clean(evaluation.baseline, newlines: false))
+    var lines: [InertText] = []
+    lines.append(paint("trustgate", .bold) + " — baseline: \(evaluation.baseline)")
     for severity in Severity.allCases.reversed() {
       let group = evaluation.findings.filter { $0.severity == severity }
       guard !group.isEmpty else { continue }
@@ -19,27 +19,27 @@ public struct TextReporter: Reporter {
       for finding in group { lines.append(contentsOf: describe(finding)) }
     }
     lines.append("")
-    lines.append(paint(evaluation.verdictSentence, evaluation.failing.isEmpty ? .green : .red))
-    return lines.joined(separator: "\n") + "\n"
+    let verdict: InertText = "\(evaluation.verdictSentence, limit: InertText.sentenceLimit)"
+    lines.append(paint(verdict, evaluation.failing.isEmpty ? .green : .red))
+    return InertText.document(lines)
   }
 
-  private func describe(_ finding: Finding) -> [String] {
-    let prefix = finding.locationText.map { clean($0, newlines: false) + ": " } ?? ""
-    let label = paint(finding.severity.rawValue, style(finding.severity))
-    let messageLines = clean(finding.message, newlines: true).split(separator: "\n", omittingEmptySubsequences: false)
-    var lines = ["\(prefix)\(label) [\(clean(finding.ruleID, newlines: false))] \(messageLines.first ?? "")"]
-    lines.append(contentsOf: messageLines.dropFirst().map { "    " + $0 })
+  private func describe(_ finding: Finding) -> [InertText] {
+    let prefix: InertText = finding.locationInert.map { "\($0): " } ?? ""
+    let label = paint("\(finding.severity.rawValue)", style(finding.severity))
+    // Messages and fixes are one line each: a line end inside one comes from a value (a file name) and is shown
+    // as `\n`, so no value starts a line of its own.
+    var lines: [InertText] = [
+      "\(prefix)\(label) [\(finding.ruleID)] \(finding.message, limit: InertText.sentenceLimit)"
+    ]
     if !finding.subject.isEmpty && !finding.message.contains(finding.subject) {
-      lines.append("    subject: " + clean(finding.subject, newlines: false))
+      lines.append("    subject: \(finding.subject)")
     }
-    let fixLines = clean(finding.fix, newlines: true).split(separator: "\n", omittingEmptySubsequences: false)
-    if let first = fixLines.first, !first.isEmpty {
-      lines.append("    " + paint("fix:", .bold) + " " + first)
-      lines.append(contentsOf: fixLines.dropFirst().map { "         " + $0 })
+    if !finding.fix.isEmpty {
+      lines.append("    \(paint("fix:", .bold)) \(finding.fix, limit: InertText.sentenceLimit)")
     }
     for related in finding.relatedLocations {
-      let text = related.line.map { "\(related.path):\($0)" } ?? related.path
-      lines.append("    was: " + clean(text, newlines: false))
+      lines.append("    was: \(InertText.location(related))")
     }
     return lines
   }
@@ -52,19 +52,7 @@ public struct TextReporter: Reporter {
     }
   }
 
-  private func clean(_ text: String, newlines: Bool) -> String {
-    ControlCharacters.neutralised(text, keepNewlines: newlines)
-  }
-
-  private enum Style: String {
-    case bold = "1"
-    case red = "31"
-    case green = "32"
-    case yellow = "33"
-    case cyan = "36"
-  }
-
-  private func style(_ severity: Severity) -> Style {
+  private func style(_ severity: Severity) -> TerminalStyle {
     switch severity {
     case .error: return .red
     case .warning: return .yellow
@@ -72,7 +60,7 @@ public struct TextReporter: Reporter {
     }
   }
 
-  private func paint(_ text: String, _ style: Style) -> String {
-    colour ? "\u{1B}[\(style.rawValue)m\(text)\u{1B}[0m" : text
+  private func paint(_ text: InertText, _ style: TerminalStyle) -> InertText {
+    colour ? InertText.styled(text, style) : text
   }
 }

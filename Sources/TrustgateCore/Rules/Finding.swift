@@ -102,13 +102,20 @@ public struct Evaluation: Codable, Sendable, Equatable {
   public var failOn: Severity
   /// What was compared, for report headers (`baseline .trustgate/baseline.json`, `git ref origin/main`, `none`).
   public var baseline: String
+  /// When the run judged the snapshot, ISO 8601 UTC (`2026-11-30T00:14:36Z`, the snapshot's clock): reports that show
+  /// a run date (JUnit's timestamp) use it. Nil when the evaluation was not made by a run.
+  public var time: String?
 
-  public init(rules: [RuleDescription], findings: [Finding], passed: [PassedCheck], failOn: Severity, baseline: String) {
+  public init(
+    rules: [RuleDescription], findings: [Finding], passed: [PassedCheck], failOn: Severity, baseline: String,
+    time: String? = nil
+  ) {
     self.rules = rules.sorted { $0.id < $1.id }
     self.findings = findings.sorted()
     self.passed = passed.sorted()
     self.failOn = failOn
     self.baseline = baseline
+    self.time = time
   }
 
   public var failing: [Finding] { findings.filter { $0.severity >= failOn } }

@@ -28,7 +28,8 @@ public enum Gate {
       }
     }
     let evaluation = Evaluation(
-      rules: descriptions, findings: Array(Set(findings)), passed: passed, failOn: policy.failOn, baseline: baselineLabel)
+      rules: descriptions, findings: Array(Set(findings)), passed: passed, failOn: policy.failOn, baseline: baselineLabel,
+      time: now)
     return (evaluation, changes)
   }
 }

@@ -36,12 +36,8 @@ public struct RuleContext: Sendable {
   }
 }
 
-/// The CN of an RFC 2253 name, else the whole name.
-func commonName(_ subject: String) -> String {
-  for part in subject.split(separator: ",") where part.hasPrefix("CN=") { return String(part.dropFirst(3)) }
-  for part in subject.split(separator: ",") where part.hasPrefix("OU=") { return String(part.dropFirst(3)) }
-  return subject
-}
+/// The CN of an RFC 2253 name (escapes undone, so `Weird\, Inc` is `Weird, Inc`), else its OU, else the whole name.
+func commonName(_ subject: String) -> String { DistinguishedName.displayName(subject) }
 
 /// A rule's verdicts: findings, and every subject it checked (those without a finding passed).
 public struct RuleResult: Sendable {

@@ -45,6 +45,10 @@ public struct Certificate: Codable, Sendable, Hashable {
   /// Python 3.13's VERIFY_X509_STRICT rejects a CA certificate without keyUsage (and chains missing key identifiers).
   public var passesStrictVerification: Bool { !isCA || (hasKeyUsage && hasSubjectKeyIdentifier) }
 
+  /// The subject's common name (else its first organisational unit, else the whole subject), escapes undone:
+  /// `CN=Weird\, Inc,O=Example` → `Weird, Inc`. What messages call a certificate.
+  public var displayName: String { DistinguishedName.displayName(subject) }
+
   public func isExpired(at now: String) -> Bool { notAfter < now }
   public func isNotYetValid(at now: String) -> Bool { notBefore > now }
 }
@@ -70,3 +74,77 @@ public struct CertificateSet: Codable, Sendable, Hashable {
   public var distinct: Set<String> { Set(certificates) }
   public var duplicates: Int { certificates.count - distinct.count }
 }
+
+/// Reads names printed by OpenSSL in RFC 2253 form (`X509_NAME_print_ex` with `XN_FLAG_RFC2253`): most specific
+/// attribute first, `,` between RDNs, `+` inside one, and `\,`, `\+`, `\"`, `\\`, `\<`, `\>`, `\;`, `\=`, a leading
+/// `\#` or `\ `, a trailing `\ ` and `\XX` (a byte in hex) as escapes (RFC 2253 §2.4).
+public enum DistinguishedName {
+  /// Every attribute in order, values unescaped; a value written `#…` (BER in hex) is kept as written.
+  public static func attributes(_ name: String) -> [(type: String, value: String)] {
+    var attributes: [(type: String, value: String)] = []
+    var type = ""
+    var value: [UInt8] = []
+    var readingValue = false
+    var quoted = false
+    var bytes = Array(name.utf8)[...]
+    func finish() {
+      let text = String(decoding: value, as: UTF8.self)
+      if readingValue || !type.isEmpty {
+        attributes.append((String(type.drop { $0 == " " }), readingValue ? text : ""))
+      }
+      type = ""
+      value = []
+      readingValue = false
+      quoted = false
+    }
+    while let byte = bytes.popFirst() {
+      guard readingValue else {
+        if byte == UInt8(ascii: "=") {
+          readingValue = true
+        } else if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: ";") {
+          finish()
+        } else {
+          type.unicodeScalars.append(Unicode.Scalar(byte))
+        }
+        continue
+      }
+      switch byte {
+      case UInt8(ascii: "\\"):
+        guard let next = bytes.popFirst() else { continue }
+        if let high = hexValue(next), let low = bytes.first.flatMap(hexValue) {
+          bytes.removeFirst()
+          value.append(high << 4 | low)
+        } else {
+          value.append(next)
+        }
+      case UInt8(ascii: "\""):
+        quoted.toggle()
+      case UInt8(ascii: ","), UInt8(ascii: "+"), UInt8(ascii: ";"):
+        if quoted { value.append(byte) } else { finish() }
+      default:
+        value.append(byte)
+      }
+    }
+    finish()
+    return attributes
+  }
+
+  /// The first `CN`, else the first `OU`, else the whole name: how messages name a certificate.
+  public static func displayName(_ name: String) -> String {
+    let parsed = attributes(name)
+    for wanted in ["CN", "OU"] {
+      if let match = parsed.first(where: { $0.type.uppercased() == wanted }) { return match.value }
+    }
+    return name
+  }
+
+  private static func hexValue(_ byte: UInt8) -> UInt8? {
+    switch byte {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+    default: return nil
+    }
+  }
+}
+

@@ -47,4 +47,17 @@ final class EnvFileTests: XCTestCase {
       XCTAssertEqual((error as? EnvFile.ParseError)?.line, 3)
     }
   }
+
+  /// A NUL in a value (or anywhere on a line) is refused at its line; the line itself is not echoed.
+  func testNULIsRefusedAtItsLine() {
+    for (text, line) in [("A=1\nB=/etc/ssl/ca.pem\u{0}/tmp/x\n", 2), ("\u{0}\n", 1), ("# c\n\nK\u{0}=v\n", 3)] {
+      XCTAssertThrowsError(try EnvFile.parse(text, path: "ci.env"), text) { error in
+        guard let error = error as? EnvFile.ParseError else { return XCTFail("\(error)") }
+        XCTAssertEqual(error.line, line, text)
+        XCTAssertEqual(
+          error.description,
+          "ci.env:\(line): holds a NUL byte, which no environment variable can contain; remove it (is this a binary file?)")
+      }
+    }
+  }
 }

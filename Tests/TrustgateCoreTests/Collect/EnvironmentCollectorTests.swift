@@ -104,4 +104,20 @@ final class EnvironmentCollectorTests: XCTestCase {
     XCTAssertEqual(on.variables.map(\.disablesVerification), [false, false])
     XCTAssertEqual(on.problems, [])
   }
+
+  /// URL credentials in a CA variable are redacted at collection: in the value, the problem and its fix.
+  func testURLCredentialsInACAVariableAreRedacted() throws {
+    let (variables, problems) = try collect([
+      "REQUESTS_CA_BUNDLE": "https://user:s3cr3t@host.example/ca.pem", "SSL_CERT_FILE": "ftp://a:b@c@host/x",
+    ])
+    XCTAssertEqual(
+      Set(variables.map(\.value)), ["https://***@host.example/ca.pem", "ftp://***@host/x"])
+    for problem in problems {
+      XCTAssertFalse(problem.message.contains("s3cr3t") || problem.fix.contains("s3cr3t"), problem.message)
+      XCTAssertFalse(problem.message.contains("a:b") || (problem.path ?? "").contains("s3cr3t"), problem.message)
+    }
+    XCTAssertFalse(problems.isEmpty)
+    // Paths and values without a scheme are left as they are.
+    XCTAssertEqual(EnvironmentCollector.redactingURLCredentials("/etc/ssl/user@x:y.pem"), "/etc/ssl/user@x:y.pem")
+  }
 }

@@ -47,9 +47,9 @@ final class ProxyCollectorTests: XCTestCase {
 
   func testMalformedValues() {
     let cases: [(String, String)] = [
-      ("http://proxy.example:99999", "port '99999'"),
+      ("http://proxy.example:99999", "the port is not a number between 1 and 65535"),
       ("http://proxy.example:abc", "the port is not a number"),
-      ("http://proxy.example:0", "port '0'"),
+      ("http://proxy.example:0", "the port is not a number between 1 and 65535"),
       ("ftp://proxy.example:21", "unknown scheme 'ftp'"),
       ("", "the value is empty"),
       ("http://", "no host"),
@@ -60,6 +60,19 @@ final class ProxyCollectorTests: XCTestCase {
       XCTAssertTrue(variable.malformed?.contains(why) ?? false, "\(value): \(String(describing: variable.malformed))")
       let (_, problems) = collect(["HTTP_PROXY": value])
       XCTAssertEqual(problems.count, 1, value)
+    }
+  }
+
+  /// An all-digit password with no host, with or without the `@`: never echoed (`http://user:123456` was, as the
+  /// "port '123456'" of a malformed URL).
+  func testAllDigitPasswordWithNoHostIsNotEchoed() {
+    for value in ["http://user:123456@", "http://user:123456", "user:123456@", "http://user:123456@:99"] {
+      let variable = ProxyCollector.parse(name: "HTTPS_PROXY", value: value)
+      XCTAssertNotNil(variable.malformed, value)
+      XCTAssertFalse(variable.value.contains("123456"), variable.value)
+      let (settings, problems) = collect(["HTTPS_PROXY": value])
+      XCTAssertFalse(SnapshotCoding.encode(settings).contains("123456"), value)
+      XCTAssertFalse(problems.contains { $0.message.contains("123456") || $0.fix.contains("123456") }, value)
     }
   }
 

@@ -11,7 +11,7 @@ final class AzureReporterTests: XCTestCase {
         "##vso[task.logissue type=error;code=TG101;]SSL_CERT_FILE=/etc/ssl/missing.pem does not exist"
           + "%0Afix: Unset SSL_CERT_FILE.",
         "##vso[task.logissue type=error;sourcepath=requirements.txt;linenumber=12;code=TG203;]"
-          + "certifi 2023.7.22 removed 3 roots: GlobalSign, \"e-Szigno\" <Root> & Ünïcødé 根 — 100%AZP25%0D%0A"
+          + "certifi 2023.7.22 removed 3 roots: GlobalSign, \"e-Szigno\" <Root> & Ünïcødé 根 — 100%AZP25\\r\\n"
           + "second line%0Afix: Pin certifi<2023.7.22, or serve a chain to a current root.",
         "##vso[task.logissue type=warning;sourcepath=docker/a,b:c%AZP25.Dockerfile;code=TG301;]base image pin, old"
           + "%0Afix: Rebuild.",

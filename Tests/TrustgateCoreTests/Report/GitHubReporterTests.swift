@@ -11,7 +11,7 @@ final class GitHubReporterTests: XCTestCase {
         "::error title=trustgate TG101%3A SSL_CERT_FILE points to a missing file::"
           + "SSL_CERT_FILE=/etc/ssl/missing.pem does not exist%0Afix: Unset SSL_CERT_FILE.",
         "::error file=requirements.txt,line=12,title=trustgate TG203%3A certifi update removed trusted roots::"
-          + "certifi 2023.7.22 removed 3 roots: GlobalSign, \"e-Szigno\" <Root> & Ünïcødé 根 — 100%25%0D%0Asecond line"
+          + "certifi 2023.7.22 removed 3 roots: GlobalSign, \"e-Szigno\" <Root> & Ünïcødé 根 — 100%25\\r\\nsecond line"
           + "%0Afix: Pin certifi<2023.7.22, or serve a chain to a current root.",
         "::warning file=docker/a%2Cb%3Ac%25.Dockerfile,title=trustgate TG301%3A lockfile pins an old TLS library::"
           + "base image pin, old%0Afix: Rebuild.",
@@ -59,7 +59,7 @@ final class GitHubReporterTests: XCTestCase {
     XCTAssertTrue(
       summary.contains(
         "| ❌ error | TG203 | certifi | requirements.txt:12 | certifi 2023.7.22 removed 3 roots: GlobalSign, "
-          + "\"e-Szigno\" \\<Root\\> \\& Ünïcødé 根 — 100%<br>second line | Pin certifi\\<2023.7.22, or serve a chain "
+          + "\"e-Szigno\" \\<Root\\> \\& Ünïcødé 根 — 100%\\\\r\\\\nsecond line | Pin certifi\\<2023.7.22, or serve a chain "
           + "to a current root. |"))
     XCTAssertTrue(summary.contains("| ⚠️ warning | TG301 | docker | docker/a,b:c%.Dockerfile |"))
     XCTAssertFalse(summary.contains("\r"))

@@ -10,7 +10,7 @@ final class GitLabReporterTests: XCTestCase {
   }
 
   func testEveryIssueHasTheRequiredFields() throws {
-    let text = GitLabReporter().render(ReportSamples.evaluation)
+    let text = GitLabReporter(unlocatedPath: ".trustgate.yml").render(ReportSamples.evaluation)
     XCTAssertFalse(text.hasPrefix("\u{FEFF}"))
     let issues = try issues(text)
     XCTAssertEqual(issues.count, ReportSamples.findings.count)
@@ -33,11 +33,15 @@ final class GitLabReporterTests: XCTestCase {
   }
 
   func testFingerprintsAreUniqueAndStableAcrossRenders() throws {
-    let first = try issues(GitLabReporter().render(ReportSamples.evaluation)).map { $0["fingerprint"] as? String ?? "" }
+    let first = try issues(GitLabReporter(unlocatedPath: ".trustgate.yml").render(ReportSamples.evaluation)).map {
+      $0["fingerprint"] as? String ?? ""
+    }
     let reordered = Evaluation(
       rules: ReportSamples.rules, findings: ReportSamples.findings.reversed(), passed: [], failOn: .warning,
       baseline: "other")
-    let second = try issues(GitLabReporter().render(reordered)).map { $0["fingerprint"] as? String ?? "" }
+    let second = try issues(GitLabReporter(unlocatedPath: ".trustgate.yml").render(reordered)).map {
+      $0["fingerprint"] as? String ?? ""
+    }
     XCTAssertEqual(Set(first).count, first.count)
     XCTAssertEqual(first, second)
     // SHA-256 of "TG203␟certifi␟requirements.txt", computed with coreutils: printf 'TG203\x1fcertifi\x1frequirements.txt' | sha256sum

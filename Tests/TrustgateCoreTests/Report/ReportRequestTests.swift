@@ -19,7 +19,7 @@ final class ReportRequestTests: XCTestCase {
     XCTAssertThrowsError(try ReportRequest(parsing: "junitxml=out.xml")) { error in
       XCTAssertEqual(
         String(describing: error),
-        "--report junitxml=out.xml: unknown format 'junitxml'. Valid formats: text, json, junit, sarif, github, "
+        "--report junitxml=out.xml: unknown format 'junitxml'. Valid formats: text, json, junit, junit-annotated, sarif, github, "
           + "github-summary, gitlab, azure. Write FORMAT=PATH, e.g. junit=reports/trustgate.xml, or FORMAT=- for "
           + "standard output.")
     }

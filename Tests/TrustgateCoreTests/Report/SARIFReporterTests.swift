@@ -30,9 +30,16 @@ final class SARIFReporterTests: XCTestCase {
             if rules[result['ruleIndex']]['id'] != result['ruleId']: problems.append('ruleIndex mismatch')
             if not result['message']['text']: problems.append('empty message')
             if not result.get('partialFingerprints'): problems.append('no partialFingerprints')
-            for loc in result.get('locations', []):
-                uri = loc['physicalLocation']['artifactLocation']['uri']
+            if not result.get('locations'): problems.append('no location: ' + result['ruleId'])
+            for loc in result.get('locations', []) + result.get('relatedLocations', []):
+                if 'physicalLocation' not in loc:
+                    if not loc.get('logicalLocations'): problems.append('empty location')
+                    continue
+                artifact = loc['physicalLocation']['artifactLocation']
+                uri = artifact['uri']
                 if uri.startswith('/') or '://' in uri: problems.append('absolute uri ' + uri)
+                base = artifact.get('uriBaseId')
+                if base and base not in run.get('originalUriBaseIds', {}): problems.append('undefined base ' + base)
     for p in problems: print('GITHUB', p)
     print('OK' if not errors and not problems else 'INVALID')
     """
@@ -69,7 +76,12 @@ final class SARIFReporterTests: XCTestCase {
 
     let results = try XCTUnwrap(run["results"] as? [[String: Any]])
     XCTAssertEqual(results.map { $0["level"] as? String ?? "" }, ["error", "error", "warning", "warning", "note"])
-    XCTAssertNil(results[0]["locations"], "no file, no location")
+    // No file: a logical location (what the finding is about), no physical one without a policy file or a root.
+    let unlocated = try XCTUnwrap((results[0]["locations"] as? [[String: Any]])?.first)
+    XCTAssertNil(unlocated["physicalLocation"])
+    let logical = try XCTUnwrap((unlocated["logicalLocations"] as? [[String: Any]])?.first)
+    XCTAssertEqual(logical["fullyQualifiedName"] as? String, "environment/SSL_CERT_FILE")
+    XCTAssertEqual(logical["kind"] as? String, "variable")
     let certifi = results[1]
     XCTAssertEqual(certifi["ruleIndex"] as? Int, 1)
     let physical = try XCTUnwrap(

@@ -210,29 +210,42 @@ enum Base64 {
     return t
   }()
 
+  /// Every PEM block is decoded (its DER digest says whether it was parsed already), so this is a hot loop: one
+  /// output buffer of the largest possible size, written through a pointer, trimmed once.
   static func decode(_ input: ArraySlice<UInt8>) -> [UInt8]? {
-    var out: [UInt8] = []
-    out.reserveCapacity(input.count * 3 / 4)
-    var accumulator: UInt32 = 0
-    var bits = 0
-    var padding = 0
-    for c in input {
-      if c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A { continue }
-      if c == 0x3D {
-        padding += 1
-        continue
+    let capacity = input.count * 3 / 4 + 3
+    var failed = false
+    let out = [UInt8](unsafeUninitializedCapacity: capacity) { output, written in
+      written = 0
+      var accumulator: UInt32 = 0
+      var bits = 0
+      var padding = 0
+      table.withUnsafeBufferPointer { table in
+        input.withUnsafeBufferPointer { input in
+          for c in input {
+            if c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A { continue }
+            if c == 0x3D {
+              padding += 1
+              continue
+            }
+            let v = table[Int(c)]
+            if padding > 0 || v == 0xFF {
+              failed = true
+              return
+            }
+            accumulator = (accumulator << 6) | UInt32(v)
+            bits += 6
+            if bits >= 8 {
+              bits -= 8
+              output[written] = UInt8(truncatingIfNeeded: accumulator >> UInt32(bits))
+              written += 1
+            }
+          }
+        }
       }
-      if padding > 0 { return nil }
-      let v = table[Int(c)]
-      if v == 0xFF { return nil }
-      accumulator = (accumulator << 6) | UInt32(v)
-      bits += 6
-      if bits >= 8 {
-        bits -= 8
-        out.append(UInt8((accumulator >> UInt32(bits)) & 0xFF))
-      }
+      if padding > 2 { failed = true }
     }
-    if padding > 2 || out.isEmpty { return nil }
+    if failed || out.isEmpty { return nil }
     return out
   }
 }

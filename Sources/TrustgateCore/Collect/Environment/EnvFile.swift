@@ -4,9 +4,12 @@ public enum EnvFile {
     public var path: String
     public var line: Int
     public var text: String
+    /// What is wrong with the line; nil for the usual "not KEY=VALUE".
+    public var problem: String?
     public var description: String {
       // The line itself is not echoed: env files hold secrets, and a malformed line may be one.
-      "\(path):\(line): expected KEY=VALUE (a name of letters, digits and _, then =); fix the line or remove it"
+      if let problem { return "\(path):\(line): \(problem)" }
+      return "\(path):\(line): expected KEY=VALUE (a name of letters, digits and _, then =); fix the line or remove it"
     }
   }
 
@@ -22,6 +25,12 @@ public enum EnvFile {
     // `\r\n` is one Character in Swift, so split on every newline kind (CRLF files from Windows editors).
     for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
       number += 1
+      // A process environment cannot hold a NUL: the value would be cut there, and a path checked only up to it.
+      if rawLine.unicodeScalars.contains("\u{0}") {
+        throw ParseError(
+          path: path, line: number, text: "",
+          problem: "holds a NUL byte, which no environment variable can contain; remove it (is this a binary file?)")
+      }
       var line = Substring(String(rawLine).trimmingWhitespace())
       if line.isEmpty || line.hasPrefix("#") { continue }
       if line.hasPrefix("export ") { line = line.dropFirst(7) }

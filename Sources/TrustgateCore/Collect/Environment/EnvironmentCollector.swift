@@ -7,7 +7,10 @@ public struct EnvironmentCollector {
   public func collect(_ context: CollectionContext) -> [EnvVariable] {
     var result: [EnvVariable] = []
     for variable in TrustVariables.all {
-      guard let value = env[variable.name] else { continue }
+      guard let given = env[variable.name] else { continue }
+      // A URL with credentials in a CA variable (`https://user:secret@host/ca.pem`) is no path its readers open,
+      // and the secret must not reach a report: redacted here, before anything can echo it.
+      let value = Self.redactingURLCredentials(given)
       var entry = EnvVariable(name: variable.name, role: variable.role, value: value)
       switch variable.role {
       case .disablesVerification:
@@ -34,6 +37,20 @@ public struct EnvironmentCollector {
       result.append(entry)
     }
     return result
+  }
+
+  /// `scheme://user:password@rest` with the user information replaced by `***`; any other value unchanged.
+  /// Credentials end at the last `@` before the path, as in `ProxyCollector.parse`.
+  static func redactingURLCredentials(_ value: String) -> String {
+    guard let schemeEnd = value.range(of: "://") else { return value }
+    let scheme = value[..<schemeEnd.lowerBound]
+    guard let first = scheme.first, first.isASCII, first.isLetter,
+      scheme.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == ".") })
+    else { return value }
+    let rest = value[schemeEnd.upperBound...]
+    // Passwords are pasted unencoded and may hold `/`, `?` or `#`: the last `@` anywhere ends them.
+    guard let at = rest.lastIndex(of: "@") else { return value }
+    return value[..<schemeEnd.upperBound] + "***@" + rest[rest.index(after: at)...]
   }
 
   private func target(of variable: TrustVariable, value: String, _ context: CollectionContext) -> EnvTarget {

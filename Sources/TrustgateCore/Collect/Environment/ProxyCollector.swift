@@ -80,13 +80,12 @@ public struct ProxyCollector {
     variable.host = host.isEmpty ? nil : String(host)
     if let portText {
       if let port = Int(portText), (1...65535).contains(port) { variable.port = port } else {
-        if portText.allSatisfy(\.isNumber) {
-          variable.malformed = "port '\(portText)' is not a number between 1 and 65535"
-        } else {
-          // `http://user:secret` without a host puts the password where the port goes: never echo it.
-          variable.malformed = "the port is not a number"
-          variable.value = (scheme.map { $0 + "://" } ?? "") + (hasCredentials ? "***@" : "") + host + ":***" + tail
-        }
+        // `http://user:secret` without a host puts the password where the port goes, all digits as often as not
+        // (`http://user:123456`): a port that is not one is never echoed.
+        variable.malformed =
+          portText.allSatisfy({ $0.isASCII && $0.isNumber }) && !portText.isEmpty
+          ? "the port is not a number between 1 and 65535" : "the port is not a number"
+        variable.value = (scheme.map { $0 + "://" } ?? "") + (hasCredentials ? "***@" : "") + host + ":***" + tail
       }
     }
     if value.isEmpty {

@@ -6,18 +6,22 @@ public struct PlatformCollector {
     var info = PlatformInfo()
     for path in ["/etc/os-release", "/usr/lib/os-release"] {
       guard let bytes = try? context.fs.read(path, limit: 1 << 20) else { continue }
-      let fields = Self.osRelease(String(decoding: bytes, as: UTF8.self))
+      // os-release(5): every field is optional, and an empty value is the same as none.
+      let fields = Self.osRelease(String(decoding: bytes, as: UTF8.self)).filter { !$0.value.isEmpty }
       info.osID = fields["ID"]
       info.osVersionID = fields["VERSION_ID"]
       info.prettyName = fields["PRETTY_NAME"]
       break
     }
-    if let bytes = try? context.fs.read("/var/lib/dpkg/status"), let stanza = Self.stanza(of: "ca-certificates", in: bytes) {
+    if let bytes = try? context.fs.read("/var/lib/dpkg/status"),
+      let stanza = Self.stanza(of: "ca-certificates", in: bytes)
+    {
       info.caPackage = Self.dpkgPackage("ca-certificates", in: stanza)
     }
     if info.caPackage == nil, let bytes = try? context.fs.read("/lib/apk/db/installed") {
       let text = String(decoding: bytes, as: UTF8.self)
-      info.caPackage = Self.apkPackage("ca-certificates-bundle", in: text) ?? Self.apkPackage("ca-certificates", in: text)
+      info.caPackage =
+        Self.apkPackage("ca-certificates-bundle", in: text) ?? Self.apkPackage("ca-certificates", in: text)
     }
     return info
   }

@@ -1,0 +1,127 @@
+import Foundation
+import XCTest
+
+/// The issue's injection strings through the real binary under GitHub Actions and Azure Pipelines: no output line is
+/// a workflow or logging command except trustgate's own annotations, and no raw escape byte reaches a terminal.
+final class ReportInjectionTests: XCTestCase {
+  /// A folder whose name starts a new line with a workflow command (the runner trims leading blanks).
+  static let commandFolder = "\n::error title=X::injected"
+  /// A folder whose name sets the terminal title (OSC) and clears the screen (CSI).
+  static let escapeFolder = "esc\u{1B}]0;pwned\u{07}\u{1B}[2J"
+  static let azureLine = "x==1]##vso[task.setvariable variable=X]yes"
+  static let legacyLine = "##[error]legacy==1"
+
+  static let environments: [(name: String, variables: [String: String])] = [
+    ("GitHub Actions", ["GITHUB_ACTIONS": "true"]),
+    ("Azure Pipelines", ["TF_BUILD": "True"]),
+  ]
+
+  /// A repository with both folders (each with a requirements file trustgate reports on) and the Azure and legacy
+  /// GitHub command lines; an env file whose values carry the same strings and raw escape sequences.
+  private func hostileScenario() throws -> (scenario: Scenario, envFile: String) {
+    let scenario = try Scenario()
+    try scenario.write(Self.commandFolder + "/requirements.txt", "requests>=2\n\(Self.azureLine)\n\(Self.legacyLine)\n")
+    try scenario.write(Self.escapeFolder + "/requirements.txt", "requests>=2\n")
+    try scenario.commitAll("hostile names")
+    let envFile = try scenario.envFile([
+      "SSL_CERT_FILE": "##[error]\u{1B}]8;;https://evil.example/\u{07}link\u{1B}]8;;\u{07}/nope.pem",
+      "REQUESTS_CA_BUNDLE": "/x/\(Self.azureLine)/ca.pem",
+      "CURL_CA_BUNDLE": "\u{9B}31m::warning::x",
+    ])
+    return (scenario, envFile)
+  }
+
+  func testCheckAndInspectPrintNoCommandsButTheirOwn() throws {
+    let (scenario, envFile) = try hostileScenario()
+    for (name, variables) in Self.environments {
+      let summary = scenario.sandbox.path("summary-\(name.prefix(5)).md")
+      var environment = variables
+      environment["GITHUB_STEP_SUMMARY"] = summary
+      let check = try CLI.run(
+        ["check", "--repo", scenario.repo, "--root", Scenario.healthyRoot, "--env-file", envFile],
+        in: scenario.sandbox.root,
+        environment: environment)
+      XCTAssertEqual(check.status, 1, "\(name): \(check.all)")
+      assertInert(check, in: name)
+      // The hostile values were echoed (so the assertions above looked at them), in their inert form.
+      XCTAssertTrue(
+        check.stdout.contains(##"x==1]#\#vso[task.setvariable variable=X]yes"##), "\(name): \(check.stdout)")
+      XCTAssertTrue(check.stdout.contains(#"\n::error title=X::injected/requirements.txt"#), check.stdout)
+      XCTAssertTrue(check.stdout.contains(#"esc\x1b]0;pwned\x07\x1b[2J/requirements.txt"#), check.stdout)
+      XCTAssertTrue(check.stdout.contains(##"#\#[error]\x1b]8;;https://evil.example/\x07link"##), check.stdout)
+      if variables["GITHUB_ACTIONS"] != nil {
+        let markdown = try textFile(summary)
+        XCTAssertTrue(markdown.contains("TG201"), markdown)
+        XCTAssertFalse(markdown.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" }, markdown)
+        XCTAssertFalse(markdown.unicodeScalars.contains { (0x7F...0x9F).contains($0.value) }, markdown)
+      }
+
+      let inspect = try CLI.run(
+        ["inspect", "--repo", scenario.repo, "--root", Scenario.healthyRoot, "--env-file", envFile],
+        in: scenario.sandbox.root, environment: variables)
+      XCTAssertEqual(inspect.status, 0, inspect.all)
+      assertInert(inspect, in: name + " inspect")
+      XCTAssertTrue(
+        inspect.stdout.contains(#"lockfile     \n::error title=X::injected/requirements.txt"#), inspect.stdout)
+      XCTAssertTrue(inspect.stdout.contains(#"lockfile     esc\x1b]0;pwned\x07\x1b[2J/requirements.txt"#))
+    }
+  }
+
+  /// Error messages echo the command line and the files named on it.
+  func testErrorMessagesPrintNoCommandsAndNoEscapes() throws {
+    let (scenario, _) = try hostileScenario()
+    let hostileArguments: [[String]] = [
+      ["check", "--repo", scenario.repo, "--policy", "\u{1B}]0;x\u{07}\n::error::p.yml"],
+      ["check", "--repo", scenario.repo, "--baseline-ref", "main]##vso[task.setvariable variable=X]yes\u{1B}[31m"],
+      ["check", "--repo", scenario.repo, "--baseline", "\n::warning file=x::b\u{9B}2J.json"],
+      ["check", "--repo", scenario.repo, "--report", "junit\n::error::x=out.xml"],
+      ["check", "--\u{1B}[2J::error::x"],
+      ["inspect", "--root", "##[error]\u{1B}]0;t\u{07}\n::error::root"],
+    ]
+    for (name, variables) in Self.environments {
+      for arguments in hostileArguments {
+        let result = try CLI.run(arguments, in: scenario.sandbox.root, environment: variables)
+        XCTAssertEqual(result.status, 2, "\(arguments): \(result.all)")
+        XCTAssertTrue(
+          result.stderr.contains("\\x1b") || result.stderr.contains("\\n") || result.stderr.contains("#\\#"))
+        assertInert(result, in: "\(name) \(arguments.dropFirst(3).first ?? arguments[1])")
+      }
+    }
+  }
+
+  /// Every line is plain text or one of trustgate's own annotations, and no control character but LF is printed.
+  private func assertInert(_ result: CLI.Result, in context: String, file: StaticString = #filePath, line: UInt = #line)
+  {
+    for (stream, text) in [("stdout", result.stdout), ("stderr", result.stderr)] {
+      let controls = text.unicodeScalars.filter { ($0.value < 0x20 && $0 != "\n") || (0x7F...0x9F).contains($0.value) }
+      XCTAssertTrue(
+        controls.isEmpty, "\(context) \(stream): raw control characters \(controls)", file: file, line: line)
+      for outputLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        let trimmed = outputLine.drop { $0.isWhitespace }
+        if trimmed.hasPrefix("::") {
+          XCTAssertNotNil(
+            outputLine.wholeMatch(of: Self.ownGitHubAnnotation),
+            "\(context) \(stream): a foreign command: \(outputLine)",
+            file: file, line: line)
+        }
+        XCTAssertFalse(outputLine.contains("##["), "\(context) \(stream): \(outputLine)", file: file, line: line)
+        let azureCommands = outputLine.lowercased().components(separatedBy: "##vso[").count - 1
+        if azureCommands > 0 {
+          XCTAssertEqual(azureCommands, 1, "\(context) \(stream): \(outputLine)", file: file, line: line)
+          XCTAssertNotNil(
+            outputLine.wholeMatch(of: Self.ownAzureIssue), "\(context) \(stream): a foreign command: \(outputLine)",
+            file: file, line: line)
+        }
+      }
+    }
+  }
+
+  /// `::error file=…,line=…,title=trustgate TG101%3A …::message`: properties escaped, so none holds `,` or `:`.
+  static var ownGitHubAnnotation: Regex<(Substring, Substring, Substring?, Substring?)> {
+    #/::(error|warning|notice) (file=[^,:]*,)?(line=[0-9]+,)?title=trustgate TG[0-9]{3}[^,:]*::.*/#
+  }
+  /// `##vso[task.logissue type=error;sourcepath=…;linenumber=…;code=TG101;]message`.
+  static var ownAzureIssue: Regex<(Substring, Substring, Substring?, Substring?)> {
+    #/##vso\[task\.logissue type=(error|warning);(sourcepath=[^;\]]*;)?(linenumber=[0-9]+;)?code=TG[0-9]{3};\].*/#
+  }
+}

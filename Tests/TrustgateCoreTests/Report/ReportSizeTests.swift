@@ -1,0 +1,40 @@
+import Foundation
+import XCTest
+
+/// A huge value in an input file gives a report of ordinary size: every sink cuts what it echoes.
+final class ReportSizeTests: XCTestCase {
+  /// The case: a 10 MB version string gave 40 MB of `inspect` output and a 30 MB JUnit file. Here a 1 MB
+  /// version in a lockfile and a 900 KB variable value (every output grew with them): the caps make the output size
+  /// independent of the input's.
+  func testHugeValuesGiveReportsOfOrdinarySize() throws {
+    let scenario = try Scenario()
+    try scenario.write("requirements.txt", "requests==2.31.0\n")
+    try scenario.commitAll("pinned")
+    try scenario.write("requirements.txt", "requests==2." + String(repeating: "3", count: 1_000_000) + "\n")
+    let env = try scenario.envFile(["SSL_CERT_FILE": "/" + String(repeating: "7", count: 900_000) + ".pem"])
+    let summary = scenario.sandbox.path("reports/summary.md")
+    let check = try scenario.check(["--env-file", env, "--report", "github-summary=\(summary)"])
+    XCTAssertEqual(check.status, 1, check.stderr)
+    XCTAssertTrue(check.stdout.contains("TG201"), check.stdout)
+    XCTAssertTrue(check.stdout.contains("/7777777"), "the value is echoed, cut: \(check.stdout.prefix(2_000))")
+    XCTAssertTrue(check.stdout.contains("2.333333"), "the version is echoed, cut: \(check.stdout.prefix(2_000))")
+    XCTAssertLessThan(check.stdout.utf8.count, 16_000)
+    let reports = scenario.reports
+    for path in reports.paths + [summary] {
+      let size = try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+      // SARIF alone holds ~60 KB of rule descriptions; the input was 1.9 MB.
+      XCTAssertLessThan(size, 100_000, path)
+    }
+    let findings = try reports.jsonFindings()
+    let missing = try XCTUnwrap(findings.first { $0["ruleID"] as? String == "TG201" })
+    XCTAssertTrue((missing["message"] as? String ?? "").hasSuffix("…"), "\(missing)")
+    try reports.validate()
+
+    let inspect = try CLI.run(
+      ["inspect", "--repo", scenario.repo, "--root", Scenario.healthyRoot, "--env-file", env], in: scenario.sandbox.root
+    )
+    XCTAssertEqual(inspect.status, 0, inspect.stderr)
+    XCTAssertTrue(inspect.stdout.contains("env          SSL_CERT_FILE=/7777"), inspect.stdout)
+    XCTAssertLessThan(inspect.stdout.utf8.count, 16_000)  // a few lines echo the value, each cut at 200
+  }
+}

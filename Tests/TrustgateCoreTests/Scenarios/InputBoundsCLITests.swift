@@ -1,0 +1,94 @@
+import Foundation
+import XCTest
+
+/// Env files, version numbers and secrets through the real `trustgate` binary: hostile or unusual values give
+/// exit 2 at their line, a correct judgement, or a redacted echo, in every output.
+final class InputBoundsCLITests: XCTestCase {
+  /// A NUL inside an env-file value was accepted, and a path checked only up to the NUL; now exit 2 at its line.
+  func testNULInEnvFileValueIsExitTwoAtItsLine() throws {
+    let scenario = try Scenario()
+    let envFile = scenario.sandbox.path("env/nul.env")
+    try FileManager.default.createDirectory(
+      atPath: scenario.sandbox.path("env"), withIntermediateDirectories: true)
+    let bytes = Array("# trust\nLANG=C\nSSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt\u{0}/tmp/evil.pem\n".utf8)
+    FileManager.default.createFile(atPath: envFile, contents: Data(bytes))
+    for command in [["inspect"], ["check", "--annotations", "none"]] {
+      let outcome = try BoundedRun.trustgate(
+        command + ["--repo", scenario.repo, "--root", Scenario.healthyRoot, "--env-file", envFile],
+        in: scenario.sandbox.root, seconds: 60)
+      XCTAssertEqual(outcome.status, 2, "\(command): \(outcome.all)")
+      XCTAssertTrue(outcome.stderr.contains("\(envFile):3: holds a NUL byte"), outcome.stderr)
+    }
+  }
+
+  /// `requests==2.18446744073709551647` wrapped to 2.31 and hid the 2.31 → 2.32 crossing; `2.9223372036854775808`
+  /// wrapped negative and 2.33.0 → it was called a downgrade crossing 2.32. Release numbers compare as digit strings.
+  func testHugeReleaseNumbersCompareAsDigitStrings() throws {
+    let scenario = try Scenario()
+    try scenario.write("requirements.txt", "requests==2.31.0\n")
+    try scenario.commitAll("baseline")
+    try scenario.write("requirements.txt", "requests==2.18446744073709551647\n")
+    try scenario.commitAll("candidate")
+    _ = try scenario.check(["--baseline-ref", "HEAD~1"])
+    let crossing = try scenario.reports.jsonFindings().filter { ($0["ruleID"] as? String) == "TG301" }
+    let messages = crossing.compactMap { $0["message"] as? String }
+    // requests' boundaries are 2.28.0, 2.32.0 and 2.32.5: the last two lie between 2.31.0 and 2.18446744073709551647.
+    let crossed = messages.filter { $0.contains("crosses 2.32.0:") || $0.contains("crosses 2.32.5:") }
+    XCTAssertEqual(crossed.count, 2, "\(messages)")
+    let upgrade = "requests upgraded 2.31.0 → 2.18446744073709551647"
+    XCTAssertTrue(messages.allSatisfy { $0.hasPrefix(upgrade) }, "\(messages)")
+
+    try scenario.write("requirements.txt", "requests==2.33.0\n")
+    try scenario.commitAll("baseline 2")
+    try scenario.write("requirements.txt", "requests==2.9223372036854775808\n")
+    try scenario.commitAll("candidate 2")
+    _ = try scenario.check(["--baseline-ref", "HEAD~1"])
+    let findings = try scenario.reports.jsonFindings()
+    XCTAssertEqual(findings.filter { ($0["ruleID"] as? String) == "TG301" }.count, 0, "\(findings)")
+    XCTAssertFalse(try textFile(scenario.reports.json).contains("downgraded"))
+  }
+
+  /// An all-digit proxy password with no host, a password where the port goes, and URL credentials in
+  /// `REQUESTS_CA_BUNDLE` reach no output of `inspect` (text, json) or `check` (text on stdout, every report, GitHub
+  /// and Azure annotations).
+  func testSecretsReachNoOutput() throws {
+    let secrets = ["123456", "654321", "s3cr3tpw"]
+    let scenario = try Scenario()
+    let envFile = try scenario.envFile([
+      "HTTPS_PROXY": "http://user:123456@",
+      "HTTP_PROXY": "http://user:654321",
+      "REQUESTS_CA_BUNDLE": "https://user:s3cr3tpw@host.example/ca.pem",
+    ])
+    var outputs: [String: String] = [:]
+    for format in ["text", "json"] {
+      let outcome = try BoundedRun.trustgate(
+        ["inspect", "--repo", scenario.repo, "--root", Scenario.healthyRoot, "--env-file", envFile, "--format", format],
+        in: scenario.sandbox.root, seconds: 60)
+      XCTAssertEqual(outcome.status, 0, outcome.all)
+      outputs["inspect \(format)"] = outcome.all
+    }
+    let json = outputs["inspect json"] ?? ""
+    XCTAssertTrue(json.contains("https://***@host.example/ca.pem"), json)
+    for (annotations, variables) in [("github", ["GITHUB_ACTIONS": "true"]), ("azure", ["TF_BUILD": "True"])] {
+      for path in scenario.reports.paths { try? FileManager.default.removeItem(atPath: path) }
+      let text = scenario.sandbox.path("reports/report.txt")
+      let summary = scenario.sandbox.path("reports/summary.md")
+      try? FileManager.default.removeItem(atPath: summary)
+      let outcome = try BoundedRun.trustgate(
+        ["check", "--repo", scenario.repo, "--root", Scenario.healthyRoot, "--env-file", envFile,
+         "--annotations", annotations, "--report", "text=\(text)", "--report", "github-summary=\(summary)"]
+          + scenario.reports.arguments,
+        in: scenario.sandbox.root, environment: variables, seconds: 60)
+      XCTAssertNotEqual(outcome.status, 2, outcome.all)
+      outputs["check \(annotations)"] = outcome.all
+      for path in scenario.reports.paths + [text, summary] {
+        outputs["\(annotations) \(path)"] = try textFile(path)
+      }
+    }
+    XCTAssertEqual(outputs.count, 2 + 2 * 9)
+    for (name, output) in outputs {
+      XCTAssertFalse(output.isEmpty, name)
+      for secret in secrets { XCTAssertFalse(output.contains(secret), "\(name) echoes \(secret):\n\(output)") }
+    }
+  }
+}

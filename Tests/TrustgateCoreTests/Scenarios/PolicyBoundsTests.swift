@@ -1,0 +1,99 @@
+import Foundation
+import XCTest
+
+@testable import TrustgateCore
+
+/// Hostile and mistaken `.trustgate.yml` files: refused with exit 2 at their line, quickly, before anything is built
+/// from them or read because of them.
+final class PolicyBoundsTests: XCTestCase {
+  static func seed(_ name: String) throws -> String {
+    try String(contentsOfFile: CLI.packageRoot + "/fuzz/seeds/policy/" + name, encoding: .utf8)
+  }
+
+  /// The 563-byte alias bomb (`scripts/fixtures/make-hostile-policies.py`) used as a mapping key hung `check`
+  /// (stopped by this test after 20 s); it is refused at its first anchor, line 1.
+  func testAliasBombIsRefusedQuicklyAtItsLine() throws {
+    let scenario = try Scenario()
+    try scenario.write(".trustgate.yml", try Self.seed("alias-bomb.yml"))
+    let outcome = try BoundedRun.trustgate(
+      ["check", "--repo", scenario.repo, "--root", Scenario.healthyRoot, "--annotations", "none"],
+      in: scenario.sandbox.root, seconds: 20)
+    XCTAssertFalse(outcome.timedOut, "check with the alias bomb ran past 20 s")
+    XCTAssertEqual(outcome.status, 2, outcome.all)
+    XCTAssertTrue(outcome.stderr.contains(".trustgate.yml:1: YAML anchor '&a0'"), outcome.stderr)
+  }
+
+  func testAnchorsAndAliasesAreRefusedAtTheirLine() {
+    XCTAssertThrowsError(try PolicyLoader.load(try Self.seed("alias-merge.yml"), path: "p.yml")) { error in
+      let error = error as? PolicyError
+      XCTAssertEqual(error?.line, 3)
+      XCTAssertTrue(error?.message.contains("anchor '&common'") == true, "\(String(describing: error))")
+    }
+    // An alias with no anchor is refused too (Yams would call it unknown; it is never looked up).
+    XCTAssertThrowsError(try PolicyLoader.load("version: 1\nfail-on: *level\n", path: "p.yml")) { error in
+      XCTAssertEqual((error as? PolicyError)?.line, 2)
+      XCTAssertTrue((error as? PolicyError)?.message.contains("alias '*level'") == true)
+    }
+  }
+
+  /// `&` and `*` inside quoted strings, plain scalars and comments are text, not anchors.
+  func testAmpersandsAndStarsInTextAreNotAnchors() throws {
+    let policy = try PolicyLoader.load(try Self.seed("alias-quoted-not.yml"), path: "p.yml")
+    XCTAssertEqual(
+      policy.ignores.map(\.reason), ["R&D *legacy* pins &a *b", "see &x and *y", "plain text with a&b and c*d"])
+  }
+
+  /// `expires: 2026-02-31` was accepted; a day the calendar does not have is exit 2 at its line.
+  func testImpossibleExpiryDateIsExitTwoAtItsLine() throws {
+    let scenario = try Scenario()
+    try scenario.write(
+      ".trustgate.yml",
+      "version: 1\nignore:\n  - rule: TG301\n    reason: later\n    expires: 2026-02-31\n")
+    let outcome = try BoundedRun.trustgate(
+      ["check", "--repo", scenario.repo, "--root", Scenario.healthyRoot, "--annotations", "none"],
+      in: scenario.sandbox.root, seconds: 60)
+    XCTAssertEqual(outcome.status, 2, outcome.all)
+    XCTAssertTrue(outcome.stderr.contains(".trustgate.yml:5: "), outcome.stderr)
+    XCTAssertTrue(outcome.stderr.contains("2026-02-31"), outcome.stderr)
+  }
+
+  func testDatesAreCheckedAgainstTheCalendar() {
+    for good in ["2026-12-31", "2028-02-29", "2000-02-29", "2026-04-30", "2026-01-01"] {
+      XCTAssertTrue(PolicyLoader.isDate(good), good)
+    }
+    for bad in ["2026-02-31", "2027-02-29", "1900-02-29", "2026-04-31", "2026-13-01", "2026-00-10", "2026-01-00",
+      "2026-1-01", "２０２６-01-01", "2026-01-01-", "2026--01"]
+    {
+      XCTAssertFalse(PolicyLoader.isDate(bad), bad)
+    }
+  }
+
+  /// `baseline:` naming a host file (`/etc/passwd`), a path above the repository, or a link out of it is exit 2 at
+  /// its line, and the message never suggests writing there. Before, `/etc/passwd` was read as the baseline and the
+  /// error said `record one with trustgate baseline --output /etc/passwd`.
+  func testPolicyBaselineOutsideTheRepositoryIsRefused() throws {
+    let scenario = try Scenario()
+    try scenario.sandbox.write("outside/baseline.json", "{}")
+    try FileManager.default.createSymbolicLink(
+      atPath: scenario.repo + "/linked", withDestinationPath: scenario.sandbox.path("outside"))
+    for baseline in ["/etc/passwd", "../outside/baseline.json", "linked/baseline.json", "sub/../../outside/x.json"] {
+      try scenario.write(".trustgate.yml", "version: 1\nfail-on: error\nbaseline: \(baseline)\n")
+      let outcome = try BoundedRun.trustgate(
+        ["check", "--repo", scenario.repo, "--root", Scenario.healthyRoot, "--annotations", "none"],
+        in: scenario.sandbox.root, seconds: 60)
+      XCTAssertEqual(outcome.status, 2, "\(baseline): \(outcome.all)")
+      XCTAssertTrue(outcome.stderr.contains(".trustgate.yml:3: baseline '\(baseline)'"), outcome.stderr)
+      XCTAssertTrue(outcome.stderr.contains("outside the repository"), outcome.stderr)
+      XCTAssertFalse(outcome.all.contains("--output"), outcome.all)
+    }
+    // Inside the repository (through a link that stays inside, and a file not recorded yet) is fine.
+    try FileManager.default.createSymbolicLink(atPath: scenario.repo + "/inside", withDestinationPath: "sub")
+    for baseline in [".trustgate/baseline.json", "inside/base.json", "sub/../.trustgate/none.json"] {
+      try scenario.write(".trustgate.yml", "version: 1\nbaseline: \(baseline)\n")
+      let outcome = try BoundedRun.trustgate(
+        ["check", "--repo", scenario.repo, "--root", Scenario.healthyRoot, "--annotations", "none"],
+        in: scenario.sandbox.root, seconds: 60)
+      XCTAssertNotEqual(outcome.status, 2, "\(baseline): \(outcome.all)")
+    }
+  }
+}
