@@ -22,13 +22,19 @@ public enum VerdictComparison {
     return packages
   }
 
-  /// Verdicts of clients that `package` affects which verified at the baseline and do not now; nil when the two
-  /// sides' verdicts cannot be compared (either side recorded none, or none concerns these clients).
+  /// Verdicts of clients that `package` affects which verified at the baseline and do not now; nil when there is no
+  /// evidence either way (either side recorded no verdicts, or these clients verified no endpoint or required root at
+  /// the baseline).
   public static func flipped(by package: String, _ context: RuleContext) -> [ClientVerdict]? {
     guard let current = context.current.verdicts, let baseline = context.baseline?.verdicts else { return nil }
     let before = index(baseline)
     let concerned = current.filter { packages(of: $0.client).contains(package) }
-    let compared = concerned.filter { before[key($0)] != nil }
+    // Evidence is what the policy declares (endpoints, required roots): the host's own anchors may have nothing to do
+    // with the servers the project calls, so they alone never make a crossing harmless.
+    let compared = concerned.filter { verdict in
+      before[key(verdict)]?.verifies == true
+        && (verdict.subject.hasPrefix(Verdicts.endpointPrefix) || verdict.subject.hasPrefix(Verdicts.requiredRootPrefix))
+    }
     guard !compared.isEmpty else { return nil }
     return compared.filter { !$0.verifies && before[key($0)]?.verifies == true }
   }

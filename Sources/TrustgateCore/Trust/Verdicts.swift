@@ -80,7 +80,7 @@ public enum Verdicts {
           }
           continue
         }
-        verdicts += verifier.verify(chain, host: nil, subject: subject)
+        verdicts += verifier.verify(chain, host: nil, subject: subject, purpose: nil)
       }
     }
     return verdicts.sorted()

@@ -110,7 +110,9 @@ final class OutcomeGateTests: XCTestCase {
     try commitEndpointPolicy(
       lockfile: try Fixtures.text("lockfiles/old/uv/uv.lock"), extra: "rules:\n  TG302: off\n")
     try scenario.write("uv.lock", try Fixtures.text("lockfiles/new/uv/uv.lock"))
-    let (result, all) = try check(["--baseline-ref", "HEAD"], env: ["SSL_CERT_FILE": "/etc/corp/bundle.pem"])
+    let (result, all) = try check(
+      ["--baseline-ref", "HEAD"],
+      env: ["SSL_CERT_FILE": "/etc/corp/bundle.pem", "REQUESTS_CA_BUNDLE": "/etc/corp/bundle.pem"])
     XCTAssertEqual(result.status, 0, result.all)
     let crossings = findings(all, "TG301")
     let httpx = try XCTUnwrap(crossings.first { $0["subject"] as? String == "httpx" }, result.all)
@@ -118,6 +120,23 @@ final class OutcomeGateTests: XCTestCase {
     XCTAssertTrue((httpx["message"] as? String ?? "").contains("still verifies what it did"))
     XCTAssertTrue(crossings.allSatisfy { $0["severity"] as? String == "warning" }, result.all)
     XCTAssertTrue(findings(all, "TG801").isEmpty, result.all)
+  }
+
+  /// Item 5 with only the host's private anchors as evidence: they may have nothing to do with the project's servers,
+  /// so the crossing stays an error (the policy's endpoints or required roots are what make it a warning).
+  func testUpgradeWithOnlyPrivateAnchorsAsEvidenceStaysAnError() throws {
+    try put("etc/ssl/certs/ca-certificates.crt", ["root.pem"])
+    try put("usr/local/share/ca-certificates/corp.crt", ["root.pem"])
+    try scenario.write(".trustgate.yml", "version: 1\nrules:\n  TG302: off\n")
+    try scenario.write("uv.lock", try Fixtures.text("lockfiles/old/uv/uv.lock"))
+    try scenario.commitAll("lock")
+    try scenario.write("uv.lock", try Fixtures.text("lockfiles/new/uv/uv.lock"))
+    let bundle = "/etc/ssl/certs/ca-certificates.crt"
+    let (result, all) = try check(
+      ["--baseline-ref", "HEAD"], env: ["SSL_CERT_FILE": bundle, "REQUESTS_CA_BUNDLE": bundle])
+    XCTAssertEqual(result.status, 1, result.all)
+    let httpx = try XCTUnwrap(findings(all, "TG301").first { $0["subject"] as? String == "httpx" }, result.all)
+    XCTAssertEqual(httpx["severity"] as? String, "error")
   }
 
   /// The same upgrade where httpx 0.28.1 raises on a folder in SSL_CERT_FILE while 0.27.2 skipped it: the verdict
@@ -152,6 +171,8 @@ final class OutcomeGateTests: XCTestCase {
     let (result, all) = try check([], env: ["VIRTUAL_ENV": "/venv"])
     let warnings = findings(all, "TG802")
     XCTAssertEqual(warnings.count, 1, result.all)
+    XCTAssertTrue(findings(all, "TG801").isEmpty, "a warning, not an error: \(result.all)")
+    XCTAssertEqual(result.status, 0, result.all)
     let message = warnings.first?["message"] as? String ?? ""
     XCTAssertEqual(warnings.first?["severity"] as? String, "warning")
     for expected in ["trustgate test root", "httpx", "requests", "truststore", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "verify="] {

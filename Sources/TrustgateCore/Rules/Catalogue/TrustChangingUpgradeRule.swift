@@ -47,8 +47,8 @@ public struct TrustChangingUpgradeRule: Rule {
           if flipped.isEmpty {
             severity = .warning
             message +=
-              ". Every client it affects still verifies what it did at the baseline (endpoints, required roots, "
-              + "private anchors), so nothing here breaks; keep the warning in mind for servers not listed in endpoints"
+              ". Every client it affects still verifies what it did at the baseline (the policy's endpoints and "
+              + "required roots), so nothing here breaks; keep the warning in mind for servers not listed in endpoints"
           } else {
             let names = flipped.map { verdict in
               "\(verdict.client)\(verdict.version.map { " \($0)" } ?? "") no longer verifies "
