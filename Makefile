@@ -24,6 +24,7 @@ test: test-deps
 
 ## Benchmarks: ratios against yardsticks measured in the same run (scripts/bench.sh builds the static release itself).
 bench: deps
+	@scripts/install-deps.sh --bench
 	scripts/bench.sh
 
 ## Fuzz every parser that reads user files (libFuzzer).

@@ -2,13 +2,18 @@
 # repository and, where needed, a small Debian-like root filesystem), so it never depends on this machine's CA
 # store or on the trustgate repository around it, then runs one trustgate command and exits with its status.
 #
-# TRUSTGATE names the binary (default: `trustgate` on PATH).
+# TRUSTGATE names the binary (default: `trustgate` on PATH). A path with a slash in it is taken relative to the folder
+# the example was started from (run.sh changes folder), so `TRUSTGATE=.build/debug/trustgate examples/…/run.sh` works.
 
 set -euo pipefail
 
 EXAMPLE="$(cd "$(dirname "${BASH_SOURCE[1]}")" && pwd)"
 EXAMPLES="$(cd "$EXAMPLE/.." && pwd)"
 TRUSTGATE="${TRUSTGATE:-trustgate}"
+case "$TRUSTGATE" in
+  /*) ;;
+  */*) TRUSTGATE="$PWD/$TRUSTGATE" ;;
+esac
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/trustgate-example.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 

@@ -11,6 +11,15 @@ if [[ "${1:-}" == "--test" ]]; then
   command -v umoci >/dev/null || need+=(umoci)
   command -v skopeo >/dev/null || need+=(skopeo)
   command -v git >/dev/null || need+=(git)
+  command -v strace >/dev/null || need+=(strace)
+  command -v curl >/dev/null || need+=(curl)
+  command -v unshare >/dev/null || need+=(util-linux)
+  # Real Debian roots for --root and image tests (bookworm and trixie: the keyring holds both).
+  command -v debootstrap >/dev/null || need+=(debootstrap)
+  [[ -f /usr/share/keyrings/debian-archive-keyring.gpg ]] || need+=(debian-archive-keyring)
+fi
+if [[ "${1:-}" == "--bench" ]]; then
+  command -v hyperfine >/dev/null || need+=(hyperfine)
 fi
 if ((${#need[@]})); then
   echo "installing: ${need[*]}" >&2

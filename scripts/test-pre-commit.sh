@@ -4,10 +4,13 @@
 #   2. harmless commits pass: a uv.lock change that crosses no trust boundary (the hook runs), and a README change
 #      (the hook runs on every commit, `always_run`, and passes);
 #   2b. a bump in common.txt, included by requirements.txt (`-r common.txt`), is refused;
-#   3. (TRUSTGATE_TRY_REPO=1) `pre-commit try-repo <this repository> trustgate` builds trustgate through
+#   3. pre-push (`trustgate-push`): a bump committed with --no-verify and pushed to a local bare remote is refused
+#      with TG301 (the pushed range PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF, both read from git); a harmless push passes;
+#   4. manual (`trustgate-upstream`, `pre-commit run --hook-stage manual`): the working tree against @{upstream};
+#   5. (TRUSTGATE_TRY_REPO=1) `pre-commit try-repo <this repository> trustgate` builds trustgate through
 #      `language: swift` from .pre-commit-hooks.yaml and refuses the same commit. Slow: a release build.
-# Steps 1–2 use a `repo: local` hook (`language: system`) with the manifest's own `entry` and `files`, pointed at
-# the built binary, so they test the manifest's pattern and command without a release build.
+# Steps 1–4 use `repo: local` hooks (`language: system`) with the manifest's own ids, entries, files and stages,
+# pointed at the built binary, so they test the manifest's patterns and commands without a release build.
 #
 # Usage: scripts/test-pre-commit.sh [path/to/trustgate]   (default .build/debug/trustgate)
 # Exit status: 0 passed, 1 failed, 77 skipped (pre-commit could not be installed: PyPI unreachable).
@@ -31,42 +34,37 @@ fi
 pre_commit="$venv/bin/pre-commit"
 echo "pre-commit $("$pre_commit" --version | awk '{print $2}')"
 
-# The manifest's id, entry and files, so the local hook is the published one except for where trustgate lives.
-# pre-commit depends on PyYAML, so the venv's python reads the manifest.
-{ read -r entry; read -r files; } < <("$venv/bin/python" - "$here/.pre-commit-hooks.yaml" <<'PY'
-import json, sys
-import yaml
-hook = next(h for h in yaml.safe_load(open(sys.argv[1])) if h["id"] == "trustgate")
-assert hook["language"] == "swift" and hook["pass_filenames"] is False, hook
-print(hook["entry"])
-# No `files:` pattern with `always_run` (an include such as common.txt may have any name): match everything.
-print(json.dumps(".*" if hook.get("always_run") else hook["files"]))
-PY
-)
-entry="$binary ${entry#trustgate }"
-
+# The manifest's hooks (id, entry, files, stages, always_run) as local hooks, so each is the published one except for
+# where trustgate lives. pre-commit depends on PyYAML, so the venv's python reads the manifest and writes the config.
 repo="$work/repo"
 mkdir -p "$repo"
+"$venv/bin/python" - "$here/.pre-commit-hooks.yaml" "$binary" "$repo/.pre-commit-config.yaml" <<'PY'
+import json, sys
+import yaml
+manifest, binary, config = sys.argv[1:]
+hooks = []
+for hook in yaml.safe_load(open(manifest)):
+    assert hook["language"] == "swift" and hook["pass_filenames"] is False, hook
+    assert hook["entry"].startswith("trustgate "), hook
+    local = {"id": hook["id"], "name": hook["id"], "entry": binary + hook["entry"][len("trustgate"):],
+             "language": "system", "pass_filenames": False, "stages": hook["stages"]}
+    for key in ("files", "always_run", "require_serial"):
+        if key in hook:
+            local[key] = hook[key]
+    hooks.append(local)
+assert {h["id"] for h in hooks} >= {"trustgate", "trustgate-push", "trustgate-upstream"}, hooks
+json.dump({"repos": [{"repo": "local", "hooks": hooks}]}, open(config, "w"), indent=2)
+PY
+
 cd "$repo"
 git init -q -b main .
 git config user.email hook@example.invalid
 git config user.name hook
-cat >.pre-commit-config.yaml <<YAML
-repos:
-  - repo: local
-    hooks:
-      - id: trustgate
-        name: trustgate
-        entry: $entry
-        language: system
-        pass_filenames: false
-        files: $files
-YAML
 cp "$here/Tests/Fixtures/lockfiles/old/uv/uv.lock" uv.lock
 echo "# demo" >README.md
 git add -A
 git commit -q -m "httpx 0.27.2" --no-verify
-"$pre_commit" install >/dev/null
+"$pre_commit" install -t pre-commit -t pre-push >/dev/null
 
 fail=0
 cp "$here/Tests/Fixtures/lockfiles/new/uv/uv.lock" uv.lock
@@ -114,6 +112,42 @@ if git commit -m "docs" >"$work/harmless.log" 2>&1; then
 else
   echo "FAIL: a harmless commit was refused"; cat "$work/harmless.log"; fail=1
 fi
+
+# pre-push: a bump committed with --no-verify (the pre-commit hook skipped) is refused when pushed. The remote is a
+# local bare repository; pre-commit passes the pushed range as PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF.
+git init -q --bare "$work/remote.git"
+git remote add origin "$work/remote.git"
+git push -q --no-verify -u origin main >/dev/null 2>&1
+cp "$here/Tests/Fixtures/lockfiles/new/uv/uv.lock" uv.lock
+git commit -q --no-verify -am "upgrade httpx, hook skipped"
+if git push origin main >"$work/push.log" 2>&1; then
+  echo "FAIL: the push of an httpx upgrade committed with --no-verify was accepted"; cat "$work/push.log"; fail=1
+elif ! grep -q "TG301" "$work/push.log" || ! grep -q "httpx upgraded 0.27.2 → 0.28.1" "$work/push.log"; then
+  echo "FAIL: the push was refused, but the output does not name TG301 for httpx"; cat "$work/push.log"; fail=1
+else
+  echo "ok: the push of an httpx upgrade committed with --no-verify was refused with TG301"
+fi
+grep -q "git range" "$work/push.log" || { echo "FAIL: the pre-push hook did not compare the pushed range"; fail=1; }
+
+# manual: the working tree against @{upstream} (origin/main still has httpx 0.27.2).
+if "$pre_commit" run trustgate-upstream --hook-stage manual >"$work/manual.log" 2>&1; then
+  echo "FAIL: the manual stage passed an httpx upgrade not on the upstream branch"; cat "$work/manual.log"; fail=1
+elif grep -q "TG301" "$work/manual.log" && grep -q "@{upstream}" "$work/manual.log"; then
+  echo "ok: the manual stage compared with @{upstream} and found TG301"
+else
+  echo "FAIL: the manual stage failed without TG301 against @{upstream}"; cat "$work/manual.log"; fail=1
+fi
+
+# A harmless push passes, and the pre-push hook ran on it.
+git reset -q --hard origin/main
+printf '# reviewed before the push\n' >>uv.lock
+git commit -q --no-verify -am "lockfile comment"
+if git push origin main >"$work/push-harmless.log" 2>&1; then
+  echo "ok: a harmless push passed"
+else
+  echo "FAIL: a harmless push was refused"; cat "$work/push-harmless.log"; fail=1
+fi
+grep -q "^trustgate-push\.*Passed" "$work/push-harmless.log" || { echo "FAIL: the pre-push hook did not run"; fail=1; }
 
 if [ "${TRUSTGATE_TRY_REPO:-0}" = 1 ]; then
   # The published manifest: pre-commit clones this repository (HEAD) and builds trustgate with `swift build -c release`.

@@ -1,5 +1,4 @@
 import ArgumentParser
-import FoundationEssentials
 import TrustgateCore
 
 struct Baseline: ParsableCommand {
@@ -17,20 +16,6 @@ struct Baseline: ParsableCommand {
   var output: String = BaselineLoader.defaultBaselinePath
 
   func run() throws {
-    let (_, snapshot, _, workspace) = try target.inspect(includeClock: false)
-    let root: String
-    do { root = try workspace.repositoryRoot() } catch { throw fail(error) }
-    let path = output.hasPrefix("/") ? output : root + "/" + output
-    let folder = String(path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/"))
-    do {
-      if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-      try Data(SnapshotCoding.encode(snapshot).utf8).write(to: URL(fileURLWithPath: path))
-    } catch {
-      throw fail(InputError("cannot write \(output): \(error.localizedDescription); choose a writable --output"))
-    }
-    let written: InertText =
-      "trustgate: baseline written to \(path: output) (\(snapshot.certificates.count) certificates, "
-      + "\(snapshot.lockfiles.count) lockfiles, \(snapshot.problems.count) problems)"
-    print(written)
+    do { print(try target.workspace.recordBaseline(output: output)) } catch { throw fail(error) }
   }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import FoundationEssentials
 import TrustgateCore
 
 struct Diff: ParsableCommand {
@@ -15,26 +14,16 @@ struct Diff: ParsableCommand {
   @Option(help: ArgumentHelp("Policy file for severities, ignores and required roots.", valueName: "file"))
   var policy: String?
 
+  func validate() throws { _ = try output.parsedReports() }
+
   func run() throws {
-    let cwd = FileManager.default.currentDirectoryPath
-    let loader = BaselineLoader(repositoryRoot: cwd, environment: [:])
-    var policyValue = Policy()
+    let outcome: CheckOutcome
     do {
-      if let policy { policyValue = try Workspace(root: nil, repository: nil, envFile: nil, policyFile: policy, processEnvironment: [:], currentDirectory: cwd).policy() }
-    } catch { throw fail(error) }
-    if let failOn = output.failOn { policyValue.failOn = failOn }
-    let a: Snapshot
-    let b: Snapshot
-    do {
-      a = try loader.readSnapshot(baseline)
-      b = try loader.readSnapshot(candidate)
-    } catch { throw fail(error) }
-    let now = b.clock?.now ?? isoTimestamp(epochSeconds: ClockCollector.currentTime())
-    let (evaluation, changes) = Gate.evaluate(current: b, baseline: a, baselineLabel: "snapshot \(baseline)", policy: policyValue, now: now)
-    if output.reports.isEmpty {
-      print(ChangeListText.render(changes, from: baseline, to: candidate), terminator: "")
-    }
-    let status = try output.deliver(evaluation, repositoryRoot: cwd)
-    if status != 0 { throw ExitCode(status) }
+      outcome = try DiffFlow.run(
+        baseline: baseline, candidate: candidate, policyFile: policy, failOn: output.failOn,
+        delivery: try output.delivery())
+    } catch let error as InputError { throw fail(error) }
+    print(outcome.standardOutput, terminator: "")
+    if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
   }
 }

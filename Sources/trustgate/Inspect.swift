@@ -17,7 +17,8 @@ struct Inspect: ParsableCommand {
   var format: OutputFormat = .text
 
   func run() throws {
-    let snapshot = try target.inspect().snapshot
+    let snapshot: Snapshot
+    do { snapshot = try target.workspace.snapshot() } catch { throw fail(error) }
     switch format {
     case .text: print(SnapshotText.render(snapshot), terminator: "")
     case .json: print(SnapshotCoding.encode(snapshot), terminator: "")

@@ -27,24 +27,6 @@ struct TargetOptions: ParsableArguments {
       root: root, repository: repo, envFile: envFile, image: image, policyFile: policy,
       processEnvironment: ProcessInfo.processInfo.environment, currentDirectory: FileManager.default.currentDirectoryPath)
   }
-
-  /// Policy, snapshot and (for images) the image, or exit 2 with the reason.
-  func inspect(includeClock: Bool = true, policy loaded: Policy? = nil) throws -> (policy: Policy, snapshot: Snapshot, image: ContainerImage?, workspace: Workspace) {
-    let workspace = self.workspace
-    do {
-      let policy = try loaded ?? workspace.policy()
-      let (request, image) = try self.request(policy: policy, includeClock: includeClock)
-      return (policy, Inspector.inspect(request), image, workspace)
-    } catch { throw fail(error) }
-  }
-
-  /// The inspect request with the policy's endpoints and required roots to verify.
-  func request(policy: Policy, includeClock: Bool = true) throws -> (InspectRequest, ContainerImage?) {
-    var (request, image) = try workspace.request(
-      now: ClockCollector.currentTime(), excluded: policy.exclude, includeClock: includeClock)
-    request.verification = try VerificationTargets.load(policy, repository: request.repository)
-    return (request, image)
-  }
 }
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {

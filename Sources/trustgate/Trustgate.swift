@@ -13,7 +13,11 @@ struct Trustgate: ParsableCommand {
       the clock — into one snapshot, compares it with a baseline and fails the build on trust regressions.
 
       Exit codes: 0 nothing at or above the fail level; 1 findings at or above it; 2 usage, configuration or input \
-      error.
+      error (an unknown option too).
+
+      Shell completion: `trustgate --generate-completion-script bash` (or zsh, fish) prints a completion script; \
+      e.g. `trustgate --generate-completion-script bash > /etc/bash_completion.d/trustgate`, or for zsh write it \
+      as `_trustgate` into a folder on $fpath.
 
       Nothing is kept between runs: every run reads every file it judges, so a PASS is about the environment as it \
       is now. TRUSTGATE_PROFILE=1 prints each stage's time on standard error.
@@ -23,6 +27,17 @@ struct Trustgate: ParsableCommand {
     // pass on every start-up.
     subcommands: [Check.self, Inspect.self, Baseline.self, Diff.self, Rules.self, Explain.self, Verify.self]
   )
+
+  @Flag(name: .customShort("V"), help: "Show the version.")
+  var showVersion = false
+
+  func run() throws {
+    if showVersion {
+      print(Self.configuration.version)
+      return
+    }
+    throw CleanExit.helpRequest(self)
+  }
 
   /// Like ArgumentParser's `main`, but a usage error exits 2 (what CI tools expect), not EX_USAGE (64).
   static func main() {

@@ -137,7 +137,8 @@ public struct Workspace {
     var request = InspectRequest(
       fs: fs, env: env, target: target, repository: HostFileSystem(root: repo),
       repositoryPathInView: root == nil && image == nil ? repo : nil, now: now)
-    request.includeClock = includeClock
+    // An image runs on other hosts: this host's clock says nothing about it.
+    request.includeClock = includeClock && image == nil
     // Read only when the clock section needs HEAD.
     request.head = HeadCommitSource(repository: repo)
     request.excluded = excluded

@@ -10,6 +10,9 @@ public enum BaselineSource: Sendable, Equatable {
   case gitRef(String)
   /// The index against HEAD (pre-commit).
   case staged
+  /// Both sides from git: the lockfiles at `from` (nil: none, a history new to the remote) against those at `to`
+  /// (a pre-push hook's `PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF`).
+  case gitRange(from: String?, to: String)
   /// `.trustgate/baseline.json` if present, else the pull request's target branch, else HEAD, else none.
   case automatic
   /// No baseline: absolute rules only.
@@ -60,6 +63,10 @@ public struct BaselineLoader: Sendable {
         } catch { throw InputError("--staged: \(error)") }
       }
       return .staged(head: try lockfiles(at: "HEAD", in: repository), staged: staged, label: "HEAD (staged changes)")
+    case .gitRange(let from, let to):
+      let repository = try openRepository(for: "the range \(from ?? "")..\(to)")
+      let before = try from.map { ref throws(InputError) in try lockfiles(at: ref, in: repository) } ?? ([], [])
+      return .staged(head: before, staged: try lockfiles(at: to, in: repository), label: "git range \(from ?? "(none)")..\(to)")
     case .automatic:
       let recorded = policyBaseline ?? Self.defaultBaselinePath
       if HostFileSystem().isFile(absolute(recorded)) {

@@ -60,8 +60,14 @@ extension ContainerImage {
     // OS identity and package databases.
     "/etc/os-release", "/usr/lib/os-release", "/etc/alpine-release", "/etc/debian_version", "/etc/redhat-release",
     "/var/lib/dpkg/status", "/var/lib/dpkg/status.d/**", "/lib/apk/db/installed", "/usr/lib/apk/db/installed",
+    // The version string inside libcrypto, for images whose package database is not read (rpm).
+    "/usr/lib64/libcrypto.so.*", "/lib64/libcrypto.so.*", "/usr/lib/*/libcrypto.so.*", "/lib/*/libcrypto.so.*",
     // Python: certifi bundles, installed distributions, virtualenvs, pip settings.
     "**/certifi/cacert.pem", "**/site-packages/**/METADATA", "**/dist-packages/**/METADATA", "**/pyvenv.cfg",
+    // Distribution packages (Debian's python3-*) install egg-info folders and files; Debian patches certifi's core.py.
+    "**/site-packages/*.egg-info", "**/site-packages/*.egg-info/PKG-INFO", "**/site-packages/*.egg/EGG-INFO/PKG-INFO",
+    "**/dist-packages/*.egg-info", "**/dist-packages/*.egg-info/PKG-INFO", "**/dist-packages/*.egg/EGG-INFO/PKG-INFO",
+    "**/certifi/core.py",
     "/etc/pip.conf", "**/pip/pip.conf", "**/.pip/pip.conf",
     // Java and Node trust settings.
     "**/lib/security/cacerts", "**/lib/security/java.security", "**/conf/security/java.security",

@@ -119,6 +119,8 @@ public enum SnapshotText {
   static func python(_ environment: PythonEnvironment) -> [InertText] {
     var line: InertText = "python       \(path: environment.path) (\(environment.kind.rawValue)"
     if let version = environment.pythonVersion { line += ", Python \(version)" }
+    if environment.active == true { line += ", VIRTUAL_ENV" }
+    if environment.projectPython == true { line += ", the project's Python" }
     line += "): \(environment.distributions.count) distributions"
     let clients = ["certifi", "httpx", "requests", "urllib3", "pip", "truststore", "aiohttp", "botocore"]
       .compactMap { name in environment.distribution(name).map { "\($0.name) \($0.version)" as InertText } }

@@ -133,12 +133,9 @@ struct SnapshotPaths: Sendable {
 
 /// Which Python environment stands for "the project's Python".
 public enum PythonSelection {
-  /// A virtualenv inside the repository, else any virtualenv, else a local install, else the system's.
+  /// A virtualenv inside the repository, else the one VIRTUAL_ENV names, else the one with the most clients
+  /// (`ProjectPython`).
   public static func primary(_ environments: [PythonEnvironment]) -> PythonEnvironment? {
-    environments.first { $0.kind == .virtualenv && !$0.path.hasPrefix("/") }
-      ?? environments.first { $0.kind == .virtualenv }
-      ?? environments.first { $0.kind == .local && $0.certifi != nil }
-      ?? environments.first { $0.kind == .local }
-      ?? environments.first
+    ProjectPython.select(environments)
   }
 }

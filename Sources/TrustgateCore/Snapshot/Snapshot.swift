@@ -80,6 +80,8 @@ public struct OpenSSLInfo: Codable, Sendable, Equatable {
   public var certDirEnv: String?
   /// Where the default file leads inside the inspected tree (after links), and its certificates.
   public var resolvedCertFile: String?
+  /// Where the default directory leads inside the inspected tree (Debian: `/usr/lib/ssl/certs` → `/etc/ssl/certs`).
+  public var resolvedCertDir: String?
   public var certFile: CertificateSet?
   public init() {}
 }
@@ -211,6 +213,8 @@ public struct PythonEnvironment: Codable, Sendable, Equatable, Comparable {
   public var includesSystemSitePackages: Bool?
   /// True for the environment `VIRTUAL_ENV` names (the active one); nil otherwise.
   public var active: Bool?
+  /// True for the environment chosen as the project's Python (`PythonSelection.primary`); absent otherwise.
+  public var projectPython: Bool?
 
   public init(path: String, kind: Kind) {
     self.path = path

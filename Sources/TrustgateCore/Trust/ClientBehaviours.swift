@@ -34,8 +34,10 @@ public enum ContextKind: String, Sendable, Equatable {
   case urllib3
   /// A context the client builds itself with `ssl.SSLContext(PROTOCOL_TLS_CLIENT)`: no strict flags.
   case ownContext
-  /// A C program on OpenSSL's defaults (`openssl s_client`, curl, git): no extra flags.
+  /// A C program on OpenSSL's defaults (`openssl s_client`): no extra flags.
   case program
+  /// libcurl (curl, git): partial chains accepted, so a trusted intermediate is an anchor.
+  case curl
 }
 
 /// When a client reads its version from: a distribution in the project's Python, Python itself, or nothing.
@@ -221,16 +223,18 @@ public enum ClientBehaviours {
         "https://pip.pypa.io/en/stable/topics/configuration/; measured pip 23.2.1 with /etc/pip.conf cert (§10); "
         + "requests merge_environment_settings puts REQUESTS_CA_BUNDLE before the session's verify"),
     .init(
-      client: "botocore", presence: .package("botocore"), version: .package("botocore"), context: .urllib3,
+      // Measured (conformance matrix, botocore 1.44.8 with urllib3 2.5.0 on Python 3.13): no strict flags and no
+      // partial chains, so its context is treated as its own.
+      client: "botocore", presence: .package("botocore"), version: .package("botocore"), context: .ownContext,
       slots: [
         [
           {
-            var aws = TrustChoice.requestsBundle(.variable("AWS_CA_BUNDLE"), label: "AWS_CA_BUNDLE")
+            var aws = botocoreBundle(.variable("AWS_CA_BUNDLE"), label: "AWS_CA_BUNDLE")
             aws.empty = .raises("InvalidConfigError: Invalid CA bundle: AWS_CA_BUNDLE resolved to an empty string")
             return aws
           }(),
-          TrustChoice.requestsBundle(.config("aws ca_bundle"), label: "~/.aws/config ca_bundle"),
-          TrustChoice.requestsBundle(.variable("REQUESTS_CA_BUNDLE"), label: "REQUESTS_CA_BUNDLE"),
+          botocoreBundle(.config("aws ca_bundle"), label: "~/.aws/config ca_bundle"),
+          botocoreBundle(.variable("REQUESTS_CA_BUNDLE"), label: "REQUESTS_CA_BUNDLE"),
           certifi,
           TrustChoice.pythonCAFile(.packageFile("botocore/cacert.pem"), label: "botocore cacert.pem"),
         ]
@@ -238,7 +242,8 @@ public enum ClientBehaviours {
       ignores: ["SSL_CERT_FILE", "CURL_CA_BUNDLE"],
       source:
         "src-read botocore 1.44.8 configprovider.py, endpoint.py _get_verify_value, httpsession.py get_cert_path "
-        + "(trust-regressions.md §7)"),
+        + "(trust-regressions.md §7); measured (docs/conformance.md): a folder raises IsADirectoryError, no strict "
+        + "flags on Python 3.13"),
     .init(
       client: "truststore", presence: .package("truststore"), version: .package("truststore"), context: .ownContext,
       slots: [TrustChoice.opensslFile, TrustChoice.opensslFolder],
@@ -263,11 +268,11 @@ public enum ClientBehaviours {
     .init(
       client: "curl", presence: .configured(variables: ["CURL_CA_BUNDLE", "SSL_CERT_FILE"], programs: curlPrograms),
       version: .none,
-      context: .program,
+      context: .curl,
       slots: [
         [
           TrustChoice.curlCAFile(.variable("CURL_CA_BUNDLE"), label: "CURL_CA_BUNDLE"),
-          TrustChoice.curlCAFile(.variable("SSL_CERT_FILE"), label: "SSL_CERT_FILE"),
+          TrustChoice.curlCAFile(.variableUnlessSet("SSL_CERT_FILE", unlessSet: "SSL_CERT_DIR"), label: "SSL_CERT_FILE"),
           TrustChoice.curlCAFile(.osBundle, label: "built-in CA bundle"),
         ],
         [
@@ -277,10 +282,11 @@ public enum ClientBehaviours {
       ],
       source:
         "https://curl.se/docs/manpage.html (--cacert, CURL_CA_BUNDLE, SSL_CERT_FILE, SSL_CERT_DIR); measured curl "
-        + "7.88.1 exit 77 on a missing SSL_CERT_FILE (§10); built-in paths: Debian's build (unverified elsewhere)"),
+        + "7.88.1 exit 77 on a missing SSL_CERT_FILE (§10), but SSL_CERT_FILE unread while SSL_CERT_DIR is set and an "
+        + "intermediate in the CA file accepted as anchor (docs/conformance.md); built-in paths: Debian's build"),
     .init(
       client: "git", presence: .configured(variables: ["GIT_SSL_CAINFO", "GIT_SSL_NO_VERIFY"], programs: gitPrograms),
-      version: .none, context: .program,
+      version: .none, context: .curl,
       slots: [
         [
           TrustChoice.curlCAFile(.variable("GIT_SSL_CAINFO"), label: "GIT_SSL_CAINFO"),
@@ -294,7 +300,9 @@ public enum ClientBehaviours {
         ],
       ],
       switches: [.init(variable: "GIT_SSL_NO_VERIFY", value: nil)],
-      source: "https://github.com/git/git/blob/master/Documentation/config/http.txt"),
+      source:
+        "https://github.com/git/git/blob/master/Documentation/config/http.txt; measured git 2.39.5 (libcurl): an "
+        + "intermediate in the CA file accepted as anchor (docs/conformance.md)"),
     .init(
       client: "openssl", presence: .always, version: .openssl, context: .program,
       slots: [TrustChoice.opensslFile, TrustChoice.opensslFolder],
@@ -331,6 +339,14 @@ public enum ClientBehaviours {
     TrustChoice.requestsBundle(.config("pip cert"), label: "pip.conf cert"),
   ]
 
+  /// botocore's `verify` path (AWS_CA_BUNDLE, ca_bundle, REQUESTS_CA_BUNDLE): measured, a folder raises
+  /// `IsADirectoryError` (it is loaded as a file), unlike requests which takes it as `ca_cert_dir`.
+  static func botocoreBundle(_ input: TrustChoice.Input, label: String) -> TrustChoice {
+    var choice = TrustChoice.requestsBundle(input, label: label)
+    choice.folder = .raises(TrustChoice.isADirectory)
+    return choice
+  }
+
   static let curlPrograms = ["/usr/bin/curl", "/bin/curl", "/usr/local/bin/curl"]
   static let gitPrograms = ["/usr/bin/git", "/bin/git", "/usr/local/bin/git"]
 
@@ -346,6 +362,11 @@ public enum ClientBehaviours {
   }
 
   public static let flagRules: [FlagRule] = [
+    .init(
+      context: .curl, package: nil, python: .any, flags: [.partialChain],
+      source:
+        "https://curl.se/libcurl/c/CURLOPT_SSL_OPTIONS.html (CURLSSLOPT_NO_PARTIALCHAIN: partial chains are "
+        + "accepted by default since 7.68.0); measured curl 7.88.1 and git 2.39.5 (docs/conformance.md)"),
     .init(
       context: .stdlibDefault, package: nil, python: .init(from: TrustBoundaries.pythonStrictFlags),
       flags: [.x509Strict, .partialChain],

@@ -45,6 +45,7 @@ extension ClientBehaviours {
     case .urllib3: return "urllib3's create_urllib3_context()"
     case .ownContext: return "its own ssl.SSLContext (no strict flags)"
     case .program: return "a program on OpenSSL (no extra flags)"
+    case .curl: return "libcurl (an intermediate in the CA file is a trust anchor: partial chains)"
     }
   }
 

@@ -5,6 +5,9 @@ public struct TrustChoice: Sendable, Equatable {
   public enum Input: Sendable, Equatable {
     /// An environment variable's value.
     case variable(String)
+    /// An environment variable's value, read only while another variable is unset (curl reads SSL_CERT_FILE only
+    /// when SSL_CERT_DIR is not set).
+    case variableUnlessSet(String, unlessSet: String)
     /// A key in the client's own configuration files (`TrustConfiguration` reads them).
     case config(String)
     /// `certifi.where()` in the project's Python (Debian's patched certifi returns the OS bundle).
@@ -69,8 +72,10 @@ public struct TrustChoice: Sendable, Equatable {
 
   /// The variable this choice reads, if it is one.
   public var variable: String? {
-    if case .variable(let name) = input { return name }
-    return nil
+    switch input {
+    case .variable(let name), .variableUnlessSet(let name, _): return name
+    default: return nil
+    }
   }
 }
 

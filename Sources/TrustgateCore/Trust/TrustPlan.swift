@@ -249,6 +249,7 @@ public struct TrustPlanner: Sendable {
   func path(_ input: TrustChoice.Input) -> String? {
     switch input {
     case .variable(let name): return env[name]
+    case .variableUnlessSet(let name, let other): return env[other] == nil ? env[name] : nil
     case .config(let key): return configuration.values[key].flatMap { $0.isEmpty ? nil : $0 }
     case .certifi: return python?.certifi.map { $0.loadedFrom ?? $0.path }
     case .pipCertifi: return python?.pipCertifi?.path ?? python?.certifi.map { $0.loadedFrom ?? $0.path }
@@ -256,7 +257,8 @@ public struct TrustPlanner: Sendable {
       if let bundle = python?.vendoredBundles.first(where: { $0.path.hasSuffix("/" + file) }) { return bundle.path }
       return python?.sitePackages.map { $0 + "/" + file }.first { state($0) == .file }
     case .opensslDefaultFile: return snapshot.openssl.defaultCertFile
-    case .opensslDefaultDir: return snapshot.openssl.defaultCertDir
+    // Through its link inside the tree (Debian: /usr/lib/ssl/certs → /etc/ssl/certs), where the stores list it.
+    case .opensslDefaultDir: return snapshot.openssl.resolvedCertDir ?? snapshot.openssl.defaultCertDir
     case .osBundle:
       return StoreLocations.bundles.map(\.path).first { path in
         snapshot.stores.contains { $0.path == path && $0.certificates.count > 0 } || state(path) == .file

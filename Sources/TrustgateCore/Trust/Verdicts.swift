@@ -195,3 +195,15 @@ public enum Verdicts {
     return subject
   }
 }
+
+extension Workspace {
+  /// The inspect request with the policy's exclusions, endpoints and required roots (endpoint chains read and checked
+  /// here: a bad one exits 2 naming the policy line).
+  public func request(
+    policy: Policy, now: Int64, includeClock: Bool
+  ) throws(InputError) -> (request: InspectRequest, image: ContainerImage?) {
+    var (request, image) = try self.request(now: now, excluded: policy.exclude, includeClock: includeClock)
+    request.verification = try VerificationTargets.load(policy, repository: request.repository)
+    return (request, image)
+  }
+}

@@ -212,3 +212,27 @@ final class CITemplatesTests: XCTestCase {
     return repo
   }
 }
+
+/// What a clean download of a template needs: trustgate keeps no state between runs (no parse-cache variables or
+/// cache steps for one), and nothing hashes or reads a file that is not in git (`Package.resolved` is not).
+final class CITemplatesCleanDownloadTests: XCTestCase {
+  func testNoTemplateRestoresAParseCacheOrNeedsAFileOutsideGit() throws {
+    let tracked = try BuiltTrustgate.shell(["-c", "git ls-files"], in: BuiltTrustgate.packageRoot)
+    XCTAssertEqual(tracked.status, 0, tracked.output)
+    let files = Set(tracked.output.split(separator: "\n").map(String.init))
+    XCTAssertFalse(files.contains("Package.resolved"), "the templates are written for a repository without it")
+    let templates = CITemplatesTests.all.map { CITemplatesTests.templates + "/" + $0.path } + [
+      ActionTests.actionPath + "/action.yml"
+    ]
+    for path in templates {
+      let text = try String(contentsOfFile: path, encoding: .utf8)
+      XCTAssertFalse(text.contains("TRUSTGATE_CACHE"), "\(path) sets the removed parse cache's variables")
+      XCTAssertFalse(text.lowercased().contains("parse cache"), "\(path) restores the removed parse cache")
+      XCTAssertFalse(text.contains("trustgate-cache"), "\(path) caches the removed parse cache's folder")
+      // A file of trustgate's own source that a template reads must be in git (what a clone or `uses:` gets).
+      for name in ["Package.resolved"] where text.contains(name) {
+        XCTAssertTrue(text.contains("[ -f") || files.contains(name), "\(path) reads \(name), which is not in git")
+      }
+    }
+  }
+}

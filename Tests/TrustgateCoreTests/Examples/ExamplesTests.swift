@@ -65,3 +65,20 @@ final class ExamplesTests: XCTestCase {
     }
   }
 }
+
+/// `examples/README.md` runs an example as `TRUSTGATE=.build/debug/trustgate examples/…/run.sh`: a relative binary
+/// path, while run.sh changes folder. lib.sh resolves it against the folder the example was started from.
+final class ExamplesRelativeBinaryTests: XCTestCase {
+  func testARelativeTrustgatePathWorksFromTheStartingFolder() throws {
+    let binary = try BuiltTrustgate.path()
+    let binaryURL = URL(fileURLWithPath: binary).resolvingSymlinksInPath()
+    let folder = binaryURL.deletingLastPathComponent()
+    let parent = folder.deletingLastPathComponent().path
+    let relative = folder.lastPathComponent + "/" + binaryURL.lastPathComponent
+    let example = ExamplesTests.examples + "/httpx-0.28-upgrade/run.sh"
+    let run = try BuiltTrustgate.shell([example], environment: ["TRUSTGATE": relative], in: parent)
+    XCTAssertNotEqual(run.status, 127, "the relative path was not found after run.sh changed folder\n\(run.output)")
+    XCTAssertEqual(run.status, 1, run.output)
+    XCTAssertTrue(run.output.contains("TG301"), run.output)
+  }
+}

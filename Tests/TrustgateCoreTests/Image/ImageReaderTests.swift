@@ -132,6 +132,9 @@ final class ImageReaderTests: XCTestCase {
     XCTAssertTrue(ContainerImage.isTrustRelevant("/usr/lib/python3/site-packages/requests-2.31.0.dist-info/METADATA"))
     XCTAssertFalse(ContainerImage.isTrustRelevant("/etc/passwd"))
     XCTAssertFalse(ContainerImage.isTrustRelevant("/etc/ssl-other/x"))
-    XCTAssertFalse(ContainerImage.isTrustRelevant("/usr/lib/python3/site-packages/certifi/core.py"))
+    // Debian's python3-certifi patches where() in core.py to return the OS bundle; the collector reads it.
+    XCTAssertTrue(ContainerImage.isTrustRelevant("/usr/lib/python3/dist-packages/certifi/core.py"))
+    XCTAssertTrue(ContainerImage.isTrustRelevant("/usr/lib/python3/dist-packages/requests-2.28.1.egg-info/PKG-INFO"))
+    XCTAssertFalse(ContainerImage.isTrustRelevant("/usr/lib/python3/site-packages/certifi/__init__.py"))
   }
 }

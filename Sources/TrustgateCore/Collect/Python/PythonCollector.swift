@@ -25,6 +25,9 @@ public struct PythonCollector {
           fix: "Create the virtual environment (`python3 -m venv \(active)`) or unset VIRTUAL_ENV."))
     }
     var info = PythonInfo()
+    let activeReal = env["VIRTUAL_ENV"].flatMap {
+      $0.isEmpty ? nil : try? context.fs.resolveExisting(PathPresenter.clean($0))
+    }
     var seen = Set<String>()
     var queue = finder.candidates()
     var index = 0
@@ -34,13 +37,20 @@ public struct PythonCollector {
       guard let real = try? context.fs.resolveExisting(candidate.prefix), context.fs.rawKind(real) == .directory,
         seen.insert(real).inserted
       else { continue }
-      let environment = read(candidate, realPrefix: real, context: context, reader: reader, paths: paths)
+      var environment = read(candidate, realPrefix: real, context: context, reader: reader, paths: paths)
+      // VIRTUAL_ENV may name the venv through a link: compared by real path.
+      if real == activeReal { environment.active = true }
       if environment.includesSystemSitePackages == true, let base = candidate.config?.home.map(Self.parent) {
         queue.append(PythonPrefixCandidate(prefix: base))
       }
       info.environments.append(environment)
     }
     info.environments.sort()
+    if let project = ProjectPython.select(info.environments),
+      let index = info.environments.firstIndex(where: { $0.path == project.path })
+    {
+      info.environments[index].projectPython = true
+    }
     return info
   }
 
@@ -53,9 +63,6 @@ public struct PythonCollector {
     var environment = PythonEnvironment(path: paths.present(candidate.prefix), kind: kind)
     environment.base = candidate.config?.home.map { paths.present(Self.parent($0)) }
     environment.includesSystemSitePackages = candidate.config?.includesSystemSitePackages
-    if let active = env["VIRTUAL_ENV"], !active.isEmpty, PathPresenter.clean(active) == candidate.prefix {
-      environment.active = true
-    }
     let folders = sitePackagesFolders(candidate.prefix, realPrefix: realPrefix, fs: context.fs)
     environment.pythonVersion =
       candidate.config?.pythonVersion ?? candidate.version ?? folders.compactMap(\.version).max(by: Self.versionOrder)

@@ -72,9 +72,12 @@ struct PythonPrefixFinder {
     return PythonPrefixCandidate(prefix: clean, config: config, version: version ?? interpreterVersion(clean))
   }
 
-  /// `bin/python3 -> python3.11` names the version of a prefix that has no pyvenv.cfg.
+  /// `bin/python3 -> python3.11` names the version of a prefix that has no pyvenv.cfg. The link's name is enough:
+  /// an image's view holds links but not the interpreters they lead to.
   func interpreterVersion(_ prefix: String) -> String? {
-    guard let real = try? fs.resolveExisting(prefix + "/bin/python3") else { return nil }
+    guard fs.linkKind(prefix + "/bin/python3") != nil, let real = try? fs.resolve(prefix + "/bin/python3") else {
+      return nil
+    }
     return real.split(separator: "/").last.flatMap { PythonCollector.libraryVersion(String($0)) }
   }
 

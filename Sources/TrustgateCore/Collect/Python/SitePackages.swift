@@ -150,8 +150,12 @@ struct SitePackagesReader {
       }
     }
     let loaded = loading ?? path
-    let set = context.certificates(inFile: loaded, area: .python, fix: "Reinstall \(package) or repair the link.")
-    let isOS = set.map { osBundles.matches(path: loaded, certificates: $0) } ?? false
+    // A patched where() names the OS bundle; when that is gone the stores report it, and certifi's users load nothing.
+    let gone = loading != nil && !fs.exists(loaded)
+    let set =
+      gone ? nil : context.certificates(inFile: loaded, area: .python, fix: "Reinstall \(package) or repair the link.")
+    let namesOSBundle = loading.map { file in StoreLocations.bundles.contains { $0.path == file } } ?? false
+    let isOS = namesOSBundle || (set.map { osBundles.matches(path: loaded, certificates: $0) } ?? false)
     return BundledCA(
       package: package, path: paths.present(path), linksTo: linksTo.map(paths.present), isOSBundle: isOS,
       certificates: set ?? CertificateSet())

@@ -22,7 +22,11 @@ public struct CertifiRootsRemovedRule: Rule {
   public func evaluate(_ context: RuleContext) -> RuleResult {
     var result = RuleResult(checked: ["certifi"])
     let removed = context.changes(.rootRemoved).filter { $0.source == "certifi" }.map(\.subject).sorted()
-    if !removed.isEmpty {
+    // certifi patched or linked to load the OS bundle (Debian's python3-certifi) loses what the OS store loses, and
+    // TG101/TG102 report that removal once.
+    let certifi = PythonSelection.primary(context.current.python.environments)?.certifi
+    let loadsOSBundle = certifi.map { $0.isOSBundle && ($0.loadedFrom != nil || $0.linksTo != nil) } ?? false
+    if !removed.isEmpty && !loadsOSBundle {
       let names = removed.prefix(8).map(context.label).joined(separator: ", ")
       let path = PythonSelection.primary(context.current.python.environments)?.certifi?.path
       result.findings.append(

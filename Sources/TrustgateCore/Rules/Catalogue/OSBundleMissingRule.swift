@@ -12,20 +12,33 @@ public struct OSBundleMissingRule: Rule {
     .init("bundle emptied since the baseline", triggers: true, context: {
       Examples.compare { $0.stores[0].certificates = CertificateSet() }
     }),
+    .init("bundle removed since the baseline", triggers: true, context: {
+      Examples.compare { $0.stores.removeAll { $0.kind == .bundle } }
+    }),
     .init("healthy bundle", triggers: false, context: { Examples.context { _ in } }),
   ]
 
   public func evaluate(_ context: RuleContext) -> RuleResult {
     var result = RuleResult(checked: ["os-bundle"])
     let bundles = context.current.stores.filter { $0.kind == .bundle }
-    if bundles.allSatisfy({ $0.certificates.count == 0 }) {
-      let path = bundles.first?.path ?? StoreLocations.bundles[0].path
-      result.findings.append(
-        finding("os-bundle", "no OS CA bundle with certificates: looked in \(StoreLocations.bundles.map(\.path).joined(separator: ", "))", at: Location(path: path)))
+    let none = bundles.allSatisfy { $0.certificates.count == 0 }
+    // One removal is one finding: the bundle that went, saying that none is left, not a second finding beside it.
+    let removals = context.changes(.storeRemoved, .storeEmptied).filter {
+      $0.subject.hasSuffix(".crt") || $0.subject.hasSuffix(".pem")
     }
-    for change in context.changes(.storeRemoved, .storeEmptied) where change.subject.hasSuffix(".crt") || change.subject.hasSuffix(".pem") {
+    for change in removals {
       let what = change.kind == .storeRemoved ? "is gone" : "is now empty"
-      result.findings.append(finding(change.subject, "\(change.subject) \(what) (baseline: \(change.before ?? "present"))", at: Location(path: change.subject)))
+      let left = none ? "; no OS CA bundle with certificates is left" : ""
+      result.findings.append(
+        finding(
+          change.subject, "\(change.subject) \(what) (baseline: \(change.before ?? "present"))\(left)",
+          at: Location(path: change.subject)))
+    }
+    if none && removals.isEmpty {
+      let path = bundles.first?.path ?? StoreLocations.bundles[0].path
+      let looked = StoreLocations.bundles.map(\.path).joined(separator: ", ")
+      result.findings.append(
+        finding("os-bundle", "no OS CA bundle with certificates: looked in \(looked)", at: Location(path: path)))
     }
     return result
   }

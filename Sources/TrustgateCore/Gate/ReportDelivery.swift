@@ -1,0 +1,129 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Where CI annotations go on standard output: `auto` detects the CI from its variables.
+public enum AnnotationTarget: String, Sendable, CaseIterable {
+  case auto, github, gitlab, azure, none
+}
+
+/// How an evaluation is delivered: report files, CI annotations, the GitHub step summary and the standard-output
+/// report (`--format`, the text summary by default; `--quiet` keeps only its verdict line).
+public struct ReportDelivery: Sendable {
+  public var reports: [ReportRequest]
+  public var annotations: AnnotationTarget
+  /// The report printed on standard output after the annotations.
+  public var format: ReportFormat
+  public var quiet: Bool
+  public var colour: Bool
+  public var environment: [String: String]
+  /// Relative report paths are taken from here.
+  public var currentDirectory: String
+
+  public init(
+    reports: [ReportRequest] = [], annotations: AnnotationTarget = .auto, format: ReportFormat = .text,
+    quiet: Bool = false, colour: Bool = false, environment: [String: String] = [:], currentDirectory: String
+  ) {
+    self.reports = reports
+    self.annotations = annotations
+    self.format = format
+    self.quiet = quiet
+    self.colour = colour
+    self.environment = environment
+    self.currentDirectory = currentDirectory
+  }
+
+  /// The annotation format written to standard output, if any. A machine-readable `--format` keeps standard output
+  /// parseable: annotations then come only when asked for by name.
+  public var annotationFormat: ReportFormat? {
+    switch annotations {
+    case .auto: return format == .text ? CIProvider.detect(env: environment).annotationFormat : nil
+    case .github: return .github
+    case .gitlab: return nil  // GitLab shows code quality reports, written with --report gitlab=PATH
+    case .azure: return .azure
+    case .none: return nil
+    }
+  }
+
+  /// Writes every report file and the step summary; returns what goes to standard output.
+  public func deliver(_ evaluation: Evaluation, context: ReportContext? = nil) throws(InputError) -> String {
+    let context = context ?? ReportContext(repositoryRoot: currentDirectory)
+    var output = ""
+    func emit(_ text: String) {
+      guard !text.isEmpty else { return }
+      output += text.hasSuffix("\n") ? text : text + "\n"
+    }
+    for request in reports {
+      let text = request.format.reporter(colour: false, context: context).render(evaluation)
+      switch request.destination {
+      case .standardOutput: emit(text)
+      case .file(let path): try write(text, to: path, format: request.format)
+      }
+    }
+    if let annotationFormat {
+      emit(annotationFormat.reporter(colour: false, context: context).render(evaluation))
+      if annotationFormat == .github, let summary = environment["GITHUB_STEP_SUMMARY"], !summary.isEmpty {
+        try? FileAppender.append(GitHubReporter().stepSummary(evaluation), to: summary)
+      }
+    }
+    // `--report FORMAT=-` already chose what standard output holds.
+    guard !reports.contains(where: { $0.destination == .standardOutput }) else { return output }
+    if quiet {
+      emit(evaluation.verdictSentence)
+    } else {
+      emit(format.reporter(colour: colour && format == .text, context: context).render(evaluation))
+    }
+    return output
+  }
+
+  func write(_ text: String, to path: String, format: ReportFormat) throws(InputError) {
+    let full = path.hasPrefix("/") ? path : currentDirectory + "/" + path
+    do {
+      let folder = String(full.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/"))
+      if !folder.isEmpty { try FileAppender.makeFolders(folder) }
+      if format.appends {
+        try FileAppender.append(text, to: full)
+      } else {
+        try FileAppender.replace(full, with: text)
+      }
+    } catch {
+      throw InputError("cannot write the \(format.rawValue) report to \(path): \(error.description)")
+    }
+  }
+}
+
+/// Writes report files with plain system calls (no Foundation in the library).
+enum FileAppender {
+  static func append(_ text: String, to path: String) throws(InputError) {
+    try write(text, to: path, flags: O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC)
+  }
+
+  static func replace(_ path: String, with text: String) throws(InputError) {
+    try write(text, to: path, flags: O_WRONLY | O_TRUNC | O_CREAT | O_CLOEXEC)
+  }
+
+  static func write(_ text: String, to path: String, flags: Int32) throws(InputError) {
+    let fd = open(path, flags, 0o644)
+    guard fd >= 0 else { throw InputError("cannot open \(path): \(String(cString: strerror(errno)))") }
+    defer { close(fd) }
+    let bytes = Array(text.utf8)
+    var done = 0
+    while done < bytes.count {
+      let n = bytes[done...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+      if n < 0 && errno == EINTR { continue }
+      if n <= 0 { throw InputError("cannot write \(path): \(String(cString: strerror(errno)))") }
+      done += n
+    }
+  }
+
+  /// `mkdir -p`.
+  static func makeFolders(_ path: String) throws(InputError) {
+    var built = path.hasPrefix("/") ? "" : "."
+    for part in path.split(separator: "/") {
+      built += "/" + part
+      if mkdir(built, 0o755) != 0 && errno != EEXIST {
+        throw InputError("cannot create the folder \(built): \(String(cString: strerror(errno)))")
+      }
+    }
+  }
+}
