@@ -134,6 +134,36 @@ requirements="$bin inspect --root $small_root --repo $req_repo"
 group inputs "$crypto_load" "$bundle" "$small" "$requirements"
 for command in "$bundle" "$requirements"; do rss "$command" $command; done
 
+# `check` on this host with 3 endpoints in the policy (each verified for every client present) against `check` with
+# the same policy minus the endpoints. The chains come from a private PKI made once by openssl.
+endpoints_repo="$dir/endpoints-repo"
+plain_repo="$dir/endpoints-plain-repo"
+if [[ ! -f "$endpoints_repo/.trustgate.yml" ]]; then
+  mkdir -p "$endpoints_repo/tls" "$plain_repo"
+  (
+    cd "$endpoints_repo/tls"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout root.key -subj "/CN=bench root" \
+      -days 3650 -addext "keyUsage=critical,keyCertSign" -out root.pem 2>/dev/null
+    for name in api auth files; do
+      openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$name.key" -subj "/CN=$name.example" \
+        -out "$name.csr" 2>/dev/null
+      printf 'subjectAltName=DNS:%s.example\n' "$name" >"$name.ext"
+      openssl x509 -req -in "$name.csr" -CA root.pem -CAkey root.key -CAcreateserial -days 365 -extfile "$name.ext" \
+        -out "$name.pem" 2>/dev/null
+      rm -f "$name.key" "$name.csr" "$name.ext"
+    done
+    rm -f root.key
+  )
+  printf 'version: 1\n' >"$plain_repo/.trustgate.yml"
+  {
+    printf 'version: 1\nendpoints:\n'
+    for name in api auth files; do printf '  - name: %s\n    chain: tls/%s.pem\n    host: %s.example\n' "$name" "$name" "$name"; done
+  } >"$endpoints_repo/.trustgate.yml"
+fi
+e_plain="$bin check --repo $plain_repo --annotations none"
+e_three="$bin check --repo $endpoints_repo --annotations none"
+group endpoints "$e_plain" "$e_three"
+
 if [[ $quick == 0 ]]; then
   # 10,000 commits, 2,000-package lockfiles: check against a git ref (HEAD~1's lockfiles read through libgit2) and
   # against a recorded baseline, beside an inspection of the same tree.
@@ -184,6 +214,8 @@ check("inputs", 0, "python cryptography, 5,000-cert bundle (yardstick)")
 check("inputs", 1, "trustgate inspect, 5,000-cert bundle", 0, 1.0)
 check("inputs", 2, "inspect small root, empty repo")
 check("inputs", 3, "inspect 10,000-pin requirements")
+check("endpoints", 0, "check, policy without endpoints (yardstick)")
+check("endpoints", 1, "check, 3 endpoints verified per client", 0, 1.2)
 if not quick:
     check("history", 0, "inspect, 10k commits, 2k-pkg locks (yardstick)")
     check("history", 1, "check --baseline-ref HEAD~1", 0, 1.3)

@@ -22,6 +22,8 @@ public struct InspectRequest: Sendable {
   public var excluded: [String] = []
   /// Oddities met while reading an image (members escaping the root, …), recorded as platform problems.
   public var imageWarnings: [String] = []
+  /// The policy's endpoints and required roots to verify for every client (private anchors are always verified).
+  public var verification: VerificationTargets?
 
   public init(
     fs: any FileSystemView, env: [String: String], target: Target, repository: (any FileSystemView)?,
@@ -46,6 +48,8 @@ public enum Inspector {
     let pending = readHead(request)
     var snapshot = collect(request, fs: request.fs, repository: request.repository, stopwatch: &stopwatch)
     addClock(&snapshot, request, pending: pending)
+    snapshot.verdicts = Verdicts.compute(snapshot, request: request)
+    stopwatch.lap("verdicts")
     return snapshot
   }
 

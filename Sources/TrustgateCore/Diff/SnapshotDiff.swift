@@ -81,6 +81,15 @@ public enum SnapshotDiff {
     if let ac = a?.certifi, let bc = b?.certifi {
       changes += rootChanges(source: "certifi", area: .python, ac.certificates, bc.certificates)
     }
+    // Bundles vendored inside packages (botocore, httplib2, pip's certifi): compared by path, like OS stores.
+    let vendored = Dictionary(
+      ((a?.vendoredBundles ?? []) + (a?.pipCertifi.map { [$0] } ?? [])).map { ($0.path, $0) },
+      uniquingKeysWith: { first, _ in first })
+    for bundle in (b?.vendoredBundles ?? []) + (b?.pipCertifi.map { [$0] } ?? []) {
+      guard let old = vendored[bundle.path] else { continue }
+      changes += rootChanges(source: bundle.path, area: .python, old.certificates, bundle.certificates)
+        .filter { $0.kind == .rootRemoved }
+    }
     for name in TrustChanges.trustPackages.sorted() {
       let before = a?.distribution(name)
       let after = b?.distribution(name)

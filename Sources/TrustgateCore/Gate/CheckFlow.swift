@@ -92,7 +92,7 @@ public enum CheckFlow {
     }
     var stopwatch = Stopwatch(enabled: environment["TRUSTGATE_PROFILE"] != nil)
     let (inspection, image) = try workspace.request(
-      now: ClockCollector.currentTime(), excluded: policy.exclude, includeClock: true)
+      policy: policy, now: ClockCollector.currentTime(), includeClock: true)
     var current = Inspector.inspect(inspection)
     stopwatch.lap("check: inspect")
     var baseline: Snapshot?
@@ -102,15 +102,24 @@ public enum CheckFlow {
       production.image = other
       production.root = nil
       let (otherRequest, _) = try production.request(
-        now: ClockCollector.currentTime(), excluded: policy.exclude, includeClock: true)
+        policy: policy, now: ClockCollector.currentTime(), includeClock: true)
       baseline = Inspector.inspect(otherRequest)
       label = "image \(other)"
     } else {
       guard let outcome = prepared.wait() else { throw InputError("the baseline could not be read") }
-      let applied = BaselineLoader.apply(try outcome.get(), to: current)
+      let ready = try outcome.get()
+      let applied = BaselineLoader.apply(ready, to: current)
       baseline = applied.baseline
       label = applied.label
       current = applied.current
+      // A baseline rebuilt from git lockfiles is verified with the baseline's client versions, in this run.
+      switch ready {
+      case .lockfiles: baseline = baseline.map { Verdicts.recomputed($0, request: inspection) }
+      case .staged:
+        baseline = baseline.map { Verdicts.recomputed($0, request: inspection) }
+        current = Verdicts.recomputed(current, request: inspection)
+      default: break
+      }
     }
     stopwatch.lap("check: baseline")
     let now = current.clock?.now ?? isoTimestamp(epochSeconds: ClockCollector.currentTime())

@@ -4,7 +4,7 @@ extension Workspace {
   public func snapshot(includeClock: Bool = true) throws(InputError) -> Snapshot {
     let policy = try self.policy()
     let (request, _) = try self.request(
-      now: ClockCollector.currentTime(), excluded: policy.exclude, includeClock: includeClock)
+      policy: policy, now: ClockCollector.currentTime(), includeClock: includeClock)
     return Inspector.inspect(request)
   }
 

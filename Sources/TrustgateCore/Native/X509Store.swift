@@ -157,7 +157,7 @@ public final class CertificateStore {
   /// parameters' auth level: weak keys and SHA-1 signatures fail at 2); nil leaves OpenSSL's verify default.
   public func verify(
     _ chain: CertificateChain, host: HostIdentity?, flags: VerificationFlags, at time: Int64,
-    securityLevel: Int? = nil
+    securityLevel: Int? = nil, purpose: String? = "ssl_server"
   ) -> VerificationOutcome {
     defer { ERR_clear_error() }
     guard let context = X509_STORE_CTX_new() else {
@@ -168,7 +168,8 @@ public final class CertificateStore {
       return VerificationOutcome(
         verifies: false, code: -1, error: OpenSSLError.drain("X509_STORE_CTX_init").description)
     }
-    X509_STORE_CTX_set_default(context, "ssl_server")
+    // No purpose for a root checked alone: a CA is no TLS server, the question is whether the store trusts it.
+    X509_STORE_CTX_set_default(context, purpose ?? "default")
     let parameters = X509_STORE_CTX_get0_param(context)
     X509_VERIFY_PARAM_set_flags(parameters, flags.openSSL)
     X509_VERIFY_PARAM_set_time(parameters, time_t(time))

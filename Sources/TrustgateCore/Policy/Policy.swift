@@ -6,6 +6,8 @@ public struct Policy: Sendable, Equatable {
   public var disabled: Set<String> = []
   public var ignores: [Ignore] = []
   public var requiredRoots: [RequiredRoot] = []
+  /// Servers the clients here must verify: a chain as served (a PEM file in the repository) and the host name.
+  public var endpoints: [Endpoint] = []
   public var compare: Set<Area> = Set(Area.allCases)
   /// A baseline file named by the policy (relative to the repository).
   public var baseline: String?
@@ -64,6 +66,24 @@ public struct Policy: Sendable, Equatable {
       self.sha256 = sha256?.lowercased().replacingColons()
       self.sha1 = sha1?.lowercased().replacingColons()
       self.sources = sources
+      self.line = line
+    }
+  }
+}
+
+extension Policy {
+  /// One server the gate verifies for every client: `chain` is a repository-relative PEM file holding the leaf and
+  /// intermediates as the server sends them; `host` is checked against the leaf.
+  public struct Endpoint: Sendable, Equatable {
+    public var name: String
+    public var chain: String
+    public var host: String?
+    public var line: Int?
+
+    public init(name: String, chain: String, host: String?, line: Int? = nil) {
+      self.name = name
+      self.chain = chain
+      self.host = host
       self.line = line
     }
   }

@@ -27,9 +27,13 @@ public struct PolicyError: Error, CustomStringConvertible, Sendable {
 ///   - name: Corp Root CA
 ///     sha256: 3f:…          # or sha1:
 ///     in: [os-bundle, certifi, requests]
+/// endpoints:                # verified for every client present; `check` gates on them
+///   - name: api
+///     chain: tls/api-chain.pem   # in the repository: the leaf and intermediates as served
+///     host: api.example.com
 /// ```
 public enum PolicyLoader {
-  static let topKeys: Set<String> = ["version", "fail-on", "baseline", "compare", "exclude", "rules", "ignore", "required-roots"]
+  static let topKeys: Set<String> = ["version", "fail-on", "baseline", "compare", "exclude", "rules", "ignore", "required-roots", "endpoints"]
   static let ignoreKeys: Set<String> = ["rule", "package", "path", "fingerprint", "reason", "expires"]
   static let rootKeys: Set<String> = ["name", "sha256", "sha1", "in"]
 
@@ -101,6 +105,8 @@ public enum PolicyLoader {
       case "required-roots":
         guard case .sequence(let items) = value else { throw PolicyError(path: path, line: line, message: "required-roots must be a list") }
         for item in items { policy.requiredRoots.append(try requiredRoot(item, path: path)) }
+      case "endpoints":
+        policy.endpoints = try endpoints(value, path: path, line: line)
       default: break
       }
     }
@@ -165,6 +171,46 @@ public enum PolicyLoader {
     var sources = ["os-bundle"]
     if let node = f["in"] { sources = try strings(node, path: path, key: "in") }
     return Policy.RequiredRoot(name: name, sha256: sha256, sha1: sha1, sources: sources, line: line)
+  }
+
+  static let endpointKeys: Set<String> = ["name", "chain", "host"]
+
+  /// `endpoints:` — a list of `{name, chain, host}`; the chain file itself is read with the repository
+  /// (`VerificationTargets.load`), the rest is checked here.
+  static func endpoints(_ value: Node, path: String, line: Int?) throws(PolicyError) -> [Policy.Endpoint] {
+    guard case .sequence(let items) = value else {
+      throw PolicyError(path: path, line: line, message: "endpoints must be a list of {name, chain, host}")
+    }
+    var endpoints: [Policy.Endpoint] = []
+    for item in items {
+      let f = try fields(item, allowed: endpointKeys, path: path, what: "endpoints")
+      let line = item.mark?.line
+      guard let name = f["name"]?.string, !name.isEmpty else {
+        throw PolicyError(path: path, line: line, message: "endpoints: 'name' is required (e.g. name: api)")
+      }
+      guard let chain = f["chain"]?.string, !chain.isEmpty else {
+        throw PolicyError(
+          path: path, line: line,
+          message: "endpoint \(name): 'chain' is required: a PEM file in the repository with the leaf and intermediates")
+      }
+      let parts = chain.split(separator: "/", omittingEmptySubsequences: false)
+      if chain.hasPrefix("/") || parts.contains("..") {
+        throw PolicyError(
+          path: path, line: f["chain"]?.mark?.line ?? line,
+          message: "endpoint \(name): chain \(chain) is outside the repository; give a path relative to the repository, without '..'")
+      }
+      var host: String?
+      if let node = f["host"] {
+        guard let text = node.string, HostIdentity(text) != nil else {
+          throw PolicyError(
+            path: path, line: node.mark?.line ?? line,
+            message: "endpoint \(name): host '\(node.string ?? "")' is neither a DNS name nor an IP address; give the name clients connect to (e.g. api.example.com) or an IPv4/IPv6 address, without scheme, port or path")
+        }
+        host = text
+      }
+      endpoints.append(Policy.Endpoint(name: name, chain: chain, host: host, line: line))
+    }
+    return endpoints
   }
 
   static func severity(_ node: Node, path: String, key: String) throws(PolicyError) -> Severity {

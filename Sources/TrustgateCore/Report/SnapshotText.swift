@@ -53,6 +53,7 @@ public enum SnapshotText {
       if let note = trust.note { line += ": \(note, limit: InertText.sentenceLimit)" }
       out.append(line)
     }
+    out += verdictLines(snapshot)
     out.append("")
     if snapshot.problems.isEmpty {
       out.append("No problems found.")
@@ -66,6 +67,16 @@ public enum SnapshotText {
       }
     }
     return InertText.document(out)
+  }
+
+  /// `verifies     httpx 0.28.1 endpoint api: ok` / `FAIL (reason)`, one per client and thing verified.
+  static func verdictLines(_ snapshot: Snapshot) -> [InertText] {
+    (snapshot.verdicts ?? []).map { verdict in
+      let what = Verdicts.describe(verdict.subject, certificates: snapshot.certificates)
+      let name = verdict.client + (verdict.version.map { " \($0)" } ?? "")
+      let outcome = verdict.verifies ? "ok" : "FAIL (\(verdict.error ?? "does not verify"))"
+      return "verifies     \(name) \(what): \(outcome, limit: InertText.sentenceLimit)"
+    }
   }
 
   /// `PRETTY_NAME`, else `ID VERSION_ID` (os-release(5) makes every field optional), then the CA package.

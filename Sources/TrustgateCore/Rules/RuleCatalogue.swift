@@ -11,6 +11,7 @@ public enum RuleCatalogue {
     ClockUnsynchronisedRule(), ClockBehindRule(),
     ProxyCaseDisagreementRule(), ProxyMalformedRule(), ProxyCredentialsRule(), ProxyInterceptionRule(),
     RequiredRootRule(), IgnoreExpiredRule(),
+    ClientNoLongerVerifiesRule(), CertifiMissesPrivateRootRule(),
   ]
 
   public static var descriptions: [RuleDescription] { all.map(\.description).sorted { $0.id < $1.id } }

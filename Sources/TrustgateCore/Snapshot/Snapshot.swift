@@ -19,6 +19,9 @@ public struct Snapshot: Codable, Sendable, Equatable {
   /// Every certificate met anywhere, keyed by SHA-256.
   public var certificates: [String: Certificate] = [:]
   public var problems: [Problem] = []
+  /// Per client present: whether it verifies each endpoint, required root and private anchor (OpenSSL, as the client
+  /// builds its store). Nil when there is nothing to verify, so snapshots without them keep their bytes.
+  public var verdicts: [ClientVerdict]?
 
   public init(target: Target) { self.target = target }
 
@@ -31,6 +34,7 @@ public struct Snapshot: Codable, Sendable, Equatable {
     lockfiles.sort()
     effectiveTrust.sort()
     problems = Problem.aggregated(problems)
+    verdicts?.sort()
   }
 }
 

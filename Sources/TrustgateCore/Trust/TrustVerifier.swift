@@ -47,11 +47,17 @@ public final class TrustVerifier {
   }
 
   /// One verdict per client present, in the table's order.
-  public func verify(_ chain: CertificateChain, host: HostIdentity?, subject: String) -> [ClientVerdict] {
-    plans.map { plan in verify(chain, host: host, subject: subject, plan: plan) }
+  /// `purpose`: `ssl_server` for a server's chain, nil for a root checked alone (does the client's store trust it).
+  public func verify(
+    _ chain: CertificateChain, host: HostIdentity?, subject: String, purpose: String? = "ssl_server"
+  ) -> [ClientVerdict] {
+    plans.map { plan in verify(chain, host: host, subject: subject, plan: plan, purpose: purpose) }
   }
 
-  func verify(_ chain: CertificateChain, host: HostIdentity?, subject: String, plan: TrustPlan) -> ClientVerdict {
+  func verify(
+    _ chain: CertificateChain, host: HostIdentity?, subject: String, plan: TrustPlan,
+    purpose: String? = "ssl_server"
+  ) -> ClientVerdict {
     var verdict = ClientVerdict(
       client: plan.client, version: plan.version, subject: subject, verifies: false, error: nil,
       sources: plan.notes.map { "skipped: \($0)" }, flags: plan.flags.names, securityLevel: plan.securityLevel)
@@ -78,7 +84,8 @@ public final class TrustVerifier {
       verdict.error = "out of memory building the store"
       return verdict
     }
-    let outcome = store.verify(chain, host: host, flags: plan.flags, at: time, securityLevel: plan.securityLevel)
+    let outcome = store.verify(
+      chain, host: host, flags: plan.flags, at: time, securityLevel: plan.securityLevel, purpose: purpose)
     verdict.verifies = outcome.verifies
     verdict.error = outcome.error
     return verdict

@@ -38,7 +38,7 @@ final class RuleExamplesTests: XCTestCase {
       XCTAssertNotNil(RuleCatalogue.rule(id.lowercased()), "rule(\(id)) is case-insensitive")
     }
     XCTAssertEqual(ids.min(), "TG001")
-    XCTAssertEqual(ids.max(), "TG702")
+    XCTAssertEqual(ids.max(), "TG802")
   }
 
   /// The same examples run through the gate (as `check` does): the finding survives policy application.

@@ -11,6 +11,13 @@ public struct TrustChangingUpgradeRule: Rule {
     .init("httpx 0.27.2 → 0.28.1 in uv.lock", triggers: true, context: {
       Examples.context(Examples.snapshot(httpx: "0.28.1"), baseline: Examples.snapshot(httpx: "0.27.2"))
     }),
+    .init("httpx 0.27.2 → 0.28.1 after which httpx stops verifying the endpoint", triggers: true, context: {
+      var before = Examples.snapshot(httpx: "0.27.2")
+      before.verdicts = [Examples.verdict("httpx", "0.27.2", verifies: true)]
+      var after = Examples.snapshot(httpx: "0.28.1")
+      after.verdicts = [Examples.verdict("httpx", "0.28.1", verifies: false, error: "unable to get local issuer certificate")]
+      return Examples.context(after, baseline: before)
+    }),
     .init("httpx 0.28.0 → 0.28.1", triggers: false, context: {
       Examples.context(Examples.snapshot(httpx: "0.28.1"), baseline: Examples.snapshot(httpx: "0.28.0"))
     }),
@@ -32,11 +39,27 @@ public struct TrustChangingUpgradeRule: Rule {
         var related: [Location] = []
         if let base = change.baseLocation { related.append(base) }
         let where_ = change.baseLocation.map { " (baseline \($0.path)\($0.line.map { ":\($0)" } ?? ""))" } ?? ""
+        var message =
+          "\(change.subject) \(direction) \(before) → \(after)\(where_) crosses \(crossed.boundary): \(crossed.summary); \(crossed.impact)"
+        // Verdicts decide: a crossing after which every client still verifies what it did is a warning.
+        var severity: Severity?
+        if let flipped = VerdictComparison.flipped(by: change.subject, context) {
+          if flipped.isEmpty {
+            severity = .warning
+            message +=
+              ". Every client it affects still verifies what it did at the baseline (the policy's endpoints and "
+              + "required roots), so nothing here breaks; keep the warning in mind for servers not listed in endpoints"
+          } else {
+            let names = flipped.map { verdict in
+              "\(verdict.client)\(verdict.version.map { " \($0)" } ?? "") no longer verifies "
+                + "\(Verdicts.describe(verdict.subject, certificates: context.current.certificates)) "
+                + "(\(verdict.error ?? "does not verify"))"
+            }
+            message += ". Now: " + names.joined(separator: "; ")
+          }
+        }
         result.findings.append(
-          finding(
-            change.subject,
-            "\(change.subject) \(direction) \(before) → \(after)\(where_) crosses \(crossed.boundary): \(crossed.summary); \(crossed.impact)",
-            at: change.location, related: related, fix: crossed.fix))
+          finding(change.subject, message, at: change.location, related: related, fix: crossed.fix, severity: severity))
       }
     }
     return result

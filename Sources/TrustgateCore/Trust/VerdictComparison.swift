@@ -1,0 +1,84 @@
+/// Verdicts of the baseline beside the current ones: which flipped, and the changes that explain a flip (the
+/// upgrade at file:line, the variable, the removed root). Rules TG801 and TG301 read it.
+public enum VerdictComparison {
+  /// Client and subject: the same check on both sides.
+  public static func key(_ verdict: ClientVerdict) -> String { "\(verdict.client)\u{0}\(verdict.subject)" }
+
+  public static func index(_ verdicts: [ClientVerdict]?) -> [String: ClientVerdict] {
+    Dictionary((verdicts ?? []).map { (key($0), $0) }, uniquingKeysWith: { first, _ in first })
+  }
+
+  /// Distributions whose version changes what a client does: its own, the ones whose version sets its context's
+  /// flags (urllib3 for requests), and certifi.
+  public static func packages(of client: String) -> Set<String> {
+    var packages: Set<String> = ["certifi"]
+    for row in ClientBehaviours.rows(client) {
+      if case .package(let name) = row.version { packages.insert(name) }
+      if case .package(let name) = row.presence { packages.insert(name) }
+      for rule in ClientBehaviours.flagRules where rule.context == row.context {
+        if let package = rule.package { packages.insert(package) }
+      }
+    }
+    return packages
+  }
+
+  /// Verdicts of clients that `package` affects which verified at the baseline and do not now; nil when there is no
+  /// evidence either way (either side recorded no verdicts, or these clients verified no endpoint or required root at
+  /// the baseline).
+  public static func flipped(by package: String, _ context: RuleContext) -> [ClientVerdict]? {
+    guard let current = context.current.verdicts, let baseline = context.baseline?.verdicts else { return nil }
+    let before = index(baseline)
+    let concerned = current.filter { packages(of: $0.client).contains(package) }
+    // Evidence is what the policy declares (endpoints, required roots): the host's own anchors may have nothing to do
+    // with the servers the project calls, so they alone never make a crossing harmless.
+    let compared = concerned.filter { verdict in
+      before[key(verdict)]?.verifies == true
+        && (verdict.subject.hasPrefix(Verdicts.endpointPrefix) || verdict.subject.hasPrefix(Verdicts.requiredRootPrefix))
+    }
+    guard !compared.isEmpty else { return nil }
+    return compared.filter { !$0.verifies && before[key($0)]?.verifies == true }
+  }
+
+  /// The changes that can explain why a verdict failed, most specific first.
+  static func causes(of verdict: ClientVerdict, _ context: RuleContext) -> [(text: String, location: Location?)] {
+    var causes: [(text: String, location: Location?)] = []
+    let packages = packages(of: verdict.client)
+    for change in context.changes(.pinChanged, .installedChanged) where packages.contains(change.subject) {
+      let at = change.location.map { " at \($0.path)\($0.line.map { ":\($0)" } ?? "")" } ?? ""
+      causes.append(("\(change.subject) \(change.before ?? "?") → \(change.after ?? "?")\(at)", change.location))
+    }
+    for change in context.changes(.pythonVersionChanged) {
+      causes.append(("Python \(change.before ?? "?") → \(change.after ?? "?")", nil))
+    }
+    let sources = verdict.sources.joined(separator: "\n")
+    for change in context.changes(.envSet, .envUnset, .envRetargeted) {
+      let readers = ClientBehaviours.readers(of: change.subject)
+      guard readers.contains(verdict.client) || sources.contains(change.subject) else { continue }
+      switch change.kind {
+      case .envSet: causes.append(("\(change.subject) set to \(change.after ?? "")", nil))
+      case .envUnset: causes.append(("\(change.subject) unset (was \(change.before ?? ""))", nil))
+      default: causes.append(("\(change.subject) \(change.before ?? "") → \(change.after ?? "")", nil))
+      }
+    }
+    let fingerprint =
+      verdict.subject.hasPrefix(Verdicts.anchorPrefix) ? String(verdict.subject.dropFirst(Verdicts.anchorPrefix.count)) : nil
+    var removed = context.changes(.rootRemoved)
+    if let fingerprint { removed = removed.filter { $0.subject == fingerprint } }
+    for change in removed.prefix(3) {
+      causes.append(("\(context.label(change.subject)) removed from \(change.source ?? "a trust source")", nil))
+    }
+    for change in context.changes(.storeRemoved, .storeEmptied) {
+      causes.append(("\(change.subject) \(change.kind == .storeRemoved ? "removed" : "emptied")", Location(path: change.subject)))
+    }
+    return causes
+  }
+}
+
+extension Examples {
+  /// A verdict on `endpoint api`, as verification would record it.
+  public static func verdict(_ client: String, _ version: String, verifies: Bool, error: String? = nil) -> ClientVerdict {
+    ClientVerdict(
+      client: client, version: version, subject: Verdicts.endpointPrefix + "api", verifies: verifies, error: error,
+      sources: [], flags: [])
+  }
+}

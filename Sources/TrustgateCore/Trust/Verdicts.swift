@@ -1,0 +1,209 @@
+/// What verification checks besides the OS store's private anchors: the policy's endpoints (chains read from the
+/// repository in this run) and its required roots.
+public struct VerificationTargets: Sendable {
+  public struct Endpoint: Sendable {
+    public var name: String
+    public var chainPath: String
+    public var host: HostIdentity?
+    public var chain: CertificateChain
+  }
+  public var endpoints: [Endpoint] = []
+  public var requiredRoots: [Policy.RequiredRoot] = []
+  public init() {}
+
+  /// The policy's endpoints with their chains read through the repository, or exit 2 naming the policy line, the
+  /// file and what to give.
+  public static func load(_ policy: Policy, repository: (any FileSystemView)?) throws(InputError) -> VerificationTargets {
+    var targets = VerificationTargets()
+    targets.requiredRoots = policy.requiredRoots
+    let where_ = policy.path ?? ".trustgate.yml"
+    for endpoint in policy.endpoints {
+      let at = "\(where_)\(endpoint.line.map { ":\($0)" } ?? ""): endpoint \(endpoint.name)"
+      guard let repository else {
+        throw InputError("\(at): chain \(endpoint.chain) needs a repository; run inside it or give --repo")
+      }
+      let bytes: [UInt8]
+      do { bytes = try repository.read("/" + endpoint.chain, limit: 16 << 20) } catch {
+        throw InputError("\(at): chain \(endpoint.chain): \(error.reason); \(ChainCheck.chainHelp)")
+      }
+      let chain: CertificateChain
+      do { chain = try ChainCheck.chain(named: endpoint.chain, bytes: bytes) } catch {
+        throw InputError("\(at): \(error.description)")
+      }
+      var host: HostIdentity?
+      if let name = endpoint.host {
+        do { host = try ChainCheck.host(name) } catch { throw InputError("\(at): \(error.description)") }
+      }
+      targets.endpoints.append(Endpoint(name: endpoint.name, chainPath: endpoint.chain, host: host, chain: chain))
+    }
+    return targets
+  }
+}
+
+/// Fills `Snapshot.verdicts`: for every client present, whether it verifies each endpoint, required root and private
+/// anchor, re-reading the trust sources through the inspected tree (no state between runs).
+public enum Verdicts {
+  public static let endpointPrefix = "endpoint "
+  public static let requiredRootPrefix = "required-root "
+  public static let anchorPrefix = "anchor "
+
+  /// Nil when there is nothing to verify (so snapshots without endpoints, required roots or private anchors keep
+  /// their JSON).
+  public static func compute(_ snapshot: Snapshot, request: InspectRequest) -> [ClientVerdict]? {
+    let targets = request.verification ?? VerificationTargets()
+    var roots: [(subject: String, fingerprint: String)] = []
+    for required in targets.requiredRoots {
+      let fingerprint =
+        required.sha256.flatMap { snapshot.certificates[$0] != nil ? $0 : nil }
+        ?? snapshot.certificates.values.first { required.sha1 != nil && $0.sha1 == required.sha1 }?.sha256
+        ?? required.sha256 ?? required.sha1 ?? required.name
+      roots.append((requiredRootPrefix + required.name, fingerprint))
+    }
+    for fingerprint in privateAnchors(snapshot).sorted() { roots.append((anchorPrefix + fingerprint, fingerprint)) }
+    guard !roots.isEmpty || !targets.endpoints.isEmpty else { return nil }
+    let verifier = TrustVerifier(
+      snapshot: snapshot, fs: request.fs, repository: request.repository, env: request.env, time: request.now)
+    var verdicts: [ClientVerdict] = []
+    for endpoint in targets.endpoints {
+      verdicts += verifier.verify(endpoint.chain, host: endpoint.host, subject: endpointPrefix + endpoint.name)
+    }
+    if !roots.isEmpty {
+      let found = rootPEMs(Set(roots.map(\.fingerprint)), snapshot: snapshot, request: request)
+      for (subject, fingerprint) in roots {
+        guard let pem = found[fingerprint], let chain = try? CertificateChain(pem: pem) else {
+          // The root is nowhere here: no client can verify it.
+          verdicts += verifier.plans.map { plan in
+            ClientVerdict(
+              client: plan.client, version: plan.version, subject: subject, verifies: false,
+              error: "the root is in no trust source here", sources: [], flags: plan.flags.names,
+              securityLevel: plan.securityLevel)
+          }
+          continue
+        }
+        verdicts += verifier.verify(chain, host: nil, subject: subject, purpose: nil)
+      }
+    }
+    return verdicts.sorted()
+  }
+
+  /// The snapshot with verdicts computed again for its own client versions (a baseline rebuilt from git lockfiles).
+  public static func recomputed(_ snapshot: Snapshot, request: InspectRequest) -> Snapshot {
+    var snapshot = snapshot
+    snapshot.verdicts = compute(snapshot, request: request)
+    return snapshot
+  }
+
+  /// Roots in the OS store that no public store holds: everything self-signed in an admin's anchors folder
+  /// (`/usr/local/share/ca-certificates`), and roots of the OS bundle that neither certifi (Mozilla's set) nor the
+  /// distribution's own offered set (`/usr/share/ca-certificates`, package-provided anchors) holds — old public roots a
+  /// distribution still ships are not private.
+  public static func privateAnchors(_ snapshot: Snapshot) -> Set<String> {
+    let (publicRoots, knowsPublic) = publicRoots(snapshot)
+    var candidates: Set<String> = []
+    for store in snapshot.stores {
+      switch store.kind {
+      case .anchors where !store.path.hasPrefix("/usr/share/"): candidates.formUnion(store.certificates.distinct)
+      case .bundle where knowsPublic && store.linksTo == nil:
+        candidates.formUnion(store.certificates.distinct.subtracting(publicRoots))
+      default: break
+      }
+    }
+    let now = snapshot.clock?.now
+    return candidates.filter { fingerprint in
+      guard let certificate = snapshot.certificates[fingerprint] else { return false }
+      return certificate.isCA && certificate.selfSigned && !publicRoots.contains(fingerprint)
+        && !(now.map { certificate.isExpired(at: $0) } ?? false)
+    }
+  }
+
+  /// Roots some public store here holds (certifi's copies, the distribution's offered set); `known`: whether any
+  /// public store was seen at all.
+  public static func publicRoots(_ snapshot: Snapshot) -> (roots: Set<String>, known: Bool) {
+    var roots: Set<String> = []
+    var known = false
+    for environment in snapshot.python.environments {
+      for bundle in [environment.certifi, environment.pipCertifi].compactMap({ $0 }) where !bundle.isOSBundle {
+        roots.formUnion(bundle.certificates.distinct)
+        known = true
+      }
+    }
+    for store in snapshot.stores where store.path.hasPrefix("/usr/share/") {
+      roots.formUnion(store.certificates.distinct)
+      known = true
+    }
+    return (roots, known)
+  }
+
+  /// PEM blocks of the wanted roots, read from the OS stores and the files trust variables name.
+  static func rootPEMs(_ wanted: Set<String>, snapshot: Snapshot, request: InspectRequest) -> [String: [UInt8]] {
+    var files: [String] = []
+    for store in snapshot.stores {
+      switch store.kind {
+      case .bundle: files.append(store.path)
+      case .anchors, .directory, .hashedDirectory:
+        let names = (try? request.fs.list(store.path)) ?? []
+        files += names.sorted().map { store.path + "/" + $0 }
+      }
+    }
+    for variable in snapshot.environment where variable.target?.state == .file { files.append(variable.value) }
+    var found: [String: [UInt8]] = [:]
+    let views = Views(fs: request.fs, repository: request.repository)
+    for file in files where found.count < wanted.count {
+      guard let bytes = views.read(file) else { continue }
+      for block in pemBlocks(bytes) {
+        guard let der = Base64.decode(block.body), let digest = ContentDigest.sha256(der) else { continue }
+        let fingerprint = hex(digest)
+        if wanted.contains(fingerprint), found[fingerprint] == nil { found[fingerprint] = block.pem }
+      }
+    }
+    return found
+  }
+
+  /// `-----BEGIN CERTIFICATE-----` blocks: the whole block and its base64 body.
+  static func pemBlocks(_ bytes: [UInt8]) -> [(pem: [UInt8], body: ArraySlice<UInt8>)] {
+    let begin = Array("-----BEGIN CERTIFICATE-----".utf8)
+    let end = Array("-----END CERTIFICATE-----".utf8)
+    var blocks: [(pem: [UInt8], body: ArraySlice<UInt8>)] = []
+    var index = 0
+    func find(_ needle: [UInt8], from start: Int) -> Int? {
+      guard bytes.count >= needle.count, start <= bytes.count - needle.count else { return nil }
+      var i = start
+      while i <= bytes.count - needle.count {
+        if bytes[i] == needle[0] && bytes[i..<(i + needle.count)].elementsEqual(needle) { return i }
+        i += 1
+      }
+      return nil
+    }
+    while let start = find(begin, from: index), let stop = find(end, from: start + begin.count) {
+      let body = bytes[(start + begin.count)..<stop]
+      var pem = Array(bytes[start..<(stop + end.count)])
+      pem.append(0x0A)
+      blocks.append((pem, body))
+      index = stop + end.count
+    }
+    return blocks
+  }
+
+  /// `endpoint api`, `required root Corp Root`, `private anchor Corp Root (sha256:…)`, for messages.
+  public static func describe(_ subject: String, certificates: [String: Certificate]) -> String {
+    if subject.hasPrefix(anchorPrefix) {
+      let fingerprint = String(subject.dropFirst(anchorPrefix.count))
+      let name = certificates[fingerprint].map { commonName($0.subject) } ?? "root"
+      return "private anchor \(name) (sha256:\(fingerprint.prefix(16))…)"
+    }
+    if subject.hasPrefix(requiredRootPrefix) { return "required root \(subject.dropFirst(requiredRootPrefix.count))" }
+    return subject
+  }
+}
+
+extension Workspace {
+  /// The inspect request with the policy's exclusions, endpoints and required roots (endpoint chains read and checked
+  /// here: a bad one exits 2 naming the policy line).
+  public func request(
+    policy: Policy, now: Int64, includeClock: Bool
+  ) throws(InputError) -> (request: InspectRequest, image: ContainerImage?) {
+    var (request, image) = try self.request(now: now, excluded: policy.exclude, includeClock: includeClock)
+    request.verification = try VerificationTargets.load(policy, repository: request.repository)
+    return (request, image)
+  }
+}

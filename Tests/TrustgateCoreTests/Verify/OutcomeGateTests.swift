@@ -1,0 +1,264 @@
+import Foundation
+import XCTest
+
+@testable import TrustgateCore
+
+/// The gate follows outcomes (issue #10, observed failures 4–7): a private PKI made by `openssl` at test time, a real
+/// git repository with the uv.lock fixtures (made by uv) for baselines, a `--root` tree, and the real `trustgate`.
+final class OutcomeGateTests: XCTestCase {
+  var pki: VerifyPKI!
+  var scenario: Scenario!
+  var root: String { scenario.sandbox.path("root") }
+  var json: String { scenario.sandbox.path("reports/findings.json") }
+
+  override func setUpWithError() throws {
+    pki = try VerifyPKI()
+    scenario = try Scenario()
+  }
+
+  func put(_ relative: String, _ names: [String]) throws {
+    var bytes: [UInt8] = []
+    for name in names { bytes += try pki.bytes(name) }
+    let path = root + "/" + relative
+    try FileManager.default.createDirectory(
+      atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+  }
+
+  /// A repository whose policy lists one endpoint: the leaf and intermediate under the test root, for localhost.
+  func commitEndpointPolicy(lockfile: String? = nil, extra: String = "") throws {
+    try scenario.write("tls/api-chain.pem", String(decoding: try pki.bytes("chain.pem"), as: UTF8.self))
+    try scenario.write(
+      ".trustgate.yml",
+      "version: 1\n\(extra)endpoints:\n  - name: api\n    chain: tls/api-chain.pem\n    host: localhost\n")
+    if let lockfile { try scenario.write("uv.lock", lockfile) }
+    try scenario.commitAll("policy")
+  }
+
+  func check(_ arguments: [String], env: [String: String]) throws -> (CLI.Result, [[String: Any]]) {
+    try? FileManager.default.removeItem(atPath: json)
+    let result = try CLI.run(
+      [
+        "check", "--repo", scenario.repo, "--root", root, "--env-file", try scenario.envFile(env), "--annotations",
+        "none", "--report", "json=\(json)",
+      ] + arguments, in: scenario.sandbox.root)
+    let document = (try? jsonFile(json)) as? [String: Any]
+    return (result, document?["findings"] as? [[String: Any]] ?? [])
+  }
+
+  func recordBaseline(env: [String: String]) throws -> String {
+    let path = scenario.sandbox.path("baseline.json")
+    let result = try CLI.run(
+      [
+        "baseline", "--repo", scenario.repo, "--root", root, "--env-file", try scenario.envFile(env), "--output", path,
+      ], in: scenario.sandbox.root)
+    XCTAssertEqual(result.status, 0, result.all)
+    return path
+  }
+
+  func findings(_ all: [[String: Any]], _ rule: String) -> [[String: Any]] {
+    all.filter { $0["ruleID"] as? String == rule }
+  }
+
+  /// Issue #10 item 4: the bundle SSL_CERT_FILE names is rewritten at the same path without the private root. Only OS
+  /// stores were compared root by root, so `check --baseline` passed.
+  func testRootRemovedFromTheBundleSSLCertFileNamesIsReportedLikeTG102() throws {
+    try put("etc/corp/bundle.pem", ["root.pem", "noku.pem"])
+    try scenario.write("README", "x\n")
+    try scenario.commitAll("init")
+    let env = ["SSL_CERT_FILE": "/etc/corp/bundle.pem"]
+    let baseline = try recordBaseline(env: env)
+    try put("etc/corp/bundle.pem", ["noku.pem"])
+    let (result, all) = try check(["--baseline", baseline], env: env)
+    XCTAssertEqual(result.status, 1, result.all)
+    let removed = findings(all, "TG102")
+    XCTAssertEqual(removed.count, 1, result.all)
+    let message = removed.first?["message"] as? String ?? ""
+    XCTAssertTrue(message.contains("the bundle SSL_CERT_FILE names (/etc/corp/bundle.pem)"), message)
+    XCTAssertTrue(message.contains("trustgate test root"), message)
+    XCTAssertEqual(removed.first?["severity"] as? String, "error")
+  }
+
+  /// Item 4 with an endpoint: the client that verified it at the baseline no longer does; the finding names the
+  /// client, its version, the endpoint, OpenSSL's reason and the removed root.
+  func testEndpointNoLongerVerifiedAfterTheRootLeftTheBundle() throws {
+    try put("etc/corp/bundle.pem", ["root.pem", "noku.pem"])
+    try commitEndpointPolicy()
+    let env = ["SSL_CERT_FILE": "/etc/corp/bundle.pem"]
+    let baseline = try recordBaseline(env: env)
+    let recorded = try String(contentsOfFile: baseline, encoding: .utf8)
+    XCTAssertTrue(recorded.contains("\"subject\" : \"endpoint api\""), "the baseline records verdicts")
+    try put("etc/corp/bundle.pem", ["noku.pem"])
+    let (result, all) = try check(["--baseline", baseline], env: env)
+    XCTAssertEqual(result.status, 1, result.all)
+    let flips = findings(all, "TG801")
+    let openssl = try XCTUnwrap(flips.first { ($0["message"] as? String ?? "").hasPrefix("openssl ") }, result.all)
+    let message = openssl["message"] as? String ?? ""
+    XCTAssertTrue(message.contains("no longer verifies endpoint api: unable to get local issuer certificate"), message)
+    XCTAssertTrue(message.contains("trustgate test root"), message)
+    XCTAssertTrue(message.contains("removed from SSL_CERT_FILE"), message)
+    XCTAssertEqual(openssl["severity"] as? String, "error")
+  }
+
+  /// Issue #10 item 5: httpx 0.27.2 → 0.28.1 (and requests, urllib3) with SSL_CERT_FILE a valid bundle: every client
+  /// verifies before and after, so TG301 warns and the build passes. The baseline (git HEAD's uv.lock) is verified with
+  /// the baseline's versions in the same run.
+  func testUpgradeAfterWhichEveryClientStillVerifiesIsAWarning() throws {
+    try put("etc/corp/bundle.pem", ["root.pem"])
+    try put("etc/ssl/certs/ca-certificates.crt", ["root.pem"])
+    // The fixtures' certifi bump (TG302) is another matter than the one tested here.
+    try commitEndpointPolicy(
+      lockfile: try Fixtures.text("lockfiles/old/uv/uv.lock"), extra: "rules:\n  TG302: off\n")
+    try scenario.write("uv.lock", try Fixtures.text("lockfiles/new/uv/uv.lock"))
+    let (result, all) = try check(
+      ["--baseline-ref", "HEAD"],
+      env: ["SSL_CERT_FILE": "/etc/corp/bundle.pem", "REQUESTS_CA_BUNDLE": "/etc/corp/bundle.pem"])
+    XCTAssertEqual(result.status, 0, result.all)
+    let crossings = findings(all, "TG301")
+    let httpx = try XCTUnwrap(crossings.first { $0["subject"] as? String == "httpx" }, result.all)
+    XCTAssertEqual(httpx["severity"] as? String, "warning")
+    XCTAssertTrue((httpx["message"] as? String ?? "").contains("still verifies what it did"))
+    XCTAssertTrue(crossings.allSatisfy { $0["severity"] as? String == "warning" }, result.all)
+    XCTAssertTrue(findings(all, "TG801").isEmpty, result.all)
+  }
+
+  /// Item 5 with only the host's private anchors as evidence: they may have nothing to do with the project's servers,
+  /// so the crossing stays an error (the policy's endpoints or required roots are what make it a warning).
+  func testUpgradeWithOnlyPrivateAnchorsAsEvidenceStaysAnError() throws {
+    try put("etc/ssl/certs/ca-certificates.crt", ["root.pem"])
+    try put("usr/local/share/ca-certificates/corp.crt", ["root.pem"])
+    try scenario.write(".trustgate.yml", "version: 1\nrules:\n  TG302: off\n")
+    try scenario.write("uv.lock", try Fixtures.text("lockfiles/old/uv/uv.lock"))
+    try scenario.commitAll("lock")
+    try scenario.write("uv.lock", try Fixtures.text("lockfiles/new/uv/uv.lock"))
+    let bundle = "/etc/ssl/certs/ca-certificates.crt"
+    let (result, all) = try check(
+      ["--baseline-ref", "HEAD"], env: ["SSL_CERT_FILE": bundle, "REQUESTS_CA_BUNDLE": bundle])
+    XCTAssertEqual(result.status, 1, result.all)
+    let httpx = try XCTUnwrap(findings(all, "TG301").first { $0["subject"] as? String == "httpx" }, result.all)
+    XCTAssertEqual(httpx["severity"] as? String, "error")
+  }
+
+  /// The same upgrade where httpx 0.28.1 raises on a folder in SSL_CERT_FILE while 0.27.2 skipped it: the verdict
+  /// flipped, so TG301 stays an error and TG801 names the upgrade at its uv.lock line.
+  func testUpgradeAfterWhichHttpxFailsIsAnError() throws {
+    try put("etc/corp/certs/root.pem", ["root.pem"])
+    try put("etc/corp/bundle.pem", ["root.pem"])
+    let rehash = try Shell.run([try XCTUnwrap(Shell.which("openssl")), "rehash", root + "/etc/corp/certs"])
+    XCTAssertEqual(rehash.status, 0, rehash.output)
+    try commitEndpointPolicy(lockfile: try Fixtures.text("lockfiles/old/uv/uv.lock"))
+    try scenario.write("uv.lock", try Fixtures.text("lockfiles/new/uv/uv.lock"))
+    let env = ["SSL_CERT_FILE": "/etc/corp/certs", "SSL_CERT_DIR": "/etc/corp/certs"]
+    let (result, all) = try check(["--baseline-ref", "HEAD"], env: env)
+    XCTAssertEqual(result.status, 1, result.all)
+    let httpx = try XCTUnwrap(findings(all, "TG301").first { $0["subject"] as? String == "httpx" }, result.all)
+    XCTAssertEqual(httpx["severity"] as? String, "error")
+    let flip = try XCTUnwrap(
+      findings(all, "TG801").first { ($0["message"] as? String ?? "").hasPrefix("httpx 0.28.1") }, result.all)
+    let message = flip["message"] as? String ?? ""
+    XCTAssertTrue(message.contains("IsADirectoryError"), message)
+    XCTAssertTrue(message.contains("httpx 0.27.2 → 0.28.1 at uv.lock:322"), message)
+  }
+
+  /// Issue #10 item 7: a private root in the OS store while the clients in use read certifi: a warning naming them
+  /// and the ways out.
+  func testPrivateRootInTheOSStoreWhileClientsReadCertifiIsAWarning() throws {
+    try put("etc/ssl/certs/ca-certificates.crt", ["root.pem"])
+    try put("usr/local/share/ca-certificates/corp.crt", ["root.pem"])
+    try scenario.write("README", "x\n")
+    try scenario.commitAll("init")
+    try copyVenv("3.12")
+    let (result, all) = try check([], env: ["VIRTUAL_ENV": "/venv"])
+    let warnings = findings(all, "TG802")
+    XCTAssertEqual(warnings.count, 1, result.all)
+    XCTAssertTrue(findings(all, "TG801").isEmpty, "a warning, not an error: \(result.all)")
+    XCTAssertEqual(result.status, 0, result.all)
+    let message = warnings.first?["message"] as? String ?? ""
+    XCTAssertEqual(warnings.first?["severity"] as? String, "warning")
+    for expected in ["trustgate test root", "httpx", "requests", "truststore", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "verify="] {
+      XCTAssertTrue(message.contains(expected), "\(expected) in \(message)")
+    }
+  }
+
+  /// Issue #10 item 6: on Python 3.13, old public roots without keyUsage that nothing here verifies are notes naming
+  /// the strict clients, not errors; a private anchor without keyUsage is an error.
+  func testStrictX509NamesClientsAndErrsOnlyForRootsThatMustVerify() throws {
+    // noku.pem stands for an old public root without keyUsage: in certifi's copy and the OS bundle, verified by nothing.
+    try put("etc/ssl/certs/ca-certificates.crt", ["noku.pem", "root.pem"])
+    try scenario.write("README", "x\n")
+    try scenario.commitAll("init")
+    try copyVenv("3.13")
+    let stock = try Data(contentsOf: URL(fileURLWithPath: certifi("3.13")))
+    try (stock + Data(try pki.bytes("noku.pem")) + Data(try pki.bytes("root.pem"))).write(
+      to: URL(fileURLWithPath: certifi("3.13")))
+    let (result, all) = try check([], env: ["VIRTUAL_ENV": "/venv"])
+    // Real certifi ships public roots that lack an extension too (TWCA Global Root CA, ePKI): notes as well.
+    let strict = findings(all, "TG401")
+    XCTAssertTrue(strict.allSatisfy { $0["severity"] as? String == "note" }, "\(strict)")
+    let test = try XCTUnwrap(
+      strict.first { ($0["message"] as? String ?? "").contains("trustgate test root without keyUsage") }, "\(strict)")
+    let message = test["message"] as? String ?? ""
+    XCTAssertTrue(message.contains("httpx 0.28.1"), message)
+    XCTAssertTrue(message.contains("python-ssl"), message)
+    XCTAssertEqual(result.status, 0, result.all)
+
+    // The same root as a private anchor (in the OS store, in no public store): an error.
+    try (stock + Data(try pki.bytes("root.pem"))).write(to: URL(fileURLWithPath: certifi("3.13")))
+    try put("usr/local/share/ca-certificates/noku.crt", ["noku.pem"])
+    let (again, allAgain) = try check([], env: ["VIRTUAL_ENV": "/venv"])
+    let errors = findings(allAgain, "TG401").filter { $0["severity"] as? String == "error" }
+    XCTAssertFalse(errors.isEmpty, again.all)
+    XCTAssertEqual(again.status, 1, again.all)
+  }
+
+  /// The real venv (pip-installed httpx 0.28.1, requests 2.32.3, urllib3 2.5.0, certifi) copied to `/venv`.
+  func copyVenv(_ minor: String) throws {
+    let venv = try RealVenvVerificationTests.venv(minor)
+    let copy = try Shell.run(["/bin/cp", "-a", venv, root + "/venv"])
+    XCTAssertEqual(copy.status, 0, copy.output)
+  }
+
+  func certifi(_ minor: String) -> String { root + "/venv/lib/python\(minor)/site-packages/certifi/cacert.pem" }
+
+  /// `inspect` shows every endpoint for every client, in text and JSON.
+  func testInspectShowsEveryEndpointForEveryClient() throws {
+    try put("etc/corp/bundle.pem", ["root.pem"])
+    try commitEndpointPolicy()
+    let envFile = try scenario.envFile(["SSL_CERT_FILE": "/etc/corp/bundle.pem"])
+    let text = try CLI.run(
+      ["inspect", "--repo", scenario.repo, "--root", root, "--env-file", envFile], in: scenario.sandbox.root)
+    XCTAssertEqual(text.status, 0, text.all)
+    XCTAssertTrue(text.stdout.contains("endpoint api: ok"), text.stdout)
+    let json = try CLI.run(
+      ["inspect", "--repo", scenario.repo, "--root", root, "--env-file", envFile, "--format", "json"],
+      in: scenario.sandbox.root)
+    let snapshot = try SnapshotCoding.decode(Array(json.stdout.utf8), path: "stdout")
+    let verdicts = try XCTUnwrap(snapshot.verdicts)
+    XCTAssertFalse(verdicts.isEmpty)
+    XCTAssertTrue(verdicts.allSatisfy { $0.subject == "endpoint api" && $0.verifies }, "\(verdicts)")
+  }
+
+  /// A chain file that holds a private key, or a chain outside the repository, exits 2 naming the policy line.
+  func testBadEndpointChainExitsTwoNamingThePolicyLine() throws {
+    try scenario.write("tls/api-chain.pem", String(decoding: try pki.bytes("root.key"), as: UTF8.self))
+    try scenario.write(
+      ".trustgate.yml", "version: 1\nendpoints:\n  - name: api\n    chain: tls/api-chain.pem\n    host: localhost\n")
+    let (result, _) = try check([], env: [:])
+    XCTAssertEqual(result.status, 2, result.all)
+    XCTAssertTrue(result.stderr.contains(".trustgate.yml:3: endpoint api"), result.stderr)
+    XCTAssertTrue(result.stderr.contains("holds a private key"), result.stderr)
+
+    try scenario.write(
+      ".trustgate.yml", "version: 1\nendpoints:\n  - name: api\n    chain: ../outside.pem\n    host: localhost\n")
+    let (outside, _) = try check([], env: [:])
+    XCTAssertEqual(outside.status, 2, outside.all)
+    XCTAssertTrue(outside.stderr.contains("outside the repository"), outside.stderr)
+
+    try scenario.write(
+      ".trustgate.yml", "version: 1\nendpoints:\n  - name: api\n    chain: tls/api-chain.pem\n    host: 'a b'\n")
+    let (host, _) = try check([], env: [:])
+    XCTAssertEqual(host.status, 2, host.all)
+    XCTAssertTrue(host.stderr.contains(".trustgate.yml:5"), host.stderr)
+    XCTAssertTrue(host.stderr.contains("neither a DNS name nor an IP address"), host.stderr)
+  }
+}
