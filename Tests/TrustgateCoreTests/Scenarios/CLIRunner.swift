@@ -44,36 +44,10 @@ enum CLI {
       XCTFail("the trustgate executable is not built; run `swift build --build-tests` first", file: file, line: line)
       throw CocoaError(.executableNotLoadable)
     }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: binary)
-    process.arguments = arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: directory)
-    var env = [
-      "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": directory, "NO_COLOR": "1",
-      "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null", "LANG": "C.UTF-8",
-    ]
-    for (key, value) in environment { env[key] = value }
-    process.environment = env
-    let outPath = FileManager.default.temporaryDirectory.appendingPathComponent("tg-out-\(UUID().uuidString)").path
-    let errPath = outPath + ".err"
-    FileManager.default.createFile(atPath: outPath, contents: nil)
-    FileManager.default.createFile(atPath: errPath, contents: nil)
-    defer {
-      try? FileManager.default.removeItem(atPath: outPath)
-      try? FileManager.default.removeItem(atPath: errPath)
-    }
-    let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-    let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    try out.close()
-    try err.close()
-    return Result(
-      status: process.terminationStatus, stdout: try String(contentsOfFile: outPath, encoding: .utf8),
-      stderr: try String(contentsOfFile: errPath, encoding: .utf8))
+    // One runner for every CLI test: bounded, so no input can hang the suite.
+    let outcome = try BoundedRun.run([binary] + arguments, in: directory, environment: environment, seconds: 600)
+    XCTAssertFalse(outcome.timedOut, "trustgate \(arguments) ran for more than 600 s", file: file, line: line)
+    return Result(status: outcome.status, stdout: outcome.stdout, stderr: outcome.stderr)
   }
 }
 
