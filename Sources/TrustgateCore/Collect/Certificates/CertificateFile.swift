@@ -57,19 +57,7 @@ public enum CertificateFile {
   }
 
   private static func contains(_ bytes: [UInt8], _ needle: [UInt8]) -> Bool {
-    guard bytes.count >= needle.count else { return false }
-    let first = needle[0]
-    var i = 0
-    let last = bytes.count - needle.count
-    while i <= last {
-      if bytes[i] == first {
-        var j = 1
-        while j < needle.count && bytes[i + j] == needle[j] { j += 1 }
-        if j == needle.count { return true }
-      }
-      i += 1
-    }
-    return false
+    firstOccurrence(of: needle, in: bytes) != nil
   }
 
   /// Splits into lines once, then walks the BEGIN/END blocks.

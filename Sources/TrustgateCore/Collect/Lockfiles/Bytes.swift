@@ -114,3 +114,19 @@ struct Bytes {
     return (option.string(), argument.string())
   }
 }
+
+/// Where `needle` first occurs in `bytes` at or after `from`: a plain scan (the needles searched are a few bytes).
+func firstOccurrence(of needle: [UInt8], in bytes: [UInt8], from: Int = 0) -> Int? {
+  guard let first = needle.first, bytes.count >= needle.count, from >= 0 else { return nil }
+  var i = from
+  let last = bytes.count - needle.count
+  while i <= last {
+    if bytes[i] == first {
+      var j = 1
+      while j < needle.count && bytes[i + j] == needle[j] { j += 1 }
+      if j == needle.count { return i }
+    }
+    i += 1
+  }
+  return nil
+}

@@ -148,17 +148,6 @@ enum OpenSSLLibraryFile {
   }
 
   private static func find(_ needle: [UInt8], in bytes: [UInt8], from: Int) -> Int? {
-    guard let first = needle.first, bytes.count >= needle.count else { return nil }
-    var i = from
-    let last = bytes.count - needle.count
-    while i <= last {
-      if bytes[i] == first {
-        var j = 1
-        while j < needle.count && bytes[i + j] == needle[j] { j += 1 }
-        if j == needle.count { return i }
-      }
-      i += 1
-    }
-    return nil
+    firstOccurrence(of: needle, in: bytes, from: from)
   }
 }
