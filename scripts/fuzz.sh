@@ -33,7 +33,15 @@ seed() {
   case "$target" in
   lockfiles) find Tests/Fixtures/lockfiles -type f ;;
   certificates) find Tests/Fixtures/pki -type f -size -64k ;;
-  decodes) find Tests/Fixtures/pki -type f -size -64k; find Tests/Fixtures/pki -type f -name '*.der' ;;
+  decodes)
+    # PEM texts for the lazy index, and every fixture certificate as DER for the twin template against d2i_X509.
+    mkdir -p .build-fuzz/der-seeds
+    for pem in Tests/Fixtures/pki/*.pem; do
+      openssl x509 -in "$pem" -outform DER -out ".build-fuzz/der-seeds/$(basename "$pem" .pem).der" 2>/dev/null || true
+    done
+    find Tests/Fixtures/pki -type f -size -64k
+    find .build-fuzz/der-seeds -type f -size +0
+    ;;
   policy) find fuzz/seeds/policy -type f; echo .trustgate.yml ;;
   policyalias) find fuzz/seeds/policy -type f -name '*alias*' ;;
   envfile) find fuzz/seeds/envfile -type f ;;

@@ -38,16 +38,22 @@ echo "pre-commit $("$pre_commit" --version | awk '{print $2}')"
 # where trustgate lives. pre-commit depends on PyYAML, so the venv's python reads the manifest and writes the config.
 repo="$work/repo"
 mkdir -p "$repo"
-"$venv/bin/python" - "$here/.pre-commit-hooks.yaml" "$binary" "$repo/.pre-commit-config.yaml" <<'PY'
+# The hooks inspect a root with this machine's CA bundle and nothing else (`args: [--root …]`): what they decide must
+# not depend on the private roots or Python packages of the machine the test runs on (a crossing after which every
+# client still verifies the machine's private roots is only a warning).
+rootfs="$work/rootfs"
+mkdir -p "$rootfs/etc/ssl/certs"
+cp /etc/ssl/certs/ca-certificates.crt "$rootfs/etc/ssl/certs/"
+"$venv/bin/python" - "$here/.pre-commit-hooks.yaml" "$binary" "$repo/.pre-commit-config.yaml" "$rootfs" <<'PY'
 import json, sys
 import yaml
-manifest, binary, config = sys.argv[1:]
+manifest, binary, config, rootfs = sys.argv[1:]
 hooks = []
 for hook in yaml.safe_load(open(manifest)):
     assert hook["language"] == "swift" and hook["pass_filenames"] is False, hook
     assert hook["entry"].startswith("trustgate "), hook
     local = {"id": hook["id"], "name": hook["id"], "entry": binary + hook["entry"][len("trustgate"):],
-             "language": "system", "pass_filenames": False, "stages": hook["stages"]}
+             "language": "system", "pass_filenames": False, "stages": hook["stages"], "args": ["--root", rootfs]}
     for key in ("files", "always_run", "require_serial"):
         if key in hook:
             local[key] = hook[key]

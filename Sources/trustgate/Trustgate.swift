@@ -41,6 +41,7 @@ struct Trustgate: ParsableCommand {
 
   /// Like ArgumentParser's `main`, but a usage error exits 2 (what CI tools expect), not EX_USAGE (64).
   static func main() {
+    OpenSSLLibrary.initialiseWithoutExitHandler()
     do {
       var command = try parseAsRoot()
       try command.run()

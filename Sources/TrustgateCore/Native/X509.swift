@@ -207,6 +207,13 @@ struct DERReader {
 
 /// The OpenSSL library trustgate runs with, and its compiled-in trust defaults.
 public enum OpenSSLLibrary {
+  /// Initialises libcrypto without its exit handler. trustgate exits (an input error, exit 2) while collectors may
+  /// still be parsing certificates on other threads; OpenSSL's atexit cleanup frees the locks those threads hold and
+  /// they crash (SIGSEGV in pthread_rwlock_wrlock). Called first thing in `main`; the process frees everything anyway.
+  public static func initialiseWithoutExitHandler() {
+    _ = OPENSSL_init_crypto(UInt64(OPENSSL_INIT_NO_ATEXIT), nil)
+  }
+
   public static var version: String { String(cString: OpenSSL_version(OPENSSL_VERSION)) }
   public static var defaultCertFile: String { String(cString: X509_get_default_cert_file()) }
   public static var defaultCertDir: String { String(cString: X509_get_default_cert_dir()) }

@@ -58,10 +58,14 @@ final class ImagePromotionScenarioTests: XCTestCase {
     XCTAssertTrue(moved.contains("httpx"), "httpx 0.27 silently falls back from a missing SSL_CERT_FILE: \(moved)")
   }
 
+  /// Both images' clients verify the image's corporate root, before and after httpx 0.27 → 0.28 (each side judged
+  /// with its own installed version): the crossing is a warning that still names the METADATA and the layer.
   func testCandidateWithUpgradedHttpxPointsAtTheNewMetadataAndLayer() throws {
     let (result, findings) = try gate("candidate-httpx")
-    XCTAssertEqual(result.status, 1, result.all)
+    XCTAssertEqual(result.status, 0, result.all)
     let upgrade = try XCTUnwrap(finding(findings, "TG301"))
+    XCTAssertEqual(upgrade["severity"] as? String, "warning", result.all)
+    XCTAssertTrue((upgrade["message"] as? String)?.contains("still verifies what it did") == true, result.all)
     XCTAssertEqual(upgrade["subject"] as? String, "httpx")
     let location = upgrade["location"] as? [String: Any]
     XCTAssertEqual(location?["path"] as? String, "/app/.venv/lib/python3.12/site-packages/httpx-0.28.1.dist-info/METADATA")

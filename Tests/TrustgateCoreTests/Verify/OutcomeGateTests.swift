@@ -305,6 +305,23 @@ final class OutcomeGateTests: XCTestCase {
     XCTAssertTrue(verdicts.allSatisfy { $0.subject == "endpoint api" && $0.verifies }, "\(verdicts)")
   }
 
+  /// An input error (exit 2) while the collectors still parse certificates on other threads: OpenSSL's exit handler
+  /// used to free its locks under them (SIGSEGV, exit status 11, in about one run in twenty here).
+  func testExitingOnAnInputErrorWhileCollectorsRunNeverCrashes() throws {
+    try put("etc/ssl/certs/ca-certificates.crt", ["root.pem", "noku.pem", "inter.pem"])
+    try scenario.write("tls/api-chain.pem", String(decoding: try pki.bytes("root.key"), as: UTF8.self))
+    try scenario.write(
+      ".trustgate.yml", "version: 1\nendpoints:\n  - name: api\n    chain: tls/api-chain.pem\n    host: localhost\n")
+    var statuses: [Int32] = []
+    for _ in 0..<40 {
+      let result = try CLI.run(
+        ["check", "--repo", scenario.repo, "--root", root, "--annotations", "none"], in: scenario.sandbox.root)
+      statuses.append(result.status)
+      if result.status != 2 { XCTFail(result.all) }
+    }
+    XCTAssertEqual(Set(statuses), [2])
+  }
+
   /// A chain file that holds a private key, or a chain outside the repository, exits 2 naming the policy line.
   func testBadEndpointChainExitsTwoNamingThePolicyLine() throws {
     try scenario.write("tls/api-chain.pem", String(decoding: try pki.bytes("root.key"), as: UTF8.self))
