@@ -1,4 +1,5 @@
 import ArgumentParser
+import FoundationEssentials
 import TrustgateCore
 
 struct Verify: ParsableCommand {
@@ -28,9 +29,24 @@ struct Verify: ParsableCommand {
       """)
 
   @Option(help: ArgumentHelp("PEM file: the leaf certificate first, then intermediates.", valueName: "file"))
-  var chain: String
+  var chain: String?
 
-  @Option(help: ArgumentHelp("Check the leaf against this DNS name or IP address.", valueName: "name"))
+  @Option(
+    help: ArgumentHelp(
+      "Fetch the chain a TLS server sends (port 443 unless given; IPv6 as [::1]:8443), then verify it.",
+      valueName: "host[:port]"))
+  var connect: String?
+
+  @Option(help: ArgumentHelp("With --connect: write the fetched chain here as PEM, leaf first.", valueName: "file"))
+  var save: String?
+
+  @Option(help: ArgumentHelp("With --connect: seconds for connect, proxy CONNECT and handshake, per address.", valueName: "seconds"))
+  var timeout: Double = 10
+
+  @Option(
+    help: ArgumentHelp(
+      "Check the leaf against this DNS name or IP address (with --connect: the host connected to, unless given).",
+      valueName: "name"))
   var host: String?
 
   @OptionGroup var target: TargetOptions
@@ -38,21 +54,53 @@ struct Verify: ParsableCommand {
   @Option(help: "Output format: text or json.")
   var format: OutputFormat = .text
 
+  func validate() throws {
+    switch (chain, connect) {
+    case (nil, nil):
+      throw ValidationError(
+        "give what to verify: --chain FILE (a saved PEM chain) or --connect HOST[:PORT] (fetch it over TLS)")
+    case (.some, .some):
+      throw ValidationError("--chain and --connect both name a chain to verify; give one of them")
+    default: break
+    }
+    if connect == nil, save != nil { throw ValidationError("--save writes the chain --connect fetched; give --connect") }
+    guard timeout.isFinite, timeout > 0, timeout <= 600 else {
+      throw ValidationError("--timeout \(timeout): give a number of seconds above 0 and at most 600")
+    }
+  }
+
   func run() throws {
     let workspace = target.workspace
+    let rendered: String
+    let status: Int32
     do {
-      let chain = try ChainCheck.chain(at: workspace.absolute(self.chain), shown: self.chain)
       let host = try host.map { text throws(InputError) in try ChainCheck.host(text) }
-      let (request, _) = try workspace.request(now: ClockCollector.currentTime())
-      let verdicts = ChainCheck.run(request, chain: chain, chainName: self.chain, host: host)
-      let rendered = ChainCheck.render(verdicts, format: format == .json ? .json : .text)
-      // Text echoes paths and names from the inspected tree: every line inert (escapes, no CI commands).
-      print(format == .json ? rendered : InertText.block(rendered, maximumLines: .max), terminator: "")
-      throw ExitCode(ChainCheck.exitStatus(verdicts))
-    } catch let exit as ExitCode {
-      throw exit
+      if let connect {
+        // Everything is checked before the network is touched: a bad target, proxy URL or --root exits 2 first.
+        let destination = try CaptureTarget.parse(connect)
+        let (request, _) = try workspace.request(now: ClockCollector.currentTime())
+        let capture = try ChainCapture.capture(
+          destination, environment: ProcessInfo.processInfo.environment, timeout: timeout)
+        var report = ConnectReport.make(request, capture: capture, host: host ?? destination.host)
+        if let save, let first = capture.addresses.compactMap(\.chain).first {
+          try ChainCheck.save(first.pem, to: workspace.absolute(save), shown: save)
+          report.saved = save
+        }
+        rendered = report.render(format: format == .json ? .json : .text)
+        status = report.exitStatus
+      } else {
+        let file = self.chain ?? ""
+        let chain = try ChainCheck.chain(at: workspace.absolute(file), shown: file)
+        let (request, _) = try workspace.request(now: ClockCollector.currentTime())
+        let verdicts = ChainCheck.run(request, chain: chain, chainName: file, host: host)
+        rendered = ChainCheck.render(verdicts, format: format == .json ? .json : .text)
+        status = ChainCheck.exitStatus(verdicts)
+      }
     } catch {
       throw fail(error)
     }
+    // Text echoes paths, names and what servers sent: every line inert (escapes, no CI commands).
+    print(format == .json ? rendered : InertText.block(rendered, maximumLines: .max), terminator: "")
+    throw ExitCode(status)
   }
 }
