@@ -110,7 +110,10 @@ public struct ChainCapture: Sendable {
       capture.addresses = fetchSideBySide(Array(found.prefix(addressLimit)), target, seconds: seconds)
     }
     guard capture.addresses.contains(where: { $0.chain != nil }) else {
-      let tried = capture.addresses.map { "\($0.shown(target)): \($0.failure ?? "")" }.joined(separator: "; ")
+      let tried =
+        proxy == nil
+        ? capture.addresses.map { "\($0.shown(target)): \($0.failure ?? "")" }.joined(separator: "; ")
+        : capture.addresses.compactMap(\.failure).joined(separator: "; ")
       let via = proxy.map { " through the proxy \($0.shown) (from \($0.variable))" } ?? ""
       throw InputError(
         "--connect \(target.authority): no chain fetched\(via): \(tried); check that a TLS server listens there"
@@ -185,7 +188,8 @@ public struct ChainCapture: Sendable {
     guard (200..<300).contains(status) else {
       throw NetworkError(
         "the proxy \(proxy.shown) refused CONNECT \(target.authority): \(statusLine.capped(120))"
-          + (status == 407 ? " (it wants credentials: http://user:password@host:port)" : ""))
+          + (status == 407 || status == 401
+            ? " (it wants credentials, or others: give them in the URL, http://user:password@host:port)" : ""))
     }
     if let header = firstOccurrence(of: end, in: response), header + end.count != response.count {
       throw NetworkError("the proxy \(proxy.shown) sent data after its CONNECT answer, before the TLS handshake")

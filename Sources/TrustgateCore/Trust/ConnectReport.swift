@@ -153,7 +153,7 @@ public struct ConnectReport: Sendable {
       out += "intercepted: the chain ends at private root \(ChainCheck.inert(interception.rootSubject)) "
       out += "(sha256:\(interception.rootSHA256)), which no public store holds but this OS store trusts as a private "
       out += "anchor"
-      out += capture.proxy.map { "; fetched through the proxy \($0.shown), which presents it" } ?? ""
+      out += capture.proxy.map { "; fetched through the proxy \($0.shown)" } ?? ""
       out += " (a TLS-inspecting proxy or firewall re-signs servers' certificates with such a root; so does a private "
       out += "PKI of your own)\n"
     }
