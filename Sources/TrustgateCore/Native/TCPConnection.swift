@@ -116,6 +116,7 @@ final class TCPConnection {
   let descriptor: Int32
 
   init(to address: SocketAddress, deadline: Deadline) throws(NetworkError) {
+    _ = Self.ignoringBrokenPipes
     let socketType = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
     let descriptor = socket(address.family, socketType, 0)
     guard descriptor >= 0 else { throw .errno("cannot open a socket") }
@@ -134,6 +135,13 @@ final class TCPConnection {
   }
 
   deinit { close(descriptor) }
+
+  /// libssl writes to the socket with plain `write`: a server that closes mid-handshake would raise SIGPIPE and kill
+  /// the process. Ignored once, on the first connection (only `--connect` makes one); the write fails with EPIPE.
+  private static let ignoringBrokenPipes: Bool = {
+    signal(SIGPIPE, SIG_IGN)
+    return true
+  }()
 
   private static func connectError(_ code: Int32) -> NetworkError {
     switch code {

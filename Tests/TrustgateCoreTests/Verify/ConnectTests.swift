@@ -316,22 +316,28 @@ final class ConnectTests: XCTestCase {
 
   // MARK: no network unless asked
 
-  /// `verify --chain` and `inspect` make no IPv4/IPv6 connect(); `verify --connect` does (the trace would show it).
+  /// `verify --chain` and `inspect` make no IPv4/IPv6 connect() and never open libssl; `verify --connect` does both
+  /// (so the trace would show them).
   func testNoNetworkWithoutConnect() throws {
     guard let strace = Shell.which("strace") else { throw XCTSkip("strace is not installed") }
     let binary = try XCTUnwrap(CLI.binary)
     let log = scratch.path + "/strace.log"
-    func inetConnects(_ arguments: [String]) throws -> [Substring] {
+    func trace(_ arguments: [String]) throws -> (connects: [Substring], libssl: [Substring]) {
       let outcome = try BoundedRun.run(
-        [strace, "-f", "-qq", "-e", "trace=connect", "-o", log, binary] + arguments, in: scratch.path, seconds: 120)
+        [strace, "-f", "-qq", "-e", "trace=connect,open,openat", "-o", log, binary] + arguments, in: scratch.path,
+        seconds: 120)
       XCTAssertNotEqual(outcome.status, 2, "\(arguments): \(outcome.all)")
-      let calls = try String(contentsOfFile: log, encoding: .utf8)
-      return calls.split(separator: "\n").filter { $0.contains("AF_INET") }
+      let calls = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+      return (calls.filter { $0.contains("connect(") && $0.contains("AF_INET") }, calls.filter { $0.contains("libssl.so") })
     }
-    XCTAssertEqual(try inetConnects(["verify", "--chain", pki.file("chain.pem"), "--host", "localhost"]), [])
-    XCTAssertEqual(try inetConnects(["inspect"]), [])
-    let connects = try inetConnects(["verify", "--connect", "127.0.0.1:\(port)"])
+    for arguments in [["verify", "--chain", pki.file("chain.pem"), "--host", "localhost"], ["inspect"], ["--version"]] {
+      let (connects, libssl) = try trace(arguments)
+      XCTAssertEqual(connects, [], "\(arguments)")
+      XCTAssertEqual(libssl, [], "\(arguments)")
+    }
+    let (connects, libssl) = try trace(["verify", "--connect", "127.0.0.1:\(port)"])
     XCTAssertTrue(connects.contains { $0.contains("htons(\(port))") }, "\(connects)")
+    XCTAssertFalse(libssl.isEmpty, "--connect opens libssl")
   }
 }
 
