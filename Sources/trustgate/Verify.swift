@@ -18,14 +18,32 @@ struct Verify: ParsableCommand {
 
       --chain: a PEM file with the server's leaf first, then its intermediates, as the server sends them (e.g. \
       saved from `openssl s_client -showcerts`). It must hold no private key.
-      --host: the name (or IP address) clients connect to; without it the host is not checked.
+      --connect HOST[:PORT] (port 443 unless given; an IPv6 address as [::1]:8443): fetches the chain the server \
+      sends over TLS instead (SNI is HOST when it is a DNS name), then verifies it the same way. This is the only \
+      way trustgate touches the network. Without a proxy, it connects to every address HOST resolves to (IPv4 and \
+      IPv6, at most 8, side by side) and reports each address's leaf (SHA-256) and whether they differ. Through \
+      https_proxy (else HTTPS_PROXY; lowercase wins, as in curl and Python) it tunnels with HTTP CONNECT, sending \
+      the URL's user:password as Proxy-Authorization (never printed: shown as http://***@host:port); no_proxy \
+      (else NO_PROXY) follows curl's rules: a lone *, a name and every name under it (a leading dot is ignored), \
+      an IP address or CIDR range. The chain is called intercepted when its root (its last certificate, or the OS \
+      store's root named as its issuer) is one of this target's private anchors: in the OS store, held by no \
+      public store. --timeout SECONDS (default 10) bounds connect, CONNECT and handshake, per address. --save FILE \
+      writes the chain as PEM, leaf first, as served (the first address's when addresses differ), ready to commit \
+      and name in .trustgate.yml endpoints; it replaces only a regular file.
+      --host: the name (or IP address) clients connect to; without it the host is not checked (with --connect it \
+      is HOST).
 
       JSON output is a list of objects: client, version, verifies (bool), error (string or null), sources (what \
-      was loaded, in order), flags.
+      was loaded, in order), flags, security_level. With --connect it is an object: "capture" (target, \
+      server_name, proxy, proxy_variable, bypassed_by, addresses: [{address, error, leaf_sha256, leaf_subject, \
+      certificates, protocol}], chains_differ, interception: [{root_subject, root_sha256, proxy, addresses}], \
+      saved) and "verdicts" (the same objects, each with the addresses that served the chain it judges).
 
       Exit codes: 0 every client verifies; 1 at least one does not; 2 bad input (a chain file that does not parse, \
       is empty or holds a private key; a host that is neither a DNS name nor an IP address; a bad --root, --image \
-      or --env-file).
+      or --env-file) or, with --connect, no chain fetched from any address (unreachable, refused, timed out, no \
+      TLS, a proxy refusing CONNECT: the message names each address and the proxy). An address that fails while \
+      another serves a chain is shown, not judged: clients fall back to the next address.
       """)
 
   @Option(help: ArgumentHelp("PEM file: the leaf certificate first, then intermediates.", valueName: "file"))
