@@ -3,7 +3,7 @@
 # Tests/Fixtures and fuzz/seeds. One executable, fuzz-parsers; FUZZ_TARGET picks the parser.
 #
 # Usage: scripts/fuzz.sh [TARGET...] [-- extra libFuzzer flags...]
-#   targets: lockfiles certificates policy policyalias envfile snapshot proxy platform metadata tar image
+#   targets: lockfiles certificates decodes policy policyalias envfile snapshot proxy platform metadata tar image
 #            (default: all)
 # Crashes land in fuzz-artifacts/TARGET/; replay one with a plain build:
 #   FUZZ_TARGET=tar swift run fuzz-parsers fuzz-artifacts/tar/crash-…
@@ -11,7 +11,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
-all=(lockfiles certificates policy policyalias envfile snapshot proxy platform metadata tar image)
+all=(lockfiles certificates decodes policy policyalias envfile snapshot proxy platform metadata tar image)
 targets=()
 extra=()
 while [[ $# -gt 0 ]]; do
@@ -33,6 +33,7 @@ seed() {
   case "$target" in
   lockfiles) find Tests/Fixtures/lockfiles -type f ;;
   certificates) find Tests/Fixtures/pki -type f -size -64k ;;
+  decodes) find Tests/Fixtures/pki -type f -size -64k; find Tests/Fixtures/pki -type f -name '*.der' ;;
   policy) find fuzz/seeds/policy -type f; echo .trustgate.yml ;;
   policyalias) find fuzz/seeds/policy -type f -name '*alias*' ;;
   envfile) find fuzz/seeds/envfile -type f ;;

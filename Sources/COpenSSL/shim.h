@@ -1,5 +1,6 @@
 #ifndef TRUSTGATE_COPENSSL_SHIM_H
 #define TRUSTGATE_COPENSSL_SHIM_H
+#include <string.h>
 #include <openssl/opensslv.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -59,6 +60,110 @@ static inline int tg_store_add_pem(X509_STORE *store, const unsigned char *bytes
     }
   }
   sk_X509_INFO_pop_free(infos, X509_INFO_free);
+  return count;
+}
+
+/* Whether d2i_X509 would accept these DER bytes, without building the X509: OpenSSL 3.0's d2i_X509 decodes the public
+   key through its provider decoders (~200 µs a certificate). TG_CERT is X509's template with SubjectPublicKeyInfo
+   read as what X509_PUBKEY reads first (an algorithm and a BIT STRING); X509_PUBKEY's own decoding of the key is
+   opportunistic (its failures are ignored), so acceptance is the same. Every other part is OpenSSL's own item
+   (X509_NAME, X509_ALGOR, X509_VAL, X509_EXTENSION). Fuzzed against d2i_X509 (fuzz target `decodes`).
+   *subject_hash: X509_NAME_hash_ex of the subject, as `openssl rehash` names files. */
+#include <openssl/asn1t.h>
+typedef struct { X509_ALGOR *algor; ASN1_BIT_STRING *public_key; } TG_SPKI;
+ASN1_SEQUENCE(TG_SPKI) = {
+  ASN1_SIMPLE(TG_SPKI, algor, X509_ALGOR),
+  ASN1_SIMPLE(TG_SPKI, public_key, ASN1_BIT_STRING)
+} static_ASN1_SEQUENCE_END(TG_SPKI)
+typedef struct {
+  ASN1_INTEGER *version; ASN1_INTEGER *serial; X509_ALGOR *signature; X509_NAME *issuer; X509_VAL *validity;
+  X509_NAME *subject; TG_SPKI *key; ASN1_BIT_STRING *issuerUID; ASN1_BIT_STRING *subjectUID;
+  STACK_OF(X509_EXTENSION) *extensions;
+} TG_TBS;
+ASN1_SEQUENCE(TG_TBS) = {
+  ASN1_EXP_OPT(TG_TBS, version, ASN1_INTEGER, 0),
+  ASN1_SIMPLE(TG_TBS, serial, ASN1_INTEGER),
+  ASN1_SIMPLE(TG_TBS, signature, X509_ALGOR),
+  ASN1_SIMPLE(TG_TBS, issuer, X509_NAME),
+  ASN1_SIMPLE(TG_TBS, validity, X509_VAL),
+  ASN1_SIMPLE(TG_TBS, subject, X509_NAME),
+  ASN1_SIMPLE(TG_TBS, key, TG_SPKI),
+  ASN1_IMP_OPT(TG_TBS, issuerUID, ASN1_BIT_STRING, 1),
+  ASN1_IMP_OPT(TG_TBS, subjectUID, ASN1_BIT_STRING, 2),
+  ASN1_EXP_SEQUENCE_OF_OPT(TG_TBS, extensions, X509_EXTENSION, 3)
+} static_ASN1_SEQUENCE_END(TG_TBS)
+typedef struct { TG_TBS *tbs; X509_ALGOR *algorithm; ASN1_BIT_STRING *signature; } TG_CERT;
+ASN1_SEQUENCE(TG_CERT) = {
+  ASN1_SIMPLE(TG_CERT, tbs, TG_TBS),
+  ASN1_SIMPLE(TG_CERT, algorithm, X509_ALGOR),
+  ASN1_SIMPLE(TG_CERT, signature, ASN1_BIT_STRING)
+} static_ASN1_SEQUENCE_END(TG_CERT)
+static inline int tg_x509_decodes(const unsigned char *der, long length, unsigned long *subject_hash) {
+  const unsigned char *p = der;
+  TG_CERT *value = (TG_CERT *)ASN1_item_d2i(NULL, &p, length, ASN1_ITEM_rptr(TG_CERT));
+  if (value == NULL) return 0;
+  int ok = 0;
+  *subject_hash = X509_NAME_hash_ex(value->tbs->subject, NULL, NULL, &ok);
+  ASN1_item_free((ASN1_VALUE *)value, ASN1_ITEM_rptr(TG_CERT));
+  return ok == 1;
+}
+static inline int tg_d2i_x509_decodes(const unsigned char *der, long length) {
+  const unsigned char *p = der;
+  X509 *x = d2i_X509(NULL, &p, length);
+  X509_free(x);
+  return x != NULL;
+}
+
+/* The PEM blocks of a text as PEM_X509_INFO_read_bio frames them (PEM_read_bio until PEM_R_NO_START_LINE). Returns
+   the number of blocks and sets *out (free with tg_pem_blocks_free); -1 when framing fails where
+   PEM_X509_INFO_read_bio fails. `plain` is 1 for a "CERTIFICATE" or "X509 CERTIFICATE" block without PEM headers,
+   the only kind read lazily; anything else (CRLs, keys, TRUSTED CERTIFICATE, headers) makes the caller load the
+   text with tg_store_add_pem. */
+typedef struct { int plain; unsigned char *der; long length; } tg_pem_block;
+static inline void tg_pem_blocks_free(tg_pem_block *blocks, int count) {
+  for (int i = 0; i < count; i++) OPENSSL_free(blocks[i].der);
+  OPENSSL_free(blocks);
+}
+static inline int tg_pem_frame(const unsigned char *bytes, int length, tg_pem_block **out) {
+  *out = NULL;
+  BIO *bio = BIO_new_mem_buf(bytes, length);
+  if (bio == NULL) return -1;
+  int count = 0, capacity = 0;
+  tg_pem_block *blocks = NULL;
+  for (;;) {
+    char *name = NULL, *header = NULL;
+    unsigned char *data = NULL;
+    long size = 0;
+    if (!PEM_read_bio(bio, &name, &header, &data, &size)) {
+      int reason = ERR_GET_REASON(ERR_peek_last_error());
+      ERR_clear_error();
+      if (reason == PEM_R_NO_START_LINE) break;
+      BIO_free(bio);
+      tg_pem_blocks_free(blocks, count);
+      return -1;
+    }
+    if (count == capacity) {
+      capacity = capacity ? capacity * 2 : 16;
+      tg_pem_block *grown = OPENSSL_realloc(blocks, sizeof(tg_pem_block) * capacity);
+      if (grown == NULL) {
+        OPENSSL_free(name); OPENSSL_free(header); OPENSSL_free(data);
+        BIO_free(bio);
+        tg_pem_blocks_free(blocks, count);
+        return -1;
+      }
+      blocks = grown;
+    }
+    int plain = (strcmp(name, PEM_STRING_X509) == 0 || strcmp(name, PEM_STRING_X509_OLD) == 0)
+      && (header == NULL || header[0] == '\0');
+    blocks[count].plain = plain;
+    blocks[count].der = data;
+    blocks[count].length = size;
+    count++;
+    OPENSSL_free(name);
+    OPENSSL_free(header);
+  }
+  BIO_free(bio);
+  *out = blocks;
   return count;
 }
 

@@ -1,3 +1,5 @@
+import COpenSSL
+
 /// Entry points for the `fuzz-parsers` libFuzzer executable: one per parser that reads user-supplied bytes.
 ///
 /// Each feeds `bytes` to a parser the way trustgate does (text decoded as UTF-8 with replacement) and throws away
@@ -7,6 +9,22 @@ public enum FuzzEntryPoints {
   public static func certificateFile(_ bytes: [UInt8]) {
     let reading = CertificateFile.read(bytes)
     for entry in reading.entries { _ = entry.certificate }
+  }
+
+  /// CA files read lazily (`CertificateStore.add(pem:)`): DER bytes must decode through the twin template exactly
+  /// when `d2i_X509` accepts them, and a PEM text must index lazily only when OpenSSL loads it whole with as many
+  /// certificates. A difference is a verdict trustgate would get wrong.
+  public static func decodes(_ bytes: [UInt8]) {
+    var hash: UInt = 0
+    let twin = bytes.withUnsafeBufferPointer { tg_x509_decodes($0.baseAddress, $0.count, &hash) }
+    let real = bytes.withUnsafeBufferPointer { tg_d2i_x509_decodes($0.baseAddress, $0.count) }
+    ERR_clear_error()
+    if (twin == 1) != (real == 1) { fatalError("twin template says \(twin), d2i_X509 says \(real)") }
+    if let entries = LazyFiles.index(bytes), let store = try? CertificateStore() {
+      let whole = store.add(pem: bytes, lazily: false)
+      if whole != entries.count { fatalError("indexed \(entries.count) certificates, OpenSSL loads \(whole)") }
+    }
+    ERR_clear_error()
   }
 
   /// `PolicyLoader.load`: `.trustgate.yml`.

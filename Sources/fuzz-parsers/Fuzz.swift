@@ -9,6 +9,7 @@ import TrustgateCore
 let fuzzTargets: [String: @Sendable ([UInt8]) -> Void] = [
   "lockfiles": fuzzLockfiles,
   "certificates": FuzzEntryPoints.certificateFile,
+  "decodes": FuzzEntryPoints.decodes,
   "policy": FuzzEntryPoints.policy,
   "policyalias": FuzzEntryPoints.policyAliases,
   "envfile": FuzzEntryPoints.envFile,

@@ -139,10 +139,13 @@ def run_job(job, servers, pki):
             results.append(json.loads(line))
         except ValueError:
             pass
-    verify = prefix + ["$TRUSTGATE", "verify", "--chain", os.path.join(pki, "chain-%s.pem" % job["server"]),
-                       "--host", "localhost", "--format", "json"]
-    command = " ".join('"${TRUSTGATE:-trustgate}"' if part == "$TRUSTGATE" else shlex.quote(part)
-                       for part in verify)
+    verify = ["$WITH_SCENARIO"] + prefix[1:] + ["$TRUSTGATE", "verify", "--chain",
+                                                os.path.join(pki, "chain-%s.pem" % job["server"]),
+                                                "--host", "localhost", "--format", "json"]
+    # The cached real column outlives the checkout that made it: the command names the scripts and the binary through
+    # variables that run_verify sets, never by this checkout's paths.
+    placeholders = {"$TRUSTGATE": '"${TRUSTGATE:-trustgate}"', "$WITH_SCENARIO": '"$WITH_SCENARIO"'}
+    command = " ".join(placeholders.get(part, shlex.quote(part)) for part in verify)
     return dict(job, results=results, problem=problem, verify_command=command, seconds=time.time() - started)
 
 
@@ -150,7 +153,8 @@ def run_verify(job):
     started = time.time()
     try:
         done = subprocess.run(["bash", "-c", job["verify_command"]], capture_output=True, text=True,
-                              timeout=JOB_TIMEOUT, env=dict(os.environ, TRUSTGATE=job["trustgate"]))
+                              timeout=JOB_TIMEOUT,
+                              env=dict(os.environ, TRUSTGATE=job["trustgate"], WITH_SCENARIO=WITH_SCENARIO))
         status, stdout, stderr = done.returncode, done.stdout, done.stderr
     except subprocess.TimeoutExpired:
         status, stdout, stderr = -1, "", "timed out after %ds" % JOB_TIMEOUT

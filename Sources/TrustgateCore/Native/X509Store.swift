@@ -119,23 +119,53 @@ public typealias HashedFolderReader = @Sendable (_ name: String) -> [UInt8]?
 /// exactly as OpenSSL's `hash_dir` does — on demand, by the subject hash of the issuer wanted, `<hash>.0`, `<hash>.1`,
 /// … until one is missing — but through `HashedFolderReader`s, so files are read inside the inspected tree (a path
 /// given to OpenSSL would be opened on the host, escaping `--root`). Owned and freed here.
+///
+/// CA files are read lazily when they can be: OpenSSL 3.0's `d2i_X509` costs ~200 µs a certificate (it decodes each
+/// public key through the provider decoders), and a verification needs the few certificates whose subject is an
+/// issuer it looks for. A CA file of plain `CERTIFICATE` blocks that all decode (checked without building the key,
+/// `tg_x509_decodes`) is indexed by subject hash; the first lookup of a subject adds every certificate of that subject
+/// from every such file, which is what the store holds for that subject had the files been loaded whole, since the
+/// store's own objects are searched before any lookup and the file lookup runs before the folders'. Anything else
+/// (CRLs, keys, trust attributes, PEM headers, a block that does not decode) is loaded whole, as
+/// `X509_load_cert_crl_file` does.
 public final class CertificateStore {
   let store: OpaquePointer
-  let folders = HashedFolders()
+  let files: LazyFiles
+  let folders: HashedFolders
 
   public init() throws(OpenSSLError) {
     guard let store = X509_STORE_new() else { throw .drain("creating an X509_STORE") }
     self.store = store
+    files = LazyFiles()
+    folders = HashedFolders(files: files)
+    // The file lookup first: CA files are searched before hashed folders whatever order they were added in.
+    guard let method = LazyFiles.method, let lookup = X509_STORE_add_lookup(store, method) else {
+      X509_STORE_free(store)
+      throw .drain("adding a CA-file lookup")
+    }
+    X509_LOOKUP_set_method_data(lookup, Unmanaged.passUnretained(files).toOpaque())
   }
 
   deinit { X509_STORE_free(store) }
 
+  /// Whether a lazily read CA file turned out not to load when a certificate was needed (OpenSSL would have loaded
+  /// nothing of it): the verdict then needs a store loaded whole (`add(pem:lazily: false)`).
+  public var inexact: Bool { files.inexact }
+
   /// Adds every certificate of a PEM text, as `X509_load_cert_crl_file` does; the count, 0 when it holds none or does
   /// not parse (then nothing is added — OpenSSL's `no certificate or crl found` / PEM error).
+  /// `lazily`: index plain certificate files and parse only the certificates a verification asks for.
   @discardableResult
-  public func add(pem: [UInt8]) -> Int {
+  public func add(pem: [UInt8], lazily: Bool = true) -> Int {
+    defer { ERR_clear_error() }
+    if lazily, !files.whole, let entries = LazyFiles.index(pem) {
+      files.entries.append(contentsOf: entries)
+      return entries.count
+    }
+    // A file loaded whole puts subjects in the store's objects that the lazy lookup would then never be asked for:
+    // from here on every file is loaded whole.
+    files.loadAll(into: store)
     let count = pem.withUnsafeBufferPointer { tg_store_add_pem(store, $0.baseAddress, Int32(clamping: $0.count)) }
-    ERR_clear_error()
     return Int(count)
   }
 
@@ -204,10 +234,92 @@ public final class CertificateStore {
   }
 }
 
+/// The lazily read CA files of one store and the lookup method that parses their certificates on demand.
+final class LazyFiles: @unchecked Sendable {
+  struct Entry {
+    var subjectHash: UInt
+    var der: [UInt8]
+  }
+  var entries: [Entry] = []
+  /// Subject hashes already looked up (their certificates are in the store's objects, or there are none).
+  var looked: Set<UInt> = []
+  var inexact = false
+
+  nonisolated(unsafe) static let method: OpaquePointer? = {
+    guard let method = X509_LOOKUP_meth_new("trustgate CA file") else { return nil }
+    X509_LOOKUP_meth_set_get_by_subject(method, lazyFileLookup)
+    return method
+  }()
+
+  /// The certificates of a text made only of plain `CERTIFICATE` blocks that all decode, in file order; nil when the
+  /// text must be loaded whole (it does not frame, or holds anything else).
+  static func index(_ pem: [UInt8]) -> [Entry]? {
+    var blocks: UnsafeMutablePointer<tg_pem_block>?
+    let count = pem.withUnsafeBufferPointer { tg_pem_frame($0.baseAddress, Int32(clamping: $0.count), &blocks) }
+    defer { tg_pem_blocks_free(blocks, max(count, 0)) }
+    guard count >= 0 else { return nil }
+    var entries: [Entry] = []
+    entries.reserveCapacity(Int(count))
+    for block in UnsafeBufferPointer(start: blocks, count: Int(count)) {
+      guard block.plain == 1, let der = block.der else { return nil }
+      var hash: UInt = 0
+      guard tg_x509_decodes(der, block.length, &hash) == 1 else { return nil }
+      entries.append(Entry(subjectHash: hash, der: Array(UnsafeBufferPointer(start: der, count: block.length))))
+    }
+    return entries
+  }
+
+  /// Set once a file was loaded whole: every later file is loaded whole too.
+  var whole = false
+
+  /// Adds every certificate whose subject is `name` to the store, then answers with one.
+  func find(_ name: OpaquePointer, store: OpaquePointer, into result: OpaquePointer) -> Int32 {
+    var ok: Int32 = 0
+    let hash = X509_NAME_hash_ex(name, nil, nil, &ok)
+    guard ok == 1 else { return 0 }
+    load(hash, into: store)
+    return tg_store_find_subject(store, name, result)
+  }
+
+  /// Adds the certificates whose subject hashes to `hash` (once a hash). All of them, colliding subjects too: then
+  /// the store holds everything of every subject with that hash, as it would with the files loaded whole.
+  func load(_ hash: UInt, into store: OpaquePointer) {
+    guard looked.insert(hash).inserted else { return }
+    for entry in entries where entry.subjectHash == hash {
+      let added = entry.der.withUnsafeBufferPointer { buffer -> Bool in
+        var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
+        guard let certificate = d2i_X509(nil, &cursor, buffer.count) else { return false }
+        defer { X509_free(certificate) }
+        return X509_STORE_add_cert(store, certificate) == 1
+      }
+      if !added { inexact = true }
+    }
+  }
+
+  /// Adds every certificate not added yet, and loads files whole from now on.
+  func loadAll(into store: OpaquePointer) {
+    whole = true
+    for hash in Set(entries.map(\.subjectHash)) { load(hash, into: store) }
+  }
+}
+
+private let lazyFileLookup:
+  @convention(c) (OpaquePointer?, X509_LOOKUP_TYPE, OpaquePointer?, OpaquePointer?) -> Int32 = {
+    lookup, type, name, result in
+    guard type == X509_LU_X509, let lookup, let name, let result, let data = X509_LOOKUP_get_method_data(lookup),
+      let store = X509_LOOKUP_get_store(lookup)
+    else { return 0 }
+    let files = Unmanaged<LazyFiles>.fromOpaque(data).takeUnretainedValue()
+    return files.find(name, store: store, into: result)
+  }
+
 /// The hashed folders of one store and the lookup method that reads them; OpenSSL holds a pointer to it as the
 /// lookup's method data, and the store keeps it alive.
 final class HashedFolders: @unchecked Sendable {
   var readers: [HashedFolderReader] = []
+  let files: LazyFiles
+
+  init(files: LazyFiles) { self.files = files }
 
   /// One method for every store: only its `get_by_subject` is set.
   nonisolated(unsafe) static let method: OpaquePointer? = {
@@ -225,6 +337,13 @@ final class HashedFolders: @unchecked Sendable {
     for reader in readers {
       var index = 0
       while let bytes = reader("\(hash).\(index)") {
+        // The file may hold other subjects than its name says: what the CA files hold of those subjects goes into
+        // the store first, or the lookup would never be asked for them.
+        if let entries = LazyFiles.index(bytes) {
+          for entry in entries { files.load(entry.subjectHash, into: store) }
+        } else {
+          files.loadAll(into: store)
+        }
         let loaded = bytes.withUnsafeBufferPointer {
           tg_store_add_pem(store, $0.baseAddress, Int32(clamping: $0.count))
         }

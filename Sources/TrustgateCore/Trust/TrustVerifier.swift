@@ -26,8 +26,16 @@ public final class TrustVerifier {
   let fs: any FileSystemView
   let repository: (any FileSystemView)?
   let time: Int64
-  /// Stores already built, by what they load: clients that load the same sources share one.
-  var stores: [String: (store: CertificateStore?, sources: [String], failure: String?)] = [:]
+  /// Stores already built, by what they load (not by which setting named it): clients that load the same files and
+  /// folders share one store.
+  var stores: [String: Built] = [:]
+
+  /// A store and what each load did: `lines` are the sources without the setting's label (one per load, in order).
+  struct Built {
+    var store: CertificateStore?
+    var lines: [(load: Int, skipped: Bool, text: String)]
+    var failure: String?
+  }
 
   /// Clients the verifier judges (Node's roots are compiled in: nothing here can load them).
   static let verified: Set<String> = Set(ClientBehaviours.clients).subtracting(["node"])
@@ -74,70 +82,91 @@ public final class TrustVerifier {
       return verdict
     case .verifies: break
     }
-    let built = store(for: plan)
+    var built = store(for: plan)
     verdict.sources = built.sources + verdict.sources
     if let failure = built.failure {
       verdict.error = failure
       return verdict
     }
-    guard let store = built.store else {
+    guard var store = built.store else {
       verdict.error = "out of memory building the store"
       return verdict
     }
-    let outcome = store.verify(
+    var outcome = store.verify(
       chain, host: host, flags: plan.flags, at: time, securityLevel: plan.securityLevel, purpose: purpose)
+    if store.inexact {
+      // A lazily read CA file held a certificate OpenSSL does not load: judge again with the files loaded whole.
+      built = self.store(for: plan, lazily: false)
+      guard let whole = built.store else {
+        verdict.error = "out of memory building the store"
+        return verdict
+      }
+      store = whole
+      outcome = store.verify(
+        chain, host: host, flags: plan.flags, at: time, securityLevel: plan.securityLevel, purpose: purpose)
+    }
     verdict.verifies = outcome.verifies
     verdict.error = outcome.error
     return verdict
   }
 
-  /// The client's store, built once per distinct list of loads.
-  func store(for plan: TrustPlan) -> (store: CertificateStore?, sources: [String], failure: String?) {
-    // Labels are part of the key: the sources say which setting led to each file.
-    let key = plan.loads.map { "\($0.kind)\u{0}\($0.path)\u{0}\($0.label)\u{0}\($0.noCertificates)" }
-      .joined(separator: "\u{1}")
-    if let built = stores[key] { return built }
-    let built = build(plan.loads)
-    stores[key] = built
-    return built
+  /// The client's store, built once per distinct list of loads, with the sources named by the client's settings.
+  func store(
+    for plan: TrustPlan, lazily: Bool = true
+  ) -> (store: CertificateStore?, sources: [String], failure: String?) {
+    let key = plan.loads.map { "\($0.kind)\u{0}\($0.path)\u{0}\($0.noCertificates)" }.joined(separator: "\u{1}")
+    let built: Built
+    if lazily, let known = stores[key], known.store?.inexact != true {
+      built = known
+    } else {
+      built = build(plan.loads, lazily: lazily)
+      stores[key] = built
+    }
+    let sources = built.lines.map { line in
+      let label = plan.loads[line.load].label
+      return line.skipped ? "skipped: \(label) \(line.text)" : "\(label) \(line.text)"
+    }
+    return (built.store, sources, built.failure)
   }
 
-  func build(_ loads: [TrustPlan.Load]) -> (store: CertificateStore?, sources: [String], failure: String?) {
-    guard let store = try? CertificateStore() else { return (nil, [], nil) }
-    var sources: [String] = []
+  func build(_ loads: [TrustPlan.Load], lazily: Bool) -> Built {
+    guard let store = try? CertificateStore() else { return Built(store: nil, lines: [], failure: nil) }
+    var built = Built(store: store, lines: [], failure: nil)
     let views = Views(fs: fs, repository: repository)
-    for load in loads {
+    for (index, load) in loads.enumerated() {
       switch load.kind {
       case .file:
         let bytes = views.read(load.path) ?? []
-        let count = store.add(pem: bytes)
+        let count = store.add(pem: bytes, lazily: lazily)
         if count > 0 {
-          sources.append("\(load.label) \(load.path) (\(count) certificate\(count == 1 ? "" : "s"))")
+          built.lines.append((index, false, "\(load.path) (\(count) certificate\(count == 1 ? "" : "s"))"))
           continue
         }
         switch load.noCertificates {
         case .raises(let message), .exits(let message):
-          return (store, sources, message.replacing("{path}", with: load.path))
+          built.failure = message.replacing("{path}", with: load.path)
+          return built
         default:
-          sources.append("skipped: \(load.label) \(load.path) holds no certificate")
+          built.lines.append((index, true, "\(load.path) holds no certificate"))
         }
       case .folder(let split):
         let folders = split ? load.path.split(separator: ":").map(String.init) : [load.path]
         for folder in folders where !folder.isEmpty {
           guard views.state(folder) == .folder else {
-            sources.append("skipped: \(load.label) \(folder) is not a folder")
+            built.lines.append((index, true, "\(folder) is not a folder"))
             continue
           }
           do {
             try store.addHashedFolder { name in views.read(folder + "/" + name) }
-            sources.append("\(load.label) \(folder) (hashed folder: <subject-hash>.N)")
+            built.lines.append((index, false, "\(folder) (hashed folder: <subject-hash>.N)"))
           } catch {
-            return (store, sources, "\(error)")
+            built.failure = "\(error)"
+            return built
           }
         }
       }
     }
-    return (store, sources, nil)
+    return built
   }
 }
 
