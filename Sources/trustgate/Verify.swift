@@ -58,7 +58,9 @@ struct Verify: ParsableCommand {
   @Option(help: ArgumentHelp("With --connect: write the fetched chain here as PEM, leaf first.", valueName: "file"))
   var save: String?
 
-  @Option(help: ArgumentHelp("With --connect: seconds for connect, proxy CONNECT and handshake, per address.", valueName: "seconds"))
+  @Option(
+    help: ArgumentHelp(
+      "With --connect: seconds for connect, proxy CONNECT and handshake, per address.", valueName: "seconds"))
   var timeout: Double = 10
 
   @Option(
@@ -81,7 +83,9 @@ struct Verify: ParsableCommand {
       throw ValidationError("--chain and --connect both name a chain to verify; give one of them")
     default: break
     }
-    if connect == nil, save != nil { throw ValidationError("--save writes the chain --connect fetched; give --connect") }
+    if connect == nil, save != nil {
+      throw ValidationError("--save writes the chain --connect fetched; give --connect")
+    }
     guard timeout.isFinite, timeout > 0, timeout <= 600 else {
       throw ValidationError("--timeout \(timeout): give a number of seconds above 0 and at most 600")
     }

@@ -1,10 +1,11 @@
+import Dispatch
+import Synchronization
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
   import Musl
 #endif
-import Dispatch
-import Synchronization
 
 /// Why a connection step failed, in words a user can act on (`connection refused`, `timed out after 10 s`).
 public struct NetworkError: Error, Sendable, CustomStringConvertible {
@@ -172,7 +173,9 @@ final class TCPConnection {
   func send(_ bytes: [UInt8], deadline: Deadline, doing what: String) throws(NetworkError) {
     var offset = 0
     while offset < bytes.count {
-      let sent = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+      let sent = bytes[offset...].withUnsafeBytes {
+        Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+      }
       if sent > 0 {
         offset += sent
       } else if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR {

@@ -64,7 +64,8 @@ enum TLSCapture {
         let error = OpenSSLError.drain("the TLS handshake")
         ERR_clear_error()
         throw NetworkError(
-          error.messages.isEmpty ? "the TLS handshake failed: the server closed the connection (is it TLS?)"
+          error.messages.isEmpty
+            ? "the TLS handshake failed: the server closed the connection (is it TLS?)"
             : error.description)
       }
     }

@@ -8,14 +8,17 @@ public struct CaptureTarget: Sendable, Equatable {
   public var port: Int
 
   /// `host:port` as CONNECT and messages write it (IPv6 in brackets).
-  public var authority: String { (host.kind == .ip && host.name.contains(":") ? "[\(host.name)]" : host.name) + ":\(port)" }
+  public var authority: String {
+    (host.kind == .ip && host.name.contains(":") ? "[\(host.name)]" : host.name) + ":\(port)"
+  }
 
   public init(host: HostIdentity, port: Int) {
     self.host = host
     self.port = port
   }
 
-  static let help = "give HOST[:PORT] with HOST a DNS name or an IP address (an IPv6 address in brackets: [::1]:8443), "
+  static let help =
+    "give HOST[:PORT] with HOST a DNS name or an IP address (an IPv6 address in brackets: [::1]:8443), "
     + "PORT 1-65535 (default 443), and no scheme or path"
 
   /// The target `text` names, or exit 2 naming it and what to give.
@@ -41,7 +44,9 @@ public struct CaptureTarget: Sendable, Equatable {
     var port = 443
     if let portText {
       guard portText.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(portText), (1...65535).contains(value)
-      else { throw InputError("--connect \(shown): port \(InertText(portText)) is not a number from 1 to 65535; \(help)") }
+      else {
+        throw InputError("--connect \(shown): port \(InertText(portText)) is not a number from 1 to 65535; \(help)")
+      }
       port = value
     }
     guard let host = HostIdentity(String(hostText)) else {
@@ -103,7 +108,8 @@ public struct ChainCapture: Sendable {
     } else {
       let found: [SocketAddress]
       do {
-        found = try NameResolution.addresses(of: target.host.name, port: target.port, deadline: Deadline(seconds: seconds))
+        found = try NameResolution.addresses(
+          of: target.host.name, port: target.port, deadline: Deadline(seconds: seconds))
       } catch {
         throw InputError("--connect \(target.authority): \(error); check the name, or give an IP address")
       }

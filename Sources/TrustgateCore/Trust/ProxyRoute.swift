@@ -1,9 +1,10 @@
+import FoundationEssentials
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
   import Musl
 #endif
-import FoundationEssentials
 
 /// The HTTP proxy `verify --connect` tunnels through with `CONNECT host:port`, chosen from the environment as curl
 /// chooses it for an `https://` URL:
@@ -41,7 +42,9 @@ public struct ProxyRoute: Sendable, Equatable {
     }
     let parsed = ProxyCollector.parse(name: name, value: value)
     let fix = "set \(name) to http://[user:password@]host:port, or unset it to connect directly"
-    if let why = parsed.malformed { throw InputError("\(name)=\(parsed.value): not a usable proxy URL: \(why); \(fix)") }
+    if let why = parsed.malformed {
+      throw InputError("\(name)=\(parsed.value): not a usable proxy URL: \(why); \(fix)")
+    }
     guard parsed.scheme == nil || parsed.scheme == "http", let proxyHost = parsed.host else {
       throw InputError(
         "\(name)=\(parsed.value): only http:// proxies are tunnelled through (HTTP CONNECT), not "

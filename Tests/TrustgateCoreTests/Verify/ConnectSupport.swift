@@ -83,9 +83,12 @@ final class LocalServers {
 
   /// `tinyproxy` in the foreground with `configuration` (its Port line must name `port`), logging to its LogFile.
   func tinyproxy(configuration path: String, port: Int) throws {
-    guard let tinyproxy = Shell.which("tinyproxy") ?? ["/usr/bin/tinyproxy", "/usr/sbin/tinyproxy"].first(where: {
-      FileManager.default.isExecutableFile(atPath: $0)
-    }) else { throw XCTSkip("tinyproxy is not installed (scripts/install-deps.sh --test installs it)") }
+    guard
+      let tinyproxy = Shell.which("tinyproxy")
+        ?? ["/usr/bin/tinyproxy", "/usr/sbin/tinyproxy"].first(where: {
+          FileManager.default.isExecutableFile(atPath: $0)
+        })
+    else { throw XCTSkip("tinyproxy is not installed (scripts/install-deps.sh --test installs it)") }
     try start([tinyproxy, "-d", "-c", path])
     try waitForListener(address: "127.0.0.1", port: port)
   }

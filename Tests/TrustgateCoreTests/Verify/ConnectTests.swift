@@ -171,8 +171,10 @@ final class ConnectTests: XCTestCase {
     let binary = try XCTUnwrap(CLI.binary)
     let script = "mount --bind \"$1\" /etc/hosts && shift && exec \"$@\""
     let outcome = try BoundedRun.run(
-      [unshare, "-m", "/bin/sh", "-c", script, "sh", scratch.path + "/hosts", binary, "verify", "--connect",
-       "localhost:\(port)"], in: scratch.path, seconds: 60)
+      [
+        unshare, "-m", "/bin/sh", "-c", script, "sh", scratch.path + "/hosts", binary, "verify", "--connect",
+        "localhost:\(port)",
+      ], in: scratch.path, seconds: 60)
     if outcome.stderr.contains("unshare:") || outcome.stderr.contains("mount:") {
       throw XCTSkip("no mount namespace here to give localhost both addresses: \(outcome.stderr)")
     }
@@ -219,7 +221,9 @@ final class ConnectTests: XCTestCase {
   func testProxyTunnelsNoProxyBypassesAndCredentialsNeverShow() throws {
     let (proxyPort, log) = try startProxy(allowed: port)
     let trusted = try root("trusted", bundle: "root.pem")
-    let arguments = ["verify", "--connect", "127.0.0.1:\(port)", "--root", trusted, "--env-file", scratch.path + "/env"]
+    let arguments = [
+      "verify", "--connect", "127.0.0.1:\(port)", "--root", trusted, "--env-file", scratch.path + "/env",
+    ]
     let proxyURL = "http://alice:secret%34%32@127.0.0.1:\(proxyPort)"
     let through = try trustgate(arguments, environment: ["HTTPS_PROXY": proxyURL])
     XCTAssertEqual(through.status, 0, through.all)
@@ -328,7 +332,9 @@ final class ConnectTests: XCTestCase {
         seconds: 120)
       XCTAssertNotEqual(outcome.status, 2, "\(arguments): \(outcome.all)")
       let calls = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
-      return (calls.filter { $0.contains("connect(") && $0.contains("AF_INET") }, calls.filter { $0.contains("libssl.so") })
+      return (
+        calls.filter { $0.contains("connect(") && $0.contains("AF_INET") }, calls.filter { $0.contains("libssl.so") }
+      )
     }
     for arguments in [["verify", "--chain", pki.file("chain.pem"), "--host", "localhost"], ["inspect"], ["--version"]] {
       let (connects, libssl) = try trace(arguments)
