@@ -103,7 +103,7 @@ struct Verify: ParsableCommand {
         let (request, _) = try workspace.request(now: ClockCollector.currentTime())
         let capture = try ChainCapture.capture(
           destination, environment: ProcessInfo.processInfo.environment, timeout: timeout)
-        var report = ConnectReport.make(request, capture: capture, host: host ?? destination.host)
+        var report = try ConnectReport.make(request, capture: capture, host: host ?? destination.host)
         if let save, let first = capture.addresses.compactMap(\.chain).first {
           try ChainCheck.save(first.pem, to: workspace.absolute(save), shown: save)
           report.saved = save

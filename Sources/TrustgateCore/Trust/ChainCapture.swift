@@ -186,7 +186,11 @@ public struct ChainCapture: Sendable {
       if bytes.isEmpty { throw NetworkError("the proxy \(proxy.shown) closed the connection before answering CONNECT") }
       response += bytes
     }
-    let statusLine = String(decoding: response.prefix { $0 != 13 && $0 != 10 }, as: UTF8.self)
+    // The proxy's own words are echoed; a proxy that echoes the credentials it was sent gets them blanked.
+    var statusLine = String(decoding: response.prefix { $0 != 13 && $0 != 10 }, as: UTF8.self)
+    for secret in proxy.secrets where !secret.isEmpty {
+      statusLine = statusLine.replacingOccurrences(of: secret, with: "***")
+    }
     let fields = statusLine.split(separator: " ", maxSplits: 2)
     guard fields.count >= 2, fields[0].hasPrefix("HTTP/"), let status = Int(fields[1]) else {
       throw NetworkError("the proxy \(proxy.shown) did not answer CONNECT with HTTP (\(statusLine.capped(80)))")

@@ -31,7 +31,9 @@ public struct ConnectReport: Sendable {
   public var chainsDiffer: Bool { Set(chains.map(\.leafSHA256)).count > 1 }
 
   /// Inspects the target, then verifies every distinct captured chain for every client present.
-  public static func make(_ request: InspectRequest, capture: ChainCapture, host: HostIdentity?) -> ConnectReport {
+  public static func make(_ request: InspectRequest, capture: ChainCapture, host: HostIdentity?) throws(InputError)
+    -> ConnectReport
+  {
     let snapshot = Inspector.inspect(request)
     let verifier = TrustVerifier(
       snapshot: snapshot, fs: request.fs, repository: request.repository, env: request.env, time: request.now)
@@ -51,7 +53,11 @@ public struct ConnectReport: Sendable {
       let leaf = group.chain.der.first.flatMap { der in
         der.withUnsafeBytes { Digests.raw($0, Digests.sha256) }.map { hex($0) }
       }
-      guard let parsed = try? CertificateChain(pem: Array(group.chain.pem.utf8)) else { continue }
+      guard let parsed = try? CertificateChain(pem: Array(group.chain.pem.utf8)) else {
+        throw InputError(
+          "--connect \(capture.target.authority): the chain \(group.addresses.joined(separator: ", ")) served does "
+            + "not parse as X.509 certificates; save it with `openssl s_client -showcerts` and look at it")
+      }
       let subject = "connect \(capture.target.authority) (\(group.addresses.joined(separator: ", ")))"
       report.chains.append(
         ChainVerdicts(

@@ -26,6 +26,14 @@ public struct ProxyRoute: Sendable, Equatable {
   /// `Basic base64(user:password)` when the URL carries credentials. Sent to the proxy, never printed.
   var authorization: String?
 
+  /// What must never be echoed: the authorization value, and the user and password in it.
+  var secrets: [String] {
+    guard let authorization else { return [] }
+    let token = String(authorization.dropFirst("Basic ".count))
+    let decoded = Data(base64Encoded: token).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    return [token] + decoded.split(separator: ":", maxSplits: 1).map(String.init).filter { $0.count >= 3 }
+  }
+
   public static let variables = ["https_proxy", "HTTPS_PROXY"]
   public static let exclusionVariables = ["no_proxy", "NO_PROXY"]
 
@@ -50,9 +58,9 @@ public struct ProxyRoute: Sendable, Equatable {
         "\(name)=\(parsed.value): only http:// proxies are tunnelled through (HTTP CONNECT), not "
           + "\(parsed.scheme ?? "this scheme")://; \(fix)")
     }
+    // Without a port, curl's default proxy port: 1080 (curl(1), --proxy).
     var route = ProxyRoute(
       host: proxyHost, port: parsed.port ?? 1080, shown: parsed.value, variable: name, authorization: nil)
-    // curl's default proxy port is 1080; a scheme-less or http:// URL without a port is rare, but must not be 443.
     if parsed.hasCredentials, let credentials = credentials(in: value) {
       route.authorization = "Basic " + Data(credentials.utf8).base64EncodedString()
     }
