@@ -157,15 +157,23 @@ public final class CertificateStore {
   /// `lazily`: index plain certificate files and parse only the certificates a verification asks for.
   @discardableResult
   public func add(pem: [UInt8], lazily: Bool = true) -> Int {
+    add(CAFile(pem), lazily: lazily)
+  }
+
+  /// Adds a CA file read (and indexed) once: clients that load the same file in different stores share its index.
+  @discardableResult
+  public func add(_ file: CAFile, lazily: Bool = true) -> Int {
     defer { ERR_clear_error() }
-    if lazily, !files.whole, let entries = LazyFiles.index(pem) {
+    if lazily, !files.whole, let entries = file.entries {
       files.entries.append(contentsOf: entries)
       return entries.count
     }
     // A file loaded whole puts subjects in the store's objects that the lazy lookup would then never be asked for:
     // from here on every file is loaded whole.
     files.loadAll(into: store)
-    let count = pem.withUnsafeBufferPointer { tg_store_add_pem(store, $0.baseAddress, Int32(clamping: $0.count)) }
+    let count = file.pem.withUnsafeBufferPointer {
+      tg_store_add_pem(store, $0.baseAddress, Int32(clamping: $0.count))
+    }
     return Int(count)
   }
 
@@ -231,6 +239,18 @@ public final class CertificateStore {
     case .ip:
       return X509_check_ip_asc(leaf, host.name, 0) == 1
     }
+  }
+}
+
+/// A CA file's text and, when it can be read lazily, its certificates indexed by subject hash.
+public struct CAFile: @unchecked Sendable {
+  public let pem: [UInt8]
+  let entries: [LazyFiles.Entry]?
+
+  public init(_ pem: [UInt8]) {
+    self.pem = pem
+    entries = LazyFiles.index(pem)
+    ERR_clear_error()
   }
 }
 

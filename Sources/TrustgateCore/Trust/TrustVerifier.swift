@@ -129,6 +129,16 @@ public final class TrustVerifier {
     return (built.store, sources, built.failure)
   }
 
+  /// CA files read in this run, by path: each is read and indexed once, whichever stores load it.
+  var caFiles: [String: CAFile] = [:]
+
+  func caFile(_ path: String, _ views: Views) -> CAFile {
+    if let known = caFiles[path] { return known }
+    let file = CAFile(views.read(path) ?? [])
+    caFiles[path] = file
+    return file
+  }
+
   func build(_ loads: [TrustPlan.Load], lazily: Bool) -> Built {
     guard let store = try? CertificateStore() else { return Built(store: nil, lines: [], failure: nil) }
     var built = Built(store: store, lines: [], failure: nil)
@@ -136,8 +146,7 @@ public final class TrustVerifier {
     for (index, load) in loads.enumerated() {
       switch load.kind {
       case .file:
-        let bytes = views.read(load.path) ?? []
-        let count = store.add(pem: bytes, lazily: lazily)
+        let count = store.add(caFile(load.path, views), lazily: lazily)
         if count > 0 {
           built.lines.append((index, false, "\(load.path) (\(count) certificate\(count == 1 ? "" : "s"))"))
           continue

@@ -23,20 +23,34 @@ public enum VerdictComparison {
   }
 
   /// Verdicts of clients that `package` affects which verified at the baseline and do not now; nil when there is no
-  /// evidence either way (either side recorded no verdicts, or these clients verified no endpoint or required root at
-  /// the baseline).
-  public static func flipped(by package: String, _ context: RuleContext) -> [ClientVerdict]? {
+  /// evidence either way: either side recorded no verdicts, the verdicts were not judged with the crossed versions
+  /// (a lockfile bump while the old version is still installed: verification judges what is installed), or these
+  /// clients verified nothing at the baseline (no endpoint, required root or private anchor).
+  public static func flipped(
+    by package: String, from before: String? = nil, to after: String? = nil, _ context: RuleContext
+  ) -> [ClientVerdict]? {
     guard let current = context.current.verdicts, let baseline = context.baseline?.verdicts else { return nil }
-    let before = index(baseline)
+    if let after, judgedVersion(of: package, in: context.current) != after { return nil }
+    if let before, let base = context.baseline, judgedVersion(of: package, in: base) != before { return nil }
+    let previous = index(baseline)
     let concerned = current.filter { packages(of: $0.client).contains(package) }
-    // Evidence is what the policy declares (endpoints, required roots): the host's own anchors may have nothing to do
-    // with the servers the project calls, so they alone never make a crossing harmless.
-    let compared = concerned.filter { verdict in
-      before[key(verdict)]?.verifies == true
-        && (verdict.subject.hasPrefix(Verdicts.endpointPrefix) || verdict.subject.hasPrefix(Verdicts.requiredRootPrefix))
-    }
+    // Evidence is what the clients verified at the baseline: the policy's endpoints and required roots, and the
+    // private anchors of the trust sources (a root only this organisation trusts).
+    let compared = concerned.filter { previous[key($0)]?.verifies == true }
     guard !compared.isEmpty else { return nil }
-    return compared.filter { !$0.verifies && before[key($0)]?.verifies == true }
+    return compared.filter { !$0.verifies }
+  }
+
+  /// The version of `package` verification judged with: installed in the project's Python, else the first exact pin,
+  /// as `TrustPlanner` chooses it.
+  static func judgedVersion(of package: String, in snapshot: Snapshot) -> String? {
+    if let installed = PythonSelection.primary(snapshot.python.environments)?.distribution(package) {
+      return installed.version
+    }
+    for lockfile in snapshot.lockfiles {
+      if let pin = lockfile.pins.first(where: { $0.name == package }) { return pin.version }
+    }
+    return nil
   }
 
   /// The changes that can explain why a verdict failed, most specific first.

@@ -93,7 +93,8 @@ public enum Verdicts {
     return snapshot
   }
 
-  /// Roots in the OS store that no public store holds: everything self-signed in an admin's anchors folder
+  /// Roots in the OS store, or in a bundle a trust variable names, that no public store holds: everything self-signed
+  /// in an admin's anchors folder
   /// (`/usr/local/share/ca-certificates`), and roots of the OS bundle that neither certifi (Mozilla's set) nor the
   /// distribution's own offered set (`/usr/share/ca-certificates`, package-provided anchors) holds — old public roots a
   /// distribution still ships are not private.
@@ -107,6 +108,11 @@ public enum Verdicts {
         candidates.formUnion(store.certificates.distinct.subtracting(publicRoots))
       default: break
       }
+    }
+    // A bundle a trust variable names (SSL_CERT_FILE, REQUESTS_CA_BUNDLE…) is a trust source like the OS store: a
+    // corporate root put there is what the clients reading it verify, and must go on verifying.
+    for variable in snapshot.environment where knowsPublic && variable.target?.state == .file {
+      if let certificates = variable.target?.certificates { candidates.formUnion(certificates.distinct) }
     }
     let now = snapshot.clock?.now
     return candidates.filter { fingerprint in

@@ -122,9 +122,9 @@ final class OutcomeGateTests: XCTestCase {
     XCTAssertTrue(findings(all, "TG801").isEmpty, result.all)
   }
 
-  /// Item 5 with only the host's private anchors as evidence: they may have nothing to do with the project's servers,
-  /// so the crossing stays an error (the policy's endpoints or required roots are what make it a warning).
-  func testUpgradeWithOnlyPrivateAnchorsAsEvidenceStaysAnError() throws {
+  /// Item 5 with the host's private anchors as the evidence: every client verifies the corporate root before and after
+  /// the upgrade (issue #10 §3: "still verifies what it did" covers private anchors), so TG301 warns.
+  func testUpgradeWithPrivateAnchorsStillVerifiedIsAWarning() throws {
     try put("etc/ssl/certs/ca-certificates.crt", ["root.pem"])
     try put("usr/local/share/ca-certificates/corp.crt", ["root.pem"])
     try scenario.write(".trustgate.yml", "version: 1\nrules:\n  TG302: off\n")
@@ -134,9 +134,76 @@ final class OutcomeGateTests: XCTestCase {
     let bundle = "/etc/ssl/certs/ca-certificates.crt"
     let (result, all) = try check(
       ["--baseline-ref", "HEAD"], env: ["SSL_CERT_FILE": bundle, "REQUESTS_CA_BUNDLE": bundle])
+    XCTAssertEqual(result.status, 0, result.all)
+    let httpx = try XCTUnwrap(findings(all, "TG301").first { $0["subject"] as? String == "httpx" }, result.all)
+    XCTAssertEqual(httpx["severity"] as? String, "warning")
+    XCTAssertTrue((httpx["message"] as? String ?? "").contains("private roots of its trust sources"), result.all)
+  }
+
+  /// Item 5 as filed: no endpoints, no OS anchor, SSL_CERT_FILE a bundle holding the corporate root (next to a public
+  /// store, so the root is known to be private): the root the clients read is the evidence, and it still verifies.
+  func testUpgradeWithTheCorporateRootOfSSLCertFileStillVerifiedIsAWarning() throws {
+    try put("etc/corp/bundle.pem", ["root.pem", "noku.pem"])
+    try put("etc/ssl/certs/ca-certificates.crt", ["noku.pem"])
+    try put("usr/share/ca-certificates/mozilla/Public.crt", ["noku.pem"])
+    try scenario.write(".trustgate.yml", "version: 1\nrules:\n  TG302: off\n")
+    try scenario.write("uv.lock", try Fixtures.text("lockfiles/old/uv/uv.lock"))
+    try scenario.commitAll("lock")
+    try scenario.write("uv.lock", try Fixtures.text("lockfiles/new/uv/uv.lock"))
+    let env = ["SSL_CERT_FILE": "/etc/corp/bundle.pem", "REQUESTS_CA_BUNDLE": "/etc/corp/bundle.pem"]
+    let (result, all) = try check(["--baseline-ref", "HEAD"], env: env)
+    XCTAssertEqual(result.status, 0, result.all)
+    let crossings = findings(all, "TG301")
+    XCTAssertFalse(crossings.isEmpty, result.all)
+    XCTAssertTrue(crossings.allSatisfy { $0["severity"] as? String == "warning" }, result.all)
+    // Take the root out of the bundle: the corporate root no longer verifies for anyone, and that is an error.
+    try put("etc/corp/bundle.pem", ["noku.pem"])
+    let (broken, _) = try check(["--baseline-ref", "HEAD"], env: env)
+    XCTAssertEqual(broken.status, 1, broken.all)
+  }
+
+  /// Nothing to verify (no endpoint, required root or private root): no evidence either way, so the crossing stays an
+  /// error, as before verdicts existed.
+  func testUpgradeWithNothingToVerifyStaysAnError() throws {
+    try put("etc/ssl/certs/ca-certificates.crt", ["root.pem"])
+    try scenario.write(".trustgate.yml", "version: 1\nrules:\n  TG302: off\n")
+    try scenario.write("uv.lock", try Fixtures.text("lockfiles/old/uv/uv.lock"))
+    try scenario.commitAll("lock")
+    try scenario.write("uv.lock", try Fixtures.text("lockfiles/new/uv/uv.lock"))
+    let (result, all) = try check(["--baseline-ref", "HEAD"], env: [:])
     XCTAssertEqual(result.status, 1, result.all)
     let httpx = try XCTUnwrap(findings(all, "TG301").first { $0["subject"] as? String == "httpx" }, result.all)
     XCTAssertEqual(httpx["severity"] as? String, "error")
+  }
+
+  /// Verification judges what is installed: with httpx 0.28.1 installed (a real venv from PyPI), a uv.lock moving
+  /// httpx 0.28.1 → 0.27.2 was not judged at 0.27.2, and the move back was not judged at 0.27.2 on the baseline side
+  /// (the same venv serves both): either way the verdicts say nothing about the crossing and TG301 stays an error.
+  /// (Both sides judged at their own versions — pins only, or a baseline recorded while 0.27.2 was installed — is
+  /// what makes it a warning: the tests above.)
+  func testLockfileCrossingIsJudgedOnlyWhenItsVersionIsInstalled() throws {
+    let venv = try RealVenvVerificationTests.venv("3.12")
+    try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+    let copy = try Shell.run(["/bin/cp", "-a", venv, root + "/venv"])
+    XCTAssertEqual(copy.status, 0, copy.output)
+    try put("etc/ssl/certs/ca-certificates.crt", ["root.pem"])
+    try put("usr/local/share/ca-certificates/corp.crt", ["root.pem"])
+    let bundle = "/etc/ssl/certs/ca-certificates.crt"
+    let env = ["SSL_CERT_FILE": bundle, "REQUESTS_CA_BUNDLE": bundle, "VIRTUAL_ENV": "/venv"]
+    try scenario.write(".trustgate.yml", "version: 1\nrules:\n  TG302: off\n")
+    try scenario.write("uv.lock", try Fixtures.text("lockfiles/new/uv/uv.lock"))
+    try scenario.commitAll("lock at 0.28.1")
+    try scenario.write("uv.lock", try Fixtures.text("lockfiles/old/uv/uv.lock"))
+    let (down, downAll) = try check(["--baseline-ref", "HEAD"], env: env)
+    let downgrade = try XCTUnwrap(findings(downAll, "TG301").first { $0["subject"] as? String == "httpx" }, down.all)
+    XCTAssertEqual(downgrade["severity"] as? String, "error", down.all)
+    XCTAssertEqual(down.status, 1, down.all)
+    try scenario.commitAll("lock at 0.27.2")
+    try scenario.write("uv.lock", try Fixtures.text("lockfiles/new/uv/uv.lock"))
+    let (up, upAll) = try check(["--baseline-ref", "HEAD"], env: env)
+    let upgrade = try XCTUnwrap(findings(upAll, "TG301").first { $0["subject"] as? String == "httpx" }, up.all)
+    XCTAssertEqual(upgrade["severity"] as? String, "error", up.all)
+    XCTAssertEqual(up.status, 1, up.all)
   }
 
   /// The same upgrade where httpx 0.28.1 raises on a folder in SSL_CERT_FILE while 0.27.2 skipped it: the verdict

@@ -43,12 +43,13 @@ public struct TrustChangingUpgradeRule: Rule {
           "\(change.subject) \(direction) \(before) → \(after)\(where_) crosses \(crossed.boundary): \(crossed.summary); \(crossed.impact)"
         // Verdicts decide: a crossing after which every client still verifies what it did is a warning.
         var severity: Severity?
-        if let flipped = VerdictComparison.flipped(by: change.subject, context) {
+        if let flipped = VerdictComparison.flipped(by: change.subject, from: before, to: after, context) {
           if flipped.isEmpty {
             severity = .warning
             message +=
               ". Every client it affects still verifies what it did at the baseline (the policy's endpoints and "
-              + "required roots), so nothing here breaks; keep the warning in mind for servers not listed in endpoints"
+              + "required roots, and the private roots of its trust sources), so nothing here breaks; keep the "
+              + "warning in mind for servers not listed in endpoints"
           } else {
             let names = flipped.map { verdict in
               "\(verdict.client)\(verdict.version.map { " \($0)" } ?? "") no longer verifies "
