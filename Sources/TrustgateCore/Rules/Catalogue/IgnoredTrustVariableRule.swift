@@ -29,26 +29,27 @@ public struct IgnoredTrustVariableRule: Rule {
     }),
   ]
 
-  /// Python-facing variables and the client libraries that read them.
-  static let readers: [String: Set<String>] = [
-    "REQUESTS_CA_BUNDLE": ["requests", "botocore"],
-    "CURL_CA_BUNDLE": ["requests"],
-    "SSL_CERT_FILE": ["httpx", "aiohttp", "urllib3"],
-    "SSL_CERT_DIR": ["httpx", "aiohttp", "urllib3"],
-    "AWS_CA_BUNDLE": ["botocore"],
-  ]
+  /// The Python libraries a project calls directly. Which variables each reads comes from `ClientBehaviours`, at the
+  /// version present (the row that applies), so this rule and the resolver cannot disagree.
   static let libraries = ["httpx", "requests", "aiohttp", "botocore"]
 
   public func evaluate(_ context: RuleContext) -> RuleResult {
     var result = RuleResult()
     let resolver = context.trust
-    let present = Set(Self.libraries.filter { resolver.version(of: $0).present })
+    let planner = TrustPlanner(context.current, state: { resolver.state($0) })
+    var reads: [String: Set<String>] = [:]
+    for library in Self.libraries {
+      if let row = planner.row(for: library)?.row { reads[library] = Set(row.reads) }
+    }
+    let present = Set(reads.keys)
     guard !present.isEmpty else { return result }
+    // Variables some Python library of the table reads (at any version): the ones this rule speaks about.
+    let pythonFacing = Set(Self.libraries.flatMap { library in ClientBehaviours.rows(library).flatMap(\.reads) })
     let trust = Dictionary(context.current.effectiveTrust.map { ($0.client, $0) }, uniquingKeysWith: { a, _ in a })
     for variable in context.current.environment where !variable.isEmpty {
-      guard let readers = Self.readers[variable.name] else { continue }
+      guard pythonFacing.contains(variable.name) else { continue }
       result.checked.append(variable.name)
-      guard present.isDisjoint(with: readers) else { continue }
+      guard !present.contains(where: { reads[$0]?.contains(variable.name) == true }) else { continue }
       // A library that loads the same file through its own variable is configured; only the others are misled.
       let target = variable.target?.resolvedPath ?? variable.value
       // …or one whose own source holds the same roots (SSL_CERT_DIR=/etc/ssl/certs beside the bundle made from it).
