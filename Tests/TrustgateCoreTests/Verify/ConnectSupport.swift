@@ -93,6 +93,12 @@ final class LocalServers {
     try waitForListener(address: "127.0.0.1", port: port)
   }
 
+  /// Any program that listens on 127.0.0.1:`port` once started.
+  func program(_ command: [String], port: Int) throws {
+    try start(command)
+    try waitForListener(address: "127.0.0.1", port: port)
+  }
+
   private func start(_ command: [String]) throws {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: command[0])

@@ -268,6 +268,41 @@ final class ConnectTests: XCTestCase {
     XCTAssertFalse(refused.all.contains("secret42"), refused.all)
   }
 
+  /// A hostile proxy (no real proxy sends this, so a few lines of Python play it) answers CONNECT with a terminal
+  /// escape and a CI command in its reason phrase, and echoes the credentials it was sent: none of it reaches the
+  /// terminal as sent.
+  func testWhatAProxySaysIsInertAndNeverEchoesCredentials() throws {
+    guard let python = Shell.which("python3") else { throw XCTSkip("no python3 on PATH") }
+    let proxyPort = try LocalServers.freePort()
+    let script = """
+      import socket, sys
+      server = socket.socket(); server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+      server.bind(("127.0.0.1", int(sys.argv[1]))); server.listen(8)
+      while True:
+          connection, _ = server.accept()
+          request = b""
+          while b"\\r\\n\\r\\n" not in request:
+              chunk = connection.recv(4096)
+              if not chunk: break
+              request += chunk
+          auth = [l.split(b" ", 2)[2] for l in request.split(b"\\r\\n") if l.lower().startswith(b"proxy-authorization:")]
+          echoed = auth[0] if auth else b""
+          connection.sendall(b"HTTP/1.1 403 \\x1b]0;owned\\x07 ::error::bad " + echoed + b"\\r\\n\\r\\n")
+          connection.close()
+      """
+    try servers.program([python, "-c", script, String(proxyPort)], port: proxyPort)
+    let result = try trustgate(
+      ["verify", "--connect", "127.0.0.1:\(port)"],
+      environment: ["HTTPS_PROXY": "http://alice:secret42@127.0.0.1:\(proxyPort)"], seconds: 20)
+    XCTAssertEqual(result.status, 2, result.all)
+    XCTAssertTrue(
+      result.stderr.contains("refused CONNECT 127.0.0.1:\(port): HTTP/1.1 403 \\x1b]0;owned"), result.stderr)
+    XCTAssertFalse(result.all.contains("\u{1B}"), "an escape byte reached the terminal: \(result.all)")
+    XCTAssertFalse(result.all.contains("\u{07}"), result.all)
+    XCTAssertFalse(result.all.contains("secret42"), result.all)
+    XCTAssertFalse(result.all.contains(Data("alice:secret42".utf8).base64EncodedString()), result.all)
+  }
+
   // MARK: failures and bad input
 
   func testUnreachableServersExit2WithinTheTimeout() throws {
