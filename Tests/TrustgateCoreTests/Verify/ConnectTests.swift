@@ -167,17 +167,7 @@ final class ConnectTests: XCTestCase {
         address: "[::1]", port: port, certificate: pki.file("nokuleaf.pem"), key: pki.file("nokuleaf.key"),
         chain: nil)
     } catch { throw XCTSkip("IPv6 loopback is unavailable here: \(error)") }
-    try scratch.write("hosts", "127.0.0.1 localhost\n::1 localhost\n")
-    let binary = try XCTUnwrap(CLI.binary)
-    let script = "mount --bind \"$1\" /etc/hosts && shift && exec \"$@\""
-    let outcome = try BoundedRun.run(
-      [
-        unshare, "-m", "/bin/sh", "-c", script, "sh", scratch.path + "/hosts", binary, "verify", "--connect",
-        "localhost:\(port)",
-      ], in: scratch.path, seconds: 60)
-    if outcome.stderr.contains("unshare:") || outcome.stderr.contains("mount:") {
-      throw XCTSkip("no mount namespace here to give localhost both addresses: \(outcome.stderr)")
-    }
+    let outcome = try withDualStackLocalhost(unshare, ["verify", "--connect", "localhost:\(port)"])
     XCTAssertNotEqual(outcome.status, 2, outcome.all)
     let ipv4Leaf = try SClient.fingerprint(pki.file("leaf.pem"))
     let ipv6Leaf = try SClient.fingerprint(pki.file("nokuleaf.pem"))
@@ -186,6 +176,34 @@ final class ConnectTests: XCTestCase {
     XCTAssertTrue(outcome.stdout.contains("::1: 1 certificate"), outcome.stdout)
     XCTAssertTrue(outcome.stdout.contains("sha256:\(ipv6Leaf)"), outcome.stdout)
     XCTAssertTrue(outcome.stdout.contains("DIFFERENT CHAINS"), outcome.stdout)
+  }
+
+  /// Runs trustgate where localhost resolves to 127.0.0.1 and ::1: an /etc/hosts saying so, bound over the real one
+  /// in a mount namespace of its own.
+  func withDualStackLocalhost(_ unshare: String, _ arguments: [String]) throws -> BoundedRun.Outcome {
+    try scratch.write("hosts", "127.0.0.1 localhost\n::1 localhost\n")
+    let binary = try XCTUnwrap(CLI.binary)
+    let script = "mount --bind \"$1\" /etc/hosts && shift && exec \"$@\""
+    let outcome = try BoundedRun.run(
+      [unshare, "-m", "/bin/sh", "-c", script, "sh", scratch.path + "/hosts", binary] + arguments, in: scratch.path,
+      seconds: 60)
+    if outcome.stderr.contains("unshare:") || outcome.stderr.contains("mount:") {
+      throw XCTSkip("no mount namespace here to give localhost both addresses: \(outcome.stderr)")
+    }
+    return outcome
+  }
+
+  /// localhost on both addresses, a server on 127.0.0.1 only: ::1 refuses, and is shown but not judged (clients fall
+  /// back to the next address), so the verdicts decide the exit status.
+  func testAnAddressThatRefusesWhileAnotherServesIsShownNotJudged() throws {
+    guard let unshare = Shell.which("unshare") else { throw XCTSkip("unshare (util-linux) is not installed") }
+    let trusted = try root("trusted", bundle: "root.pem")
+    let outcome = try withDualStackLocalhost(
+      unshare, ["verify", "--connect", "localhost:\(port)", "--root", trusted, "--env-file", scratch.path + "/env"])
+    XCTAssertEqual(outcome.status, 0, outcome.all)
+    XCTAssertTrue(outcome.stdout.contains("::1: no chain: connection refused"), outcome.stdout)
+    XCTAssertTrue(outcome.stdout.contains("127.0.0.1: 2 certificates"), outcome.stdout)
+    XCTAssertFalse(outcome.stdout.contains("DIFFERENT CHAINS"), outcome.stdout)
   }
 
   // MARK: proxy
