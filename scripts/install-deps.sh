@@ -13,6 +13,8 @@ if [[ "${1:-}" == "--test" ]]; then
   command -v git >/dev/null || need+=(git)
   command -v strace >/dev/null || need+=(strace)
   command -v curl >/dev/null || need+=(curl)
+  # A real HTTP CONNECT proxy for `verify --connect` (Debian installs it in /usr/bin).
+  command -v tinyproxy >/dev/null || [[ -x /usr/sbin/tinyproxy ]] || need+=(tinyproxy)
   command -v unshare >/dev/null || need+=(util-linux)
   # Real Debian roots for --root and image tests (bookworm and trixie: the keyring holds both).
   command -v debootstrap >/dev/null || need+=(debootstrap)

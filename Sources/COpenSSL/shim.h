@@ -201,4 +201,85 @@ static inline int tg_store_find_subject(X509_STORE *store, const X509_NAME *name
   X509_STORE_unlock(store);
   return ok;
 }
+
+/* TLS capture (Native/TLSCapture.swift, `verify --connect` only). The package links libcrypto alone: libssl is opened
+   with dlopen on first use, as CGit2's shim opens libgit2, so no other run pays for loading it. It resolves its
+   libcrypto to the one already loaded, so its X509 objects are the ones the rest of trustgate reads. */
+#include <openssl/ssl.h>
+#include <dlfcn.h>
+#include <string.h>
+
+#define TG_SSL_STRING2(x) #x
+#define TG_SSL_STRING(x) TG_SSL_STRING2(x)
+/* The soname of the libssl these headers describe (libssl.so.3), then the development link. */
+#define TG_SSL_SONAME "libssl.so." TG_SSL_STRING(OPENSSL_VERSION_MAJOR)
+
+#define TG_SSL_FIELD(name) __typeof__(&name) _Nonnull name;
+typedef struct tg_ssl_api {
+  TG_SSL_FIELD(TLS_client_method)
+  TG_SSL_FIELD(SSL_CTX_new)
+  TG_SSL_FIELD(SSL_CTX_free)
+  TG_SSL_FIELD(SSL_CTX_set_verify)
+  TG_SSL_FIELD(SSL_CTX_set_security_level)
+  TG_SSL_FIELD(SSL_new)
+  TG_SSL_FIELD(SSL_free)
+  TG_SSL_FIELD(SSL_set_fd)
+  TG_SSL_FIELD(SSL_ctrl)
+  TG_SSL_FIELD(SSL_connect)
+  TG_SSL_FIELD(SSL_shutdown)
+  TG_SSL_FIELD(SSL_get_error)
+  TG_SSL_FIELD(SSL_get_peer_cert_chain)
+  TG_SSL_FIELD(SSL_get_version)
+} tg_ssl_api;
+
+#define TG_SSL_LOAD(name) \
+  if (!(api.name = (__typeof__(&name))dlsym(handle, #name))) return NULL;
+
+static inline const tg_ssl_api *_Nullable tg_ssl_open(void) {
+  static tg_ssl_api api;
+  void *handle = dlopen(TG_SSL_SONAME, RTLD_NOW | RTLD_LOCAL);
+  if (!handle) handle = dlopen("libssl.so", RTLD_NOW | RTLD_LOCAL);
+  if (!handle) return NULL;
+  TG_SSL_LOAD(TLS_client_method)
+  TG_SSL_LOAD(SSL_CTX_new)
+  TG_SSL_LOAD(SSL_CTX_free)
+  TG_SSL_LOAD(SSL_CTX_set_verify)
+  TG_SSL_LOAD(SSL_CTX_set_security_level)
+  TG_SSL_LOAD(SSL_new)
+  TG_SSL_LOAD(SSL_free)
+  TG_SSL_LOAD(SSL_set_fd)
+  TG_SSL_LOAD(SSL_ctrl)
+  TG_SSL_LOAD(SSL_connect)
+  TG_SSL_LOAD(SSL_shutdown)
+  TG_SSL_LOAD(SSL_get_error)
+  TG_SSL_LOAD(SSL_get_peer_cert_chain)
+  TG_SSL_LOAD(SSL_get_version)
+  return &api;
+}
+
+static inline const char *_Nonnull tg_ssl_soname(void) { return TG_SSL_SONAME; }
+/* SSL_set_tlsext_host_name is a macro over SSL_ctrl. */
+static inline long tg_ssl_set_host_name(const tg_ssl_api *_Nonnull api, SSL *_Nonnull ssl, const char *_Nonnull name) {
+  return api->SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, (void *)name);
+}
+static inline int tg_ssl_want_read(void) { return SSL_ERROR_WANT_READ; }
+static inline int tg_ssl_want_write(void) { return SSL_ERROR_WANT_WRITE; }
+static inline int tg_ssl_verify_none(void) { return SSL_VERIFY_NONE; }
+/* The certificate as PEM (`-----BEGIN CERTIFICATE-----`, 64-column base64), as `openssl s_client -showcerts` prints
+   it; its length in *length, NULL on failure. Free with tg_openssl_free. */
+static inline char *_Nullable tg_x509_pem(X509 *_Nonnull x509, long *_Nonnull length) {
+  BIO *bio = BIO_new(BIO_s_mem());
+  if (bio == NULL) return NULL;
+  char *out = NULL;
+  if (PEM_write_bio_X509(bio, x509)) {
+    char *data = NULL;
+    long count = BIO_get_mem_data(bio, &data);
+    if (count > 0 && (out = OPENSSL_malloc((size_t)count)) != NULL) {
+      memcpy(out, data, (size_t)count);
+      *length = count;
+    }
+  }
+  BIO_free(bio);
+  return out;
+}
 #endif

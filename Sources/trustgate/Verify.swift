@@ -1,4 +1,5 @@
 import ArgumentParser
+import FoundationEssentials
 import TrustgateCore
 
 struct Verify: ParsableCommand {
@@ -17,20 +18,55 @@ struct Verify: ParsableCommand {
 
       --chain: a PEM file with the server's leaf first, then its intermediates, as the server sends them (e.g. \
       saved from `openssl s_client -showcerts`). It must hold no private key.
-      --host: the name (or IP address) clients connect to; without it the host is not checked.
+      --connect HOST[:PORT] (port 443 unless given; an IPv6 address as [::1]:8443): fetches the chain the server \
+      sends over TLS instead (SNI is HOST when it is a DNS name), then verifies it the same way. This is the only \
+      way trustgate touches the network. Without a proxy, it connects to every address HOST resolves to (IPv4 and \
+      IPv6, at most 8, side by side) and reports each address's leaf (SHA-256) and whether they differ. Through \
+      https_proxy (else HTTPS_PROXY; lowercase wins, as in curl and Python) it tunnels with HTTP CONNECT, sending \
+      the URL's user:password as Proxy-Authorization (never printed: shown as http://***@host:port); no_proxy \
+      (else NO_PROXY) follows curl's rules: a lone *, a name and every name under it (a leading dot is ignored), \
+      an IP address or CIDR range. The chain is called intercepted when its root (its last certificate, or the OS \
+      store's root named as its issuer) is one of this target's private anchors: in the OS store, held by no \
+      public store. --timeout SECONDS (default 10) bounds connect, CONNECT and handshake, per address. --save FILE \
+      writes the chain as PEM, leaf first, as served (the first address's when addresses differ), ready to commit \
+      and name in .trustgate.yml endpoints; it replaces only a regular file.
+      --host: the name (or IP address) clients connect to; without it the host is not checked (with --connect it \
+      is HOST).
 
       JSON output is a list of objects: client, version, verifies (bool), error (string or null), sources (what \
-      was loaded, in order), flags.
+      was loaded, in order), flags, security_level. With --connect it is an object: "capture" (target, \
+      server_name, proxy, proxy_variable, bypassed_by, addresses: [{address, error, leaf_sha256, leaf_subject, \
+      certificates, protocol}], chains_differ, interception: [{root_subject, root_sha256, proxy, addresses}], \
+      saved) and "verdicts" (the same objects, each with the addresses that served the chain it judges).
 
       Exit codes: 0 every client verifies; 1 at least one does not; 2 bad input (a chain file that does not parse, \
       is empty or holds a private key; a host that is neither a DNS name nor an IP address; a bad --root, --image \
-      or --env-file).
+      or --env-file) or, with --connect, no chain fetched from any address (unreachable, refused, timed out, no \
+      TLS, a proxy refusing CONNECT: the message names each address and the proxy). An address that fails while \
+      another serves a chain is shown, not judged: clients fall back to the next address.
       """)
 
   @Option(help: ArgumentHelp("PEM file: the leaf certificate first, then intermediates.", valueName: "file"))
-  var chain: String
+  var chain: String?
 
-  @Option(help: ArgumentHelp("Check the leaf against this DNS name or IP address.", valueName: "name"))
+  @Option(
+    help: ArgumentHelp(
+      "Fetch the chain a TLS server sends (port 443 unless given; IPv6 as [::1]:8443), then verify it.",
+      valueName: "host[:port]"))
+  var connect: String?
+
+  @Option(help: ArgumentHelp("With --connect: write the fetched chain here as PEM, leaf first.", valueName: "file"))
+  var save: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "With --connect: seconds for connect, proxy CONNECT and handshake, per address.", valueName: "seconds"))
+  var timeout: Double = 10
+
+  @Option(
+    help: ArgumentHelp(
+      "Check the leaf against this DNS name or IP address (with --connect: the host connected to, unless given).",
+      valueName: "name"))
   var host: String?
 
   @OptionGroup var target: TargetOptions
@@ -38,21 +74,55 @@ struct Verify: ParsableCommand {
   @Option(help: "Output format: text or json.")
   var format: OutputFormat = .text
 
+  func validate() throws {
+    switch (chain, connect) {
+    case (nil, nil):
+      throw ValidationError(
+        "give what to verify: --chain FILE (a saved PEM chain) or --connect HOST[:PORT] (fetch it over TLS)")
+    case (.some, .some):
+      throw ValidationError("--chain and --connect both name a chain to verify; give one of them")
+    default: break
+    }
+    if connect == nil, save != nil {
+      throw ValidationError("--save writes the chain --connect fetched; give --connect")
+    }
+    guard timeout.isFinite, timeout > 0, timeout <= 600 else {
+      throw ValidationError("--timeout \(timeout): give a number of seconds above 0 and at most 600")
+    }
+  }
+
   func run() throws {
     let workspace = target.workspace
+    let rendered: String
+    let status: Int32
     do {
-      let chain = try ChainCheck.chain(at: workspace.absolute(self.chain), shown: self.chain)
       let host = try host.map { text throws(InputError) in try ChainCheck.host(text) }
-      let (request, _) = try workspace.request(now: ClockCollector.currentTime())
-      let verdicts = ChainCheck.run(request, chain: chain, chainName: self.chain, host: host)
-      let rendered = ChainCheck.render(verdicts, format: format == .json ? .json : .text)
-      // Text echoes paths and names from the inspected tree: every line inert (escapes, no CI commands).
-      print(format == .json ? rendered : InertText.block(rendered, maximumLines: .max), terminator: "")
-      throw ExitCode(ChainCheck.exitStatus(verdicts))
-    } catch let exit as ExitCode {
-      throw exit
+      if let connect {
+        // Everything is checked before the network is touched: a bad target, proxy URL or --root exits 2 first.
+        let destination = try CaptureTarget.parse(connect)
+        let (request, _) = try workspace.request(now: ClockCollector.currentTime())
+        let capture = try ChainCapture.capture(
+          destination, environment: ProcessInfo.processInfo.environment, timeout: timeout)
+        var report = try ConnectReport.make(request, capture: capture, host: host ?? destination.host)
+        if let save, let first = capture.addresses.compactMap(\.chain).first {
+          try ChainCheck.save(first.pem, to: workspace.absolute(save), shown: save)
+          report.saved = save
+        }
+        rendered = report.render(format: format == .json ? .json : .text)
+        status = report.exitStatus
+      } else {
+        let file = self.chain ?? ""
+        let chain = try ChainCheck.chain(at: workspace.absolute(file), shown: file)
+        let (request, _) = try workspace.request(now: ClockCollector.currentTime())
+        let verdicts = ChainCheck.run(request, chain: chain, chainName: file, host: host)
+        rendered = ChainCheck.render(verdicts, format: format == .json ? .json : .text)
+        status = ChainCheck.exitStatus(verdicts)
+      }
     } catch {
       throw fail(error)
     }
+    // Text echoes paths, names and what servers sent: every line inert (escapes, no CI commands).
+    print(format == .json ? rendered : InertText.block(rendered, maximumLines: .max), terminator: "")
+    throw ExitCode(status)
   }
 }

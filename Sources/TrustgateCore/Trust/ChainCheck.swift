@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#endif
+
 /// `trustgate verify --chain`: per client present, does this chain verify, and why not. The command only wires.
 public enum ChainCheck {
   public enum Format: String, Sendable, CaseIterable { case text, json }
@@ -54,18 +60,7 @@ public enum ChainCheck {
   public static func render(_ verdicts: [ClientVerdict], format: Format) -> String {
     switch format {
     case .json:
-      let items: [JSONValue] = verdicts.map { verdict in
-        .object([
-          "client": .string(verdict.client),
-          "version": verdict.version.map(JSONValue.string) ?? .null,
-          "verifies": .bool(verdict.verifies),
-          "error": verdict.error.map(JSONValue.string) ?? .null,
-          "sources": .array(verdict.sources.map(JSONValue.string)),
-          "flags": .array(verdict.flags.map(JSONValue.string)),
-          "security_level": verdict.securityLevel.map(JSONValue.int) ?? .null,
-        ])
-      }
-      return JSONValue.array(items).rendered()
+      return JSONValue.array(jsonItems(verdicts)).rendered()
     case .text:
       var out = ""
       for verdict in verdicts {
@@ -82,6 +77,51 @@ public enum ChainCheck {
         ? "\(verdicts.count) client\(verdicts.count == 1 ? "" : "s") verify the chain\n"
         : "\(failing) of \(verdicts.count) clients do not verify the chain\n"
       return inert(out, keepNewlines: true)
+    }
+  }
+
+  /// One JSON object per verdict: client, version, verifies, error, sources, flags, security_level.
+  static func jsonItems(_ verdicts: [ClientVerdict]) -> [JSONValue] {
+    verdicts.map { verdict in
+      .object([
+        "client": .string(verdict.client),
+        "version": verdict.version.map(JSONValue.string) ?? .null,
+        "verifies": .bool(verdict.verifies),
+        "error": verdict.error.map(JSONValue.string) ?? .null,
+        "sources": .array(verdict.sources.map(JSONValue.string)),
+        "flags": .array(verdict.flags.map(JSONValue.string)),
+        "security_level": verdict.securityLevel.map(JSONValue.int) ?? .null,
+      ])
+    }
+  }
+
+  /// Writes the captured chain's PEM to `path` (`shown` as the user gave it). Only a regular file is replaced: a
+  /// link, folder, FIFO or device there exits 2. The text holds certificates only, no secret.
+  public static func save(_ pem: String, to path: String, shown: String) throws(InputError) {
+    var status = stat()
+    if lstat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
+      throw InputError(
+        "--save \(inert(shown)): exists and is not a regular file (a link, folder, FIFO or device); give a new "
+          + "file name or a regular file to replace")
+    }
+    // O_NOFOLLOW and O_NONBLOCK: a link or FIFO put there since the check fails instead of being followed or waited on.
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else {
+      throw InputError("--save \(inert(shown)): cannot write: \(String(cString: strerror(errno))); give a writable path")
+    }
+    defer { close(descriptor) }
+    var after = stat()
+    guard fstat(descriptor, &after) == 0, after.st_mode & S_IFMT == S_IFREG else {
+      throw InputError("--save \(inert(shown)): not a regular file; give a new file name or a regular file to replace")
+    }
+    let bytes = Array(pem.utf8)
+    var offset = 0
+    while offset < bytes.count {
+      let written = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+      guard written > 0 else {
+        throw InputError("--save \(inert(shown)): cannot write: \(String(cString: strerror(errno)))")
+      }
+      offset += written
     }
   }
 
