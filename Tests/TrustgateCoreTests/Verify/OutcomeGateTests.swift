@@ -35,6 +35,15 @@ final class OutcomeGateTests: XCTestCase {
     try scenario.commitAll("policy")
   }
 
+  /// HEAD's uv.lock pins httpx 0.27.2 (and requests 2.31, urllib3 1.26); the working tree's pins 0.28.1. The
+  /// fixtures' certifi bump (TG302) is another matter than the crossing these tests judge, so it is off.
+  func commitHttpxUpgrade() throws {
+    try scenario.write(".trustgate.yml", "version: 1\nrules:\n  TG302: off\n")
+    try scenario.write("uv.lock", try Fixtures.text("lockfiles/old/uv/uv.lock"))
+    try scenario.commitAll("lock")
+    try scenario.write("uv.lock", try Fixtures.text("lockfiles/new/uv/uv.lock"))
+  }
+
   func check(_ arguments: [String], env: [String: String]) throws -> (CLI.Result, [[String: Any]]) {
     try? FileManager.default.removeItem(atPath: json)
     let result = try CLI.run(
@@ -127,10 +136,7 @@ final class OutcomeGateTests: XCTestCase {
   func testUpgradeWithPrivateAnchorsStillVerifiedIsAWarning() throws {
     try put("etc/ssl/certs/ca-certificates.crt", ["root.pem"])
     try put("usr/local/share/ca-certificates/corp.crt", ["root.pem"])
-    try scenario.write(".trustgate.yml", "version: 1\nrules:\n  TG302: off\n")
-    try scenario.write("uv.lock", try Fixtures.text("lockfiles/old/uv/uv.lock"))
-    try scenario.commitAll("lock")
-    try scenario.write("uv.lock", try Fixtures.text("lockfiles/new/uv/uv.lock"))
+    try commitHttpxUpgrade()
     let bundle = "/etc/ssl/certs/ca-certificates.crt"
     let (result, all) = try check(
       ["--baseline-ref", "HEAD"], env: ["SSL_CERT_FILE": bundle, "REQUESTS_CA_BUNDLE": bundle])
@@ -146,10 +152,7 @@ final class OutcomeGateTests: XCTestCase {
     try put("etc/corp/bundle.pem", ["root.pem", "noku.pem"])
     try put("etc/ssl/certs/ca-certificates.crt", ["noku.pem"])
     try put("usr/share/ca-certificates/mozilla/Public.crt", ["noku.pem"])
-    try scenario.write(".trustgate.yml", "version: 1\nrules:\n  TG302: off\n")
-    try scenario.write("uv.lock", try Fixtures.text("lockfiles/old/uv/uv.lock"))
-    try scenario.commitAll("lock")
-    try scenario.write("uv.lock", try Fixtures.text("lockfiles/new/uv/uv.lock"))
+    try commitHttpxUpgrade()
     let env = ["SSL_CERT_FILE": "/etc/corp/bundle.pem", "REQUESTS_CA_BUNDLE": "/etc/corp/bundle.pem"]
     let (result, all) = try check(["--baseline-ref", "HEAD"], env: env)
     XCTAssertEqual(result.status, 0, result.all)
@@ -166,10 +169,7 @@ final class OutcomeGateTests: XCTestCase {
   /// error, as before verdicts existed.
   func testUpgradeWithNothingToVerifyStaysAnError() throws {
     try put("etc/ssl/certs/ca-certificates.crt", ["root.pem"])
-    try scenario.write(".trustgate.yml", "version: 1\nrules:\n  TG302: off\n")
-    try scenario.write("uv.lock", try Fixtures.text("lockfiles/old/uv/uv.lock"))
-    try scenario.commitAll("lock")
-    try scenario.write("uv.lock", try Fixtures.text("lockfiles/new/uv/uv.lock"))
+    try commitHttpxUpgrade()
     let (result, all) = try check(["--baseline-ref", "HEAD"], env: [:])
     XCTAssertEqual(result.status, 1, result.all)
     let httpx = try XCTUnwrap(findings(all, "TG301").first { $0["subject"] as? String == "httpx" }, result.all)
