@@ -255,7 +255,7 @@ public struct CAFile: @unchecked Sendable {
 }
 
 /// The lazily read CA files of one store and the lookup method that parses their certificates on demand.
-final class LazyFiles: @unchecked Sendable {
+final class LazyFiles: SubjectLookup, @unchecked Sendable {
   struct Entry {
     var subjectHash: UInt
     var der: [UInt8]
@@ -265,11 +265,7 @@ final class LazyFiles: @unchecked Sendable {
   var looked: Set<UInt> = []
   var inexact = false
 
-  nonisolated(unsafe) static let method: OpaquePointer? = {
-    guard let method = X509_LOOKUP_meth_new("trustgate CA file") else { return nil }
-    X509_LOOKUP_meth_set_get_by_subject(method, lazyFileLookup)
-    return method
-  }()
+  nonisolated(unsafe) static let method = SubjectLookup.method(named: "trustgate CA file")
 
   /// The certificates of a text made only of plain `CERTIFICATE` blocks that all decode, in file order; nil when the
   /// text must be loaded whole (it does not frame, or holds anything else).
@@ -293,7 +289,7 @@ final class LazyFiles: @unchecked Sendable {
   var whole = false
 
   /// Adds every certificate whose subject is `name` to the store, then answers with one.
-  func find(_ name: OpaquePointer, store: OpaquePointer, into result: OpaquePointer) -> Int32 {
+  override func find(_ name: OpaquePointer, store: OpaquePointer, into result: OpaquePointer) -> Int32 {
     var ok: Int32 = 0
     let hash = X509_NAME_hash_ex(name, nil, nil, &ok)
     guard ok == 1 else { return 0 }
@@ -323,34 +319,18 @@ final class LazyFiles: @unchecked Sendable {
   }
 }
 
-private let lazyFileLookup:
-  @convention(c) (OpaquePointer?, X509_LOOKUP_TYPE, OpaquePointer?, OpaquePointer?) -> Int32 = {
-    lookup, type, name, result in
-    guard type == X509_LU_X509, let lookup, let name, let result, let data = X509_LOOKUP_get_method_data(lookup),
-      let store = X509_LOOKUP_get_store(lookup)
-    else { return 0 }
-    let files = Unmanaged<LazyFiles>.fromOpaque(data).takeUnretainedValue()
-    return files.find(name, store: store, into: result)
-  }
-
-/// The hashed folders of one store and the lookup method that reads them; OpenSSL holds a pointer to it as the
-/// lookup's method data, and the store keeps it alive.
-final class HashedFolders: @unchecked Sendable {
+/// The hashed folders of one store, a lookup that reads them as `by_dir` does.
+final class HashedFolders: SubjectLookup, @unchecked Sendable {
   var readers: [HashedFolderReader] = []
   let files: LazyFiles
 
   init(files: LazyFiles) { self.files = files }
 
-  /// One method for every store: only its `get_by_subject` is set.
-  nonisolated(unsafe) static let method: OpaquePointer? = {
-    guard let method = X509_LOOKUP_meth_new("trustgate hashed folder") else { return nil }
-    X509_LOOKUP_meth_set_get_by_subject(method, lookupBySubject)
-    return method
-  }()
+  nonisolated(unsafe) static let method = SubjectLookup.method(named: "trustgate hashed folder")
 
   /// `by_dir`'s `get_cert_by_subject`: for each folder in order, load `<hash>.0`, `<hash>.1`, … into the store until
   /// a name is missing (or does not load), then answer with a certificate of that subject if the store has one.
-  func find(_ name: OpaquePointer, store: OpaquePointer, into result: OpaquePointer) -> Int32 {
+  override func find(_ name: OpaquePointer, store: OpaquePointer, into result: OpaquePointer) -> Int32 {
     var ok: Int32 = 0
     let hash = hex8(UInt32(truncatingIfNeeded: X509_NAME_hash_ex(name, nil, nil, &ok)))
     guard ok == 1 else { return 0 }
@@ -358,11 +338,13 @@ final class HashedFolders: @unchecked Sendable {
       var index = 0
       while let bytes = reader("\(hash).\(index)") {
         // The file may hold other subjects than its name says: what the CA files hold of those subjects goes into
-        // the store first, or the lookup would never be asked for them.
-        if let entries = LazyFiles.index(bytes) {
-          for entry in entries { files.load(entry.subjectHash, into: store) }
-        } else {
-          files.loadAll(into: store)
+        // the store first, or the lookup would never be asked for them (nothing to do when no CA file is lazy).
+        if !files.entries.isEmpty {
+          if let entries = LazyFiles.index(bytes) {
+            for entry in entries { files.load(entry.subjectHash, into: store) }
+          } else {
+            files.loadAll(into: store)
+          }
         }
         let loaded = bytes.withUnsafeBufferPointer {
           tg_store_add_pem(store, $0.baseAddress, Int32(clamping: $0.count))
@@ -376,12 +358,25 @@ final class HashedFolders: @unchecked Sendable {
   }
 }
 
+/// What OpenSSL asks a lookup for (`get_by_subject`): a certificate of one subject. LazyFiles and HashedFolders are
+/// lookups; OpenSSL holds one as its lookup's method data, and the store keeps it alive.
+class SubjectLookup: @unchecked Sendable {
+  /// Puts what the lookup has of `name` into the store, and copies one certificate of it into `result`; 0 if none.
+  func find(_ name: OpaquePointer, store: OpaquePointer, into result: OpaquePointer) -> Int32 { 0 }
+
+  /// A lookup method whose only function is `get_by_subject`, calling `find` on the method data.
+  static func method(named name: String) -> OpaquePointer? {
+    guard let method = X509_LOOKUP_meth_new(name) else { return nil }
+    X509_LOOKUP_meth_set_get_by_subject(method, lookupBySubject)
+    return method
+  }
+}
+
 private let lookupBySubject:
   @convention(c) (OpaquePointer?, X509_LOOKUP_TYPE, OpaquePointer?, OpaquePointer?) -> Int32 = {
     lookup, type, name, result in
     guard type == X509_LU_X509, let lookup, let name, let result, let data = X509_LOOKUP_get_method_data(lookup),
       let store = X509_LOOKUP_get_store(lookup)
     else { return 0 }
-    let folders = Unmanaged<HashedFolders>.fromOpaque(data).takeUnretainedValue()
-    return folders.find(name, store: store, into: result)
+    return Unmanaged<SubjectLookup>.fromOpaque(data).takeUnretainedValue().find(name, store: store, into: result)
   }

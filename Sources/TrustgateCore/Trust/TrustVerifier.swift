@@ -82,31 +82,27 @@ public final class TrustVerifier {
       return verdict
     case .verifies: break
     }
-    var built = store(for: plan)
-    verdict.sources = built.sources + verdict.sources
-    if let failure = built.failure {
-      verdict.error = failure
-      return verdict
-    }
-    guard var store = built.store else {
-      verdict.error = "out of memory building the store"
-      return verdict
-    }
-    var outcome = store.verify(
-      chain, host: host, flags: plan.flags, at: time, securityLevel: plan.securityLevel, purpose: purpose)
-    if store.inexact {
-      // A lazily read CA file held a certificate OpenSSL does not load: judge again with the files loaded whole.
-      built = self.store(for: plan, lazily: false)
-      guard let whole = built.store else {
+    let notes = verdict.sources
+    // Lazily first; if a lazily read CA file held a certificate OpenSSL does not load, judge again with the files
+    // loaded whole (sources and failures then come from that store too).
+    for lazily in [true, false] {
+      let built = store(for: plan, lazily: lazily)
+      verdict.sources = built.sources + notes
+      if let failure = built.failure {
+        verdict.error = failure
+        return verdict
+      }
+      guard let store = built.store else {
         verdict.error = "out of memory building the store"
         return verdict
       }
-      store = whole
-      outcome = store.verify(
+      let outcome = store.verify(
         chain, host: host, flags: plan.flags, at: time, securityLevel: plan.securityLevel, purpose: purpose)
+      if lazily && store.inexact { continue }
+      verdict.verifies = outcome.verifies
+      verdict.error = outcome.error
+      break
     }
-    verdict.verifies = outcome.verifies
-    verdict.error = outcome.error
     return verdict
   }
 
@@ -129,12 +125,23 @@ public final class TrustVerifier {
     return (built.store, sources, built.failure)
   }
 
-  /// CA files read in this run, by path: each is read and indexed once, whichever stores load it.
+  /// Files read in this run, by path, and CA files indexed: each is read and indexed once, whichever stores (or
+  /// `Verdicts.rootPEMs`) need it.
+  var texts: [String: [UInt8]?] = [:]
   var caFiles: [String: CAFile] = [:]
 
-  func caFile(_ path: String, _ views: Views) -> CAFile {
+  /// A regular file's bytes as the snapshot names it (absolute in the tree, relative in the repository), nil when
+  /// there is none; read once a run.
+  func read(_ path: String) -> [UInt8]? {
+    if let known = texts[path] { return known }
+    let bytes = Views(fs: fs, repository: repository).read(path)
+    texts[path] = bytes
+    return bytes
+  }
+
+  func caFile(_ path: String) -> CAFile {
     if let known = caFiles[path] { return known }
-    let file = CAFile(views.read(path) ?? [])
+    let file = CAFile(read(path) ?? [])
     caFiles[path] = file
     return file
   }
@@ -146,7 +153,7 @@ public final class TrustVerifier {
     for (index, load) in loads.enumerated() {
       switch load.kind {
       case .file:
-        let count = store.add(caFile(load.path, views), lazily: lazily)
+        let count = store.add(caFile(load.path), lazily: lazily)
         if count > 0 {
           built.lines.append((index, false, "\(load.path) (\(count) certificate\(count == 1 ? "" : "s"))"))
           continue

@@ -41,16 +41,10 @@ public enum VerdictComparison {
     return compared.filter { !$0.verifies }
   }
 
-  /// The version of `package` verification judged with: installed in the project's Python, else the first exact pin,
-  /// as `TrustPlanner` chooses it.
+  /// The version of `package` verification judged with, as `TrustPlanner` chooses it (installed in the project's
+  /// Python, else the first exact pin).
   static func judgedVersion(of package: String, in snapshot: Snapshot) -> String? {
-    if let installed = PythonSelection.primary(snapshot.python.environments)?.distribution(package) {
-      return installed.version
-    }
-    for lockfile in snapshot.lockfiles {
-      if let pin = lockfile.pins.first(where: { $0.name == package }) { return pin.version }
-    }
-    return nil
+    TrustPlanner(snapshot, state: { _ in .unknown }).version(of: package).version
   }
 
   /// The changes that can explain why a verdict failed, most specific first.

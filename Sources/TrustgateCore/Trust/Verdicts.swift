@@ -68,7 +68,7 @@ public enum Verdicts {
       verdicts += verifier.verify(endpoint.chain, host: endpoint.host, subject: endpointPrefix + endpoint.name)
     }
     if !roots.isEmpty {
-      let found = rootPEMs(Set(roots.map(\.fingerprint)), snapshot: snapshot, request: request)
+      let found = rootPEMs(Set(roots.map(\.fingerprint)), snapshot: snapshot, request: request, verifier: verifier)
       for (subject, fingerprint) in roots {
         guard let pem = found[fingerprint], let chain = try? CertificateChain(pem: pem) else {
           // The root is nowhere here: no client can verify it.
@@ -141,7 +141,10 @@ public enum Verdicts {
   }
 
   /// PEM blocks of the wanted roots, read from the OS stores and the files trust variables name.
-  static func rootPEMs(_ wanted: Set<String>, snapshot: Snapshot, request: InspectRequest) -> [String: [UInt8]] {
+  /// Files are read through `verifier`, which reads each once a run (the bundle is also a client's CA file).
+  static func rootPEMs(
+    _ wanted: Set<String>, snapshot: Snapshot, request: InspectRequest, verifier: TrustVerifier
+  ) -> [String: [UInt8]] {
     var files: [String] = []
     for store in snapshot.stores {
       switch store.kind {
@@ -153,9 +156,8 @@ public enum Verdicts {
     }
     for variable in snapshot.environment where variable.target?.state == .file { files.append(variable.value) }
     var found: [String: [UInt8]] = [:]
-    let views = Views(fs: request.fs, repository: request.repository)
     for file in files where found.count < wanted.count {
-      guard let bytes = views.read(file) else { continue }
+      guard let bytes = verifier.read(file) else { continue }
       for block in pemBlocks(bytes) {
         guard let der = Base64.decode(block.body), let digest = ContentDigest.sha256(der) else { continue }
         let fingerprint = hex(digest)
