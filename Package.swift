@@ -15,7 +15,8 @@ let package = Package(
   targets: [
     .systemLibrary(
       name: "COpenSSL",
-      // libcrypto only: trustgate parses certificates and never opens a TLS connection, so libssl is not loaded.
+      // libcrypto only: libssl is opened with dlopen by `verify --connect` alone (see the shim), so no other run
+      // loads it.
       pkgConfig: "libcrypto",
       providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
     ),

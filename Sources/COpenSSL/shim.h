@@ -233,12 +233,13 @@ typedef struct tg_ssl_api {
 } tg_ssl_api;
 
 #define TG_SSL_LOAD(name) \
-  if (!(api.name = (__typeof__(&name))dlsym(handle, #name))) return NULL;
+  if (!(api.name = (__typeof__(&name))dlsym(handle, #name))) { dlclose(handle); return NULL; }
 
+/* Only the soname of the libssl these headers describe: another major version would bring its own libcrypto, whose
+   X509 objects this binary's libcrypto must not read. */
 static inline const tg_ssl_api *_Nullable tg_ssl_open(void) {
   static tg_ssl_api api;
   void *handle = dlopen(TG_SSL_SONAME, RTLD_NOW | RTLD_LOCAL);
-  if (!handle) handle = dlopen("libssl.so", RTLD_NOW | RTLD_LOCAL);
   if (!handle) return NULL;
   TG_SSL_LOAD(TLS_client_method)
   TG_SSL_LOAD(SSL_CTX_new)

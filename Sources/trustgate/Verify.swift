@@ -98,7 +98,7 @@ struct Verify: ParsableCommand {
     do {
       let host = try host.map { text throws(InputError) in try ChainCheck.host(text) }
       if let connect {
-        // Everything is checked before the network is touched: a bad target, proxy URL or --root exits 2 first.
+        // A bad target, proxy URL or --root exits 2 before the network is touched (--save is checked when written).
         let destination = try CaptureTarget.parse(connect)
         let (request, _) = try workspace.request(now: ClockCollector.currentTime())
         let capture = try ChainCapture.capture(

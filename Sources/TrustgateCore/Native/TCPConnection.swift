@@ -47,7 +47,6 @@ public struct SocketAddress: Sendable, Hashable {
   let storage: [UInt8]
   public let family: Int32
   public let text: String
-  public let port: Int
 
   /// `text` bracketed when IPv6, for `address:port` forms.
   public var bracketed: String { family == AF_INET6 ? "[\(text)]" : text }
@@ -57,14 +56,8 @@ public struct SocketAddress: Sendable, Hashable {
     guard family == AF_INET || family == AF_INET6 else { return nil }
     storage = Array(UnsafeRawBufferPointer(start: address, count: Int(length)))
     var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-    var service = [CChar](repeating: 0, count: Int(NI_MAXSERV))
-    guard
-      getnameinfo(
-        address, length, &host, socklen_t(host.count), &service, socklen_t(service.count),
-        NI_NUMERICHOST | NI_NUMERICSERV) == 0
-    else { return nil }
+    guard getnameinfo(address, length, &host, socklen_t(host.count), nil, 0, NI_NUMERICHOST) == 0 else { return nil }
     text = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    port = Int(String(decoding: service.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)) ?? 0
   }
 }
 

@@ -15,7 +15,7 @@ enum JSONValue: Equatable, Sendable {
     var out = ""
     write(to: &out, indent: 0)
     out.append("\n")
-    return out
+    return JSONText.inert(out)
   }
 
   private func write(to out: inout String, indent: Int) {
@@ -69,8 +69,8 @@ enum JSONValue: Equatable, Sendable {
       case "\u{08}": out.append("\\b")
       case "\u{0C}": out.append("\\f")
       default:
-        // Control characters, and the line separators JavaScript consumers choke on, as \u escapes.
-        if scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029 {
+        // Control characters as \u escapes (JSON requires it; `rendered` escapes DEL, C1 and line separators).
+        if scalar.value < 0x20 {
           let hex = String(scalar.value, radix: 16, uppercase: false)
           out.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
         } else {
@@ -90,5 +90,29 @@ extension JSONValue {
   /// An object without its `.null` members: formats that forbid `null` (SARIF) get absent keys instead.
   static func compact(_ members: [String: JSONValue]) -> JSONValue {
     .object(members.filter { $0.value != .null })
+  }
+}
+
+/// JSON text made safe to print where CI runners read standard output. Every character changed here can only stand
+/// inside a string (JSON's own syntax is ASCII without `#`), and becomes a `\u` escape: the same value to any JSON
+/// reader. `##[` and `##vso[` anywhere in a line are GitHub and Azure commands, so the second `#` of a pair is
+/// escaped; DEL, C1 controls and the line separators (which JSONEncoder leaves raw) are escaped too.
+public enum JSONText {
+  public static func inert(_ json: String) -> String {
+    var out = String.UnicodeScalarView()
+    var previous: Unicode.Scalar?
+    for scalar in json.unicodeScalars {
+      defer { previous = scalar }
+      let value = scalar.value
+      if (scalar == "#" && previous == "#") || value == 0x7F || (0x80...0x9F).contains(value) || value == 0x2028
+        || value == 0x2029
+      {
+        let hex = String(value, radix: 16)
+        out.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).unicodeScalars)
+      } else {
+        out.append(scalar)
+      }
+    }
+    return String(out)
   }
 }

@@ -6,7 +6,7 @@ public enum SnapshotCoding {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
     guard let data = try? encoder.encode(value) else { return "{}\n" }
-    return String(decoding: data, as: UTF8.self) + "\n"
+    return JSONText.inert(String(decoding: data, as: UTF8.self)) + "\n"
   }
 
   public enum DecodeError: Error, CustomStringConvertible {

@@ -17,6 +17,12 @@ public struct CaptureTarget: Sendable, Equatable {
     self.port = port
   }
 
+  /// The name sent as SNI: DNS names only, without a trailing dot (RFC 6066 §3; curl strips it too).
+  var serverName: String? {
+    guard host.kind == .dns else { return nil }
+    return host.name.hasSuffix(".") ? String(host.name.dropLast()) : host.name
+  }
+
   static let help =
     "give HOST[:PORT] with HOST a DNS name or an IP address (an IPv6 address in brackets: [::1]:8443), "
     + "PORT 1-65535 (default 443), and no scheme or path"
@@ -94,11 +100,10 @@ public struct ChainCapture: Sendable {
   public static func capture(_ target: CaptureTarget, environment: [String: String], timeout seconds: Double)
     throws(InputError) -> ChainCapture
   {
-    let proxy = try ProxyRoute.choose(for: target.host, environment: environment)
+    let decision = try ProxyRoute.decide(for: target.host, environment: environment)
+    let proxy = decision.route
     var bypassedBy: String?
-    if proxy == nil, ProxyRoute.variables.contains(where: { environment[$0].map { !$0.isEmpty } ?? false }) {
-      bypassedBy = ProxyRoute.exclusionVariables.first { environment[$0] != nil }
-    }
+    if case .bypassed(let variable) = decision { bypassedBy = variable }
     var capture = ChainCapture(target: target, proxy: proxy, bypassedBy: bypassedBy, addresses: [])
     if let proxy {
       let deadline = Deadline(seconds: seconds)
@@ -134,7 +139,7 @@ public struct ChainCapture: Sendable {
   {
     let results = Mutex<[Int: Result<ServedChain, NetworkError>]>([:])
     let group = DispatchGroup()
-    let serverName = target.host.kind == .dns ? target.host.name : nil
+    let serverName = target.serverName
     for (index, address) in addresses.enumerated() {
       group.enter()
       let thread = Thread {
@@ -204,7 +209,7 @@ public struct ChainCapture: Sendable {
     if let header = firstOccurrence(of: end, in: response), header + end.count != response.count {
       throw NetworkError("the proxy \(proxy.shown) sent data after its CONNECT answer, before the TLS handshake")
     }
-    let serverName = target.host.kind == .dns ? target.host.name : nil
+    let serverName = target.serverName
     return try TLSCapture.peerChain(over: connection, serverName: serverName, deadline: deadline)
   }
 }

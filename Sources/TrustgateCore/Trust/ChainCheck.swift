@@ -38,7 +38,7 @@ public enum ChainCheck {
   public static func host(_ text: String) throws(InputError) -> HostIdentity {
     guard let host = HostIdentity(text) else {
       throw InputError(
-        "--host \(inert(text)): neither a DNS name nor an IP address; give the name clients connect to "
+        "--host \(InertText.escaped(text)): neither a DNS name nor an IP address; give the name clients connect to "
           + "(e.g. api.example.com) or an IPv4/IPv6 address, without scheme, port or path")
     }
     return host
@@ -76,7 +76,8 @@ public enum ChainCheck {
         failing == 0
         ? "\(verdicts.count) client\(verdicts.count == 1 ? "" : "s") verify the chain\n"
         : "\(failing) of \(verdicts.count) clients do not verify the chain\n"
-      return inert(out, keepNewlines: true)
+      // Callers print it through InertText.block, the one sanitiser of text output.
+      return out
     }
   }
 
@@ -101,40 +102,27 @@ public enum ChainCheck {
     var status = stat()
     if lstat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
       throw InputError(
-        "--save \(inert(shown)): exists and is not a regular file (a link, folder, FIFO or device); give a new "
+        "--save \(InertText.escaped(shown)): exists and is not a regular file (a link, folder, FIFO or device); give a new "
           + "file name or a regular file to replace")
     }
     // O_NOFOLLOW and O_NONBLOCK: a link or FIFO put there since the check fails instead of being followed or waited on.
     let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o644)
     guard descriptor >= 0 else {
-      throw InputError("--save \(inert(shown)): cannot write: \(String(cString: strerror(errno))); give a writable path")
+      throw InputError("--save \(InertText.escaped(shown)): cannot write: \(String(cString: strerror(errno))); give a writable path")
     }
     defer { close(descriptor) }
     var after = stat()
     guard fstat(descriptor, &after) == 0, after.st_mode & S_IFMT == S_IFREG else {
-      throw InputError("--save \(inert(shown)): not a regular file; give a new file name or a regular file to replace")
+      throw InputError("--save \(InertText.escaped(shown)): not a regular file; give a new file name or a regular file to replace")
     }
     let bytes = Array(pem.utf8)
     var offset = 0
     while offset < bytes.count {
       let written = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
       guard written > 0 else {
-        throw InputError("--save \(inert(shown)): cannot write: \(String(cString: strerror(errno)))")
+        throw InputError("--save \(InertText.escaped(shown)): cannot write: \(String(cString: strerror(errno)))")
       }
       offset += written
     }
-  }
-
-  /// Control characters (terminal escapes among them) as `\u{…}`, so nothing a file or name holds acts on a terminal.
-  static func inert(_ text: String, keepNewlines: Bool = false) -> String {
-    var out = ""
-    for scalar in text.unicodeScalars {
-      if (scalar.value < 0x20 && !(keepNewlines && scalar == "\n")) || (0x7F...0x9F).contains(scalar.value) {
-        out += "\\u{\(String(scalar.value, radix: 16))}"
-      } else {
-        out.unicodeScalars.append(scalar)
-      }
-    }
-    return out
   }
 }

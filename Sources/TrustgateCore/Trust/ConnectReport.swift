@@ -28,7 +28,9 @@ public struct ConnectReport: Sendable {
   public var interceptions: [Interception]
   public var saved: String?
 
-  public var chainsDiffer: Bool { Set(chains.map(\.leafSHA256)).count > 1 }
+  /// Whether the addresses served different chains: another leaf, or the same leaf with other intermediates (one
+  /// address missing its intermediate is the common case).
+  public var chainsDiffer: Bool { chains.count > 1 }
 
   /// Inspects the target, then verifies every distinct captured chain for every client present.
   public static func make(_ request: InspectRequest, capture: ChainCapture, host: HostIdentity?) throws(InputError)
@@ -146,17 +148,17 @@ public struct ConnectReport: Sendable {
       let name = entry.shown(target)
       if let chain = entry.chain {
         out += "  \(name): \(chain.der.count) certificate\(chain.der.count == 1 ? "" : "s"), \(chain.protocolVersion), "
-        out += "leaf \(ChainCheck.inert(entry.leafSubject ?? "(unreadable)")) sha256:\(entry.leafSHA256 ?? "")\n"
+        out += "leaf \(InertText.escaped(entry.leafSubject ?? "(unreadable)")) sha256:\(entry.leafSHA256 ?? "")\n"
       } else {
-        out += "  \(name): no chain: \(ChainCheck.inert(entry.failure ?? ""))\n"
+        out += "  \(name): no chain: \(InertText.escaped(entry.failure ?? ""))\n"
       }
     }
     if chainsDiffer {
-      out += "DIFFERENT CHAINS: the addresses \(target.host.name) resolves to serve different leaves; a client gets "
+      out += "DIFFERENT CHAINS: the addresses \(target.host.name) resolves to serve different chains; a client gets "
       out += "whichever address it connects to first\n"
     }
     for interception in interceptions {
-      out += "intercepted: the chain ends at private root \(ChainCheck.inert(interception.rootSubject)) "
+      out += "intercepted: the chain ends at private root \(InertText.escaped(interception.rootSubject)) "
       out += "(sha256:\(interception.rootSHA256)), which no public store holds but this OS store trusts as a private "
       out += "anchor"
       out += capture.proxy.map { "; fetched through the proxy \($0.shown)" } ?? ""

@@ -37,16 +37,34 @@ public struct ProxyRoute: Sendable, Equatable {
   public static let variables = ["https_proxy", "HTTPS_PROXY"]
   public static let exclusionVariables = ["no_proxy", "NO_PROXY"]
 
+  /// How `verify --connect` reaches a host: directly (no proxy variable, or an empty one), directly because the named
+  /// NO_PROXY variable lists it, or through a proxy.
+  public enum Decision: Sendable, Equatable {
+    case direct
+    case bypassed(by: String)
+    case proxy(ProxyRoute)
+
+    public var route: ProxyRoute? {
+      if case .proxy(let route) = self { return route }
+      return nil
+    }
+  }
+
   /// The proxy to go through for `host`, or nil to connect directly (no proxy variable, or NO_PROXY lists the host).
   /// An unusable proxy URL exits 2 naming the variable (its credentials redacted) and what to give.
   public static func choose(for host: HostIdentity, environment: [String: String]) throws(InputError) -> ProxyRoute? {
+    try decide(for: host, environment: environment).route
+  }
+
+  /// `choose`, saying why a connection is direct.
+  public static func decide(for host: HostIdentity, environment: [String: String]) throws(InputError) -> Decision {
     guard let name = variables.first(where: { environment[$0] != nil }), let value = environment[name],
       !value.isEmpty
-    else { return nil }
-    if let exclusion = exclusionVariables.first(where: { environment[$0] != nil }).flatMap({ environment[$0] }),
-      bypasses(host, noProxy: exclusion)
+    else { return .direct }
+    if let exclusion = exclusionVariables.first(where: { environment[$0] != nil }),
+      bypasses(host, noProxy: environment[exclusion] ?? "")
     {
-      return nil
+      return .bypassed(by: exclusion)
     }
     let parsed = ProxyCollector.parse(name: name, value: value)
     let fix = "set \(name) to http://[user:password@]host:port, or unset it to connect directly"
@@ -64,7 +82,7 @@ public struct ProxyRoute: Sendable, Equatable {
     if parsed.hasCredentials, let credentials = credentials(in: value) {
       route.authorization = "Basic " + Data(credentials.utf8).base64EncodedString()
     }
-    return route
+    return .proxy(route)
   }
 
   /// `user:password` from `scheme://user:password@host`, percent-decoded as curl decodes them. The user information
@@ -83,8 +101,10 @@ public struct ProxyRoute: Sendable, Equatable {
     var bytes: [UInt8] = []
     var utf8 = Array(text.utf8)[...]
     while let byte = utf8.first {
-      if byte == UInt8(ascii: "%"), utf8.count >= 3,
-        let value = UInt8(String(decoding: utf8.dropFirst().prefix(2), as: UTF8.self), radix: 16)
+      // Two hex digits, as curl decodes them (`UInt8("+f", radix: 16)` alone would take a sign).
+      let digits = utf8.dropFirst().prefix(2)
+      if byte == UInt8(ascii: "%"), digits.count == 2, digits.allSatisfy({ Character(Unicode.Scalar($0)).isHexDigit }),
+        let value = UInt8(String(decoding: digits, as: UTF8.self), radix: 16)
       {
         bytes.append(value)
         utf8 = utf8.dropFirst(3)
@@ -104,7 +124,7 @@ public struct ProxyRoute: Sendable, Equatable {
     case .ip:
       guard let address = IPAddressBytes(host.name) else { return false }
       for token in tokens {
-        let parts = token.split(separator: "/", maxSplits: 1)
+        let parts = token.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         let text = parts[0].hasPrefix("[") && parts[0].hasSuffix("]") ? parts[0].dropFirst().dropLast() : parts[0]
         guard let network = IPAddressBytes(String(text)), network.bytes.count == address.bytes.count else { continue }
         let bits = parts.count == 2 ? Int(parts[1]) : network.bytes.count * 8
@@ -156,3 +176,4 @@ struct IPAddressBytes {
     return true
   }
 }
+

@@ -67,6 +67,24 @@ final class ReportInjectionTests: XCTestCase {
     }
   }
 
+  /// JSON on standard output is read by the same runners: a hostile value keeps its meaning for a JSON reader, but
+  /// no line holds `##vso[` or `##[`.
+  func testJSONOnStandardOutputCarriesNoCommands() throws {
+    let (scenario, envFile) = try hostileScenario()
+    for command in ["inspect", "check"] {
+      let result = try CLI.run(
+        [command, "--repo", scenario.repo, "--root", Scenario.healthyRoot, "--env-file", envFile, "--format", "json",
+         "--annotations", "none"].filter { command == "check" || $0 != "--annotations" && $0 != "none" },
+        in: scenario.sandbox.root, environment: ["TF_BUILD": "True"])
+      XCTAssertLessThan(result.status, 2, result.all)
+      assertInert(result, in: command + " --format json")
+      XCTAssertTrue(result.stdout.contains(#"x==1]#\u0023vso[task.setvariable"#), result.stdout)
+      let decoded = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
+      let text = String(decoding: try JSONSerialization.data(withJSONObject: decoded), as: UTF8.self)
+      XCTAssertTrue(text.contains("x==1]##vso[task.setvariable"), "the value is unchanged for a JSON reader")
+    }
+  }
+
   /// Error messages echo the command line and the files named on it.
   func testErrorMessagesPrintNoCommandsAndNoEscapes() throws {
     let (scenario, _) = try hostileScenario()

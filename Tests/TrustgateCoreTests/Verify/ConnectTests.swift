@@ -305,7 +305,8 @@ final class ConnectTests: XCTestCase {
               request += chunk
           auth = [l.split(b" ", 2)[2] for l in request.split(b"\\r\\n") if l.lower().startswith(b"proxy-authorization:")]
           echoed = auth[0] if auth else b""
-          connection.sendall(b"HTTP/1.1 403 \\x1b]0;owned\\x07 ::error::bad " + echoed + b"\\r\\n\\r\\n")
+          connection.sendall(b"HTTP/1.1 403 \\x1b]0;owned\\x07 ##vso[task.setvariable variable=X]y " + echoed
+                             + b"\\r\\n\\r\\n")
           connection.close()
       """
     try servers.program([python, "-c", script, String(proxyPort)], port: proxyPort)
@@ -317,6 +318,8 @@ final class ConnectTests: XCTestCase {
       result.stderr.contains("refused CONNECT 127.0.0.1:\(port): HTTP/1.1 403 \\x1b]0;owned"), result.stderr)
     XCTAssertFalse(result.all.contains("\u{1B}"), "an escape byte reached the terminal: \(result.all)")
     XCTAssertFalse(result.all.contains("\u{07}"), result.all)
+    XCTAssertFalse(result.all.contains("##vso["), "an Azure command reached the output: \(result.all)")
+    XCTAssertTrue(result.stderr.contains("#\\#vso[task.setvariable"), result.stderr)
     XCTAssertFalse(result.all.contains("secret42"), result.all)
     XCTAssertFalse(result.all.contains(Data("alice:secret42".utf8).base64EncodedString()), result.all)
   }
@@ -423,6 +426,26 @@ final class ProxyRouteTests: XCTestCase {
     XCTAssertFalse(ProxyRoute.bypasses(try host("192.169.4.5"), noProxy: "192.168.0.0/16"))
     XCTAssertTrue(ProxyRoute.bypasses(try host("fd00::7"), noProxy: "fd00::/8"))
     XCTAssertFalse(ProxyRoute.bypasses(try host("127.0.0.1"), noProxy: "localhost"))
+    // A token with nothing before its slash is no address (it used to index an empty split and crash).
+    XCTAssertFalse(ProxyRoute.bypasses(try host("127.0.0.1"), noProxy: "/"))
+    XCTAssertFalse(ProxyRoute.bypasses(try host("::1"), noProxy: "/8, /"))
+  }
+
+  /// Why a connection is direct is what `choose` decided, not a second reading of the variables: an empty
+  /// `https_proxy` wins over `HTTPS_PROXY` (no proxy at all), so a NO_PROXY that does not list the host bypassed nothing.
+  func testDirectConnectionsSayWhy() throws {
+    let target = try host("api.example.com")
+    XCTAssertEqual(
+      try ProxyRoute.decide(
+        for: target, environment: ["https_proxy": "", "HTTPS_PROXY": "http://p:3128", "NO_PROXY": "other.example"]),
+      .direct)
+    XCTAssertEqual(
+      try ProxyRoute.decide(for: target, environment: ["HTTPS_PROXY": "http://p:3128", "NO_PROXY": "example.com"]),
+      .bypassed(by: "NO_PROXY"))
+    XCTAssertEqual(
+      try ProxyRoute.decide(for: target, environment: ["HTTPS_PROXY": "http://p:3128"]).route?.host, "p")
+    // Percent escapes need two hex digits, as curl reads them: `%+f` stays as written.
+    XCTAssertEqual(ProxyRoute.percentDecoded("a%+fb%41"), "a%+fbA")
   }
 
   func testLowercaseVariablesWinAndCredentialsBecomeBasicAuthorization() throws {
