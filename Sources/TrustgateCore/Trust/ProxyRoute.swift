@@ -85,13 +85,10 @@ public struct ProxyRoute: Sendable, Equatable {
     return .proxy(route)
   }
 
-  /// `user:password` from `scheme://user:password@host`, percent-decoded as curl decodes them. The user information
-  /// ends at the last `@`, as the collector's redaction has it.
+  /// `user:password` from `scheme://user:password@host`, percent-decoded as curl decodes them; the URL is split by
+  /// the collector's own reading (`ProxyCollector.split`), the one its redaction uses.
   static func credentials(in value: String) -> String? {
-    var rest = Substring(value.trimmingWhitespace())
-    if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
-    guard let at = rest.lastIndex(of: "@") else { return nil }
-    let userInformation = rest[..<at]
+    guard let userInformation = ProxyCollector.split(value).userInformation else { return nil }
     let user = userInformation.prefix { $0 != ":" }
     let password = userInformation.dropFirst(user.count + 1)
     return percentDecoded(user) + ":" + percentDecoded(password)

@@ -446,6 +446,10 @@ final class ProxyRouteTests: XCTestCase {
       try ProxyRoute.decide(for: target, environment: ["HTTPS_PROXY": "http://p:3128"]).route?.host, "p")
     // Percent escapes need two hex digits, as curl reads them: `%+f` stays as written.
     XCTAssertEqual(ProxyRoute.percentDecoded("a%+fb%41"), "a%+fbA")
+    // The credentials sent are what the collector's redaction hides: one reading of the URL (no scheme here, so
+    // `pa://ss` is the password, as the collector reads it).
+    XCTAssertEqual(ProxyRoute.credentials(in: "alice:pa://ss@proxy:3128"), "alice:pa://ss")
+    XCTAssertEqual(ProxyCollector.parse(name: "HTTPS_PROXY", value: "alice:pa://ss@proxy:3128").value, "***@proxy:3128")
   }
 
   func testLowercaseVariablesWinAndCredentialsBecomeBasicAuthorization() throws {

@@ -43,8 +43,10 @@ public struct ProxyCollector {
     return settings
   }
 
-  /// Splits `scheme://user:password@host:port/path`, replacing the credentials with `***`.
-  public static func parse(name: String, value: String) -> ProxyVariable {
+  /// `scheme://user:password@host:port/path` split into the scheme (lowercased), the user information (the secret
+  /// part, never to be shown) and the rest. The one reading of a proxy URL: `parse` redacts with it, and
+  /// `verify --connect` takes the credentials it sends from it.
+  static func split(_ value: String) -> (scheme: String?, userInformation: Substring?, rest: Substring) {
     var rest = Substring(value.trimmingWhitespace())
     var scheme: String?
     if let colon = rest.firstIndex(of: ":"), rest[colon...].hasPrefix("://"),
@@ -55,11 +57,18 @@ public struct ProxyCollector {
     }
     // Credentials end at the last `@`, even past a `/`, `?` or `#`: passwords are pasted unencoded, and a proxy URL
     // has no use for `@` in its path, so misreading a path beats leaking a password.
-    var hasCredentials = false
+    var userInformation: Substring?
     if let at = rest.lastIndex(of: "@") {
-      hasCredentials = true
+      userInformation = rest[..<at]
       rest = rest[rest.index(after: at)...]
     }
+    return (scheme, userInformation, rest)
+  }
+
+  /// Splits `scheme://user:password@host:port/path`, replacing the credentials with `***`.
+  public static func parse(name: String, value: String) -> ProxyVariable {
+    let (scheme, userInformation, rest) = split(value)
+    let hasCredentials = userInformation != nil
     let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
     let tail = rest.dropFirst(authority.count)
     let redacted = (scheme.map { $0 + "://" } ?? "") + (hasCredentials ? "***@" : "") + authority + tail
