@@ -48,6 +48,7 @@ public enum Inspector {
     let pending = readHead(request)
     var snapshot = collect(request, fs: request.fs, repository: request.repository, stopwatch: &stopwatch)
     addClock(&snapshot, request, pending: pending)
+    stopwatch.lap("clock")
     snapshot.verdicts = Verdicts.compute(snapshot, request: request)
     stopwatch.lap("verdicts")
     return snapshot
@@ -152,6 +153,7 @@ public enum Inspector {
 public struct Stopwatch {
   let enabled: Bool
   var last = Stopwatch.now()
+  var lastCPU = Stopwatch.cpu()
 
   public init(enabled: Bool) { self.enabled = enabled }
 
@@ -159,6 +161,14 @@ public struct Stopwatch {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return Double(ts.tv_sec) * 1000 + Double(ts.tv_nsec) / 1_000_000
+  }
+
+  /// Milliseconds of CPU the process used so far (every thread, user and system).
+  static func cpu() -> Double {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    let seconds = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000
+    return seconds + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000
   }
 
   /// Resident set size from /proc/self/statm, KiB.
@@ -171,8 +181,11 @@ public struct Stopwatch {
   public mutating func lap(_ name: String) {
     guard enabled else { return }
     let t = Stopwatch.now()
-    Stopwatch.say("\(name) \(Int((t - last) * 1000)) µs, RSS \(Stopwatch.residentKiB()) KiB")
+    let cpu = Stopwatch.cpu()
+    Stopwatch.say(
+      "\(name) \(Int((t - last) * 1000)) µs, CPU \(Int((cpu - lastCPU) * 1000)) µs, RSS \(Stopwatch.residentKiB()) KiB")
     last = t
+    lastCPU = cpu
   }
 
   /// A line on standard error, for profiling.

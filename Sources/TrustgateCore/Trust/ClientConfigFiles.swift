@@ -66,7 +66,7 @@ extension TrustConfiguration {
       for pattern in file.files {
         var path = pattern
         if path.hasPrefix("~/") { path = home + path.dropFirst(1) }
-        path = path.replacing("$XDG_CONFIG_HOME", with: xdg)
+        if path.hasPrefix("$XDG_CONFIG_HOME") { path = xdg + path.dropFirst("$XDG_CONFIG_HOME".count) }
         if path.hasPrefix("$PREFIX") {
           guard let prefix, prefix.hasPrefix("/") else { continue }
           path = prefix + path.dropFirst("$PREFIX".count)
@@ -91,31 +91,41 @@ extension TrustConfiguration {
 
 /// The value of one key in INI-style text (pip.conf, gitconfig, aws config): sections case-insensitive, `key = value`
 /// or `key: value`, `#` and `;` comments. A later section of `sections` wins over an earlier one.
+/// Works on the UTF-8 bytes (every delimiter is ASCII), so no generic string code runs on the start-up path.
 enum INIValues {
   static func value(in text: String, sections: [String], name: String) -> String? {
+    let wanted = Array(name.utf8).map { $0 == 0x5F ? 0x2D : $0 }
     var section = ""
     var found: [String: String] = [:]
-    for raw in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
-      let line = raw.trimmed
-      if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
-      if line.hasPrefix("[") {
-        section = String(line.dropFirst().prefix { $0 != "]" && $0 != " " && $0 != "\"" }).lowercased()
+    let bytes = Array(text.utf8)
+    var start = 0
+    while start < bytes.count {
+      var end = start
+      while end < bytes.count, bytes[end] != 0x0A, bytes[end] != 0x0D { end += 1 }
+      let line = trimmed(bytes[start..<end])
+      start = end + 1
+      guard let first = line.first, first != 0x23, first != 0x3B else { continue }
+      if first == 0x5B {
+        let name = line.dropFirst().prefix { $0 != 0x5D && $0 != 0x20 && $0 != 0x22 }
+        section = String(decoding: name, as: UTF8.self).lowercased()
         continue
       }
-      guard let separator = line.firstIndex(where: { $0 == "=" || $0 == ":" }) else { continue }
-      let key = line[..<separator].trimmed.lowercased().replacing("_", with: "-")
-      guard key == name.replacing("_", with: "-") else { continue }
-      var value = line[line.index(after: separator)...].trimmed
-      if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
-      found[section] = value
+      guard let separator = line.firstIndex(where: { $0 == 0x3D || $0 == 0x3A }) else { continue }
+      let key = String(decoding: trimmed(line[..<separator]), as: UTF8.self).lowercased().utf8
+        .map { $0 == 0x5F ? 0x2D : $0 }
+      guard key == wanted else { continue }
+      var value = trimmed(line[(separator + 1)...])
+      if value.count >= 2, value.first == 0x22, value.last == 0x22 { value = value.dropFirst().dropLast() }
+      found[section] = String(decoding: value, as: UTF8.self)
     }
     return sections.reversed().lazy.compactMap { found[$0] }.first
   }
-}
 
-extension StringProtocol {
   /// Without leading and trailing spaces and tabs.
-  fileprivate var trimmed: String {
-    String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+  private static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+    var slice = bytes
+    while let first = slice.first, first == 0x20 || first == 0x09 { slice = slice.dropFirst() }
+    while let last = slice.last, last == 0x20 || last == 0x09 { slice = slice.dropLast() }
+    return slice
   }
 }

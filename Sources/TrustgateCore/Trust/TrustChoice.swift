@@ -28,7 +28,7 @@ public struct TrustChoice: Sendable, Equatable {
   }
 
   /// What the client does with what it finds.
-  public enum Reaction: Sendable, Equatable {
+  public enum Reaction: Sendable, Hashable {
     /// Loads every certificate of the file as a trust anchor.
     case loadFile
     /// Looks issuers up in the folder by subject hash (`capath`, OpenSSL's `hash_dir`); `split` for a `:` list

@@ -2,7 +2,7 @@
 /// its order, the flags its context sets, or why it never gets to verify (it raises, stops, or verifies nothing).
 public struct TrustPlan: Sendable {
   public struct Load: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable {
+    public enum Kind: Sendable, Hashable {
       case file
       /// A hashed folder; `split`: a `:`-separated list, as OpenSSL reads SSL_CERT_DIR.
       case folder(split: Bool)

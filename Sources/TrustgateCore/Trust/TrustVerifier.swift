@@ -28,7 +28,14 @@ public final class TrustVerifier {
   let time: Int64
   /// Stores already built, by what they load (not by which setting named it): clients that load the same files and
   /// folders share one store.
-  var stores: [String: Built] = [:]
+  var stores: [[StoreKey]: Built] = [:]
+
+  /// What a load does, without the setting that named it.
+  struct StoreKey: Hashable {
+    var kind: TrustPlan.Load.Kind
+    var path: String
+    var noCertificates: TrustChoice.Reaction
+  }
 
   /// A store and what each load did: `lines` are the sources without the setting's label (one per load, in order).
   struct Built {
@@ -110,7 +117,7 @@ public final class TrustVerifier {
   func store(
     for plan: TrustPlan, lazily: Bool = true
   ) -> (store: CertificateStore?, sources: [String], failure: String?) {
-    let key = plan.loads.map { "\($0.kind)\u{0}\($0.path)\u{0}\($0.noCertificates)" }.joined(separator: "\u{1}")
+    let key = plan.loads.map { StoreKey(kind: $0.kind, path: $0.path, noCertificates: $0.noCertificates) }
     let built: Built
     if lazily, let known = stores[key], known.store?.inexact != true {
       built = known

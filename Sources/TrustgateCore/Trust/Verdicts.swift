@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// What verification checks besides the OS store's private anchors: the policy's endpoints (chains read from the
 /// repository in this run) and its required roots.
 public struct VerificationTargets: Sendable {
@@ -61,14 +65,19 @@ public enum Verdicts {
     }
     for fingerprint in privateAnchors(snapshot).sorted() { roots.append((anchorPrefix + fingerprint, fingerprint)) }
     guard !roots.isEmpty || !targets.endpoints.isEmpty else { return nil }
+    var stopwatch = Stopwatch(enabled: getenv("TRUSTGATE_PROFILE") != nil)
+    defer { stopwatch.lap("verdicts: verify") }
+    stopwatch.lap("verdicts: targets")
     let verifier = TrustVerifier(
       snapshot: snapshot, fs: request.fs, repository: request.repository, env: request.env, time: request.now)
+    stopwatch.lap("verdicts: plans")
     var verdicts: [ClientVerdict] = []
     for endpoint in targets.endpoints {
       verdicts += verifier.verify(endpoint.chain, host: endpoint.host, subject: endpointPrefix + endpoint.name)
     }
     if !roots.isEmpty {
       let found = rootPEMs(Set(roots.map(\.fingerprint)), snapshot: snapshot, request: request, verifier: verifier)
+      stopwatch.lap("verdicts: root PEMs")
       for (subject, fingerprint) in roots {
         guard let pem = found[fingerprint], let chain = try? CertificateChain(pem: pem) else {
           // The root is nowhere here: no client can verify it.
@@ -141,29 +150,44 @@ public enum Verdicts {
   }
 
   /// PEM blocks of the wanted roots, read from the OS stores and the files trust variables name.
-  /// Files are read through `verifier`, which reads each once a run (the bundle is also a client's CA file).
+  /// Files are read through `verifier`, which reads each once a run (the bundle is also a client's CA file). Sources
+  /// whose recorded certificates hold a root still missing are read first (bundles, then the variables' files, then
+  /// folders); the rest only if a root is still missing after them (a file may hold a root trustgate's parser did not
+  /// record).
   static func rootPEMs(
     _ wanted: Set<String>, snapshot: Snapshot, request: InspectRequest, verifier: TrustVerifier
   ) -> [String: [UInt8]] {
-    var files: [String] = []
-    for store in snapshot.stores {
-      switch store.kind {
-      case .bundle: files.append(store.path)
-      case .anchors, .directory, .hashedDirectory:
+    var sources: [(files: () -> [String], certificates: Set<String>)] = []
+    for store in snapshot.stores where store.kind == .bundle {
+      sources.append(({ [store.path] }, store.certificates.distinct))
+    }
+    for variable in snapshot.environment where variable.target?.state == .file {
+      sources.append(({ [variable.value] }, variable.target?.certificates?.distinct ?? []))
+    }
+    for store in snapshot.stores where store.kind != .bundle {
+      let listing = {
         let names = (try? request.fs.list(store.path)) ?? []
-        files += names.sorted().map { store.path + "/" + $0 }
+        return names.sorted().map { store.path + "/" + $0 }
       }
+      sources.append((listing, store.certificates.distinct))
     }
-    for variable in snapshot.environment where variable.target?.state == .file { files.append(variable.value) }
     var found: [String: [UInt8]] = [:]
-    for file in files where found.count < wanted.count {
-      guard let bytes = verifier.read(file) else { continue }
-      for block in pemBlocks(bytes) {
-        guard let der = Base64.decode(block.body), let digest = ContentDigest.sha256(der) else { continue }
-        let fingerprint = hex(digest)
-        if wanted.contains(fingerprint), found[fingerprint] == nil { found[fingerprint] = block.pem }
+    var read: Set<String> = []
+    func search(_ files: [String]) {
+      for file in files where found.count < wanted.count && read.insert(file).inserted {
+        guard let bytes = verifier.read(file) else { continue }
+        for block in pemBlocks(bytes) {
+          guard let der = Base64.decode(block.body), let digest = ContentDigest.sha256(der) else { continue }
+          let fingerprint = hex(digest)
+          if wanted.contains(fingerprint), found[fingerprint] == nil { found[fingerprint] = block.pem }
+          if found.count == wanted.count { break }
+        }
       }
     }
+    for source in sources where !wanted.subtracting(found.keys).isDisjoint(with: source.certificates) {
+      search(source.files())
+    }
+    for source in sources where found.count < wanted.count { search(source.files()) }
     return found
   }
 
@@ -173,16 +197,9 @@ public enum Verdicts {
     let end = Array("-----END CERTIFICATE-----".utf8)
     var blocks: [(pem: [UInt8], body: ArraySlice<UInt8>)] = []
     var index = 0
-    func find(_ needle: [UInt8], from start: Int) -> Int? {
-      guard bytes.count >= needle.count, start <= bytes.count - needle.count else { return nil }
-      var i = start
-      while i <= bytes.count - needle.count {
-        if bytes[i] == needle[0] && bytes[i..<(i + needle.count)].elementsEqual(needle) { return i }
-        i += 1
-      }
-      return nil
-    }
-    while let start = find(begin, from: index), let stop = find(end, from: start + begin.count) {
+    while let start = firstOccurrence(of: begin, in: bytes, from: index),
+      let stop = firstOccurrence(of: end, in: bytes, from: start + begin.count)
+    {
       let body = bytes[(start + begin.count)..<stop]
       var pem = Array(bytes[start..<(stop + end.count)])
       pem.append(0x0A)

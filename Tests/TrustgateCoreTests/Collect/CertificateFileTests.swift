@@ -144,3 +144,69 @@ final class CertificateFileTests: XCTestCase {
     }
   }
 }
+
+/// The PEM body decoder: groups of four digits go through a fast path, everything else character by character.
+final class Base64Tests: XCTestCase {
+  /// The rule the decoder states, one character at a time: whitespace anywhere, at most two `=` and only after the
+  /// last digit, leftover bits dropped, nil when nothing decodes.
+  private func reference(_ input: [UInt8]) -> [UInt8]? {
+    let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    var out: [UInt8] = []
+    var accumulator: UInt32 = 0
+    var bits = 0
+    var padding = 0
+    for c in input {
+      if c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A { continue }
+      if c == 0x3D {
+        padding += 1
+        continue
+      }
+      guard padding == 0, let value = alphabet.firstIndex(of: c) else { return nil }
+      accumulator = (accumulator << 6) | UInt32(value)
+      bits += 6
+      if bits >= 8 {
+        bits -= 8
+        out.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+      }
+    }
+    return padding > 2 || out.isEmpty ? nil : out
+  }
+
+  func testRealBundleBodiesDecodeToTheirDERWhereverWhitespaceFalls() throws {
+    let text = try String(contentsOfFile: "/etc/ssl/certs/ca-certificates.crt", encoding: .utf8)
+    let bodies = text.components(separatedBy: "-----BEGIN CERTIFICATE-----").dropFirst().map {
+      $0.components(separatedBy: "-----END CERTIFICATE-----")[0]
+    }
+    XCTAssertGreaterThan(bodies.count, 100)
+    var generator = SystemRandomNumberGenerator()
+    for body in bodies {
+      let der = try XCTUnwrap(Data(base64Encoded: body.filter { !$0.isWhitespace }))
+      XCTAssertEqual(Base64.decode(ArraySlice(Array(body.utf8))), Array(der))
+      // Whitespace inserted anywhere, splitting groups of four.
+      var spaced: [UInt8] = []
+      for byte in body.utf8 {
+        if Int.random(in: 0..<7, using: &generator) == 0 { spaced.append([0x20, 0x09, 0x0D, 0x0A].randomElement()!) }
+        spaced.append(byte)
+      }
+      XCTAssertEqual(Base64.decode(ArraySlice(spaced)), Array(der))
+    }
+  }
+
+  func testAgreesWithTheCharacterRuleOnRandomText() {
+    let symbols = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    let odd: [UInt8] = [0x3D, 0x20, 0x0A, 0x0D, 0x09, 0x2D, 0x00, 0xFF, 0x2E, 0x5F]
+    for round in 0..<20_000 {
+      let length = Int.random(in: 0..<40)
+      let input = (0..<length).map { _ in
+        Int.random(in: 0..<10) == 0 ? odd.randomElement()! : symbols.randomElement()!
+      }
+      // Offset slices too: the decoder reads through the slice's own indices.
+      let padded = [0x41, 0x41] + input
+      XCTAssertEqual(Base64.decode(padded[2...]), reference(input), "round \(round): \(input)")
+    }
+    XCTAssertNil(Base64.decode(ArraySlice(Array("QUJD===".utf8))))
+    XCTAssertNil(Base64.decode(ArraySlice(Array("QU=JD".utf8))))
+    XCTAssertEqual(Base64.decode(ArraySlice(Array("QUJD\nRA==".utf8))), Array("ABCD".utf8))
+    XCTAssertNil(Base64.decode(ArraySlice(Array("Q".utf8))))
+  }
+}

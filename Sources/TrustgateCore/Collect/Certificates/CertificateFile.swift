@@ -190,16 +190,21 @@ public enum CertificateFile {
 
 /// Standard base64 with whitespace allowed, as in PEM bodies.
 enum Base64 {
-  private static let table: [UInt8] = {
-    var t = [UInt8](repeating: 0xFF, count: 256)
+  /// A character's 6 bits shifted into place for each position of a 4-character group; anything that is not a base64
+  /// digit has bit 24 set in all four, so one OR of four lookups says whether a whole group is plain digits.
+  private static let tables: [UInt32] = {
+    var t = [UInt32](repeating: 1 << 24, count: 4 * 256)
     for (i, c) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
-      t[Int(c)] = UInt8(i)
+      for position in 0..<4 { t[position * 256 + Int(c)] = UInt32(i) << UInt32(18 - 6 * position) }
     }
     return t
   }()
 
-  /// Every PEM block is decoded (its DER digest says whether it was parsed already), so this is a hot loop: one
-  /// output buffer of the largest possible size, written through a pointer, trimmed once.
+  /// Every PEM block is decoded (its DER digest says whether it was parsed already), so this is a hot loop: groups of
+  /// four digits (a PEM line is 16 of them) go through the tables at once; line breaks, spaces and `=` padding take
+  /// the character-by-character path. One output buffer of the largest possible size, trimmed once.
+  /// Whitespace (space, tab, CR, LF) may appear anywhere; at most two `=`, and only after the last digit; trailing bits
+  /// that do not fill a byte are dropped. Nil when anything else appears or nothing decodes.
   static func decode(_ input: ArraySlice<UInt8>) -> [UInt8]? {
     let capacity = input.count * 3 / 4 + 3
     var failed = false
@@ -208,25 +213,43 @@ enum Base64 {
       var accumulator: UInt32 = 0
       var bits = 0
       var padding = 0
-      table.withUnsafeBufferPointer { table in
+      tables.withUnsafeBufferPointer { t in
         input.withUnsafeBufferPointer { input in
-          for c in input {
+          guard let base = input.baseAddress, let out = output.baseAddress else { return }
+          let count = input.count
+          var i = 0
+          var w = 0
+          defer { written = w }
+          while i < count {
+            if bits == 0 && padding == 0 && i + 4 <= count {
+              let v = t[Int(base[i])] | t[256 + Int(base[i + 1])] | t[512 + Int(base[i + 2])] | t[768 + Int(base[i + 3])]
+              if v < 1 << 24 {
+                out[w] = UInt8(truncatingIfNeeded: v >> 16)
+                out[w + 1] = UInt8(truncatingIfNeeded: v >> 8)
+                out[w + 2] = UInt8(truncatingIfNeeded: v)
+                w += 3
+                i += 4
+                continue
+              }
+            }
+            let c = base[i]
+            i += 1
             if c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A { continue }
             if c == 0x3D {
               padding += 1
               continue
             }
-            let v = table[Int(c)]
-            if padding > 0 || v == 0xFF {
+            let v = t[768 + Int(c)]
+            if padding > 0 || v >= 1 << 24 {
               failed = true
               return
             }
-            accumulator = (accumulator << 6) | UInt32(v)
+            accumulator = (accumulator << 6) | v
             bits += 6
             if bits >= 8 {
               bits -= 8
-              output[written] = UInt8(truncatingIfNeeded: accumulator >> UInt32(bits))
-              written += 1
+              out[w] = UInt8(truncatingIfNeeded: accumulator >> UInt32(bits))
+              w += 1
             }
           }
         }

@@ -24,8 +24,10 @@ struct PythonPrefixFinder {
     var found: [PythonPrefixCandidate] = []
     if let active = env["VIRTUAL_ENV"], !active.isEmpty { found.append(prefix(active)) }
     if let repository {
-      for folder in projectFolders(repository) {
-        for name in Self.repositoryVenvNames {
+      // Each folder is listed once: only venv names it holds are looked into (no lookups of paths that are not there);
+      // a folder that cannot be listed may still be searchable, so every name is tried there.
+      for (folder, names) in projectFolders(repository) {
+        for name in Self.repositoryVenvNames where names?.contains(name) ?? true {
           let path = (folder == "/" ? "" : folder) + "/" + name
           if fs.isFile(path + "/pyvenv.cfg") { found.append(prefix(path)) }
         }
@@ -45,21 +47,24 @@ struct PythonPrefixFinder {
 
   /// The repository root and its folders down to `projectDepth`, as the lockfile walk enters them: each project of a
   /// repository may have its own `.venv`, and TG303 compares a lockfile only with the one beside it.
-  func projectFolders(_ repository: String) -> [String] {
+  /// `names`: what the folder holds, nil when it cannot be listed.
+  func projectFolders(_ repository: String) -> [(folder: String, names: Set<String>?)] {
     // Listings need a path without links; the presenter knows the repository under both names.
     let root = (try? fs.resolve(repository)) ?? repository
-    var folders = [root]
+    var folders: [(folder: String, names: Set<String>?)] = []
     var level = [root]
-    for _ in 0..<Self.projectDepth {
+    for depth in 0...Self.projectDepth {
       var next: [String] = []
       for folder in level {
-        guard let entries = try? fs.rawListTyped(folder) else { continue }
+        let listed = try? fs.rawListTyped(folder)
+        let entries = listed ?? []
+        folders.append((folder, listed.map { Set($0.map(\.name)) }))
+        guard depth < Self.projectDepth else { continue }
         for (name, type) in entries where type == .directory && LockfileCollector.descends(into: name) {
           next.append((folder == "/" ? "" : folder) + "/" + name)
         }
       }
       next.sort()
-      folders += next
       level = next
     }
     return folders
