@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// A window on UTF-8 bytes the readers cut without copying (valid only inside the `withUTF8` that made it).
 struct Bytes {
   private var base: UnsafeBufferPointer<UInt8>
@@ -129,4 +135,51 @@ func firstOccurrence(of needle: [UInt8], in bytes: [UInt8], from: Int = 0) -> In
     i += 1
   }
   return nil
+}
+
+/// Whether the bytes hold a NUL (libc's `memchr`, which reads a word or more at a time).
+func containsNUL(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+  guard let base = bytes.baseAddress, !bytes.isEmpty else { return false }
+  return memchr(base, 0, bytes.count) != nil
+}
+
+/// Whether the bytes are well-formed UTF-8 (Unicode 15, table 3-7: no overlong forms, no surrogates, nothing above
+/// U+10FFFF) — what `String(validating:as:)` accepts, checked in place without making a string. ASCII runs, most of
+/// a lockfile, are checked eight bytes at a time.
+func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+  guard let base = bytes.baseAddress else { return true }
+  let count = bytes.count
+  var index = 0
+  @inline(__always) func continuation(_ at: Int, _ low: UInt8 = 0x80, _ high: UInt8 = 0xBF) -> Bool {
+    at < count && base[at] >= low && base[at] <= high
+  }
+  while index < count {
+    while index + 8 <= count {
+      let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+      if word & 0x8080_8080_8080_8080 != 0 { break }
+      index += 8
+    }
+    guard index < count else { break }
+    let lead = base[index]
+    switch lead {
+    case 0x00...0x7F:
+      index += 1
+    case 0xC2...0xDF:
+      guard continuation(index + 1) else { return false }
+      index += 2
+    case 0xE0...0xEF:
+      let low: UInt8 = lead == 0xE0 ? 0xA0 : 0x80
+      let high: UInt8 = lead == 0xED ? 0x9F : 0xBF
+      guard continuation(index + 1, low, high), continuation(index + 2) else { return false }
+      index += 3
+    case 0xF0...0xF4:
+      let low: UInt8 = lead == 0xF0 ? 0x90 : 0x80
+      let high: UInt8 = lead == 0xF4 ? 0x8F : 0xBF
+      guard continuation(index + 1, low, high), continuation(index + 2), continuation(index + 3) else { return false }
+      index += 4
+    default:
+      return false
+    }
+  }
+  return true
 }

@@ -212,18 +212,22 @@ public struct LockfileCollector {
 
   /// What a file's bytes hold for its reader, with binary data and invalid UTF-8 as issues.
   static func parse(_ bytes: [UInt8], _ reader: any LockfileReader.Type) -> LockfileReading {
-    if bytes.contains(0) {
+    // Checked and read in place: no string of the whole file is made (lockfiles run to megabytes).
+    let (reading, valid) = bytes.withUnsafeBufferPointer { buffer -> (LockfileReading?, Bool) in
+      if containsNUL(buffer) { return (nil, true) }
+      guard isValidUTF8(buffer) else { return (reader.read(String(decoding: buffer, as: UTF8.self)), false) }
+      return (reader.read(utf8: buffer), true)
+    }
+    guard var reading else {
       return LockfileReading(issues: [
         LockfileIssue(
           line: nil, message: "binary data (NUL bytes) in a text lockfile",
           fix: "Regenerate the file with its tool; it may have been overwritten.")
       ])
     }
-    let valid = String(validating: bytes, as: UTF8.self)
-    var reading = reader.read(valid ?? String(decoding: bytes, as: UTF8.self))
     capFields(&reading)
     reading.pins.sort()
-    if valid == nil {
+    if !valid {
       reading.issues.insert(
         LockfileIssue(
           line: nil, message: "not valid UTF-8 (undecodable bytes replaced)", fix: "Save the file as UTF-8."),
@@ -239,10 +243,14 @@ public struct LockfileCollector {
     var kept: [Pin] = []
     kept.reserveCapacity(reading.pins.count)
     for pin in reading.pins {
-      let fields: [(String, String?)] = [
-        ("name", pin.name), ("version", pin.version), ("specifier", pin.specifier), ("group", pin.group),
-      ]
-      if let (field, value) = fields.first(where: { ($0.1?.utf8.count ?? 0) > limit }) {
+      // The first over-long field, in this order (no array per pin: lockfiles hold thousands).
+      let overLong: (String, String?)? =
+        if pin.name.utf8.count > limit { ("name", pin.name) }
+        else if (pin.version?.utf8.count ?? 0) > limit { ("version", pin.version) }
+        else if (pin.specifier?.utf8.count ?? 0) > limit { ("specifier", pin.specifier) }
+        else if (pin.group?.utf8.count ?? 0) > limit { ("group", pin.group) }
+        else { nil }
+      if let (field, value) = overLong {
         let length = value?.utf8.count ?? 0
         reading.issues.append(
           LockfileIssue(

@@ -35,4 +35,13 @@ public protocol LockfileReader: Sendable {
   static func wants(_ path: String) -> Bool
   /// Reads the file's text. Invalid UTF-8 has already been reported and replaced by the caller.
   static func read(_ text: String) -> LockfileReading
+  /// Reads the file's bytes, valid UTF-8 (the caller checked), without making a string of the whole file first; the
+  /// same reading as `read(_:)` of their text. Readers that work on bytes implement it; the others get the default.
+  static func read(utf8 bytes: UnsafeBufferPointer<UInt8>) -> LockfileReading
+}
+
+extension LockfileReader {
+  public static func read(utf8 bytes: UnsafeBufferPointer<UInt8>) -> LockfileReading {
+    read(String(decoding: bytes, as: UTF8.self))
+  }
 }

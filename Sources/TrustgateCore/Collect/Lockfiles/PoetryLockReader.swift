@@ -6,7 +6,12 @@ public enum PoetryLockReader: LockfileReader {
   public static func wants(_ path: String) -> Bool { fileName(of: path) == "poetry.lock" }
 
   public static func read(_ text: String) -> LockfileReading {
+    var text = text
+    return text.withUTF8 { read(utf8: $0) }
+  }
+
+  public static func read(utf8 bytes: UnsafeBufferPointer<UInt8>) -> LockfileReading {
     TOMLLockfile.readPackages(
-      text, file: "poetry.lock", arrayName: "package", regenerate: "`poetry lock`", group: TOMLLockfile.firstGroup)
+      utf8: bytes, file: "poetry.lock", arrayName: "package", regenerate: "`poetry lock`", group: TOMLLockfile.firstGroup)
   }
 }

@@ -12,7 +12,12 @@ public enum PylockReader: LockfileReader {
   }
 
   public static func read(_ text: String) -> LockfileReading {
+    var text = text
+    return text.withUTF8 { read(utf8: $0) }
+  }
+
+  public static func read(utf8 bytes: UnsafeBufferPointer<UInt8>) -> LockfileReading {
     TOMLLockfile.readPackages(
-      text, file: "pylock.toml", arrayName: "packages", regenerate: "the tool that wrote it (`uv export`, `pip lock`)")
+      utf8: bytes, file: "pylock.toml", arrayName: "packages", regenerate: "the tool that wrote it (`uv export`, `pip lock`)")
   }
 }

@@ -42,28 +42,41 @@ enum TOMLEvent: Sendable {
 /// `uv.lock`). It checks the syntax lockfiles and `pyproject.toml` use — headers, `key = value` lines, strings,
 /// arrays, inline tables, scalars — and stops at the first line that breaks it with an `invalid` event naming the
 /// line. Semantic rules (a key defined twice) are left to the tools that write the files.
+///
+/// It reads the UTF-8 bytes in place (no copy of the document) and builds strings only for what is kept: values a
+/// caller does not want, and the keys inside them, are checked and passed over without building anything.
 struct TOMLScanner {
-  private let bytes: [UInt8]
+  /// The document's bytes; valid for the duration of `scan` only.
+  private let bytes: UnsafeBufferPointer<UInt8>
   private var index = 0
-  /// Whether the value being read is wanted (see `scan`): when not, strings and arrays are only passed over.
+  /// Whether the value being read is wanted (see `scan`): when not, strings, keys and arrays are only passed over.
   private var keep = true
   private(set) var line = 1
   /// The first syntax error met: its line and what is wrong.
   private var error: (line: Int, reason: String)?
 
-  init(_ text: String) {
-    bytes = Array(text.utf8)
+  private init(_ bytes: UnsafeBufferPointer<UInt8>) {
+    self.bytes = bytes
     // A byte order mark is not part of the document.
-    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
+    if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { index = 3 }
   }
 
   /// Calls `handle` for each header and key/value pair.
   ///
-  /// - Parameter keeps: whether the value of a pair with this key (under the current header) is wanted; others
-  ///   are passed over without building strings or arrays and reported as an empty `.other` value. Lines and
-  ///   `invalid` events are the same either way. Big lockfiles are mostly wheel URLs and hashes nobody reads.
+  /// - Parameter keeps: whether a pair with this key (under the current header) is wanted; the values of others are
+  ///   checked and passed over without building strings or arrays, and the pair is not reported. Lines and `invalid`
+  ///   events are the same either way. Big lockfiles are mostly wheel URLs and hashes nobody reads.
   static func scan(_ text: String, keeps: ([String]) -> Bool = { _ in true }, _ handle: (TOMLEvent) -> Void) {
-    var scanner = TOMLScanner(text)
+    var text = text
+    // A native string's own storage: no copy.
+    text.withUTF8 { scan(utf8: $0, keeps: keeps, handle) }
+  }
+
+  /// `scan` over UTF-8 bytes (valid UTF-8: the caller checked it).
+  static func scan(
+    utf8 bytes: UnsafeBufferPointer<UInt8>, keeps: ([String]) -> Bool = { _ in true }, _ handle: (TOMLEvent) -> Void
+  ) {
+    var scanner = TOMLScanner(bytes)
     scanner.run(keeps, handle)
   }
 
@@ -103,7 +116,7 @@ struct TOMLScanner {
           skipBlank(newlines: false)
           keep = keeps(key)
           let value = readValue(depth: 0)
-          if error == nil { handle(.pair(key: key, value: value, line: startLine)) }
+          if error == nil && keep { handle(.pair(key: key, value: value, line: startLine)) }
         } else {
           fail("expected `=` after the key", at: startLine)
         }
@@ -150,26 +163,34 @@ struct TOMLScanner {
     }
   }
 
-  /// A dotted key of bare or quoted parts, or nil when none starts here.
+  /// A dotted key of bare or quoted parts, or nil when none starts here. When the value around it is not kept, the
+  /// key is only checked: the parts come back empty.
   private mutating func readKey() -> [String]? {
     var parts: [String] = []
+    var found = false
     while true {
       skipBlank(newlines: false)
       guard let byte = current else { break }
       if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
         guard let part = readString() else { return nil }
-        parts.append(part)
+        if keep { parts.append(part) }
       } else {
         let start = index
         while let next = current, isBareKeyByte(next) { index += 1 }
         if start == index { return nil }
-        parts.append(String(decoding: bytes[start..<index], as: UTF8.self))
+        if keep { parts.append(text(start, index)) }
       }
+      found = true
       skipBlank(newlines: false)
       guard current == UInt8(ascii: ".") else { break }
       index += 1
     }
-    return parts.isEmpty ? nil : parts
+    return found ? parts : nil
+  }
+
+  /// The bytes `start..<end` as a string (they are valid UTF-8 and cut at ASCII delimiters).
+  private func text(_ start: Int, _ end: Int) -> String {
+    String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
   }
 
   private func isBareKeyByte(_ byte: UInt8) -> Bool {
@@ -271,18 +292,18 @@ struct TOMLScanner {
       var end = index
       while end > start, isSpace(bytes[end - 1]) { end -= 1 }
       guard end > start, isScalar(bytes[start..<end]) else {
-        let shown = String(decoding: bytes[start..<min(end, start + 40)], as: UTF8.self)
+        let shown = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<min(end, start + 40)]), as: UTF8.self)
         fail(end > start ? "not a TOML value: `\(shown)`" : "expected a value")
         return ScannedValue(kind: .other(""), line: startLine)
       }
       guard keep else { return ScannedValue(kind: .other(""), line: startLine) }
-      return ScannedValue(kind: .other(String(decoding: bytes[start..<end], as: UTF8.self)), line: startLine)
+      return ScannedValue(kind: .other(text(start, end)), line: startLine)
     }
   }
 
   /// Booleans, numbers (decimal, hex, octal, binary, floats, `inf`, `nan`) and dates, by their characters: a value
   /// that is none of these (a bare word, a second key on the line) is a syntax error.
-  private func isScalar(_ raw: ArraySlice<UInt8>) -> Bool {
+  private func isScalar(_ raw: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
     if raw.elementsEqual("true".utf8) || raw.elementsEqual("false".utf8) { return true }
     guard let first = raw.first else { return false }
     let startsNumber =
@@ -319,19 +340,23 @@ struct TOMLScanner {
     index += multiline ? 3 : 1
     if multiline, current == UInt8(ascii: "\r") { index += 1 }
     if multiline, current == UInt8(ascii: "\n") { advance() }
-    var out: [UInt8] = []
-    if !keep && !multiline {
-      // Passing over an unwanted one-line string: plain bytes in a tight loop; an escape goes the long way below.
+    let start = index
+    if !multiline {
+      // A one-line string: plain bytes in a tight loop, made a string in one go (or not at all when unwanted); an
+      // escape goes the long way below with what came before it.
+      let escapes = quote == UInt8(ascii: "\"")
       while index < bytes.count {
         let byte = bytes[index]
         if byte == quote {
           index += 1
-          return ""
+          return keep ? text(start, index - 1) : ""
         }
-        if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\\") { break }
+        if byte == UInt8(ascii: "\n") { return nil }
+        if byte == UInt8(ascii: "\\") && escapes { break }
         index += 1
       }
     }
+    var out: [UInt8] = keep ? Array(bytes[start..<index]) : []
     while let byte = current {
       if byte == quote {
         if !multiline {
