@@ -154,6 +154,10 @@ public struct BaselineLoader: Sendable {
   /// The lockfile-bearing files of a git tree as an in-memory view.
   func tree(_ files: [GitFile], _ repository: GitRepository) throws(InputError) -> MemoryFileSystem {
     var fs = MemoryFileSystem(label: "git")
+    // The files' blobs, read on every core (the links' below, one by one: they are a few bytes).
+    let regular = files.filter { !$0.isSymlink }
+    let contents = Dictionary(
+      zip(regular.map(\.path), repository.blobs(regular.map(\.oid), limit: 32 << 20)), uniquingKeysWith: { first, _ in first })
     for file in files {
       if file.isSymlink {
         // A link is kept as a link (its blob is the target), so the walk judges it as it judges one on disk.
@@ -163,7 +167,7 @@ public struct BaselineLoader: Sendable {
         } catch { throw InputError("reading the link \(file.path) from git: \(error)") }
         continue
       }
-      do { fs.set("/" + file.path, .file(try repository.blob(file.oid, limit: 32 << 20))) } catch {
+      do { fs.set("/" + file.path, .file(try (contents[file.path] ?? .success([])).get())) } catch {
         throw InputError("reading \(file.path) from git: \(error)")
       }
     }

@@ -1,4 +1,6 @@
 import CGit2
+import Dispatch
+import Synchronization
 
 /// A file recorded in a git tree or in the index: repo-relative path, blob id (hex), and whether it is a symbolic link
 /// (then the blob holds the link target).
@@ -47,6 +49,8 @@ public final class GitRepository {
   }
 
   private let pointer: OpaquePointer
+  /// The path this repository was discovered from (`blobs` opens more handles on it).
+  private let discoveredFrom: String
 
   /// Opens the repository containing `path`, searching upwards like git does.
   public init(discovering path: String) throws(GitError) {
@@ -57,6 +61,7 @@ public final class GitRepository {
     if code == GIT_EOWNER.rawValue { throw .untrustedOwner(path) }
     guard code == 0, let repository else { throw Self.lastError(code, "opening the repository at \(path)") }
     pointer = repository
+    discoveredFrom = path
   }
 
   deinit {
@@ -208,6 +213,37 @@ public final class GitRepository {
     let count = Int(Git.api.blob_rawsize(blob))
     guard count > 0, let content = Git.api.blob_rawcontent(blob) else { return [] }
     return Array(UnsafeRawBufferPointer(start: content, count: count))
+  }
+
+  /// The contents of several blobs (as `blob` reads each), in the order given: on every core when there are
+  /// several, each worker with its own handle on the repository (libgit2 lets a handle be used by one thread at a
+  /// time). Lockfiles run to megabytes of deltas to inflate: reading them one after the other is most of a
+  /// `--baseline-ref` run.
+  public func blobs(_ oids: [String], limit: Int) -> [Result<[UInt8], GitError>] {
+    let workers = min(oids.count, activeProcessorCount())
+    guard workers > 1 else {
+      return oids.map { oid in
+        do throws(GitError) { return .success(try blob(oid, limit: limit)) } catch { return .failure(error) }
+      }
+    }
+    let results = Mutex<[Int: Result<[UInt8], GitError>]>([:])
+    let path = discoveredFrom
+    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+      let handle: GitRepository
+      do throws(GitError) { handle = try GitRepository(discovering: path) } catch {
+        results.withLock { for index in stride(from: worker, to: oids.count, by: workers) { $0[index] = .failure(error) } }
+        return
+      }
+      for index in stride(from: worker, to: oids.count, by: workers) {
+        let result: Result<[UInt8], GitError>
+        do throws(GitError) { result = .success(try handle.blob(oids[index], limit: limit)) } catch {
+          result = .failure(error)
+        }
+        results.withLock { $0[index] = result }
+      }
+    }
+    let read = results.withLock { $0 }
+    return oids.indices.map { read[$0] ?? .failure(.library("not read", operation: "reading blob \(oids[$0])")) }
   }
 
   // MARK: - Helpers

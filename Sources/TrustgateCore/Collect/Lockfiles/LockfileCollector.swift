@@ -1,10 +1,13 @@
+import Dispatch
+import Synchronization
+
 /// Walks a repository tree once and hands each file to the reader that wants it (by name); `-r`/`-c` includes
 /// with other names are read as requirements files too. Paths in the result are relative to the repository.
 ///
 /// Nothing is dropped silently: an entry with a lockfile's name that cannot be read (a dangling or looping link, a
 /// link or include that leaves the repository, a FIFO, a folder, an unreadable file), a folder the walk cannot
 /// enter and a folder deeper than `maximumDepth` are each a problem marked `unreadable`: the gate cannot see them.
-public struct LockfileCollector {
+public struct LockfileCollector: Sendable {
   /// Folders never descended into: VCS data, virtualenvs, dependency caches, build output.
   public static let skippedDirectories: Set<String> = GitRepository.prunedDirectoryNames.union([
     ".hg", ".svn", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages", ".trustgate",
@@ -49,12 +52,14 @@ public struct LockfileCollector {
     var found: [(path: String, reader: any LockfileReader.Type)] = []
     walk(repository, into: &found, &collection.problems)
     var read = Set(found.map(\.path))
+    let early = readInParallel(repository, found)
     var queue = found[...]
     while let (path, reader) = queue.popFirst() {
       var references: [String] = []
       switch Self.classify(repository, path) {
       case .file(let real):
-        let (lockfile, included, problems) = readFile(repository, path, real: real, reader)
+        let (lockfile, included, problems) =
+          early[path].flatMap { $0.real == real ? $0.outcome : nil } ?? readFile(repository, path, real: real, reader)
         collection.lockfiles.append(lockfile)
         collection.problems += problems
         references = included
@@ -101,6 +106,33 @@ public struct LockfileCollector {
     }
     collection.lockfiles.sort()
     return collection
+  }
+
+  /// The lockfiles the walk found, read and parsed on every core when there are several (a `uv.lock` and a
+  /// `poetry.lock` of megabytes each take as long to parse as the rest of a run), keyed by resolved path. The caller
+  /// classifies each path again in order (and reads it there when it resolves elsewhere now), so what it reports is
+  /// the same as reading them one after the other.
+  private func readInParallel(
+    _ fs: any FileSystemView, _ found: [(path: String, reader: any LockfileReader.Type)]
+  ) -> [String: (real: String, outcome: (Lockfile, [String], [Problem]))] {
+    guard found.count > 1 else { return [:] }
+    var files: [(path: String, real: String, reader: any LockfileReader.Type)] = []
+    for (path, reader) in found {
+      if case .file(let real) = Self.classify(fs, path) { files.append((path, real, reader)) }
+    }
+    let workers = min(files.count, activeProcessorCount())
+    guard workers > 1 else { return [:] }
+    let results = Mutex<[String: (real: String, outcome: (Lockfile, [String], [Problem]))]>([:])
+    let collector = self
+    let shared = files
+    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+      for index in stride(from: worker, to: shared.count, by: workers) {
+        let file = shared[index]
+        let outcome = collector.readFile(fs, file.path, real: file.real, file.reader)
+        results.withLock { $0[file.path] = (file.real, outcome) }
+      }
+    }
+    return results.withLock { $0 }
   }
 
   /// Visits every folder once with its own stack (no recursion), in name order.

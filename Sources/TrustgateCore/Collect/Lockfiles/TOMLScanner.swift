@@ -345,6 +345,18 @@ struct TOMLScanner {
       // A one-line string: plain bytes in a tight loop, made a string in one go (or not at all when unwanted); an
       // escape goes the long way below with what came before it.
       let escapes = quote == UInt8(ascii: "\"")
+      // Eight bytes at a time while none of them is the quote, a line break or (in a basic string) a backslash:
+      // URLs and hashes, most of a lockfile, go by at a word per step.
+      if let base = bytes.baseAddress {
+        let quotes = repeatedByte(quote)
+        let newlines = repeatedByte(UInt8(ascii: "\n"))
+        let backslashes = escapes ? repeatedByte(UInt8(ascii: "\\")) : repeatedByte(quote)
+        while index + 8 <= bytes.count {
+          let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+          if hasZeroByte(word ^ quotes) || hasZeroByte(word ^ newlines) || hasZeroByte(word ^ backslashes) { break }
+          index += 8
+        }
+      }
       while index < bytes.count {
         let byte = bytes[index]
         if byte == quote {
@@ -425,6 +437,14 @@ struct TOMLScanner {
     default: return nil
     }
   }
+}
+
+/// `byte` in each of a word's eight bytes.
+@inline(__always) private func repeatedByte(_ byte: UInt8) -> UInt64 { 0x0101_0101_0101_0101 &* UInt64(byte) }
+
+/// Whether one of the word's bytes is zero (exact: borrows only start at a zero byte).
+@inline(__always) private func hasZeroByte(_ word: UInt64) -> Bool {
+  (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080 != 0
 }
 
 extension String {
