@@ -138,6 +138,24 @@ final class GitRepositoryTests: XCTestCase {
       "{\"lockfileVersion\": 3, \"certifi\": \"2022.12.7\"}\n")
   }
 
+  /// `blobs` (on every core, a handle per worker) gives what `git cat-file` gives, in the order asked, with each
+  /// blob's own error in its place.
+  func testBlobsReadTogetherAreGitsInTheOrderAskedWithTheirOwnErrors() throws {
+    try makeHistory()
+    let repository = try open()
+    let files = try repository.files(atCommit: repository.resolveCommit("HEAD")) { _ in true }.filter { !$0.isSymlink }
+    XCTAssertGreaterThan(files.count, 2)
+    let asked = files.map(\.oid) + ["not-an-id"] + files.map(\.oid)
+    let read = repository.blobs(asked, limit: 1 << 20)
+    XCTAssertEqual(read.count, asked.count)
+    for (oid, result) in zip(asked, read) where oid != "not-an-id" {
+      XCTAssertEqual(try result.get(), try sandbox.gitOutput(["cat-file", "-p", oid], in: "repo"), oid)
+    }
+    XCTAssertEqual(read[files.count].failure, .invalidObjectId("not-an-id"))
+    let small = repository.blobs(files.map(\.oid), limit: 4)
+    XCTAssertTrue(small.allSatisfy { if case .tooLarge = $0.failure { true } else { false } }, "\(small)")
+  }
+
   func testBlobBeyondLimitThrowsTooLarge() throws {
     try makeHistory()
     let repository = try open()
@@ -221,5 +239,13 @@ final class GitRepositoryTests: XCTestCase {
     XCTAssertThrowsError(try GitRepository(discovering: path)) { error in
       XCTAssertEqual(error as? GitError, .notARepository(path))
     }
+  }
+}
+
+extension Result {
+  /// The error, or nil for a success.
+  fileprivate var failure: Failure? {
+    if case .failure(let error) = self { return error }
+    return nil
   }
 }
