@@ -208,6 +208,10 @@ public final class TrustVerifier {
 /// 4 ms for Debian's 140 certificates), and building it while the collectors run keeps it off the path that waits.
 /// Only a guess at what clients load; whatever else they load is read when asked. Nothing outlives the run.
 public enum CAFiles {
+  /// The largest file indexed before anyone asks (an OS bundle is ~220 KB): indexing costs ~25 µs a certificate, so a
+  /// 5,000-certificate bundle that no verdict may need is left to be indexed when asked.
+  static let speculativeLimit = 1 << 20
+
   /// Where a path leads, as the key of the files read in this run; nil when it leads nowhere.
   static func key(_ path: String, views: Views) -> String? {
     guard let view = views.view(path), let real = try? view.resolveExisting(path.hasPrefix("/") ? path : "/" + path)
@@ -231,7 +235,11 @@ public enum CAFiles {
     var paths: [String] = []
     var keys: Set<String> = []
     for path in variables + (bundle.map { [$0] } ?? []) {
-      if let key = key(path, views: views), keys.insert(key).inserted { paths.append(path) }
+      guard let key = key(path, views: views), let view = views.view(path),
+        case .file(let size) = view.rawKind(key.hasPrefix("repository:") ? String(key.dropFirst(11)) : key),
+        size <= speculativeLimit, keys.insert(key).inserted
+      else { continue }
+      paths.append(path)
     }
     let chosen = paths.prefix(4)
     return PendingValue {

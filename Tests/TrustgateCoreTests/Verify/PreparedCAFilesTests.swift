@@ -51,6 +51,19 @@ final class PreparedCAFilesTests: XCTestCase {
     XCTAssertEqual(Verdicts.compute(snapshot, request: request, prepared: CAFiles.prepare(request)), verdicts)
   }
 
+  func testABundleOverTheLimitIsLeftToBeIndexedWhenAsked() throws {
+    let system = Array(try Data(contentsOf: URL(fileURLWithPath: "/etc/ssl/certs/ca-certificates.crt")))
+    var big: [UInt8] = []
+    while big.count <= CAFiles.speculativeLimit { big += system }
+    try scratch.write("root/etc/ssl/certs/ca-certificates.crt", big + (try pki.bytes("root.pem")))
+    let files = try XCTUnwrap(CAFiles.prepare(request())?.wait())
+    XCTAssertTrue(files.isEmpty, "\(files.keys)")
+    // The verdicts are the same: the verifier indexes the bundle when a store loads it.
+    let snapshot = Inspector.inspect(request())
+    let openssl = try XCTUnwrap(snapshot.verdicts?.first { $0.client == "openssl" })
+    XCTAssertTrue(openssl.verifies, "\(openssl)")
+  }
+
   func testNothingIsPreparedWhereNothingSuggestsAVerification() throws {
     try FileManager.default.removeItem(atPath: root + "/usr/local/share/ca-certificates/corp.crt")
     var request = request()
