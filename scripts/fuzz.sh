@@ -3,7 +3,7 @@
 # Tests/Fixtures and fuzz/seeds. One executable, fuzz-parsers; FUZZ_TARGET picks the parser.
 #
 # Usage: scripts/fuzz.sh [TARGET...] [-- extra libFuzzer flags...]
-#   targets: lockfiles certificates decodes policy policyalias envfile snapshot proxy platform metadata tar image
+#   targets: lockfiles certificates decodes policy policyalias envfile snapshot proxy platform metadata ini tar image
 #            (default: all)
 # Crashes land in fuzz-artifacts/TARGET/; replay one with a plain build:
 #   FUZZ_TARGET=tar swift run fuzz-parsers fuzz-artifacts/tar/crash-…
@@ -11,7 +11,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
-all=(lockfiles certificates decodes policy policyalias envfile snapshot proxy platform metadata tar image)
+all=(lockfiles certificates decodes policy policyalias envfile snapshot proxy platform metadata ini tar image)
 targets=()
 extra=()
 while [[ $# -gt 0 ]]; do
@@ -49,6 +49,8 @@ seed() {
   proxy) find fuzz/seeds/proxy -type f ;;
   platform) find Tests/Fixtures/rootfs -type f \( -name os-release -o -name status -o -name installed \) ;;
   metadata) find Tests/Fixtures/python -type f \( -name METADATA -o -name PKG-INFO -o -name pyvenv.cfg \) ;;
+  ini) find /etc/pip.conf /etc/gitconfig "$HOME/.gitconfig" "$HOME/.config/pip" Tests/Fixtures -type f \
+    \( -name '*.conf' -o -name '*gitconfig' -o -name config \) -size -64k 2>/dev/null ;;
   tar) find Tests/Fixtures/images -type f \( -name 'gnu-longname.tar' -o -path '*app-oci/blobs/*' \) ;;
   image) find Tests/Fixtures/images -maxdepth 1 -type f -name '*.tar' ;;
   esac | while read -r file; do cp "$file" "$dir/$(echo "$file" | tr / _)"; done

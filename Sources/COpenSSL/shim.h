@@ -189,6 +189,19 @@ static inline STACK_OF(X509) *tg_read_chain(const unsigned char *bytes, int leng
   sk_X509_INFO_pop_free(infos, X509_INFO_free);
   return chain;
 }
+/* A chain of one certificate from its DER bytes (a root found in a CA file); NULL when d2i_X509 refuses them. */
+static inline STACK_OF(X509) *tg_chain_from_der(const unsigned char *der, long length) {
+  const unsigned char *p = der;
+  X509 *x = d2i_X509(NULL, &p, length);
+  if (x == NULL) return NULL;
+  STACK_OF(X509) *chain = sk_X509_new_null();
+  if (chain == NULL || sk_X509_push(chain, x) <= 0) {
+    X509_free(x);
+    sk_X509_free(chain);
+    return NULL;
+  }
+  return chain;
+}
 static inline int tg_chain_count(const STACK_OF(X509) *chain) { return sk_X509_num(chain); }
 static inline X509 *tg_chain_value(const STACK_OF(X509) *chain, int i) { return sk_X509_value(chain, i); }
 static inline void tg_chain_free(STACK_OF(X509) *chain) { sk_X509_pop_free(chain, X509_free); }

@@ -6,9 +6,43 @@ import COpenSSL
 /// the result; errors are expected, crashes and hangs are bugs. They exist so the parsers can stay internal.
 public enum FuzzEntryPoints {
   /// `CertificateFile.read`: PEM bundles, DER files, OpenSSL hashed-directory entries.
+  /// The PEM body decoder too, against the one-character-at-a-time rule it states (`base64ByCharacter`).
   public static func certificateFile(_ bytes: [UInt8]) {
     let reading = CertificateFile.read(bytes)
     for entry in reading.entries { _ = entry.certificate }
+    if Base64.decode(bytes[...]) != base64ByCharacter(bytes) { fatalError("base64 fast path differs from the rule") }
+  }
+
+  /// What `Base64.decode` must return, one character at a time: whitespace anywhere, at most two `=` and only after
+  /// the last digit, leftover bits dropped, nil when anything else appears or nothing decodes. The oracle of the
+  /// fuzz target and of `Base64Tests`.
+  public static func base64ByCharacter(_ input: [UInt8]) -> [UInt8]? {
+    let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    var out: [UInt8] = []
+    var accumulator: UInt32 = 0
+    var bits = 0
+    var padding = 0
+    for c in input {
+      if c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A { continue }
+      if c == 0x3D {
+        padding += 1
+        continue
+      }
+      guard padding == 0, let value = alphabet.firstIndex(of: c) else { return nil }
+      accumulator = (accumulator << 6) | UInt32(value)
+      bits += 6
+      if bits >= 8 {
+        bits -= 8
+        out.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+      }
+    }
+    return padding > 2 || out.isEmpty ? nil : out
+  }
+
+  /// Client configuration files (pip.conf, gitconfig, aws config) as `INIValues` reads them.
+  public static func ini(_ bytes: [UInt8]) {
+    let text = String(decoding: bytes, as: UTF8.self)
+    for file in TrustConfiguration.files { _ = INIValues.value(in: text, sections: file.sections, name: file.name) }
   }
 
   /// CA files read lazily (`CertificateStore.add(pem:)`): DER bytes must decode through the twin template exactly

@@ -17,6 +17,7 @@ let fuzzTargets: [String: @Sendable ([UInt8]) -> Void] = [
   "proxy": FuzzEntryPoints.proxy,
   "platform": FuzzEntryPoints.platform,
   "metadata": FuzzEntryPoints.pythonMetadata,
+  "ini": FuzzEntryPoints.ini,
   "tar": FuzzEntryPoints.tarLayer,
   "image": fuzzImage,
 ]

@@ -46,10 +46,11 @@ public enum Inspector {
     var stopwatch = Stopwatch(enabled: getenv("TRUSTGATE_PROFILE") != nil)
     defer { stopwatch.lap("rest") }
     let pending = readHead(request)
+    let prepared = CAFiles.prepare(request)
     var snapshot = collect(request, fs: request.fs, repository: request.repository, stopwatch: &stopwatch)
     addClock(&snapshot, request, pending: pending)
     stopwatch.lap("clock")
-    snapshot.verdicts = Verdicts.compute(snapshot, request: request)
+    snapshot.verdicts = Verdicts.compute(snapshot, request: request, prepared: prepared)
     stopwatch.lap("verdicts")
     return snapshot
   }

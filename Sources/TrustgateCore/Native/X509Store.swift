@@ -60,6 +60,15 @@ public final class CertificateChain: @unchecked Sendable {
     self.count = count
   }
 
+  /// One certificate from DER bytes, as `d2i_X509` reads them.
+  public init(der: [UInt8]) throws(ChainError) {
+    let stack = der.withUnsafeBufferPointer { tg_chain_from_der($0.baseAddress, $0.count) }
+    ERR_clear_error()
+    guard let stack else { throw .unparsable }
+    self.stack = stack
+    count = 1
+  }
+
   deinit { tg_chain_free(stack) }
 }
 

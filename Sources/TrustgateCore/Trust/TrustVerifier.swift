@@ -48,13 +48,16 @@ public final class TrustVerifier {
   static let verified: Set<String> = Set(ClientBehaviours.clients).subtracting(["node"])
 
   /// `time`: seconds since the epoch to verify at (the snapshot's).
+  /// `prepared`: CA files this run already read and indexed (`CAFiles.prepare`, run beside the collectors), by
+  /// `CAFiles.key`.
   public init(
     snapshot: Snapshot, fs: any FileSystemView, repository: (any FileSystemView)?, env: [String: String],
-    time: Int64
+    time: Int64, prepared: [String: CAFile] = [:]
   ) {
     self.fs = fs
     self.repository = repository
     self.time = time
+    caFiles = prepared
     let configuration = TrustConfiguration.read(fs, snapshot: snapshot, env: env)
     let views = Views(fs: fs, repository: repository)
     let planner = TrustPlanner(snapshot, configuration: configuration, state: { views.state($0) })
@@ -133,8 +136,9 @@ public final class TrustVerifier {
   }
 
   /// Files read in this run, by path, and CA files indexed: each is read and indexed once, whichever stores (or
-  /// `Verdicts.rootPEMs`) need it.
+  /// `Verdicts.rootChains`) need it.
   var texts: [String: [UInt8]?] = [:]
+  /// By `CAFiles.key`: the same file named two ways (`/usr/lib/ssl/cert.pem`, a link to the bundle) is indexed once.
   var caFiles: [String: CAFile] = [:]
 
   /// A regular file's bytes as the snapshot names it (absolute in the tree, relative in the repository), nil when
@@ -146,10 +150,17 @@ public final class TrustVerifier {
     return bytes
   }
 
+  /// The CA file at `path` if this run has indexed it already (prepared, or loaded by a store), else nil.
+  func indexed(_ path: String) -> CAFile? {
+    CAFiles.key(path, views: Views(fs: fs, repository: repository)).flatMap { caFiles[$0] }
+  }
+
   func caFile(_ path: String) -> CAFile {
-    if let known = caFiles[path] { return known }
+    let views = Views(fs: fs, repository: repository)
+    guard let key = CAFiles.key(path, views: views) else { return CAFile(read(path) ?? []) }
+    if let known = caFiles[key] { return known }
     let file = CAFile(read(path) ?? [])
-    caFiles[path] = file
+    caFiles[key] = file
     return file
   }
 
@@ -190,6 +201,55 @@ public final class TrustVerifier {
       }
     }
     return built
+  }
+}
+
+/// CA files read and indexed beside the collectors, before anyone asks: the verdicts need the OS bundle's index (about
+/// 4 ms for Debian's 140 certificates), and building it while the collectors run keeps it off the path that waits.
+/// Only a guess at what clients load; whatever else they load is read when asked. Nothing outlives the run.
+public enum CAFiles {
+  /// The largest file indexed before anyone asks (an OS bundle is ~220 KB): indexing costs ~25 µs a certificate, so a
+  /// 5,000-certificate bundle that no verdict may need is left to be indexed when asked.
+  static let speculativeLimit = 1 << 20
+
+  /// Where a path leads, as the key of the files read in this run; nil when it leads nowhere.
+  static func key(_ path: String, views: Views) -> String? {
+    guard let view = views.view(path), let real = try? view.resolveExisting(path.hasPrefix("/") ? path : "/" + path)
+    else { return nil }
+    return (path.hasPrefix("/") ? "" : "repository:") + real
+  }
+
+  /// Reads and indexes, one after the other, the CA files clients most likely load: the files trust variables name and
+  /// the OS bundle. Nil when nothing suggests a verification will run (no policy targets, no admin anchors, no
+  /// variable naming a file), so hosts with nothing to verify spend nothing.
+  public static func prepare(_ request: InspectRequest) -> PendingValue<[String: CAFile]>? {
+    let views = Views(fs: request.fs, repository: request.repository)
+    let variables = TrustVariables.all.filter { $0.role == .caFile || $0.role == .caFileOrDirectory }
+      .compactMap { request.env[$0.name] }.filter { $0.hasPrefix("/") && views.state($0) == .file }
+    let targets = request.verification.map { !$0.endpoints.isEmpty || !$0.requiredRoots.isEmpty } ?? false
+    let anchors = StoreLocations.anchors.contains { location in
+      !location.path.hasPrefix("/usr/share/") && !((try? request.fs.list(location.path)) ?? []).isEmpty
+    }
+    guard targets || anchors || !variables.isEmpty else { return nil }
+    let bundle = StoreLocations.bundles.map(\.path).first { views.state($0) == .file }
+    var paths: [String] = []
+    var keys: Set<String> = []
+    for path in variables + (bundle.map { [$0] } ?? []) {
+      guard let key = key(path, views: views), let view = views.view(path),
+        case .file(let size) = view.rawKind(key.hasPrefix("repository:") ? String(key.dropFirst(11)) : key),
+        size <= speculativeLimit, keys.insert(key).inserted
+      else { continue }
+      paths.append(path)
+    }
+    let chosen = paths.prefix(4)
+    return PendingValue {
+      var files: [String: CAFile] = [:]
+      for path in chosen {
+        guard let key = key(path, views: views), files[key] == nil, let bytes = views.read(path) else { continue }
+        files[key] = CAFile(bytes)
+      }
+      return files
+    }
   }
 }
 

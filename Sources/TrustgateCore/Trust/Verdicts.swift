@@ -53,7 +53,10 @@ public enum Verdicts {
 
   /// Nil when there is nothing to verify (so snapshots without endpoints, required roots or private anchors keep
   /// their JSON).
-  public static func compute(_ snapshot: Snapshot, request: InspectRequest) -> [ClientVerdict]? {
+  /// `prepared`: CA files already indexed in this run (`CAFiles.prepare`), waited for only when something is verified.
+  public static func compute(
+    _ snapshot: Snapshot, request: InspectRequest, prepared: PendingValue<[String: CAFile]>? = nil
+  ) -> [ClientVerdict]? {
     let targets = request.verification ?? VerificationTargets()
     var roots: [(subject: String, fingerprint: String)] = []
     for required in targets.requiredRoots {
@@ -68,18 +71,21 @@ public enum Verdicts {
     var stopwatch = Stopwatch(enabled: getenv("TRUSTGATE_PROFILE") != nil)
     defer { stopwatch.lap("verdicts: verify") }
     stopwatch.lap("verdicts: targets")
+    let files = prepared?.wait() ?? [:]
+    stopwatch.lap("verdicts: prepared CA files")
     let verifier = TrustVerifier(
-      snapshot: snapshot, fs: request.fs, repository: request.repository, env: request.env, time: request.now)
+      snapshot: snapshot, fs: request.fs, repository: request.repository, env: request.env, time: request.now,
+      prepared: files)
     stopwatch.lap("verdicts: plans")
     var verdicts: [ClientVerdict] = []
     for endpoint in targets.endpoints {
       verdicts += verifier.verify(endpoint.chain, host: endpoint.host, subject: endpointPrefix + endpoint.name)
     }
     if !roots.isEmpty {
-      let found = rootPEMs(Set(roots.map(\.fingerprint)), snapshot: snapshot, request: request, verifier: verifier)
-      stopwatch.lap("verdicts: root PEMs")
+      let found = rootChains(Set(roots.map(\.fingerprint)), snapshot: snapshot, request: request, verifier: verifier)
+      stopwatch.lap("verdicts: root chains")
       for (subject, fingerprint) in roots {
-        guard let pem = found[fingerprint], let chain = try? CertificateChain(pem: pem) else {
+        guard let chain = found[fingerprint] else {
           // The root is nowhere here: no client can verify it.
           verdicts += verifier.plans.map { plan in
             ClientVerdict(
@@ -149,14 +155,14 @@ public enum Verdicts {
     return (roots, known)
   }
 
-  /// PEM blocks of the wanted roots, read from the OS stores and the files trust variables name.
-  /// Files are read through `verifier`, which reads each once a run (the bundle is also a client's CA file). Sources
-  /// whose recorded certificates hold a root still missing are read first (bundles, then the variables' files, then
-  /// folders); the rest only if a root is still missing after them (a file may hold a root trustgate's parser did not
-  /// record).
-  static func rootPEMs(
+  /// The wanted roots, each as a chain of one, read from the OS stores and the files trust variables name.
+  /// Files are read through `verifier`, which reads each once a run (the bundle is also a client's CA file): a file it
+  /// has indexed already gives its certificates' DER bytes directly. Sources whose recorded certificates hold a root
+  /// still missing are read first (bundles, then the variables' files, then folders); the rest only if a root is
+  /// still missing after them (a file may hold a root trustgate's parser did not record).
+  static func rootChains(
     _ wanted: Set<String>, snapshot: Snapshot, request: InspectRequest, verifier: TrustVerifier
-  ) -> [String: [UInt8]] {
+  ) -> [String: CertificateChain] {
     var sources: [(files: () -> [String], certificates: Set<String>)] = []
     for store in snapshot.stores where store.kind == .bundle {
       sources.append(({ [store.path] }, store.certificates.distinct))
@@ -171,16 +177,25 @@ public enum Verdicts {
       }
       sources.append((listing, store.certificates.distinct))
     }
-    var found: [String: [UInt8]] = [:]
+    var found: [String: CertificateChain] = [:]
     var read: Set<String> = []
+    func keep(_ fingerprint: String, _ chain: @autoclosure () -> CertificateChain?) {
+      guard wanted.contains(fingerprint), found[fingerprint] == nil, let chain = chain() else { return }
+      found[fingerprint] = chain
+    }
     func search(_ files: [String]) {
       for file in files where found.count < wanted.count && read.insert(file).inserted {
+        if let entries = verifier.indexed(file)?.entries {
+          for entry in entries where found.count < wanted.count {
+            guard let digest = ContentDigest.sha256(entry.der) else { continue }
+            keep(hex(digest), try? CertificateChain(der: entry.der))
+          }
+          continue
+        }
         guard let bytes = verifier.read(file) else { continue }
-        for block in pemBlocks(bytes) {
+        for block in pemBlocks(bytes) where found.count < wanted.count {
           guard let der = Base64.decode(block.body), let digest = ContentDigest.sha256(der) else { continue }
-          let fingerprint = hex(digest)
-          if wanted.contains(fingerprint), found[fingerprint] == nil { found[fingerprint] = block.pem }
-          if found.count == wanted.count { break }
+          keep(hex(digest), try? CertificateChain(pem: block.pem))
         }
       }
     }

@@ -17,6 +17,17 @@ final class PythonMetadataTests: XCTestCase {
     XCTAssertEqual(normalizePackageName(metadata.name ?? ""), "foo-bar-baz")
   }
 
+  func testOnlyTheHeaderDecidesWhetherTheMetadataIsUTF8() {
+    let latin1 = CoreMetadata([Array("Name: a\nAuthor: Jos".utf8), [0xE9], Array("\nVersion: 1\n".utf8)].flatMap { $0 })
+    XCTAssertTrue(latin1.invalidUTF8)
+    XCTAssertEqual(latin1.version, "1")
+    XCTAssertFalse(CoreMetadata(Array("Name: a\nAuthor: José\nVersion: 1\n".utf8)).invalidUTF8)
+    // After the blank line (CRLF here) comes the description: its bytes are not the header's.
+    let body = CoreMetadata([Array("Name: a\r\nVersion: 2\r\n\r\nJos".utf8), [0xE9]].flatMap { $0 })
+    XCTAssertFalse(body.invalidUTF8)
+    XCTAssertEqual(body.version, "2")
+  }
+
   func testVenvConfigVersionFormsOfVenvVirtualenvAndUv() {
     XCTAssertEqual(VenvConfig(Array("version = 3.11.7\n".utf8)).pythonVersion, "3.11.7")
     XCTAssertEqual(VenvConfig(Array("version_info = 3.12.1.final.0\n".utf8)).pythonVersion, "3.12.1")

@@ -15,21 +15,45 @@ struct CoreMetadata: Sendable, Equatable {
   }
 
   /// Parses the header of a metadata file. Works on bytes: headers of big distributions run to kilobytes of
-  /// classifiers and requirements, and only two lines matter.
+  /// classifiers and requirements, and only two lines matter. One pass finds where the header ends and whether it
+  /// holds any non-ASCII byte; lines are then read only until Name and Version are found.
   init(_ bytes: [UInt8]) {
-    var header = Self.headerBytes(bytes)
+    let (end, nonASCII) = Self.scanHeader(bytes)
+    var start = 0
     // A UTF-8 byte order mark is tolerated, as Python's email parser does after decoding.
-    if header.starts(with: [0xEF, 0xBB, 0xBF]) { header = header.dropFirst(3) }
-    // ASCII is valid UTF-8; otherwise decoding replaces bad sequences, so a round trip that changes bytes means bad input.
-    if header.contains(where: { $0 >= 0x80 }) {
-      invalidUTF8 = !String(decoding: header, as: UTF8.self).utf8.elementsEqual(header)
-    }
-    for line in header.split(separator: 0x0A, omittingEmptySubsequences: true) {
+    if end >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
+    // ASCII is valid UTF-8; otherwise the header must validate as UTF-8.
+    if nonASCII { invalidUTF8 = String(validating: bytes[start..<end], as: UTF8.self) == nil }
+    var index = start
+    while index < end && (name == nil || version == nil) {
+      var lineEnd = index
+      while lineEnd < end && bytes[lineEnd] != 0x0A { lineEnd += 1 }
+      let line = bytes[index..<lineEnd]
+      index = lineEnd + 1
       // Continuation lines (folded values) start with white space; Name and Version are never folded.
       guard let first = line.first, first != 0x20, first != 0x09 else { continue }
       if name == nil, let value = Self.value(of: Self.nameKey, in: line) { name = value }
       if version == nil, let value = Self.value(of: Self.versionKey, in: line) { version = value }
-      if name != nil && version != nil { break }
+    }
+  }
+
+  /// Where the header ends (the start of the first empty line, LF or CRLF; the whole text when there is none) and
+  /// whether a byte before it is not ASCII.
+  static func scanHeader(_ bytes: [UInt8]) -> (end: Int, nonASCII: Bool) {
+    bytes.withUnsafeBufferPointer { buffer in
+      var high: UInt8 = 0
+      var lineStart = 0
+      for index in 0..<buffer.count {
+        let byte = buffer[index]
+        high |= byte
+        if byte == 0x0A {
+          let length = index - lineStart
+          // The empty line's own bytes are ASCII: `high` says what the header holds.
+          if length == 0 || (length == 1 && buffer[lineStart] == 0x0D) { return (lineStart, high >= 0x80) }
+          lineStart = index + 1
+        }
+      }
+      return (buffer.count, high >= 0x80)
     }
   }
 
@@ -48,21 +72,6 @@ struct CoreMetadata: Sendable, Equatable {
     while let first = value.first, first == 0x20 || first == 0x09 { value = value.dropFirst() }
     while let last = value.last, last == 0x20 || last == 0x09 || last == 0x0D { value = value.dropLast() }
     return value.isEmpty ? nil : String(decoding: value, as: UTF8.self)
-  }
-
-  /// The bytes before the first empty line (LF or CRLF line ends).
-  static func headerBytes(_ bytes: [UInt8]) -> ArraySlice<UInt8> {
-    var index = 0
-    var lineStart = 0
-    while index < bytes.count {
-      if bytes[index] == 0x0A {
-        let line = bytes[lineStart..<index]
-        if line.isEmpty || (line.count == 1 && line.first == 0x0D) { return bytes[0..<lineStart] }
-        lineStart = index + 1
-      }
-      index += 1
-    }
-    return bytes[...]
   }
 }
 
