@@ -156,8 +156,8 @@ public struct BaselineLoader: Sendable {
     var fs = MemoryFileSystem(label: "git")
     // The files' blobs, read on every core (the links' below, one by one: they are a few bytes).
     let regular = files.filter { !$0.isSymlink }
-    let contents = Dictionary(
-      zip(regular.map(\.path), repository.blobs(regular.map(\.oid), limit: 32 << 20)), uniquingKeysWith: { first, _ in first })
+    let read = repository.blobs(regular.map(\.oid), limit: 32 << 20)
+    let contents = Dictionary(zip(regular.map(\.path), read), uniquingKeysWith: { first, _ in first })
     for file in files {
       if file.isSymlink {
         // A link is kept as a link (its blob is the target), so the walk judges it as it judges one on disk.

@@ -231,7 +231,9 @@ public final class GitRepository {
     DispatchQueue.concurrentPerform(iterations: workers) { worker in
       let handle: GitRepository
       do throws(GitError) { handle = try GitRepository(discovering: path) } catch {
-        results.withLock { for index in stride(from: worker, to: oids.count, by: workers) { $0[index] = .failure(error) } }
+        results.withLock {
+          for index in stride(from: worker, to: oids.count, by: workers) { $0[index] = .failure(error) }
+        }
         return
       }
       for index in stride(from: worker, to: oids.count, by: workers) {

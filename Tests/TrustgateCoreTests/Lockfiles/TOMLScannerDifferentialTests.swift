@@ -99,8 +99,8 @@ final class TOMLScannerDifferentialTests: XCTestCase {
       for (file, reader, array) in readers {
         let name = side + "/" + file
         let text = try Fixtures.text("lockfiles/" + name)
-        guard case .table(let document) = try Self.tomllibTree(python: python, path: Fixtures.path("lockfiles/" + name)),
-          case .array(let entries) = document[array]
+        let reference = try Self.tomllibTree(python: python, path: Fixtures.path("lockfiles/" + name))
+        guard case .table(let document) = reference, case .array(let entries) = document[array]
         else { return XCTFail("\(name): tomllib found no [[\(array)]]") }
         let expected = entries.map { entry -> [String] in
           guard case .table(let fields) = entry, case .string(let package) = fields["name"] else { return [] }
@@ -191,7 +191,11 @@ final class TOMLScannerDifferentialTests: XCTestCase {
     case .table(var pairs):
       if path.count == 1 {
         if appendsToArray {
-          if case .array(let items) = pairs[key] { pairs[key] = .array(items + [value]) } else { pairs[key] = .array([value]) }
+          if case .array(let items) = pairs[key] {
+            pairs[key] = .array(items + [value])
+          } else {
+            pairs[key] = .array([value])
+          }
         } else if pairs[key] == nil {
           pairs[key] = value
         }

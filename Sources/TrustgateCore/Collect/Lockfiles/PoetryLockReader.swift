@@ -12,6 +12,7 @@ public enum PoetryLockReader: LockfileReader {
 
   public static func read(utf8 bytes: UnsafeBufferPointer<UInt8>) -> LockfileReading {
     TOMLLockfile.readPackages(
-      utf8: bytes, file: "poetry.lock", arrayName: "package", regenerate: "`poetry lock`", group: TOMLLockfile.firstGroup)
+      utf8: bytes, file: "poetry.lock", arrayName: "package", regenerate: "`poetry lock`",
+      group: TOMLLockfile.firstGroup)
   }
 }

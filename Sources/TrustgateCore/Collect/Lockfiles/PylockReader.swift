@@ -18,6 +18,7 @@ public enum PylockReader: LockfileReader {
 
   public static func read(utf8 bytes: UnsafeBufferPointer<UInt8>) -> LockfileReading {
     TOMLLockfile.readPackages(
-      utf8: bytes, file: "pylock.toml", arrayName: "packages", regenerate: "the tool that wrote it (`uv export`, `pip lock`)")
+      utf8: bytes, file: "pylock.toml", arrayName: "packages",
+      regenerate: "the tool that wrote it (`uv export`, `pip lock`)")
   }
 }
