@@ -35,12 +35,14 @@ struct PathPresenter: Sendable {
 
 /// Tells whether a bundle is the OS bundle: it resolves to one of the OS bundle files, or holds exactly the same
 /// certificates in the same order. OS bundles are read only when a comparison needs them.
-/// Thread-safe: Python environments are read side by side.
-final class OSBundleMatcher: Sendable {
+final class OSBundleMatcher {
   private let context: CollectionContext
   private let bundles: [String]
-  private let realPaths = Locked<Set<String>?>(nil)
-  private let certificateLists = Locked<[[String]]?>(nil)
+  private lazy var realPaths: Set<String> = Set(bundles.compactMap { try? context.fs.resolveExisting($0) })
+  private lazy var certificateLists: [[String]] = bundles.compactMap {
+    guard context.fs.isFile($0) else { return nil }
+    return context.certificates(inFile: $0, area: .stores)?.certificates
+  }
 
   init(context: CollectionContext, bundles: [String]) {
     self.context = context
@@ -48,23 +50,8 @@ final class OSBundleMatcher: Sendable {
   }
 
   func matches(path: String, certificates: CertificateSet) -> Bool {
-    let real = realPaths.withLock { known in
-      if let known { return known }
-      let found = Set(bundles.compactMap { try? context.fs.resolveExisting($0) })
-      known = found
-      return found
-    }
-    if let resolved = try? context.fs.resolveExisting(path), real.contains(resolved) { return true }
+    if let real = try? context.fs.resolveExisting(path), realPaths.contains(real) { return true }
     guard !certificates.certificates.isEmpty else { return false }
-    let lists = certificateLists.withLock { known in
-      if let known { return known }
-      let found = bundles.compactMap { bundle -> [String]? in
-        guard context.fs.isFile(bundle) else { return nil }
-        return context.certificates(inFile: bundle, area: .stores)?.certificates
-      }
-      known = found
-      return found
-    }
-    return lists.contains(certificates.certificates)
+    return certificateLists.contains(certificates.certificates)
   }
 }

@@ -1,9 +1,7 @@
-import Dispatch
-
 /// Finds Python installations in a file tree and reads what they have installed, without running Python: the
 /// interpreter found through `VIRTUAL_ENV`, the repository's virtual environments, `PATH` (venvs, pyenv shims,
 /// plain prefixes) and the system prefixes; their distributions, certifi's bundle, pip's copy and vendored bundles.
-public struct PythonCollector: Sendable {
+public struct PythonCollector {
   public let env: [String: String]
   /// View path of the repository root, or nil; paths inside it are stored repository-relative.
   public let repository: String?
@@ -31,35 +29,21 @@ public struct PythonCollector: Sendable {
       $0.isEmpty ? nil : try? context.fs.resolveExisting(PathPresenter.clean($0))
     }
     var seen = Set<String>()
-    var round = finder.candidates()
-    // Environments are independent: each round reads its distinct prefixes on every core; the base installations
-    // that venvs with system site-packages lean on make the next round.
-    while !round.isEmpty {
-      var batch: [(candidate: PythonPrefixCandidate, real: String)] = []
-      for candidate in round {
-        guard let real = try? context.fs.resolveExisting(candidate.prefix), context.fs.rawKind(real) == .directory,
-          seen.insert(real).inserted
-        else { continue }
-        batch.append((candidate, real))
+    var queue = finder.candidates()
+    var index = 0
+    while index < queue.count {
+      let candidate = queue[index]
+      index += 1
+      guard let real = try? context.fs.resolveExisting(candidate.prefix), context.fs.rawKind(real) == .directory,
+        seen.insert(real).inserted
+      else { continue }
+      var environment = read(candidate, realPrefix: real, context: context, reader: reader, paths: paths)
+      // VIRTUAL_ENV may name the venv through a link: compared by real path.
+      if real == activeReal { environment.active = true }
+      if environment.includesSystemSitePackages == true, let base = candidate.config?.home.map(Self.parent) {
+        queue.append(PythonPrefixCandidate(prefix: base))
       }
-      let read = Locked<[Int: PythonEnvironment]>([:])
-      let work = batch
-      DispatchQueue.concurrentPerform(iterations: work.count) { index in
-        let environment = self.read(
-          work[index].candidate, realPrefix: work[index].real, context: context, reader: reader, paths: paths)
-        read.withLock { $0[index] = environment }
-      }
-      let environments = read.withLock { $0 }
-      round = []
-      for (index, (candidate, real)) in batch.enumerated() {
-        guard var environment = environments[index] else { continue }
-        // VIRTUAL_ENV may name the venv through a link: compared by real path.
-        if real == activeReal { environment.active = true }
-        if environment.includesSystemSitePackages == true, let base = candidate.config?.home.map(Self.parent) {
-          round.append(PythonPrefixCandidate(prefix: base))
-        }
-        info.environments.append(environment)
-      }
+      info.environments.append(environment)
     }
     info.environments.sort()
     if let project = ProjectPython.select(info.environments),

@@ -9,7 +9,7 @@ struct SitePackagesReading {
 /// Reads a site-packages folder: every `*.dist-info`, `*.egg-info` and `*.egg` for names and versions, and the CA
 /// bundles packages ship. Only names are listed and only metadata headers and bundles are read, so a folder with
 /// hundreds of distributions takes milliseconds.
-struct SitePackagesReader: Sendable {
+struct SitePackagesReader {
   let context: CollectionContext
   let paths: PathPresenter
   let osBundles: OSBundleMatcher
