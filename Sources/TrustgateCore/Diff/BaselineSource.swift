@@ -155,9 +155,8 @@ public struct BaselineLoader: Sendable {
   func tree(_ files: [GitFile], _ repository: GitRepository) throws(InputError) -> MemoryFileSystem {
     var fs = MemoryFileSystem(label: "git")
     // The files' blobs, read on every core (the links' below, one by one: they are a few bytes).
-    let regular = files.filter { !$0.isSymlink }
-    let read = repository.blobs(regular.map(\.oid), limit: 32 << 20)
-    let contents = Dictionary(zip(regular.map(\.path), read), uniquingKeysWith: { first, _ in first })
+    // `blobs` answers in the order asked, so the files' own order pairs each with its blob.
+    var contents = repository.blobs(files.filter { !$0.isSymlink }.map(\.oid), limit: 32 << 20).makeIterator()
     for file in files {
       if file.isSymlink {
         // A link is kept as a link (its blob is the target), so the walk judges it as it judges one on disk.
@@ -167,7 +166,8 @@ public struct BaselineLoader: Sendable {
         } catch { throw InputError("reading the link \(file.path) from git: \(error)") }
         continue
       }
-      do { fs.set("/" + file.path, .file(try (contents[file.path] ?? .success([])).get())) } catch {
+      guard let content = contents.next() else { throw InputError("reading \(file.path) from git: no blob read") }
+      do { fs.set("/" + file.path, .file(try content.get())) } catch {
         throw InputError("reading \(file.path) from git: \(error)")
       }
     }
