@@ -5,6 +5,7 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
+import Synchronization
 
 /// A directory tree on this machine seen as a view: `/` for the live host, or an unpacked image's root.
 public struct HostFileSystem: FileSystemView {
@@ -12,11 +13,19 @@ public struct HostFileSystem: FileSystemView {
   public let root: String
   /// lstat results of this run: symlink resolution asks about the same parent folders again and again.
   private let kinds = KindCache()
+  /// Folder listings of this run, by host path; shared with the run's other views (`Workspace` gives the host and the
+  /// repository one memo), so a folder two collectors walk is listed once.
+  let listings: ListingMemo
 
   public init(root: String = "/") {
+    self.init(root: root, listings: ListingMemo())
+  }
+
+  init(root: String, listings: ListingMemo) {
     var r = root
     while r.count > 1 && r.hasSuffix("/") { r.removeLast() }
     self.root = r == "/" ? "" : r
+    self.listings = listings
   }
 
   public var label: String { root.isEmpty ? "host" : "root \(root)" }
@@ -106,14 +115,22 @@ public struct HostFileSystem: FileSystemView {
   }
 
   public func rawListTyped(_ resolvedPath: String) throws(FileError) -> [(name: String, type: EntryType)] {
+    let folder = resolvedPath == "/" ? "" : resolvedPath
+    let entries = try listings.listing(hostPath(resolvedPath)) { readListing(resolvedPath) }.get()
+    // What the listing told about its entries, remembered here too when another view listed the folder.
+    for entry in entries { if let kind = entry.kind { kinds.set(folder + "/" + entry.name, kind) } }
+    return entries.map { ($0.name, $0.type) }
+  }
+
+  private func readListing(_ resolvedPath: String) -> ListingMemo.Listing {
     // O_DIRECTORY: a FIFO swapped in for the folder is refused, not opened for reading.
     let fd = open(hostPath(resolvedPath), O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC)
     guard fd >= 0, let dir = fdopendir(fd) else {
       let reason = String(cString: strerror(errno))
-      throw .notReadable(resolvedPath, reason: reason)
+      return .failure(.notReadable(resolvedPath, reason: reason))
     }
     defer { closedir(dir) }
-    var entries: [(name: String, type: EntryType)] = []
+    var entries: [ListingMemo.Entry] = []
     let folder = resolvedPath == "/" ? "" : resolvedPath
     while let entry = readdir(dir) {
       let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
@@ -123,18 +140,17 @@ public struct HostFileSystem: FileSystemView {
       // The entry's type comes with the listing: folders need no lstat later, links only their readlink (CA folders
       // are mostly links). Regular files are left to lstat, which also gives their size, when someone asks.
       switch Int32(entry.pointee.d_type) {
-      case Int32(DT_DIR):
-        kinds.set(folder + "/" + name, .directory)
-        entries.append((name, .directory))
+      case Int32(DT_DIR): entries.append(.init(name: name, type: .directory, kind: .directory))
       case Int32(DT_LNK):
-        if let target = linkTarget(folder + "/" + name) { kinds.set(folder + "/" + name, .symlink(target: target)) }
-        entries.append((name, .symlink))
-      case Int32(DT_REG): entries.append((name, .file))
-      case Int32(DT_UNKNOWN): entries.append((name, EntryType(rawKind(folder + "/" + name))))
-      default: entries.append((name, .other))
+        entries.append(.init(name: name, type: .symlink, kind: linkTarget(folder + "/" + name).map { .symlink(target: $0) }))
+      case Int32(DT_REG): entries.append(.init(name: name, type: .file, kind: nil))
+      case Int32(DT_UNKNOWN):
+        let kind = lstatKind(folder + "/" + name)
+        entries.append(.init(name: name, type: EntryType(kind), kind: kind))
+      default: entries.append(.init(name: name, type: .other, kind: nil))
       }
     }
-    return entries
+    return .success(entries)
   }
 
   public func rawReadPrefix(_ resolvedPath: String, count: Int) throws(FileError) -> [UInt8] {
@@ -227,6 +243,45 @@ final class KindCache: Sendable {
     let answer = resolve(folder)
     folders.withLock { $0[folder] = .some(answer) }
     return answer
+  }
+}
+
+/// Folder listings of one run by host path, each read once: whichever thread asks first lists the folder, one asking
+/// for the same folder meanwhile waits for that listing. Never kept beyond the run's views.
+final class ListingMemo: Sendable {
+  struct Entry: Sendable {
+    var name: String
+    var type: EntryType
+    /// What the listing learnt of the entry without an lstat: a folder, a link and its target.
+    var kind: FileKind?
+  }
+  typealias Listing = Result<[Entry], FileError>
+
+  private final class Slot: Sendable {
+    let listing = Mutex<Listing?>(nil)
+  }
+  private let slots = Mutex<[String: Slot]>([:])
+  private let reads = Atomic<Int>(0)
+
+  /// The folders listed so far and how many times folders were read from disk (equal: each once).
+  var listed: (folders: Set<String>, reads: Int) {
+    (slots.withLock { Set($0.keys) }, reads.load(ordering: .relaxed))
+  }
+
+  func listing(_ hostPath: String, read: () -> Listing) -> Listing {
+    let slot = slots.withLock { slots in
+      if let slot = slots[hostPath] { return slot }
+      let slot = Slot()
+      slots[hostPath] = slot
+      return slot
+    }
+    return slot.listing.withLock { listing in
+      if let listing { return listing }
+      reads.add(1, ordering: .relaxed)
+      let fresh = read()
+      listing = fresh
+      return fresh
+    }
   }
 }
 

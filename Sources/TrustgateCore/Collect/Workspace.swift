@@ -111,6 +111,8 @@ public struct Workspace {
     let target: Target
     var env: [String: String]
     var opened: ContainerImage?
+    // The host views of this run share their folder listings: a folder two collectors walk is listed once.
+    let listings = ListingMemo()
     if let image {
       guard root == nil else { throw InputError("--image and --root both name what to inspect; give one of them") }
       do { opened = try ContainerImage.open(path: absolute(image)) } catch {
@@ -125,17 +127,17 @@ public struct Workspace {
       guard HostFileSystem().isDirectory(path) else {
         throw InputError("--root \(root): not a directory; give the folder of an unpacked root filesystem")
       }
-      fs = HostFileSystem(root: path)
+      fs = HostFileSystem(root: path, listings: listings)
       target = Target(kind: .root)
       env = try environment()
     } else {
-      fs = HostFileSystem()
+      fs = HostFileSystem(root: "/", listings: listings)
       target = Target(kind: .host)
       env = try environment()
     }
     let repo = try repositoryRoot()
     var request = InspectRequest(
-      fs: fs, env: env, target: target, repository: HostFileSystem(root: repo),
+      fs: fs, env: env, target: target, repository: HostFileSystem(root: repo, listings: listings),
       repositoryPathInView: root == nil && image == nil ? repo : nil, now: now)
     // An image runs on other hosts: this host's clock says nothing about it.
     request.includeClock = includeClock && image == nil
@@ -183,20 +185,38 @@ public struct HeadCommitSource: Sendable {
 }
 
 /// A value computed on another thread while collection goes on (libgit2's start-up runs beside the collectors).
+/// Whoever gets to the work first runs it: a worker thread, or `wait()` when the work is still queued (both cores
+/// busy with other tasks) — then the waiting thread computes it instead of idling until a worker frees up.
 public final class PendingValue<Value: Sendable>: Sendable {
   private let result = Mutex<Value?>(nil)
   private let group = DispatchGroup()
+  private let claimed = Atomic<Bool>(false)
+  private let work: @Sendable () -> Value
 
-  public init(_ work: @escaping @Sendable () -> Value) {
+  public convenience init(_ work: @escaping @Sendable () -> Value) {
+    self.init(on: .global(), work)
+  }
+
+  init(on queue: DispatchQueue, _ work: @escaping @Sendable () -> Value) {
+    self.work = work
     group.enter()
-    DispatchQueue.global().async { [self] in
-      let value = work()
-      result.withLock { $0 = value }
-      group.leave()
+    queue.async { [self] in runIfUnclaimed() }
+  }
+
+  /// Runs the work unless another thread already took it; true when it ran here.
+  @discardableResult
+  private func runIfUnclaimed() -> Bool {
+    guard claimed.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
+      return false
     }
+    let value = work()
+    result.withLock { $0 = value }
+    group.leave()
+    return true
   }
 
   public func wait() -> Value? {
+    runIfUnclaimed()
     group.wait()
     return result.withLock { $0 }
   }
