@@ -44,6 +44,7 @@ public enum Inspector {
   public static func inspect(_ request: InspectRequest) -> Snapshot {
     // The process's own environment: with --root, `request.env` is the image's.
     var stopwatch = Stopwatch(enabled: getenv("TRUSTGATE_PROFILE") != nil)
+    stopwatch.sayStartUp()
     defer { stopwatch.lap("rest") }
     let pending = readHead(request)
     let prepared = CAFiles.prepare(request)
@@ -187,6 +188,12 @@ public struct Stopwatch {
       "\(name) \(Int((t - last) * 1000)) µs, CPU \(Int((cpu - lastCPU) * 1000)) µs, RSS \(Stopwatch.residentKiB()) KiB")
     last = t
     lastCPU = cpu
+  }
+
+  /// What the process used before this stopwatch started: loading, start-up and argument parsing, on one thread.
+  public func sayStartUp() {
+    guard enabled else { return }
+    Stopwatch.say("before collection: CPU \(Int(lastCPU * 1000)) µs, RSS \(Stopwatch.residentKiB()) KiB")
   }
 
   /// A line on standard error, for profiling.

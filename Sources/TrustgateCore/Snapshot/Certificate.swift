@@ -1,3 +1,5 @@
+import Synchronization
+
 /// One X.509 certificate as trustgate records it. Stored once per snapshot in `Snapshot.certificates`, keyed by
 /// its SHA-256 fingerprint; trust sources list fingerprints.
 public struct Certificate: Codable, Sendable, Hashable {
@@ -56,12 +58,16 @@ public struct Certificate: Codable, Sendable, Hashable {
 /// What was read from one PEM bundle, DER file or directory of certificates.
 public struct CertificateSet: Codable, Sendable, Hashable {
   /// SHA-256 fingerprints in file order (directories: by file name), duplicates kept.
-  public var certificates: [String]
+  public var certificates: [String] { didSet { memo = DistinctMemo() } }
   /// Entries that did not parse.
   public var unparsable: Int
   /// Certificates expired / not yet valid at collection time.
   public var expired: Int
   public var notYetValid: Int
+  /// `distinct`, built on first use: reports, verdicts and rules ask a store for it many times in one run.
+  private var memo = DistinctMemo()
+
+  enum CodingKeys: String, CodingKey { case certificates, unparsable, expired, notYetValid }
 
   public init(certificates: [String] = [], unparsable: Int = 0, expired: Int = 0, notYetValid: Int = 0) {
     self.certificates = certificates
@@ -71,8 +77,34 @@ public struct CertificateSet: Codable, Sendable, Hashable {
   }
 
   public var count: Int { certificates.count }
-  public var distinct: Set<String> { Set(certificates) }
+  public var distinct: Set<String> { memo.value { Set(certificates) } }
   public var duplicates: Int { certificates.count - distinct.count }
+
+  public static func == (a: CertificateSet, b: CertificateSet) -> Bool {
+    a.certificates == b.certificates && a.unparsable == b.unparsable && a.expired == b.expired
+      && a.notYetValid == b.notYetValid
+  }
+
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(certificates)
+    hasher.combine(unparsable)
+    hasher.combine(expired)
+    hasher.combine(notYetValid)
+  }
+
+  /// A set computed once for the fingerprints it was made beside (a new memo comes with every change to them).
+  final class DistinctMemo: Sendable {
+    private let set = Mutex<Set<String>?>(nil)
+
+    func value(_ make: () -> Set<String>) -> Set<String> {
+      set.withLock { set in
+        if let set { return set }
+        let made = make()
+        set = made
+        return made
+      }
+    }
+  }
 }
 
 /// Reads names printed by OpenSSL in RFC 2253 form (`X509_NAME_print_ex` with `XN_FLAG_RFC2253`): most specific
