@@ -190,12 +190,15 @@ static inline STACK_OF(X509) *tg_read_chain(const unsigned char *bytes, int leng
   return chain;
 }
 /* A chain of one certificate from its DER bytes (a root found in a CA file); NULL when d2i_X509 refuses them. */
-static inline STACK_OF(X509) *tg_chain_from_der(const unsigned char *der, long length) {
-  const unsigned char *p = der;
-  X509 *x = d2i_X509(NULL, &p, length);
-  if (x == NULL) return NULL;
+/* A one-certificate chain holding its own reference to `x`. */
+static inline STACK_OF(X509) *tg_chain_of(X509 *x) {
   STACK_OF(X509) *chain = sk_X509_new_null();
-  if (chain == NULL || sk_X509_push(chain, x) <= 0) {
+  if (chain == NULL) return NULL;
+  if (X509_up_ref(x) != 1) {
+    sk_X509_free(chain);
+    return NULL;
+  }
+  if (sk_X509_push(chain, x) <= 0) {
     X509_free(x);
     sk_X509_free(chain);
     return NULL;

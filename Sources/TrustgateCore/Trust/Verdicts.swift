@@ -188,7 +188,7 @@ public enum Verdicts {
         if let entries = verifier.indexed(file)?.entries {
           for entry in entries where found.count < wanted.count {
             guard let digest = ContentDigest.sha256(entry.der) else { continue }
-            keep(hex(digest), try? CertificateChain(der: entry.der))
+            keep(hex(digest), try? CertificateChain(entry.certificate))
           }
           continue
         }

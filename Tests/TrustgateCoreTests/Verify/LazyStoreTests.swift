@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import XCTest
 
 @testable import TrustgateCore
@@ -195,5 +196,52 @@ final class LazyStoreTests: XCTestCase {
       "-out", dir + "/crl.pem",
     ])
     return dir + "/crl.pem"
+  }
+}
+
+/// A CA file indexed once is decoded once: every store of the run that loads a certificate of it, and every root
+/// chain made from it, hold the same decoded certificate, and each keeps it alive on its own.
+final class SharedDecodingTests: XCTestCase {
+  func testStoresAndChainsShareOneDecodingThatOutlivesTheFile() throws {
+    let pki = try VerifyPKI()
+    let leaf = try CertificateChain(pem: try pki.bytes("chain.pem"))
+    let now = Int64(Date().timeIntervalSince1970)
+    var stores: [CertificateStore] = []
+    var chain: CertificateChain?
+    do {
+      let file = CAFile(try pki.bytes("root.pem"))
+      let entry = try XCTUnwrap(file.entries?.first)
+      let decoded = try XCTUnwrap(entry.certificate.x509())
+      // Asked from many threads at once: one decoding.
+      let pointers = Mutex<Set<UInt>>([])
+      DispatchQueue.concurrentPerform(iterations: 8) { _ in
+        let pointer = entry.certificate.x509().map { UInt(bitPattern: Int(bitPattern: UnsafeRawPointer($0))) }
+        pointers.withLock { $0.insert(pointer ?? 0) }
+      }
+      XCTAssertEqual(pointers.withLock { $0 }, [UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(decoded)))])
+      for _ in 0..<2 {
+        let store = try CertificateStore()
+        XCTAssertEqual(store.add(file), 1)
+        stores.append(store)
+      }
+      chain = try CertificateChain(entry.certificate)
+    }
+    // The CA file and its decoded certificate are gone; the stores and the chain still hold theirs.
+    for store in stores {
+      let outcome = store.verify(leaf, host: HostIdentity("localhost"), flags: [], at: now)
+      XCTAssertTrue(outcome.verifies, "\(outcome)")
+      XCTAssertFalse(store.inexact)
+      let root = store.verify(try XCTUnwrap(chain), host: nil, flags: [], at: now, purpose: nil)
+      XCTAssertTrue(root.verifies, "\(root)")
+    }
+    XCTAssertEqual(chain?.count, 1)
+  }
+
+  /// Bytes `d2i_X509` refuses decode to nothing, every time, and a chain of them is refused.
+  func testRefusedBytesStayRefused() {
+    let refused = DecodedCertificate(der: [0x30, 0x03, 0x02, 0x01, 0x01])
+    XCTAssertNil(refused.x509())
+    XCTAssertNil(refused.x509())
+    XCTAssertThrowsError(try CertificateChain(refused))
   }
 }
