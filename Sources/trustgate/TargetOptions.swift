@@ -23,9 +23,11 @@ struct TargetOptions: ParsableArguments {
   var policy: String?
 
   var workspace: Workspace {
-    Workspace(
+    var workspace = Workspace(
       root: root, repository: repo, envFile: envFile, image: image, policyFile: policy,
       processEnvironment: ProcessInfo.processInfo.environment, currentDirectory: FileManager.default.currentDirectoryPath)
+    workspace.early = Trustgate.early
+    return workspace
   }
 }
 

@@ -40,8 +40,18 @@ struct Trustgate: ParsableCommand {
   }
 
   /// Like ArgumentParser's `main`, but a usage error exits 2 (what CI tools expect), not EX_USAGE (64).
+  /// The host's OS bundle, read and parsed on the other core while the arguments are (see `EarlyReading`).
+  nonisolated(unsafe) static var early: EarlyReading?
+
   static func main() {
     OpenSSLLibrary.initialiseWithoutExitHandler()
+    let arguments = CommandLine.arguments.dropFirst()
+    // Only for commands that inspect this host: --root and --image name other trees.
+    if let command = arguments.first, ["inspect", "check", "baseline"].contains(command),
+      !arguments.contains(where: { ["--root", "--image"].contains($0.split(separator: "=").first.map(String.init)) })
+    {
+      early = EarlyReading(environment: ProcessInfo.processInfo.environment)
+    }
     do {
       var command = try parseAsRoot()
       try command.run()

@@ -10,7 +10,9 @@ public final class CollectionContext: Sendable {
   /// Collection time, ISO 8601 UTC; expiry counts use it.
   public let now: String
   private let state = Locked(State())
-  private let parsed = CertificateCache()
+  private let parsed: CertificateCache
+  /// The OS bundle read and parsed before the command's arguments were (`EarlyReading`), for identical bytes only.
+  private let early: EarlyReading?
 
   private struct State {
     var certificates: [String: Certificate] = [:]
@@ -20,9 +22,11 @@ public final class CollectionContext: Sendable {
     var listings: [String: Result<[String], FileError>] = [:]
   }
 
-  public init(fs: any FileSystemView, now: String) {
+  public init(fs: any FileSystemView, now: String, early: EarlyReading? = nil) {
     self.fs = fs
     self.now = now
+    self.early = early
+    parsed = early?.certificates ?? CertificateCache()
   }
 
   /// Every certificate met so far, by SHA-256.
@@ -63,7 +67,8 @@ public final class CollectionContext: Sendable {
       report(area, error.renamed(to: path), fix: fix)
       return nil
     }
-    return record(CertificateFile.read(bytes, cache: parsed), of: real, shownAs: path, area: area)
+    let reading = early?.reading(of: real, bytes: bytes) ?? CertificateFile.read(bytes, cache: parsed)
+    return record(reading, of: real, shownAs: path, area: area)
   }
 
   /// Registers a file's certificates, reports its issues under the path the caller gave, and keeps its set.

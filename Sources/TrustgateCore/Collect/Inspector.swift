@@ -24,6 +24,8 @@ public struct InspectRequest: Sendable {
   public var imageWarnings: [String] = []
   /// The policy's endpoints and required roots to verify for every client (private anchors are always verified).
   public var verification: VerificationTargets?
+  /// The live host's OS bundle read before the arguments were parsed; nil for other trees.
+  public var early: EarlyReading?
 
   public init(
     fs: any FileSystemView, env: [String: String], target: Target, repository: (any FileSystemView)?,
@@ -66,7 +68,7 @@ public enum Inspector {
   private static func collect(
     _ request: InspectRequest, fs: any FileSystemView, repository: (any FileSystemView)?, stopwatch: inout Stopwatch
   ) -> Snapshot {
-    let context = CollectionContext(fs: fs, now: isoTimestamp(epochSeconds: request.now))
+    let context = CollectionContext(fs: fs, now: isoTimestamp(epochSeconds: request.now), early: request.early)
     var snapshot = Snapshot(target: request.target)
     // Python environments are independent of the OS stores; read them on another core meanwhile. The OS bundles they
     // are compared with are the bundle files that exist, which is what the store collector will list.

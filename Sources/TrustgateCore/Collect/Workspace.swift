@@ -14,6 +14,8 @@ public struct InputError: Error, CustomStringConvertible, Sendable {
 public struct Workspace {
   public var root: String?
   public var repository: String?
+  /// The host's OS bundle read while the arguments were parsed (`EarlyReading`); used when the target is this host.
+  public var early: EarlyReading?
   public var envFile: String?
   /// A `docker save` archive or OCI layout to inspect instead of a tree on disk.
   public var image: String?
@@ -145,6 +147,7 @@ public struct Workspace {
     request.head = HeadCommitSource(repository: repo)
     request.excluded = excluded
     request.imageWarnings = opened?.warnings ?? []
+    if image == nil && root == nil { request.early = early }
     return (request, opened)
   }
 }
