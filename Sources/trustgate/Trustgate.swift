@@ -40,7 +40,7 @@ struct Trustgate: ParsableCommand {
   }
 
   /// Like ArgumentParser's `main`, but a usage error exits 2 (what CI tools expect), not EX_USAGE (64).
-  /// The host's OS bundle, read and parsed on the other core while the arguments are (see `EarlyReading`).
+  /// The host's OS bundle certificates, parsed on the other core while the arguments are (see `EarlyReading`).
   nonisolated(unsafe) static var early: EarlyReading?
 
   static func main() {
@@ -50,7 +50,7 @@ struct Trustgate: ParsableCommand {
     if let command = arguments.first, ["inspect", "check", "baseline"].contains(command),
       !arguments.contains(where: { ["--root", "--image"].contains($0.split(separator: "=").first.map(String.init)) })
     {
-      early = EarlyReading(environment: ProcessInfo.processInfo.environment)
+      early = EarlyReading()
     }
     do {
       var command = try parseAsRoot()

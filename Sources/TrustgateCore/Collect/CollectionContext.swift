@@ -10,9 +10,9 @@ public final class CollectionContext: Sendable {
   /// Collection time, ISO 8601 UTC; expiry counts use it.
   public let now: String
   private let state = Locked(State())
+  /// Certificates parsed in this run by DER digest; seeded with the OS bundle's when they were parsed while the
+  /// arguments were (`EarlyReading`).
   private let parsed: CertificateCache
-  /// The OS bundle read and parsed before the command's arguments were (`EarlyReading`), for identical bytes only.
-  private let early: EarlyReading?
 
   private struct State {
     var certificates: [String: Certificate] = [:]
@@ -25,7 +25,6 @@ public final class CollectionContext: Sendable {
   public init(fs: any FileSystemView, now: String, early: EarlyReading? = nil) {
     self.fs = fs
     self.now = now
-    self.early = early
     parsed = early?.certificates ?? CertificateCache()
   }
 
@@ -67,8 +66,7 @@ public final class CollectionContext: Sendable {
       report(area, error.renamed(to: path), fix: fix)
       return nil
     }
-    let reading = early?.reading(of: real, bytes: bytes) ?? CertificateFile.read(bytes, cache: parsed)
-    return record(reading, of: real, shownAs: path, area: area)
+    return record(CertificateFile.read(bytes, cache: parsed), of: real, shownAs: path, area: area)
   }
 
   /// Registers a file's certificates, reports its issues under the path the caller gave, and keeps its set.

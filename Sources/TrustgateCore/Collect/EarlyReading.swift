@@ -2,74 +2,66 @@ import Dispatch
 import Synchronization
 
 /// Work a command starts before its arguments are parsed, on the core that start-up leaves idle (loading, argument
-/// parsing and the policy take ~11 ms on one thread): the live host's OS bundle read and its certificates parsed, then
-/// indexed for verification when a CA variable or an admin anchor suggests a verification will run.
+/// parsing and the policy take ~11 ms on one thread): the certificates of the live host's OS bundle parsed into the
+/// run's parse cache, a few at a time, until the collection starts (`stop()`), which takes the core back.
 ///
-/// Nothing here is trusted as a reading of the file. It is a memo of what some bytes parse to: the collectors and
-/// `CAFiles.prepare` read the file themselves, as always, and take the early result only for byte-identical contents;
-/// any other bytes are parsed as if nothing had been read early. Used by one run only (a command's process).
+/// Only parse results by DER digest come from here (what `CertificateCache` always keeps within a run): the collectors
+/// still read every file and decode and digest every block themselves; a certificate parsed early is one they need not
+/// parse again. Used by one run only (a command's process).
 public final class EarlyReading: Sendable {
-  /// Certificates parsed by DER digest: the run's parse cache (`CollectionContext`), seeded with the bundle's.
+  /// The run's parse cache (`CollectionContext`), seeded with the bundle's certificates.
   let certificates = CertificateCache()
-  /// The bundle's path with its links resolved, as the host view resolves it.
-  let path: String?
-  private let reading = Slot<(bytes: [UInt8], reading: CertificateFileReading)>()
-  private let caFile = Slot<CAFile>()
+  private let stopped = Atomic<Bool>(false)
+  private let done = DispatchGroup()
 
-  /// Starts reading the first OS bundle of this host on another thread. `environment`: the process's, whose CA
-  /// variables decide whether the bundle is worth indexing for verification too.
-  public init(environment: [String: String]) {
-    let host = HostFileSystem()
-    let bundle = StoreLocations.bundles.lazy.map(\.path).compactMap { try? host.resolveExisting($0) }.first {
-      if case .file = host.rawKind($0) { return true }
-      return false
-    }
-    path = bundle
-    let variables = TrustVariables.all.filter { $0.role == .caFile || $0.role == .caFileOrDirectory }
-      .compactMap { environment[$0.name] }.filter { $0.hasPrefix("/") }
-    let anchors = StoreLocations.anchors.map(\.path).filter { !$0.hasPrefix("/usr/share/") }
-    DispatchQueue.global().async { [certificates, reading, caFile] in
-      guard let bundle, let bytes = try? host.rawRead(bundle, limit: CAFiles.speculativeLimit) else {
-        reading.fill(nil)
-        caFile.fill(nil)
-        return
+  /// Starts parsing the first OS bundle of this host on another thread.
+  public init() {
+    done.enter()
+    DispatchQueue.global().async { [self] in
+      defer { done.leave() }
+      let host = HostFileSystem()
+      guard
+        let bundle = StoreLocations.bundles.lazy.map(\.path).compactMap({ try? host.resolveExisting($0) }).first(
+          where: { if case .file = host.rawKind($0) { true } else { false } }),
+        let bytes = try? host.rawRead(bundle, limit: CAFiles.speculativeLimit)
+      else { return }
+      for chunk in Self.chunks(bytes, certificates: 8) {
+        guard !stopped.load(ordering: .relaxed) else { return }
+        _ = CertificateFile.read(Array(chunk), cache: certificates)
       }
-      reading.fill((bytes, CertificateFile.read(bytes, cache: certificates)))
-      // The index only serves a verification, which a CA variable naming a file or an admin anchor announces.
-      let verifies =
-        variables.contains { host.isFile($0) }
-        || anchors.contains { !((try? host.rawList($0)) ?? []).isEmpty }
-      caFile.fill(verifies ? CAFile(bytes) : nil)
     }
   }
 
-  /// What `bytes` parse to when they are the bundle read early, byte for byte; nil otherwise.
-  func reading(of resolvedPath: String, bytes: [UInt8]) -> CertificateFileReading? {
-    guard resolvedPath == path, let early = reading.wait(), early.bytes == bytes else { return nil }
-    return early.reading
-  }
+  /// Stops the early work (between two chunks): the collection starts and wants both cores.
+  public func stop() { stopped.store(true, ordering: .relaxed) }
 
-  /// The bundle's CA index when `bytes` are the bundle read early, byte for byte; nil otherwise.
-  func caFile(of resolvedPath: String, bytes: [UInt8]) -> CAFile? {
-    guard resolvedPath == path, reading.wait()?.bytes == bytes, let file = caFile.wait() else { return nil }
-    return file.pem == bytes ? file : nil
-  }
+  /// Waits until the early thread has stopped or finished.
+  func wait() { done.wait() }
 
-  /// A value filled once by the early thread and waited for by readers.
-  private final class Slot<Value: Sendable>: Sendable {
-    private let value = Mutex<Value?>(nil)
-    private let group = DispatchGroup()
-
-    init() { group.enter() }
-
-    func fill(_ made: Value?) {
-      value.withLock { $0 = made }
-      group.leave()
+  /// The text cut after every `count`-th `-----END ` line: each piece holds whole PEM blocks.
+  static func chunks(_ bytes: [UInt8], certificates count: Int) -> [ArraySlice<UInt8>] {
+    let marker = Array("-----END ".utf8)
+    var pieces: [ArraySlice<UInt8>] = []
+    var start = 0
+    var ends = 0
+    var index = 0
+    while index + marker.count <= bytes.count {
+      guard bytes[index] == marker[0], bytes[index..<index + marker.count].elementsEqual(marker) else {
+        index += 1
+        continue
+      }
+      // The end of that line.
+      var end = index + marker.count
+      while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
+      end = min(end + 1, bytes.count)
+      ends += 1
+      if ends % count == 0 {
+        pieces.append(bytes[start..<end])
+        start = end
+      }
+      index = end
     }
-
-    func wait() -> Value? {
-      group.wait()
-      return value.withLock { $0 }
-    }
+    if start < bytes.count { pieces.append(bytes[start...]) }
+    return pieces
   }
 }

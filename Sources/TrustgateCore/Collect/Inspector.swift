@@ -24,7 +24,7 @@ public struct InspectRequest: Sendable {
   public var imageWarnings: [String] = []
   /// The policy's endpoints and required roots to verify for every client (private anchors are always verified).
   public var verification: VerificationTargets?
-  /// The live host's OS bundle read before the arguments were parsed; nil for other trees.
+  /// The live host's OS bundle certificates, parsed while the arguments were; nil for other trees.
   public var early: EarlyReading?
 
   public init(
@@ -47,6 +47,8 @@ public enum Inspector {
     // The process's own environment: with --root, `request.env` is the image's.
     var stopwatch = Stopwatch(enabled: getenv("TRUSTGATE_PROFILE") != nil)
     stopwatch.sayStartUp()
+    // The collection wants both cores: whatever the early thread has not parsed yet, the collectors parse.
+    request.early?.stop()
     defer { stopwatch.lap("rest") }
     let pending = readHead(request)
     let prepared = CAFiles.prepare(request)

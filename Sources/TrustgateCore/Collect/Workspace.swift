@@ -14,7 +14,7 @@ public struct InputError: Error, CustomStringConvertible, Sendable {
 public struct Workspace {
   public var root: String?
   public var repository: String?
-  /// The host's OS bundle read while the arguments were parsed (`EarlyReading`); used when the target is this host.
+  /// The host's OS bundle certificates parsed while the arguments were (`EarlyReading`); used when the target is this host.
   public var early: EarlyReading?
   public var envFile: String?
   /// A `docker save` archive or OCI layout to inspect instead of a tree on disk.

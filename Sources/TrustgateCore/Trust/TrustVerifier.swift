@@ -242,11 +242,11 @@ public enum CAFiles {
       paths.append(path)
     }
     let chosen = paths.prefix(4)
-    return PendingValue { [early = request.early] in
+    return PendingValue {
       var files: [String: CAFile] = [:]
       for path in chosen {
         guard let key = key(path, views: views), files[key] == nil, let bytes = views.read(path) else { continue }
-        files[key] = early?.caFile(of: key, bytes: bytes) ?? CAFile(bytes)
+        files[key] = CAFile(bytes)
       }
       // OpenSSL's first `d2i_X509` in a process sets up its key decoders (~2.5 ms, against ~250 µs for the next):
       // pay that here, beside the collectors, rather than on the verdicts' path that everything waits for.
