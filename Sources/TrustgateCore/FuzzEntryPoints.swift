@@ -6,11 +6,18 @@ import COpenSSL
 /// the result; errors are expected, crashes and hangs are bugs. They exist so the parsers can stay internal.
 public enum FuzzEntryPoints {
   /// `CertificateFile.read`: PEM bundles, DER files, OpenSSL hashed-directory entries.
-  /// The PEM body decoder too, against the one-character-at-a-time rule it states (`base64ByCharacter`).
+  /// The PEM body decoder too, against the one-character-at-a-time rule it states (`base64ByCharacter`), and the
+  /// early reading's cut of a bundle into pieces of whole blocks (`EarlyReading.chunks`): the pieces rejoin to the
+  /// text, and each piece but the last ends a line after an `-----END ` line.
   public static func certificateFile(_ bytes: [UInt8]) {
     let reading = CertificateFile.read(bytes)
     for entry in reading.entries { _ = entry.certificate }
     if Base64.decode(bytes[...]) != base64ByCharacter(bytes) { fatalError("base64 fast path differs from the rule") }
+    let chunks = EarlyReading.chunks(bytes, certificates: 2)
+    if Array(chunks.joined()) != bytes { fatalError("chunks do not rejoin to the text") }
+    for chunk in chunks.dropLast() where chunk.last != UInt8(ascii: "\n") && chunk.endIndex != bytes.count {
+      fatalError("a chunk ends inside a line")
+    }
   }
 
   /// What `Base64.decode` must return, one character at a time: whitespace anywhere, at most two `=` and only after
