@@ -24,6 +24,8 @@ public struct InspectRequest: Sendable {
   public var imageWarnings: [String] = []
   /// The policy's endpoints and required roots to verify for every client (private anchors are always verified).
   public var verification: VerificationTargets?
+  /// CA files this run has read and indexed for verification (shared by the request's copies).
+  public var caFiles = RunCAFiles()
   /// The live host's OS bundle certificates, parsed while the arguments were; nil for other trees.
   public var early: EarlyReading?
 

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Whether one client verifies one chain, and if not, why — in the client's own words.
 public struct ClientVerdict: Codable, Sendable, Equatable, Comparable {
   public var client: String
@@ -201,6 +203,21 @@ public final class TrustVerifier {
       }
     }
     return built
+  }
+}
+
+/// CA files read and indexed in one run, by `CAFiles.key`: the current snapshot's verdicts and the baseline's
+/// (recomputed for the baseline's client versions, `Verdicts.recomputed`) share them, so a run reads and indexes a CA
+/// file once. Carried by the run's `InspectRequest`; nothing outlives the run.
+public final class RunCAFiles: Sendable {
+  private let files = Mutex<[String: CAFile]>([:])
+
+  public init() {}
+
+  var all: [String: CAFile] { files.withLock { $0 } }
+
+  func merge(_ more: [String: CAFile]) {
+    files.withLock { $0.merge(more) { known, _ in known } }
   }
 }
 

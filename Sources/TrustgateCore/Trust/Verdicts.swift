@@ -71,11 +71,14 @@ public enum Verdicts {
     var stopwatch = Stopwatch(enabled: getenv("TRUSTGATE_PROFILE") != nil)
     defer { stopwatch.lap("verdicts: verify") }
     stopwatch.lap("verdicts: targets")
-    let files = prepared?.wait() ?? [:]
+    // Indexed beside the collectors, or by an earlier verification of this run (the current snapshot's, when this is
+    // the baseline's).
+    let files = (prepared?.wait() ?? [:]).merging(request.caFiles.all) { prepared, _ in prepared }
     stopwatch.lap("verdicts: prepared CA files")
     let verifier = TrustVerifier(
       snapshot: snapshot, fs: request.fs, repository: request.repository, env: request.env, time: request.now,
       prepared: files)
+    defer { request.caFiles.merge(verifier.caFiles) }
     stopwatch.lap("verdicts: plans")
     var verdicts: [ClientVerdict] = []
     for endpoint in targets.endpoints {

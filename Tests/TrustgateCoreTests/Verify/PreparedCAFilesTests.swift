@@ -47,8 +47,35 @@ final class PreparedCAFilesTests: XCTestCase {
     let anchor = try XCTUnwrap(verdicts.first { $0.client == "openssl" })
     XCTAssertTrue(anchor.verifies, "\(anchor)")
     XCTAssertTrue(anchor.sources.contains { $0.hasPrefix("SSL_CERT_FILE /usr/lib/ssl/cert.pem (") }, "\(anchor.sources)")
-    XCTAssertEqual(Verdicts.compute(snapshot, request: request, prepared: nil), verdicts)
-    XCTAssertEqual(Verdicts.compute(snapshot, request: request, prepared: CAFiles.prepare(request)), verdicts)
+    // On demand: a request of its own, whose run has indexed nothing yet.
+    var fresh = request
+    fresh.caFiles = RunCAFiles()
+    XCTAssertEqual(Verdicts.compute(snapshot, request: fresh, prepared: nil), verdicts)
+    fresh.caFiles = RunCAFiles()
+    XCTAssertEqual(Verdicts.compute(snapshot, request: fresh, prepared: CAFiles.prepare(fresh)), verdicts)
+  }
+
+  /// The baseline's verdicts, recomputed in the same run, use the CA files the current snapshot's verification read
+  /// and indexed: the run keeps one index per file, and the verdicts equal those of a run that indexes again.
+  func testARecomputationInTheSameRunReusesTheRunsIndexes() throws {
+    let request = request()
+    XCTAssertTrue(request.caFiles.all.isEmpty)
+    let snapshot = Inspector.inspect(request)
+    let verdicts = try XCTUnwrap(snapshot.verdicts)
+    let indexed = request.caFiles.all
+    XCTAssertEqual(Array(indexed.keys), ["/etc/ssl/certs/ca-certificates.crt"], "what the verification indexed")
+    let again = Verdicts.recomputed(snapshot, request: request)
+    XCTAssertEqual(again.verdicts, verdicts)
+    let after = request.caFiles.all
+    XCTAssertEqual(Set(after.keys), Set(indexed.keys))
+    XCTAssertTrue(after.values.first?.pem == indexed.values.first?.pem)
+    // The same index object: its entries' decoded certificates are shared, not rebuilt.
+    let before = try XCTUnwrap(indexed.values.first?.entries?.last?.certificate)
+    let now = try XCTUnwrap(after.values.first?.entries?.last?.certificate)
+    XCTAssertTrue(before === now)
+    var fresh = request
+    fresh.caFiles = RunCAFiles()
+    XCTAssertEqual(Verdicts.recomputed(snapshot, request: fresh).verdicts, verdicts)
   }
 
   func testABundleOverTheLimitIsLeftToBeIndexedWhenAsked() throws {
