@@ -189,7 +189,6 @@ static inline STACK_OF(X509) *tg_read_chain(const unsigned char *bytes, int leng
   sk_X509_INFO_pop_free(infos, X509_INFO_free);
   return chain;
 }
-/* A chain of one certificate from its DER bytes (a root found in a CA file); NULL when d2i_X509 refuses them. */
 /* A one-certificate chain holding its own reference to `x`. */
 static inline STACK_OF(X509) *tg_chain_of(X509 *x) {
   STACK_OF(X509) *chain = sk_X509_new_null();

@@ -39,10 +39,10 @@ struct Trustgate: ParsableCommand {
     throw CleanExit.helpRequest(self)
   }
 
-  /// Like ArgumentParser's `main`, but a usage error exits 2 (what CI tools expect), not EX_USAGE (64).
   /// The host's OS bundle certificates, parsed on the other core while the arguments are (see `EarlyReading`).
   nonisolated(unsafe) static var early: EarlyReading?
 
+  /// Like ArgumentParser's `main`, but a usage error exits 2 (what CI tools expect), not EX_USAGE (64).
   static func main() {
     OpenSSLLibrary.initialiseWithoutExitHandler()
     let arguments = CommandLine.arguments.dropFirst()

@@ -20,10 +20,8 @@ public final class EarlyReading: Sendable {
     DispatchQueue.global().async { [self] in
       defer { done.leave() }
       let host = HostFileSystem()
-      guard
-        let bundle = StoreLocations.bundles.lazy.map(\.path).compactMap({ try? host.resolveExisting($0) }).first(
-          where: { if case .file = host.rawKind($0) { true } else { false } }),
-        let bytes = try? host.rawRead(bundle, limit: CAFiles.speculativeLimit)
+      guard let bundle = StoreLocations.bundles.map(\.path).first(where: { host.isFile($0) }),
+        let bytes = try? host.read(bundle, limit: CAFiles.speculativeLimit)
       else { return }
       for chunk in Self.chunks(bytes, certificates: 8) {
         guard !stopped.load(ordering: .relaxed) else { return }
@@ -44,22 +42,15 @@ public final class EarlyReading: Sendable {
     var pieces: [ArraySlice<UInt8>] = []
     var start = 0
     var ends = 0
-    var index = 0
-    while index + marker.count <= bytes.count {
-      guard bytes[index] == marker[0], bytes[index..<index + marker.count].elementsEqual(marker) else {
-        index += 1
-        continue
-      }
-      // The end of that line.
-      var end = index + marker.count
-      while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
-      end = min(end + 1, bytes.count)
+    var from = 0
+    while let found = firstOccurrence(of: marker, in: bytes, from: from) {
+      // Just after the end of that line.
+      from = (firstOccurrence(of: [UInt8(ascii: "\n")], in: bytes, from: found + marker.count) ?? bytes.count - 1) + 1
       ends += 1
       if ends % count == 0 {
-        pieces.append(bytes[start..<end])
-        start = end
+        pieces.append(bytes[start..<from])
+        start = from
       }
-      index = end
     }
     if start < bytes.count { pieces.append(bytes[start...]) }
     return pieces

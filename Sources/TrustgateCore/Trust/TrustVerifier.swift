@@ -230,10 +230,13 @@ public enum CAFiles {
   static let speculativeLimit = 1 << 20
 
   /// Where a path leads, as the key of the files read in this run; nil when it leads nowhere.
-  static func key(_ path: String, views: Views) -> String? {
+  static func key(_ path: String, views: Views) -> String? { resolved(path, views: views)?.key }
+
+  /// The view a path is in, where it leads there, and that as a key (`repository:` for the repository's files).
+  static func resolved(_ path: String, views: Views) -> (view: any FileSystemView, real: String, key: String)? {
     guard let view = views.view(path), let real = try? view.resolveExisting(path.hasPrefix("/") ? path : "/" + path)
     else { return nil }
-    return (path.hasPrefix("/") ? "" : "repository:") + real
+    return (view, real, (path.hasPrefix("/") ? "" : "repository:") + real)
   }
 
   /// Reads and indexes, one after the other, the CA files clients most likely load: the files trust variables name and
@@ -252,8 +255,7 @@ public enum CAFiles {
     var paths: [String] = []
     var keys: Set<String> = []
     for path in variables + (bundle.map { [$0] } ?? []) {
-      guard let key = key(path, views: views), let view = views.view(path),
-        case .file(let size) = view.rawKind(key.hasPrefix("repository:") ? String(key.dropFirst(11)) : key),
+      guard let (view, real, key) = resolved(path, views: views), case .file(let size) = view.rawKind(real),
         size <= speculativeLimit, keys.insert(key).inserted
       else { continue }
       paths.append(path)
