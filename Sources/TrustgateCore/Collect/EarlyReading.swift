@@ -1,4 +1,5 @@
 import Dispatch
+import Glibc
 import Synchronization
 
 /// Work a command starts before its arguments are parsed, on the core that start-up leaves idle (loading, argument
@@ -17,8 +18,11 @@ public final class EarlyReading: Sendable {
   /// Starts parsing the first OS bundle of this host on another thread.
   public init() {
     done.enter()
-    DispatchQueue.global().async { [self] in
+    // A thread of its own, started on the idle CPU: a new thread that shares this one's CPU slows the argument
+    // parsing (measured: 7.5 ms instead of 4.3 ms for the same CPU time).
+    startThreadElsewhere { [self] _ in
       defer { done.leave() }
+      warmUpWorkers()
       let host = HostFileSystem()
       guard let bundle = StoreLocations.bundles.map(\.path).first(where: { host.isFile($0) }),
         let bytes = try? host.read(bundle, limit: CAFiles.speculativeLimit)
@@ -28,6 +32,13 @@ public final class EarlyReading: Sendable {
         _ = CertificateFile.read(Array(chunk), cache: certificates)
       }
     }
+  }
+
+  /// Has GCD start its worker threads now, from this thread's CPU. Started later by the collection's first tasks, they
+  /// would start on the CPU of the thread that queues those tasks and slow it down until the scheduler moves them.
+  /// Each block sleeps a little so that one worker cannot run them all.
+  private func warmUpWorkers() {
+    for _ in 0..<min(activeProcessorCount(), 4) { DispatchQueue.global().async { usleep(300) } }
   }
 
   /// Stops the early work (between two chunks): the collection starts and wants both cores.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import XCTest
 
 @testable import TrustgateCore
@@ -74,6 +75,31 @@ final class PythonBadInputTests: XCTestCase {
     let (info, problems) = collect(env: ["VIRTUAL_ENV": "/venv", "PATH": "/venv/bin:/usr/bin"])
     XCTAssertEqual(info.environments, [])
     XCTAssertEqual(problems.map(\.path), ["/venv"])
+  }
+
+  /// Each site-packages folder reads its bundles beside its metadata, and environments are read side by side: the
+  /// matcher they share answers the same on every thread, reading the OS bundle once.
+  func testTheOSBundleMatcherAnswersTheSameFromManyThreads() throws {
+    let pem = try Fixtures.text("python/debian-root/etc/ssl/certs/ca-certificates.crt")
+    try write("/etc/ssl/certs/ca-certificates.crt", pem)
+    try write("/copy.pem", pem)
+    let firstBlock = try XCTUnwrap(pem.range(of: "-----END CERTIFICATE-----\n"))
+    try write("/one.pem", String(pem[..<firstBlock.upperBound]))
+    let context = CollectionContext(fs: HostFileSystem(root: root), now: "2025-01-01T00:00:00Z")
+    let copy = try XCTUnwrap(context.certificates(inFile: "/copy.pem", area: .python))
+    let one = try XCTUnwrap(context.certificates(inFile: "/one.pem", area: .python))
+    XCTAssertGreaterThan(copy.certificates.count, 1)
+    let matcher = OSBundleMatcher(context: context, bundles: ["/etc/ssl/certs/ca-certificates.crt"])
+    let answers = Mutex<[String]>([])
+    DispatchQueue.concurrentPerform(iterations: 16) { _ in
+      let found = [
+        matcher.matches(path: "/copy.pem", certificates: copy),
+        matcher.matches(path: "/etc/ssl/certs/ca-certificates.crt", certificates: CertificateSet()),
+        matcher.matches(path: "/one.pem", certificates: one),
+      ]
+      answers.withLock { $0.append(found.map { $0 ? "yes" : "no" }.joined(separator: " ")) }
+    }
+    XCTAssertEqual(answers.withLock { $0 }, Array(repeating: "yes yes no", count: 16))
   }
 
   func testCertifiCopyWithTheOSBundleCertificatesIsTheOSBundle() throws {

@@ -270,10 +270,13 @@ final class OutcomeBuffer: @unchecked Sendable {
   var values: [CertificateFile.Outcome] { storage.compactMap { $0 } }
 }
 
-func activeProcessorCount() -> Int {
+func activeProcessorCount() -> Int { onlineProcessors }
+
+/// Read once per process: `sysconf` reads /sys/devices/system/cpu/online on every call.
+private let onlineProcessors: Int = {
   #if canImport(Glibc)
-    return Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+    return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
   #else
     return 2
   #endif
-}
+}()

@@ -35,14 +35,11 @@ struct PathPresenter: Sendable {
 
 /// Tells whether a bundle is the OS bundle: it resolves to one of the OS bundle files, or holds exactly the same
 /// certificates in the same order. OS bundles are read only when a comparison needs them.
-final class OSBundleMatcher {
+final class OSBundleMatcher: Sendable {
   private let context: CollectionContext
   private let bundles: [String]
-  private lazy var realPaths: Set<String> = Set(bundles.compactMap { try? context.fs.resolveExisting($0) })
-  private lazy var certificateLists: [[String]] = bundles.compactMap {
-    guard context.fs.isFile($0) else { return nil }
-    return context.certificates(inFile: $0, area: .stores)?.certificates
-  }
+  /// The bundles' real paths and certificate lists, found on first use (the folders' bundle readers share them).
+  private let known = Locked<(realPaths: Set<String>, lists: [[String]])?>(nil)
 
   init(context: CollectionContext, bundles: [String]) {
     self.context = context
@@ -50,8 +47,20 @@ final class OSBundleMatcher {
   }
 
   func matches(path: String, certificates: CertificateSet) -> Bool {
+    let (realPaths, lists) = known.withLock { known in
+      if let known { return known }
+      let found = (
+        Set(bundles.compactMap { try? context.fs.resolveExisting($0) }),
+        bundles.compactMap { bundle -> [String]? in
+          guard context.fs.isFile(bundle) else { return nil }
+          return context.certificates(inFile: bundle, area: .stores)?.certificates
+        }
+      )
+      known = found
+      return found
+    }
     if let real = try? context.fs.resolveExisting(path), realPaths.contains(real) { return true }
     guard !certificates.certificates.isEmpty else { return false }
-    return certificateLists.contains(certificates.certificates)
+    return lists.contains(certificates.certificates)
   }
 }

@@ -1,7 +1,7 @@
 /// Finds Python installations in a file tree and reads what they have installed, without running Python: the
 /// interpreter found through `VIRTUAL_ENV`, the repository's virtual environments, `PATH` (venvs, pyenv shims,
 /// plain prefixes) and the system prefixes; their distributions, certifi's bundle, pip's copy and vendored bundles.
-public struct PythonCollector {
+public struct PythonCollector: Sendable {
   public let env: [String: String]
   /// View path of the repository root, or nil; paths inside it are stored repository-relative.
   public let repository: String?
@@ -30,6 +30,7 @@ public struct PythonCollector {
     }
     var seen = Set<String>()
     var queue = finder.candidates()
+    var chosen: [(candidate: PythonPrefixCandidate, real: String)] = []
     var index = 0
     while index < queue.count {
       let candidate = queue[index]
@@ -37,12 +38,20 @@ public struct PythonCollector {
       guard let real = try? context.fs.resolveExisting(candidate.prefix), context.fs.rawKind(real) == .directory,
         seen.insert(real).inserted
       else { continue }
-      var environment = read(candidate, realPrefix: real, context: context, reader: reader, paths: paths)
-      // VIRTUAL_ENV may name the venv through a link: compared by real path.
-      if real == activeReal { environment.active = true }
-      if environment.includesSystemSitePackages == true, let base = candidate.config?.home.map(Self.parent) {
+      chosen.append((candidate, real))
+      if candidate.config?.includesSystemSitePackages == true, let base = candidate.config?.home.map(Self.parent) {
         queue.append(PythonPrefixCandidate(prefix: base))
       }
+    }
+    // Environments are independent: the others are read on whichever core frees up first, this one reads the first.
+    let others = chosen.dropFirst().map { chosen in
+      PendingValue { [self] in read(chosen.candidate, realPrefix: chosen.real, context: context, reader: reader, paths: paths) }
+    }
+    let first = chosen.first.map { read($0.candidate, realPrefix: $0.real, context: context, reader: reader, paths: paths) }
+    for (offset, environment) in ([first] + others.map { $0.wait() }).enumerated() {
+      guard var environment else { continue }
+      // VIRTUAL_ENV may name the venv through a link: compared by real path.
+      if chosen[offset].real == activeReal { environment.active = true }
       info.environments.append(environment)
     }
     info.environments.sort()

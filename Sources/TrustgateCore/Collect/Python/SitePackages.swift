@@ -9,7 +9,7 @@ struct SitePackagesReading {
 /// Reads a site-packages folder: every `*.dist-info`, `*.egg-info` and `*.egg` for names and versions, and the CA
 /// bundles packages ship. Only names are listed and only metadata headers and bundles are read, so a folder with
 /// hundreds of distributions takes milliseconds.
-struct SitePackagesReader {
+struct SitePackagesReader: Sendable {
   let context: CollectionContext
   let paths: PathPresenter
   let osBundles: OSBundleMatcher
@@ -29,6 +29,9 @@ struct SitePackagesReader {
       problem(error.reason, at: folder, fix: "Make the folder readable by the build user.")
       return reading
     }
+    // The CA bundles packages ship are most of a folder's work: read on another core while the metadata is.
+    let present = Set(names)
+    let bundles = PendingValue { [self] in readBundles(folder, present: present) }
     for name in names {
       let path = folder + "/" + name
       let entryReal = real + "/" + name
@@ -58,18 +61,29 @@ struct SitePackagesReader {
         readDistribution(path + "/EGG-INFO/PKG-INFO", real: direct.map { $0 + "/EGG-INFO/PKG-INFO" }, into: &reading)
       }
     }
-    let present = Set(names)
-    if present.contains("certifi") { reading.certifi = readCertifi(folder) }
-    if present.contains("pip"), fs.linkKind(folder + "/" + CertifiLocation.pipCertifi) != nil {
-      reading.pipCertifi = bundle(package: "pip", path: folder + "/" + CertifiLocation.pipCertifi)
+    if let found = bundles.wait() {
+      (reading.certifi, reading.pipCertifi, reading.vendoredBundles) = (found.certifi, found.pipCertifi, found.vendored)
     }
+    return reading
+  }
+
+  /// certifi's bundle, pip's copy and the vendored bundles of the packages a folder holds (`present`: its names).
+  private func readBundles(
+    _ folder: String, present: Set<String>
+  ) -> (certifi: BundledCA?, pipCertifi: BundledCA?, vendored: [BundledCA]) {
+    let certifi = present.contains("certifi") ? readCertifi(folder) : nil
+    var pipCertifi: BundledCA?
+    if present.contains("pip"), fs.linkKind(folder + "/" + CertifiLocation.pipCertifi) != nil {
+      pipCertifi = bundle(package: "pip", path: folder + "/" + CertifiLocation.pipCertifi)
+    }
+    var vendored: [BundledCA] = []
     for location in vendoredBundleLocations {
       guard let top = location.path.split(separator: "/").first, present.contains(String(top)) else { continue }
       let path = folder + "/" + location.path
       guard fs.linkKind(path) != nil else { continue }
-      if let found = bundle(package: location.package, path: path) { reading.vendoredBundles.append(found) }
+      if let found = bundle(package: location.package, path: path) { vendored.append(found) }
     }
-    return reading
+    return (certifi, pipCertifi, vendored)
   }
 
   /// Reads Name and Version from a metadata file; anything missing or broken is a problem, never a crash.
