@@ -118,10 +118,12 @@ openssl_run="openssl storeutl -noout -certs /etc/ssl/certs/ca-certificates.crt"
 python_probe="$python -c 'import ssl; ssl.create_default_context()'"
 inspect_here="$bin inspect"
 startup="$bin --version"
+openssl_startup="openssl version"
 
 # This machine and repository: openssl reading the system bundle, Python's default context, trustgate's process
-# start-up alone (--version), and a whole inspection.
-group machine "$openssl_run" "$python_probe" "$startup" "$inspect_here"
+# start-up alone (--version), a whole inspection, and openssl's own start-up (`openssl version`): the two start-ups
+# tell how the work after start-up compares.
+group machine "$openssl_run" "$python_probe" "$startup" "$inspect_here" "$openssl_startup"
 rss "$inspect_here" $inspect_here
 
 # A 5,000-certificate bundle: Python cryptography parsing it (interpreter start-up included, as trustgate's is)
@@ -213,6 +215,7 @@ check("machine", 1, "python3 ssl.create_default_context() (yardstick)")
 check("machine", 2, "trustgate --version (process start-up only)")
 check("machine", 3, "trustgate inspect (this machine+repo)", 0, 1.0, None, 30)
 check("machine", 3, "  ... vs python ssl default context", 1, 0.35)
+check("machine", 4, "openssl version (its start-up only)")
 check("inputs", 0, "python cryptography, 5,000-cert bundle (yardstick)")
 check("inputs", 1, "trustgate inspect, 5,000-cert bundle", 0, 1.0)
 check("inputs", 2, "inspect small root, empty repo")
@@ -256,5 +259,13 @@ for group, index, label, yard, max_ratio, max_ms, max_mib in rows:
     print(f"{label:<48} {mean:9.1f} {'' if ratio is None else f'{ratio:7.3f}':>7} {cpu:8.1f} "
           f"{'' if cpu_ratio is None else f'{cpu_ratio:9.3f}':>9} "
           f"{'' if mib is None or label.startswith('  ') else f'{mib:8.1f}':>8}  {', '.join(targets):<22} {verdict}")
+machine = load("machine")
+if machine is not None and len(machine) > 4:
+    # What each takes after its own process start-up: openssl's bundle reading against trustgate's whole inspection.
+    theirs = machine[0][1] - machine[4][1]
+    ours = machine[3][1] - machine[2][1]
+    print(f"\nafter start-up: trustgate inspect {ours:.1f} ms (inspect - --version) against openssl storeutl "
+          f"{theirs:.1f} ms (storeutl - openssl version): {ours / theirs:.3f} x; start-ups {machine[2][1]:.1f} ms "
+          f"against {machine[4][1]:.1f} ms")
 print(f"\n{failed} target(s) missed; JSON in {results}")
 PY
