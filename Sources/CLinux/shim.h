@@ -1,12 +1,18 @@
 #ifndef TRUSTGATE_CLINUX_SHIM_H
 #define TRUSTGATE_CLINUX_SHIM_H
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <sys/timex.h>
+#include <sys/types.h>
+
+/* GNU extensions, declared here rather than through _GNU_SOURCE: defining it in this module changes system types
+   (fd_set's field names) that other modules (Dispatch) see without it, and clang refuses the two definitions in a
+   clean build. */
+extern int sched_getcpu(void);
+extern int sched_getaffinity(pid_t pid, size_t size, cpu_set_t *mask);
+extern int sched_setaffinity(pid_t pid, size_t size, const cpu_set_t *mask);
+extern int pthread_attr_setaffinity_np(pthread_attr_t *attributes, size_t size, const cpu_set_t *mask);
 
 /* Reads the kernel clock discipline without changing it (modes = 0).
    Returns -1 when the call fails (e.g. hidden by a sandbox), 1 when synchronised, 0 when not. */
@@ -42,10 +48,10 @@ static inline int tg_start_thread_elsewhere(void (*body)(void *, int), void *arg
   pthread_attr_init(&attributes);
   pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
   int here = sched_getcpu();
-  if (here >= 0 && sched_getaffinity(0, sizeof start->allowed, &start->allowed) == 0 && CPU_COUNT(&start->allowed) > 1
-      && CPU_ISSET(here, &start->allowed)) {
+  if (here >= 0 && sched_getaffinity(0, sizeof start->allowed, &start->allowed) == 0
+      && __CPU_COUNT_S(sizeof(cpu_set_t), &start->allowed) > 1 && __CPU_ISSET_S(here, sizeof(cpu_set_t), &start->allowed)) {
     cpu_set_t others = start->allowed;
-    CPU_CLR(here, &others);
+    __CPU_CLR_S(here, sizeof(cpu_set_t), &others);
     if (pthread_attr_setaffinity_np(&attributes, sizeof others, &others) == 0) {
       start->restore = 1;
       *avoided = here;
@@ -65,7 +71,7 @@ static inline unsigned long long tg_affinity_bits(void) {
   cpu_set_t allowed;
   if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return 0;
   unsigned long long bits = 0;
-  for (int cpu = 0; cpu < 64; cpu++) if (CPU_ISSET(cpu, &allowed)) bits |= 1ULL << cpu;
+  for (int cpu = 0; cpu < 64; cpu++) if (__CPU_ISSET_S(cpu, sizeof(cpu_set_t), &allowed)) bits |= 1ULL << cpu;
   return bits;
 }
 #endif

@@ -39,7 +39,6 @@ final class ThreadsTests: XCTestCase {
     let result = Mutex<(avoided: Int32?, cpu: Int32, bits: UInt64)?>(nil)
     let pinned = Thread {
       var one = cpu_set_t()
-      withUnsafeMutableBytes(of: &one) { $0.initializeMemory(as: UInt8.self, repeating: 0) }
       let first = UInt64(creator.trailingZeroBitCount)
       withUnsafeMutableBytes(of: &one) { $0[Int(first / 8)] = 1 << UInt8(first % 8) }
       XCTAssertEqual(sched_setaffinity(0, MemoryLayout<cpu_set_t>.size, &one), 0)
