@@ -49,7 +49,8 @@ static inline int tg_start_thread_elsewhere(void (*body)(void *, int), void *arg
   pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
   int here = sched_getcpu();
   if (here >= 0 && sched_getaffinity(0, sizeof start->allowed, &start->allowed) == 0
-      && __CPU_COUNT_S(sizeof(cpu_set_t), &start->allowed) > 1 && __CPU_ISSET_S(here, sizeof(cpu_set_t), &start->allowed)) {
+      && __CPU_COUNT_S(sizeof(cpu_set_t), &start->allowed) > 1
+      && __CPU_ISSET_S(here, sizeof(cpu_set_t), &start->allowed)) {
     cpu_set_t others = start->allowed;
     __CPU_CLR_S(here, sizeof(cpu_set_t), &others);
     if (pthread_attr_setaffinity_np(&attributes, sizeof others, &others) == 0) {

@@ -44,10 +44,11 @@ public struct PythonCollector: Sendable {
       }
     }
     // Environments are independent: the others are read on whichever core frees up first, this one reads the first.
-    let others = chosen.dropFirst().map { chosen in
-      PendingValue { [self] in read(chosen.candidate, realPrefix: chosen.real, context: context, reader: reader, paths: paths) }
+    let readOne: @Sendable (PythonPrefixCandidate, String) -> PythonEnvironment = { [self] candidate, real in
+      read(candidate, realPrefix: real, context: context, reader: reader, paths: paths)
     }
-    let first = chosen.first.map { read($0.candidate, realPrefix: $0.real, context: context, reader: reader, paths: paths) }
+    let others = chosen.dropFirst().map { pick in PendingValue { readOne(pick.candidate, pick.real) } }
+    let first = chosen.first.map { readOne($0.candidate, $0.real) }
     for (offset, environment) in ([first] + others.map { $0.wait() }).enumerated() {
       guard var environment else { continue }
       // VIRTUAL_ENV may name the venv through a link: compared by real path.

@@ -29,7 +29,7 @@ struct SitePackagesReader: Sendable {
       problem(error.reason, at: folder, fix: "Make the folder readable by the build user.")
       return reading
     }
-    // The CA bundles packages ship are most of a folder's work: read on another core while the metadata is.
+    // The CA bundles packages ship are a large part of a folder's work: read on another core while the metadata is.
     let present = Set(names)
     let bundles = PendingValue { [self] in readBundles(folder, present: present) }
     for name in names {
