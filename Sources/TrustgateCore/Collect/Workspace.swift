@@ -206,16 +206,14 @@ public final class PendingValue<Value: Sendable>: Sendable {
     queue.async { [self] in runIfUnclaimed() }
   }
 
-  /// Runs the work unless another thread already took it; true when it ran here.
-  @discardableResult
-  private func runIfUnclaimed() -> Bool {
+  /// Runs the work unless another thread already took it.
+  private func runIfUnclaimed() {
     guard claimed.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
-      return false
+      return
     }
     let value = work()
     result.withLock { $0 = value }
     group.leave()
-    return true
   }
 
   public func wait() -> Value? {

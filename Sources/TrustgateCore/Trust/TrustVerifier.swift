@@ -252,19 +252,19 @@ public enum CAFiles {
     }
     guard targets || anchors || !variables.isEmpty else { return nil }
     let bundle = StoreLocations.bundles.map(\.path).first { views.state($0) == .file }
-    var paths: [String] = []
+    var paths: [(path: String, key: String)] = []
     var keys: Set<String> = []
     for path in variables + (bundle.map { [$0] } ?? []) {
       guard let (view, real, key) = resolved(path, views: views), case .file(let size) = view.rawKind(real),
         size <= speculativeLimit, keys.insert(key).inserted
       else { continue }
-      paths.append(path)
+      paths.append((path, key))
     }
     let chosen = paths.prefix(4)
     return PendingValue {
       var files: [String: CAFile] = [:]
-      for path in chosen {
-        guard let key = key(path, views: views), files[key] == nil, let bytes = views.read(path) else { continue }
+      for (path, key) in chosen {
+        guard let bytes = views.read(path) else { continue }
         files[key] = CAFile(bytes)
       }
       // OpenSSL's first `d2i_X509` in a process sets up its key decoders (~2.5 ms, against ~250 µs for the next):

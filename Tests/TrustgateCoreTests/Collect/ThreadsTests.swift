@@ -37,29 +37,25 @@ final class ThreadsTests: XCTestCase {
     let creator = tg_affinity_bits()
     guard creator.nonzeroBitCount > 1 else { throw XCTSkip("one CPU only: the first test covers it") }
     let result = Mutex<(avoided: Int32?, cpu: Int32, bits: UInt64)?>(nil)
+    let finished = DispatchSemaphore(value: 0)
     let pinned = Thread {
+      defer { finished.signal() }
       var one = cpu_set_t()
       let first = UInt64(creator.trailingZeroBitCount)
       withUnsafeMutableBytes(of: &one) { $0[Int(first / 8)] = 1 << UInt8(first % 8) }
       XCTAssertEqual(sched_setaffinity(0, MemoryLayout<cpu_set_t>.size, &one), 0)
-      let done = DispatchSemaphore(value: 0)
-      let started = Mutex<(Int32, UInt64)>((-2, 0))
+      let started = DispatchSemaphore(value: 0)
+      let seen = Mutex<(Int32, UInt64)>((-2, 0))
       let avoided = startThreadElsewhere { cpu in
-        started.withLock { $0 = (cpu, tg_affinity_bits()) }
-        done.signal()
+        seen.withLock { $0 = (cpu, tg_affinity_bits()) }
+        started.signal()
       }
-      _ = done.wait(timeout: .now() + 10)
-      let (cpu, bits) = started.withLock { $0 }
+      guard started.wait(timeout: .now() + 10) == .success else { return }
+      let (cpu, bits) = seen.withLock { $0 }
       result.withLock { $0 = (avoided, cpu, bits) }
     }
-    let finished = expectation(description: "the pinned creator is done")
-    let watcher = Thread {
-      while result.withLock({ $0 }) == nil { usleep(1000) }
-      finished.fulfill()
-    }
     pinned.start()
-    watcher.start()
-    wait(for: [finished], timeout: 20)
+    XCTAssertEqual(finished.wait(timeout: .now() + 20), .success)
     let (avoided, cpu, bits) = try XCTUnwrap(result.withLock { $0 })
     XCTAssertNil(avoided)
     XCTAssertEqual(cpu, Int32(creator.trailingZeroBitCount))
