@@ -13,8 +13,8 @@
 #   --no-image  skip the 500 MB image group (its input takes minutes to make)
 # Environment:
 #   BENCH_DIR   inputs and results (default /tmp/trustgate-bench); inputs are generated once and kept
-#   TRUSTGATE   the binary to measure (default: a release build with --static-swift-stdlib in .build-static,
-#               what images ship; it starts much faster than the dynamic build). BENCH_BUILD=dynamic measures
+#   TRUSTGATE   the binary to measure (default: scripts/build-static.sh's release build in .build-static, what
+#               images ship; it starts much faster than the dynamic build). BENCH_BUILD=dynamic measures
 #               .build/release/trustgate instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,7 +42,7 @@ elif [[ "${BENCH_BUILD:-static}" == dynamic ]]; then
   [[ $build == 0 ]] || swift build -c release --product trustgate
 else
   bin="$repo_dir/.build-static/release/trustgate"
-  [[ $build == 0 ]] || swift build -c release --static-swift-stdlib --scratch-path .build-static --product trustgate
+  [[ $build == 0 ]] || scripts/build-static.sh --product trustgate >/dev/null
 fi
 [[ -x "$bin" ]] || { echo "bench: no binary at $bin" >&2; exit 1; }
 command -v hyperfine >/dev/null || { echo "bench: hyperfine is not installed" >&2; exit 1; }
