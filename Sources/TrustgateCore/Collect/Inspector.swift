@@ -54,11 +54,14 @@ public enum Inspector {
     defer { stopwatch.lap("rest") }
     let pending = readHead(request)
     let prepared = CAFiles.prepare(request)
-    var snapshot = collect(request, fs: request.fs, repository: request.repository, stopwatch: &stopwatch)
+    var (snapshot, effectiveTrust) = collect(
+      request, fs: request.fs, repository: request.repository, stopwatch: &stopwatch)
     addClock(&snapshot, request, pending: pending)
     stopwatch.lap("clock")
     snapshot.verdicts = Verdicts.compute(snapshot, request: request, prepared: prepared)
     stopwatch.lap("verdicts")
+    snapshot.effectiveTrust = (effectiveTrust.wait() ?? []).sorted()
+    stopwatch.lap("effective trust")
     return snapshot
   }
 
@@ -68,10 +71,11 @@ public enum Inspector {
     return PendingValue { source.commitTime() }
   }
 
-  /// Everything but the clock section.
+  /// Everything but the clock section and the effective trust, which is resolved on another core meanwhile (from
+  /// the snapshot as collected, before it is sorted).
   private static func collect(
     _ request: InspectRequest, fs: any FileSystemView, repository: (any FileSystemView)?, stopwatch: inout Stopwatch
-  ) -> Snapshot {
+  ) -> (Snapshot, PendingValue<[ClientTrust]>) {
     let context = CollectionContext(fs: fs, now: isoTimestamp(epochSeconds: request.now), early: request.early)
     var snapshot = Snapshot(target: request.target)
     // Python environments are independent of the OS stores; read them on another core meanwhile. The OS bundles they
@@ -108,11 +112,14 @@ public enum Inspector {
     snapshot.certificates = context.certificates
     snapshot.problems = context.problems
     markSameSources(&snapshot)
-    // Programs are not looked for: a curl or git line on every host would change every recorded baseline.
-    snapshot.effectiveTrust = EffectiveTrust.resolve(
-      snapshot, configuration: TrustConfiguration.read(fs, snapshot: snapshot, env: request.env, programs: false))
+    // Programs are not looked for: a curl or git line on every host would change every recorded baseline. Nothing
+    // after this reads the effective trust until it is waited for: the clock and the verdicts go on meanwhile.
+    let effectiveTrust = PendingValue { [snapshot, env = request.env] in
+      EffectiveTrust.resolve(
+        snapshot, configuration: TrustConfiguration.read(fs, snapshot: snapshot, env: env, programs: false))
+    }
     snapshot.normalise()
-    return snapshot
+    return (snapshot, effectiveTrust)
   }
 
   /// The clock section and its problems: the time, the kernel's NTP state, HEAD's commit time (given, being read by
