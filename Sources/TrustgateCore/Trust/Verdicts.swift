@@ -182,6 +182,17 @@ public enum Verdicts {
     }
     var found: [String: CertificateChain] = [:]
     var read: Set<String> = []
+    // The subject hashes of the wanted roots, when every one was recorded: an indexed entry of another subject is
+    // passed over without hashing its DER (nil: hash every entry, as for a root no parser recorded).
+    let subjects: Set<UInt>? = {
+      var hashes: Set<UInt> = []
+      for fingerprint in wanted {
+        guard let recorded = snapshot.certificates[fingerprint], let hash = UInt(recorded.subjectHash, radix: 16)
+        else { return nil }
+        hashes.insert(hash)
+      }
+      return hashes
+    }()
     func keep(_ fingerprint: String, _ chain: @autoclosure () -> CertificateChain?) {
       guard wanted.contains(fingerprint), found[fingerprint] == nil, let chain = chain() else { return }
       found[fingerprint] = chain
@@ -190,6 +201,7 @@ public enum Verdicts {
       for file in files where found.count < wanted.count && read.insert(file).inserted {
         if let entries = verifier.indexed(file)?.entries {
           for entry in entries where found.count < wanted.count {
+            if let subjects, !subjects.contains(UInt(UInt32(truncatingIfNeeded: entry.subjectHash))) { continue }
             guard let digest = ContentDigest.sha256(entry.der) else { continue }
             keep(hex(digest), try? CertificateChain(entry.certificate))
           }
