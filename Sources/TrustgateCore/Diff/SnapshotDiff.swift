@@ -116,7 +116,8 @@ public enum SnapshotDiff {
       return nil
     }
     var changes: [Change] = []
-    var matched = Array(repeating: Set<String>(), count: base.count)
+    // Which of each baseline file's pins the same current file has, by position (the merge finds them in order).
+    var matched = base.map { Array(repeating: false, count: $0.firsts.count) }
     for file in now {
       let sameFile = baseByPath[file.path]
       var cursor = 0
@@ -127,7 +128,7 @@ public enum SnapshotDiff {
           while cursor < pins.count && pins[cursor].name < pin.name { cursor += 1 }
           if cursor < pins.count && pins[cursor].name == pin.name {
             found = (file.path, pins[cursor])
-            matched[sameFile].insert(pin.name)
+            matched[sameFile][cursor] = true
           }
         }
         let here = Location(path: file.path, line: pin.line)
@@ -144,7 +145,8 @@ public enum SnapshotDiff {
       }
     }
     for (index, file) in base.enumerated() {
-      for pin in file.firsts where !matched[index].contains(pin.name) && !now.contains(where: { $0.first(pin.name) != nil }) {
+      for (position, pin) in file.firsts.enumerated()
+      where !matched[index][position] && !now.contains(where: { $0.first(pin.name) != nil }) {
         changes.append(
           Change(
             kind: .pinRemoved, area: .lockfiles, subject: pin.name, before: describe(pin),

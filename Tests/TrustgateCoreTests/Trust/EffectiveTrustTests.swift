@@ -120,6 +120,26 @@ final class SnapshotDiffTests: XCTestCase {
     XCTAssertTrue(changes.contains { $0.kind == .envSet && $0.subject == "SSL_CERT_FILE" })
   }
 
+  /// The first, a middle and the last pin of a file removed, and one moved to another file (not a removal): the merge
+  /// marks what it matched by position, so each end of the name order is covered.
+  func testPinsRemovedAtEitherEndOrMovedToAnotherFileAreTold() {
+    func pins(_ names: [String]) -> [Pin] {
+      names.enumerated().map { Pin(name: $1, version: "1.0", line: $0 + 1) }
+    }
+    var base = Examples.snapshot()
+    base.lockfiles = [
+      Lockfile(path: "a/uv.lock", format: .uv, pins: pins(["aaa", "bbb", "ccc", "ddd", "eee", "zzz"])),
+      Lockfile(path: "b/uv.lock", format: .uv, pins: pins(["mmm"])),
+    ]
+    var current = base
+    current.lockfiles = [
+      Lockfile(path: "a/uv.lock", format: .uv, pins: pins(["bbb", "ddd", "eee"])),
+      Lockfile(path: "b/uv.lock", format: .uv, pins: pins(["ccc", "mmm"])),
+    ]
+    let removed = SnapshotDiff.diff(baseline: base, current: current).filter { $0.kind == .pinRemoved }.map(\.subject)
+    XCTAssertEqual(removed.sorted(), ["aaa", "zzz"])
+  }
+
   func testIdenticalSnapshotsHaveNoChanges() {
     XCTAssertEqual(SnapshotDiff.diff(baseline: Examples.snapshot(), current: Examples.snapshot()), [])
   }

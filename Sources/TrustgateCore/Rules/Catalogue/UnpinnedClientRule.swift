@@ -18,11 +18,18 @@ public struct UnpinnedClientRule: Rule {
 
   public func evaluate(_ context: RuleContext) -> RuleResult {
     var result = RuleResult()
+    let requirements = context.current.lockfiles.filter { $0.format == .requirements }
+    // Only the clients' names are looked up in other files: no set of every pinned name (thousands in a lockfile).
+    var named = Set<String>()
+    for lockfile in requirements {
+      for pin in lockfile.pins where Self.clients.contains(pin.name) { named.insert(pin.name) }
+    }
+    guard !named.isEmpty else { return result }
     var exact = Set<String>()
     for lockfile in context.current.lockfiles {
-      for pin in lockfile.pins where pin.version != nil { exact.insert(pin.name) }
+      for pin in lockfile.pins where pin.version != nil && named.contains(pin.name) { exact.insert(pin.name) }
     }
-    for lockfile in context.current.lockfiles where lockfile.format == .requirements {
+    for lockfile in requirements {
       for pin in lockfile.pins where Self.clients.contains(pin.name) {
         result.checked.append("\(pin.name)@\(lockfile.path)")
         guard pin.version == nil, !exact.contains(pin.name) else { continue }
