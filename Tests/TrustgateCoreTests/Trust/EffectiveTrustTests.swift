@@ -138,6 +138,19 @@ final class SnapshotDiffTests: XCTestCase {
     ]
     let removed = SnapshotDiff.diff(baseline: base, current: current).filter { $0.kind == .pinRemoved }.map(\.subject)
     XCTAssertEqual(removed.sorted(), ["aaa", "zzz"])
+    // A baseline edited by hand, its pins out of order and one package pinned twice (the first line counts): the
+    // same answer, and the bump of ddd told from its first pin.
+    base.lockfiles[0].pins = pins(["zzz", "eee", "ddd", "ccc", "bbb", "aaa"])
+      + [Pin(name: "ddd", version: "0.9", line: 9)]
+    current.lockfiles[0].pins = pins(["bbb", "ddd", "eee"]).map { pin in
+      var pin = pin
+      if pin.name == "ddd" { pin.version = "2.0" }
+      return pin
+    }
+    let changes = SnapshotDiff.diff(baseline: base, current: current)
+    XCTAssertEqual(changes.filter { $0.kind == .pinRemoved }.map(\.subject).sorted(), ["aaa", "zzz"])
+    XCTAssertEqual(changes.filter { $0.kind == .pinChanged }.map { "\($0.subject) \($0.before ?? "")" }, ["ddd 1.0"])
+    XCTAssertEqual(changes.filter { $0.kind == .pinAdded }, [])
   }
 
   func testIdenticalSnapshotsHaveNoChanges() {
