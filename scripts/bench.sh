@@ -97,7 +97,7 @@ fi
 
 # ---- measuring ---------------------------------------------------------------------------------------------------
 runs=()
-[[ $quick == 1 ]] && runs=(--min-runs 5)
+[[ $quick == 1 ]] && runs=(--min-runs 5) && interleaved_rounds=10
 # group NAME CMD... : one hyperfine invocation, every command measured side by side.
 group() {
   local name="$1"
@@ -125,6 +125,23 @@ openssl_startup="openssl version"
 # tell how the work after start-up compares.
 group machine "$openssl_run" "$python_probe" "$startup" "$inspect_here" "$openssl_startup"
 rss "$inspect_here" $inspect_here
+# The same comparison with the commands interleaved, one run of each per round, and medians: hyperfine runs each
+# command's runs as one block, so on a shared machine a slow or fast spell lands on one command only (between full
+# runs here openssl's mean ranged 33-48 ms). A cross-check of the table's first ratio, not a target of its own.
+python3 - "$results/machine-interleaved.json" "${interleaved_rounds:-40}" "$openssl_run" "$inspect_here" \
+  "$startup" "$openssl_startup" <<'PY'
+import json, shlex, statistics, subprocess, sys, time
+out, rounds, commands = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+times = {command: [] for command in commands}
+for round in range(rounds + 3):
+    for command in commands[round % len(commands):] + commands[:round % len(commands)]:
+        start = time.perf_counter()
+        subprocess.run(shlex.split(command), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        if round >= 3:  # the first rounds warm the page cache, like hyperfine's --warmup
+            times[command].append((time.perf_counter() - start) * 1000)
+json.dump({"results": [{"command": c, "median": statistics.median(t), "times": t} for c, t in times.items()]},
+          open(out, "w"))
+PY
 
 # A 5,000-certificate bundle: Python cryptography parsing it (interpreter start-up included, as trustgate's is)
 # against trustgate inspecting a root that holds it; a 10,000-pin requirements file beside a small root.
@@ -267,5 +284,12 @@ if machine is not None and len(machine) > 4:
     print(f"\nafter start-up: trustgate inspect {ours:.1f} ms (inspect - --version) against openssl storeutl "
           f"{theirs:.1f} ms (storeutl - openssl version): {ours / theirs:.3f} x; start-ups {machine[2][1]:.1f} ms "
           f"against {machine[4][1]:.1f} ms")
+if os.path.exists(f"{results}/machine-interleaved.json"):
+    medians = [r["median"] for r in json.load(open(f"{results}/machine-interleaved.json"))["results"]]
+    storeutl, inspect, startup, openssl_startup = medians
+    print(f"interleaved, {len(json.load(open(f'{results}/machine-interleaved.json'))['results'][0]['times'])} rounds, "
+          f"medians: inspect {inspect:.1f} ms against storeutl {storeutl:.1f} ms: {inspect / storeutl:.3f} x; "
+          f"after start-up {(inspect - startup) / (storeutl - openssl_startup):.3f} x; start-ups {startup:.1f} ms "
+          f"against {openssl_startup:.1f} ms")
 print(f"\n{failed} target(s) missed; JSON in {results}")
 PY

@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 scratch="${SCRATCH:-.build-static}"
 flags=(-c release --static-swift-stdlib --scratch-path "$scratch" --disable-local-rpath -Xlinker --no-export-dynamic)
 
-swiftc="$(readlink -f "$(command -v swiftc)")"
+swiftc="$(readlink -f "$(command -v swiftc || command -v swift)")"
 toolchain_bin="$(dirname "$swiftc")"
 # The compiler that finds libstdc++.a: the toolchain's clang (Swift's images have no gcc), else the system's.
 libstdcxx=""
