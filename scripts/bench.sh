@@ -133,11 +133,11 @@ python3 - "$results/machine-interleaved.json" "${interleaved_rounds:-40}" "$open
 import json, shlex, statistics, subprocess, sys, time
 out, rounds, commands = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 times = {command: [] for command in commands}
-for round in range(rounds + 3):
-    for command in commands[round % len(commands):] + commands[:round % len(commands)]:
+for turn in range(rounds + 3):
+    for command in commands[turn % len(commands):] + commands[:turn % len(commands)]:
         start = time.perf_counter()
         subprocess.run(shlex.split(command), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        if round >= 3:  # the first rounds warm the page cache, like hyperfine's --warmup
+        if turn >= 3:  # the first rounds warm the page cache, like hyperfine's --warmup
             times[command].append((time.perf_counter() - start) * 1000)
 json.dump({"results": [{"command": c, "median": statistics.median(t), "times": t} for c, t in times.items()]},
           open(out, "w"))
@@ -285,9 +285,9 @@ if machine is not None and len(machine) > 4:
           f"{theirs:.1f} ms (storeutl - openssl version): {ours / theirs:.3f} x; start-ups {machine[2][1]:.1f} ms "
           f"against {machine[4][1]:.1f} ms")
 if os.path.exists(f"{results}/machine-interleaved.json"):
-    medians = [r["median"] for r in json.load(open(f"{results}/machine-interleaved.json"))["results"]]
-    storeutl, inspect, startup, openssl_startup = medians
-    print(f"interleaved, {len(json.load(open(f'{results}/machine-interleaved.json'))['results'][0]['times'])} rounds, "
+    interleaved = json.load(open(f"{results}/machine-interleaved.json"))["results"]
+    storeutl, inspect, startup, openssl_startup = (r["median"] for r in interleaved)
+    print(f"interleaved, {len(interleaved[0]['times'])} rounds, "
           f"medians: inspect {inspect:.1f} ms against storeutl {storeutl:.1f} ms: {inspect / storeutl:.3f} x; "
           f"after start-up {(inspect - startup) / (storeutl - openssl_startup):.3f} x; start-ups {startup:.1f} ms "
           f"against {openssl_startup:.1f} ms")
