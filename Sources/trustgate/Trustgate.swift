@@ -39,6 +39,15 @@ struct Trustgate: ParsableCommand {
     throw CleanExit.helpRequest(self)
   }
 
+  /// Whether `check`'s arguments, not yet parsed, choose a baseline read from git: `--baseline-ref`, `--staged`,
+  /// `--hook`, or none of them (the automatic choice, git unless a recorded baseline is found). A wrong guess costs
+  /// only a library loaded on an idle core.
+  static func readsGit(_ arguments: ArraySlice<String>) -> Bool {
+    let options = Set(arguments.map { String($0.split(separator: "=", maxSplits: 1).first ?? "") })
+    return !options.isDisjoint(with: ["--baseline-ref", "--staged", "--hook"])
+      || options.isDisjoint(with: ["--baseline", "--baseline-image", "--help", "-h"])
+  }
+
   /// The host's OS bundle certificates, parsed on the other core while the arguments are (see `EarlyReading`).
   nonisolated(unsafe) static var early: EarlyReading?
 
@@ -52,6 +61,7 @@ struct Trustgate: ParsableCommand {
     {
       early = EarlyReading()
     }
+    if arguments.first == "check", readsGit(arguments) { GitRepository.loadLibraryInBackground() }
     do {
       var command = try parseAsRoot()
       try command.run()

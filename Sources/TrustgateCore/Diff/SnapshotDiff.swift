@@ -163,7 +163,16 @@ public enum SnapshotDiff {
 
     init(_ file: Lockfile) {
       path = file.path
-      // `Lockfile` sorts its pins; a baseline file edited by hand may not be, so check once.
+      // Most files pin each package once, and `Lockfile` sorts its pins: then every pin is a first, and the array is
+      // shared as it is (names compared in place, no pin copied).
+      let distinct = file.pins.withUnsafeBufferPointer { pins in
+        pins.indices.dropFirst().allSatisfy { pins[$0 - 1].name < pins[$0].name }
+      }
+      if distinct {
+        firsts = file.pins
+        return
+      }
+      // A baseline file edited by hand may not be sorted, so check once.
       let pins = zip(file.pins, file.pins.dropFirst()).allSatisfy { !($1 < $0) } ? file.pins : file.pins.sorted()
       firsts = []
       firsts.reserveCapacity(pins.count)

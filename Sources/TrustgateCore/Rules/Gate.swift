@@ -23,7 +23,7 @@ public enum Gate {
         let ignored = policy.ignores.contains { $0.matches(finding) && !$0.isExpired(at: now) }
         if !ignored || description.id == "TG702" { findings.append(finding) }
       }
-      for subject in Set(result.checked).subtracting(failedSubjects).sorted() {
+      for subject in uniqueSorted(result.checked) where !failedSubjects.contains(subject) {
         passed.append(PassedCheck(ruleID: description.id, subject: subject))
       }
     }
@@ -31,5 +31,18 @@ public enum Gate {
       rules: descriptions, findings: Array(Set(findings)), passed: passed, failOn: policy.failOn, baseline: baselineLabel,
       time: now)
     return (evaluation, changes)
+  }
+
+  /// The subjects sorted, each once. A rule lists what it checked mostly in order (the changes are sorted), and the
+  /// sort takes such runs in one pass; a set would scramble them first (thousands of pin changes in a lockfile bump).
+  static func uniqueSorted(_ subjects: [String]) -> [String] {
+    var sorted = subjects.sorted()
+    var kept = 0
+    for index in sorted.indices where kept == 0 || sorted[index] != sorted[kept - 1] {
+      sorted.swapAt(kept, index)
+      kept += 1
+    }
+    sorted.removeSubrange(kept...)
+    return sorted
   }
 }

@@ -119,6 +119,36 @@ final class LockfileTOMLAndJSONTests: XCTestCase {
     XCTAssertEqual(UvLockReader.read(text).pins, [Pin(name: "a", version: "1.0", line: 2)])
   }
 
+  /// The readers match a bare key on its bytes: only the whole key counts (not a longer key, not a dotted one), and a
+  /// quoted key or one spaced from its `=` is the same key.
+  func testEntryKeysAreMatchedWholeWhetherBareQuotedOrSpaced() {
+    let text = """
+      [[package]]
+      names = "not-this"
+      name.first = "nor-this"
+      "name" = "quoted"
+      version	  = "1.0"
+
+      [[package]]
+      namespace = "x"
+      name   =   "spaced"
+      'version' = "2.0"
+      versions = "3.0"
+
+      [[package]]
+      name . x = "dotted"
+      name = "last"
+      version = "4.0"
+      """
+    XCTAssertEqual(
+      UvLockReader.read(text).pins,
+      [
+        Pin(name: "quoted", version: "1.0", line: 4), Pin(name: "spaced", version: "2.0", line: 9),
+        Pin(name: "last", version: "4.0", line: 15),
+      ])
+    XCTAssertEqual(UvLockReader.read(text).issues, [])
+  }
+
   func testPylockReadsPackagesTables() {
     let text = "lock-version = \"1.0\"\n\n[[packages]]\nname = \"httpx\"\nversion = \"0.28.1\"\n"
     XCTAssertEqual(PylockReader.read(text).pins, [Pin(name: "httpx", version: "0.28.1", line: 4)])

@@ -32,9 +32,7 @@ enum TOMLLockfile {
       }
     }
 
-    static func isKept(_ key: String) -> Bool {
-      key == "name" || key == "version" || key == "groups" || key == "category"
-    }
+    static let kept = ["name", "version", "groups", "category"]
   }
 
   /// Reads the tables of the array `arrayName` (`package`, `packages`) into pins, one per table.
@@ -68,7 +66,7 @@ enum TOMLLockfile {
     var inSubTable = false
     var invalid: (line: Int, reason: String)?
     // Only the entries' own `name`, `version`, `groups` and `category` are read; wheels and hashes are passed over.
-    TOMLScanner.scan(utf8: bytes, keeps: { $0.count == 1 && PackageFields.isKept($0[0]) }) { event in
+    TOMLScanner.scan(utf8: bytes, keeping: PackageFields.kept) { event in
       switch event {
       case .invalid(let line, let reason):
         invalid = (line, reason)

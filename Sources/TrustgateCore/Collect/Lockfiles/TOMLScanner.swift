@@ -80,6 +80,24 @@ struct TOMLScanner {
     scanner.run(keeps, handle)
   }
 
+  /// `scan` keeping only the pairs whose key is one of `names`, a single part (bare or quoted). A bare key, what
+  /// lockfiles write, is matched on its bytes: no string is built for the keys passed over.
+  static func scan(utf8 bytes: UnsafeBufferPointer<UInt8>, keeping names: [String], _ handle: (TOMLEvent) -> Void) {
+    var scanner = TOMLScanner(bytes)
+    scanner.wanted = names.map { Array($0.utf8) }
+    scanner.run({ $0.count == 1 && names.contains($0[0]) }, handle)
+  }
+
+  /// With `scan(utf8:keeping:)`: the names kept, as bytes.
+  private var wanted: [[UInt8]]?
+
+  /// Whether the single bare key `start..<end` is one of `wanted`.
+  private func isWanted(_ start: Int, _ end: Int, _ wanted: [[UInt8]]) -> Bool {
+    wanted.contains { name in
+      name.count == end - start && name.withUnsafeBufferPointer { $0.elementsEqual(bytes[start..<end]) }
+    }
+  }
+
   private var current: UInt8? { index < bytes.count ? bytes[index] : nil }
 
   private func peek(_ offset: Int) -> UInt8? {
@@ -109,7 +127,7 @@ struct TOMLScanner {
         } else {
           fail("a table header must be `[name]` or `[[name]]` with a key inside", at: startLine)
         }
-      } else if let key = readKey() {
+      } else if let key = readPairKey(keeps) {
         skipBlank(newlines: false)
         if current == UInt8(ascii: "=") {
           index += 1
@@ -161,6 +179,25 @@ struct TOMLScanner {
       advance()
       if byte == UInt8(ascii: "\n") { return }
     }
+  }
+
+  /// A pair's key, or nil when none starts here. With `wanted`, a single bare key that is not wanted comes back
+  /// empty (so `keeps` refuses it) without a string built; any other key is read in full.
+  private mutating func readPairKey(_ keeps: ([String]) -> Bool) -> [String]? {
+    guard let wanted else { return readKey() }
+    let start = index
+    while let next = current, isBareKeyByte(next) { index += 1 }
+    let end = index
+    if end > start {
+      var after = index
+      while after < bytes.count, bytes[after] == UInt8(ascii: " ") || bytes[after] == UInt8(ascii: "\t") { after += 1 }
+      // Not followed by a dot: the whole key is this one bare part.
+      if after >= bytes.count || bytes[after] != UInt8(ascii: ".") {
+        return isWanted(start, end, wanted) ? [text(start, end)] : []
+      }
+    }
+    index = start
+    return readKey()
   }
 
   /// A dotted key of bare or quoted parts, or nil when none starts here. When the value around it is not kept, the

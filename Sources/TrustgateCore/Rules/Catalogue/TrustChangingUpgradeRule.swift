@@ -27,8 +27,10 @@ public struct TrustChangingUpgradeRule: Rule {
     var result = RuleResult()
     let python = PythonSelection.primary(context.current.python.environments)?.pythonVersion.flatMap(Version.init)
     var reported = Set<String>()
-    let changes = context.changes(.pinChanged).filter { $0.location != nil } + context.changes(.installedChanged, .pythonVersionChanged)
-    for change in changes {
+    // Each kind as `context` holds it: a lockfile bump can change thousands of pins, not worth copying.
+    let pinned = context.changes(.pinChanged)
+    let installed = context.changes(.installedChanged, .pythonVersionChanged)
+    for change in [pinned.lazy.filter { $0.location != nil }, installed.lazy.filter { _ in true }].joined() {
       result.checked.append(change.subject)
       guard let before = change.before, let after = change.after else { continue }
       for crossed in TrustChanges.crossed(package: change.subject, from: before, to: after) {
