@@ -45,7 +45,7 @@ public struct MemoryFileSystem: FileSystemView {
     return nodes.keys.compactMap { key in
       guard key.hasPrefix(prefix), key != resolvedPath else { return nil }
       let rest = key.dropFirst(prefix.count)
-      return rest.contains("/") ? nil : String(rest)
+      return rest.utf8.contains(UInt8(ascii: "/")) ? nil : String(rest)
     }
   }
 

@@ -16,24 +16,21 @@ public func normalizePackageName(_ name: some StringProtocol) -> String {
     }
   }
   if alreadyNormal && !previousDash { return String(name) }
-  var out = ""
+  // By bytes: the separators are ASCII, so they never fall inside a multi-byte character.
+  var out: [UInt8] = []
   out.reserveCapacity(name.utf8.count)
   var pendingSeparator = false
-  for scalar in name.unicodeScalars {
-    switch scalar {
-    case "-", "_", ".":
+  for byte in name.utf8 {
+    switch byte {
+    case UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
       pendingSeparator = !out.isEmpty
     default:
       if pendingSeparator {
-        out.append("-")
+        out.append(UInt8(ascii: "-"))
         pendingSeparator = false
       }
-      if scalar.value >= 65 && scalar.value <= 90 {
-        out.unicodeScalars.append(Unicode.Scalar(UInt8(scalar.value + 32)))
-      } else {
-        out.unicodeScalars.append(scalar)
-      }
+      out.append(byte >= 65 && byte <= 90 ? byte + 32 : byte)
     }
   }
-  return out
+  return String(decoding: out, as: UTF8.self)
 }

@@ -17,6 +17,18 @@ final class PythonMetadataTests: XCTestCase {
     XCTAssertEqual(normalizePackageName(metadata.name ?? ""), "foo-bar-baz")
   }
 
+  /// PEP 503: ASCII letters lowercased, each run of `-`, `_`, `.` one `-`; separators at either end dropped, other
+  /// characters kept as they are.
+  func testNamesNormaliseByRunsOfSeparatorsAndASCIICase() {
+    let cases = [
+      "Foo.Bar_baz": "foo-bar-baz", "oauth_google-plugin": "oauth-google-plugin", "A__B..C--D": "a-b-c-d",
+      "_lead.trail_": "lead-trail", "already-normal": "already-normal", "Café_Ünïcode": "café-Ünïcode",
+      "x": "x", "X": "x", "--": "", "ZOPE.Interface": "zope-interface",
+    ]
+    for (name, normal) in cases { XCTAssertEqual(normalizePackageName(name), normal, name) }
+    XCTAssertEqual(normalizePackageName("Foo_Bar"[...]), "foo-bar")
+  }
+
   func testOnlyTheHeaderDecidesWhetherTheMetadataIsUTF8() {
     let latin1 = CoreMetadata([Array("Name: a\nAuthor: Jos".utf8), [0xE9], Array("\nVersion: 1\n".utf8)].flatMap { $0 })
     XCTAssertTrue(latin1.invalidUTF8)

@@ -33,7 +33,7 @@ public enum PipfileLockReader: LockfileReader {
       }
       var pin = Pin(name: entry.name, line: entry.line, group: entry.group)
       if let version {
-        if version.hasPrefix("==") && !version.hasPrefix("===") && !version.contains("*") {
+        if version.hasPrefix("==") && !version.hasPrefix("===") && !version.utf8.contains(UInt8(ascii: "*")) {
           pin.version = String(version.dropFirst(2))
         } else {
           pin.specifier = version

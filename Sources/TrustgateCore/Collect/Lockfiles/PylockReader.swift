@@ -8,7 +8,7 @@ public enum PylockReader: LockfileReader {
     // PEP 751: `pylock.<name>.toml` where <name> is non-empty and has no dot.
     guard name.hasPrefix("pylock."), name.hasSuffix(".toml") else { return false }
     let middle = name.dropFirst("pylock.".count).dropLast(".toml".count)
-    return !middle.isEmpty && !middle.contains(".")
+    return !middle.isEmpty && !middle.utf8.contains(UInt8(ascii: "."))
   }
 
   public static func read(_ text: String) -> LockfileReading {

@@ -44,7 +44,7 @@ struct Requirement: Equatable, Sendable {
       guard let (op, version) = splitClause(Substring(clause)) else {
         return .failure(RequirementError("`\(String(Substring(clause)).trimmingSpaces)` is not a version clause"))
       }
-      if op == "==" && !version.contains("*") { exact = version }
+      if op == "==" && !version.utf8.contains(UInt8(ascii: "*")) { exact = version }
     }
     if clauses == 1, let exact { return .success(Requirement(name: name.string(), version: exact, specifier: nil)) }
     return .success(Requirement(name: name.string(), version: nil, specifier: written))
@@ -82,11 +82,13 @@ struct URLRequirement {
   init?(_ entry: Bytes) {
     // Byte checks, not String searches: this runs on every line of a requirements file.
     let isPath = entry.first == UInt8(ascii: ".") || entry.first == UInt8(ascii: "/") || entry.first == UInt8(ascii: "~")
-    guard isPath || entry.contains([UInt8(ascii: ":"), UInt8(ascii: "/"), UInt8(ascii: "/")]) && !entry.contains([UInt8(ascii: "@"), UInt8(ascii: " ")])
-    else { return nil }
+    guard isPath || entry.contains(Self.scheme) && !entry.contains(Self.atSpace) else { return nil }
     let text = entry.string()
     name = Self.eggName(text) ?? Self.archiveName(text)
   }
+
+  private static let scheme = Array("://".utf8)
+  private static let atSpace = Array("@ ".utf8)
 
   /// `pkg` from `…#egg=pkg[extra]&subdirectory=…`.
   static func eggName(_ text: String) -> String? {

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Reads pip requirements and constraints files (`requirements*.txt`, `constraints*.txt`, `requirements/*.txt`).
 ///
 /// Follows pip's own rules: `\` joins lines (the pin keeps the first line's number), `#` after whitespace starts a
@@ -8,7 +12,7 @@ public enum RequirementsReader: LockfileReader {
   public static func wants(_ path: String) -> Bool {
     let name = fileName(of: path)
     guard name.hasSuffix(".txt") else { return false }
-    if name.contains("requirements") || name.contains("constraints") { return true }
+    if name.utf8.contains("requirements".utf8) || name.utf8.contains("constraints".utf8) { return true }
     let parent = fileName(of: String(path.dropLast(name.count + 1)))
     return path.count > name.count && parent == "requirements"
   }
@@ -22,10 +26,11 @@ public enum RequirementsReader: LockfileReader {
       var lineNumber = 0
       var start = 0
       let count = buffer.count
-      while start < count {
+      while start < count, let base = buffer.baseAddress {
         lineNumber += 1
-        var end = start
-        while end < count && buffer[end] != UInt8(ascii: "\n") { end += 1 }
+        let end = memchr(base + start, Int32(UInt8(ascii: "\n")), count - start).map {
+          base.distance(to: $0.assumingMemoryBound(to: UInt8.self))
+        } ?? count
         let next = end + 1
         var last = end
         if last > start && buffer[last - 1] == UInt8(ascii: "\r") { last -= 1 }
@@ -54,10 +59,13 @@ public enum RequirementsReader: LockfileReader {
 
   /// Index of a `#` that starts a comment: at the start of the line or after whitespace.
   private static func commentStart(_ line: UnsafeBufferPointer<UInt8>) -> Int? {
-    var index = 0
-    while index < line.count {
-      if line[index] == UInt8(ascii: "#") && (index == 0 || isSpace(line[index - 1])) { return index }
-      index += 1
+    guard let base = line.baseAddress else { return nil }
+    var from = 0
+    // Hash lines (`--hash=sha256:…`) have no `#`: one `memchr` each.
+    while from < line.count, let hit = memchr(base + from, Int32(UInt8(ascii: "#")), line.count - from) {
+      let index = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+      if index == 0 || isSpace(line[index - 1]) { return index }
+      from = index + 1
     }
     return nil
   }
