@@ -20,6 +20,38 @@ public enum FuzzEntryPoints {
     }
   }
 
+  /// The TOML readers' scan by wanted key bytes (`scan(utf8:keeping:)`) against the general scan with the same
+  /// choice made on built keys: the same headers, pairs, values, lines and syntax error, event for event.
+  public static func tomlKeepingAgrees(_ text: String) {
+    var text = text
+    text.withUTF8 { bytes in
+      let names = TOMLLockfile.PackageFields.kept
+      var general: [String] = []
+      TOMLScanner.scan(utf8: bytes, keeps: { $0.count == 1 && names.contains($0[0]) }) {
+        general.append(describe($0))
+      }
+      var keeping: [String] = []
+      TOMLScanner.scan(utf8: bytes, keeping: names) { keeping.append(describe($0)) }
+      if general != keeping { fatalError("scan by key bytes differs:\n\(general)\n\(keeping)") }
+    }
+  }
+
+  static func describe(_ event: TOMLEvent) -> String {
+    func value(_ scanned: ScannedValue) -> String {
+      switch scanned.kind {
+      case .string(let text): "s\(scanned.line):\(text)"
+      case .other(let text): "o\(scanned.line):\(text)"
+      case .array(let items): "a\(scanned.line)[" + items.map(value).joined(separator: ",") + "]"
+      case .table(let pairs): "t\(scanned.line){" + pairs.map { "\($0.key)=\(value($0.value))" }.joined(separator: ",") + "}"
+      }
+    }
+    switch event {
+    case .header(let path, let isArray, let line): return "h\(line)\(isArray):\(path)"
+    case .pair(let key, let scanned, let line): return "p\(line):\(key)=\(value(scanned))"
+    case .invalid(let line, let reason): return "i\(line):\(reason)"
+    }
+  }
+
   /// What `Base64.decode` must return, one character at a time: whitespace anywhere, at most two `=` and only after
   /// the last digit, leftover bits dropped, nil when anything else appears or nothing decodes. The oracle of the
   /// fuzz target and of `Base64Tests`.

@@ -38,6 +38,7 @@ func fuzzLockfiles(_ bytes: [UInt8]) {
   let text = String(decoding: bytes, as: UTF8.self)
   var lineCount = 1
   for byte in text.utf8 where byte == UInt8(ascii: "\n") { lineCount += 1 }
+  FuzzEntryPoints.tomlKeepingAgrees(text)
   for reader in LockfileReaders.all {
     let reading = reader.read(text)
     for pin in reading.pins where pin.line < 1 || pin.line > lineCount {

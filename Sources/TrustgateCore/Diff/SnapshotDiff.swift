@@ -5,10 +5,11 @@
 /// Compares two snapshots into typed changes. Pure: same inputs, same changes, sorted.
 public enum SnapshotDiff {
   public static func diff(baseline: Snapshot, current: Snapshot, areas: Set<Area> = Set(Area.allCases)) -> [Change] {
-    var changes: [Change] = []
+    // The lockfiles' changes first: they can number thousands, and the few of the other areas are appended to them
+    // rather than them copied after (the order is set by the sort below).
+    var changes = areas.contains(.lockfiles) ? lockfiles(baseline.lockfiles, current.lockfiles) : []
     if areas.contains(.stores) { changes += stores(baseline, current) }
     if areas.contains(.python) { changes += python(baseline, current) }
-    if areas.contains(.lockfiles) { changes += lockfiles(baseline.lockfiles, current.lockfiles) }
     if areas.contains(.environment) {
       changes += environment(baseline, current)
       changes += trust(baseline, current)
