@@ -137,6 +137,7 @@ final class LockfileTOMLAndJSONTests: XCTestCase {
 
       [[package]]
       name . x = "dotted"
+      name\r.y = "dotted after a carriage return"
       name = "last"
       version = "4.0"
       """
@@ -144,7 +145,7 @@ final class LockfileTOMLAndJSONTests: XCTestCase {
       UvLockReader.read(text).pins,
       [
         Pin(name: "quoted", version: "1.0", line: 4), Pin(name: "spaced", version: "2.0", line: 9),
-        Pin(name: "last", version: "4.0", line: 15),
+        Pin(name: "last", version: "4.0", line: 16),
       ])
     XCTAssertEqual(UvLockReader.read(text).issues, [])
   }

@@ -127,7 +127,7 @@ struct TOMLScanner {
         } else {
           fail("a table header must be `[name]` or `[[name]]` with a key inside", at: startLine)
         }
-      } else if let key = readPairKey(keeps) {
+      } else if let key = readPairKey() {
         skipBlank(newlines: false)
         if current == UInt8(ascii: "=") {
           index += 1
@@ -183,14 +183,19 @@ struct TOMLScanner {
 
   /// A pair's key, or nil when none starts here. With `wanted`, a single bare key that is not wanted comes back
   /// empty (so `keeps` refuses it) without a string built; any other key is read in full.
-  private mutating func readPairKey(_ keeps: ([String]) -> Bool) -> [String]? {
+  private mutating func readPairKey() -> [String]? {
     guard let wanted else { return readKey() }
     let start = index
     while let next = current, isBareKeyByte(next) { index += 1 }
     let end = index
     if end > start {
+      // What `readKey` skips between the parts of a dotted key (the blanks of `skipBlank`; a comment ends the line).
       var after = index
-      while after < bytes.count, bytes[after] == UInt8(ascii: " ") || bytes[after] == UInt8(ascii: "\t") { after += 1 }
+      while after < bytes.count,
+        bytes[after] == UInt8(ascii: " ") || bytes[after] == UInt8(ascii: "\t") || bytes[after] == UInt8(ascii: "\r")
+      {
+        after += 1
+      }
       // Not followed by a dot: the whole key is this one bare part.
       if after >= bytes.count || bytes[after] != UInt8(ascii: ".") {
         return isWanted(start, end, wanted) ? [text(start, end)] : []
