@@ -42,7 +42,8 @@ public enum FuzzEntryPoints {
       case .string(let text): "s\(scanned.line):\(text)"
       case .other(let text): "o\(scanned.line):\(text)"
       case .array(let items): "a\(scanned.line)[" + items.map(value).joined(separator: ",") + "]"
-      case .table(let pairs): "t\(scanned.line){" + pairs.map { "\($0.key)=\(value($0.value))" }.joined(separator: ",") + "}"
+      case .table(let pairs):
+        "t\(scanned.line){" + pairs.map { "\($0.key)=\(value($0.value))" }.joined(separator: ",") + "}"
       }
     }
     switch event {

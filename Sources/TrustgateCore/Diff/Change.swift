@@ -40,10 +40,10 @@ public struct Change: Codable, Sendable, Hashable, Comparable {
   /// `<`'s fields joined into bytes, NUL after each (NUL sorts before every character): comparing keys bytewise orders
   /// changes as `<` does for text in normal form. `SnapshotDiff` sorts thousands of changes by it.
   var sortKey: [UInt8] {
-    let (area, kind, source, subject, path) = (area.rawValue, kind.rawValue, source ?? "", subject, location?.path ?? "")
+    let fields = [area.rawValue, kind.rawValue, source ?? "", subject, location?.path ?? ""]
     var key: [UInt8] = []
-    key.reserveCapacity(area.utf8.count + kind.utf8.count + source.utf8.count + subject.utf8.count + path.utf8.count + 5)
-    for field in [area, kind, source, subject, path] {
+    key.reserveCapacity(fields.reduce(fields.count) { $0 + $1.utf8.count })
+    for field in fields {
       key += field.utf8
       key.append(0)
     }

@@ -26,13 +26,6 @@ enum Git {
     return api
   }()
 
-  /// Opens and initialises the library on another thread, for a run that will read git objects: loading it and
-  /// `git_libgit2_init` (which parses the system CA bundle for libgit2's own TLS) take ~15 ms that then overlap the
-  /// argument parsing and the collection instead of delaying the baseline. The first real use waits for it.
-  static func loadInBackground() {
-    _ = startThreadElsewhere { _ in _ = library }
-  }
-
   /// The function table; only reached once `library` was checked (every call goes through a `GitRepository`, whose
   /// initialiser checks it).
   static var api: tg_git2_api { library.unsafelyUnwrapped.pointee }
@@ -55,9 +48,13 @@ public final class GitRepository {
     return !prunedDirectoryNames.contains(name)
   }
 
-  /// Starts loading libgit2 on another thread (see `Git.loadInBackground`): for a command that will read git objects,
-  /// called before its arguments are parsed.
-  public static func loadLibraryInBackground() { Git.loadInBackground() }
+  /// Opens and initialises libgit2 on another thread, for a command that will read git objects, before its arguments
+  /// are parsed: loading it and `git_libgit2_init` (which parses the system CA bundle for libgit2's own TLS) take
+  /// ~15 ms that then overlap the argument parsing and the collection instead of delaying the baseline. The first
+  /// real use waits for it.
+  public static func loadLibraryInBackground() {
+    _ = startThreadElsewhere { _ in _ = Git.library }
+  }
 
   private let pointer: OpaquePointer
   /// The path this repository was discovered from (`blobs` opens more handles on it).

@@ -30,12 +30,7 @@ struct Bytes {
 
   /// Offset of the first `byte`, from the start of the window.
   func firstIndex(of byte: UInt8) -> Int? {
-    var index = start
-    while index < end {
-      if base[index] == byte { return index - start }
-      index += 1
-    }
-    return nil
+    TrustgateCore.firstIndex(of: byte, in: UnsafeBufferPointer(rebasing: base[start..<end]))
   }
 
   /// Whether `needle` occurs in the window.
@@ -138,6 +133,15 @@ func firstOccurrence(of needle: [UInt8], in bytes: [UInt8], from: Int = 0) -> In
 }
 
 /// Whether the bytes hold a NUL (libc's `memchr`, which reads a word or more at a time).
+/// Index of the first `byte` in `bytes` at or after `from`, nil when there is none. `memchr` looks at a word at a
+/// time: the requirements reader finds every line end and comment with it.
+func firstIndex(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from: Int = 0) -> Int? {
+  guard let base = bytes.baseAddress, from < bytes.count,
+    let hit = memchr(base + from, Int32(byte), bytes.count - from)
+  else { return nil }
+  return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+}
+
 func containsNUL(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
   guard let base = bytes.baseAddress, !bytes.isEmpty else { return false }
   return memchr(base, 0, bytes.count) != nil

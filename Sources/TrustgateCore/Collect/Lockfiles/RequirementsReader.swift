@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-  import Glibc
-#endif
-
 /// Reads pip requirements and constraints files (`requirements*.txt`, `constraints*.txt`, `requirements/*.txt`).
 ///
 /// Follows pip's own rules: `\` joins lines (the pin keeps the first line's number), `#` after whitespace starts a
@@ -26,11 +22,9 @@ public enum RequirementsReader: LockfileReader {
       var lineNumber = 0
       var start = 0
       let count = buffer.count
-      while start < count, let base = buffer.baseAddress {
+      while start < count {
         lineNumber += 1
-        let end = memchr(base + start, Int32(UInt8(ascii: "\n")), count - start).map {
-          base.distance(to: $0.assumingMemoryBound(to: UInt8.self))
-        } ?? count
+        let end = firstIndex(of: UInt8(ascii: "\n"), in: buffer, from: start) ?? count
         let next = end + 1
         var last = end
         if last > start && buffer[last - 1] == UInt8(ascii: "\r") { last -= 1 }
@@ -59,11 +53,9 @@ public enum RequirementsReader: LockfileReader {
 
   /// Index of a `#` that starts a comment: at the start of the line or after whitespace.
   private static func commentStart(_ line: UnsafeBufferPointer<UInt8>) -> Int? {
-    guard let base = line.baseAddress else { return nil }
     var from = 0
     // Hash lines (`--hash=sha256:…`) have no `#`: one `memchr` each.
-    while from < line.count, let hit = memchr(base + from, Int32(UInt8(ascii: "#")), line.count - from) {
-      let index = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+    while let index = firstIndex(of: UInt8(ascii: "#"), in: line, from: from) {
       if index == 0 || isSpace(line[index - 1]) { return index }
       from = index + 1
     }

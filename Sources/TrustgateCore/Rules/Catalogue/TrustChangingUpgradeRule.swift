@@ -27,12 +27,9 @@ public struct TrustChangingUpgradeRule: Rule {
     var result = RuleResult()
     let python = PythonSelection.primary(context.current.python.environments)?.pythonVersion.flatMap(Version.init)
     var reported = Set<String>()
-    // Each kind as `context` holds it: a lockfile bump can change thousands of pins, not worth copying.
-    let pinned = context.changes(.pinChanged)
-    let installed = context.changes(.installedChanged, .pythonVersionChanged)
-    for change in [pinned.lazy.filter { $0.location != nil }, installed.lazy.filter { _ in true }].joined() {
+    func judge(_ change: Change) {
       result.checked.append(change.subject)
-      guard let before = change.before, let after = change.after else { continue }
+      guard let before = change.before, let after = change.after else { return }
       for crossed in TrustChanges.crossed(package: change.subject, from: before, to: after) {
         if let minimum = crossed.minimumPython.flatMap(Version.init), let python, python < minimum { continue }
         let key = "\(change.subject)@\(crossed.boundary)@\(change.location?.path ?? "")"
@@ -65,6 +62,9 @@ public struct TrustChangingUpgradeRule: Rule {
           finding(change.subject, message, at: change.location, related: related, fix: crossed.fix, severity: severity))
       }
     }
+    // Each kind as `context` holds it: a lockfile bump can change thousands of pins, not worth copying.
+    for change in context.changes(.pinChanged) where change.location != nil { judge(change) }
+    for change in context.changes(.installedChanged, .pythonVersionChanged) { judge(change) }
     return result
   }
 }
