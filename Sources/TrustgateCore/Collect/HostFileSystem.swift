@@ -210,21 +210,22 @@ public struct HostFileSystem: FileSystemView {
 
   /// Up to `count` bytes from an open file; fewer when the file shrank while read.
   private func readFully(_ fd: Int32, _ resolvedPath: String, count: Int) throws(FileError) -> [UInt8] {
-    guard count > 0 else { return [] }
-    var bytes = [UInt8](repeating: 0, count: count)
-    var done = 0
-    while done < count {
-      let n = bytes.withUnsafeMutableBytes { buffer in
-        Glibc.read(fd, buffer.baseAddress.map { $0 + done }, count - done)
+    var failure: FileError?
+    let bytes = freshBytes(count: count) { buffer in
+      var done = 0
+      while done < count {
+        let n = Glibc.read(fd, buffer.baseAddress.map { $0 + done }, count - done)
+        if n < 0 {
+          if errno == EINTR { continue }
+          failure = .notReadable(resolvedPath, reason: String(cString: strerror(errno)))
+          break
+        }
+        if n == 0 { break }
+        done += n
       }
-      if n < 0 {
-        if errno == EINTR { continue }
-        throw .notReadable(resolvedPath, reason: String(cString: strerror(errno)))
-      }
-      if n == 0 { break }
-      done += n
+      return done
     }
-    if done < count { bytes.removeLast(count - done) }
+    if let failure { throw failure }
     return bytes
   }
 }

@@ -220,7 +220,10 @@ public final class GitRepository {
     defer { Git.api.blob_free(blob) }
     let count = Int(Git.api.blob_rawsize(blob))
     guard count > 0, let content = Git.api.blob_rawcontent(blob) else { return [] }
-    return Array(UnsafeRawBufferPointer(start: content, count: count))
+    return freshBytes(count: count) { buffer in
+      buffer.baseAddress?.initialize(from: content.assumingMemoryBound(to: UInt8.self), count: count)
+      return count
+    }
   }
 
   /// The contents of several blobs (as `blob` reads each), in the order given: on every core when there are

@@ -145,6 +145,41 @@ final class FileSystemViewTests: XCTestCase {
     XCTAssertFalse(try memory.list("/etc").contains("ssl"))
   }
 
+  /// Reads of megabytes go into fresh, never-zeroed memory (huge pages asked for from 2 MiB on): every byte is the
+  /// file's, the count is the file's, around the 2 MiB line and past it, and an empty file is empty.
+  func testLargeAndEmptyFilesReadExactly() throws {
+    var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+    for (name, size) in [("empty", 0), ("under", (2 << 20) - 1), ("at", 2 << 20), ("over", (5 << 20) + 4097)] {
+      let bytes = (0..<size).map { _ -> UInt8 in
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return UInt8(truncatingIfNeeded: state >> 56)
+      }
+      try Data(bytes).write(to: URL(fileURLWithPath: rootPath + "/etc/\(name).bin"))
+      let read = try HostFileSystem(root: rootPath).read("/etc/\(name).bin")
+      XCTAssertEqual(read.count, size, name)
+      XCTAssertTrue(read == bytes, name)
+    }
+  }
+
+  /// `freshBytes` keeps what its filler says it wrote, never more than asked for and never less than nothing.
+  func testFreshBytesKeepsWhatTheFillerWrote() {
+    for count in [5, (2 << 20) + 5] {
+      let short = freshBytes(count: count) { buffer in
+        for i in 0..<3 { buffer[i] = UInt8(i + 1) }
+        return 3
+      }
+      XCTAssertEqual(short, [1, 2, 3], "\(count)")
+      let over = freshBytes(count: count) { buffer in
+        for i in 0..<count { buffer[i] = 7 }
+        return count + 10
+      }
+      XCTAssertEqual(over.count, count)
+      XCTAssertTrue(over.allSatisfy { $0 == 7 })
+      XCTAssertEqual(freshBytes(count: count) { _ in -1 }, [])
+    }
+    XCTAssertEqual(freshBytes(count: 0) { _ in 5 }, [])
+  }
+
   func testUnreadableFileIsReported() throws {
     // chmod 000 does not stop root, and these tests run as root in CI containers: nothing to observe there.
     try XCTSkipIf(geteuid() == 0, "running as root: permission bits do not make a file unreadable")

@@ -156,6 +156,20 @@ final class GitRepositoryTests: XCTestCase {
     XCTAssertTrue(small.allSatisfy { if case .tooLarge = $0.failure { true } else { false } }, "\(small)")
   }
 
+  /// A blob of megabytes (copied out of libgit2 into fresh memory, huge pages asked for) is git's, byte for byte.
+  func testLargeBlobIsGitsByteForByte() throws {
+    try makeHistory()
+    let lines = (0..<60_000).map { "name = \"package-\($0)\"\nversion = \"\($0 % 97).\($0 % 13).\($0)\"\n" }
+    try sandbox.write("repo/uv.lock", lines.joined())
+    try sandbox.commitAll("large", in: "repo")
+    let oid = try sandbox.git(["rev-parse", "HEAD:uv.lock"], in: "repo")
+    let blob = try open().blob(oid, limit: 64 << 20)
+    let expected = try sandbox.gitOutput(["cat-file", "-p", oid], in: "repo")
+    XCTAssertGreaterThan(expected.count, 2 << 20)
+    XCTAssertEqual(blob.count, expected.count)
+    XCTAssertTrue(blob == expected)
+  }
+
   func testBlobBeyondLimitThrowsTooLarge() throws {
     try makeHistory()
     let repository = try open()

@@ -132,7 +132,6 @@ func firstOccurrence(of needle: [UInt8], in bytes: [UInt8], from: Int = 0) -> In
   return nil
 }
 
-/// Whether the bytes hold a NUL (libc's `memchr`, which reads a word or more at a time).
 /// Index of the first `byte` in `bytes` at or after `from`, nil when there is none. `memchr` looks at a word at a
 /// time: the requirements reader finds every line end and comment with it.
 func firstIndex(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from: Int = 0) -> Int? {
@@ -142,10 +141,33 @@ func firstIndex(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from: Int 
   return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
 }
 
+/// Whether the bytes hold a NUL (libc's `memchr`, which reads a word or more at a time).
 func containsNUL(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
   guard let base = bytes.baseAddress, !bytes.isEmpty else { return false }
   return memchr(base, 0, bytes.count) != nil
 }
+
+/// An array of at most `count` bytes that `fill` writes into fresh memory (returning how many it wrote), never zeroed
+/// first. A file or git blob of megabytes is read into memory no page of which was touched before, and each first
+/// touch of a 4 KiB page is a fault (~3.6 µs on the benchmark machine, 6.0 ms for 6.8 MB); for 2 MiB and more the
+/// kernel is asked for 2 MiB pages where it has them (transparent huge pages, `madvise` mode: the same 6.8 MB in
+/// 2.3-2.8 ms). Where the kernel says no, nothing changes.
+func freshBytes(count: Int, _ fill: (UnsafeMutableBufferPointer<UInt8>) -> Int) -> [UInt8] {
+  guard count > 0 else { return [] }
+  return [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+    #if canImport(Glibc)
+      if count >= hugePage, let base = buffer.baseAddress {
+        // Whole pages inside the buffer only: madvise wants a page-aligned start.
+        let start = (Int(bitPattern: base) + 4095) & ~4095
+        let end = (Int(bitPattern: base) + count) & ~4095
+        if end > start { _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_HUGEPAGE) }
+      }
+    #endif
+    initialized = min(max(fill(buffer), 0), count)
+  }
+}
+
+private let hugePage = 2 << 20
 
 /// Whether the bytes are well-formed UTF-8 (Unicode 15, table 3-7: no overlong forms, no surrogates, nothing above
 /// U+10FFFF) — what `String(validating:as:)` accepts, checked in place without making a string. ASCII runs, most of
