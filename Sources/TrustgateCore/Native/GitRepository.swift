@@ -23,6 +23,7 @@ enum Git {
     guard let api = tg_git2_open() else { return nil }
     guard api.pointee.libgit2_init() >= 0 else { return nil }
     _ = tg_git2_relax_hash_verification(api)
+    _ = tg_git2_use_huge_pages(api)
     return api
   }()
 
