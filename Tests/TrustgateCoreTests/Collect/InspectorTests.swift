@@ -27,6 +27,33 @@ final class InspectorTests: XCTestCase {
     XCTAssertEqual(SnapshotCoding.encode(try SnapshotCoding.decode(Array(first.utf8), path: "x.json")), first)
   }
 
+  /// A recorded baseline that is not one says which way it is not: not JSON, another (or no) schema, or fields that do
+  /// not match this schema; one that is decodes whole.
+  func testBaselineDecodingTellsNotJSONOtherSchemaAndMismatchedFieldsApart() throws {
+    let good = SnapshotCoding.encode(inspect(root: Fixtures.path("rootfs/debian"), env: debianEnv))
+    func message(_ text: String) -> String {
+      do {
+        _ = try SnapshotCoding.decode(Array(text.utf8), path: "b.json")
+        return "decoded"
+      } catch { return error.description }
+    }
+    XCTAssertEqual(message(good), "decoded")
+    XCTAssertEqual(
+      message("{\"schema\": "),
+      "b.json: not a trustgate snapshot (invalid JSON); record one with `trustgate baseline --output b.json`")
+    let other = good.replacingOccurrences(of: Snapshot.schemaID, with: "trustgate.snapshot/2")
+    XCTAssertNotEqual(other, good)
+    XCTAssertEqual(
+      message(other),
+      "b.json: schema 'trustgate.snapshot/2', expected 'trustgate.snapshot/1'; re-record it with `trustgate baseline`")
+    XCTAssertEqual(
+      message("{\"lockfiles\": []}"),
+      "b.json: schema missing, expected 'trustgate.snapshot/1'; re-record it with `trustgate baseline`")
+    let mismatched = message("{\"schema\": \"\(Snapshot.schemaID)\", \"lockfiles\": 3}")
+    XCTAssertTrue(
+      mismatched.hasPrefix("b.json: not a trustgate snapshot (fields do not match trustgate.snapshot/1: "), mismatched)
+  }
+
   func testNoHostPathLeaksIntoTheSnapshot() throws {
     let scratch = try TemporaryDirectory()
     try scratch.copyTree(from: Fixtures.path("rootfs/debian"), to: "rootfs")
