@@ -123,10 +123,15 @@ static inline int tg_git2_relax_hash_verification(const tg_git2_api *_Nonnull ap
    `freshBytes` does for trustgate's own reads. Each first touch of a 4 KiB page is a fault; reading a 6 MB lockfile
    from a pack touched ~3,700 fresh pages. The functions mirror libgit2's stdalloc (src/util/allocators/stdalloc.c). */
 static inline void tg_git2_advise(void *_Nullable p, size_t n) {
+#ifdef MADV_HUGEPAGE  // Linux only; elsewhere malloc alone
   if (!p || n < ((size_t)2 << 20)) return;
   uintptr_t start = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
   uintptr_t end = ((uintptr_t)p + n) & ~(uintptr_t)4095;
   if (end > start) (void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+#else
+  (void)p;
+  (void)n;
+#endif
 }
 static inline void *_Nullable tg_git2_malloc(size_t n, const char *_Nullable file, int line) {
   (void)file; (void)line;
