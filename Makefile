@@ -17,10 +17,10 @@ deps:
 test-deps:
 	@scripts/install-deps.sh --test
 
-## Run every test.
+## Run every test (the GitHub Action's tests, which build the Action in release mode, beside the others).
 test: test-deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	SWIFT=$(SWIFT) scripts/run-tests.sh
 
 ## Benchmarks: ratios against yardsticks measured in the same run (scripts/bench.sh builds the static release itself).
 bench: deps
