@@ -8,7 +8,14 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 swift="${SWIFT:-swift}"
 action_log="$(mktemp)"
-trap 'rm -f "$action_log"' EXIT
+action=""
+# An interrupted run stops the Action's tests too, with the build they started: everything in their session.
+cleanup() {
+  if [[ -n "$action" ]]; then pkill -s "$action" 2>/dev/null || kill -- -"$action" 2>/dev/null; fi
+  rm -f "$action_log"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 # The Action's tests through the test bundle itself: a second `swift test` would wait for the first's lock on .build.
 bundle="$("$swift" build --show-bin-path)/trustgatePackageTests.xctest"
@@ -16,10 +23,12 @@ if [[ ! -x "$bundle" ]]; then
   echo "run-tests: no test bundle at $bundle; build the tests first (swift build --build-tests)" >&2
   exit 1
 fi
-"$bundle" TrustgateCoreTests.ActionTests >"$action_log" 2>&1 &
+setsid "$bundle" TrustgateCoreTests.ActionTests >"$action_log" 2>&1 &
 action=$!
 "$swift" test --skip-build --skip '^TrustgateCoreTests\.ActionTests/'
 rest=$?
+# Ctrl-C reaches `swift test`, which stops and exits 130 itself (so this shell's own INT trap does not run).
+if [[ $rest -eq 130 || $rest -eq 143 ]]; then exit "$rest"; fi
 wait "$action"
 action_status=$?
 
