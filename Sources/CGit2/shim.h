@@ -10,7 +10,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #define TG_GIT2_STRING2(x) #x
 #define TG_GIT2_STRING(x) TG_GIT2_STRING2(x)
@@ -118,31 +117,30 @@ static inline int tg_git2_relax_hash_verification(const tg_git2_api *_Nonnull ap
   return api->libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
 }
 
-/* libgit2's memory, through malloc as before, with one addition: a buffer of 2 MiB or more (an object inflated from a
-   pack, a delta applied to its base: a lockfile of megabytes) is advised to the kernel as wanting 2 MiB pages, as
-   `freshBytes` does for trustgate's own reads. Each first touch of a 4 KiB page is a fault; reading a 6 MB lockfile
-   from a pack touched ~3,700 fresh pages. The functions mirror libgit2's stdalloc (src/util/allocators/stdalloc.c). */
-static inline void tg_git2_advise(void *_Nullable p, size_t n) {
-#ifdef MADV_HUGEPAGE  // Linux only; elsewhere malloc alone
-  if (!p || n < ((size_t)2 << 20)) return;
-  uintptr_t start = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
-  uintptr_t end = ((uintptr_t)p + n) & ~(uintptr_t)4095;
-  if (end > start) (void)madvise((void *)start, end - start, MADV_HUGEPAGE);
-#else
-  (void)p;
-  (void)n;
-#endif
+/* libgit2's memory, through malloc as before, with one addition: every buffer it takes fresh (malloc, calloc,
+   realloc) is handed to a hook, which trustgate sets to `tg_advise_huge_pages` (CLinux/shim.h): an object inflated
+   from a pack, or a delta applied to its base, is a lockfile of megabytes. Reading a 6 MB lockfile from a pack touched
+   ~3,700 fresh pages. The functions mirror libgit2's stdalloc (src/util/allocators/stdalloc.c). */
+typedef void (*tg_git2_memory_hook)(void *_Nullable, size_t);
+/* The hook, kept in a function's static (a variable of a header's own would not be emitted for Swift). */
+static inline tg_git2_memory_hook _Nullable *_Nonnull tg_git2_hook(void) {
+  static tg_git2_memory_hook hook;
+  return &hook;
+}
+static inline void tg_git2_fresh(void *_Nullable p, size_t n) {
+  tg_git2_memory_hook hook = *tg_git2_hook();
+  if (hook) hook(p, n);
 }
 static inline void *_Nullable tg_git2_malloc(size_t n, const char *_Nullable file, int line) {
   (void)file; (void)line;
   void *p = malloc(n);
-  tg_git2_advise(p, n);
+  tg_git2_fresh(p, n);
   return p;
 }
 static inline void *_Nullable tg_git2_calloc(size_t nelem, size_t elsize, const char *_Nullable file, int line) {
   (void)file; (void)line;
   void *p = calloc(nelem, elsize);
-  if (elsize && nelem <= SIZE_MAX / elsize) tg_git2_advise(p, nelem * elsize);
+  if (elsize && nelem <= SIZE_MAX / elsize) tg_git2_fresh(p, nelem * elsize);
   return p;
 }
 static inline char *_Nullable tg_git2_strdup(const char *_Nonnull str, const char *_Nullable file, int line) {
@@ -165,7 +163,7 @@ static inline char *_Nullable tg_git2_substrdup(const char *_Nonnull str, size_t
 static inline void *_Nullable tg_git2_realloc(void *_Nullable ptr, size_t size, const char *_Nullable file, int line) {
   (void)file; (void)line;
   void *p = realloc(ptr, size);
-  tg_git2_advise(p, size);
+  tg_git2_fresh(p, size);
   return p;
 }
 static inline void *_Nullable tg_git2_reallocarray(
@@ -178,9 +176,10 @@ static inline void *_Nullable tg_git2_mallocarray(size_t nelem, size_t elsize, c
 }
 static inline void tg_git2_free(void *_Nullable ptr) { free(ptr); }
 
-/* Installs the allocator above (GIT_OPT_SET_ALLOCATOR copies the structure). Memory libgit2 took before stays valid:
-   both allocators are malloc's. */
-static inline int tg_git2_use_huge_pages(const tg_git2_api *_Nonnull api) {
+/* Installs the allocator above with `hook` (GIT_OPT_SET_ALLOCATOR copies the structure). Memory libgit2 took before
+   stays valid: both allocators are malloc's. */
+static inline int tg_git2_use_allocator(const tg_git2_api *_Nonnull api, tg_git2_memory_hook _Nonnull hook) {
+  *tg_git2_hook() = hook;
   git_allocator allocator = {.gmalloc = tg_git2_malloc, .grealloc = tg_git2_realloc, .gfree = tg_git2_free};
 #if LIBGIT2_VER_MAJOR == 1 && LIBGIT2_VER_MINOR < 7
   // Up to 1.6 the structure has six more members (1.7 made them helpers over these three: `alloc: simplify

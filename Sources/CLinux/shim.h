@@ -2,7 +2,9 @@
 #define TRUSTGATE_CLINUX_SHIM_H
 #include <pthread.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/timex.h>
 #include <sys/types.h>
 
@@ -13,6 +15,18 @@ extern int sched_getcpu(void);
 extern int sched_getaffinity(pid_t pid, size_t size, cpu_set_t *mask);
 extern int sched_setaffinity(pid_t pid, size_t size, const cpu_set_t *mask);
 extern int pthread_attr_setaffinity_np(pthread_attr_t *attributes, size_t size, const cpu_set_t *mask);
+
+/* Fresh memory of megabytes (a file read whole, a git object inflated) asks the kernel for 2 MiB pages: each first
+   touch of a 4 KiB page is a fault (~3.6 us on the benchmark machine, 6.0 ms for 6.8 MB), of a 2 MiB page one
+   (2.3-2.8 ms for the same 6.8 MB with transparent huge pages in `madvise` mode). Only the whole pages inside the
+   buffer are advised (madvise wants a page-aligned start); below 2 MiB, or where the kernel says no, nothing changes.
+   Used by `freshBytes` and, as its hook, by libgit2's allocator (CGit2/shim.h). */
+static inline void tg_advise_huge_pages(void *p, size_t n) {
+  if (!p || n < ((size_t)2 << 20)) return;
+  uintptr_t start = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
+  uintptr_t end = ((uintptr_t)p + n) & ~(uintptr_t)4095;
+  if (end > start) (void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+}
 
 /* Reads the kernel clock discipline without changing it (modes = 0).
    Returns -1 when the call fails (e.g. hidden by a sandbox), 1 when synchronised, 0 when not. */

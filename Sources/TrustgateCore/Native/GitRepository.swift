@@ -1,4 +1,5 @@
 import CGit2
+import CLinux
 import Dispatch
 import Synchronization
 
@@ -23,7 +24,7 @@ enum Git {
     guard let api = tg_git2_open() else { return nil }
     guard api.pointee.libgit2_init() >= 0 else { return nil }
     _ = tg_git2_relax_hash_verification(api)
-    _ = tg_git2_use_huge_pages(api)
+    _ = tg_git2_use_allocator(api, tg_advise_huge_pages)
     return api
   }()
 

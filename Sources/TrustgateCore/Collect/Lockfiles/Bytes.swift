@@ -1,3 +1,4 @@
+import CLinux
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -148,26 +149,15 @@ func containsNUL(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
 }
 
 /// An array of at most `count` bytes that `fill` writes into fresh memory (returning how many it wrote), never zeroed
-/// first. A file or git blob of megabytes is read into memory no page of which was touched before, and each first
-/// touch of a 4 KiB page is a fault (~3.6 µs on the benchmark machine, 6.0 ms for 6.8 MB); for 2 MiB and more the
-/// kernel is asked for 2 MiB pages where it has them (transparent huge pages, `madvise` mode: the same 6.8 MB in
-/// 2.3-2.8 ms). Where the kernel says no, nothing changes.
+/// first. A file or git blob of megabytes is read into memory no page of which was touched before: from 2 MiB on it
+/// asks the kernel for 2 MiB pages (`tg_advise_huge_pages`, where the measurements are).
 func freshBytes(count: Int, _ fill: (UnsafeMutableBufferPointer<UInt8>) -> Int) -> [UInt8] {
   guard count > 0 else { return [] }
   return [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-    #if canImport(Glibc)
-      if count >= hugePage, let base = buffer.baseAddress {
-        // Whole pages inside the buffer only: madvise wants a page-aligned start.
-        let start = (Int(bitPattern: base) + 4095) & ~4095
-        let end = (Int(bitPattern: base) + count) & ~4095
-        if end > start { _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_HUGEPAGE) }
-      }
-    #endif
+    tg_advise_huge_pages(buffer.baseAddress, count)
     initialized = min(max(fill(buffer), 0), count)
   }
 }
-
-private let hugePage = 2 << 20
 
 /// Whether the bytes are well-formed UTF-8 (Unicode 15, table 3-7: no overlong forms, no surrogates, nothing above
 /// U+10FFFF) — what `String(validating:as:)` accepts, checked in place without making a string. ASCII runs, most of
