@@ -1,12 +1,16 @@
 #ifndef TRUSTGATE_CLINUX_SHIM_H
 #define TRUSTGATE_CLINUX_SHIM_H
 #include <pthread.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/timex.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 /* GNU extensions, declared here rather than through _GNU_SOURCE: defining it in this module changes system types
    (fd_set's field names) that other modules (Dispatch) see without it, and clang refuses the two definitions in a
@@ -26,6 +30,31 @@ static inline void tg_advise_huge_pages(void *p, size_t n) {
   uintptr_t start = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
   uintptr_t end = ((uintptr_t)p + n) & ~(uintptr_t)4095;
   if (end > start) (void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+}
+
+/* A standard descriptor the caller closed (`trustgate >&-`) would be taken by the next file opened, a CA bundle or a
+   report, and output meant for the terminal written into it, or refused with a misleading errno. Each closed one of
+   0-2 gets /dev/null opened read-only in its place: reads see the end of input, and writes fail with EBADF, which
+   the end of the run reports as an output error. Called first thing in main, before any file is opened. */
+static inline void tg_reserve_standard_descriptors(void) {
+  for (int fd = 0; fd <= 2; fd++) {
+    if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+    int opened = open("/dev/null", O_RDONLY);
+    if (opened >= 0 && opened != fd) {
+      (void)dup2(opened, fd);
+      (void)close(opened);
+    }
+  }
+}
+
+/* Flushes standard output; 0 when every byte printed in this run reached it, else the errno of the failure (-1 when
+   unknown). The stream's error flag counts an earlier failed write too, which a later successful flush would hide.
+   Swift 6 cannot name C's `stdout` (a mutable global), so it is read here. */
+static inline int tg_standard_output_error(void) {
+  errno = 0;
+  int flushed = fflush(stdout);
+  if (flushed == 0 && !ferror(stdout)) return 0;
+  return errno != 0 ? errno : -1;
 }
 
 /* Reads the kernel clock discipline without changing it (modes = 0).

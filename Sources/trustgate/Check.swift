@@ -66,8 +66,8 @@ struct Check: ParsableCommand {
       against @{upstream}). With none of them: .trustgate/baseline.json when present; else, in a pull/merge \
       request, its target branch; else HEAD against the working tree. Rules that need no baseline always run.
 
-      Exit codes: 0 nothing at or above the fail level; 1 findings at or above it; 2 usage, configuration or input \
-      error.
+      Exit codes: 0 nothing at or above the fail level; 1 findings at or above it; 2 usage, configuration, input or \
+      output error.
       """)
 
   @OptionGroup var target: TargetOptions

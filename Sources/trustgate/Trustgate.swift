@@ -12,8 +12,8 @@ struct Trustgate: ParsableCommand {
       trust environment variables, proxies, Python's certifi and client libraries, the repository's lockfiles and \
       the clock — into one snapshot, compares it with a baseline and fails the build on trust regressions.
 
-      Exit codes: 0 nothing at or above the fail level; 1 findings at or above it; 2 usage, configuration or input \
-      error (an unknown option too).
+      Exit codes: 0 nothing at or above the fail level; 1 findings at or above it; 2 usage, configuration, input or \
+      output error (an unknown option too; output that cannot be written, such as to a full disk).
 
       Shell completion: `trustgate --generate-completion-script bash` (or zsh, fish) prints a completion script; \
       e.g. `trustgate --generate-completion-script bash > /etc/bash_completion.d/trustgate`, or for zsh write it \
@@ -53,6 +53,7 @@ struct Trustgate: ParsableCommand {
 
   /// Like ArgumentParser's `main`, but a usage error exits 2 (what CI tools expect), not EX_USAGE (64).
   static func main() {
+    StandardStreams.reserveClosed()
     OpenSSLLibrary.initialiseWithoutExitHandler()
     let arguments = CommandLine.arguments.dropFirst()
     // Only for commands that inspect this host: --root and --image name other trees.
@@ -65,14 +66,37 @@ struct Trustgate: ParsableCommand {
     do {
       var command = try parseAsRoot()
       try command.run()
+      if let failure = standardOutputFailure() { finish(failure, code: 2) }
     } catch {
       // Messages echo the command line: written as inert lines (no escape sequences, no CI commands).
       let code = exitCode(for: error)
-      if code == .success { exit(withError: error) }
+      if code == .success {
+        // Help and version, printed as ArgumentParser's `exit(withError:)` prints them, then checked like any output.
+        print(fullMessage(for: error))
+        if let failure = standardOutputFailure() { finish(failure, code: 2) }
+        Foundation.exit(0)
+      }
       let message = fullMessage(for: error)
-      var stderr = StandardError()
-      if !message.isEmpty { print(InertText.block(message), terminator: "", to: &stderr) }
-      Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
+      // A failing run whose report was lost: its error, then why nothing (or part) was shown.
+      if let failure = standardOutputFailure() {
+        finish([message, failure].filter { !$0.isEmpty }.joined(separator: "\n"), code: 2)
+      }
+      finish(message, code: code == .validationFailure ? 2 : code.rawValue)
     }
+  }
+
+  static func finish(_ message: String, code: Int32) -> Never {
+    var stderr = StandardError()
+    if !message.isEmpty { print(InertText.block(message), terminator: "", to: &stderr) }
+    Foundation.exit(code)
+  }
+
+  /// Why what the command printed did not all reach standard output, if it did not: a report or baseline lost to a
+  /// full disk or a closed descriptor must not end as a silent exit 0 (`exit` flushes the buffer but ignores its
+  /// errors). A reader that went away ends the run without a message, but not with 0.
+  static func standardOutputFailure() -> String? {
+    guard let why = StandardStreams.outputFailure() else { return nil }
+    if why.isEmpty { return "" }
+    return "trustgate: error: cannot write standard output: \(why); what was printed is incomplete"
   }
 }

@@ -63,7 +63,14 @@ public struct ReportDelivery: Sendable {
     if let annotationFormat {
       emit(annotationFormat.reporter(colour: false, context: context).render(evaluation))
       if annotationFormat == .github, let summary = environment["GITHUB_STEP_SUMMARY"], !summary.isEmpty {
-        try? FileAppender.append(GitHubReporter().stepSummary(evaluation), to: summary)
+        // The summary repeats what the log holds, so a file the runner did not provide (a container started without
+        // the runner's mount, a full disk) does not change the verdict; but it is said, in the log, not skipped.
+        do throws(InputError) { try FileAppender.append(GitHubReporter().stepSummary(evaluation), to: summary) } catch {
+          let note: InertText =
+            "trustgate: the step summary was not written ($GITHUB_STEP_SUMMARY: \(error.description)); every finding "
+            + "is in this log."
+          emit(note.description)
+        }
       }
     }
     // `--report FORMAT=-` already chose what standard output holds.

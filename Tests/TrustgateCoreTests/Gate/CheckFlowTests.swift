@@ -148,6 +148,21 @@ final class CheckFlowTests: XCTestCase {
     let size = try String(contentsOfFile: summary, encoding: .utf8).utf8.count
     _ = try CheckFlow.run(request(.gitRef("HEAD"), environment: environment, delivery: delivery))
     XCTAssertEqual(try String(contentsOfFile: summary, encoding: .utf8).utf8.count, 2 * size)
+    // A summary file that cannot be written (a full disk; a folder the runner did not mount into a container) is
+    // said in the log, and the verdict and reports stay as they were.
+    for unwritable in ["/dev/full", scenario.sandbox.path("not-mounted/summary.md")] {
+      let elsewhere = ["GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": unwritable]
+      let outcome = try CheckFlow.run(
+        request(
+          .gitRef("HEAD"), environment: elsewhere,
+          delivery: ReportDelivery(environment: elsewhere, currentDirectory: scenario.sandbox.root)))
+      XCTAssertEqual(outcome.exitStatus, 1)
+      XCTAssertTrue(outcome.standardOutput.contains("::error file=uv.lock,line="), outcome.standardOutput)
+      XCTAssertTrue(
+        outcome.standardOutput.contains("trustgate: the step summary was not written ($GITHUB_STEP_SUMMARY: cannot"),
+        outcome.standardOutput)
+      XCTAssertTrue(outcome.standardOutput.contains(unwritable), outcome.standardOutput)
+    }
   }
 
   func testQuietAndFormatChooseStandardOutput() throws {

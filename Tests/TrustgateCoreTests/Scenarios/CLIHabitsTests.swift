@@ -126,4 +126,42 @@ final class CLIHabitsTests: XCTestCase {
       XCTAssertTrue(run.stderr.contains("Unknown option"), run.stderr)
     }
   }
+
+  /// Output that cannot be written is an error, like a file that cannot be read: `baseline > baseline.json` on a full
+  /// disk, or a report printed to a closed descriptor, must not exit 0 with the baseline or report lost. The shell
+  /// gives trustgate `/dev/full` (every write fails with ENOSPC) or no descriptor 1 at all.
+  func testOutputThatCannotBeWrittenFailsTheRun() throws {
+    let binary = try XCTUnwrap(CLI.binary)
+    let scenario = try upgradeScenario()
+    let target = ["--repo", scenario.repo, "--root", Scenario.healthyRoot]
+    func run(_ arguments: [String], to redirection: String) throws -> BoundedRun.Outcome {
+      try BoundedRun.run(
+        ["/bin/sh", "-c", "exec \"$0\" \"$@\" \(redirection)", binary] + arguments, in: scenario.sandbox.root,
+        seconds: 600)
+    }
+    let cases: [(arguments: [String], redirection: String, reason: String)] = [
+      (["inspect", "--format", "json"] + target, ">/dev/full", "No space left on device"),
+      (["baseline"] + target, ">/dev/full", "No space left on device"),
+      (["inspect"] + target, ">&-", "Bad file descriptor"),
+      (["rules"], ">/dev/full", "No space left on device"),
+      (["--help"], ">/dev/full", "No space left on device"),
+      // A failing check whose report is lost: 2, not 1, and the message says why nothing was shown.
+      (["check", "--baseline-ref", "HEAD", "--annotations", "none"] + target, ">/dev/full", "No space left on device"),
+    ]
+    for (arguments, redirection, reason) in cases {
+      let outcome = try run(arguments, to: redirection)
+      XCTAssertEqual(outcome.status, 2, "\(arguments) \(redirection): \(outcome.stderr)")
+      XCTAssertTrue(outcome.stderr.contains("cannot write standard output"), "\(arguments): \(outcome.stderr)")
+      // The reason, unless the failed write was an earlier one whose errno the stream did not keep.
+      XCTAssertTrue(
+        outcome.stderr.contains(reason) || outcome.stderr.contains("a write failed"), "\(arguments): \(outcome.stderr)")
+    }
+    // The same commands to a writable file: 0 (1 for the failing check), and the file holds the whole output.
+    let file = scenario.sandbox.path("snapshot.json")
+    let written = try run(["inspect", "--format", "json"] + target, to: ">'\(file)'")
+    XCTAssertEqual(written.status, 0, written.stderr)
+    XCTAssertNotNil(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))))
+    let failing = try run(["check", "--baseline-ref", "HEAD", "--annotations", "none"] + target, to: ">/dev/null")
+    XCTAssertEqual(failing.status, 1, failing.stderr)
+  }
 }
