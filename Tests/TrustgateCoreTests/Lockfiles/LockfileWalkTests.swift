@@ -62,6 +62,27 @@ final class LockfileWalkTests: XCTestCase {
     XCTAssertEqual(lockfiles.first { $0.path == "ok/requirements.txt" }?.pins.map(\.name), ["certifi"])
   }
 
+  /// A name whose bytes are not UTF-8 (git and pip take any bytes) is listed with U+FFFD and cannot be opened by that
+  /// name: it is an unreadable problem that says so and how to fix it, not "vanished" or "no such file".
+  func testNamesThatAreNotUTF8AreProblemsThatSaySo() throws {
+    try shell(
+      """
+      mkdir -p repo "repo/$(printf 'vendor\\377')" repo/ok
+      echo 'requests==2.31.0' > "repo/$(printf 'vendor\\377')/requirements.txt"
+      echo 'httpx==0.28.1' > "repo/$(printf 'requirements-\\377.txt')"
+      echo 'certifi==2026.4.22' > repo/ok/requirements.txt
+      """)
+    let (lockfiles, problems) = collect()
+    let found = unreadable(problems)
+    XCTAssertEqual(found.keys.sorted(), ["requirements-\u{FFFD}.txt", "vendor\u{FFFD}"], "\(problems)")
+    for message in found.values {
+      XCTAssertTrue(message.contains("its name is not valid UTF-8"), message)
+      XCTAssertFalse(message.contains("vanished") || message.contains("No such file"), message)
+    }
+    XCTAssertTrue(problems.allSatisfy { $0.unreadable != true || $0.fix.contains("git mv") }, "\(problems)")
+    XCTAssertEqual(lockfiles.map(\.path), ["ok/requirements.txt"])
+  }
+
   func testIncludesThatLeaveTheRepositoryAreUnreadableAndNeverFollowed() throws {
     try shell(
       """

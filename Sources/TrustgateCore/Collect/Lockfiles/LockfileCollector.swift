@@ -64,7 +64,12 @@ public struct LockfileCollector: Sendable {
         collection.problems += problems
         references = included
       case .missing(let target) where target == path:
-        collection.problems.append(Self.unreadable(path, "vanished while the repository was read"))
+        collection.problems.append(
+          Self.hasUndecodableName(path)
+            ? Problem(
+              area: .lockfiles, path: path, message: Self.undecodableName + ": the gate cannot see what it pins",
+              fix: Self.renameFix, unreadable: true)
+            : Self.unreadable(path, "vanished while the repository was read"))
       case .missing(let target):
         collection.missing.insert(target)
         collection.problems.append(Self.unreadable(path, "is a link to \(Self.shown(target)), which does not exist"))
@@ -147,11 +152,13 @@ public struct LockfileCollector: Sendable {
     while let (directory, depth) = pending.popLast() {
       let listing: [(name: String, type: EntryType)]
       do { listing = try fs.rawListTyped(directory) } catch {
+        let undecodable = Self.hasUndecodableName(directory)
         problems.append(
           Problem(
             area: .lockfiles, path: directory == "/" ? "." : String(directory.dropFirst()),
-            message: "folder: \(error.reason); lockfiles in it are not checked",
-            fix: "Make the folder readable by the build user, or leave it out with the policy's `exclude`.",
+            message: "folder: \(undecodable ? Self.undecodableName : error.reason); lockfiles in it are not checked",
+            fix: undecodable
+              ? Self.renameFix : "Make the folder readable by the build user, or leave it out with the policy's `exclude`.",
             unreadable: true))
         continue
       }
@@ -220,6 +227,12 @@ public struct LockfileCollector: Sendable {
     }
     return .unreadable("is a link loop (more than 40 links followed)")
   }
+
+  /// A name that is not valid UTF-8 is listed with U+FFFD in place of its bad bytes, and that name opens nothing: it
+  /// is said as such, not as a file that vanished. (A real name holding U+FFFD opens, so it never gets here.)
+  static func hasUndecodableName(_ path: String) -> Bool { path.contains("\u{FFFD}") }
+  static let undecodableName = "its name is not valid UTF-8 (shown with \u{FFFD}), so trustgate cannot open it"
+  static let renameFix = "Rename it to a UTF-8 name (`git mv OLD NEW`): pip and git read it, trustgate cannot."
 
   private static func unreadable(_ path: String, _ reason: String) -> Problem {
     Problem(
