@@ -158,7 +158,8 @@ public struct LockfileCollector: Sendable {
             area: .lockfiles, path: directory == "/" ? "." : String(directory.dropFirst()),
             message: "folder: \(undecodable ? Self.undecodableName : error.reason); lockfiles in it are not checked",
             fix: undecodable
-              ? Self.renameFix : "Make the folder readable by the build user, or leave it out with the policy's `exclude`.",
+              ? Self.renameFix
+              : "Make the folder readable by the build user, or leave it out with the policy's `exclude`.",
             unreadable: true))
         continue
       }
