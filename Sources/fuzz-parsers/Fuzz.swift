@@ -33,13 +33,15 @@ let selectedTarget: @Sendable ([UInt8]) -> Void = {
 }()
 
 /// Feeds one input to every lockfile reader. The bytes are decoded as UTF-8 with invalid bytes replaced, as the
-/// walker does. Readers must never crash or hang, nor name a line the text does not have.
+/// walker does, after a reader's own decoding (pip's byte-order marks). Readers must never crash or hang, nor name a
+/// line the text does not have.
 func fuzzLockfiles(_ bytes: [UInt8]) {
-  let text = String(decoding: bytes, as: UTF8.self)
-  var lineCount = 1
-  for byte in text.utf8 where byte == UInt8(ascii: "\n") { lineCount += 1 }
-  FuzzEntryPoints.tomlKeepingAgrees(text)
+  let plain = String(decoding: bytes, as: UTF8.self)
+  FuzzEntryPoints.tomlKeepingAgrees(plain)
   for reader in LockfileReaders.all {
+    let text = reader.transcoded(bytes).map { String(decoding: $0, as: UTF8.self) } ?? plain
+    var lineCount = 1
+    for byte in text.utf8 where byte == UInt8(ascii: "\n") { lineCount += 1 }
     let reading = reader.read(text)
     for pin in reading.pins where pin.line < 1 || pin.line > lineCount {
       fatalError("\(reader.format): pin \(pin.name) at line \(pin.line) of \(lineCount)")

@@ -24,6 +24,77 @@ final class LockfileRequirementsTests: XCTestCase {
     XCTAssertEqual(reading.issues.map(\.line), [19, 20])
   }
 
+  /// pip decodes a requirements file by its byte-order mark (`auto_decode`). Files written by Python's codecs in
+  /// each encoding Windows tools produce (UTF-8 with a mark, UTF-16 LE from PowerShell 5's `pip freeze >`) and the
+  /// odd ones pip also honours are read by the real pip's `parse_requirements` and by trustgate: the same pins at the
+  /// same lines, and the lines pip cannot use are issues in trustgate.
+  func testByteOrderMarksAreDecodedAsPipDecodesThem() throws {
+    let script = #"""
+      import codecs, json, sys
+      from pip._internal.network.session import PipSession
+      from pip._internal.req.req_file import parse_requirements
+      from pip._vendor.packaging.requirements import Requirement
+      from pip._vendor.packaging.utils import canonicalize_name
+      text = "requests==2.31.0\r\n# pinned by hand\r\nhttpx==0.27.2 \\\r\n    --hash=sha256:aa\r\ncertifi==2026.4.22\r\n"
+      cases = {
+          "utf-8": text.encode("utf-8"),
+          "utf-8-mark": text.encode("utf-8-sig"),
+          "utf-8-two-marks": ("\ufeff" + text).encode("utf-8-sig"),
+          "utf-16-le-mark": codecs.BOM_UTF16_LE + text.encode("utf-16-le"),
+          "utf-16-le-two-marks": codecs.BOM_UTF16_LE + ("\ufeff" + text).encode("utf-16-le"),
+          "utf-16-le-then-be-mark": codecs.BOM_UTF16_LE + codecs.BOM_UTF16_BE + text.encode("utf-16-be"),
+          "utf-16-be-mark": codecs.BOM_UTF16_BE + text.encode("utf-16-be"),
+          "utf-16-be-two-marks": codecs.BOM_UTF16_BE + ("\ufeff" + text).encode("utf-16-be"),
+          "utf-32-be-mark": codecs.BOM_UTF32_BE + text.encode("utf-32-be"),
+      }
+      out = {}
+      for name, data in cases.items():
+          path = f"{sys.argv[1]}/{name}.txt"
+          open(path, "wb").write(data)
+          pins, bad = [], []
+          for entry in parse_requirements(path, session=PipSession()):
+              line = int(entry.comes_from.rsplit("(line ", 1)[1].rstrip(")"))
+              try:
+                  requirement = Requirement(entry.requirement)
+              except Exception:
+                  bad.append(line)
+                  continue
+              specifiers = list(requirement.specifier)
+              exact = len(specifiers) == 1 and specifiers[0].operator == "=="
+              pins.append([canonicalize_name(requirement.name), specifiers[0].version if exact else None, line])
+          out[name] = {"pins": sorted(pins), "bad": bad}
+      print(json.dumps(out))
+      """#
+    var candidates: [String] = []
+    if let system = CachedFixture.realPython() { candidates.append(system) }
+    for minor in ["3.13", "3.12", "3.11"] {
+      if let found = ClientVerificationTests.interpreter(minor) { candidates.append(found) }
+    }
+    let withPip = candidates.first { candidate in
+      let probe = try? BoundedRun.run([candidate, "-c", "import pip._internal.req.req_file"], in: "/", seconds: 60)
+      return probe?.status == 0
+    }
+    guard let python = withPip else { throw XCTSkip("no Python with pip here") }
+    let scratch = try TemporaryDirectory()
+    let run = try BoundedRun.run([python, "-c", script, scratch.path], in: scratch.path, seconds: 120)
+    XCTAssertEqual(run.status, 0, run.all)
+    let pip = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: [String: Any]])
+    XCTAssertEqual(pip.count, 9)
+    for name in pip.keys.sorted() {
+      let expected = pip[name] ?? [:]
+      let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: scratch.path + "/\(name).txt")))
+      let reading = LockfileCollector.parse(bytes, RequirementsReader.self)
+      let pins: [String] = reading.pins.map { "\($0.name) \($0.version ?? "-") \($0.line ?? 0)" }.sorted()
+      let listed = expected["pins"] as? [[Any]] ?? []
+      let pipPins: [String] = listed.map { "\($0[0]) \($0[1] as? String ?? "-") \($0[2])" }.sorted()
+      XCTAssertEqual(pins, pipPins, name)
+      let issueLines: [Int] = reading.issues.compactMap { $0.line }
+      XCTAssertEqual(issueLines, expected["bad"] as? [Int] ?? [], "\(name): \(reading.issues)")
+    }
+    // The files pip reads whole give trustgate all three pins (not only the ones a mark left alone).
+    XCTAssertEqual((pip["utf-16-le-mark"]?["pins"] as? [Any])?.count, 3)
+  }
+
   func testContinuedEntryKeepsItsFirstLine() {
     let reading = RequirementsReader.read("# top\n\nhttpx==0.28.1 \\\n  --hash=sha256:aa \\\n  --hash=sha256:bb\nidna==3.10\n")
     XCTAssertEqual(reading.pins, [Pin(name: "httpx", version: "0.28.1", line: 3), Pin(name: "idna", version: "3.10", line: 6)])

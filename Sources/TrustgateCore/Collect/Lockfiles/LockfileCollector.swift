@@ -258,6 +258,11 @@ public struct LockfileCollector: Sendable {
 
   /// What a file's bytes hold for its reader, with binary data and invalid UTF-8 as issues.
   static func parse(_ bytes: [UInt8], _ reader: any LockfileReader.Type) -> LockfileReading {
+    if let text = reader.transcoded(bytes) { return parseText(text, reader) }
+    return parseText(bytes, reader)
+  }
+
+  private static func parseText(_ bytes: [UInt8], _ reader: any LockfileReader.Type) -> LockfileReading {
     // Checked and read in place: no string of the whole file is made (lockfiles run to megabytes).
     let (reading, valid) = bytes.withUnsafeBufferPointer { buffer -> (LockfileReading?, Bool) in
       if containsNUL(buffer) { return (nil, true) }

@@ -38,9 +38,14 @@ public protocol LockfileReader: Sendable {
   /// Reads the file's bytes, valid UTF-8 (the caller checked), without making a string of the whole file first; the
   /// same reading as `read(_:)` of their text. Readers that work on bytes implement it; the others get the default.
   static func read(utf8 bytes: UnsafeBufferPointer<UInt8>) -> LockfileReading
+  /// The file's bytes as UTF-8 as its tool decodes them, when that is not the bytes themselves (pip honours
+  /// byte-order marks); nil for the bytes as they are.
+  static func transcoded(_ bytes: [UInt8]) -> [UInt8]?
 }
 
 extension LockfileReader {
+  public static func transcoded(_ bytes: [UInt8]) -> [UInt8]? { nil }
+
   public static func read(utf8 bytes: UnsafeBufferPointer<UInt8>) -> LockfileReading {
     read(String(decoding: bytes, as: UTF8.self))
   }

@@ -13,6 +13,36 @@ public enum RequirementsReader: LockfileReader {
     return path.count > name.count && parent == "requirements"
   }
 
+  /// pip reads these files through `auto_decode` (pip/_internal/utils/encoding.py, pip 20-25): a byte-order mark
+  /// chooses the encoding and is dropped, checked in pip's order: UTF-8, then `codecs.BOM_UTF16` (on every machine
+  /// pip runs on, little-endian: FF FE), UTF-16 BE, UTF-32 BE. A UTF-32 LE mark starts with FF FE, so pip reads such
+  /// a file as UTF-16, and so does this. After FF FE pip decodes with Python's `utf-16` codec, which takes a second
+  /// mark as its own (FE FF switching to big-endian); the other codecs keep one as U+FEFF. Windows writes such files:
+  /// PowerShell 5's `pip freeze > requirements.txt` is UTF-16 LE with a mark, Notepad's "UTF-8 with BOM" has one.
+  /// Code units that do not decode become U+FFFD (where pip stops with an error).
+  public static func transcoded(_ bytes: [UInt8]) -> [UInt8]? {
+    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { return Array(bytes.dropFirst(3)) }
+    func decoded<Codec: UnicodeCodec>(_ codec: Codec.Type, skipping marks: Int, bigEndian: Bool) -> [UInt8] {
+      let size = MemoryLayout<Codec.CodeUnit>.size
+      let body = bytes.dropFirst(marks * size)
+      let units = stride(from: body.startIndex, to: body.endIndex - (size - 1), by: size).map { start in
+        body[start..<start + size].enumerated().reduce(Codec.CodeUnit(0)) { value, byte in
+          value | Codec.CodeUnit(byte.element) << (8 * (bigEndian ? size - 1 - byte.offset : byte.offset))
+        }
+      }
+      return Array(String(decoding: units, as: Codec.self).utf8)
+    }
+    if bytes.starts(with: [0xFF, 0xFE]) {
+      let second = bytes.dropFirst(2).prefix(2)
+      if second.elementsEqual([0xFF, 0xFE]) { return decoded(UTF16.self, skipping: 2, bigEndian: false) }
+      if second.elementsEqual([0xFE, 0xFF]) { return decoded(UTF16.self, skipping: 2, bigEndian: true) }
+      return decoded(UTF16.self, skipping: 1, bigEndian: false)
+    }
+    if bytes.starts(with: [0xFE, 0xFF]) { return decoded(UTF16.self, skipping: 1, bigEndian: true) }
+    if bytes.starts(with: [0x00, 0x00, 0xFE, 0xFF]) { return decoded(UTF32.self, skipping: 1, bigEndian: true) }
+    return nil
+  }
+
   public static func read(_ text: String) -> LockfileReading {
     var reading = LockfileReading()
     var text = text
