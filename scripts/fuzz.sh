@@ -31,7 +31,7 @@ seed() {
   rm -rf "$dir"
   mkdir -p "$dir"
   case "$target" in
-  lockfiles) find Tests/Fixtures/lockfiles -type f ;;
+  lockfiles) find Tests/Fixtures/lockfiles fuzz/seeds/lockfiles -type f ;;
   certificates) find Tests/Fixtures/pki -type f -size -64k ;;
   decodes)
     # PEM texts for the lazy index, and every fixture certificate as DER for the twin template against d2i_X509.
