@@ -126,7 +126,7 @@ public enum FuzzEntryPoints {
 
   /// `EnvFile.parse`: `--env-file`.
   public static func envFile(_ bytes: [UInt8]) {
-    _ = try? EnvFile.parse(String(decoding: bytes, as: UTF8.self), path: "fuzz.env")
+    _ = try? EnvFile.parseWithLines(bytes: bytes, path: "fuzz.env")
   }
 
   /// `SnapshotCoding.decode`: recorded baselines.

@@ -89,7 +89,7 @@ public struct Workspace {
     do { bytes = try HostFileSystem().read(absolute(envFile), limit: 1 << 20) } catch {
       throw InputError("--env-file \(error.description); give a file of KEY=VALUE lines")
     }
-    do { return try EnvFile.parseWithLines(String(decoding: bytes, as: UTF8.self), path: envFile) } catch {
+    do { return try EnvFile.parseWithLines(bytes: bytes, path: envFile) } catch {
       throw InputError(error.description)
     }
   }

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 
 @testable import TrustgateCore
@@ -58,6 +59,41 @@ final class EnvFileTests: XCTestCase {
           error.description,
           "ci.env:\(line): holds a NUL byte, which no environment variable can contain; remove it (is this a binary file?)")
       }
+    }
+  }
+
+  /// As Docker's `--env-file` reader: a UTF-8 byte-order mark on the first line is dropped (a Windows editor's file
+  /// sets its first variable), and a line that is not UTF-8 is refused at its number, not read with U+FFFD in a path.
+  /// The files are written by Python's codecs.
+  func testByteOrderMarkIsDroppedAndInvalidUTF8IsRefusedAtItsLine() throws {
+    let scratch = try TemporaryDirectory()
+    let script = """
+      import sys
+      out = sys.argv[1]
+      open(out + "/mark.env", "wb").write("SSL_CERT_FILE=/etc/ssl/ca.pem\\r\\nB=2\\r\\n".encode("utf-8-sig"))
+      text = "A=1\\n# caf\\u00e9\\nREQUESTS_CA_BUNDLE=/opt/caf\\u00e9/ca.pem\\n"
+      open(out + "/latin1.env", "wb").write(text.encode("latin-1"))
+      open(out + "/utf16.env", "wb").write("A=1\\n".encode("utf-16"))
+      """
+    let python = try XCTUnwrap(CachedFixture.realPython(), "no python3 here")
+    let run = try ExternalTool.run([python, "-c", script, scratch.path])
+    XCTAssertEqual(run.status, 0, run.output)
+    func bytes(_ name: String) throws -> [UInt8] {
+      [UInt8](try Data(contentsOf: URL(fileURLWithPath: scratch.path + "/" + name)))
+    }
+    let marked = try EnvFile.parseWithLines(bytes: try bytes("mark.env"), path: "mark.env")
+    XCTAssertEqual(marked["SSL_CERT_FILE"]?.value, "/etc/ssl/ca.pem")
+    XCTAssertEqual(marked["SSL_CERT_FILE"]?.line, 1)
+    XCTAssertEqual(marked["B"]?.value, "2")
+    XCTAssertThrowsError(try EnvFile.parseWithLines(bytes: try bytes("latin1.env"), path: "latin1.env")) { error in
+      // The comment on line 2 is the first line that is not UTF-8 (Docker refuses it there too).
+      XCTAssertEqual(
+        (error as? EnvFile.ParseError)?.description,
+        "latin1.env:2: is not valid UTF-8 (Docker's --env-file refuses it too); save the file as UTF-8")
+    }
+    XCTAssertThrowsError(try EnvFile.parseWithLines(bytes: try bytes("utf16.env"), path: "utf16.env")) { error in
+      let description = (error as? EnvFile.ParseError)?.description ?? "\(error)"
+      XCTAssertTrue(description.contains("utf16.env:1: holds a NUL byte"), description)
     }
   }
 }

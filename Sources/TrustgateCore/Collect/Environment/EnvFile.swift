@@ -18,10 +18,34 @@ public enum EnvFile {
     try parseWithLines(text, path: path).mapValues(\.value)
   }
 
-  /// Like `parse`, with the 1-based line each variable was set on (the last one wins, as in Docker).
-  public static func parseWithLines(_ text: String, path: String) throws(ParseError) -> [String: (value: String, line: Int)] {
+  /// The file's bytes, read as Docker's `--env-file` reader reads them (docker/cli `opts/file.go`,
+  /// `parseKeyValueFile`): a line that is not UTF-8 is refused at its number, where a value decoded with replacement
+  /// characters would name another path (a UTF-16 file from a Windows editor is refused by its NULs first).
+  public static func parseWithLines(
+    bytes: [UInt8], path: String
+  ) throws(ParseError) -> [String: (value: String, line: Int)] {
+    let text = String(decoding: bytes, as: UTF8.self)
+    if !text.utf8.elementsEqual(bytes) {
+      for (index, line) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+        // A NUL first: refused below at its line, with its own message.
+        if line.contains(0) { break }
+        guard String(validating: line, as: UTF8.self) == nil else { continue }
+        throw ParseError(
+          path: path, line: index + 1, text: "",
+          problem: "is not valid UTF-8 (Docker's --env-file refuses it too); save the file as UTF-8")
+      }
+    }
+    return try parseWithLines(text, path: path)
+  }
+
+  /// Like `parse`, with the 1-based line each variable was set on (the last one wins, as in Docker). A byte-order
+  /// mark on the first line is dropped, as Docker drops it (Windows editors write one).
+  public static func parseWithLines(
+    _ text: String, path: String
+  ) throws(ParseError) -> [String: (value: String, line: Int)] {
     var env: [String: (value: String, line: Int)] = [:]
     var number = 0
+    let text = text.hasPrefix("\u{FEFF}") ? text.dropFirst() : Substring(text)
     // `\r\n` is one Character in Swift, so split on every newline kind (CRLF files from Windows editors).
     for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
       number += 1
