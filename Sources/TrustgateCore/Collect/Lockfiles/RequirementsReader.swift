@@ -22,13 +22,19 @@ public enum RequirementsReader: LockfileReader {
   /// Code units that do not decode become U+FFFD (where pip stops with an error).
   public static func transcoded(_ bytes: [UInt8]) -> [UInt8]? {
     if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { return Array(bytes.dropFirst(3)) }
+    // Code units after `marks` marks, in the byte order given; a last incomplete unit is dropped.
     func decoded<Codec: UnicodeCodec>(_ codec: Codec.Type, skipping marks: Int, bigEndian: Bool) -> [UInt8] {
       let size = MemoryLayout<Codec.CodeUnit>.size
-      let body = bytes.dropFirst(marks * size)
-      let units = stride(from: body.startIndex, to: body.endIndex - (size - 1), by: size).map { start in
-        body[start..<start + size].enumerated().reduce(Codec.CodeUnit(0)) { value, byte in
-          value | Codec.CodeUnit(byte.element) << (8 * (bigEndian ? size - 1 - byte.offset : byte.offset))
+      var units: [Codec.CodeUnit] = []
+      units.reserveCapacity(bytes.count / size)
+      var index = marks * size
+      while index + size <= bytes.count {
+        var unit = Codec.CodeUnit(0)
+        for offset in 0..<size {
+          unit |= Codec.CodeUnit(bytes[index + offset]) << (8 * (bigEndian ? size - 1 - offset : offset))
         }
+        units.append(unit)
+        index += size
       }
       return Array(String(decoding: units, as: Codec.self).utf8)
     }
