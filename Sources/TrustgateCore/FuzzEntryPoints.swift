@@ -111,7 +111,7 @@ public enum FuzzEntryPoints {
   /// of the text, before Yams composes it (a hang here is the alias bomb coming back).
   public static func policyAliases(_ bytes: [UInt8]) {
     let text = String(decoding: bytes, as: UTF8.self)
-    let anchoring = YAMLTokens.firstAnchorOrAlias(in: text)
+    let anchoring = YAMLTokens.firstRefusal(in: text)
     let outcome = Result { () throws(PolicyError) -> Policy in try PolicyLoader.load(text, path: ".trustgate.yml") }
     guard let anchoring else { return }
     guard case .failure(let error) = outcome else {

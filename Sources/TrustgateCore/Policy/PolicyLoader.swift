@@ -42,8 +42,9 @@ public enum PolicyLoader {
     policy.path = path
     // Anchors and aliases are refused before Yams builds anything: an alias expands into every place that names it,
     // so a few hundred bytes of nested aliases (used as a mapping key, which Yams hashes) hang the gate. A policy
-    // has no need for them.
-    switch YAMLTokens.firstAnchorOrAlias(in: text) {
+    // has no need for them, nor for collections nested deeper than a few levels (which libyaml scans in quadratic
+    // time).
+    switch YAMLTokens.firstRefusal(in: text) {
     case .anchor(let name, let line)?:
       throw PolicyError(
         path: path, line: line,
@@ -52,6 +53,11 @@ public enum PolicyLoader {
       throw PolicyError(
         path: path, line: line,
         message: "YAML alias '*\(name)': trustgate refuses anchors and aliases in a policy; write the value out")
+    case .tooDeep(let line)?:
+      throw PolicyError(
+        path: path, line: line,
+        message: "collections nested more than \(YAMLTokens.maximumDepth) deep; a policy needs four: fix the brackets "
+          + "or the indentation")
     case nil:
       break
     }

@@ -23,6 +23,35 @@ final class PolicyBoundsTests: XCTestCase {
     XCTAssertTrue(outcome.stderr.contains(".trustgate.yml:1: YAML anchor '&a0'"), outcome.stderr)
   }
 
+  /// 30,000 nested flow sequences on one line (60 KB, `scripts/fixtures/make-hostile-policies.py`) took libyaml's
+  /// scanner seconds, and 200,000 took minutes: it is quadratic in the nesting. Collections deeper than 64 are
+  /// refused at their line, as soon as the scan reaches them.
+  func testDeeplyNestedPolicyIsRefusedQuicklyAtItsLine() throws {
+    let scenario = try Scenario()
+    try scenario.write(".trustgate.yml", try Self.seed("deep-flow.yml"))
+    let outcome = try BoundedRun.trustgate(
+      ["check", "--repo", scenario.repo, "--root", Scenario.healthyRoot, "--annotations", "none"],
+      in: scenario.sandbox.root, seconds: 20)
+    XCTAssertFalse(outcome.timedOut, "check with 30,000 nested sequences ran past 20 s")
+    XCTAssertLessThan(outcome.seconds, 5, "check with 30,000 nested sequences took \(outcome.seconds) s")
+    XCTAssertEqual(outcome.status, 2, outcome.all)
+    XCTAssertTrue(outcome.stderr.contains(".trustgate.yml:2: collections nested more than 64 deep"), outcome.stderr)
+    // Block collections count too: 70 mappings indented one inside the other are refused at the 64th level's line.
+    let indented = (0..<70).map { String(repeating: " ", count: $0) + "a:" }.joined(separator: "\n") + " 1\n"
+    XCTAssertThrowsError(try PolicyLoader.load(indented, path: "p.yml")) { error in
+      XCTAssertEqual((error as? PolicyError)?.line, 65)
+      XCTAssertTrue((error as? PolicyError)?.message.contains("nested more than 64 deep") == true, "\(error)")
+    }
+    // A policy's own shape, four deep, is untouched.
+    let policy = try PolicyLoader.load(
+      "version: 1\nignore:\n  - rule: TG301\n    package: httpx\n    reason: r\n    expires: 2099-01-01\n"
+        + "required-roots:\n  - name: Corp\n    sha256: \(String(repeating: "ab", count: 32))\n"
+        + "    in: [os-bundle, certifi]\n",
+      path: "p.yml")
+    XCTAssertEqual(policy.ignores.count, 1)
+    XCTAssertEqual(policy.requiredRoots.count, 1)
+  }
+
   func testAnchorsAndAliasesAreRefusedAtTheirLine() {
     XCTAssertThrowsError(try PolicyLoader.load(try Self.seed("alias-merge.yml"), path: "p.yml")) { error in
       let error = error as? PolicyError
