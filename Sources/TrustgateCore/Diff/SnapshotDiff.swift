@@ -107,14 +107,27 @@ public enum SnapshotDiff {
   static func lockfiles(_ baseline: [Lockfile], _ current: [Lockfile]) -> [Change] {
     // A package's pin is its first in the file (pins are in `Pin` order: by name, then line). A current pin is compared
     // with the same file's baseline pin, else with the first baseline file (path order) that pins the package.
-    // Pins are sorted, so each file pair is merged in one pass and other files are searched by bisection: no hashing
-    // of thousands of names.
+    // Pins are sorted, so each file pair is merged in one pass: when every file keeps its path, no name is hashed.
+    // Names looked up in other files go through one index of every file's names, built at the first such lookup:
+    // searching the files one by one made a moved folder of 2,000 lockfiles (100,000 pins) take 14 s.
     let base = baseline.map(PinIndex.init)
     let now = current.map(PinIndex.init)
     let baseByPath = Dictionary(base.enumerated().map { ($1.path, $0) }, uniquingKeysWith: { first, _ in first })
+    var baseNames: [String: (path: String, pin: Pin)]?
     func anywhere(_ name: String) -> (path: String, pin: Pin)? {
-      for file in base { if let pin = file.first(name) { return (file.path, pin) } }
-      return nil
+      if baseNames == nil {
+        var names: [String: (path: String, pin: Pin)] = [:]
+        for file in base {
+          for pin in file.firsts where names[pin.name] == nil { names[pin.name] = (file.path, pin) }
+        }
+        baseNames = names
+      }
+      return baseNames?[name]
+    }
+    var currentNames: Set<String>?
+    func pinnedNow(_ name: String) -> Bool {
+      if currentNames == nil { currentNames = Set(now.lazy.flatMap { $0.firsts.lazy.map(\.name) }) }
+      return currentNames?.contains(name) == true
     }
     var changes: [Change] = []
     // Which of each baseline file's pins the same current file has, by position (the merge finds them in order).
@@ -146,8 +159,7 @@ public enum SnapshotDiff {
       }
     }
     for (index, file) in base.enumerated() {
-      for (position, pin) in file.firsts.enumerated()
-      where !matched[index][position] && !now.contains(where: { $0.first(pin.name) != nil }) {
+      for (position, pin) in file.firsts.enumerated() where !matched[index][position] && !pinnedNow(pin.name) {
         changes.append(
           Change(
             kind: .pinRemoved, area: .lockfiles, subject: pin.name, before: describe(pin),
@@ -178,17 +190,6 @@ public enum SnapshotDiff {
       firsts = []
       firsts.reserveCapacity(pins.count)
       for pin in pins where firsts.last?.name != pin.name { firsts.append(pin) }
-    }
-
-    /// The pin of `name`, found by bisection.
-    func first(_ name: String) -> Pin? {
-      var low = 0
-      var high = firsts.count
-      while low < high {
-        let middle = (low + high) / 2
-        if firsts[middle].name < name { low = middle + 1 } else { high = middle }
-      }
-      return low < firsts.count && firsts[low].name == name ? firsts[low] : nil
     }
   }
 
