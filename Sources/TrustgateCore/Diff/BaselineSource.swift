@@ -56,10 +56,9 @@ public struct BaselineLoader: Sendable {
       return .lockfiles(try lockfiles(at: ref, in: repository), label: "git ref \(ref)")
     case .staged:
       let repository = try openRepository(for: "--staged")
-      let staged = try collectFollowingIncludes(repository) { extra throws(InputError) in
+      let staged = try collectFollowingIncludes(repository) { include, descend throws(InputError) in
         do {
-          return try repository.stagedFiles(
-            indexFile: environment["GIT_INDEX_FILE"], include: wanted(extra), descend: descend(extra))
+          return try repository.stagedFiles(indexFile: environment["GIT_INDEX_FILE"], include: include, descend: descend)
         } catch { throw InputError("--staged: \(error)") }
       }
       return .staged(head: try lockfiles(at: "HEAD", in: repository), staged: staged, label: "HEAD (staged changes)")
@@ -115,11 +114,10 @@ public struct BaselineLoader: Sendable {
     }
   }
 
-  /// The walk's rules, applied to git trees: the same files the working-tree walk reads, and the `extra` paths that
-  /// includes and links named.
-  func wanted(_ extra: Set<String> = []) -> (String) -> Bool {
+  /// The walk's rules, applied to git trees: the same files the working-tree walk reads.
+  func wanted() -> (String) -> Bool {
     let collector = LockfileCollector(excluded: excluded)
-    return { extra.contains($0) || (LockfileReaders.reader(for: $0) != nil && !collector.isExcluded($0)) }
+    return { LockfileReaders.reader(for: $0) != nil && !collector.isExcluded($0) }
   }
 
   func descend(_ extra: Set<String> = []) -> (String) -> Bool {
@@ -130,30 +128,38 @@ public struct BaselineLoader: Sendable {
     }
   }
 
-  /// Reads a git tree's (or the index's) lockfiles, then what their `-r`/`-c` includes and links name, listed again
-  /// by path until nothing new is named: an included `common.txt` counts at a ref as in the working tree.
+  /// Reads a git tree's (or the index's) lockfiles, then what their `-r`/`-c` includes and links name: an included
+  /// `common.txt` counts at a ref as in the working tree. `listing` lists the tree with the walk's rules (which files,
+  /// which folders). When includes or links name paths it left out, the tree is listed again, every file of the
+  /// folders the walk enters and of those holding the named paths, and the collector reads what it reaches
+  /// (`GitTreeView`). Only when a file read that way names one in another folder the walk skips is every folder
+  /// listed: at most three listings and three passes, however long a chain of includes.
   func collectFollowingIncludes(
-    _ repository: GitRepository, listing: (Set<String>) throws(InputError) -> [GitFile]
+    _ repository: GitRepository,
+    listing: (_ include: (String) -> Bool, _ descend: (String) -> Bool) throws(InputError) -> [GitFile]
   ) throws(InputError) -> LockfileSet {
-    var extra: Set<String> = []
-    var files = try listing(extra)
-    while true {
-      let collection = LockfileCollector(excluded: excluded).collectNotingMissing(try tree(files, repository))
-      let named = collection.missing.subtracting(extra)
-      // Each round adds a path, and paths named are bounded by the files read: this ends.
-      guard !named.isEmpty else { return (collection.lockfiles, collection.problems) }
-      extra.formUnion(named)
-      let listed = try listing(extra)
-      guard Set(listed.map(\.path)) != Set(files.map(\.path)) else {
-        return (collection.lockfiles, collection.problems)
-      }
-      files = listed
+    let collector = LockfileCollector(excluded: excluded)
+    var held = MemoryFileSystem(label: "git")
+    try add(try listing(wanted(), descend()), to: &held, repository)
+    var collection = collector.collectNotingMissing(held)
+    if !collection.missing.isEmpty {
+      let all = try listing({ _ in true }, descend(collection.missing))
+      collection = collector.collectNotingMissing(GitTreeView(held: held, listed: all, repository: repository))
     }
+    let entered = descend()
+    let inSkippedFolder = collection.missing.contains { path in
+      let parts = path.split(separator: "/").dropLast()
+      return parts.indices.contains { !entered(parts[...$0].joined(separator: "/")) }
+    }
+    if inSkippedFolder {
+      let all = try listing({ _ in true }, { _ in true })
+      collection = collector.collectNotingMissing(GitTreeView(held: held, listed: all, repository: repository))
+    }
+    return (collection.lockfiles, collection.problems)
   }
 
-  /// The lockfile-bearing files of a git tree as an in-memory view.
-  func tree(_ files: [GitFile], _ repository: GitRepository) throws(InputError) -> MemoryFileSystem {
-    var fs = MemoryFileSystem(label: "git")
+  /// Adds a git tree's (or the index's) files to an in-memory view.
+  func add(_ files: [GitFile], to fs: inout MemoryFileSystem, _ repository: GitRepository) throws(InputError) {
     // The files' blobs, read on every core (the links' below, one by one: they are a few bytes).
     // `blobs` answers in the order asked, so the files' own order pairs each with its blob.
     var contents = repository.blobs(files.filter { !$0.isSymlink }.map(\.oid), limit: 32 << 20).makeIterator()
@@ -171,16 +177,15 @@ public struct BaselineLoader: Sendable {
         throw InputError("reading \(file.path) from git: \(error)")
       }
     }
-    return fs
   }
 
   /// The lockfiles at `ref`, parsed by the same readers as the working tree's.
   func lockfiles(at ref: String, in repository: GitRepository) throws(InputError) -> LockfileSet {
     let commit: String
     do { commit = try repository.resolveCommit(ref) } catch { throw InputError("--baseline-ref: \(error)") }
-    return try collectFollowingIncludes(repository) { extra throws(InputError) in
+    return try collectFollowingIncludes(repository) { include, descend throws(InputError) in
       do {
-        return try repository.files(atCommit: commit, include: wanted(extra), descend: descend(extra))
+        return try repository.files(atCommit: commit, include: include, descend: descend)
       } catch { throw InputError("--baseline-ref: \(error)") }
     }
   }
