@@ -120,11 +120,21 @@ public struct BaselineLoader: Sendable {
     return { LockfileReaders.reader(for: $0) != nil && !collector.isExcluded($0) }
   }
 
+  /// The folders the walk enters, and those that hold one of the `extra` paths (each found in a set, not by
+  /// comparing every path with every folder).
   func descend(_ extra: Set<String> = []) -> (String) -> Bool {
     let collector = LockfileCollector(excluded: excluded)
-    return { directory in
+    var holding: Set<String> = []
+    for path in extra {
+      var folder = Substring(path)
+      while let slash = folder.lastIndex(of: "/") {
+        folder = folder[..<slash]
+        guard holding.insert(String(folder)).inserted else { break }
+      }
+    }
+    return { [holding] directory in
       (LockfileCollector.descends(into: directory.split(separator: "/").last ?? Substring(directory))
-        && !collector.isExcluded(directory)) || extra.contains { $0.hasPrefix(directory + "/") }
+        && !collector.isExcluded(directory)) || holding.contains(directory)
     }
   }
 
