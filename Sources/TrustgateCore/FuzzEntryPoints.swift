@@ -107,15 +107,15 @@ public enum FuzzEntryPoints {
   }
 
   /// `PolicyLoader.load` on policies with YAML anchors and aliases (seeded with alias bombs, mutated with a dictionary
-  /// of `&`, `*`, `?` and flow tokens): every document libyaml finds an anchor or alias in must be refused with a line
-  /// of the text, before Yams composes it (a hang here is the alias bomb coming back).
+  /// of `&`, `*`, `?` and flow tokens): every document libyaml finds an anchor, an alias or too deep a nesting in must
+  /// be refused with a line of the text, before Yams composes it (a hang here is the alias bomb coming back).
   public static func policyAliases(_ bytes: [UInt8]) {
     let text = String(decoding: bytes, as: UTF8.self)
-    let anchoring = YAMLTokens.firstRefusal(in: text)
+    let refusal = YAMLTokens.firstRefusal(in: text)
     let outcome = Result { () throws(PolicyError) -> Policy in try PolicyLoader.load(text, path: ".trustgate.yml") }
-    guard let anchoring else { return }
+    guard let refusal else { return }
     guard case .failure(let error) = outcome else {
-      fatalError("a policy with \(anchoring) was accepted")
+      fatalError("a policy with \(refusal) was accepted")
     }
     var lineCount = 1
     for byte in text.utf8 where byte == UInt8(ascii: "\n") { lineCount += 1 }
