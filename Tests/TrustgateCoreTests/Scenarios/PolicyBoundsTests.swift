@@ -10,15 +10,23 @@ final class PolicyBoundsTests: XCTestCase {
     try String(contentsOfFile: CLI.packageRoot + "/fuzz/seeds/policy/" + name, encoding: .utf8)
   }
 
-  /// The 563-byte alias bomb (`scripts/fixtures/make-hostile-policies.py`) used as a mapping key hung `check`
-  /// (stopped by this test after 20 s); it is refused at its first anchor, line 1.
-  func testAliasBombIsRefusedQuicklyAtItsLine() throws {
+  /// `check` of a fresh repository whose `.trustgate.yml` is a seed, stopped after 20 s.
+  func checkWithPolicy(
+    seed name: String, file: StaticString = #filePath, line: UInt = #line
+  ) throws -> BoundedRun.Outcome {
     let scenario = try Scenario()
-    try scenario.write(".trustgate.yml", try Self.seed("alias-bomb.yml"))
+    try scenario.write(".trustgate.yml", try Self.seed(name))
     let outcome = try BoundedRun.trustgate(
       ["check", "--repo", scenario.repo, "--root", Scenario.healthyRoot, "--annotations", "none"],
       in: scenario.sandbox.root, seconds: 20)
-    XCTAssertFalse(outcome.timedOut, "check with the alias bomb ran past 20 s")
+    XCTAssertFalse(outcome.timedOut, "check with the policy \(name) ran past 20 s", file: file, line: line)
+    return outcome
+  }
+
+  /// The 563-byte alias bomb (`scripts/fixtures/make-hostile-policies.py`) used as a mapping key hung `check`
+  /// (stopped by this test after 20 s); it is refused at its first anchor, line 1.
+  func testAliasBombIsRefusedQuicklyAtItsLine() throws {
+    let outcome = try checkWithPolicy(seed: "alias-bomb.yml")
     XCTAssertEqual(outcome.status, 2, outcome.all)
     XCTAssertTrue(outcome.stderr.contains(".trustgate.yml:1: YAML anchor '&a0'"), outcome.stderr)
   }
@@ -27,12 +35,7 @@ final class PolicyBoundsTests: XCTestCase {
   /// scanner seconds, and 200,000 took minutes: it is quadratic in the nesting. Collections deeper than 64 are
   /// refused at their line, as soon as the scan reaches them.
   func testDeeplyNestedPolicyIsRefusedQuicklyAtItsLine() throws {
-    let scenario = try Scenario()
-    try scenario.write(".trustgate.yml", try Self.seed("deep-flow.yml"))
-    let outcome = try BoundedRun.trustgate(
-      ["check", "--repo", scenario.repo, "--root", Scenario.healthyRoot, "--annotations", "none"],
-      in: scenario.sandbox.root, seconds: 20)
-    XCTAssertFalse(outcome.timedOut, "check with 30,000 nested sequences ran past 20 s")
+    let outcome = try checkWithPolicy(seed: "deep-flow.yml")
     XCTAssertLessThan(outcome.seconds, 5, "check with 30,000 nested sequences took \(outcome.seconds) s")
     XCTAssertEqual(outcome.status, 2, outcome.all)
     XCTAssertTrue(outcome.stderr.contains(".trustgate.yml:2: collections nested more than 64 deep"), outcome.stderr)
