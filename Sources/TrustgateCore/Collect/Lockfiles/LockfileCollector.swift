@@ -24,10 +24,21 @@ public struct LockfileCollector: Sendable {
   public static let maximumFieldLength = 256
 
   /// Repository-relative path prefixes to leave out (from the policy's `exclude`).
-  public var excluded: [String]
+  public var excluded: [String] {
+    didSet { (excludedPaths, excludedFolders) = Self.index(excluded) }
+  }
+  /// `excluded` as sets: a path is looked up with its folders (a few hashes), not compared with every pattern (a
+  /// policy of 150,000 patterns made `inspect` of 3,000 folders take 64 s).
+  private var excludedPaths: Set<String>
+  private var excludedFolders: Set<String>
 
   public init(excluded: [String] = []) {
     self.excluded = excluded
+    (excludedPaths, excludedFolders) = Self.index(excluded)
+  }
+
+  private static func index(_ patterns: [String]) -> (Set<String>, Set<String>) {
+    (Set(patterns), Set(patterns.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }))
   }
 
   /// Whether the walk enters a folder of this name (hidden folders other than `.github` are skipped).
@@ -37,7 +48,15 @@ public struct LockfileCollector: Sendable {
 
   /// Whether a repository-relative path is left out by the policy's `exclude`.
   public func isExcluded(_ relative: String) -> Bool {
-    excluded.contains { relative == $0 || relative.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }
+    // The path itself, or a folder it lies in: `a/b` excludes `a/b` and `a/b/c` (as `a/b/` does), not `a/bc`.
+    guard !excludedPaths.isEmpty else { return false }
+    if excludedPaths.contains(relative) { return true }
+    var end = relative.startIndex
+    while let slash = relative[end...].firstIndex(of: "/") {
+      if excludedFolders.contains(String(relative[..<slash])) { return true }
+      end = relative.index(after: slash)
+    }
+    return false
   }
 
   public func collect(_ repository: any FileSystemView) -> (lockfiles: [Lockfile], problems: [Problem]) {
