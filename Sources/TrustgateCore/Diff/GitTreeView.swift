@@ -70,15 +70,9 @@ final class GitTreeView: FileSystemView, @unchecked Sendable {
     }
   }
 
-  func quickResolve(_ path: String) -> String? { nil }
-
   /// The held files' folders only: the walk finds what the first listing found (the same files the working-tree
-  /// walk reads); the rest is reached by name.
+  /// walk reads); the rest is reached by name. (Typed listings, prefixes and the rest come from `FileSystemView`.)
   func rawList(_ resolvedPath: String) throws(FileError) -> [String] { try held.rawList(resolvedPath) }
-
-  func rawListTyped(_ resolvedPath: String) throws(FileError) -> [(name: String, type: EntryType)] {
-    try held.rawListTyped(resolvedPath)
-  }
 
   func rawRead(_ resolvedPath: String, limit: Int) throws(FileError) -> [UInt8] {
     if held.rawKind(resolvedPath) != nil { return try held.rawRead(resolvedPath, limit: limit) }
@@ -90,10 +84,4 @@ final class GitTreeView: FileSystemView, @unchecked Sendable {
     default: throw .notFound(resolvedPath)
     }
   }
-
-  func rawReadPrefix(_ resolvedPath: String, count: Int) throws(FileError) -> [UInt8] {
-    Array(try rawRead(resolvedPath, limit: .max).prefix(count))
-  }
-
-  func rawSpecialKind(_ resolvedPath: String) -> String? { nil }
 }

@@ -23,22 +23,15 @@ public struct LockfileCollector: Sendable {
   /// line, so a 10 MB version string never reaches the snapshot or a report.
   public static let maximumFieldLength = 256
 
-  /// Repository-relative path prefixes to leave out (from the policy's `exclude`).
-  public var excluded: [String] {
-    didSet { (excludedPaths, excludedFolders) = Self.index(excluded) }
-  }
-  /// `excluded` as sets: a path is looked up with its folders (a few hashes), not compared with every pattern (a
-  /// policy of 150,000 patterns made `inspect` of 3,000 folders take 64 s).
-  private var excludedPaths: Set<String>
-  private var excludedFolders: Set<String>
+  /// Repository-relative path prefixes to leave out (from the policy's `exclude`), as given and as folders (one
+  /// trailing slash dropped): a path is looked up with its folders (a few hashes), not compared with every pattern
+  /// (a policy of 150,000 patterns made `inspect` of 3,000 folders take 64 s).
+  private let excludedPaths: Set<String>
+  private let excludedFolders: Set<String>
 
   public init(excluded: [String] = []) {
-    self.excluded = excluded
-    (excludedPaths, excludedFolders) = Self.index(excluded)
-  }
-
-  private static func index(_ patterns: [String]) -> (Set<String>, Set<String>) {
-    (Set(patterns), Set(patterns.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }))
+    excludedPaths = Set(excluded)
+    excludedFolders = Set(excluded.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 })
   }
 
   /// Whether the walk enters a folder of this name (hidden folders other than `.github` are skipped).
@@ -85,9 +78,7 @@ public struct LockfileCollector: Sendable {
       case .missing(let target) where target == path:
         collection.problems.append(
           Self.hasUndecodableName(path)
-            ? Problem(
-              area: .lockfiles, path: path, message: Self.undecodableName + ": the gate cannot see what it pins",
-              fix: Self.renameFix, unreadable: true)
+            ? Self.unreadable(path, Self.undecodableName, fix: Self.renameFix)
             : Self.unreadable(path, "vanished while the repository was read"))
       case .missing(let target):
         collection.missing.insert(target)
@@ -254,11 +245,12 @@ public struct LockfileCollector: Sendable {
   static let undecodableName = "its name is not valid UTF-8 (shown with \u{FFFD}), so trustgate cannot open it"
   static let renameFix = "Rename it to a UTF-8 name (`git mv OLD NEW`): pip and git read it, trustgate cannot."
 
-  private static func unreadable(_ path: String, _ reason: String) -> Problem {
+  private static func unreadable(
+    _ path: String, _ reason: String,
+    fix: String = "Replace it with the lockfile itself (or a link to one inside the repository), or remove it."
+  ) -> Problem {
     Problem(
-      area: .lockfiles, path: path, message: "\(reason): the gate cannot see what it pins",
-      fix: "Replace it with the lockfile itself (or a link to one inside the repository), or remove it.",
-      unreadable: true)
+      area: .lockfiles, path: path, message: "\(reason): the gate cannot see what it pins", fix: fix, unreadable: true)
   }
 
   private func readFile(
@@ -277,11 +269,8 @@ public struct LockfileCollector: Sendable {
 
   /// What a file's bytes hold for its reader, with binary data and invalid UTF-8 as issues.
   static func parse(_ bytes: [UInt8], _ reader: any LockfileReader.Type) -> LockfileReading {
-    if let text = reader.transcoded(bytes) { return parseText(text, reader) }
-    return parseText(bytes, reader)
-  }
-
-  private static func parseText(_ bytes: [UInt8], _ reader: any LockfileReader.Type) -> LockfileReading {
+    // Decoded first as the file's tool decodes it (pip honours byte-order marks).
+    let bytes = reader.transcoded(bytes) ?? bytes
     // Checked and read in place: no string of the whole file is made (lockfiles run to megabytes).
     let (reading, valid) = bytes.withUnsafeBufferPointer { buffer -> (LockfileReading?, Bool) in
       if containsNUL(buffer) { return (nil, true) }
