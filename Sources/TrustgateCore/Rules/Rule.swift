@@ -65,11 +65,15 @@ public struct RuleExample: Sendable {
 public protocol Rule: Sendable {
   static var description: RuleDescription { get }
   static var examples: [RuleExample] { get }
+  /// Whether the policy's `ignore` entries can suppress this rule's findings (all but the rule that reports on
+  /// the ignores themselves).
+  static var ignorable: Bool { get }
   func evaluate(_ context: RuleContext) -> RuleResult
 }
 
 extension Rule {
   public var description: RuleDescription { Self.description }
+  public static var ignorable: Bool { true }
 
   /// A finding with this rule's id, area, default severity and fix (overridable).
   public func finding(

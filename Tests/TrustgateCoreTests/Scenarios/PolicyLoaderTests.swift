@@ -204,6 +204,21 @@ final class PolicyLoaderTests: XCTestCase {
     XCTAssertEqual(expired.count, 1)
     XCTAssertEqual(expired.first?.jsonLocation.0, ".trustgate.yml")
     XCTAssertEqual(expired.first?.jsonLocation.1, 3)
+
+    // An ignore of TG702 itself would hide every expiry: the rule's findings are not ignorable.
+    try scenario.write(".trustgate.yml", """
+      version: 1
+      ignore:
+        - rule: TG301
+          package: httpx
+          reason: migrating in PLAT-123
+          expires: 2020-01-31
+        - rule: TG702
+          reason: expiries reviewed elsewhere
+          expires: 2999-12-31
+      """)
+    XCTAssertEqual(try scenario.check(["--baseline-ref", "HEAD~1"]).status, 1)
+    XCTAssertEqual(try findings(scenario, "TG702").map(\.jsonLocation.1), [3], "the ignore of TG702 does not apply")
   }
 
   func testRuleSwitchedOff() throws {

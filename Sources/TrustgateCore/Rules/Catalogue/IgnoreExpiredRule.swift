@@ -1,6 +1,8 @@
-/// TG702: an ignore in the policy is past its expiry date.
+/// TG702: an ignore in the policy is past its expiry date. Its findings cannot be ignored in turn (an ignore of
+/// TG702 would hide every expiry); `rules: {TG702: off}` is the visible way to switch it off.
 public struct IgnoreExpiredRule: Rule {
   public init() {}
+  public static let ignorable = false
   public static let description = RuleDescription(
     id: "TG702", title: "Policy ignore has expired", area: .stores, severity: .error,
     rationale: "Every ignore carries a reason and an expiry so that accepted risks are reviewed; once expired, the ignore no longer applies and must be renewed or removed.",
