@@ -163,7 +163,21 @@ public struct HostFileSystem: FileSystemView {
   public func rawRead(_ resolvedPath: String, limit: Int) throws(FileError) -> [UInt8] {
     let file = try openRegular(resolvedPath, limit: limit)
     defer { close(file.descriptor) }
-    return try readFully(file.descriptor, resolvedPath, count: file.size)
+    guard file.size == 0 else { return try readFully(file.descriptor, resolvedPath, count: file.size) }
+    // Files under /proc and /sys say 0 and hold bytes (`--policy /proc/self/environ` read as an empty policy):
+    // read to their end, still no more than the limit.
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while bytes.count <= limit {
+      let n = chunk.withUnsafeMutableBytes { Glibc.read(file.descriptor, $0.baseAddress, $0.count) }
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw .notReadable(resolvedPath, reason: String(cString: strerror(errno)))
+      }
+      if n == 0 { return bytes }
+      bytes += chunk[..<n]
+    }
+    throw .tooLarge(resolvedPath, size: bytes.count, limit: limit)
   }
 
   /// Up to `count` bytes of a real regular file from `offset` on (a git pack entry, without reading the pack whole).

@@ -48,7 +48,17 @@ public struct Workspace {
       let root = try repositoryRoot()
       path = root + "/.trustgate.yml"
       shown = ".trustgate.yml"
-      guard HostFileSystem().linkKind(path) != nil else { return Policy() }
+      let host = HostFileSystem()
+      guard host.linkKind(path) != nil else { return Policy() }
+      // A policy found in the repository is the repository's own: a link out of it (to a host file, which errors
+      // would then quote) is not followed, as a lockfile's is not.
+      if let real = try? host.resolve(path), let top = try? host.resolve(root),
+        real != top, !real.hasPrefix(top == "/" ? "/" : top + "/")
+      {
+        throw InputError(
+          "\(shown): is a link to \(String(real.prefix(200))), outside the repository: not followed; make it a file "
+            + "in the repository (or a link inside it), or name the policy with --policy FILE")
+      }
     }
     let bytes: [UInt8]
     do { bytes = try HostFileSystem().read(path, limit: 1 << 20) } catch {

@@ -63,8 +63,10 @@ public enum PolicyLoader {
     }
     let root: Node?
     // The basic resolver leaves every scalar a string (the schema below reads strings only): no tag regexes are
-    // compiled, which cost more than the whole parse, and a hex fingerprint is never read as a number.
-    do { root = try Yams.compose(yaml: text, .basic) } catch {
+    // compiled, which cost more than the whole parse, and a hex fingerprint is never read as a number. The encoding
+    // is named: Yams's default reads YAMS_DEFAULT_ENCODING and then prints a line on standard output (into a JSON
+    // report).
+    do { root = try Yams.compose(yaml: text, .basic, .default, .utf8) } catch {
       throw PolicyError(path: path, line: yamlLine(error), message: "not valid YAML (\(yamlProblem(error))); fix the syntax")
     }
     guard let root else { return policy }
@@ -251,17 +253,25 @@ public enum PolicyLoader {
     return (1...days).contains(day)
   }
 
+  /// The line of a YAML error. libyaml's reader gives a byte offset into the UTF-8 text, the others a mark.
   static func yamlLine(_ error: Error) -> Int? {
     switch error as? YamlError {
     case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
+    case .reader(_, let offset?, _, let yaml):
+      return 1 + yaml.utf8.prefix(max(offset, 0)).reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
     default: return nil
     }
   }
 
+  /// What libyaml says is wrong, without the snippet of the file that Yams's descriptions quote: the policy may be
+  /// any file (`--policy /proc/self/environ`), and its line may be megabytes long.
   static func yamlProblem(_ error: Error) -> String {
     switch error as? YamlError {
     case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): return problem
-    default: return "\(error)"
+    case .reader(let problem, _, let value, _):
+      return value < 0 ? problem : problem + " (character U+" + String(UInt32(value), radix: 16, uppercase: true) + ")"
+    case .duplicatedKeysInMapping: return "a key is repeated in one mapping"
+    default: return String(String(describing: error).prefix(200))
     }
   }
 }

@@ -128,4 +128,66 @@ final class PolicyBoundsTests: XCTestCase {
       XCTAssertNotEqual(outcome.status, 2, "\(baseline): \(outcome.all)")
     }
   }
+
+  /// `.trustgate.yml` as a link out of the repository (a pull request can commit one) is refused, as a lockfile's
+  /// link is: before, `check` read the host file it named as the policy, and the errors quoted its keys.
+  func testPolicyLinkOutOfTheRepositoryIsNotFollowed() throws {
+    let scenario = try Scenario()
+    try scenario.sandbox.write("outside/host.yml", "password: hunter2\n")
+    try FileManager.default.createSymbolicLink(
+      atPath: scenario.repo + "/.trustgate.yml", withDestinationPath: scenario.sandbox.path("outside/host.yml"))
+    let arguments = ["check", "--repo", scenario.repo, "--root", Scenario.healthyRoot, "--annotations", "none"]
+    let outside = try BoundedRun.trustgate(arguments, in: scenario.sandbox.root, seconds: 60)
+    XCTAssertEqual(outside.status, 2, outside.all)
+    XCTAssertTrue(outside.stderr.contains(".trustgate.yml: is a link to "), outside.stderr)
+    XCTAssertTrue(outside.stderr.contains("outside the repository: not followed"), outside.stderr)
+    XCTAssertFalse(outside.all.contains("password"), outside.all)
+    // A link that stays inside the repository is followed: its policy applies (fail-on: note fails on warnings).
+    try FileManager.default.removeItem(atPath: scenario.repo + "/.trustgate.yml")
+    try scenario.write("config/trustgate.yml", "version: 1\nfail-on: note\n")
+    try FileManager.default.createSymbolicLink(
+      atPath: scenario.repo + "/.trustgate.yml", withDestinationPath: "config/trustgate.yml")
+    let inside = try BoundedRun.trustgate(arguments + ["--format", "json"], in: scenario.sandbox.root, seconds: 60)
+    XCTAssertNotEqual(inside.status, 2, inside.all)
+    XCTAssertTrue(inside.stdout.contains("\"failOn\": \"note\""), inside.stdout)
+  }
+
+  /// Files under /proc say they hold 0 bytes: `--policy /proc/self/environ` was read as an empty policy (exit 0 with
+  /// the defaults), and `--env-file /proc/self/environ` as no variables. Both are read to their end now and refused
+  /// at their line, and the error names the problem without quoting the file (Yams's description of a reader error
+  /// quoted the whole line: every variable of the environment).
+  func testFilesThatSayTheyAreEmptyAreReadAndNotQuoted() throws {
+    let scenario = try Scenario()
+    let secret = ["TG_TEST_SECRET": "hunter2-not-for-logs"]
+    let base = ["check", "--repo", scenario.repo, "--root", Scenario.healthyRoot, "--annotations", "none"]
+    let policy = try BoundedRun.trustgate(
+      base + ["--policy", "/proc/self/environ"], in: scenario.sandbox.root, environment: secret, seconds: 60)
+    XCTAssertEqual(policy.status, 2, policy.all)
+    XCTAssertTrue(
+      policy.stderr.contains("/proc/self/environ:1: not valid YAML (control characters are not allowed (character U+0))"),
+      policy.stderr)
+    XCTAssertFalse(policy.all.contains("hunter2"), policy.all)
+    let envFile = try BoundedRun.trustgate(
+      base + ["--env-file", "/proc/self/environ"], in: scenario.sandbox.root, environment: secret, seconds: 60)
+    XCTAssertEqual(envFile.status, 2, envFile.all)
+    XCTAssertTrue(envFile.stderr.contains("/proc/self/environ:1: holds a NUL byte"), envFile.stderr)
+    XCTAssertFalse(envFile.all.contains("hunter2"), envFile.all)
+    // A reader error further down is placed at its line.
+    XCTAssertThrowsError(try PolicyLoader.load("version: 1\nfail-on: error\n# caf\u{E9}\nx: \"\u{1}\"\n", path: "p.yml")) {
+      XCTAssertEqual(($0 as? PolicyError)?.line, 4, "\($0)")
+    }
+  }
+
+  /// Yams's default encoding reads YAMS_DEFAULT_ENCODING and, when it is set, prints a line on standard output:
+  /// `check --format json` then wrote that line before the JSON.
+  func testNoVariableAddsToStandardOutput() throws {
+    let scenario = try Scenario()
+    try scenario.write(".trustgate.yml", "version: 1\n")
+    let outcome = try BoundedRun.trustgate(
+      ["check", "--repo", scenario.repo, "--root", Scenario.healthyRoot, "--annotations", "none", "--format", "json"],
+      in: scenario.sandbox.root, environment: ["YAMS_DEFAULT_ENCODING": "utf16"], seconds: 60)
+    XCTAssertNotEqual(outcome.status, 2, outcome.all)
+    XCTAssertTrue(outcome.stdout.hasPrefix("{"), String(outcome.stdout.prefix(200)))
+    XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)))
+  }
 }
