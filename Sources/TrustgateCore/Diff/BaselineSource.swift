@@ -72,7 +72,15 @@ public struct BaselineLoader: Sendable {
         return .snapshot(try readSnapshot(recorded), label: "baseline \(recorded)")
       }
       let provider = CIProvider.detect(env: environment)
-      guard let repository = try? GitRepository(discovering: repositoryRoot) else { return .none }
+      let repository: GitRepository
+      do { repository = try GitRepository(discovering: repositoryRoot) } catch {
+        switch error {
+        // No repository, or no libgit2 (documented: git baselines are left out): no baseline, and the label says so.
+        case .notARepository, .libraryMissing: return .none
+        // One that git refuses (another user's checkout in a container job) or cannot read: not a silent "none".
+        default: throw InputError("the automatic baseline (the repository's lockfiles in git) cannot be read: \(error)")
+        }
+      }
       if let branch = provider.pullRequestTargetBranch(env: environment) {
         for candidate in ["origin/\(branch)", branch] where (try? repository.resolveCommit(candidate)) != nil {
           return .lockfiles(try lockfiles(at: candidate, in: repository), label: "git ref \(candidate) (pull request target)")

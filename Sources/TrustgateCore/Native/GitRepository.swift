@@ -3,6 +3,10 @@ import CLinux
 import Dispatch
 import Synchronization
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// A file recorded in a git tree or in the index: repo-relative path, blob id (hex), and whether it is a symbolic link
 /// (then the blob holds the link target).
 public struct GitFile: Sendable, Hashable {
@@ -67,7 +71,14 @@ public final class GitRepository {
     guard Git.library != nil else { throw .libraryMissing(String(cString: tg_git2_soname())) }
     var repository: OpaquePointer?
     let code = Git.api.repository_open_ext(&repository, path, 0, nil)
-    if code == GIT_ENOTFOUND.rawValue { throw .notARepository(path) }
+    if code == GIT_ENOTFOUND.rawValue {
+      // libgit2 1.5 answers "not found" for a repository owned by another user when no safe.directory is set at all
+      // (a container job on a runner's checkout); later versions say GIT_EOWNER. Git's rule, checked here.
+      if let workdir = GitRepositoryLocator.workdir(around: path), Self.ownedByAnotherUser(workdir) {
+        throw .untrustedOwner(workdir)
+      }
+      throw .notARepository(path)
+    }
     if code == GIT_EOWNER.rawValue { throw .untrustedOwner(path) }
     guard code == 0, let repository else { throw Self.lastError(code, "opening the repository at \(path)") }
     pointer = repository
@@ -76,6 +87,16 @@ public final class GitRepository {
 
   deinit {
     Git.api.repository_free(pointer)
+  }
+
+  /// Whether the work tree or its `.git` belongs to someone other than this process's user (what git's
+  /// `safe.directory` check refuses).
+  static func ownedByAnotherUser(_ workdir: String) -> Bool {
+    let me = geteuid()
+    return [workdir, workdir + "/.git"].contains { path in
+      var info = stat()
+      return lstat(path, &info) == 0 && info.st_uid != me
+    }
   }
 
   /// The working directory, absolute and without a trailing slash; nil for a bare repository.

@@ -33,6 +33,37 @@ final class LockfileScenarioTests: XCTestCase {
     }
   }
 
+  /// A checkout that belongs to another user (a container job on the runner's workspace) is one git refuses
+  /// (`safe.directory`). libgit2 1.5 then says "not found" when no safe.directory is set at all, and the automatic
+  /// baseline silently became none: the bump passed. Now both the automatic baseline and `--baseline-ref` exit 2
+  /// with git's fix, and with the directory marked safe the bump is found.
+  func testCheckoutOwnedByAnotherUserIsRefusedNotSkipped() throws {
+    guard geteuid() == 0 else { throw XCTSkip("giving the checkout to another user (chown) needs root") }
+    let tool = LockTool.all[0]
+    let scenario = try Scenario()
+    try scenario.write(tool.file, try tool.fixture("old"))
+    try scenario.commitAll("baseline")
+    try scenario.write(tool.file, try tool.fixture("new"))
+    let chown = Process()
+    chown.executableURL = URL(fileURLWithPath: "/bin/chown")
+    chown.arguments = ["-R", "1001:1001", scenario.repo]
+    try chown.run()
+    chown.waitUntilExit()
+    XCTAssertEqual(chown.terminationStatus, 0)
+    for arguments in [[], ["--baseline-ref", "HEAD"]] {
+      let refused = try scenario.check(arguments)
+      XCTAssertEqual(refused.status, 2, "\(arguments): \(refused.all)")
+      XCTAssertTrue(refused.stderr.contains("the repository is owned by another user"), refused.stderr)
+      XCTAssertTrue(
+        refused.stderr.contains("`git config --global --add safe.directory \(scenario.repo)`"), refused.stderr)
+    }
+    // HOME is the sandbox for the runs: git's global configuration there marks the checkout safe.
+    try scenario.sandbox.write(".gitconfig", "[safe]\n\tdirectory = \(scenario.repo)\n")
+    let trusted = try scenario.check([])
+    XCTAssertEqual(trusted.status, 1, trusted.all)
+    try assertUpgradeReported(tool, scenario.reports)
+  }
+
   /// `--staged`: the upgrade is staged, not committed; the working tree even goes back to the old file, so only
   /// the index can show the upgrade.
   func testStagedUpgradeIsComparedWithHEAD() throws {
