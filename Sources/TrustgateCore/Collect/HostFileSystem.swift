@@ -90,9 +90,10 @@ public struct HostFileSystem: FileSystemView {
     return Self.kindName(info.st_mode)
   }
 
-  /// What a file type is, in words, for anything but a regular file.
+  /// What a file type is, in words, for messages: "a FIFO (named pipe)", "a directory"...
   static func kindName(_ mode: mode_t) -> String {
     switch mode & S_IFMT {
+    case S_IFREG: return "a regular file"
     case S_IFIFO: return "a FIFO (named pipe)"
     case S_IFSOCK: return "a socket"
     case S_IFCHR: return "a character device"

@@ -73,27 +73,13 @@ final class OpenFile {
     }
     guard info.st_mode & S_IFMT == S_IFREG else {
       close(fd)
-      throw .io("\(Self.kindName(info.st_mode)), not a regular file")
+      throw .io("\(HostFileSystem.kindName(info.st_mode)), not a regular file")
     }
     descriptor = fd
     size = Int(info.st_size)
   }
 
   deinit { close(descriptor) }
-
-  /// What a file of this mode is, for messages: "a FIFO", "a directory"...
-  static func kindName(_ mode: mode_t) -> String {
-    switch mode & S_IFMT {
-    case S_IFREG: return "a regular file"
-    case S_IFDIR: return "a directory"
-    case S_IFIFO: return "a FIFO"
-    case S_IFSOCK: return "a socket"
-    case S_IFCHR: return "a character device"
-    case S_IFBLK: return "a block device"
-    case S_IFLNK: return "a symbolic link"
-    default: return "not a regular file"
-    }
-  }
 
   /// Reads at `offset` into `buffer`; returns the count, 0 at the end of the file.
   func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws(StreamError) -> Int {

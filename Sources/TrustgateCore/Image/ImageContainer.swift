@@ -34,7 +34,7 @@ struct ImageContainer {
     }
     let type = info.st_mode & S_IFMT
     guard type == S_IFDIR || type == S_IFREG else {
-      throw .notARegularFile(image: path, path: path, kind: OpenFile.kindName(info.st_mode))
+      throw .notARegularFile(image: path, path: path, kind: HostFileSystem.kindName(info.st_mode))
     }
     if type == S_IFDIR {
       var root = path
@@ -76,7 +76,7 @@ struct ImageContainer {
       guard lstat(full, &info) == 0 else { return nil }
       // A member is a regular file in the layout, never a link out of it, nor a FIFO that would block `open`.
       guard info.st_mode & S_IFMT == S_IFREG else {
-        throw .notARegularFile(image: image, path: full, kind: OpenFile.kindName(info.st_mode))
+        throw .notARegularFile(image: image, path: full, kind: HostFileSystem.kindName(info.st_mode))
       }
       do {
         return FileRegion(file: try OpenFile(path: full, followLinks: false))

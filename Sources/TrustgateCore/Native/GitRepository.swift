@@ -197,6 +197,13 @@ public final class GitRepository {
     descend: (String) -> Bool = GitRepository.descendsByDefault
   ) throws(GitError) -> [GitFile] {
     var index: OpaquePointer?
+    // GIT_INDEX_FILE names any path: a FIFO there would block libgit2's open. A missing file is git's empty index.
+    var info = stat()
+    if let indexFile, stat(indexFile, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
+      throw .library(
+        "\(HostFileSystem.kindName(info.st_mode)) where the index file is expected; not opened",
+        operation: "opening the index \(indexFile)")
+    }
     let code =
       if let indexFile { Git.api.index_open(&index, indexFile) } else { Git.api.repository_index(&index, pointer) }
     guard code == 0, let index else { throw Self.lastError(code, "opening the index \(indexFile ?? "")") }

@@ -35,7 +35,9 @@ final class NoStateTests: XCTestCase {
 
   /// Runs trustgate with a minimal environment whose cache folders all point into the test's folder; kills it after
   /// `timeout` seconds.
-  private func trustgate(_ arguments: [String], timeout: Double = 10) throws -> Outcome {
+  private func trustgate(
+    _ arguments: [String], timeout: Double = 10, environment: [String: String] = [:]
+  ) throws -> Outcome {
     let binary = try XCTUnwrap(Self.binary, "build trustgate first (swift build --build-tests)")
     let process = Process()
     process.executableURL = URL(fileURLWithPath: binary)
@@ -44,7 +46,7 @@ final class NoStateTests: XCTestCase {
     process.environment = [
       "PATH": "/usr/bin:/bin", "HOME": directory.path, "XDG_CACHE_HOME": cacheHome, "LANG": "C.UTF-8",
       "NO_COLOR": "1",
-    ]
+    ].merging(environment) { $1 }
     let outputPath = directory.path + "/output-\(UUID().uuidString)"
     FileManager.default.createFile(atPath: outputPath, contents: nil)
     let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
@@ -184,15 +186,21 @@ final class NoStateTests: XCTestCase {
     XCTAssertEqual(mkdir(cacheHome + "/trustgate", 0o755), 0)
     XCTAssertEqual(mkfifo(cacheHome + "/trustgate/parse-cache.bin", 0o644), 0)
     XCTAssertEqual(mkfifo(cacheHome + "/trustgate/snapshot-cache.bin", 0o644), 0)
+    // GIT_INDEX_FILE, which `--staged` reads as git does, naming a FIFO: libgit2's open would block on it.
+    let gitRepo = directory.path + "/git-repo"
+    _ = try tool(["git", "init", "-q", gitRepo])
     let cases: [(name: String, arguments: [String], status: Int32, says: String)] = [
       ("cache files", ["inspect", "--root", rootPath, "--repo", repo, "--format", "json"], 0, "ca-certificates.crt"),
       ("policy", ["check", "--root", rootPath, "--repo", repo, "--policy", fifo], 2, "FIFO"),
       ("env file", ["inspect", "--root", rootPath, "--repo", repo, "--env-file", fifo], 2, "FIFO"),
       ("baseline", ["check", "--root", rootPath, "--repo", repo, "--baseline", fifo], 2, "FIFO"),
+      ("index file", ["check", "--root", rootPath, "--repo", gitRepo, "--staged"], 2,
+        "opening the index \(fifo) failed: a FIFO (named pipe) where the index file is expected"),
     ]
     for (name, arguments, status, says) in cases {
       let limit = try budget()
-      let outcome = try trustgate(arguments, timeout: 5 + limit)
+      let outcome = try trustgate(
+        arguments, timeout: 5 + limit, environment: name == "index file" ? ["GIT_INDEX_FILE": fifo] : [:])
       XCTAssertFalse(outcome.timedOut, "\(name): hung (killed after \(5 + limit) s)")
       XCTAssertLessThan(outcome.seconds, limit, "\(name): took \(outcome.seconds) s")
       XCTAssertEqual(outcome.status, status, "\(name): \(outcome.output)")
