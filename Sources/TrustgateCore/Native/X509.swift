@@ -1,5 +1,9 @@
 import COpenSSL
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// An error from OpenSSL, with the library's own messages drained from its error queue.
 public struct OpenSSLError: Error, Sendable, CustomStringConvertible {
   public var operation: String
@@ -210,8 +214,23 @@ public enum OpenSSLLibrary {
   /// Initialises libcrypto without its exit handler. trustgate exits (an input error, exit 2) while collectors may
   /// still be parsing certificates on other threads; OpenSSL's atexit cleanup frees the locks those threads hold and
   /// they crash (SIGSEGV in pthread_rwlock_wrlock). Called first thing in `main`; the process frees everything anyway.
+  ///
+  /// The configuration OPENSSL_CONF names is read whole at this point: a FIFO or a device there hung the run (as it
+  /// hangs `openssl` and Python), a huge file would be read whole. Such a file is left unread; trustgate's own
+  /// verification sets its parameters itself and does not depend on it.
   public static func initialiseWithoutExitHandler() {
-    _ = OPENSSL_init_crypto(UInt64(OPENSSL_INIT_NO_ATEXIT), nil)
+    var options = UInt64(OPENSSL_INIT_NO_ATEXIT)
+    if let named = getenv("OPENSSL_CONF"), !isReadableConfiguration(String(cString: named)) {
+      options |= UInt64(OPENSSL_INIT_NO_LOAD_CONFIG)
+    }
+    _ = OPENSSL_init_crypto(options, nil)
+  }
+
+  /// A regular file of at most 1 MiB (following links), or nothing at all (OpenSSL then reports it missing).
+  static func isReadableConfiguration(_ path: String) -> Bool {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return true }
+    return info.st_mode & S_IFMT == S_IFREG && info.st_size <= 1 << 20
   }
 
   public static var version: String { String(cString: OpenSSL_version(OPENSSL_VERSION)) }

@@ -189,18 +189,22 @@ final class NoStateTests: XCTestCase {
     // GIT_INDEX_FILE, which `--staged` reads as git does, naming a FIFO: libgit2's open would block on it.
     let gitRepo = directory.path + "/git-repo"
     _ = try tool(["git", "init", "-q", gitRepo])
-    let cases: [(name: String, arguments: [String], status: Int32, says: String)] = [
-      ("cache files", ["inspect", "--root", rootPath, "--repo", repo, "--format", "json"], 0, "ca-certificates.crt"),
-      ("policy", ["check", "--root", rootPath, "--repo", repo, "--policy", fifo], 2, "FIFO"),
-      ("env file", ["inspect", "--root", rootPath, "--repo", repo, "--env-file", fifo], 2, "FIFO"),
-      ("baseline", ["check", "--root", rootPath, "--repo", repo, "--baseline", fifo], 2, "FIFO"),
+    // OPENSSL_CONF naming one: OpenSSL reads it whole when it starts (`openssl version` and Python's ssl hang too).
+    let inspect = ["inspect", "--root", rootPath, "--repo", repo, "--format", "json"]
+    let cases: [(name: String, arguments: [String], status: Int32, says: String, environment: [String: String])] = [
+      ("cache files", inspect, 0, "ca-certificates.crt", [:]),
+      ("policy", ["check", "--root", rootPath, "--repo", repo, "--policy", fifo], 2, "FIFO", [:]),
+      ("env file", ["inspect", "--root", rootPath, "--repo", repo, "--env-file", fifo], 2, "FIFO", [:]),
+      ("baseline", ["check", "--root", rootPath, "--repo", repo, "--baseline", fifo], 2, "FIFO", [:]),
       ("index file", ["check", "--root", rootPath, "--repo", gitRepo, "--staged"], 2,
-        "opening the index \(fifo) failed: a FIFO (named pipe) where the index file is expected"),
+        "opening the index \(fifo) failed: a FIFO (named pipe) where the index file is expected",
+        ["GIT_INDEX_FILE": fifo]),
+      ("OpenSSL configuration", inspect, 0, "ca-certificates.crt", ["OPENSSL_CONF": fifo]),
+      ("OpenSSL configuration", inspect, 0, "ca-certificates.crt", ["OPENSSL_CONF": "/dev/zero"]),
     ]
-    for (name, arguments, status, says) in cases {
+    for (name, arguments, status, says, environment) in cases {
       let limit = try budget()
-      let outcome = try trustgate(
-        arguments, timeout: 5 + limit, environment: name == "index file" ? ["GIT_INDEX_FILE": fifo] : [:])
+      let outcome = try trustgate(arguments, timeout: 5 + limit, environment: environment)
       XCTAssertFalse(outcome.timedOut, "\(name): hung (killed after \(5 + limit) s)")
       XCTAssertLessThan(outcome.seconds, limit, "\(name): took \(outcome.seconds) s")
       XCTAssertEqual(outcome.status, status, "\(name): \(outcome.output)")
