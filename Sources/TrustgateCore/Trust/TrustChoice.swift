@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// One place a client may take CA certificates from, and what it does with each state of that place. A client's
 /// behaviour is a list of slots; each slot takes its first choice that applies, and every slot loads.
 public struct TrustChoice: Sendable, Equatable {
@@ -84,6 +88,22 @@ extension TrustChoice {
   static let isADirectory = "IsADirectoryError: [Errno 21] Is a directory"
   static let noCertificateFound = "ssl.SSLError: [X509: NO_CERTIFICATE_OR_CRL_FOUND] no certificate or crl found"
   static let requestsInvalidPath = "OSError: Could not find a suitable TLS CA certificate bundle, invalid path: {path}"
+
+  /// The OSError Python raises when opening a file fails for `reason` (strerror's text): `PermissionError: [Errno 13]
+  /// Permission denied` for a CA file the client's user may not read.
+  static func pythonOSError(_ reason: String) -> String {
+    guard let code = (1..<134).first(where: { String(cString: strerror(Int32($0))) == reason }) else {
+      return "OSError: \(reason)"
+    }
+    let name =
+      switch Int32(code) {
+      case EACCES, EPERM: "PermissionError"
+      case ENOENT: "FileNotFoundError"
+      case EISDIR: "IsADirectoryError"
+      default: "OSError"
+      }
+    return "\(name): [Errno \(code)] \(reason)"
+  }
 
   /// OpenSSL's default-paths loader (`SSL_CTX_set_default_verify_paths`): the file it cannot use is skipped and the
   /// folder still searched (trust-regressions.md §10, measured: a missing SSL_CERT_FILE next to a working folder).

@@ -179,7 +179,12 @@ public final class TrustVerifier {
           continue
         }
         switch load.noCertificates {
-        case .raises(let message), .exits(let message):
+        case .raises(let message):
+          // Python opens the file first: one it may not read raises that OSError, not OpenSSL's "no certificate".
+          built.failure = views.readFailure(load.path).map(TrustChoice.pythonOSError)
+            ?? message.replacing("{path}", with: load.path)
+          return built
+        case .exits(let message):
           built.failure = message.replacing("{path}", with: load.path)
           return built
         default:
@@ -295,5 +300,14 @@ struct Views: Sendable {
   func read(_ path: String) -> [UInt8]? {
     guard let view = view(path) else { return nil }
     return try? view.read(path.hasPrefix("/") ? path : "/" + path)
+  }
+
+  /// Why a file that is there cannot be read (`Permission denied`); nil when it can be, or is not there.
+  func readFailure(_ path: String) -> String? {
+    guard let view = view(path) else { return nil }
+    do { _ = try view.read(path.hasPrefix("/") ? path : "/" + path) } catch {
+      if case .notReadable(_, let reason) = error { return reason }
+    }
+    return nil
   }
 }

@@ -59,6 +59,45 @@ final class RealVenvVerificationTests: XCTestCase {
     return Dictionary(uniqueKeysWithValues: all.map { ($0.client, $0) })
   }
 
+  /// A CA file the client's user may not read (a bundle copied with mode 600 into an image that runs as another
+  /// user): Python raises PermissionError when the context loads it, not OpenSSL's "no certificate" of an empty file.
+  /// trustgate runs as that user (setpriv), and the reason is compared with what real Python raises as that user.
+  func testCAFileTheUserMayNotReadRaisesPythonsPermissionError() throws {
+    guard geteuid() == 0, let setpriv = Shell.which("setpriv") else {
+      throw XCTSkip("running as another user needs root and setpriv")
+    }
+    let python = "/usr/bin/python3"
+    guard FileManager.default.isExecutableFile(atPath: python) else { throw XCTSkip("no \(python) for the oracle") }
+    _ = try verdicts("3.13", env: [:])
+    try scratch.write("root/ca/denied.pem", try pki.bytes("root.pem"))
+    try scratch.write("env", "SSL_CERT_FILE=/ca/denied.pem\nREQUESTS_CA_BUNDLE=/ca/denied.pem\nVIRTUAL_ENV=/venv\n")
+    try scratch.write("chain.pem", try pki.bytes("chain.pem"))
+    try FileManager.default.copyItem(atPath: try XCTUnwrap(CLI.binary), toPath: scratch.path + "/trustgate")
+    for (path, mode) in [(scratch.path, 0o755), (root + "/ca", 0o755), (root + "/ca/denied.pem", 0o600)] {
+      XCTAssertEqual(chmod(path, mode_t(mode)), 0, path)
+    }
+    let asUser = [setpriv, "--reuid=1001", "--regid=1001", "--clear-groups"]
+    let oracle = try Shell.run(asUser + [
+      python, "-c",
+      "import ssl, sys\ntry: ssl.create_default_context(cafile=sys.argv[1])\n"
+        + "except OSError as e: print(type(e).__name__ + ': ' + str(e))",
+      root + "/ca/denied.pem",
+    ])
+    let raised = oracle.output.trimmingCharacters(in: .whitespacesAndNewlines)
+    XCTAssertEqual(raised, "PermissionError: [Errno 13] Permission denied", oracle.output)
+    let run = try Shell.run(asUser + [
+      scratch.path + "/trustgate", "verify", "--chain", scratch.path + "/chain.pem", "--host", "localhost",
+      "--root", root, "--env-file", scratch.path + "/env", "--format", "json",
+    ])
+    let items = try XCTUnwrap(
+      JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [[String: Any]], run.output)
+    for client in ["httpx", "requests"] {
+      let verdict = try XCTUnwrap(items.first { $0["client"] as? String == client }, "\(client): \(run.output)")
+      XCTAssertEqual(verdict["verifies"] as? Bool, false, client)
+      XCTAssertEqual(verdict["error"] as? String, raised, client)
+    }
+  }
+
   /// §10: a missing SSL_CERT_FILE next to a working SSL_CERT_DIR — urllib3 and urllib.request verify, httpx 0.28.1
   /// raises FileNotFoundError, requests uses certifi (which lacks the private root).
   func testMissingSSLCertFileOnPython313() throws {
