@@ -158,7 +158,7 @@ public struct BaselineLoader: Sendable {
   ) throws(InputError) -> LockfileSet {
     let collector = LockfileCollector(excluded: excluded)
     var held = MemoryFileSystem(label: "git")
-    try add(try listing(wanted(), descend()), to: &held, repository)
+    let submodules = try add(try listing(wanted(), descend()), to: &held, repository)
     var collection = collector.collectNotingMissing(held)
     if !collection.missing.isEmpty {
       let all = try listing({ _ in true }, descend(collection.missing))
@@ -173,11 +173,24 @@ public struct BaselineLoader: Sendable {
       let all = try listing({ _ in true }, { _ in true })
       collection = collector.collectNotingMissing(GitTreeView(held: held, listed: all, repository: repository))
     }
-    return (collection.lockfiles, collection.problems)
+    return (collection.lockfiles, (collection.problems + submodules).sorted())
   }
 
-  /// Adds a git tree's (or the index's) files to an in-memory view.
-  func add(_ files: [GitFile], to fs: inout MemoryFileSystem, _ repository: GitRepository) throws(InputError) {
+  /// Adds a git tree's (or the index's) files to an in-memory view. Returns a problem for each submodule whose files
+  /// could not be read: the gate cannot see its lockfiles.
+  func add(
+    _ listed: [GitFile], to fs: inout MemoryFileSystem, _ repository: GitRepository
+  ) throws(InputError) -> [Problem] {
+    let problems = listed.compactMap { file in
+      file.unreadableSubmodule.map { reason in
+        Problem(
+          area: .lockfiles, path: file.path, message: "\(reason): lockfiles in it are not compared",
+          fix: "Fetch the submodule's commit (`git submodule update --init`; with actions/checkout, "
+            + "`submodules: true` and `fetch-depth: 0`), or leave the folder out with the policy's `exclude`.",
+          unreadable: true)
+      }
+    }
+    let files = listed.filter { $0.unreadableSubmodule == nil }
     // The files' blobs, read on every core (the links' below, one by one: they are a few bytes).
     // `blobs` answers in the order asked, so the files' own order pairs each with its blob.
     var contents = repository.blobs(files.filter { !$0.isSymlink }.map(\.oid), limit: 32 << 20).makeIterator()
@@ -195,6 +208,7 @@ public struct BaselineLoader: Sendable {
         throw InputError("reading \(file.path) from git: \(error)")
       }
     }
+    return problems
   }
 
   /// The lockfiles at `ref`, parsed by the same readers as the working tree's.

@@ -24,7 +24,8 @@ final class GitTreeView: FileSystemView, @unchecked Sendable {
     self.held = held
     var listed: [String: GitFile] = [:]
     var directories: Set<String> = ["/"]
-    for file in files {
+    // A submodule that could not be read is a problem of the first listing, not a file.
+    for file in files where file.unreadableSubmodule == nil {
       listed["/" + file.path] = file
       var folder = Substring(file.path)
       while let slash = folder.lastIndex(of: "/") {

@@ -13,11 +13,15 @@ public struct GitFile: Sendable, Hashable {
   public var path: String
   public var oid: String
   public var isSymlink: Bool
+  /// Set for a submodule whose files cannot be read at the recorded commit: why. `path` is then the submodule's
+  /// folder and `oid` the commit; there is no blob.
+  public var unreadableSubmodule: String?
 
-  public init(path: String, oid: String, isSymlink: Bool) {
+  public init(path: String, oid: String, isSymlink: Bool, unreadableSubmodule: String? = nil) {
     self.path = path
     self.oid = oid
     self.isSymlink = isSymlink
+    self.unreadableSubmodule = unreadableSubmodule
   }
 }
 
@@ -65,6 +69,9 @@ public final class GitRepository {
   private let pointer: OpaquePointer
   /// The path this repository was discovered from (`blobs` opens more handles on it).
   private let discoveredFrom: String
+  /// Submodules' object folders added to this handle's object database, so their commits, trees and blobs read
+  /// like the superproject's own (`blobs` adds them to the handles it opens too).
+  private var alternates: [String] = []
 
   /// Opens the repository containing `path`, searching upwards like git does.
   public init(discovering path: String) throws(GitError) {
@@ -156,7 +163,8 @@ public final class GitRepository {
 
   /// Every blob in the tree of commit `id` whose repo-relative path passes `include`, in tree order.
   /// `descend` gets each directory's repo-relative path and returns false to skip the whole subtree unread.
-  /// Submodules are skipped; symbolic links are reported with `isSymlink` so the caller decides.
+  /// Checked-out submodules are read at their recorded commits (`submoduleFiles`); symbolic links are reported with
+  /// `isSymlink` so the caller decides.
   public func files(
     atCommit id: String,
     include: (String) -> Bool,
@@ -173,19 +181,97 @@ public final class GitRepository {
     guard treeCode == 0, let tree else { throw Self.lastError(treeCode, "reading the tree of commit \(id)") }
     defer { Git.api.tree_free(tree) }
 
-    var files: [GitFile] = []
+    let (files, links) = try walk(tree, prefix: "", include: include, descend: descend, what: "commit \(id)")
+    return files + (try submoduleFiles(links, include: include, descend: descend, depth: 1))
+  }
+
+  /// The blobs and submodule links of a tree, paths prefixed with `prefix`.
+  private func walk(
+    _ tree: OpaquePointer, prefix: String, include: (String) -> Bool, descend: (String) -> Bool, what: String
+  ) throws(GitError) -> (files: [GitFile], links: [GitFile]) {
+    var found: (files: [GitFile], links: [GitFile]) = ([], [])
     let walked: Int32 = withoutActuallyEscaping(include) { include in
       withoutActuallyEscaping(descend) { descend in
-        var context = TreeWalkContext(include: include, descend: descend)
+        var context = TreeWalkContext(prefix: prefix, include: include, descend: descend)
         let code = withUnsafeMutablePointer(to: &context) { context in
           Git.api.tree_walk(tree, GIT_TREEWALK_PRE, treeWalkVisit, context)
         }
-        files = context.files
+        found = (context.files, context.links)
         return code
       }
     }
-    guard walked == 0 else { throw Self.lastError(walked, "walking the tree of commit \(id)") }
+    guard walked == 0 else { throw Self.lastError(walked, "walking the tree of \(what)") }
+    return found
+  }
+
+  /// The files of the submodules the walk enters, at the commits the superproject records for them (its tree, or its
+  /// index), read through each submodule's own object folder. The working tree holds a checked-out submodule's
+  /// files, so a baseline without them compared none of its lockfiles. A submodule that is not checked out has no
+  /// files on either side and is left out; one whose object folder lacks the recorded commit (not fetched) is
+  /// returned as an unreadable entry at its folder.
+  private func submoduleFiles(
+    _ links: [GitFile], include: (String) -> Bool, descend: (String) -> Bool, depth: Int
+  ) throws(GitError) -> [GitFile] {
+    var files: [GitFile] = []
+    for link in links {
+      guard let objects = submoduleObjects(link.path) else { continue }
+      let short = String(link.oid.prefix(12))
+      guard depth <= 8 else {
+        files.append(GitFile(path: link.path, oid: link.oid, isSymlink: false, unreadableSubmodule: "submodules nested more than 8 deep"))
+        continue
+      }
+      try addAlternate(objects)
+      var oid = try Self.parseObjectId(link.oid)
+      var commit: OpaquePointer?
+      guard Git.api.commit_lookup(&commit, pointer, &oid) == 0, let commit else {
+        files.append(
+          GitFile(
+            path: link.path, oid: link.oid, isSymlink: false,
+            unreadableSubmodule: "submodule: its recorded commit \(short) is not in its repository (not fetched)"))
+        continue
+      }
+      defer { Git.api.commit_free(commit) }
+      var tree: OpaquePointer?
+      let treeCode = Git.api.commit_tree(&tree, commit)
+      guard treeCode == 0, let tree else { throw Self.lastError(treeCode, "reading the tree of submodule commit \(short)") }
+      defer { Git.api.tree_free(tree) }
+      let (inner, nested) = try walk(
+        tree, prefix: link.path + "/", include: include, descend: descend, what: "submodule \(link.path)")
+      files += inner
+      files += try submoduleFiles(nested, include: include, descend: descend, depth: depth + 1)
+    }
     return files
+  }
+
+  /// The object folder of the submodule checked out at `path`: its `.git` folder's, or the one its `.git` file names
+  /// (`gitdir: ../.git/modules/lib`). nil when it is not checked out.
+  private func submoduleObjects(_ path: String) -> String? {
+    guard let workdir else { return nil }
+    let folder = workdir + "/" + path
+    let host = HostFileSystem()
+    switch host.linkKind(folder + "/.git") {
+    case .directory: return folder + "/.git/objects"
+    case .file:
+      guard let bytes = try? host.read(folder + "/.git", limit: 4096),
+        let line = String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline).first,
+        line.hasPrefix("gitdir: ")
+      else { return nil }
+      let named = String(line.dropFirst("gitdir: ".count)).trimmingCharacters(in: .whitespaces)
+      return (named.hasPrefix("/") ? named : folder + "/" + named) + "/objects"
+    default: return nil
+    }
+  }
+
+  /// Adds an object folder to this handle's object database (once).
+  private func addAlternate(_ objects: String) throws(GitError) {
+    guard !alternates.contains(objects) else { return }
+    var database: OpaquePointer?
+    let opened = Git.api.repository_odb(&database, pointer)
+    guard opened == 0, let database else { throw Self.lastError(opened, "opening the object database") }
+    defer { Git.api.odb_free(database) }
+    let added = Git.api.odb_add_disk_alternate(database, objects)
+    guard added == 0 else { throw Self.lastError(added, "adding the submodule objects \(objects)") }
+    alternates.append(objects)
   }
 
   /// The entries staged in the index whose paths pass `include` and lie in directories that `descend` accepts.
@@ -215,20 +301,27 @@ public final class GitRepository {
     }
 
     var result: [GitFile] = []
+    var links: [GitFile] = []
     var directoryDecisions: [Substring: Bool] = [:]
     for position in 0..<Git.api.index_entrycount(index) {
       guard let entry = Git.api.index_get_byindex(index, position), let rawPath = entry.pointee.path else { continue }
       guard Git.api.index_entry_stage(entry) == 0,
-        entry.pointee.flags_extended & UInt16(GIT_INDEX_ENTRY_INTENT_TO_ADD.rawValue) == 0,
-        let isSymlink = Self.blobKind(mode: entry.pointee.mode)
+        entry.pointee.flags_extended & UInt16(GIT_INDEX_ENTRY_INTENT_TO_ADD.rawValue) == 0
       else { continue }
       let path = String(cString: rawPath)
-      guard Self.directoriesAccepted(path, descend: descend, decisions: &directoryDecisions), include(path) else {
+      if entry.pointee.mode == GIT_FILEMODE_COMMIT.rawValue {
+        // A staged submodule: its files at the staged commit, when the walk enters its folder.
+        if Self.directoriesAccepted(path + "/", descend: descend, decisions: &directoryDecisions) {
+          links.append(GitFile(path: path, oid: Self.hex(entry.pointee.id), isSymlink: false))
+        }
         continue
       }
+      guard let isSymlink = Self.blobKind(mode: entry.pointee.mode),
+        Self.directoriesAccepted(path, descend: descend, decisions: &directoryDecisions), include(path)
+      else { continue }
       result.append(GitFile(path: path, oid: Self.hex(entry.pointee.id), isSymlink: isSymlink))
     }
-    return result
+    return result + (try submoduleFiles(links, include: include, descend: descend, depth: 1))
   }
 
   /// The content of blob `oid` (hex); throws `tooLarge` without reading it when it exceeds `limit` bytes.
@@ -269,9 +362,13 @@ public final class GitRepository {
     }
     let results = Mutex<[Int: Result<[UInt8], GitError>]>([:])
     let path = discoveredFrom
+    let alternates = alternates
     DispatchQueue.concurrentPerform(iterations: workers) { worker in
       let handle: GitRepository
-      do throws(GitError) { handle = try GitRepository(discovering: path) } catch {
+      do throws(GitError) {
+        handle = try GitRepository(discovering: path)
+        for objects in alternates { try handle.addAlternate(objects) }
+      } catch {
         results.withLock {
           for index in stride(from: worker, to: oids.count, by: workers) { $0[index] = .failure(error) }
         }
@@ -359,19 +456,30 @@ public final class GitRepository {
 
 /// What the tree walk callback needs; passed to C as a pointer to a stack value that outlives the walk.
 private struct TreeWalkContext {
+  /// Put before every path: a submodule's folder and `/`, or nothing.
+  let prefix: String
   let include: (String) -> Bool
   let descend: (String) -> Bool
   var files: [GitFile] = []
+  /// Submodules (gitlinks) in folders the walk enters, with their commits.
+  var links: [GitFile] = []
 }
 
 /// `git_tree_walk` callback: returns 1 to skip a subtree (or an entry), 0 to go on.
 private let treeWalkVisit: git_treewalk_cb = { root, entry, payload in
   guard let entry, let payload, let rawName = Git.api.tree_entry_name(entry) else { return 0 }
   let context = payload.assumingMemoryBound(to: TreeWalkContext.self)
-  let path = (root.map { String(cString: $0) } ?? "") + String(cString: rawName)
+  let path = context.pointee.prefix + (root.map { String(cString: $0) } ?? "") + String(cString: rawName)
   let mode = Git.api.tree_entry_filemode(entry).rawValue
   if mode == GIT_FILEMODE_TREE.rawValue {
     return context.pointee.descend(path) ? 0 : 1
+  }
+  if mode == GIT_FILEMODE_COMMIT.rawValue {
+    if context.pointee.descend(path) {
+      context.pointee.links.append(
+        GitFile(path: path, oid: GitRepository.hex(Git.api.tree_entry_id(entry)), isSymlink: false))
+    }
+    return 0
   }
   guard let isSymlink = GitRepository.blobKind(mode: mode), context.pointee.include(path) else { return 0 }
   context.pointee.files.append(

@@ -16,6 +16,15 @@ public struct UnreadableLockfileRule: Rule {
             fix: "Replace the link.", unreadable: true))
       }
     }),
+    .init("a submodule whose commit at the baseline was never fetched (a warning)", triggers: true, context: {
+      var baseline = Examples.snapshot()
+      baseline.problems.append(
+        Problem(
+          area: .lockfiles, path: "vendor/lib",
+          message: "submodule: its recorded commit 0123456789ab is not in its repository (not fetched)",
+          fix: "Fetch it.", unreadable: true))
+      return Examples.context(Examples.snapshot(), baseline: baseline)
+    }),
     .init("a lockfile with a syntax error is TG001's", triggers: false, context: {
       Examples.context {
         $0.problems.append(
@@ -26,12 +35,26 @@ public struct UnreadableLockfileRule: Rule {
 
   public func evaluate(_ context: RuleContext) -> RuleResult {
     var result = RuleResult(checked: ["lockfiles"])
-    for problem in context.current.problems where problem.area == .lockfiles && problem.unreadable == true {
+    let unreadable = { (snapshot: Snapshot) in
+      snapshot.problems.filter { $0.area == .lockfiles && $0.unreadable == true }
+    }
+    let current = unreadable(context.current)
+    for problem in current {
       let path = problem.path ?? "."
       result.findings.append(
         finding(
           "\(path):\(problem.line ?? 0)", "\(path): \(problem.message)", at: Location(path: path, line: problem.line),
           fix: problem.fix))
+    }
+    // What the baseline could not read (a submodule commit a shallow checkout never fetched) is not compared: a
+    // warning, so the gate says so without failing the change that may have fixed it.
+    let known = Set(current.map { $0.path ?? "." })
+    for problem in context.baseline.map(unreadable) ?? [] where !known.contains(problem.path ?? ".") {
+      let path = problem.path ?? "."
+      result.findings.append(
+        finding(
+          "\(path):\(problem.line ?? 0) (baseline)", "\(path): at the baseline, \(problem.message)",
+          at: Location(path: path, line: problem.line), fix: problem.fix, severity: .warning))
     }
     return result
   }
