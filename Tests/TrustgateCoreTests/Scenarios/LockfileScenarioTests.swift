@@ -64,6 +64,35 @@ final class LockfileScenarioTests: XCTestCase {
     try assertUpgradeReported(tool, scenario.reports)
   }
 
+  /// A baseline uv.lock that is not TOML (a real `git merge` conflict committed with its markers) has no pins: the
+  /// bump to the fixed file compared with nothing and `check` passed without a word. It is a TG001 warning now.
+  func testBaselineLockfileThatCannotBeParsedIsSaid() throws {
+    let tool = LockTool.all[0]
+    let scenario = try Scenario()
+    try scenario.write(tool.file, try tool.fixture("old"))
+    try scenario.commitAll("old")
+    try scenario.git(["checkout", "-q", "-b", "bump"])
+    try scenario.write(tool.file, try tool.fixture("new"))
+    try scenario.commitAll("new")
+    try scenario.git(["checkout", "-q", "main"])
+    try scenario.write(tool.file, try tool.fixture("old").replacingOccurrences(of: "0.27.2", with: "0.27.0"))
+    try scenario.commitAll("another change to the same lines")
+    let merge = try Shell.run(
+      ["/usr/bin/env", "git", "-C", scenario.repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "merge", "bump"])
+    XCTAssertNotEqual(merge.status, 0, "the merge was expected to conflict: \(merge.output)")
+    XCTAssertTrue(try textFile(scenario.repo + "/" + tool.file).contains("<<<<<<< "), "no conflict markers")
+    try scenario.commitAll("merge, markers and all")
+    try scenario.write(tool.file, try tool.fixture("new"))
+    try scenario.commitAll("resolve the conflict")
+    _ = try scenario.check(["--baseline-ref", "HEAD~1"])
+    let findings = try scenario.reports.jsonFindings()
+    let said = try XCTUnwrap(
+      findings.first { ($0["message"] as? String)?.hasPrefix("at the baseline, ") == true }, "\(findings)")
+    XCTAssertEqual(said["ruleID"] as? String, "TG001")
+    XCTAssertEqual(said.jsonLocation.0, tool.file)
+    XCTAssertTrue((said["message"] as? String)?.contains("not compared") == true, "\(said)")
+  }
+
   /// `--staged`: the upgrade is staged, not committed; the working tree even goes back to the old file, so only
   /// the index can show the upgrade.
   func testStagedUpgradeIsComparedWithHEAD() throws {

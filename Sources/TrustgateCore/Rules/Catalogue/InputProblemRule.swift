@@ -11,6 +11,12 @@ public struct InputProblemRule: Rule {
     .init("poetry.lock with a syntax error", triggers: true, context: {
       Examples.context { $0.problems.append(Problem(area: .lockfiles, path: "poetry.lock", line: 7, message: "invalid TOML", fix: "Run `poetry lock`.")) }
     }),
+    .init("uv.lock at the baseline held merge conflict markers", triggers: true, context: {
+      var baseline = Examples.snapshot()
+      baseline.problems.append(
+        Problem(area: .lockfiles, path: "uv.lock", line: 12, message: "uv.lock is not valid TOML", fix: "Run `uv lock`."))
+      return Examples.context(Examples.snapshot(), baseline: baseline)
+    }),
     .init("no problems", triggers: false, context: { Examples.context { _ in } }),
   ]
 
@@ -25,6 +31,20 @@ public struct InputProblemRule: Rule {
         Finding(
           ruleID: Self.description.id, severity: Self.description.severity, area: problem.area, subject: subject,
           message: problem.message, fix: problem.fix, location: problem.path.map { Location(path: $0, line: problem.line) }))
+    }
+    // A baseline lockfile that could not be parsed (conflict markers committed, a file stored encrypted or in LFS)
+    // has no pins to compare: every current pin looks new and no bump is seen. Said once, unless the current side
+    // says the same.
+    let current = Set(context.current.problems.map { [$0.path ?? "", $0.message] })
+    for problem in context.baseline?.problems ?? []
+    where problem.area == .lockfiles && problem.unreadable != true && !current.contains([problem.path ?? "", problem.message]) {
+      let path = problem.path ?? problem.area.rawValue
+      result.findings.append(
+        Finding(
+          ruleID: Self.description.id, severity: Self.description.severity, area: problem.area,
+          subject: "\(path):\(problem.line ?? 0) (baseline)",
+          message: "at the baseline, \(problem.message); pins the baseline could not read are not compared",
+          fix: problem.fix, location: Location(path: path, line: nil)))
     }
     return result
   }
