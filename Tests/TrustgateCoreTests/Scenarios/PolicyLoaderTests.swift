@@ -189,14 +189,16 @@ final class PolicyLoaderTests: XCTestCase {
 
   func testExpiredIgnoreIsReportedAndNoLongerApplies() throws {
     let scenario = try upgradeScenario()
-    try scenario.write(".trustgate.yml", """
+    let expiredIgnore = """
       version: 1
       ignore:
         - rule: TG301
           package: httpx
           reason: migrating in PLAT-123
           expires: 2020-01-31
-      """)
+
+      """
+    try scenario.write(".trustgate.yml", expiredIgnore)
     let result = try scenario.check(["--baseline-ref", "HEAD~1"])
     XCTAssertEqual(result.status, 1, result.all)
     XCTAssertEqual(try findings(scenario, "TG301").filter { $0["subject"] as? String == "httpx" }.count, 1, "the expired ignore no longer suppresses")
@@ -206,13 +208,7 @@ final class PolicyLoaderTests: XCTestCase {
     XCTAssertEqual(expired.first?.jsonLocation.1, 3)
 
     // An ignore of TG702 itself would hide every expiry: the rule's findings are not ignorable.
-    try scenario.write(".trustgate.yml", """
-      version: 1
-      ignore:
-        - rule: TG301
-          package: httpx
-          reason: migrating in PLAT-123
-          expires: 2020-01-31
+    try scenario.write(".trustgate.yml", expiredIgnore + """
         - rule: TG702
           reason: expiries reviewed elsewhere
           expires: 2999-12-31
