@@ -217,7 +217,10 @@ public final class GitRepository {
       guard let objects = submoduleObjects(link.path) else { continue }
       let short = String(link.oid.prefix(12))
       guard depth <= 8 else {
-        files.append(GitFile(path: link.path, oid: link.oid, isSymlink: false, unreadableSubmodule: "submodules nested more than 8 deep"))
+        files.append(
+          GitFile(
+            path: link.path, oid: link.oid, isSymlink: false,
+            unreadableSubmodule: "submodules nested more than 8 deep"))
         continue
       }
       try addAlternate(objects)
@@ -233,7 +236,9 @@ public final class GitRepository {
       defer { Git.api.commit_free(commit) }
       var tree: OpaquePointer?
       let treeCode = Git.api.commit_tree(&tree, commit)
-      guard treeCode == 0, let tree else { throw Self.lastError(treeCode, "reading the tree of submodule commit \(short)") }
+      guard treeCode == 0, let tree else {
+        throw Self.lastError(treeCode, "reading the tree of submodule commit \(short)")
+      }
       defer { Git.api.tree_free(tree) }
       let (inner, nested) = try walk(
         tree, prefix: link.path + "/", include: include, descend: descend, what: "submodule \(link.path)")

@@ -107,7 +107,8 @@ final class ImageBoundsTests: XCTestCase {
     XCTAssertFalse(outcome.timedOut, "inspect --image \(image) hung", file: file, line: line)
     XCTAssertEqual(outcome.status, 2, outcome.all, file: file, line: line)
     XCTAssertTrue(outcome.stderr.contains("\(path) "), outcome.stderr, file: file, line: line)
-    XCTAssertTrue(outcome.stderr.contains("a FIFO (named pipe), not a regular file"), outcome.stderr, file: file, line: line)
+    XCTAssertTrue(
+      outcome.stderr.contains("a FIFO (named pipe), not a regular file"), outcome.stderr, file: file, line: line)
   }
 
   /// CPU time (user and system) this process has used.

@@ -77,8 +77,8 @@ final class LockfileScenarioTests: XCTestCase {
     try scenario.git(["checkout", "-q", "main"])
     try scenario.write(tool.file, try tool.fixture("old").replacingOccurrences(of: "0.27.2", with: "0.27.0"))
     try scenario.commitAll("another change to the same lines")
-    let merge = try Shell.run(
-      ["/usr/bin/env", "git", "-C", scenario.repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "merge", "bump"])
+    let identity = ["-c", "user.name=t", "-c", "user.email=t@example.com"]
+    let merge = try Shell.run(["/usr/bin/env", "git", "-C", scenario.repo] + identity + ["merge", "bump"])
     XCTAssertNotEqual(merge.status, 0, "the merge was expected to conflict: \(merge.output)")
     XCTAssertTrue(try textFile(scenario.repo + "/" + tool.file).contains("<<<<<<< "), "no conflict markers")
     try scenario.commitAll("merge, markers and all")

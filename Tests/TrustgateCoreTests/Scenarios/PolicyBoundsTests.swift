@@ -163,9 +163,8 @@ final class PolicyBoundsTests: XCTestCase {
     let policy = try BoundedRun.trustgate(
       base + ["--policy", "/proc/self/environ"], in: scenario.sandbox.root, environment: secret, seconds: 60)
     XCTAssertEqual(policy.status, 2, policy.all)
-    XCTAssertTrue(
-      policy.stderr.contains("/proc/self/environ:1: not valid YAML (control characters are not allowed (character U+0))"),
-      policy.stderr)
+    let refused = "/proc/self/environ:1: not valid YAML (control characters are not allowed (character U+0))"
+    XCTAssertTrue(policy.stderr.contains(refused), policy.stderr)
     XCTAssertFalse(policy.all.contains("hunter2"), policy.all)
     let envFile = try BoundedRun.trustgate(
       base + ["--env-file", "/proc/self/environ"], in: scenario.sandbox.root, environment: secret, seconds: 60)
@@ -173,7 +172,8 @@ final class PolicyBoundsTests: XCTestCase {
     XCTAssertTrue(envFile.stderr.contains("/proc/self/environ:1: holds a NUL byte"), envFile.stderr)
     XCTAssertFalse(envFile.all.contains("hunter2"), envFile.all)
     // A reader error further down is placed at its line.
-    XCTAssertThrowsError(try PolicyLoader.load("version: 1\nfail-on: error\n# caf\u{E9}\nx: \"\u{1}\"\n", path: "p.yml")) {
+    let controlOnLine4 = "version: 1\nfail-on: error\n# caf\u{E9}\nx: \"\u{1}\"\n"
+    XCTAssertThrowsError(try PolicyLoader.load(controlOnLine4, path: "p.yml")) {
       XCTAssertEqual(($0 as? PolicyError)?.line, 4, "\($0)")
     }
   }

@@ -14,7 +14,8 @@ public struct InputProblemRule: Rule {
     .init("uv.lock at the baseline held merge conflict markers", triggers: true, context: {
       var baseline = Examples.snapshot()
       baseline.problems.append(
-        Problem(area: .lockfiles, path: "uv.lock", line: 12, message: "uv.lock is not valid TOML", fix: "Run `uv lock`."))
+        Problem(
+          area: .lockfiles, path: "uv.lock", line: 12, message: "uv.lock is not valid TOML", fix: "Run `uv lock`."))
       return Examples.context(Examples.snapshot(), baseline: baseline)
     }),
     .init("no problems", triggers: false, context: { Examples.context { _ in } }),
@@ -36,8 +37,8 @@ public struct InputProblemRule: Rule {
     // has no pins to compare: every current pin looks new and no bump is seen. Said once, unless the current side
     // says the same.
     let current = Set(context.current.problems.map { [$0.path ?? "", $0.message] })
-    for problem in context.baseline?.problems ?? []
-    where problem.area == .lockfiles && problem.unreadable != true && !current.contains([problem.path ?? "", problem.message]) {
+    let baseline = (context.baseline?.problems ?? []).filter { $0.area == .lockfiles && $0.unreadable != true }
+    for problem in baseline where !current.contains([problem.path ?? "", problem.message]) {
       let path = problem.path ?? problem.area.rawValue
       result.findings.append(
         Finding(
