@@ -15,6 +15,9 @@ struct SnapshotPaths: Sendable {
   var sets: [String: CertificateSet] = [:]
   /// Hashed folders OpenSSL can look roots up in (the collector read their `<hash>.N` links).
   var hashedFolders: [String: CertificateSet] = [:]
+  /// Files the collectors could not read (a bundle of mode 600 that another user owns): a client loading one raises
+  /// or skips it, as its load's reaction says.
+  var unreadable: Set<String> = []
   var setVariables: Set<String>
   /// The OS bundle clients fall back to: the first of the usual locations that holds certificates (Go's order).
   var osBundle: String?
@@ -38,11 +41,14 @@ struct SnapshotPaths: Sendable {
       guard let target = variable.target else { continue }
       let state: PathState
       switch target.state {
-      case .file: state = .file
+      // A file the build user may not read is still a file to the client (`os.path.isfile`): it tries to load it,
+      // and what it does then (PermissionError, or OpenSSL skipping it) is the load's reaction.
+      case .file, .unreadable: state = .file
       case .directory: state = .folder
-      case .missing, .danglingLink, .unreadable, .notAFile: state = .missing
+      case .missing, .danglingLink, .notAFile: state = .missing
       }
       for path in [variable.value] + (target.resolvedPath.map { [$0] } ?? []) {
+        if target.state == .unreadable { unreadable.insert(path) }
         states[path] = states[path] ?? state
         if let set = target.certificates, state == .file { sets[path] = sets[path] ?? set }
       }
@@ -73,7 +79,7 @@ struct SnapshotPaths: Sendable {
   /// Valid roots a load holds, nil when the snapshot does not say.
   func roots(_ load: TrustPlan.Load) -> Int? {
     switch load.kind {
-    case .file: return sets[load.path].map(Self.validRoots)
+    case .file: return unreadable.contains(load.path) ? 0 : sets[load.path].map(Self.validRoots)
     case .folder(let split):
       let folders = split ? load.path.split(separator: ":").map(String.init) : [load.path]
       var total = 0
@@ -95,7 +101,22 @@ struct SnapshotPaths: Sendable {
     trust.honours = plan.row.reads.filter { setVariables.contains($0) }.sorted()
     trust.ignores = plan.row.ignores.filter { setVariables.contains($0) }.sorted()
     var notes = plan.notes
-    switch plan.outcome {
+    var outcome = plan.outcome
+    // A file this user cannot read: Python raises when it loads it, curl stops, OpenSSL's default paths skip it.
+    if outcome == .verifies {
+      for load in plan.loads where load.kind == .file && unreadable.contains(load.path) {
+        let unread = "\(load.label) \(load.path) cannot be read by this user"
+        if case .raises = load.noCertificates {
+          outcome = .raises("PermissionError when the client loads it (\(unread))")
+          break
+        } else if case .exits(let message) = load.noCertificates {
+          outcome = .exits(message.replacing("{path}", with: load.path))
+          break
+        }
+        notes.append("\(unread): skipped")
+      }
+    }
+    switch outcome {
     case .raises(let message), .exits(let message):
       trust.status = .broken
       notes.append(message)
@@ -125,7 +146,7 @@ struct SnapshotPaths: Sendable {
         trust.roots = roots(first)
       }
     }
-    if let note = plan.row.note, plan.outcome == .verifies || plan.client == "node" { notes.append(note) }
+    if let note = plan.row.note, outcome == .verifies || plan.client == "node" { notes.append(note) }
     trust.note = notes.isEmpty ? nil : notes.joined(separator: "; ")
     return trust
   }

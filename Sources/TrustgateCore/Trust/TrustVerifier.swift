@@ -188,7 +188,8 @@ public final class TrustVerifier {
           built.failure = message.replacing("{path}", with: load.path)
           return built
         default:
-          built.lines.append((index, true, "\(load.path) holds no certificate"))
+          let why = views.readFailure(load.path).map { "cannot be read (\($0))" } ?? "holds no certificate"
+          built.lines.append((index, true, "\(load.path) \(why)"))
         }
       case .folder(let split):
         let folders = split ? load.path.split(separator: ":").map(String.init) : [load.path]

@@ -96,6 +96,31 @@ final class RealVenvVerificationTests: XCTestCase {
       XCTAssertEqual(verdict["verifies"] as? Bool, false, client)
       XCTAssertEqual(verdict["error"] as? String, raised, client)
     }
+    // OpenSSL's default paths skip the file without an error, in real Python as in the verdict's sources.
+    let defaults = try Shell.run(asUser + [
+      python, "-c", "import os, sys, ssl\nos.environ['SSL_CERT_FILE'] = sys.argv[1]\n"
+        + "ssl.create_default_context()\nprint('built')",
+      root + "/ca/denied.pem",
+    ])
+    XCTAssertEqual(defaults.output.trimmingCharacters(in: .whitespacesAndNewlines), "built", defaults.output)
+    let pythonSSL = try XCTUnwrap(items.first { $0["client"] as? String == "python-ssl" }, run.output)
+    let skippedLine = "skipped: SSL_CERT_FILE /ca/denied.pem cannot be read (Permission denied)"
+    XCTAssertTrue((pythonSSL["sources"] as? [String])?.contains(skippedLine) == true, "\(pythonSSL)")
+    // The snapshot's effective trust says the same without reading the file again: httpx and requests broken by a
+    // PermissionError (TG207 stays an error), python-ssl skipping it.
+    let inspect = try Shell.run(asUser + [
+      scratch.path + "/trustgate", "inspect", "--root", root, "--env-file", scratch.path + "/env", "--format", "json",
+    ])
+    let snapshot = try XCTUnwrap(
+      JSONSerialization.jsonObject(with: Data(inspect.output.utf8)) as? [String: Any], inspect.output)
+    let trust = try XCTUnwrap(snapshot["effectiveTrust"] as? [[String: Any]], inspect.output)
+    for client in ["httpx", "requests"] {
+      let line = try XCTUnwrap(trust.first { $0["client"] as? String == client }, "\(trust)")
+      XCTAssertEqual(line["status"] as? String, "broken", "\(line)")
+      XCTAssertTrue((line["note"] as? String)?.contains("PermissionError") == true, "\(line)")
+    }
+    let skipping = try XCTUnwrap(trust.first { $0["client"] as? String == "python-ssl" }, "\(trust)")
+    XCTAssertTrue((skipping["note"] as? String)?.contains("cannot be read by this user: skipped") == true, "\(skipping)")
   }
 
   /// §10: a missing SSL_CERT_FILE next to a working SSL_CERT_DIR — urllib3 and urllib.request verify, httpx 0.28.1
