@@ -123,6 +123,38 @@ final class RealVenvVerificationTests: XCTestCase {
     XCTAssertTrue((skipping["note"] as? String)?.contains("cannot be read by this user: skipped") == true, "\(skipping)")
   }
 
+  /// TG201 (a trust variable naming a missing file) names the clients it breaks from their own reactions, not the
+  /// table of every reader: with SSL_CERT_FILE missing beside a working SSL_CERT_DIR (§10, measured with the real
+  /// clients: httpx 0.28.1 raises FileNotFoundError, urllib3 and urllib.request verify), httpx fails and urllib3 and
+  /// python-ssl go on without it. A missing SSL_CERT_DIR beside a good SSL_CERT_FILE breaks none of the clients
+  /// present (OpenSSL's lookup in a missing folder finds nothing and fails nothing; httpx reads the file): a
+  /// warning. Before, both were errors saying every reader (Ruby, PHP and Go included) fails to verify.
+  func testTrustVariableFindingNamesTheClientsItBreaks() throws {
+    _ = try verdicts("3.13", env: [:])
+    try scratch.write("repo/README.md", "no lockfiles\n")
+    let cases: [(env: String, severity: String, says: [String], never: String)] = [
+      ("SSL_CERT_FILE=/gone.pem\nSSL_CERT_DIR=/certs\n", "error",
+        ["SSL_CERT_FILE points at /gone.pem, which does not exist: httpx fails to verify;", "python-ssl", "urllib3",
+          "go on without it"], "Ruby"),
+      ("SSL_CERT_FILE=/ca/root.pem\nSSL_CERT_DIR=/gone\n", "warning",
+        ["SSL_CERT_DIR points at /gone, which does not exist:", "python-ssl", "go on without it"], "fail"),
+    ]
+    for (env, severity, says, never) in cases {
+      try scratch.write("env", env + "VIRTUAL_ENV=/venv\n")
+      let outcome = try CLI.run(
+        ["check", "--root", root, "--repo", scratch.path + "/repo", "--env-file", scratch.path + "/env",
+          "--annotations", "none", "--format", "json"], in: scratch.path)
+      let report = try XCTUnwrap(
+        JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any], outcome.all)
+      let findings = try XCTUnwrap(report["findings"] as? [[String: Any]], outcome.stdout)
+      let tg201 = try XCTUnwrap(findings.first { $0["ruleID"] as? String == "TG201" }, "\(env): \(findings)")
+      let message = try XCTUnwrap(tg201["message"] as? String)
+      XCTAssertEqual(tg201["severity"] as? String, severity, message)
+      for words in says { XCTAssertTrue(message.contains(words), "\(words) not in: \(message)") }
+      XCTAssertFalse(message.contains(never), message)
+    }
+  }
+
   /// §10: a missing SSL_CERT_FILE next to a working SSL_CERT_DIR — urllib3 and urllib.request verify, httpx 0.28.1
   /// raises FileNotFoundError, requests uses certifi (which lacks the private root).
   func testMissingSSLCertFileOnPython313() throws {

@@ -3,7 +3,7 @@ public struct TrustVariableTargetRule: Rule {
   public init() {}
   public static let description = RuleDescription(
     id: "TG201", title: "Trust variable points at a missing or useless file", area: .environment, severity: .error,
-    rationale: "requests raises `Could not find a suitable TLS CA certificate bundle, invalid path`, httpx >= 0.28 raises FileNotFoundError, others silently trust nothing: a variable aimed at a deleted file breaks every client that reads it.",
+    rationale: "requests raises `Could not find a suitable TLS CA certificate bundle, invalid path`, httpx >= 0.28 raises FileNotFoundError, OpenSSL's default paths skip the file and go on: the finding names which of the clients present fail (each by its own reaction) and which go on, and is a warning when none of them fails.",
     fix: "Point the variable at an existing PEM bundle that holds your roots (e.g. /etc/ssl/certs/ca-certificates.crt), or unset it.",
     sources: ["https://requests.readthedocs.io/en/latest/user/advanced/#ssl-cert-verification", "https://github.com/encode/httpx/blob/master/httpx/_config.py"])
 
@@ -40,9 +40,34 @@ public struct TrustVariableTargetRule: Rule {
         }
       }
       if let problem {
-        result.findings.append(finding(variable.name, "\(variable.name) \(problem): \(readers) fail to verify", at: nil))
+        let (consequence, breaks) = Self.consequence(of: variable, readers: readers, in: context.current)
+        result.findings.append(
+          finding(
+            variable.name, "\(variable.name) \(problem): \(consequence)", at: nil,
+            severity: breaks ? nil : .warning))
       }
     }
     return result
+  }
+
+  /// What the bad target does to the clients present that read the variable, from their effective trust (each
+  /// client's own reaction: Python raises, OpenSSL's default paths skip the file and go on to the folder), and
+  /// whether it breaks one of them. With none of them present, the table's readers, which it breaks.
+  static func consequence(
+    of variable: EnvVariable, readers: String, in snapshot: Snapshot
+  ) -> (text: String, breaks: Bool) {
+    let present = snapshot.effectiveTrust.filter { $0.honours.contains(variable.name) }
+    guard !present.isEmpty else { return ("\(readers) fail to verify", true) }
+    let broken = present.filter { $0.status == .broken }.map(\.client)
+    let others = present.filter { $0.status == .ok || $0.status == .unknown }.map(\.client)
+    var parts: [String] = []
+    if !broken.isEmpty {
+      parts.append(broken.joined(separator: ", ") + (broken.count == 1 ? " fails" : " fail") + " to verify")
+    }
+    if !others.isEmpty {
+      parts.append(others.joined(separator: ", ") + (others.count == 1 ? " goes" : " go") + " on without it")
+    }
+    if parts.isEmpty { parts.append("\(present.map(\.client).joined(separator: ", ")) read it") }
+    return (parts.joined(separator: "; "), !broken.isEmpty)
   }
 }
