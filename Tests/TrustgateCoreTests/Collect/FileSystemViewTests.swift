@@ -181,12 +181,31 @@ final class FileSystemViewTests: XCTestCase {
   }
 
   func testUnreadableFileIsReported() throws {
-    // chmod 000 does not stop root, and these tests run as root in CI containers: nothing to observe there.
-    try XCTSkipIf(geteuid() == 0, "running as root: permission bits do not make a file unreadable")
     try scratch.write("root/etc/secret.pem", "x")
     chmod(rootPath + "/etc/secret.pem", 0)
-    XCTAssertThrowsError(try HostFileSystem(root: rootPath).read("/etc/secret.pem")) {
-      guard case .notReadable = $0 as? FileError else { return XCTFail("\($0)") }
+    guard geteuid() == 0 else {
+      XCTAssertThrowsError(try HostFileSystem(root: rootPath).read("/etc/secret.pem")) {
+        guard case .notReadable = $0 as? FileError else { return XCTFail("\($0)") }
+      }
+      return
     }
+    // chmod 000 does not stop root, and these tests run as root in CI containers: the reader runs as another user
+    // (setpriv), through the binary, and the CA bundle it cannot read is a problem saying so.
+    guard let setpriv = Shell.which("setpriv") else { throw XCTSkip("running as another user needs setpriv") }
+    chmod(rootPath + "/etc/ssl/certs/ca-certificates.crt", 0)
+    for path in [scratch.path, rootPath] { XCTAssertEqual(chmod(path, 0o755), 0, path) }
+    try FileManager.default.copyItem(atPath: try XCTUnwrap(CLI.binary), toPath: scratch.path + "/trustgate")
+    try scratch.write("repo/README.md", "no lockfiles\n")
+    let run = try Shell.run([
+      setpriv, "--reuid=1001", "--regid=1001", "--clear-groups", scratch.path + "/trustgate", "inspect", "--root",
+      rootPath, "--repo", scratch.path + "/repo", "--format", "json",
+    ])
+    let snapshot = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any], run.output)
+    let problems = try XCTUnwrap(snapshot["problems"] as? [[String: Any]], run.output)
+    XCTAssertTrue(
+      problems.contains {
+        $0["path"] as? String == "/etc/ssl/certs/ca-certificates.crt"
+          && ($0["message"] as? String)?.contains("cannot be read (Permission denied)") == true
+      }, "\(problems)")
   }
 }
