@@ -128,7 +128,8 @@ public enum SnapshotText {
     guard let certifi = environment.certifi else { return [line] }
     var bundle: InertText = "             certifi bundle \(path: certifi.path)"
     if let link = certifi.linksTo { bundle += " → \(path: link)" }
-    bundle += ": \(summary(certifi.certificates))\(certifi.isOSBundle ? " (the OS bundle)" : "")"
+    bundle += certifi.unreadable == true
+      ? ": cannot be read" : ": \(summary(certifi.certificates))\(certifi.isOSBundle ? " (the OS bundle)" : "")"
     return [line, bundle]
   }
 

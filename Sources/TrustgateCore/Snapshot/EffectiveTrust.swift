@@ -62,6 +62,7 @@ struct SnapshotPaths: Sendable {
     for environment in snapshot.python.environments {
       for bundle in [environment.certifi, environment.pipCertifi].compactMap({ $0 }) + environment.vendoredBundles {
         for path in [bundle.path] + (bundle.loadedFrom.map { [$0] } ?? []) {
+          if bundle.unreadable == true { unreadable.insert(path) }
           states[path] = .file
           sets[path] = sets[path] ?? bundle.certificates
         }

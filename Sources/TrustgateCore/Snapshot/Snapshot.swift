@@ -257,6 +257,9 @@ public struct BundledCA: Codable, Sendable, Equatable, Comparable {
   public var loadedFrom: String?
   /// The certificates clients load (from `loadedFrom` when set, else from `path`).
   public var certificates: CertificateSet
+  /// True when the file is there but could not be read (its mode, another owner): clients raise when they load it.
+  /// nil otherwise (absent from JSON, so older snapshots read the same).
+  public var unreadable: Bool?
   public init(package: String, path: String, linksTo: String? = nil, isOSBundle: Bool = false, certificates: CertificateSet) {
     self.package = package
     self.path = path

@@ -121,6 +121,25 @@ final class RealVenvVerificationTests: XCTestCase {
     }
     let skipping = try XCTUnwrap(trust.first { $0["client"] as? String == "python-ssl" }, "\(trust)")
     XCTAssertTrue((skipping["note"] as? String)?.contains("cannot be read by this user: skipped") == true, "\(skipping)")
+
+    // certifi's own bundle unreadable, no variable set: requests loads it and raises the same PermissionError, and
+    // `inspect` says the bundle cannot be read (it said "0 certificates").
+    let certifi = "/venv/lib/python3.13/site-packages/certifi/cacert.pem"
+    XCTAssertEqual(chmod(root + certifi, 0o600), 0)
+    try scratch.write("env", "VIRTUAL_ENV=/venv\n")
+    let text = try Shell.run(asUser + [
+      scratch.path + "/trustgate", "inspect", "--root", root, "--env-file", scratch.path + "/env",
+    ])
+    XCTAssertTrue(text.output.contains("certifi bundle \(certifi): cannot be read"), text.output)
+    let bare = try Shell.run(asUser + [
+      scratch.path + "/trustgate", "verify", "--chain", scratch.path + "/chain.pem", "--host", "localhost",
+      "--root", root, "--env-file", scratch.path + "/env", "--format", "json",
+    ])
+    let bareItems = try XCTUnwrap(
+      JSONSerialization.jsonObject(with: Data(bare.output.utf8)) as? [[String: Any]], bare.output)
+    let requests = try XCTUnwrap(bareItems.first { $0["client"] as? String == "requests" }, bare.output)
+    XCTAssertEqual(requests["error"] as? String, raised, "\(requests)")
+    XCTAssertTrue(text.output.contains("PermissionError when the client loads it"), text.output)
   }
 
   /// TG201 (a trust variable naming a missing file) names the clients it breaks from their own reactions, not the

@@ -170,9 +170,11 @@ struct SitePackagesReader: Sendable {
       gone ? nil : context.certificates(inFile: loaded, area: .python, fix: "Reinstall \(package) or repair the link.")
     let namesOSBundle = loading.map { file in StoreLocations.bundles.contains { $0.path == file } } ?? false
     let isOS = namesOSBundle || (set.map { osBundles.matches(path: loaded, certificates: $0) } ?? false)
-    return BundledCA(
+    var found = BundledCA(
       package: package, path: paths.present(path), linksTo: linksTo.map(paths.present), isOSBundle: isOS,
       certificates: set ?? CertificateSet())
+    if set == nil, !gone, fs.isFile(loaded) { found.unreadable = true }
+    return found
   }
 
   /// Debian and Ubuntu's python3-certifi (and Fedora's) patch `where()` to return the OS bundle; upstream's core.py
