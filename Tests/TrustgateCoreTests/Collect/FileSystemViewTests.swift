@@ -207,5 +207,17 @@ final class FileSystemViewTests: XCTestCase {
         $0["path"] as? String == "/etc/ssl/certs/ca-certificates.crt"
           && ($0["message"] as? String)?.contains("cannot be read (Permission denied)") == true
       }, "\(problems)")
+    // The gate's TG101 (no OS bundle with certificates) gives that as the reason, and its fix.
+    let check = try Shell.run([
+      setpriv, "--reuid=1001", "--regid=1001", "--clear-groups", scratch.path + "/trustgate", "check", "--root",
+      rootPath, "--repo", scratch.path + "/repo", "--annotations", "none", "--format", "json",
+    ])
+    let report = try XCTUnwrap(
+      JSONSerialization.jsonObject(with: Data(check.output.utf8)) as? [String: Any], check.output)
+    let tg101 = try XCTUnwrap(
+      (report["findings"] as? [[String: Any]])?.first { $0["ruleID"] as? String == "TG101" }, check.output)
+    let reason = "; /etc/ssl/certs/ca-certificates.crt: cannot be read (Permission denied)"
+    XCTAssertTrue((tg101["message"] as? String)?.hasSuffix(reason) == true, "\(tg101)")
+    XCTAssertTrue((tg101["fix"] as? String)?.contains("readable by the build user") == true, "\(tg101)")
   }
 }

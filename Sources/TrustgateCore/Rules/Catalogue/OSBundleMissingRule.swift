@@ -37,8 +37,15 @@ public struct OSBundleMissingRule: Rule {
     if none && removals.isEmpty {
       let path = bundles.first?.path ?? StoreLocations.bundles[0].path
       let looked = StoreLocations.bundles.map(\.path).joined(separator: ", ")
+      // A bundle that is there but could not be read (its mode, another owner) is the reason, and its fix.
+      let unread = context.current.problems.first { problem in
+        problem.area == .stores && bundles.contains { $0.path == problem.path }
+      }
+      let reason = unread.map { "; \($0.path ?? path): \($0.message)" } ?? ""
       result.findings.append(
-        finding("os-bundle", "no OS CA bundle with certificates: looked in \(looked)", at: Location(path: path)))
+        finding(
+          "os-bundle", "no OS CA bundle with certificates: looked in \(looked)\(reason)",
+          at: Location(path: unread?.path ?? path), fix: unread?.fix))
     }
     return result
   }
