@@ -19,7 +19,14 @@ public enum SnapshotText {
     if let file = snapshot.openssl.defaultCertFile {
       openssl += ", default CA file \(path: file)"
       if let real = snapshot.openssl.resolvedCertFile { openssl += " → \(path: real)" }
-      if let set = snapshot.openssl.certFile { openssl += " (\(summary(set)))" } else { openssl += " (missing)" }
+      if let set = snapshot.openssl.certFile {
+        openssl += " (\(summary(set)))"
+      } else {
+        // There but not read (its mode, another owner): a problem about the file says so.
+        let read = Set([file, snapshot.openssl.resolvedCertFile ?? file])
+        let unread = snapshot.problems.contains { $0.path.map(read.contains) == true && $0.isUnreadableFile }
+        openssl += unread ? " (cannot be read)" : " (missing)"
+      }
     }
     out.append(openssl)
     out.append(contentsOf: environment(snapshot.environment))

@@ -207,7 +207,13 @@ final class FileSystemViewTests: XCTestCase {
         $0["path"] as? String == "/etc/ssl/certs/ca-certificates.crt"
           && ($0["message"] as? String)?.contains("cannot be read (Permission denied)") == true
       }, "\(problems)")
-    // The gate's TG101 (no OS bundle with certificates) gives that as the reason, and its fix.
+    // The text says so on OpenSSL's line (it said "missing"), and the gate's TG101 (no OS bundle with certificates)
+    // gives it as the reason, with its fix.
+    let text = try Shell.run([
+      setpriv, "--reuid=1001", "--regid=1001", "--clear-groups", scratch.path + "/trustgate", "inspect", "--root",
+      rootPath, "--repo", scratch.path + "/repo",
+    ])
+    XCTAssertTrue(text.output.contains("→ /etc/ssl/certs/ca-certificates.crt (cannot be read)"), text.output)
     let check = try Shell.run([
       setpriv, "--reuid=1001", "--regid=1001", "--clear-groups", scratch.path + "/trustgate", "check", "--root",
       rootPath, "--repo", scratch.path + "/repo", "--annotations", "none", "--format", "json",

@@ -39,7 +39,7 @@ public struct OSBundleMissingRule: Rule {
       let looked = StoreLocations.bundles.map(\.path).joined(separator: ", ")
       // A bundle that is there but could not be read (its mode, another owner) is the reason, and its fix.
       let unread = context.current.problems.first { problem in
-        problem.area == .stores && bundles.contains { $0.path == problem.path }
+        problem.area == .stores && problem.isUnreadableFile && bundles.contains { $0.path == problem.path }
       }
       let reason = unread.map { "; \($0.path ?? path): \($0.message)" } ?? ""
       result.findings.append(
