@@ -45,7 +45,7 @@ struct SnapshotPaths: Sendable {
       // and what it does then (PermissionError, or OpenSSL skipping it) is the load's reaction.
       case .file, .unreadable: state = .file
       case .directory: state = .folder
-      case .missing, .danglingLink, .notAFile: state = .missing
+      case .missing, .danglingLink, .linkLoop, .notAFile: state = .missing
       }
       for path in [variable.value] + (target.resolvedPath.map { [$0] } ?? []) {
         if target.state == .unreadable { unreadable.insert(path) }

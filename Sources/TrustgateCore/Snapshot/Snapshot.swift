@@ -149,7 +149,9 @@ public struct EnvVariable: Codable, Sendable, Equatable, Comparable {
 
 public struct EnvTarget: Codable, Sendable, Equatable {
   public enum State: String, Codable, Sendable {
-    case file, directory, missing, danglingLink, unreadable, notAFile
+    /// `unreadable`: there, but this user may not read it (clients fail when they load it); `linkLoop`: links that
+    /// lead back to themselves (clients see nothing there).
+    case file, directory, missing, danglingLink, linkLoop, unreadable, notAFile
   }
   public var state: State
   public var resolvedPath: String?

@@ -65,7 +65,7 @@ public struct EnvironmentCollector {
       var target: EnvTarget
       switch error {
       case .danglingLink: target = EnvTarget(state: .danglingLink)
-      case .symlinkLoop: target = EnvTarget(state: .unreadable)
+      case .symlinkLoop: target = EnvTarget(state: .linkLoop)
       case .notDirectory, .notFound: target = EnvTarget(state: .missing)
       default: target = EnvTarget(state: .unreadable)
       }

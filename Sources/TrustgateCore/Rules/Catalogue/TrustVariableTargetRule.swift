@@ -29,6 +29,7 @@ public struct TrustVariableTargetRule: Rule {
       switch target.state {
       case .missing: problem = "points at \(variable.value), which does not exist"
       case .danglingLink: problem = "points at \(variable.value), a link to a file that is gone"
+      case .linkLoop: problem = "points at \(variable.value), a loop of links that leads nowhere"
       case .unreadable: problem = "points at \(variable.value), which cannot be read"
       case .notAFile: problem = "points at \(variable.value), which is not a file"
       case .directory where variable.role == .caFile: problem = "points at the directory \(variable.value); \(readers) expect a file"
