@@ -140,6 +140,8 @@ public final class TrustVerifier {
   /// Files read in this run, by path, and CA files indexed: each is read and indexed once, whichever stores (or
   /// `Verdicts.rootChains`) need it.
   var texts: [String: [UInt8]?] = [:]
+  /// Why `read` could not read a file that is there (`Permission denied`), by path.
+  var failures: [String: String] = [:]
   /// By `CAFiles.key`: the same file named two ways (`/usr/lib/ssl/cert.pem`, a link to the bundle) is indexed once.
   var caFiles: [String: CAFile] = [:]
 
@@ -147,9 +149,20 @@ public final class TrustVerifier {
   /// there is none; read once a run.
   func read(_ path: String) -> [UInt8]? {
     if let known = texts[path] { return known }
-    let bytes = Views(fs: fs, repository: repository).read(path)
+    var bytes: [UInt8]?
+    if let view = Views(fs: fs, repository: repository).view(path) {
+      do { bytes = try view.read(path.hasPrefix("/") ? path : "/" + path) } catch {
+        if case .notReadable(_, let reason) = error { failures[path] = reason }
+      }
+    }
     texts[path] = bytes
     return bytes
+  }
+
+  /// Why the file at `path` is there but could not be read; nil when it was read or is not there.
+  func readFailure(_ path: String) -> String? {
+    _ = read(path)
+    return failures[path]
   }
 
   /// The CA file at `path` if this run has indexed it already (prepared, or loaded by a store), else nil.
@@ -181,14 +194,14 @@ public final class TrustVerifier {
         switch load.noCertificates {
         case .raises(let message):
           // Python opens the file first: one it may not read raises that OSError, not OpenSSL's "no certificate".
-          built.failure = views.readFailure(load.path).map(TrustChoice.pythonOSError)
+          built.failure = readFailure(load.path).map(TrustChoice.pythonOSError)
             ?? message.replacing("{path}", with: load.path)
           return built
         case .exits(let message):
           built.failure = message.replacing("{path}", with: load.path)
           return built
         default:
-          let why = views.readFailure(load.path).map { "cannot be read (\($0))" } ?? "holds no certificate"
+          let why = readFailure(load.path).map { "cannot be read (\($0))" } ?? "holds no certificate"
           built.lines.append((index, true, "\(load.path) \(why)"))
         }
       case .folder(let split):
@@ -303,12 +316,4 @@ struct Views: Sendable {
     return try? view.read(path.hasPrefix("/") ? path : "/" + path)
   }
 
-  /// Why a file that is there cannot be read (`Permission denied`); nil when it can be, or is not there.
-  func readFailure(_ path: String) -> String? {
-    guard let view = view(path) else { return nil }
-    do { _ = try view.read(path.hasPrefix("/") ? path : "/" + path) } catch {
-      if case .notReadable(_, let reason) = error { return reason }
-    }
-    return nil
-  }
 }
