@@ -52,9 +52,7 @@ public struct Workspace {
       guard host.linkKind(path) != nil else { return Policy() }
       // A policy found in the repository is the repository's own: a link out of it (to a host file, which errors
       // would then quote) is not followed, as a lockfile's is not.
-      if let real = try? host.resolve(path), let top = try? host.resolve(root),
-        real != top, !real.hasPrefix(top == "/" ? "/" : top + "/")
-      {
+      if let real = try? host.resolve(path), let top = try? host.resolve(root), !Policy.isInside(real, root: top) {
         throw InputError(
           "\(shown): is a link to \(String(real.prefix(200))), outside the repository: not followed; make it a file "
             + "in the repository (or a link inside it), or name the policy with --policy FILE")

@@ -22,9 +22,14 @@ extension Policy {
     } catch {
       throw refuse("cannot be followed (\(error.description))")
     }
-    guard real == root || real.hasPrefix(root == "/" ? "/" : root + "/") else {
+    guard Self.isInside(real, root: root) else {
       throw refuse("lies outside the repository (it leads to \(String(real.prefix(200))))")
     }
+  }
+
+  /// Whether a resolved path is `root` or lies below it.
+  static func isInside(_ real: String, root: String) -> Bool {
+    real == root || real.hasPrefix(root == "/" ? "/" : root + "/")
   }
 
   /// Where `path` leads: its longest existing prefix resolved through links, then the missing rest applied lexically
