@@ -99,6 +99,19 @@ public enum SnapshotText {
     return "unknown (no os-release with PRETTY_NAME or ID, no CA package recorded)"
   }
 
+  /// A target's state as the text says it (the JSON keeps the names).
+  static func words(_ state: EnvTarget.State) -> String {
+    switch state {
+    case .file: "file"
+    case .directory: "directory"
+    case .missing: "missing"
+    case .danglingLink: "a link to a file that is gone"
+    case .linkLoop: "a loop of links"
+    case .unreadable: "cannot be read"
+    case .notAFile: "not a file"
+    }
+  }
+
   /// Variables with the same value and outcome share one line: CI images often set a dozen to the same bundle.
   static func environment(_ variables: [EnvVariable]) -> [InertText] {
     guard !variables.isEmpty else { return ["env          no trust variables set"] }
@@ -107,7 +120,7 @@ public enum SnapshotText {
       var line: InertText = "=\(variable.value)"
       if variable.isEmpty { line += "(empty)" }
       if let target = variable.target {
-        line += ": \(target.state.rawValue)"
+        line += ": \(words(target.state))"
         if let set = target.certificates { line += ", \(summary(set))" }
         if let same = target.sameAs, !same.isEmpty {
           line += ", same as " + InertText.joined(same.map { "\($0)" }, separator: ", ")

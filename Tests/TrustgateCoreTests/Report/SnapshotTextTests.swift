@@ -29,4 +29,22 @@ final class SnapshotTextTests: XCTestCase {
     let bare = try CLI.run(["inspect", "--repo", scenario.repo, "--root", root], in: scenario.sandbox.root)
     XCTAssertTrue(bare.stdout.contains("\nplatform     unknown (no os-release with PRETTY_NAME or ID"), bare.stdout)
   }
+
+  /// Trust variables whose target is not a usable file read as words in the text (the JSON keeps the state names):
+  /// links made on disk, a loop and a dangling one, read through a real root.
+  func testVariableTargetsAreSaidInWords() throws {
+    let scenario = try Scenario()
+    let root = scenario.sandbox.path("rootfs")
+    XCTAssertEqual(try ExternalTool.run(["cp", "-a", Scenario.healthyRoot, root]).status, 0)
+    try FileManager.default.createSymbolicLink(atPath: root + "/etc/loop-a.pem", withDestinationPath: "loop-b.pem")
+    try FileManager.default.createSymbolicLink(atPath: root + "/etc/loop-b.pem", withDestinationPath: "loop-a.pem")
+    try FileManager.default.createSymbolicLink(atPath: root + "/etc/gone.pem", withDestinationPath: "nothing.pem")
+    try scenario.sandbox.write("vars.env", "SSL_CERT_FILE=/etc/loop-a.pem\nREQUESTS_CA_BUNDLE=/etc/gone.pem\n")
+    let text = try CLI.run(
+      ["inspect", "--repo", scenario.repo, "--root", root, "--env-file", scenario.sandbox.path("vars.env")],
+      in: scenario.sandbox.root)
+    XCTAssertTrue(text.stdout.contains("SSL_CERT_FILE=/etc/loop-a.pem: a loop of links\n"), text.stdout)
+    XCTAssertTrue(
+      text.stdout.contains("REQUESTS_CA_BUNDLE=/etc/gone.pem: a link to a file that is gone\n"), text.stdout)
+  }
 }
