@@ -38,7 +38,7 @@ public enum FileError: Error, Sendable, Equatable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .notFound(let p): return "\(p): no such file or directory"
-    case .notReadable(let p, let reason): return "\(p): cannot be read (\(reason))"
+    case .notReadable(let p, let reason): return "\(p): \(Self.unreadableWords)\(reason))"
     case .isDirectory(let p): return "\(p): is a directory where a file was expected"
     case .notDirectory(let p): return "\(p): is not a directory"
     case .symlinkLoop(let p): return "\(p): too many levels of symbolic links (a link loop)"
@@ -65,6 +65,9 @@ extension FileError {
     case .notRegular(_, let kind): return .notRegular(path, kind: kind)
     }
   }
+
+  /// How the reason of a file that is there but may not be read begins (`cannot be read (Permission denied)`).
+  static let unreadableWords = "cannot be read ("
 
   /// The description without the leading path, for problems that carry the path separately.
   var reason: String {

@@ -31,7 +31,7 @@ public struct Problem: Codable, Sendable, Hashable, Comparable {
 
 extension Problem {
   /// A file that is there but could not be read (its mode, another owner): the message `FileError` gives then.
-  var isUnreadableFile: Bool { message.hasPrefix("cannot be read (") }
+  var isUnreadableFile: Bool { message.hasPrefix(FileError.unreadableWords) }
 
   /// More problems of one kind in one folder than this are reported as one.
   public static let aggregationThreshold = 3
