@@ -8,6 +8,11 @@ public struct MemoryFileSystem: FileSystemView {
 
   public var label: String
   public private(set) var nodes: [String: Node] = ["/": .directory]
+  /// Permission bits and owners where they deny someone something (an image's restrictive files and folders).
+  public var access: [String: FileAccess] = [:]
+  /// Who reads the tree, as the image's `User`: files and folders `access` closes to that user cannot be read (and a
+  /// folder it may not search hides what is below it, as `stat` fails there). Nil reads as root.
+  public var reader: ImageUser?
 
   public init(label: String) { self.label = label }
 
@@ -32,6 +37,7 @@ public struct MemoryFileSystem: FileSystemView {
   }
 
   public func rawKind(_ resolvedPath: String) -> FileKind? {
+    if !mayReach(resolvedPath) { return nil }
     switch nodes[resolvedPath] {
     case .file(let bytes): return .file(size: bytes.count)
     case .directory: return .directory
@@ -41,6 +47,7 @@ public struct MemoryFileSystem: FileSystemView {
   }
 
   public func rawList(_ resolvedPath: String) throws(FileError) -> [String] {
+    if denies(resolvedPath, 0o5) { throw .notReadable(resolvedPath, reason: Self.permissionDenied) }
     let prefix = resolvedPath == "/" ? "/" : resolvedPath + "/"
     return nodes.keys.compactMap { key in
       guard key.hasPrefix(prefix), key != resolvedPath else { return nil }
@@ -50,9 +57,30 @@ public struct MemoryFileSystem: FileSystemView {
   }
 
   public func rawRead(_ resolvedPath: String, limit: Int) throws(FileError) -> [UInt8] {
-    guard case .file(let bytes) = nodes[resolvedPath] else { throw .notFound(resolvedPath) }
+    guard case .file(let bytes) = nodes[resolvedPath], mayReach(resolvedPath) else { throw .notFound(resolvedPath) }
+    if denies(resolvedPath, 0o4) { throw .notReadable(resolvedPath, reason: Self.permissionDenied) }
     if bytes.count > limit { throw .tooLarge(resolvedPath, size: bytes.count, limit: limit) }
     return bytes
   }
-}
 
+  /// `strerror(EACCES)`, the words a client's error carries.
+  static let permissionDenied = "Permission denied"
+
+  /// Whether `reader` lacks one of `bits` on the path itself.
+  private func denies(_ resolvedPath: String, _ bits: Int) -> Bool {
+    guard let reader, !reader.isRoot, let entry = access[resolvedPath] else { return false }
+    return !entry.allows(reader, bits)
+  }
+
+  /// Whether `reader` may search every folder above the path (else `stat` and `open` fail there).
+  private func mayReach(_ resolvedPath: String) -> Bool {
+    guard let reader, !reader.isRoot, !access.isEmpty else { return true }
+    var folder = resolvedPath
+    while let slash = folder.lastIndex(of: "/") {
+      folder = slash == folder.startIndex ? "/" : String(folder[..<slash])
+      if let entry = access[folder], !entry.allows(reader, 0o1) { return false }
+      if folder == "/" { break }
+    }
+    return true
+  }
+}

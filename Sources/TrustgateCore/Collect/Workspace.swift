@@ -125,12 +125,16 @@ public struct Workspace {
     let listings = ListingMemo()
     if let image {
       guard root == nil else { throw InputError("--image and --root both name what to inspect; give one of them") }
-      do { opened = try ContainerImage.open(path: absolute(image)) } catch {
+      let overrides = try environment()
+      do { opened = try ContainerImage.open(path: absolute(image), environment: overrides) } catch {
         throw InputError(error.description)
       }
       fs = opened?.files ?? MemoryFileSystem(label: "image")
-      target = Target(kind: .image, image: String(image.split(separator: "/").last ?? Substring(image)))
+      let user = opened?.user.flatMap { $0.isRoot ? nil : $0.description }
+      target = Target(kind: .image, image: String(image.split(separator: "/").last ?? Substring(image)), user: user)
       env = opened?.env ?? [:]
+      // A runtime sets HOME from the user's passwd entry when the config does not.
+      if env["HOME"] == nil, let home = opened?.user?.home, !home.isEmpty { env["HOME"] = home }
       for (key, value) in try environment() { env[key] = value }
     } else if let root {
       let path = absolute(root)

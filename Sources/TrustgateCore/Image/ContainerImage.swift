@@ -12,6 +12,9 @@ public struct ContainerImage: Sendable {
   public let env: [String: String]
   /// The config's `os` (`linux`, `windows`).
   public let os: String?
+  /// Who a container of the image runs as (the config's `User`; root when it is empty). `files` reads as that user.
+  /// Nil when a runtime could not resolve it (a warning says why); `files` then reads as root.
+  public let user: ImageUser?
   /// Layers bottom first.
   public let layers: [LayerInfo]
   /// For every path in `files`, the layer that last added it.
@@ -27,10 +30,16 @@ public struct ContainerImage: Sendable {
   ///
   /// - Parameters:
   ///   - path: a `docker save` tar, an OCI layout directory, or an OCI layout tar.
+  ///   - environment: variables set over the config's `Env` (`--env-file`); with it, they say which files the
+  ///     image's settings name (`NamedPaths`), which are kept beside the `wanted` ones.
   ///   - wanted: which absolute paths to keep (whiteouts apply to every path regardless).
   ///   - limits: how much inflating, how many members and how many kept bytes the read may cost.
+  ///
+  /// The layers are read once, unless a named file sits behind a link or is named by a configuration file of the
+  /// image: then they are read again keeping it (at most twice more).
   public static func open(
-    path: String, wanted: (String) -> Bool = ContainerImage.isTrustRelevant, limits: ImageLimits = ImageLimits()
+    path: String, environment overrides: [String: String] = [:],
+    wanted: @escaping (String) -> Bool = ContainerImage.isTrustRelevant, limits: ImageLimits = ImageLimits()
   ) throws(ImageError) -> ContainerImage {
     let archive = try ImageArchive.open(path: path, limits: limits)
     let commands = archive.config.layerCommands(layerCount: archive.layers.count)
@@ -42,14 +51,38 @@ public struct ContainerImage: Sendable {
     let layers = archive.layers.enumerated().map { index, blob in
       LayerInfo(index: index, digest: blob.digest, diffID: blob.diffID, createdBy: commands?[index] ?? nil)
     }
+    var env = archive.config.environment
+    for (key, value) in overrides { env[key] = value }
+    var named = NamedPaths()
+    named.add(NamedPaths.named(by: env))
     var result = ImageFileSystem(image: path, limits: limits)
-    for layer in layers {
-      try archive.withLayer(layer.index, limits: limits) { (reader) throws(TarError) in
-        try result.apply(reader, layer: layer, wanted: wanted)
+    var tree = MemoryFileSystem(label: "image \(path)")
+    for _ in 0..<3 {
+      let pass = named
+      let keep = { (path: String) -> Bool in wanted(path) || pass.contains(path) }
+      result = ImageFileSystem(image: path, limits: limits)
+      for layer in layers {
+        try archive.withLayer(layer.index, limits: limits) { (reader) throws(TarError) in
+          try result.apply(reader, layer: layer, wanted: keep)
+        }
       }
+      tree = result.files
+      let more = NamedPaths.named(by: env) + NamedPaths.named(in: tree, env: env)
+      if !named.addDestinations(of: more, in: tree, kept: keep) { break }
+    }
+    let spec = archive.config.config?.user ?? ""
+    var user: ImageUser?
+    switch ImageUser.resolve(spec, passwd: try? tree.read("/etc/passwd"), group: try? tree.read("/etc/group")) {
+    case .success(let resolved):
+      user = resolved
+      tree.reader = resolved
+    case .failure(let unresolved):
+      warnings.append(
+        "\(path): the config's User `\(spec)` cannot be resolved (\(unresolved.reason)); a container runtime "
+          + "refuses to start it; files are read as root")
     }
     return ContainerImage(
-      path: path, files: result.files, env: archive.config.environment, os: archive.config.os, layers: layers,
+      path: path, files: tree, env: archive.config.environment, os: archive.config.os, user: user, layers: layers,
       provenance: result.provenance, removals: result.removals, warnings: (warnings + result.warnings).sorted())
   }
 }

@@ -31,6 +31,9 @@ struct ImageFileSystem {
   private var children: [String: Set<String>] = [:]
   private(set) var provenance: [String: LayerInfo] = [:]
   private(set) var removals: [String: LayerInfo] = [:]
+  /// Permission bits and owners of kept files and of every folder, where they deny someone read or search (0o644
+  /// files and 0o755 folders are open to all and not held).
+  private(set) var access: [String: FileAccess] = [:]
   private(set) var warnings: [String] = []
   /// Bytes of file content held so far, bounded by `limits.keptBytes`.
   private(set) var keptBytes = 0
@@ -49,6 +52,7 @@ struct ImageFileSystem {
   var files: MemoryFileSystem {
     var tree = MemoryFileSystem(label: "image \(image)")
     for (path, node) in nodes.sorted(by: { $0.key < $1.key }) where path != "/" { tree.set(path, node) }
+    tree.access = access
     return tree
   }
 
@@ -76,8 +80,20 @@ struct ImageFileSystem {
       if name.hasPrefix(Self.whiteoutPrefix) {
         guard name.count > Self.whiteoutPrefix.count else { continue }
         let target = (parent == "/" ? "" : parent) + "/" + name.dropFirst(Self.whiteoutPrefix.count)
-        if !addedHere.contains(target) { removeTree(target, layer: layer, recordAlways: wanted(target)) }
+        if !addedHere.contains(target) {
+          removeTree(target, layer: layer, recordAlways: wanted(target))
+          access[target] = nil
+        }
         continue
+      }
+      // Held after the entry replaced what was there. Folders are held whether wanted or not: one that denies
+      // search hides the wanted files below it.
+      defer {
+        switch entry.kind {
+        case .directory: access[path] = Self.restrictive(entry, bits: 0o555)
+        case .file, .hardlink: access[path] = nodes[path] == nil ? nil : Self.restrictive(entry, bits: 0o444)
+        case .symlink, .other: access[path] = nil
+        }
       }
       guard let node = try node(for: entry, path: path, layer: layer, reader: reader, wanted: wanted) else {
         // Not kept, but it still hides whatever lower layers had at this path.
@@ -160,6 +176,7 @@ struct ImageFileSystem {
     var pending = [path]
     while let current = pending.popLast() {
       if nodes.removeValue(forKey: current) != nil { removed.append(current) }
+      access[current] = nil
       if let below = children.removeValue(forKey: current) { pending.append(contentsOf: below) }
     }
     if path != "/" { children[Self.parent(of: path)]?.remove(path) }
@@ -206,6 +223,11 @@ struct ImageFileSystem {
         provenance[ancestor] = nil
       }
     }
+  }
+
+  /// An entry's bits and owner when some class of user lacks one of `bits`; nil when everyone has them all.
+  private static func restrictive(_ entry: TarEntry, bits: Int) -> FileAccess? {
+    entry.mode & bits == bits ? nil : FileAccess(mode: entry.mode, uid: entry.uid, gid: entry.gid)
   }
 
   private mutating func warn(_ layer: LayerInfo, _ message: String) {

@@ -42,7 +42,11 @@ struct OCIManifest: Decodable {
 struct ImageConfigFile: Decodable {
   struct Settings: Decodable {
     var env: [String]?
-    enum CodingKeys: String, CodingKey { case env = "Env" }
+    var user: String?
+    enum CodingKeys: String, CodingKey {
+      case env = "Env"
+      case user = "User"
+    }
   }
   struct RootFS: Decodable {
     var diffIDs: [String]?

@@ -68,12 +68,16 @@ extension ContainerImage {
     "**/site-packages/*.egg-info", "**/site-packages/*.egg-info/PKG-INFO", "**/site-packages/*.egg/EGG-INFO/PKG-INFO",
     "**/dist-packages/*.egg-info", "**/dist-packages/*.egg-info/PKG-INFO", "**/dist-packages/*.egg/EGG-INFO/PKG-INFO",
     "**/certifi/core.py",
-    "/etc/pip.conf", "**/pip/pip.conf", "**/.pip/pip.conf",
+    "/etc/pip.conf", "**/pip/pip.conf", "**/.pip/pip.conf", "**/pip.conf",
     // Java and Node trust settings.
     "**/lib/security/cacerts", "**/lib/security/java.security", "**/conf/security/java.security",
     "/etc/npmrc", "/usr/etc/npmrc", "**/.npmrc",
     // System-wide environment and tool settings that can set proxies or CA files.
     "/etc/environment", "/etc/wgetrc", "/etc/curlrc", "/etc/gitconfig", "/etc/profile.d/**",
+    // Users' settings of the clients whose configuration is read (`TrustConfiguration.files`).
+    "**/.gitconfig", "**/.config/git/config", "**/.aws/config",
+    // Who the config's `User` is, to read files as that user (`ImageUser`).
+    "/etc/passwd", "/etc/group",
   ].map(PathPattern.init)
 
   /// The default `wanted` predicate of `open`: whether a path matches `trustRelevantPatterns`.

@@ -15,6 +15,10 @@ struct TarEntry: Equatable {
   var size: Int
   /// Where the member's data starts, counted in bytes from the start of the stream.
   var dataOffset: Int
+  /// Permission bits and owner, as a container runtime unpacks them; 0o755 by root when a field cannot be read.
+  var mode = 0o755
+  var uid = 0
+  var gid = 0
 }
 
 /// Why a tar stream could not be read; `offset` is the header's position in the stream.
@@ -63,6 +67,8 @@ final class TarReader {
     var paxPath: String?
     var paxLink: String?
     var paxSize: Int?
+    var paxUID: Int?
+    var paxGID: Int?
     var longName: String?
     var longLink: String?
     while true {
@@ -94,6 +100,8 @@ final class TarReader {
           paxPath = records["path"] ?? paxPath
           paxLink = records["linkpath"] ?? paxLink
           if let text = records["size"] { paxSize = Int(text) }
+          if let text = records["uid"] { paxUID = Int(text) }
+          if let text = records["gid"] { paxGID = Int(text) }
         } else if type == UInt8(ascii: "L") {
           longName = Self.string(data[...])
         } else if type == UInt8(ascii: "K") {
@@ -125,7 +133,9 @@ final class TarReader {
       return TarEntry(
         path: path, kind: kind,
         linkTarget: paxLink ?? longLink ?? Self.string(header[157..<257]),
-        size: dataSize, dataOffset: position)
+        size: dataSize, dataOffset: position,
+        mode: Self.number(header[100..<108]).map { $0 & 0o7777 } ?? 0o755,
+        uid: paxUID ?? Self.number(header[108..<116]) ?? 0, gid: paxGID ?? Self.number(header[116..<124]) ?? 0)
     }
   }
 

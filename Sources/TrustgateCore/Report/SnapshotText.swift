@@ -3,8 +3,9 @@
 public enum SnapshotText {
   public static func render(_ snapshot: Snapshot) -> String {
     var out: [InertText] = []
-    let target: InertText =
+    var target: InertText =
       snapshot.target.kind == .image ? "image \(snapshot.target.image ?? "")" : "\(snapshot.target.kind.rawValue)"
+    if let user = snapshot.target.user { target += ", read as its user \(user)" }
     out.append("trustgate inspect — \(target)")
     out.append("platform     \(platform(snapshot.platform))")
     for store in snapshot.stores {

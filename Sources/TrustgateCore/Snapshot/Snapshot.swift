@@ -44,9 +44,12 @@ public struct Target: Codable, Sendable, Equatable {
   public var kind: Kind
   /// The image reference or file name for images; nil otherwise (host paths would make baselines differ).
   public var image: String?
-  public init(kind: Kind, image: String? = nil) {
+  /// For an image whose config names a `User` other than root: who reads its files (`app (uid 1000, gid 1000)`).
+  public var user: String?
+  public init(kind: Kind, image: String? = nil, user: String? = nil) {
     self.kind = kind
     self.image = image
+    self.user = user
   }
 }
 

@@ -130,7 +130,9 @@ final class ImageReaderTests: XCTestCase {
     XCTAssertTrue(ContainerImage.isTrustRelevant("/opt/venv/lib/python3.12/site-packages/certifi/cacert.pem"))
     XCTAssertTrue(ContainerImage.isTrustRelevant("/app/.venv/pyvenv.cfg"))
     XCTAssertTrue(ContainerImage.isTrustRelevant("/usr/lib/python3/site-packages/requests-2.31.0.dist-info/METADATA"))
-    XCTAssertFalse(ContainerImage.isTrustRelevant("/etc/passwd"))
+    // Who the config's User is (ImageUser), and nothing else under /etc outside the stores.
+    XCTAssertTrue(ContainerImage.isTrustRelevant("/etc/passwd"))
+    XCTAssertFalse(ContainerImage.isTrustRelevant("/etc/shadow"))
     XCTAssertFalse(ContainerImage.isTrustRelevant("/etc/ssl-other/x"))
     // Debian's python3-certifi patches where() in core.py to return the OS bundle; the collector reads it.
     XCTAssertTrue(ContainerImage.isTrustRelevant("/usr/lib/python3/dist-packages/certifi/core.py"))

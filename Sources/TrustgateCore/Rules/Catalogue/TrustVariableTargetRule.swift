@@ -42,9 +42,14 @@ public struct TrustVariableTargetRule: Rule {
       }
       if let problem {
         let (consequence, breaks) = Self.consequence(of: variable, readers: readers, in: context.current)
+        // There, but closed to the user the clients run as (its mode, its owner, a folder above it).
+        let fix =
+          target.state == .unreadable
+          ? "Let the user the clients run as read \(variable.value) (`chmod a+r`; in a Dockerfile `COPY --chmod=644`), "
+            + "or point \(variable.name) at a bundle that user can read." : nil
         result.findings.append(
           finding(
-            variable.name, "\(variable.name) \(problem): \(consequence)", at: nil,
+            variable.name, "\(variable.name) \(problem): \(consequence)", at: nil, fix: fix,
             severity: breaks ? nil : .warning))
       }
     }
