@@ -106,7 +106,8 @@ struct SnapshotPaths: Sendable {
     // A file this user cannot read: Python raises when it loads it, curl stops, OpenSSL's default paths skip it.
     if outcome == .verifies {
       for load in plan.loads where load.kind == .file && unreadable.contains(load.path) {
-        let unread = "\(load.label) \(load.path) cannot be read by the user the client runs as"
+        let reader = snapshot.target.user.map { "the image's user \($0)" } ?? "the user the client runs as"
+        let unread = "\(load.label) \(load.path) cannot be read by \(reader)"
         if case .raises = load.noCertificates {
           outcome = .raises("PermissionError when the client loads it (\(unread))")
           break

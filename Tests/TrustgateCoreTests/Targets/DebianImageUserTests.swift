@@ -148,6 +148,10 @@ final class DebianImageUserTests: XCTestCase {
     let tg207 = closed.findings.filter { $0["ruleID"] as? String == "TG207" && $0["subject"] as? String == "requests" }
     XCTAssertEqual(tg207.count, 1, "\(closed.findings)")
     XCTAssertTrue((tg207.first?["message"] as? String)?.contains("PermissionError") == true, "\(tg207)")
+    // Who could not read it: the config's User, as the image's passwd names it.
+    XCTAssertTrue(
+      (tg207.first?["message"] as? String)?.contains("cannot be read by the image's user nobody (uid 65534") == true,
+      "\(tg207)")
     let tg201 = closed.findings.filter { $0["ruleID"] as? String == "TG201" }
     XCTAssertTrue((tg201.first?["fix"] as? String)?.contains("chmod a+r") == true, "\(tg201)")
     // OpenSSL's own default paths are open to everyone: those clients still verify.
