@@ -66,11 +66,11 @@ struct ImageFileSystem {
         warn(layer, "member `\(entry.path)` climbs out of the image root with `..`; skipped")
         continue
       }
+      // The root itself is always a directory; umoci writes it as the member `/`, which is no absolute path to warn of.
+      if path == "/" { continue }
       if entry.path.hasPrefix("/") {
         warn(layer, "member `\(entry.path)` has an absolute path; read as \(path) inside the image")
       }
-      // The root itself is always a directory.
-      if path == "/" { continue }
       let name = path.split(separator: "/").last.map(String.init) ?? ""
       let parent = Self.parent(of: path)
       if name == Self.opaqueMarker {
