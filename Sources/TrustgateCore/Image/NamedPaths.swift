@@ -11,7 +11,7 @@ struct NamedPaths {
 
   /// Whether the reader keeps `path`: a named path, or a direct entry of one.
   func contains(_ path: String) -> Bool {
-    paths.contains(path) || paths.contains(ImageFileSystem.parent(of: path))
+    !paths.isEmpty && (paths.contains(path) || paths.contains(ImageFileSystem.parent(of: path)))
   }
 
   /// Adds absolute, lexically normalised paths; relative ones depend on a working folder and are left to the

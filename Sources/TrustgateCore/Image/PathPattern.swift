@@ -19,6 +19,12 @@ public struct PathPattern: Sendable, Hashable, CustomStringConvertible {
     Self.match(components[...], parts[...])
   }
 
+  /// The last component when it holds no `*`: only a path whose own last component is that can match.
+  var literalLast: [UInt8]? {
+    guard let last = components.last, !last.contains(UInt8(ascii: "*")) else { return nil }
+    return last
+  }
+
   static func split(_ path: String) -> [[UInt8]] {
     path.split(separator: "/").map { Array($0.utf8) }
   }
@@ -80,9 +86,25 @@ extension ContainerImage {
     "/etc/passwd", "/etc/group",
   ].map(PathPattern.init)
 
+  /// `trustRelevantPatterns` by their literal last component (`cacert.pem`, `pip.conf`), and the others: a member
+  /// is matched only against the patterns its name can end, since every member of every layer is asked.
+  private static let patternIndex: (byLast: [[UInt8]: [PathPattern]], others: [PathPattern]) = {
+    var byLast: [[UInt8]: [PathPattern]] = [:]
+    var others: [PathPattern] = []
+    for pattern in trustRelevantPatterns {
+      if let last = pattern.literalLast { byLast[last, default: []].append(pattern) } else { others.append(pattern) }
+    }
+    return (byLast, others)
+  }()
+
   /// The default `wanted` predicate of `open`: whether a path matches `trustRelevantPatterns`.
   public static func isTrustRelevant(_ path: String) -> Bool {
     let parts = PathPattern.split(path)
-    return trustRelevantPatterns.contains { $0.matches(components: parts) }
+    if let last = parts.last, let candidates = patternIndex.byLast[last],
+      candidates.contains(where: { $0.matches(components: parts) })
+    {
+      return true
+    }
+    return patternIndex.others.contains { $0.matches(components: parts) }
   }
 }

@@ -139,4 +139,22 @@ final class ImageReaderTests: XCTestCase {
     XCTAssertTrue(ContainerImage.isTrustRelevant("/usr/lib/python3/dist-packages/requests-2.28.1.egg-info/PKG-INFO"))
     XCTAssertFalse(ContainerImage.isTrustRelevant("/usr/lib/python3/site-packages/certifi/__init__.py"))
   }
+
+  /// The index by last component answers as every pattern asked in turn, for every path of a real root filesystem
+  /// (the debootstrap bookworm root: ~20,000 paths, python3 and its packages included) and the patterns' own
+  /// examples.
+  func testIndexedPatternsAnswerAsEveryPatternAskedInTurn() throws {
+    let root = try DebianRoots.root("bookworm").rootfs
+    var paths = ["/", "/etc/ssl", "/root/.gitconfig", "/app/.venv/pip.conf", "/home/a/.config/git/config"]
+    let walker = try XCTUnwrap(FileManager.default.enumerator(atPath: root))
+    while let relative = walker.nextObject() as? String { paths.append("/" + relative) }
+    XCTAssertGreaterThan(paths.count, 10_000)
+    var kept = 0
+    for path in paths {
+      let expected = ContainerImage.trustRelevantPatterns.contains { $0.matches(path) }
+      XCTAssertEqual(ContainerImage.isTrustRelevant(path), expected, path)
+      if expected { kept += 1 }
+    }
+    XCTAssertGreaterThan(kept, 100)
+  }
 }
