@@ -78,7 +78,7 @@ public struct ContainerImage: Sendable {
       tree.reader = resolved
     case .failure(let unresolved):
       warnings.append(
-        "\(path): the config's User `\(spec)` cannot be resolved (\(unresolved.reason)); a container runtime "
+        "\(path): the config's User `\(spec.capped(64))` cannot be resolved (\(unresolved.reason)); a container runtime "
           + "refuses to start it; files are read as root")
     }
     return ContainerImage(

@@ -13,10 +13,14 @@ public struct ImageUser: Sendable, Equatable {
   public var name: String?
   public var home: String?
 
-  /// How reports name the user: `app (uid 1000, gid 1000)`.
+  /// How reports name the user: `app (uid 1000, gid 1000)`. The name comes from the image: cut at 64 characters,
+  /// and at 16 groups.
   public var description: String {
-    let ids = "uid \(uid), gid \(gid)" + (groups.isEmpty ? "" : ", groups \(groups.map(String.init).joined(separator: ","))")
-    return (name.map { "\($0) " } ?? "") + "(\(ids))"
+    var ids = "uid \(uid), gid \(gid)"
+    if !groups.isEmpty {
+      ids += ", groups " + groups.prefix(16).map(String.init).joined(separator: ",") + (groups.count > 16 ? ",…" : "")
+    }
+    return (name.map { "\($0.capped(64)) " } ?? "") + "(\(ids))"
   }
 
   public var isRoot: Bool { uid == 0 }
@@ -54,7 +58,7 @@ public struct ImageUser: Sendable, Equatable {
       user.home = match.count > 5 ? String(match[5]) : nil
     } else if !userPart.isEmpty {
       guard let uidArg else {
-        return .failure(.init(reason: "unable to find user \(userPart): no matching entries in passwd file"))
+        return .failure(.init(reason: "unable to find user \(userPart.capped(64)): no matching entries in passwd file"))
       }
       user.uid = uidArg
     }
@@ -73,7 +77,8 @@ public struct ImageUser: Sendable, Equatable {
         user.gid = Int(first[2]) ?? 0
       } else {
         guard let gidArg else {
-          return .failure(.init(reason: "unable to find group \(groupPart): no matching entries in group file"))
+          return .failure(
+            .init(reason: "unable to find group \(groupPart.capped(64)): no matching entries in group file"))
         }
         user.gid = gidArg
       }

@@ -93,6 +93,20 @@ final class ImageUserTests: XCTestCase {
     XCTAssertTrue(readable(ghost, "/srv/ca/closed.pem"))
   }
 
+  /// The name comes from the image: a hostile passwd cannot make a finding or a warning kilobytes long.
+  func testNamesFromTheImageAreCut() throws {
+    let name = String(repeating: "n", count: 5_000)
+    let passwd = Array("\(name):x:1000:1000::/:/bin/sh\n".utf8)
+    let group = Array(("big:x:3000:" + name + "\n").utf8) + (0..<100).flatMap { Array("g\($0):x:\(4000 + $0):\(name)\n".utf8) }
+    let user = try ImageUser.resolve(name, passwd: passwd, group: group).get()
+    XCTAssertEqual(user.groups.count, 101)
+    XCTAssertLessThan(user.description.count, 250, user.description)
+    guard case .failure(let unresolved) = ImageUser.resolve(name + "x", passwd: passwd, group: nil) else {
+      return XCTFail("a name missing from passwd resolved")
+    }
+    XCTAssertLessThan(unresolved.reason.count, 150, unresolved.reason)
+  }
+
   func testEachFileIsReadableExactlyWhenTheKernelLetsTheUserReadIt() throws {
     let paths = [
       "/srv/ca/open.pem", "/srv/ca/group.pem", "/srv/ca/owner.pem", "/srv/ca/closed.pem", "/srv/private/inner.pem",
