@@ -78,8 +78,8 @@ public struct ContainerImage: Sendable {
       tree.reader = resolved
     case .failure(let unresolved):
       warnings.append(
-        "\(path): the config's User `\(spec.capped(64))` cannot be resolved (\(unresolved.reason)); a container runtime "
-          + "refuses to start it; files are read as root")
+        "\(path): the config's User `\(spec.capped(64))` cannot be resolved (\(unresolved.reason)); "
+          + "a container runtime refuses to start it; files are read as root")
     }
     return ContainerImage(
       path: path, files: tree, env: archive.config.environment, os: archive.config.os, user: user, layers: layers,

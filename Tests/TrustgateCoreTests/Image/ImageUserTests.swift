@@ -62,7 +62,8 @@ final class ImageUserTests: XCTestCase {
   /// Whether the kernel lets these ids read the file in the unpacked tree.
   private func kernelReads(_ path: String, as user: ImageUser) throws -> Bool {
     let work = try Self.built.get()
-    let groups = user.groups.isEmpty ? ["--clear-groups"] : ["--groups", user.groups.map(String.init).joined(separator: ",")]
+    let groups =
+      user.groups.isEmpty ? ["--clear-groups"] : ["--groups", user.groups.map(String.init).joined(separator: ",")]
     let setpriv = try XCTUnwrap(Shell.which("setpriv"))
     let result = try Shell.run(
       [setpriv, "--reuid", "\(user.uid)", "--regid", "\(user.gid)"] + groups + ["cat", work + "/rootfs" + path])
@@ -82,7 +83,8 @@ final class ImageUserTests: XCTestCase {
       ImageUser(spec: "nobody", uid: 65534, gid: 65534, groups: [], name: "nobody", home: "/nonexistent"))
     // A number need not be in passwd; an explicit group replaces the primary one and brings no supplementary ones.
     XCTAssertEqual(
-      try image("1234:certs").user, ImageUser(spec: "1234:certs", uid: 1234, gid: 2000, groups: [], name: nil, home: nil))
+      try image("1234:certs").user,
+      ImageUser(spec: "1234:certs", uid: 1234, gid: 2000, groups: [], name: nil, home: nil))
     XCTAssertEqual(try image("1234").user, ImageUser(spec: "1234", uid: 1234, gid: 0, groups: [], name: nil, home: nil))
     // A name that is not in passwd: runtimes refuse to start the container; said, and read as root.
     let ghost = try image("ghost", everything: true)
@@ -97,7 +99,9 @@ final class ImageUserTests: XCTestCase {
   func testNamesFromTheImageAreCut() throws {
     let name = String(repeating: "n", count: 5_000)
     let passwd = Array("\(name):x:1000:1000::/:/bin/sh\n".utf8)
-    let group = Array(("big:x:3000:" + name + "\n").utf8) + (0..<100).flatMap { Array("g\($0):x:\(4000 + $0):\(name)\n".utf8) }
+    let group =
+      Array(("big:x:3000:" + name + "\n").utf8)
+      + (0..<100).flatMap { Array("g\($0):x:\(4000 + $0):\(name)\n".utf8) }
     let user = try ImageUser.resolve(name, passwd: passwd, group: group).get()
     XCTAssertEqual(user.groups.count, 101)
     XCTAssertLessThan(user.description.count, 250, user.description)

@@ -120,7 +120,9 @@ final class RealVenvVerificationTests: XCTestCase {
       XCTAssertTrue((line["note"] as? String)?.contains("PermissionError") == true, "\(line)")
     }
     let skipping = try XCTUnwrap(trust.first { $0["client"] as? String == "python-ssl" }, "\(trust)")
-    XCTAssertTrue((skipping["note"] as? String)?.contains("cannot be read by the user the client runs as: skipped") == true, "\(skipping)")
+    XCTAssertTrue(
+      (skipping["note"] as? String)?.contains("cannot be read by the user the client runs as: skipped") == true,
+      "\(skipping)")
 
     // certifi's own bundle unreadable, no variable set: requests loads it and raises the same PermissionError, and
     // `inspect` says the bundle cannot be read (it said "0 certificates").
