@@ -55,12 +55,16 @@ public struct ContainerImage: Sendable {
     for (key, value) in overrides { env[key] = value }
     var named = NamedPaths()
     named.add(NamedPaths.named(by: env))
-    var result = ImageFileSystem(image: path, limits: limits)
+    // A container of an image without a User, or with uid 0, runs as root, who reads everything: no bits held.
+    let spec = archive.config.config?.user ?? ""
+    let userPart = spec.split(separator: ":", omittingEmptySubsequences: false).first ?? ""
+    let holdsAccess = !(userPart.isEmpty || userPart == "0")
+    var result = ImageFileSystem(image: path, limits: limits, holdsAccess: holdsAccess)
     var tree = MemoryFileSystem(label: "image \(path)")
     for _ in 0..<3 {
       let pass = named
       let keep = { (path: String) -> Bool in wanted(path) || pass.contains(path) }
-      result = ImageFileSystem(image: path, limits: limits)
+      result = ImageFileSystem(image: path, limits: limits, holdsAccess: holdsAccess)
       for layer in layers {
         try archive.withLayer(layer.index, limits: limits) { (reader) throws(TarError) in
           try result.apply(reader, layer: layer, wanted: keep)
@@ -70,7 +74,6 @@ public struct ContainerImage: Sendable {
       let more = NamedPaths.named(by: env) + NamedPaths.named(in: tree, env: env)
       if !named.addDestinations(of: more, in: tree, kept: keep) { break }
     }
-    let spec = archive.config.config?.user ?? ""
     var user: ImageUser?
     switch ImageUser.resolve(spec, passwd: try? tree.read("/etc/passwd"), group: try? tree.read("/etc/group")) {
     case .success(let resolved):

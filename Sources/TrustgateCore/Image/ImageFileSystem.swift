@@ -39,13 +39,16 @@ struct ImageFileSystem {
   private(set) var keptBytes = 0
   private let image: String
   private let limits: ImageLimits
+  /// Whether bits and owners are held: not for an image that runs as root, who reads everything.
+  private let holdsAccess: Bool
 
   private static let whiteoutPrefix = ".wh."
   private static let opaqueMarker = ".wh..wh..opq"
 
-  init(image: String, limits: ImageLimits = ImageLimits()) {
+  init(image: String, limits: ImageLimits = ImageLimits(), holdsAccess: Bool = true) {
     self.image = image
     self.limits = limits
+    self.holdsAccess = holdsAccess
   }
 
   /// The merged tree as a file system view.
@@ -87,12 +90,18 @@ struct ImageFileSystem {
         continue
       }
       // Held after the entry replaced what was there. Folders are held whether wanted or not: one that denies
-      // search hides the wanted files below it.
+      // search hides the wanted files below it. Their number is bounded: a small layer can hold a million.
+      let closed = holdsAccess ? Self.restrictive(entry, bits: entry.kind == .directory ? 0o555 : 0o444) : nil
+      if closed != nil, access[path] == nil, access.count >= limits.closedEntries {
+        throw .limit("holds more than \(limits.closedEntries) files and folders closed to some users")
+      }
       defer {
-        switch entry.kind {
-        case .directory: access[path] = Self.restrictive(entry, bits: 0o555)
-        case .file, .hardlink: access[path] = nodes[path] == nil ? nil : Self.restrictive(entry, bits: 0o444)
-        case .symlink, .other: access[path] = nil
+        if holdsAccess {
+          switch entry.kind {
+          case .directory: access[path] = closed
+          case .file, .hardlink: access[path] = nodes[path] == nil ? nil : closed
+          case .symlink, .other: access[path] = nil
+          }
         }
       }
       guard let node = try node(for: entry, path: path, layer: layer, reader: reader, wanted: wanted) else {

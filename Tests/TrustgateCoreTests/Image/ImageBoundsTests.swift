@@ -63,6 +63,22 @@ final class ImageBoundsTests: XCTestCase {
     }
   }
 
+  /// An image whose User is not root has the bits of every folder closed to someone held (one may hide wanted files
+  /// below it), wanted or not: their number is capped, naming the layer. 900,000 such folders (a 6 MB layer) took
+  /// the reader from 19 to 143 MiB before the cap; the default cap (100,000) applies the same code as this one.
+  func testClosedFoldersAreCappedNamingTheLayer() throws {
+    let image = try Self.hostile() + "/closed-oci"
+    let layer = try Self.layerDigests(image)[0]
+    XCTAssertThrowsError(try ContainerImage.open(path: image, limits: ImageLimits(closedEntries: 2_000))) { error in
+      guard case .limitExceeded(_, let where_, let reason)? = error as? ImageError else { return XCTFail("\(error)") }
+      XCTAssertTrue(where_.contains(layer), where_)
+      XCTAssertEqual(reason, "holds more than 2000 files and folders closed to some users")
+    }
+    // Under the cap, they are held and the image reads as its user.
+    let opened = try ContainerImage.open(path: image, limits: ImageLimits(closedEntries: 20_000))
+    XCTAssertEqual(opened.user?.uid, 1000)
+  }
+
   /// The bytes kept from wanted files are capped before they are read.
   func testKeptBytesAreCappedBeforeReading() throws {
     XCTAssertThrowsError(
