@@ -16,6 +16,14 @@ struct TargetOptions: ParsableArguments {
   @Option(help: ArgumentHelp("Inspect a container image: a `docker save` tar, or an OCI layout (folder or tar).", valueName: "path"))
   var image: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "Read --image (and --baseline-image) as this user instead of the image's User, as `docker run --user` or "
+        + "Kubernetes `runAsUser` start it: NAME, UID, NAME:GROUP or UID:GID, looked up in the image's /etc/passwd "
+        + "and /etc/group.",
+      valueName: "user"))
+  var imageUser: String?
+
   @Option(help: ArgumentHelp("Environment variables for --root or --image, as KEY=VALUE lines.", valueName: "file"))
   var envFile: String?
 
@@ -26,6 +34,7 @@ struct TargetOptions: ParsableArguments {
     var workspace = Workspace(
       root: root, repository: repo, envFile: envFile, image: image, policyFile: policy,
       processEnvironment: ProcessInfo.processInfo.environment, currentDirectory: FileManager.default.currentDirectoryPath)
+    workspace.imageUser = imageUser
     workspace.early = Trustgate.early
     return workspace
   }

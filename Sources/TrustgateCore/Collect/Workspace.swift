@@ -19,6 +19,9 @@ public struct Workspace {
   public var envFile: String?
   /// A `docker save` archive or OCI layout to inspect instead of a tree on disk.
   public var image: String?
+  /// `--image-user`: who reads the image's files instead of its config's `User` (as `docker run --user` or
+  /// Kubernetes `runAsUser` start the container).
+  public var imageUser: String?
   /// `--policy FILE`; else `.trustgate.yml` at the repository root when present.
   public var policyFile: String?
   public var processEnvironment: [String: String]
@@ -123,10 +126,15 @@ public struct Workspace {
     var opened: ContainerImage?
     // The host views of this run share their folder listings: a folder two collectors walk is listed once.
     let listings = ListingMemo()
+    if imageUser != nil && image == nil {
+      throw InputError("--image-user says who reads --image; give --image too (a host or --root is read as yourself)")
+    }
     if let image {
       guard root == nil else { throw InputError("--image and --root both name what to inspect; give one of them") }
       let overrides = try environment()
-      do { opened = try ContainerImage.open(path: absolute(image), environment: overrides) } catch {
+      do {
+        opened = try ContainerImage.open(path: absolute(image), environment: overrides, user: imageUser)
+      } catch {
         throw InputError(error.description)
       }
       fs = opened?.files ?? MemoryFileSystem(label: "image")

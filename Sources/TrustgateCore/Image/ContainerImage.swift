@@ -32,13 +32,14 @@ public struct ContainerImage: Sendable {
   ///   - path: a `docker save` tar, an OCI layout directory, or an OCI layout tar.
   ///   - environment: variables set over the config's `Env` (`--env-file`); with it, they say which files the
   ///     image's settings name (`NamedPaths`), which are kept beside the `wanted` ones.
+  ///   - user: who the container runs as instead of the config's `User` (`--image-user`), in the same forms.
   ///   - wanted: which absolute paths to keep (whiteouts apply to every path regardless).
   ///   - limits: how much inflating, how many members and how many kept bytes the read may cost.
   ///
   /// The layers are read once, unless a named file sits behind a link or is named by a configuration file of the
   /// image: then they are read again keeping it (at most twice more).
   public static func open(
-    path: String, environment overrides: [String: String] = [:],
+    path: String, environment overrides: [String: String] = [:], user override: String? = nil,
     wanted: @escaping (String) -> Bool = ContainerImage.isTrustRelevant, limits: ImageLimits = ImageLimits()
   ) throws(ImageError) -> ContainerImage {
     let archive = try ImageArchive.open(path: path, limits: limits)
@@ -56,7 +57,7 @@ public struct ContainerImage: Sendable {
     var named = NamedPaths()
     named.add(NamedPaths.named(by: env))
     // A container of an image without a User, or with uid 0, runs as root, who reads everything: no bits held.
-    let spec = archive.config.config?.user ?? ""
+    let spec = override ?? archive.config.config?.user ?? ""
     let userPart = spec.split(separator: ":", omittingEmptySubsequences: false).first ?? ""
     let holdsAccess = !(userPart.isEmpty || userPart == "0")
     var result = ImageFileSystem(image: path, limits: limits, holdsAccess: holdsAccess)
@@ -81,7 +82,8 @@ public struct ContainerImage: Sendable {
       tree.reader = resolved
     case .failure(let unresolved):
       warnings.append(
-        "\(path): the config's User `\(spec.capped(64))` cannot be resolved (\(unresolved.reason)); "
+        "\(path): the \(override == nil ? "config's User" : "--image-user") `\(spec.capped(64))` cannot be resolved "
+          + "(\(unresolved.reason)); "
           + "a container runtime refuses to start it; files are read as root")
     }
     return ContainerImage(

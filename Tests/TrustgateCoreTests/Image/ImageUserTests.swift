@@ -139,6 +139,32 @@ final class ImageUserTests: XCTestCase {
     }
   }
 
+  /// `--image-user` reads the image as a runtime told to start it as another user would (`docker run --user`,
+  /// Kubernetes `runAsUser`); without `--image` it is an input error.
+  func testImageUserOverridesTheConfigsUser() throws {
+    let work = try Self.built.get()
+    let overridden = try ContainerImage.open(path: work + "/user-nobody", user: "app", wanted: { _ in true })
+    XCTAssertEqual(overridden.user?.uid, 1000)
+    XCTAssertEqual(overridden.user?.groups, [2000])
+    XCTAssertTrue(readable(overridden, "/srv/ca/owner.pem"))
+    XCTAssertTrue(readable(overridden, "/srv/ca/group.pem"))
+    XCTAssertFalse(readable(try image("nobody", everything: true), "/srv/ca/owner.pem"))
+
+    let inspected = try CLI.run(
+      ["inspect", "--image", work + "/user-nobody", "--image-user", "app", "--repo", work, "--format", "json"],
+      in: work)
+    XCTAssertEqual(inspected.status, 0, inspected.stderr)
+    let snapshot = try SnapshotCoding.decode(Array(inspected.stdout.utf8), path: "inspect")
+    XCTAssertEqual(snapshot.target.user, "app (uid 1000, gid 1000, groups 2000)")
+    let ghost = try CLI.run(
+      ["inspect", "--image", work + "/user-nobody", "--image-user", "ghost", "--repo", work], in: work)
+    XCTAssertTrue(ghost.stdout.contains("the --image-user `ghost` cannot be resolved"), ghost.all)
+
+    let alone = try CLI.run(["inspect", "--image-user", "app", "--repo", work], in: work)
+    XCTAssertEqual(alone.status, 2)
+    XCTAssertTrue(alone.stderr.contains("--image-user says who reads --image; give --image too"), alone.stderr)
+  }
+
   /// SSL_CERT_FILE names /app/link.pem, a link to /srv/ca/owner.pem: no pattern names either folder. The link's
   /// target is kept by a second read of the layers, and the user (its owner) reads it.
   func testAFileTheEnvironmentNamesBehindALinkIsKept() throws {
