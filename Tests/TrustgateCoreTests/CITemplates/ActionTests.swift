@@ -112,6 +112,21 @@ final class ActionTests: XCTestCase {
     _ = try assertCountsMatchTheReport(values, repo: repo)
   }
 
+  /// `image-user` reaches trustgate as `--image-user`: the image is read as that user (here uid 1234 of the
+  /// committed fixture image, which has no passwd: a number needs none).
+  func testImageUserInputReadsTheImageAsThatUser() throws {
+    let export = try ActionExport.get()
+    let scratch = try TemporaryDirectory()
+    let repo = try CITemplatesTests.pullRequestRepository(in: scratch, name: "action-image-user")
+    let image = BuiltTrustgate.packageRoot + "/Tests/Fixtures/images/app-oci"
+    let (check, values) = try runCheck(
+      export, repo: repo, scratch: scratch, inputs: ["baseline-ref": "HEAD", "image": image, "image-user": "1234"],
+      pullRequestBase: nil)
+    XCTAssertTrue(check.output.contains("--image \(image) --image-user 1234"), check.output)
+    XCTAssertNotEqual(values["exit-status"], "2", check.output)
+    _ = try assertCountsMatchTheReport(values, repo: repo)
+  }
+
   // MARK: - Helpers
 
   func runCheck(
