@@ -41,8 +41,7 @@ public final class CollectionContext: Sendable {
   public func report(_ area: Area, _ error: FileError, fix: String) {
     var fix = fix
     if case .notReadable(let path, _) = error {
-      fix = "Let the user the clients run as read \(path) (`chmod a+r \(path)`; in a Dockerfile `COPY --chmod=644`), "
-        + "or point them at a file that user can read."
+      fix = FileError.permissionFix(path, instead: "point them at a file that user can read")
     }
     report(Problem(area: area, path: error.path, message: error.reason, fix: fix))
   }

@@ -69,6 +69,13 @@ extension FileError {
   /// How the reason of a file that is there but may not be read begins (`cannot be read (Permission denied)`).
   static let unreadableWords = "cannot be read ("
 
+  /// The fix for a file that is there but closed to the user the clients run as: its permissions, or `instead`
+  /// (`point them at a file that user can read`).
+  static func permissionFix(_ path: String, instead: String) -> String {
+    "Let the user the clients run as read \(path) (`chmod a+r \(path)`; in a Dockerfile `COPY --chmod=644`), "
+      + "or \(instead)."
+  }
+
   /// The description without the leading path, for problems that carry the path separately.
   var reason: String {
     let text = description

@@ -143,7 +143,7 @@ public struct Workspace {
       env = opened?.env ?? [:]
       // A runtime sets HOME from the user's passwd entry when the config does not.
       if env["HOME"] == nil, let home = opened?.user?.home, !home.isEmpty { env["HOME"] = home }
-      for (key, value) in try environment() { env[key] = value }
+      for (key, value) in overrides { env[key] = value }
     } else if let root {
       let path = absolute(root)
       guard HostFileSystem().isDirectory(path) else {

@@ -55,7 +55,8 @@ public struct ContainerImage: Sendable {
     var env = archive.config.environment
     for (key, value) in overrides { env[key] = value }
     var named = NamedPaths()
-    named.add(NamedPaths.named(by: env))
+    let byEnvironment = NamedPaths.named(by: env)
+    named.add(byEnvironment)
     // A container of an image without a User, or with uid 0, runs as root, who reads everything: no bits held.
     let spec = override ?? archive.config.config?.user ?? ""
     let userPart = spec.split(separator: ":", omittingEmptySubsequences: false).first ?? ""
@@ -72,7 +73,7 @@ public struct ContainerImage: Sendable {
         }
       }
       tree = result.files
-      let more = NamedPaths.named(by: env) + NamedPaths.named(in: tree, env: env)
+      let more = byEnvironment + NamedPaths.named(in: tree, env: env)
       if !named.addDestinations(of: more, in: tree, kept: keep) { break }
     }
     var user: ImageUser?

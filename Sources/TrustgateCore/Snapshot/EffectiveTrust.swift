@@ -105,8 +105,8 @@ struct SnapshotPaths: Sendable {
     var outcome = plan.outcome
     // A file this user cannot read: Python raises when it loads it, curl stops, OpenSSL's default paths skip it.
     if outcome == .verifies {
+      let reader = snapshot.target.user.map { "the image's user \($0)" } ?? "the user the client runs as"
       for load in plan.loads where load.kind == .file && unreadable.contains(load.path) {
-        let reader = snapshot.target.user.map { "the image's user \($0)" } ?? "the user the client runs as"
         let unread = "\(load.label) \(load.path) cannot be read by \(reader)"
         if case .raises = load.noCertificates {
           outcome = .raises("PermissionError when the client loads it (\(unread))")

@@ -45,8 +45,8 @@ public struct TrustVariableTargetRule: Rule {
         // There, but closed to the user the clients run as (its mode, its owner, a folder above it).
         let fix =
           target.state == .unreadable
-          ? "Let the user the clients run as read \(variable.value) (`chmod a+r`; in a Dockerfile `COPY --chmod=644`), "
-            + "or point \(variable.name) at a bundle that user can read." : nil
+          ? FileError.permissionFix(variable.value, instead: "point \(variable.name) at a bundle that user can read")
+          : nil
         result.findings.append(
           finding(
             variable.name, "\(variable.name) \(problem): \(consequence)", at: nil, fix: fix,
