@@ -28,6 +28,15 @@ public struct InspectRequest: Sendable {
   public var caFiles = RunCAFiles()
   /// The live host's OS bundle certificates, parsed while the arguments were; nil for other trees.
   public var early: EarlyReading?
+  /// The folder the clients run in, which a relative path in a variable is resolved against: the current folder
+  /// on the host, an image's `WorkingDir` (`/` without one), `/` for `--root`.
+  public var workingDirectory = "/"
+
+  /// `env` with the relative paths of its CA and configuration variables made absolute against
+  /// `workingDirectory`: what the clients open. The snapshot records the values as set.
+  public var pathEnvironment: [String: String] {
+    TrustVariables.resolvingRelativePaths(env, in: workingDirectory)
+  }
 
   public init(
     fs: any FileSystemView, env: [String: String], target: Target, repository: (any FileSystemView)?,
@@ -95,7 +104,8 @@ public enum Inspector {
     stopwatch.lap("stores")
     snapshot.openssl = OpenSSLCollector(otherTree: request.target.kind != .host).collect(context)
     stopwatch.lap("openssl")
-    snapshot.environment = EnvironmentCollector(env: request.env).collect(context)
+    snapshot.environment = EnvironmentCollector(env: request.env, workingDirectory: request.workingDirectory)
+      .collect(context)
     snapshot.proxy = ProxyCollector(env: request.env).collect(context)
     stopwatch.lap("env+proxy")
     snapshot.platform = platform.wait() ?? PlatformInfo()
@@ -114,7 +124,7 @@ public enum Inspector {
     markSameSources(&snapshot)
     // Programs are not looked for: a curl or git line on every host would change every recorded baseline. Nothing
     // after this reads the effective trust until it is waited for: the clock and the verdicts go on meanwhile.
-    let effectiveTrust = PendingValue { [snapshot, env = request.env] in
+    let effectiveTrust = PendingValue { [snapshot, env = request.pathEnvironment] in
       EffectiveTrust.resolve(
         snapshot, configuration: TrustConfiguration.read(fs, snapshot: snapshot, env: env, programs: false))
     }

@@ -168,6 +168,9 @@ public struct Workspace {
     request.excluded = excluded
     request.imageWarnings = opened?.warnings ?? []
     if image == nil && root == nil { request.early = early }
+    // Where the clients run: this process's folder on the host (a CI job's step runs its clients where it runs
+    // trustgate), the image's WorkingDir; an unpacked root says nothing about it, so its `/`.
+    request.workingDirectory = opened?.workingDirectory ?? (root == nil ? currentDirectory : "/")
     return (request, opened)
   }
 }

@@ -12,6 +12,9 @@ public struct ContainerImage: Sendable {
   public let env: [String: String]
   /// The config's `os` (`linux`, `windows`).
   public let os: String?
+  /// The folder a container starts in (the config's `WorkingDir`, else `/`): relative paths in its variables are
+  /// opened from there.
+  public let workingDirectory: String
   /// Who a container of the image runs as (the config's `User`; root when it is empty). `files` reads as that user.
   /// Nil when a runtime could not resolve it (a warning says why); `files` then reads as root.
   public let user: ImageUser?
@@ -54,6 +57,8 @@ public struct ContainerImage: Sendable {
     }
     var env = archive.config.environment
     for (key, value) in overrides { env[key] = value }
+    let workingDirectory = archive.config.workingDirectory
+    env = TrustVariables.resolvingRelativePaths(env, in: workingDirectory)
     var named = NamedPaths()
     let byEnvironment = NamedPaths.named(by: env)
     named.add(byEnvironment)
@@ -88,7 +93,8 @@ public struct ContainerImage: Sendable {
           + "a container runtime refuses to start it; files are read as root")
     }
     return ContainerImage(
-      path: path, files: tree, env: archive.config.environment, os: archive.config.os, user: user, layers: layers,
+      path: path, files: tree, env: archive.config.environment, os: archive.config.os,
+      workingDirectory: workingDirectory, user: user, layers: layers,
       provenance: result.provenance, removals: result.removals, warnings: (warnings + result.warnings).sorted())
   }
 }

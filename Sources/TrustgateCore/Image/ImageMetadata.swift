@@ -43,9 +43,11 @@ struct ImageConfigFile: Decodable {
   struct Settings: Decodable {
     var env: [String]?
     var user: String?
+    var workingDir: String?
     enum CodingKeys: String, CodingKey {
       case env = "Env"
       case user = "User"
+      case workingDir = "WorkingDir"
     }
   }
   struct RootFS: Decodable {
@@ -77,6 +79,13 @@ struct ImageConfigFile: Decodable {
       }
     }
     return result
+  }
+
+  /// The folder a container's process starts in: the config's `WorkingDir`, `/` when it is empty (as runc and
+  /// Docker start it; a relative one is taken from `/`).
+  var workingDirectory: String {
+    guard let folder = config?.workingDir, !folder.isEmpty else { return "/" }
+    return folder.hasPrefix("/") ? folder : "/" + folder
   }
 
   /// The `created_by` of each layer, bottom first: history entries marked `empty_layer` made no layer.

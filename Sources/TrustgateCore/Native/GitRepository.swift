@@ -76,6 +76,7 @@ public final class GitRepository {
   /// Opens the repository containing `path`, searching upwards like git does.
   public init(discovering path: String) throws(GitError) {
     guard Git.library != nil else { throw .libraryMissing(String(cString: tg_git2_soname())) }
+    try Self.refuseBlockingConfigFiles(workdir: GitRepositoryLocator.workdir(around: path))
     var repository: OpaquePointer?
     let code = Git.api.repository_open_ext(&repository, path, 0, nil)
     if code == GIT_ENOTFOUND.rawValue {
@@ -94,6 +95,42 @@ public final class GitRepository {
 
   deinit {
     Git.api.repository_free(pointer)
+  }
+
+  /// The configuration files libgit2 reads when it opens a repository: the global, XDG and system files (found as
+  /// libgit2's sysdir finds them: HOME, else the passwd entry; XDG_CONFIG_HOME, else ~/.config) and the
+  /// repository's own `.git/config`.
+  static func configFiles(workdir: String?, variable: (String) -> String? = GitRepository.variable) -> [String] {
+    let home =
+      variable("HOME").flatMap { $0.isEmpty ? nil : $0 } ?? getpwuid(geteuid()).map { String(cString: $0.pointee.pw_dir) }
+    var files = ["/etc/gitconfig"]
+    if let home {
+      files.append(home + "/.gitconfig")
+      files.append((variable("XDG_CONFIG_HOME").flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.config") + "/git/config")
+    }
+    if let workdir { files.append(workdir + "/.git/config") }
+    return files
+  }
+
+  private static func variable(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+
+  /// libgit2 reads its configuration files to the end as it opens a repository: a FIFO there (another user can
+  /// plant one in a shared HOME) blocks the run forever, a device like /dev/zero never ends. Each is refused before
+  /// libgit2 starts, naming the file; a regular file, a folder (libgit2's own error) and /dev/null (an empty
+  /// configuration, a common way to switch one off) are left to it.
+  static func refuseBlockingConfigFiles(workdir: String?) throws(GitError) {
+    for file in configFiles(workdir: workdir) {
+      var info = stat()
+      guard stat(file, &info) == 0 else { continue }
+      let kind = info.st_mode & S_IFMT
+      if kind == S_IFREG || kind == S_IFDIR { continue }
+      var null = stat()
+      if kind == S_IFCHR, stat("/dev/null", &null) == 0, null.st_rdev == info.st_rdev { continue }
+      throw .library(
+        "\(file.capped(200)) is \(HostFileSystem.kindName(info.st_mode)), not a file: reading it could block "
+          + "forever, so libgit2 was not started; remove it, or set HOME to a folder without it",
+        operation: "reading git's configuration")
+    }
   }
 
   /// Whether the work tree or its `.git` belongs to someone other than this process's user (what git's

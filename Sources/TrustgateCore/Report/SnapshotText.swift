@@ -120,6 +120,7 @@ public enum SnapshotText {
     for variable in variables {
       var line: InertText = "=\(variable.value)"
       if variable.isEmpty { line += "(empty)" }
+      if let path = variable.path { line += " (opened as \(path: path))" }
       if let target = variable.target {
         line += ": \(words(target.state))"
         if let set = target.certificates { line += ", \(summary(set))" }

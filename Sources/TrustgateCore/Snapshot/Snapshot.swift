@@ -139,6 +139,9 @@ public struct EnvVariable: Codable, Sendable, Equatable, Comparable {
   public var disablesVerification: Bool?
   /// For paths: what the value points at.
   public var target: EnvTarget?
+  /// For a relative path (`certs/ca.pem`): the absolute path clients open, resolved against the folder they run in
+  /// (`/src/certs/ca.pem`). Nil for an absolute value.
+  public var path: String?
 
   public init(name: String, role: Role, value: String) {
     self.name = name
@@ -147,6 +150,10 @@ public struct EnvVariable: Codable, Sendable, Equatable, Comparable {
   }
 
   public var isEmpty: Bool { value.isEmpty }
+  /// The path clients open: `path` for a relative value, else the value.
+  public var openedPath: String { path ?? value }
+  /// The value for messages: with the path clients open when it is relative (`certs/ca.pem (/src/certs/ca.pem)`).
+  public var shownValue: String { path.map { "\(value) (\($0))" } ?? value }
   public static func < (lhs: EnvVariable, rhs: EnvVariable) -> Bool { lhs.name < rhs.name }
 }
 

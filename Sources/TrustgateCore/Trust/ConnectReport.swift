@@ -38,7 +38,7 @@ public struct ConnectReport: Sendable {
   {
     let snapshot = Inspector.inspect(request)
     let verifier = TrustVerifier(
-      snapshot: snapshot, fs: request.fs, repository: request.repository, env: request.env, time: request.now)
+      snapshot: snapshot, fs: request.fs, repository: request.repository, env: request.pathEnvironment, time: request.now)
     let anchors = Verdicts.privateAnchors(snapshot)
     var groups: [(chain: ServedChain, addresses: [String])] = []
     for entry in capture.addresses {

@@ -76,7 +76,8 @@ public struct TrustPlanner: Sendable {
     self.snapshot = snapshot
     self.configuration = configuration
     self.state = state
-    env = Dictionary(snapshot.environment.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+    // Relative paths as the clients open them, from the folder they run in.
+    env = Dictionary(snapshot.environment.map { ($0.name, $0.openedPath) }, uniquingKeysWith: { a, _ in a })
     python = PythonSelection.primary(snapshot.python.environments)
   }
 

@@ -263,8 +263,9 @@ public enum CAFiles {
   /// variable naming a file), so hosts with nothing to verify spend nothing.
   public static func prepare(_ request: InspectRequest) -> PendingValue<[String: CAFile]>? {
     let views = Views(fs: request.fs, repository: request.repository)
+    let environment = request.pathEnvironment
     let variables = TrustVariables.all.filter { $0.role == .caFile || $0.role == .caFileOrDirectory }
-      .compactMap { request.env[$0.name] }.filter { $0.hasPrefix("/") && views.state($0) == .file }
+      .compactMap { environment[$0.name] }.filter { $0.hasPrefix("/") && views.state($0) == .file }
     let targets = request.verification.map { !$0.endpoints.isEmpty || !$0.requiredRoots.isEmpty } ?? false
     let anchors = StoreLocations.anchors.contains { location in
       !location.path.hasPrefix("/usr/share/") && !((try? request.fs.list(location.path)) ?? []).isEmpty

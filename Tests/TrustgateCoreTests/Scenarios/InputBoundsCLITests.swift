@@ -21,6 +21,34 @@ final class InputBoundsCLITests: XCTestCase {
     }
   }
 
+  /// libgit2 reads git's configuration files to the end when it opens a repository: a FIFO at ~/.gitconfig (or at
+  /// the XDG file, which another user can plant in a shared HOME) hung every `--baseline-ref` run. Now exit 2 naming
+  /// the file, within seconds; ~/.gitconfig linked to /dev/null (an empty configuration) still works.
+  func testAFIFOAtGitsConfigurationIsExitTwoNamingIt() throws {
+    let scenario = try Scenario()
+    try scenario.write("requirements.txt", "requests==2.31.0\n")
+    try scenario.commitAll("baseline")
+    let arguments = ["check", "--annotations", "none", "--repo", scenario.repo, "--root", Scenario.healthyRoot]
+    for (name, file) in [("home", ".gitconfig"), ("xdg", ".config/git/config")] {
+      let home = scenario.sandbox.path(name)
+      try FileManager.default.createDirectory(
+        atPath: home + "/" + (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+      XCTAssertEqual(mkfifo(home + "/" + file, 0o644), 0, home + "/" + file)
+      let outcome = try BoundedRun.trustgate(
+        arguments + ["--baseline-ref", "HEAD"], in: scenario.sandbox.root, environment: ["HOME": home], seconds: 20)
+      XCTAssertFalse(outcome.timedOut, "\(file): \(outcome.all)")
+      XCTAssertEqual(outcome.status, 2, "\(file): \(outcome.all)")
+      XCTAssertTrue(
+        outcome.stderr.contains("\(home)/\(file) is a FIFO (named pipe), not a file"), outcome.stderr)
+    }
+    let null = scenario.sandbox.path("null-home")
+    try FileManager.default.createDirectory(atPath: null, withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(atPath: null + "/.gitconfig", withDestinationPath: "/dev/null")
+    let outcome = try BoundedRun.trustgate(
+      arguments + ["--baseline-ref", "HEAD"], in: scenario.sandbox.root, environment: ["HOME": null], seconds: 60)
+    XCTAssertEqual(outcome.status, 0, outcome.all)
+  }
+
   /// `requests==2.18446744073709551647` wrapped to 2.31 and hid the 2.31 → 2.32 crossing; `2.9223372036854775808`
   /// wrapped negative and 2.33.0 → it was called a downgrade crossing 2.32. Release numbers compare as digit strings.
   func testHugeReleaseNumbersCompareAsDigitStrings() throws {

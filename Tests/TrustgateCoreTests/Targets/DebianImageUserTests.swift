@@ -19,16 +19,20 @@ final class DebianImageUserTests: XCTestCase {
     var status: Int32
   }
 
-  /// Runs the oracle, and trustgate's `inspect` and `check` (the rules judge the image alone), on one image.
-  private func run(_ variant: String) throws -> Case {
+  /// Runs the oracle, and trustgate's `inspect` and `check` (the rules judge the image alone), on one image: its
+  /// tag, the REQUESTS_CA_BUNDLE its config sets, and its WorkingDir, where the oracle starts.
+  private func run(
+    _ variant: String, tag: String? = nil, bundle: String = "/opt/corp/ca.pem", workingDirectory: String = "/"
+  ) throws -> Case {
     let images = try DebianRoots.bookwormImages()
-    let tar = images.folder + "/user-\(variant).tar"
+    let tag = tag ?? "user-\(variant)"
+    let tar = images.folder + "/\(tag).tar"
     let work = FileManager.default.temporaryDirectory.appendingPathComponent("tg-imguser-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: work) }
 
     // The image's own client, as the image's user, in its root filesystem.
-    let rootfs = try Self.rootFilesystem(of: "user-\(variant)", images: images, work: work)
+    let rootfs = try Self.rootFilesystem(of: tag, images: images, work: work)
     defer { rootfs.unmount() }
     let servers = LocalServers()
     defer { servers.stopAll() }
@@ -46,8 +50,8 @@ final class DebianImageUserTests: XCTestCase {
       """
     let oracle = try Command.run(
       "/usr/sbin/chroot",
-      ["--userspec=65534:65534", rootfs.path, "/usr/bin/env", "-i",
-       "REQUESTS_CA_BUNDLE=/opt/corp/ca.pem", "/usr/bin/python3", "-c", script])
+      ["--userspec=65534:65534", rootfs.path, "/usr/bin/env", "-i", "-C", workingDirectory,
+       "REQUESTS_CA_BUNDLE=\(bundle)", "/usr/bin/python3", "-c", script])
     XCTAssertEqual(oracle.status, 0, oracle.stderr)
 
     let inspected = try CLI.run(["inspect", "--image", tar, "--repo", work, "--format", "json"], in: work)
@@ -157,6 +161,25 @@ final class DebianImageUserTests: XCTestCase {
     // OpenSSL's own default paths are open to everyone: those clients still verify.
     for client in ["openssl", "python-ssl", "urllib3"] {
       XCTAssertEqual(closed.snapshot.effectiveTrust.first { $0.client == client }?.status, .ok, client)
+    }
+  }
+
+  /// A relative REQUESTS_CA_BUNDLE (`certs/ca.pem`) in an image whose WorkingDir is /app: requests opens
+  /// /app/certs/ca.pem and verifies, and trustgate reads that file. (It looked for /certs/ca.pem: TG201, and TG207
+  /// "invalid path" for a client that verifies.)
+  func testRelativeBundleIsOpenedFromTheImagesWorkingDir() throws {
+    let image = try run("workdir", tag: "workdir", bundle: "certs/ca.pem", workingDirectory: "/app")
+    XCTAssertEqual(image.oracle, "verified")
+    let variable = try XCTUnwrap(image.snapshot.environment.first { $0.name == "REQUESTS_CA_BUNDLE" })
+    XCTAssertEqual(variable.value, "certs/ca.pem")
+    XCTAssertEqual(variable.path, "/app/certs/ca.pem")
+    XCTAssertEqual(variable.target?.state, .file)
+    XCTAssertEqual(variable.target?.certificates?.count, 1)
+    let trust = try requests(image.snapshot)
+    XCTAssertEqual(trust.status, .ok, "\(trust)")
+    XCTAssertEqual(trust.path, "/app/certs/ca.pem")
+    for rule in ["TG201", "TG207"] {
+      XCTAssertEqual(image.findings.filter { $0["ruleID"] as? String == rule }.count, 0, "\(image.findings)")
     }
   }
 }

@@ -4,7 +4,7 @@ import XCTest
 @testable import TrustgateCore
 
 /// Real venvs (`python3.X -m venv` + `pip install` from PyPI of httpx 0.28.1, requests 2.32.3, urllib3 2.5.0,
-/// certifi) copied into a `--root`: the verdicts the table and the verifier give for the cells of
+/// certifi, and requests' idna and charset-normalizer, so its requests runs) copied into a `--root`: the verdicts the table and the verifier give for the cells of
 /// trust-regressions.md §10, and the store compared with `openssl verify`.
 final class RealVenvVerificationTests: XCTestCase {
   static let script = #"""
@@ -14,7 +14,7 @@ final class RealVenvVerificationTests: XCTestCase {
     "$python" -m venv --without-pip "$out.tmp/venv"
     "$python" -m pip install --quiet --disable-pip-version-check --no-deps --no-compile \
       --target "$out.tmp/venv/lib/python$minor/site-packages" \
-      httpx==0.28.1 requests==2.32.3 urllib3==2.5.0 certifi==2025.8.3
+      httpx==0.28.1 requests==2.32.3 urllib3==2.5.0 certifi==2025.8.3 idna==3.10 charset-normalizer==3.4.0
     mv "$out.tmp" "$out"
     """#
 

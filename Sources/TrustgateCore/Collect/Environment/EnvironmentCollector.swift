@@ -1,8 +1,13 @@
 /// Reads the trust variables that are set (empty counts as set) and what their paths lead to.
 public struct EnvironmentCollector {
   public let env: [String: String]
+  /// What relative paths are resolved against: the folder the clients run in (`InspectRequest.workingDirectory`).
+  public let workingDirectory: String
 
-  public init(env: [String: String]) { self.env = env }
+  public init(env: [String: String], workingDirectory: String = "/") {
+    self.env = env
+    self.workingDirectory = workingDirectory
+  }
 
   public func collect(_ context: CollectionContext) -> [EnvVariable] {
     var result: [EnvVariable] = []
@@ -31,6 +36,8 @@ public struct EnvironmentCollector {
               message: "\(variable.name) is set but empty (requests < 2.28 turns verification off on an empty CURL_CA_BUNDLE; new botocore refuses an empty AWS_CA_BUNDLE)",
               fix: "Unset \(variable.name), or set it to an existing CA bundle."))
         } else {
+          let opened = TrustVariables.resolvingRelativePaths([variable.name: value], in: workingDirectory)
+          if let path = opened[variable.name], path != value { entry.path = path }
           entry.target = target(of: variable, value: value, context)
         }
       }
@@ -54,8 +61,10 @@ public struct EnvironmentCollector {
   }
 
   private func target(of variable: TrustVariable, value: String, _ context: CollectionContext) -> EnvTarget {
-    // SSL_CERT_DIR may list several directories (Go, OpenSSL 3 accept `:`); check the first that matters.
-    let path = variable.role == .caDirectory ? String(value.split(separator: ":").first ?? Substring(value)) : value
+    // SSL_CERT_DIR may list several directories (Go, OpenSSL 3 accept `:`); check the first that matters. A
+    // relative path is opened from the folder the clients run in.
+    let given = variable.role == .caDirectory ? String(value.split(separator: ":").first ?? Substring(value)) : value
+    let path = TrustVariables.resolvingRelativePaths([variable.name: given], in: workingDirectory)[variable.name] ?? given
     let fs = context.fs
     let missingFix = "Point \(variable.name) at an existing CA bundle (e.g. /etc/ssl/certs/ca-certificates.crt), or unset it."
     let real: String
@@ -99,7 +108,7 @@ public struct EnvironmentCollector {
       context.report(
         Problem(area: .environment, path: path, message: "\(variable.name) points at something that is not a file", fix: missingFix))
     }
-    target.resolvedPath = real == path ? nil : real
+    target.resolvedPath = real == given ? nil : real
     if let set = target.certificates {
       if set.certificates.isEmpty {
         context.report(

@@ -65,4 +65,40 @@ public enum TrustVariables {
   ]
 
   public static func variable(_ name: String) -> TrustVariable? { all.first { $0.name == name } }
+
+  /// Variables whose values are paths a client opens: the CA variables, and the configuration files
+  /// `TrustConfiguration` reads from a variable (`PIP_CONFIG_FILE`, `AWS_CONFIG_FILE`).
+  static let pathVariables: [(name: String, list: Bool)] =
+    all.compactMap { variable in
+      switch variable.role {
+      case .caDirectory: return (variable.name, true)
+      case .caFile, .caFileOrDirectory: return (variable.name, false)
+      case .disablesVerification: return nil
+      }
+    }
+    + TrustConfiguration.files.flatMap { file in
+      file.files.filter { $0.hasPrefix("$ENV:") }.map { (String($0.dropFirst(5)), false) }
+    }
+
+  /// `env` with every relative path a client would open made absolute against `workingDirectory`, as the
+  /// client's `open` resolves it against the process's working folder: `REQUESTS_CA_BUNDLE=certs/ca.pem` in a job
+  /// started in `/src` names `/src/certs/ca.pem`, in a container whose `WorkingDir` is `/app` `/app/certs/ca.pem`.
+  /// Each folder of a `:`-separated SSL_CERT_DIR is resolved on its own; URLs and empty values stay as they are.
+  public static func resolvingRelativePaths(_ env: [String: String], in workingDirectory: String) -> [String: String] {
+    var result = env
+    let base = workingDirectory.hasPrefix("/") ? workingDirectory : "/" + workingDirectory
+    func absolute(_ path: Substring) -> String {
+      guard !path.isEmpty, !path.hasPrefix("/") else { return String(path) }
+      return (base.hasSuffix("/") ? base : base + "/") + path
+    }
+    for (name, list) in pathVariables {
+      guard let value = env[name], !value.isEmpty, !value.contains("://") else { continue }
+      let resolved =
+        list
+        ? value.split(separator: ":", omittingEmptySubsequences: false).map(absolute).joined(separator: ":")
+        : absolute(value[...])
+      if resolved != value { result[name] = resolved }
+    }
+    return result
+  }
 }

@@ -51,12 +51,12 @@ public struct IgnoredTrustVariableRule: Rule {
       result.checked.append(variable.name)
       guard !present.contains(where: { reads[$0]?.contains(variable.name) == true }) else { continue }
       // A library that loads the same file through its own variable is configured; only the others are misled.
-      let target = variable.target?.resolvedPath ?? variable.value
+      let target = variable.target?.resolvedPath ?? variable.openedPath
       // …or one whose own source holds the same roots (SSL_CERT_DIR=/etc/ssl/certs beside the bundle made from it).
       let roots = variable.target?.certificates?.distinct
       let misled = present.sorted().filter { client in
         guard let path = trust[client]?.path else { return true }
-        if path == variable.value || path == target { return false }
+        if path == variable.value || path == variable.openedPath || path == target { return false }
         return roots == nil || resolver.sets[path]?.distinct != roots
       }
       guard !misled.isEmpty else { continue }

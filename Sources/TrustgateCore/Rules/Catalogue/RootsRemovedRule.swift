@@ -37,8 +37,8 @@ public struct RootsRemovedRule: Rule {
       var what = source
       var location = Location(path: source)
       if let variable = variables[source] {
-        what = "the bundle \(source) names (\(variable.value))"
-        location = Location(path: variable.value)
+        what = "the bundle \(source) names (\(variable.shownValue))"
+        location = Location(path: variable.openedPath)
         let readers = ClientBehaviours.readers(of: source)
         if !readers.isEmpty { what += ", read by \(readers.joined(separator: ", "))" }
       } else if removed.first(where: { $0.source == source })?.area == .python {

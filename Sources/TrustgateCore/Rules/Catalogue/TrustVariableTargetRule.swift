@@ -27,17 +27,17 @@ public struct TrustVariableTargetRule: Rule {
       let readers = TrustVariables.variable(variable.name)?.readBy ?? "its readers"
       var problem: String?
       switch target.state {
-      case .missing: problem = "points at \(variable.value), which does not exist"
-      case .danglingLink: problem = "points at \(variable.value), a link to a file that is gone"
-      case .linkLoop: problem = "points at \(variable.value), a loop of links that leads nowhere"
-      case .unreadable: problem = "points at \(variable.value), which cannot be read"
-      case .notAFile: problem = "points at \(variable.value), which is not a file"
-      case .directory where variable.role == .caFile: problem = "points at the directory \(variable.value); \(readers) expect a file"
-      case .file where variable.role == .caDirectory: problem = "points at the file \(variable.value); \(readers) expect a directory"
+      case .missing: problem = "points at \(variable.shownValue), which does not exist"
+      case .danglingLink: problem = "points at \(variable.shownValue), a link to a file that is gone"
+      case .linkLoop: problem = "points at \(variable.shownValue), a loop of links that leads nowhere"
+      case .unreadable: problem = "points at \(variable.shownValue), which cannot be read"
+      case .notAFile: problem = "points at \(variable.shownValue), which is not a file"
+      case .directory where variable.role == .caFile: problem = "points at the directory \(variable.shownValue); \(readers) expect a file"
+      case .file where variable.role == .caDirectory: problem = "points at the file \(variable.shownValue); \(readers) expect a directory"
       case .file, .directory:
         if let set = target.certificates {
-          if set.count == 0 { problem = "points at \(variable.value), which holds no certificates" }
-          else if set.expired >= set.count { problem = "points at \(variable.value), where every certificate has expired" }
+          if set.count == 0 { problem = "points at \(variable.shownValue), which holds no certificates" }
+          else if set.expired >= set.count { problem = "points at \(variable.shownValue), where every certificate has expired" }
         }
       }
       if let problem {
@@ -45,7 +45,7 @@ public struct TrustVariableTargetRule: Rule {
         // There, but closed to the user the clients run as (its mode, its owner, a folder above it).
         let fix =
           target.state == .unreadable
-          ? FileError.permissionFix(variable.value, instead: "point \(variable.name) at a bundle that user can read")
+          ? FileError.permissionFix(variable.openedPath, instead: "point \(variable.name) at a bundle that user can read")
           : nil
         result.findings.append(
           finding(

@@ -1,0 +1,111 @@
+import Foundation
+import XCTest
+
+@testable import TrustgateCore
+
+/// A CA variable holding a relative path (`REQUESTS_CA_BUNDLE=certs/ca.pem`, as CI variables often say it): the
+/// client opens it from the folder it runs in. The oracle is the real requests of a venv built from PyPI, run in
+/// that folder against `openssl s_server` with a chain the root signs; trustgate, run in the same folder, must say
+/// what requests does. Before, the path was looked up at the root of the tree (a FAIL where requests verifies) and
+/// the verifier looked it up in the repository (a PASS where requests raises).
+final class RelativeCAPathTests: XCTestCase {
+  var pki: VerifyPKI!
+  var scratch: TemporaryDirectory!
+
+  override func setUpWithError() throws {
+    pki = try VerifyPKI()
+    scratch = try TemporaryDirectory()
+    // The repository holds the bundle too, so a repository-relative reading would find it from anywhere.
+    try scratch.write("repo/certs/ca.pem", try pki.bytes("root.pem"))
+    try scratch.write("app/certs/ca.pem", try pki.bytes("root.pem"))
+    try scratch.write("elsewhere/.keep", "")
+  }
+
+  /// What the venv's requests does with REQUESTS_CA_BUNDLE=certs/ca.pem, started in `folder`.
+  func oracle(in folder: String, venv: String, port: Int) throws -> String {
+    let script = """
+      import requests
+      try:
+          requests.get("https://localhost:\(port)/", timeout=10)
+          print("verified")
+      except Exception as error:
+          print(type(error).__name__)
+      """
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: venv + "/bin/python")
+    process.arguments = ["-c", script]
+    process.currentDirectoryURL = URL(fileURLWithPath: folder)
+    process.environment = ["REQUESTS_CA_BUNDLE": "certs/ca.pem", "PATH": "/usr/bin:/bin"]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  /// trustgate's verdict for requests and its finding about the variable, run in `folder`.
+  func trustgate(in folder: String, venv: String) throws -> (verdict: [String: Any], inspect: String) {
+    let environment = ["REQUESTS_CA_BUNDLE": "certs/ca.pem", "VIRTUAL_ENV": venv]
+    let run = try CLI.run(
+      ["verify", "--chain", pki.file("chain.pem"), "--host", "localhost", "--repo", scratch.path + "/repo",
+       "--format", "json"],
+      in: folder, environment: environment)
+    let items = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]], run.all)
+    let verdict = try XCTUnwrap(items.first { $0["client"] as? String == "requests" }, run.stdout)
+    let inspect = try CLI.run(["inspect", "--repo", scratch.path + "/repo"], in: folder, environment: environment)
+    return (verdict, inspect.stdout)
+  }
+
+  func testARelativeBundleIsOpenedFromTheFolderTheClientRunsIn() throws {
+    let venv = try RealVenvVerificationTests.venv("3.11")
+    let servers = LocalServers()
+    defer { servers.stopAll() }
+    let port = try LocalServers.freePort()
+    try servers.sServer(
+      address: "127.0.0.1", port: port, certificate: pki.file("leaf.pem"), key: pki.file("leaf.key"),
+      chain: pki.file("inter.pem"), www: true)
+
+    // Started where certs/ca.pem is: requests verifies, and trustgate says so.
+    let app = scratch.path + "/app"
+    XCTAssertEqual(try oracle(in: app, venv: venv, port: port), "verified")
+    let there = try trustgate(in: app, venv: venv)
+    XCTAssertEqual(there.verdict["verifies"] as? Bool, true, "\(there.verdict)")
+    XCTAssertTrue(
+      there.inspect.contains("REQUESTS_CA_BUNDLE=certs/ca.pem (opened as \(app)/certs/ca.pem): file, 1 certificate"),
+      there.inspect)
+
+    // Started where it is not (the repository holds a certs/ca.pem, the working folder does not): requests raises
+    // before it connects, and trustgate says so.
+    let elsewhere = scratch.path + "/elsewhere"
+    XCTAssertEqual(try oracle(in: elsewhere, venv: venv, port: port), "OSError")
+    let away = try trustgate(in: elsewhere, venv: venv)
+    XCTAssertEqual(away.verdict["verifies"] as? Bool, false, "\(away.verdict)")
+    let error = try XCTUnwrap(away.verdict["error"] as? String, "\(away.verdict)")
+    XCTAssertTrue(error.hasPrefix("OSError: Could not find a suitable TLS CA certificate bundle"), error)
+    XCTAssertTrue(error.contains(elsewhere + "/certs/ca.pem"), error)
+    XCTAssertTrue(
+      away.inspect.contains("REQUESTS_CA_BUNDLE=certs/ca.pem (opened as \(elsewhere)/certs/ca.pem): missing"),
+      away.inspect)
+  }
+
+  /// The resolution itself: each folder of a `:`-separated list on its own, URLs and empty values untouched, the
+  /// configuration-file variables too.
+  func testRelativePathsResolveAgainstTheWorkingFolder() {
+    let env = [
+      "REQUESTS_CA_BUNDLE": "certs/ca.pem", "SSL_CERT_DIR": "/etc/ssl/certs:local/certs", "CURL_CA_BUNDLE": "",
+      "AWS_CA_BUNDLE": "https://example.com/ca.pem", "PIP_CONFIG_FILE": "ci/pip.conf", "SSL_CERT_FILE": "/ca.pem",
+      "HOME": "relative-home",
+    ]
+    let resolved = TrustVariables.resolvingRelativePaths(env, in: "/app")
+    XCTAssertEqual(resolved["REQUESTS_CA_BUNDLE"], "/app/certs/ca.pem")
+    XCTAssertEqual(resolved["SSL_CERT_DIR"], "/etc/ssl/certs:/app/local/certs")
+    XCTAssertEqual(resolved["CURL_CA_BUNDLE"], "")
+    XCTAssertEqual(resolved["AWS_CA_BUNDLE"], "https://example.com/ca.pem")
+    XCTAssertEqual(resolved["PIP_CONFIG_FILE"], "/app/ci/pip.conf")
+    XCTAssertEqual(resolved["SSL_CERT_FILE"], "/ca.pem")
+    XCTAssertEqual(resolved["HOME"], "relative-home")
+    XCTAssertEqual(TrustVariables.resolvingRelativePaths(env, in: "/")["REQUESTS_CA_BUNDLE"], "/certs/ca.pem")
+  }
+}
