@@ -124,9 +124,11 @@ public enum Inspector {
     markSameSources(&snapshot)
     // Programs are not looked for: a curl or git line on every host would change every recorded baseline. Nothing
     // after this reads the effective trust until it is waited for: the clock and the verdicts go on meanwhile.
-    let effectiveTrust = PendingValue { [snapshot, env = request.pathEnvironment] in
+    let effectiveTrust = PendingValue { [snapshot, env = request.pathEnvironment, folder = request.workingDirectory] in
       EffectiveTrust.resolve(
-        snapshot, configuration: TrustConfiguration.read(fs, snapshot: snapshot, env: env, programs: false))
+        snapshot,
+        configuration: TrustConfiguration.read(
+          fs, snapshot: snapshot, env: env, programs: false, workingDirectory: folder))
     }
     snapshot.normalise()
     return (snapshot, effectiveTrust)

@@ -78,7 +78,7 @@ public struct ContainerImage: Sendable {
         }
       }
       tree = result.files
-      let more = byEnvironment + NamedPaths.named(in: tree, env: env)
+      let more = byEnvironment + NamedPaths.named(in: tree, env: env, workingDirectory: workingDirectory)
       if !named.addDestinations(of: more, in: tree, kept: keep) { break }
     }
     var user: ImageUser?

@@ -43,8 +43,9 @@ struct NamedPaths {
   }
 
   /// CA paths the clients' configuration files in a merged tree give.
-  static func named(in tree: MemoryFileSystem, env: [String: String]) -> [String] {
-    let configuration = TrustConfiguration.read(tree, env: env, prefix: env["VIRTUAL_ENV"])
+  static func named(in tree: MemoryFileSystem, env: [String: String], workingDirectory: String) -> [String] {
+    let configuration = TrustConfiguration.read(
+      tree, env: env, prefix: env["VIRTUAL_ENV"], workingDirectory: workingDirectory)
     // git's sslCAPath may list folders with `:`; a file path holding `:` is kept whole as well.
     return configuration.values.values.flatMap { value in [value] + value.split(separator: ":").map(String.init) }
   }

@@ -50,7 +50,8 @@ public enum ChainCheck {
   {
     let snapshot = Inspector.inspect(request)
     let verifier = TrustVerifier(
-      snapshot: snapshot, fs: request.fs, repository: request.repository, env: request.pathEnvironment, time: request.now)
+      snapshot: snapshot, fs: request.fs, repository: request.repository, env: request.pathEnvironment,
+      workingDirectory: request.workingDirectory, time: request.now)
     return verifier.verify(chain, host: host, subject: "chain \(chainName)")
   }
 

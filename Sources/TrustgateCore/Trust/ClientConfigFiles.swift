@@ -40,7 +40,8 @@ extension TrustConfiguration {
   /// The configuration of the clients in a snapshot's tree: the project's Python prefix (or VIRTUAL_ENV) for pip's
   /// site file, and (with `programs`) the programs the table looks for.
   public static func read(
-    _ fs: any FileSystemView, snapshot: Snapshot, env: [String: String], programs lookForPrograms: Bool = true
+    _ fs: any FileSystemView, snapshot: Snapshot, env: [String: String], programs lookForPrograms: Bool = true,
+    workingDirectory: String = "/"
   ) -> TrustConfiguration {
     let python = PythonSelection.primary(snapshot.python.environments)
     let programs =
@@ -51,13 +52,15 @@ extension TrustConfiguration {
         return []
       }
     let prefix = env["VIRTUAL_ENV"].flatMap { $0.isEmpty ? nil : $0 } ?? python?.path
-    return read(fs, env: env, prefix: prefix, programs: programs)
+    return read(fs, env: env, prefix: prefix, programs: programs, workingDirectory: workingDirectory)
   }
 
   /// Reads the clients' configuration files and the programs present in a tree. `prefix` is the project's Python
-  /// prefix (a venv's folder) in view paths.
+  /// prefix (a venv's folder) in view paths. A relative CA path in a file (pip's `cert = ci/corp-ca.pem`) is
+  /// opened by the client from the folder it runs in, `workingDirectory`, and is recorded resolved against it.
   public static func read(
-    _ fs: any FileSystemView, env: [String: String], prefix: String?, programs: [String] = []
+    _ fs: any FileSystemView, env: [String: String], prefix: String?, programs: [String] = [],
+    workingDirectory: String = "/"
   ) -> TrustConfiguration {
     var configuration = TrustConfiguration()
     let home = env["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "/root"
@@ -80,7 +83,9 @@ extension TrustConfiguration {
             in: String(decoding: bytes, as: UTF8.self), sections: file.sections,
             name: file.name)
         else { continue }
-        configuration.values[file.key] = value
+        configuration.values[file.key] =
+          value.isEmpty || value.hasPrefix("/")
+          ? value : (workingDirectory.hasSuffix("/") ? workingDirectory : workingDirectory + "/") + value
         configuration.origins[file.key] = path
       }
     }

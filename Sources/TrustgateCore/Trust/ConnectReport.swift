@@ -38,7 +38,8 @@ public struct ConnectReport: Sendable {
   {
     let snapshot = Inspector.inspect(request)
     let verifier = TrustVerifier(
-      snapshot: snapshot, fs: request.fs, repository: request.repository, env: request.pathEnvironment, time: request.now)
+      snapshot: snapshot, fs: request.fs, repository: request.repository, env: request.pathEnvironment,
+      workingDirectory: request.workingDirectory, time: request.now)
     let anchors = Verdicts.privateAnchors(snapshot)
     var groups: [(chain: ServedChain, addresses: [String])] = []
     for entry in capture.addresses {

@@ -54,13 +54,13 @@ public final class TrustVerifier {
   /// `CAFiles.key`.
   public init(
     snapshot: Snapshot, fs: any FileSystemView, repository: (any FileSystemView)?, env: [String: String],
-    time: Int64, prepared: [String: CAFile] = [:]
+    workingDirectory: String = "/", time: Int64, prepared: [String: CAFile] = [:]
   ) {
     self.fs = fs
     self.repository = repository
     self.time = time
     caFiles = prepared
-    let configuration = TrustConfiguration.read(fs, snapshot: snapshot, env: env)
+    let configuration = TrustConfiguration.read(fs, snapshot: snapshot, env: env, workingDirectory: workingDirectory)
     let views = Views(fs: fs, repository: repository)
     let planner = TrustPlanner(snapshot, configuration: configuration, state: { views.state($0) })
     plans = planner.plans().filter { Self.verified.contains($0.client) }

@@ -76,7 +76,8 @@ public enum Verdicts {
     let files = (prepared?.wait() ?? [:]).merging(request.caFiles.all) { prepared, _ in prepared }
     stopwatch.lap("verdicts: prepared CA files")
     let verifier = TrustVerifier(
-      snapshot: snapshot, fs: request.fs, repository: request.repository, env: request.pathEnvironment, time: request.now,
+      snapshot: snapshot, fs: request.fs, repository: request.repository, env: request.pathEnvironment,
+      workingDirectory: request.workingDirectory, time: request.now,
       prepared: files)
     defer { request.caFiles.merge(verifier.caFiles) }
     stopwatch.lap("verdicts: plans")

@@ -90,6 +90,70 @@ final class RelativeCAPathTests: XCTestCase {
       away.inspect)
   }
 
+  /// pip's `cert` in a configuration file named by a relative PIP_CONFIG_FILE (`ci/pip.conf`, `cert = ci/corp.pem`):
+  /// both are opened from the folder pip runs in, not from the configuration file's folder. The oracle is the real
+  /// pip of a venv (`python -m venv`, its bundled pip) asking `openssl s_server` for an index page.
+  func testPipsRelativeCertIsOpenedFromTheFolderPipRunsIn() throws {
+    guard let python = ClientVerificationTests.interpreter("3.11") else { throw XCTSkip("no Python 3.11 here") }
+    let venv = scratch.path + "/pip-venv"
+    let made = try Shell.run([python, "-m", "venv", venv])
+    XCTAssertEqual(made.status, 0, made.output)
+    try scratch.write("app/ci/corp.pem", try pki.bytes("root.pem"))
+    try scratch.write("app/ci/pip.conf", "[global]\ncert = ci/corp.pem\n")
+    let servers = LocalServers()
+    defer { servers.stopAll() }
+    let port = try LocalServers.freePort()
+    try servers.sServer(
+      address: "127.0.0.1", port: port, certificate: pki.file("leaf.pem"), key: pki.file("leaf.key"),
+      chain: pki.file("inter.pem"), www: true)
+
+    /// What pip does with PIP_CONFIG_FILE=`config`, started in `folder`.
+    func oracle(in folder: String, config: String) throws -> String {
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: venv + "/bin/python")
+      process.arguments = [
+        "-m", "pip", "download", "--no-deps", "--retries", "0", "--timeout", "10", "--disable-pip-version-check",
+        "--index-url", "https://localhost:\(port)/simple/", "-d", scratch.path + "/downloads", "nothing-here",
+      ]
+      process.currentDirectoryURL = URL(fileURLWithPath: folder)
+      process.environment = ["PIP_CONFIG_FILE": config, "PATH": "/usr/bin:/bin", "HOME": scratch.path]
+      let pipe = Pipe()
+      process.standardOutput = pipe
+      process.standardError = pipe
+      try process.run()
+      let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+      process.waitUntilExit()
+      if output.contains("Could not find a suitable TLS CA certificate bundle") { return "OSError" }
+      if output.contains("CERTIFICATE_VERIFY_FAILED") { return "failed" }
+      if output.contains("Could not find a version that satisfies") { return "verified" }
+      return output
+    }
+    func verdict(in folder: String, config: String) throws -> [String: Any] {
+      let run = try CLI.run(
+        ["verify", "--chain", pki.file("chain.pem"), "--host", "localhost", "--repo", scratch.path + "/repo",
+         "--format", "json"],
+        in: folder, environment: ["PIP_CONFIG_FILE": config, "VIRTUAL_ENV": venv, "HOME": scratch.path])
+      let items = try XCTUnwrap(
+        JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]], run.all)
+      return try XCTUnwrap(items.first { $0["client"] as? String == "pip" }, run.stdout)
+    }
+
+    let app = scratch.path + "/app"
+    XCTAssertEqual(try oracle(in: app, config: "ci/pip.conf"), "verified")
+    let there = try verdict(in: app, config: "ci/pip.conf")
+    XCTAssertEqual(there["verifies"] as? Bool, true, "\(there)")
+    XCTAssertEqual(there["sources"] as? [String], ["pip.conf cert \(app)/ci/corp.pem (1 certificate)"], "\(there)")
+
+    // The same file from a sibling folder: pip reads it, then cannot find ci/corp.pem where it runs.
+    let elsewhere = scratch.path + "/elsewhere"
+    XCTAssertEqual(try oracle(in: elsewhere, config: "../app/ci/pip.conf"), "OSError")
+    let away = try verdict(in: elsewhere, config: "../app/ci/pip.conf")
+    XCTAssertEqual(away["verifies"] as? Bool, false, "\(away)")
+    let error = try XCTUnwrap(away["error"] as? String, "\(away)")
+    XCTAssertTrue(error.contains("Could not find a suitable TLS CA certificate bundle"), error)
+    XCTAssertTrue(error.contains(elsewhere + "/ci/corp.pem"), error)
+  }
+
   /// The resolution itself: each folder of a `:`-separated list on its own, URLs and empty values untouched, the
   /// configuration-file variables too.
   func testRelativePathsResolveAgainstTheWorkingFolder() {
