@@ -102,7 +102,8 @@ public final class GitRepository {
   /// repository's own `.git/config`.
   static func configFiles(workdir: String?, variable: (String) -> String? = GitRepository.variable) -> [String] {
     let home =
-      variable("HOME").flatMap { $0.isEmpty ? nil : $0 } ?? getpwuid(geteuid()).map { String(cString: $0.pointee.pw_dir) }
+      variable("HOME").flatMap { $0.isEmpty ? nil : $0 }
+      ?? getpwuid(geteuid()).map { String(cString: $0.pointee.pw_dir) }
     var files = ["/etc/gitconfig"]
     if let home {
       files.append(home + "/.gitconfig")

@@ -47,7 +47,7 @@ struct SnapshotPaths: Sendable {
       case .directory: state = .folder
       case .missing, .danglingLink, .linkLoop, .notAFile: state = .missing
       }
-      for path in Set([variable.value, variable.openedPath] + (target.resolvedPath.map { [$0] } ?? [])) {
+      for path in [variable.openedPath] + (target.resolvedPath.map { [$0] } ?? []) {
         if target.state == .unreadable { unreadable.insert(path) }
         states[path] = states[path] ?? state
         if let set = target.certificates, state == .file { sets[path] = sets[path] ?? set }

@@ -4,8 +4,8 @@ import XCTest
 @testable import TrustgateCore
 
 /// Real venvs (`python3.X -m venv` + `pip install` from PyPI of httpx 0.28.1, requests 2.32.3, urllib3 2.5.0,
-/// certifi, and requests' idna and charset-normalizer, so its requests runs) copied into a `--root`: the verdicts the table and the verifier give for the cells of
-/// trust-regressions.md §10, and the store compared with `openssl verify`.
+/// certifi, and requests' idna and charset-normalizer, so its requests runs) copied into a `--root`: the verdicts the
+/// table and the verifier give for the cells of trust-regressions.md §10, and the store compared with `openssl verify`.
 final class RealVenvVerificationTests: XCTestCase {
   static let script = #"""
     set -eu

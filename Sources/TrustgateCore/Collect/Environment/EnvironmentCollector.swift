@@ -64,7 +64,8 @@ public struct EnvironmentCollector {
     // SSL_CERT_DIR may list several directories (Go, OpenSSL 3 accept `:`); check the first that matters. A
     // relative path is opened from the folder the clients run in.
     let given = variable.role == .caDirectory ? String(value.split(separator: ":").first ?? Substring(value)) : value
-    let path = TrustVariables.resolvingRelativePaths([variable.name: given], in: workingDirectory)[variable.name] ?? given
+    let path =
+      TrustVariables.resolvingRelativePaths([variable.name: given], in: workingDirectory)[variable.name] ?? given
     let fs = context.fs
     let missingFix = "Point \(variable.name) at an existing CA bundle (e.g. /etc/ssl/certs/ca-certificates.crt), or unset it."
     let real: String
