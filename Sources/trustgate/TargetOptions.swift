@@ -24,7 +24,11 @@ struct TargetOptions: ParsableArguments {
       valueName: "user"))
   var imageUser: String?
 
-  @Option(help: ArgumentHelp("Environment variables for --root or --image, as KEY=VALUE lines.", valueName: "file"))
+  @Option(
+    help: ArgumentHelp(
+      "Environment variables for --root or --image, as KEY=VALUE lines. A relative CA path in any variable is "
+        + "opened from the folder the clients run in: the image's WorkingDir, / under --root, here on this machine.",
+      valueName: "file"))
   var envFile: String?
 
   @Option(help: ArgumentHelp("Policy file (default: .trustgate.yml in the repository, when present).", valueName: "file"))
