@@ -69,9 +69,21 @@ public enum Inspector {
     stopwatch.lap("clock")
     snapshot.verdicts = Verdicts.compute(snapshot, request: request, prepared: prepared)
     stopwatch.lap("verdicts")
-    snapshot.effectiveTrust = (effectiveTrust.wait() ?? []).sorted()
+    let (trust, switches) = effectiveTrust.wait() ?? ([], [])
+    snapshot.effectiveTrust = trust.sorted()
+    snapshot.configSwitches = switches.isEmpty ? nil : presented(switches.sorted(), request)
     stopwatch.lap("effective trust")
     return snapshot
+  }
+
+  /// Configuration switches with their paths as the snapshot writes paths: repository-relative inside the repository.
+  private static func presented(_ switches: [ConfigSwitch], _ request: InspectRequest) -> [ConfigSwitch] {
+    let presenter = PathPresenter(repository: request.repositoryPathInView, fs: request.fs)
+    return switches.map { found in
+      var shown = found
+      shown.path = presenter.present(found.path)
+      return shown
+    }
   }
 
   /// HEAD's commit time, read beside the collectors.
@@ -84,7 +96,7 @@ public enum Inspector {
   /// the snapshot as collected, before it is sorted).
   private static func collect(
     _ request: InspectRequest, fs: any FileSystemView, repository: (any FileSystemView)?, stopwatch: inout Stopwatch
-  ) -> (Snapshot, PendingValue<[ClientTrust]>) {
+  ) -> (Snapshot, PendingValue<([ClientTrust], [ConfigSwitch])>) {
     let context = CollectionContext(fs: fs, now: isoTimestamp(epochSeconds: request.now), early: request.early)
     var snapshot = Snapshot(target: request.target)
     // Python environments are independent of the OS stores; read them on another core meanwhile. The OS bundles they
@@ -125,10 +137,9 @@ public enum Inspector {
     // Programs are not looked for: a curl or git line on every host would change every recorded baseline. Nothing
     // after this reads the effective trust until it is waited for: the clock and the verdicts go on meanwhile.
     let effectiveTrust = PendingValue { [snapshot, env = request.pathEnvironment, folder = request.workingDirectory] in
-      EffectiveTrust.resolve(
-        snapshot,
-        configuration: TrustConfiguration.read(
-          fs, snapshot: snapshot, env: env, programs: false, workingDirectory: folder))
+      let configuration = TrustConfiguration.read(
+        fs, snapshot: snapshot, env: env, programs: false, workingDirectory: folder)
+      return (EffectiveTrust.resolve(snapshot, configuration: configuration), configuration.switches)
     }
     snapshot.normalise()
     return (snapshot, effectiveTrust)

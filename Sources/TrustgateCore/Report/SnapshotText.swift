@@ -34,6 +34,12 @@ public enum SnapshotText {
     for variable in snapshot.proxy.variables {
       out.append("proxy        \(variable.name)=\(variable.value)")
     }
+    for found in snapshot.configSwitches ?? [] {
+      let scope = found.everyHost ? "every host" : "the hosts it lists"
+      out.append(
+        "config       \(found.client) \(found.key) = \(found.value) (\(path: found.path):\(found.line)): "
+          + "verification OFF for \(scope)")
+    }
     for environment in snapshot.python.environments { out.append(contentsOf: python(environment)) }
     if snapshot.python.environments.isEmpty { out.append("python       no Python environment found") }
     for lockfile in snapshot.lockfiles {

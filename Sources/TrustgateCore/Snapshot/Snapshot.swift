@@ -16,6 +16,8 @@ public struct Snapshot: Codable, Sendable, Equatable {
   public var clock: ClockInfo?
   /// Where each client present takes its trust from; derived from the rest, never collected.
   public var effectiveTrust: [ClientTrust] = []
+  /// Settings in client configuration files that turn TLS verification off; absent when there are none.
+  public var configSwitches: [ConfigSwitch]?
   /// Every certificate met anywhere, keyed by SHA-256.
   public var certificates: [String: Certificate] = [:]
   public var problems: [Problem] = []
@@ -326,4 +328,32 @@ public struct ClientTrust: Codable, Sendable, Equatable, Comparable {
   }
 
   public static func < (lhs: ClientTrust, rhs: ClientTrust) -> Bool { lhs.client < rhs.client }
+}
+
+/// A setting in a client's configuration file that turns TLS verification off: pip's `trusted-host` (for the hosts
+/// it lists) or git's `http.sslVerify = false` (for every host), where the client reads it.
+public struct ConfigSwitch: Codable, Sendable, Equatable, Comparable {
+  /// The client that reads it (`pip`, `git`).
+  public var client: String
+  /// The setting as its documentation names it (`trusted-host`, `http.sslVerify`).
+  public var key: String
+  public var value: String
+  /// The file that sets it, and its line (1-based).
+  public var path: String
+  public var line: Int
+  /// Whether it turns verification off for every host (git's switch) rather than for the hosts it lists.
+  public var everyHost: Bool
+
+  public init(client: String, key: String, value: String, path: String, line: Int, everyHost: Bool) {
+    self.client = client
+    self.key = key
+    self.value = value
+    self.path = path
+    self.line = line
+    self.everyHost = everyHost
+  }
+
+  public static func < (lhs: ConfigSwitch, rhs: ConfigSwitch) -> Bool {
+    (lhs.client, lhs.key, lhs.path) < (rhs.client, rhs.key, rhs.path)
+  }
 }

@@ -37,6 +37,24 @@ extension TrustConfiguration {
       name: "ca_bundle", source: "src-read botocore 1.44.8 configprovider.py ('ca_bundle', 'AWS_CA_BUNDLE')"),
   ]
 
+  /// Settings that turn verification off, read from the same files in the same order (a later file wins): pip's
+  /// `trusted-host` (verification off for the hosts it lists) and git's `http.sslVerify` (off for every host when
+  /// false; git's booleans: false, no, off, 0, or an empty value).
+  static let switchFiles: [(file: ClientConfigFile, client: String, shown: String, disables: @Sendable (String) -> Bool)] = [
+    (
+      .init(
+        key: "pip trusted-host", files: files[0].files, sections: ["global", "install"], name: "trusted-host",
+        source: "https://pip.pypa.io/en/stable/cli/pip/#cmdoption-trusted-host; measured pip 23.2.1 (RelativeCAPathTests)"),
+      "pip", "trusted-host", { !$0.isEmpty }
+    ),
+    (
+      .init(
+        key: "git http.sslVerify", files: files[1].files, sections: ["http"], name: "sslverify",
+        source: "https://git-scm.com/docs/git-config#Documentation/git-config.txt-httpsslVerify"),
+      "git", "http.sslVerify", { ["false", "no", "off", "0", ""].contains($0.lowercased()) }
+    ),
+  ]
+
   /// The configuration of the clients in a snapshot's tree: the project's Python prefix (or VIRTUAL_ENV) for pip's
   /// site file, and (with `programs`) the programs the table looks for.
   public static func read(
@@ -66,18 +84,7 @@ extension TrustConfiguration {
     let home = env["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "/root"
     let xdg = env["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.config"
     for file in files {
-      for pattern in file.files {
-        var path = pattern
-        if path.hasPrefix("~/") { path = home + path.dropFirst(1) }
-        if path.hasPrefix("$XDG_CONFIG_HOME") { path = xdg + path.dropFirst("$XDG_CONFIG_HOME".count) }
-        if path.hasPrefix("$PREFIX") {
-          guard let prefix, prefix.hasPrefix("/") else { continue }
-          path = prefix + path.dropFirst("$PREFIX".count)
-        }
-        if path.hasPrefix("$ENV:") {
-          guard let value = env[String(path.dropFirst(5))], !value.isEmpty else { continue }
-          path = value
-        }
+      for path in paths(file, home: home, xdg: xdg, prefix: prefix, env: env) {
         guard let bytes = try? fs.read(path, limit: 1 << 20),
           let value = INIValues.value(
             in: String(decoding: bytes, as: UTF8.self), sections: file.sections,
@@ -89,8 +96,42 @@ extension TrustConfiguration {
         configuration.origins[file.key] = path
       }
     }
+    for (file, client, shown, disables) in switchFiles {
+      var winner: ConfigSwitch?
+      for path in paths(file, home: home, xdg: xdg, prefix: prefix, env: env) {
+        guard let bytes = try? fs.read(path, limit: 1 << 20),
+          let (value, line) = INIValues.valueAndLine(
+            in: String(decoding: bytes, as: UTF8.self), sections: file.sections, name: file.name)
+        else { continue }
+        winner = ConfigSwitch(
+          client: client, key: shown, value: value, path: path, line: line, everyHost: client == "git")
+      }
+      if let winner, disables(winner.value) { configuration.switches.append(winner) }
+    }
     for program in programs where fs.isFile(program) { configuration.programs.insert(program) }
     return configuration
+  }
+}
+
+extension TrustConfiguration {
+  /// The files of a row in the order the client reads them, as paths in the tree.
+  static func paths(
+    _ file: ClientConfigFile, home: String, xdg: String, prefix: String?, env: [String: String]
+  ) -> [String] {
+    file.files.compactMap { pattern in
+      var path = pattern
+      if path.hasPrefix("~/") { path = home + path.dropFirst(1) }
+      if path.hasPrefix("$XDG_CONFIG_HOME") { path = xdg + path.dropFirst("$XDG_CONFIG_HOME".count) }
+      if path.hasPrefix("$PREFIX") {
+        guard let prefix, prefix.hasPrefix("/") else { return nil }
+        path = prefix + path.dropFirst("$PREFIX".count)
+      }
+      if path.hasPrefix("$ENV:") {
+        guard let value = env[String(path.dropFirst(5))], !value.isEmpty else { return nil }
+        path = value
+      }
+      return path
+    }
   }
 }
 
@@ -99,16 +140,24 @@ extension TrustConfiguration {
 /// Works on the UTF-8 bytes (every delimiter is ASCII), so no generic string code runs on the start-up path.
 enum INIValues {
   static func value(in text: String, sections: [String], name: String) -> String? {
+    valueAndLine(in: text, sections: sections, name: name)?.value
+  }
+
+  /// The value and the 1-based line that set it.
+  static func valueAndLine(in text: String, sections: [String], name: String) -> (value: String, line: Int)? {
     let wanted = Array(name.utf8).map { $0 == 0x5F ? 0x2D : $0 }
     var section = ""
-    var found: [String: String] = [:]
+    var found: [String: (value: String, line: Int)] = [:]
     let bytes = Array(text.utf8)
     var start = 0
+    var number = 0
     while start < bytes.count {
       var end = start
       while end < bytes.count, bytes[end] != 0x0A, bytes[end] != 0x0D { end += 1 }
       let line = trimmed(bytes[start..<end])
-      start = end + 1
+      number += 1
+      // CR LF ends one line, as a lone CR or LF does.
+      start = end + (end + 1 < bytes.count && bytes[end] == 0x0D && bytes[end + 1] == 0x0A ? 2 : 1)
       guard let first = line.first, first != 0x23, first != 0x3B else { continue }
       if first == 0x5B {
         let name = line.dropFirst().prefix { $0 != 0x5D && $0 != 0x20 && $0 != 0x22 }
@@ -121,7 +170,7 @@ enum INIValues {
       guard key == wanted else { continue }
       var value = trimmed(line[(separator + 1)...])
       if value.count >= 2, value.first == 0x22, value.last == 0x22 { value = value.dropFirst().dropLast() }
-      found[section] = String(decoding: value, as: UTF8.self)
+      found[section] = (String(decoding: value, as: UTF8.self), number)
     }
     return sections.reversed().lazy.compactMap { found[$0] }.first
   }

@@ -58,6 +58,9 @@ public struct TrustConfiguration: Sendable, Equatable {
   public var origins: [String: String] = [:]
   /// Program paths that exist in the tree (`/usr/bin/curl`).
   public var programs: Set<String> = []
+  /// Settings in the clients' configuration files that turn verification off (pip's `trusted-host`, git's
+  /// `http.sslVerify = false`), with the file and line that set them.
+  public var switches: [ConfigSwitch] = []
   public init() {}
 }
 
@@ -149,6 +152,12 @@ public struct TrustPlanner: Sendable {
       }
       plan.source = trustSwitch.value.map { "\(trustSwitch.variable)=\($0)" } ?? trustSwitch.variable
       plan.outcome = .disabled("\(plan.source): verification turned off")
+      return plan
+    }
+    // A configuration file's switch for every host (git's http.sslVerify = false), where no variable decided.
+    if let off = configuration.switches.first(where: { $0.client == row.client && $0.everyHost }) {
+      plan.source = "\(off.key)=\(off.value)"
+      plan.outcome = .disabled("\(off.key) = \(off.value) in \(off.path): verification turned off")
       return plan
     }
     for (index, slot) in row.slots.enumerated() {

@@ -3,9 +3,9 @@ public struct VerificationDisabledRule: Rule {
   public init() {}
   public static let description = RuleDescription(
     id: "TG203", title: "TLS verification switched off", area: .environment, severity: .error,
-    rationale: "NODE_TLS_REJECT_UNAUTHORIZED=0, GIT_SSL_NO_VERIFY, PYTHONHTTPSVERIFY=0, an empty CURL_CA_BUNDLE with requests < 2.28 and similar switches accept any certificate: a proxy or attacker can read and change the traffic.",
+    rationale: "NODE_TLS_REJECT_UNAUTHORIZED=0, GIT_SSL_NO_VERIFY, PYTHONHTTPSVERIFY=0, an empty CURL_CA_BUNDLE with requests < 2.28 and similar switches, and the same settings in the clients' own files (git's http.sslVerify = false, pip's trusted-host), accept any certificate: a proxy or attacker can read and change the traffic.",
     fix: "Remove the switch and make the client trust the right CA instead (add it to the bundle the client reads).",
-    sources: ["https://nodejs.org/api/cli.html#node_tls_reject_unauthorizedvalue", "https://git-scm.com/docs/git-config#Documentation/git-config.txt-httpsslVerify", "https://peps.python.org/pep-0493/"])
+    sources: ["https://nodejs.org/api/cli.html#node_tls_reject_unauthorizedvalue", "https://git-scm.com/docs/git-config#Documentation/git-config.txt-httpsslVerify", "https://peps.python.org/pep-0493/", "https://pip.pypa.io/en/stable/cli/pip/#cmdoption-trusted-host"])
 
   public static let examples: [RuleExample] = [
     .init("NODE_TLS_REJECT_UNAUTHORIZED=0", triggers: true, context: { Examples.context { Examples.setVariable(&$0, "NODE_TLS_REJECT_UNAUTHORIZED", "0") } }),
@@ -13,6 +13,14 @@ public struct VerificationDisabledRule: Rule {
       var s = Examples.snapshot(requests: "2.27.1")
       Examples.setVariable(&s, "CURL_CA_BUNDLE", "")
       return Examples.context(s)
+    }),
+    .init("git http.sslVerify = false in ~/.gitconfig", triggers: true, context: {
+      Examples.context {
+        $0.configSwitches = [
+          ConfigSwitch(
+            client: "git", key: "http.sslVerify", value: "false", path: "/root/.gitconfig", line: 2, everyHost: true)
+        ]
+      }
     }),
     .init("NODE_TLS_REJECT_UNAUTHORIZED=1", triggers: false, context: { Examples.context { Examples.setVariable(&$0, "NODE_TLS_REJECT_UNAUTHORIZED", "1") } }),
   ]
@@ -25,6 +33,18 @@ public struct VerificationDisabledRule: Rule {
         let readers = TrustVariables.variable(variable.name)?.readBy ?? "its readers"
         result.findings.append(finding(variable.name, "\(variable.name)=\(variable.value) turns TLS verification off for \(readers)"))
       }
+    }
+    for found in context.current.configSwitches ?? [] {
+      result.checked.append("\(found.client) \(found.key)")
+      let scope = found.everyHost ? "for every host" : "for the hosts it lists"
+      result.findings.append(
+        finding(
+          "\(found.client) \(found.key)",
+          "\(found.key) = \(found.value.capped(200)) in \(found.path) turns TLS verification off for \(found.client) \(scope)",
+          at: Location(path: found.path, line: found.line),
+          fix: found.everyHost
+            ? "Remove http.sslVerify = false and give git the CA instead (http.sslCAInfo, or GIT_SSL_CAINFO)."
+            : "Remove trusted-host and give pip the CA instead (cert in pip.conf, PIP_CERT, or REQUESTS_CA_BUNDLE)."))
     }
     for trust in context.current.effectiveTrust where trust.status == .insecure && trust.source.hasPrefix("CURL_CA_BUNDLE") {
       result.findings.append(
