@@ -21,7 +21,7 @@ final class RelativeCAPathTests: XCTestCase {
     try scratch.write("elsewhere/.keep", "")
   }
 
-  /// What the venv's requests does with REQUESTS_CA_BUNDLE=certs/ca.pem, started in `folder`.
+  /// What the venv's requests does with REQUESTS_CA_BUNDLE=certs/ca.pem, started in `folder` (`env -C`).
   func oracle(in folder: String, venv: String, port: Int) throws -> String {
     let script = """
       import requests
@@ -31,18 +31,21 @@ final class RelativeCAPathTests: XCTestCase {
       except Exception as error:
           print(type(error).__name__)
       """
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: venv + "/bin/python")
-    process.arguments = ["-c", script]
-    process.currentDirectoryURL = URL(fileURLWithPath: folder)
-    process.environment = ["REQUESTS_CA_BUNDLE": "certs/ca.pem", "PATH": "/usr/bin:/bin"]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    let result = try Shell.run(
+      ["/usr/bin/env", "-C", folder, venv + "/bin/python", "-c", script],
+      environment: ["REQUESTS_CA_BUNDLE": "certs/ca.pem", "PATH": "/usr/bin:/bin"])
+    return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  /// `openssl s_server` on a free port with the chain the test root signs; stopped when the test ends.
+  func server() throws -> Int {
+    let servers = LocalServers()
+    addTeardownBlock { servers.stopAll() }
+    let port = try LocalServers.freePort()
+    try servers.sServer(
+      address: "127.0.0.1", port: port, certificate: pki.file("leaf.pem"), key: pki.file("leaf.key"),
+      chain: pki.file("inter.pem"), www: true)
+    return port
   }
 
   /// trustgate's verdict for requests and its finding about the variable, run in `folder`.
@@ -60,12 +63,7 @@ final class RelativeCAPathTests: XCTestCase {
 
   func testARelativeBundleIsOpenedFromTheFolderTheClientRunsIn() throws {
     let venv = try RealVenvVerificationTests.venv("3.11")
-    let servers = LocalServers()
-    defer { servers.stopAll() }
-    let port = try LocalServers.freePort()
-    try servers.sServer(
-      address: "127.0.0.1", port: port, certificate: pki.file("leaf.pem"), key: pki.file("leaf.key"),
-      chain: pki.file("inter.pem"), www: true)
+    let port = try server()
 
     // Started where certs/ca.pem is: requests verifies, and trustgate says so.
     let app = scratch.path + "/app"
@@ -100,33 +98,19 @@ final class RelativeCAPathTests: XCTestCase {
     XCTAssertEqual(made.status, 0, made.output)
     try scratch.write("app/ci/corp.pem", try pki.bytes("root.pem"))
     try scratch.write("app/ci/pip.conf", "[global]\ncert = ci/corp.pem\n")
-    let servers = LocalServers()
-    defer { servers.stopAll() }
-    let port = try LocalServers.freePort()
-    try servers.sServer(
-      address: "127.0.0.1", port: port, certificate: pki.file("leaf.pem"), key: pki.file("leaf.key"),
-      chain: pki.file("inter.pem"), www: true)
+    let port = try server()
 
     /// What pip does with PIP_CONFIG_FILE=`config`, started in `folder`.
     func oracle(in folder: String, config: String) throws -> String {
-      let process = Process()
-      process.executableURL = URL(fileURLWithPath: venv + "/bin/python")
-      process.arguments = [
-        "-m", "pip", "download", "--no-deps", "--retries", "0", "--timeout", "10", "--disable-pip-version-check",
-        "--index-url", "https://localhost:\(port)/simple/", "-d", scratch.path + "/downloads", "nothing-here",
-      ]
-      process.currentDirectoryURL = URL(fileURLWithPath: folder)
-      process.environment = ["PIP_CONFIG_FILE": config, "PATH": "/usr/bin:/bin", "HOME": scratch.path]
-      let pipe = Pipe()
-      process.standardOutput = pipe
-      process.standardError = pipe
-      try process.run()
-      let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-      process.waitUntilExit()
-      if output.contains("Could not find a suitable TLS CA certificate bundle") { return "OSError" }
-      if output.contains("CERTIFICATE_VERIFY_FAILED") { return "failed" }
-      if output.contains("Could not find a version that satisfies") { return "verified" }
-      return output
+      let result = try Shell.run(
+        ["/usr/bin/env", "-C", folder, venv + "/bin/python", "-m", "pip", "download", "--no-deps", "--retries", "0",
+         "--timeout", "10", "--disable-pip-version-check", "--index-url", "https://localhost:\(port)/simple/", "-d",
+         scratch.path + "/downloads", "nothing-here"],
+        environment: ["PIP_CONFIG_FILE": config, "PATH": "/usr/bin:/bin", "HOME": scratch.path])
+      if result.output.contains("Could not find a suitable TLS CA certificate bundle") { return "OSError" }
+      if result.output.contains("CERTIFICATE_VERIFY_FAILED") { return "failed" }
+      if result.output.contains("Could not find a version that satisfies") { return "verified" }
+      return result.output
     }
     func verdict(in folder: String, config: String) throws -> [String: Any] {
       let run = try CLI.run(
