@@ -20,10 +20,7 @@ final class ConfigSwitchTests: XCTestCase {
     scratch = try TemporaryDirectory()
     try scratch.write("repo/requirements.txt", "requests==2.32.3\n")
     servers = LocalServers()
-    port = try LocalServers.freePort()
-    try servers.sServer(
-      address: "127.0.0.1", port: port, certificate: pki.file("leaf.pem"), key: pki.file("leaf.key"),
-      chain: pki.file("inter.pem"), www: true)
+    port = try servers.serveChain(of: pki, www: true)
   }
 
   override func tearDown() {

@@ -85,6 +85,15 @@ final class LocalServers {
     try waitForListener(address: address, port: port)
   }
 
+  /// `openssl s_server` on a free loopback port serving the leaf `pki` made, with its intermediate; returns the port.
+  func serveChain(of pki: VerifyPKI, www: Bool = false) throws -> Int {
+    let port = try Self.freePort()
+    try sServer(
+      address: "127.0.0.1", port: port, certificate: pki.file("leaf.pem"), key: pki.file("leaf.key"),
+      chain: pki.file("inter.pem"), www: www)
+    return port
+  }
+
   /// `tinyproxy` in the foreground with `configuration` (its Port line must name `port`), logging to its LogFile.
   func tinyproxy(configuration path: String, port: Int) throws {
     guard

@@ -15,10 +15,7 @@ final class ConnectTests: XCTestCase {
     pki = try VerifyPKI()
     scratch = try TemporaryDirectory()
     servers = LocalServers()
-    port = try LocalServers.freePort()
-    try servers.sServer(
-      address: "127.0.0.1", port: port, certificate: pki.file("leaf.pem"), key: pki.file("leaf.key"),
-      chain: pki.file("inter.pem"))
+    port = try servers.serveChain(of: pki)
     // A root filesystem whose OS bundle holds `bundle`, and, with `anchor`, the admin's anchors folder as well.
     try scratch.write("env", "SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt\n")
   }

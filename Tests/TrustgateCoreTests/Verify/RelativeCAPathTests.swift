@@ -41,11 +41,7 @@ final class RelativeCAPathTests: XCTestCase {
   func server() throws -> Int {
     let servers = LocalServers()
     addTeardownBlock { servers.stopAll() }
-    let port = try LocalServers.freePort()
-    try servers.sServer(
-      address: "127.0.0.1", port: port, certificate: pki.file("leaf.pem"), key: pki.file("leaf.key"),
-      chain: pki.file("inter.pem"), www: true)
-    return port
+    return try servers.serveChain(of: pki, www: true)
   }
 
   /// trustgate's verdict for requests and its finding about the variable, run in `folder`.
