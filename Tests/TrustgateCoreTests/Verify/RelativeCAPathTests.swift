@@ -134,6 +134,36 @@ final class RelativeCAPathTests: XCTestCase {
     XCTAssertTrue(error.contains(elsewhere + "/ci/corp.pem"), error)
   }
 
+  /// SSL_CERT_DIR listing a missing folder before one that holds the root: OpenSSL looks each hash up in every
+  /// listed folder and passes over the missing one, so Python's default context verifies. trustgate said the
+  /// variable "points at …, which does not exist" (TG201), judging the first folder only.
+  func testACertDirListIsJudgedByTheFolderOpenSSLFinds() throws {
+    guard let python = ClientVerificationTests.interpreter("3.11") else { throw XCTSkip("no Python 3.11 here") }
+    try scratch.write("hashed/root.pem", try pki.bytes("root.pem"))
+    let rehash = try Shell.run([try XCTUnwrap(Shell.which("openssl")), "rehash", scratch.path + "/hashed"])
+    XCTAssertEqual(rehash.status, 0, rehash.output)
+    let port = try server()
+    let list = scratch.path + "/missing:" + scratch.path + "/hashed"
+    let environment = ["SSL_CERT_DIR": list, "SSL_CERT_FILE": scratch.path + "/no-bundle.pem"]
+    let oracle = try Shell.run(
+      [python, "-c",
+       "import urllib.request\nurllib.request.urlopen('https://localhost:\(port)/', timeout=10)\nprint('verified')"],
+      environment: environment.merging(["PATH": "/usr/bin:/bin"]) { a, _ in a })
+    XCTAssertEqual(oracle.output.trimmingCharacters(in: .whitespacesAndNewlines), "verified", oracle.output)
+
+    let inspect = try CLI.run(["inspect", "--repo", scratch.path + "/repo"], in: scratch.path, environment: environment)
+    XCTAssertTrue(inspect.stdout.contains("SSL_CERT_DIR=\(list): directory, 1 certificate"), inspect.stdout)
+    let report = scratch.path + "/findings.json"
+    _ = try CLI.run(
+      ["check", "--repo", scratch.path + "/repo", "--annotations", "none", "--report", "json=" + report],
+      in: scratch.path, environment: environment)
+    let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report)))
+    let findings = (object as? [String: Any])?["findings"] as? [[String: Any]] ?? []
+    XCTAssertEqual(
+      findings.filter { $0["ruleID"] as? String == "TG201" && $0["subject"] as? String == "SSL_CERT_DIR" }.count, 0,
+      "\(findings)")
+  }
+
   /// The resolution itself: each folder of a `:`-separated list on its own, URLs and empty values untouched, the
   /// configuration-file variables too.
   func testRelativePathsResolveAgainstTheWorkingFolder() {

@@ -61,12 +61,16 @@ public struct EnvironmentCollector {
   }
 
   private func target(of variable: TrustVariable, value: String, _ context: CollectionContext) -> EnvTarget {
-    // SSL_CERT_DIR may list several directories (Go, OpenSSL 3 accept `:`); check the first that matters. A
-    // relative path is opened from the folder the clients run in.
-    let given = variable.role == .caDirectory ? String(value.split(separator: ":").first ?? Substring(value)) : value
-    let path =
+    // A relative path is opened from the folder the clients run in.
+    func opened(_ given: String) -> String {
       TrustVariables.resolvingRelativePaths([variable.name: given], in: workingDirectory)[variable.name] ?? given
+    }
     let fs = context.fs
+    // SSL_CERT_DIR may list several folders (OpenSSL 3 and Go split it at `:`); OpenSSL looks each hash up in every
+    // listed folder in turn and passes over one that is missing, so the first that exists is the one that matters.
+    let folders = variable.role == .caDirectory ? value.split(separator: ":").map(String.init) : [value]
+    let given = folders.first { fs.isDirectory(opened($0)) } ?? folders.first ?? value
+    let path = opened(given)
     let missingFix = "Point \(variable.name) at an existing CA bundle (e.g. /etc/ssl/certs/ca-certificates.crt), or unset it."
     let real: String
     do {
