@@ -35,10 +35,9 @@ public enum SnapshotText {
       out.append("proxy        \(variable.name)=\(variable.value)")
     }
     for found in snapshot.configSwitches ?? [] {
-      let scope = found.everyHost ? "every host" : "the hosts it lists"
       out.append(
         "config       \(found.client) \(found.key) = \(found.value) (\(path: found.path):\(found.line)): "
-          + "verification OFF for \(scope)")
+          + "verification OFF \(found.scope)")
     }
     for environment in snapshot.python.environments { out.append(contentsOf: python(environment)) }
     if snapshot.python.environments.isEmpty { out.append("python       no Python environment found") }

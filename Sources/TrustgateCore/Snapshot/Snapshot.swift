@@ -343,14 +343,25 @@ public struct ConfigSwitch: Codable, Sendable, Equatable, Comparable {
   public var line: Int
   /// Whether it turns verification off for every host (git's switch) rather than for the hosts it lists.
   public var everyHost: Bool
+  /// The URL it applies to, when it is set in a URL's section (git's `[http "https://git.corp.example/"]`).
+  public var url: String?
 
-  public init(client: String, key: String, value: String, path: String, line: Int, everyHost: Bool) {
+  public init(
+    client: String, key: String, value: String, path: String, line: Int, everyHost: Bool, url: String? = nil
+  ) {
     self.client = client
     self.key = key
     self.value = value
     self.path = path
     self.line = line
-    self.everyHost = everyHost
+    self.everyHost = everyHost && url == nil
+    self.url = url
+  }
+
+  /// Whom it turns verification off for, for messages.
+  public var scope: String {
+    if let url { return "for \(url.capped(200))" }
+    return everyHost ? "for every host" : "for the hosts it lists"
   }
 
   public static func < (lhs: ConfigSwitch, rhs: ConfigSwitch) -> Bool {

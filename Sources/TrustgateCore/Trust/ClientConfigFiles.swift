@@ -100,11 +100,12 @@ extension TrustConfiguration {
       var winner: ConfigSwitch?
       for path in paths(file, home: home, xdg: xdg, prefix: prefix, env: env) {
         guard let bytes = try? fs.read(path, limit: 1 << 20),
-          let (value, line) = INIValues.valueAndLine(
+          let (value, line, subsection) = INIValues.valueAndLine(
             in: String(decoding: bytes, as: UTF8.self), sections: file.sections, name: file.name)
         else { continue }
         winner = ConfigSwitch(
-          client: client, key: shown, value: value, path: path, line: line, everyHost: client == "git")
+          client: client, key: shown, value: value, path: path, line: line, everyHost: client == "git",
+          url: subsection)
       }
       if let winner, disables(winner.value) { configuration.switches.append(winner) }
     }
@@ -143,11 +144,15 @@ enum INIValues {
     valueAndLine(in: text, sections: sections, name: name)?.value
   }
 
-  /// The value and the 1-based line that set it.
-  static func valueAndLine(in text: String, sections: [String], name: String) -> (value: String, line: Int)? {
+  /// The value, the 1-based line that set it, and the subsection it was set in (git's `[http "https://host/"]`,
+  /// which applies to that URL only).
+  static func valueAndLine(
+    in text: String, sections: [String], name: String
+  ) -> (value: String, line: Int, subsection: String?)? {
     let wanted = Array(name.utf8).map { $0 == 0x5F ? 0x2D : $0 }
     var section = ""
-    var found: [String: (value: String, line: Int)] = [:]
+    var subsection: String?
+    var found: [String: (value: String, line: Int, subsection: String?)] = [:]
     let bytes = Array(text.utf8)
     var start = 0
     var number = 0
@@ -162,6 +167,12 @@ enum INIValues {
       if first == 0x5B {
         let name = line.dropFirst().prefix { $0 != 0x5D && $0 != 0x20 && $0 != 0x22 }
         section = String(decoding: name, as: UTF8.self).lowercased()
+        let rest = line.dropFirst(1 + name.count)
+        if let open = rest.firstIndex(of: 0x22), let close = rest[(open + 1)...].firstIndex(of: 0x22) {
+          subsection = String(decoding: rest[(open + 1)..<close], as: UTF8.self)
+        } else {
+          subsection = nil
+        }
         continue
       }
       guard let separator = line.firstIndex(where: { $0 == 0x3D || $0 == 0x3A }) else { continue }
@@ -170,7 +181,7 @@ enum INIValues {
       guard key == wanted else { continue }
       var value = trimmed(line[(separator + 1)...])
       if value.count >= 2, value.first == 0x22, value.last == 0x22 { value = value.dropFirst().dropLast() }
-      found[section] = (String(decoding: value, as: UTF8.self), number)
+      found[section] = (String(decoding: value, as: UTF8.self), number, subsection)
     }
     return sections.reversed().lazy.compactMap { found[$0] }.first
   }

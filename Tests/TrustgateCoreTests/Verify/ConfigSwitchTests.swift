@@ -41,10 +41,10 @@ final class ConfigSwitchTests: XCTestCase {
 
   /// What git does with the configuration under `home`: verified (and then failed as no git server), or refused
   /// the certificate.
-  func git(home: String) throws -> String {
+  func git(home: String, port: Int? = nil) throws -> String {
     let git = try XCTUnwrap(Shell.which("git"))
     let result = try Shell.run(
-      [git, "ls-remote", "https://127.0.0.1:\(port)/repo.git"],
+      [git, "ls-remote", "https://127.0.0.1:\(port ?? self.port)/repo.git"],
       environment: ["HOME": home, "PATH": "/usr/bin:/bin", "GIT_TERMINAL_PROMPT": "0", "GIT_CONFIG_NOSYSTEM": "1"])
     XCTAssertNotEqual(result.status, 0, result.output)
     // OpenSSL's libcurl says "SSL certificate problem", GnuTLS's (Debian's git) "server certificate verification
@@ -81,6 +81,20 @@ final class ConfigSwitchTests: XCTestCase {
     XCTAssertEqual(try git(home: xdg), "accepted")
     let fromXDG = try switches(["HOME": xdg])
     XCTAssertEqual((fromXDG.first?["location"] as? [String: Any])?["line"] as? Int, 3, "\(fromXDG)")
+  }
+
+  /// `[http "https://127.0.0.1:PORT/"] sslVerify = false` turns verification off for that URL only: git goes past
+  /// the handshake there and refuses a second server on another port. The finding says which URL.
+  func testGitsSslVerifyForOneURLIsReportedForThatURL() throws {
+    let other = try servers.serveChain(of: pki, www: true)
+    let home = scratch.path + "/url"
+    try scratch.write("url/.gitconfig", "[http \"https://127.0.0.1:\(port)/\"]\n\tsslVerify = false\n")
+    XCTAssertEqual(try git(home: home), "accepted")
+    XCTAssertEqual(try git(home: home, port: other), "refused")
+    let found = try switches(["HOME": home])
+    XCTAssertEqual(found.count, 1, "\(found)")
+    let message = try XCTUnwrap(found.first?["message"] as? String)
+    XCTAssertTrue(message.hasSuffix("for git for https://127.0.0.1:\(port)/"), message)
   }
 
   func testPipsTrustedHostIsReportedAtItsLine() throws {

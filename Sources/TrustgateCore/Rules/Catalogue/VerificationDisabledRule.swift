@@ -36,13 +36,12 @@ public struct VerificationDisabledRule: Rule {
     }
     for found in context.current.configSwitches ?? [] {
       result.checked.append("\(found.client) \(found.key)")
-      let scope = found.everyHost ? "for every host" : "for the hosts it lists"
       result.findings.append(
         finding(
           "\(found.client) \(found.key)",
-          "\(found.key) = \(found.value.capped(200)) in \(found.path) turns TLS verification off for \(found.client) \(scope)",
+          "\(found.key) = \(found.value.capped(200)) in \(found.path) turns TLS verification off for \(found.client) \(found.scope)",
           at: Location(path: found.path, line: found.line),
-          fix: found.everyHost
+          fix: found.client == "git"
             ? "Remove http.sslVerify = false and give git the CA instead (http.sslCAInfo, or GIT_SSL_CAINFO)."
             : "Remove trusted-host and give pip the CA instead (cert in pip.conf, PIP_CERT, or REQUESTS_CA_BUNDLE)."))
     }
