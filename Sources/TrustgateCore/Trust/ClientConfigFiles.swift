@@ -140,14 +140,16 @@ extension TrustConfiguration {
 /// or `key: value`, `#` and `;` comments. A later section of `sections` wins over an earlier one.
 /// Works on the UTF-8 bytes (every delimiter is ASCII), so no generic string code runs on the start-up path.
 enum INIValues {
+  /// Only a section without a subsection counts: git's `[http "https://git.corp.example/"] sslCAInfo` applies to
+  /// that URL alone, not to the client's default.
   static func value(in text: String, sections: [String], name: String) -> String? {
-    valueAndLine(in: text, sections: sections, name: name)?.value
+    valueAndLine(in: text, sections: sections, name: name, urlSections: false)?.value
   }
 
   /// The value, the 1-based line that set it, and the subsection it was set in (git's `[http "https://host/"]`,
-  /// which applies to that URL only).
+  /// which applies to that URL only); with `urlSections: false`, values set in a subsection are passed over.
   static func valueAndLine(
-    in text: String, sections: [String], name: String
+    in text: String, sections: [String], name: String, urlSections: Bool = true
   ) -> (value: String, line: Int, subsection: String?)? {
     let wanted = Array(name.utf8).map { $0 == 0x5F ? 0x2D : $0 }
     var section = ""
@@ -178,7 +180,7 @@ enum INIValues {
       guard let separator = line.firstIndex(where: { $0 == 0x3D || $0 == 0x3A }) else { continue }
       let key = String(decoding: trimmed(line[..<separator]), as: UTF8.self).lowercased().utf8
         .map { $0 == 0x5F ? 0x2D : $0 }
-      guard key == wanted else { continue }
+      guard key == wanted, urlSections || subsection == nil else { continue }
       var value = trimmed(line[(separator + 1)...])
       if value.count >= 2, value.first == 0x22, value.last == 0x22 { value = value.dropFirst().dropLast() }
       found[section] = (String(decoding: value, as: UTF8.self), number, subsection)

@@ -97,6 +97,25 @@ final class ConfigSwitchTests: XCTestCase {
     XCTAssertTrue(message.hasSuffix("for git for https://127.0.0.1:\(port)/"), message)
   }
 
+  /// `[http "https://127.0.0.1:PORT/"] sslCAInfo = root.pem` gives git that root for that URL only: git verifies
+  /// the server there and refuses the same chain on another port, where its default bundle applies. trustgate took
+  /// the URL's CA for git's default and said git verifies the chain anywhere.
+  func testGitsCAForOneURLIsNotItsDefault() throws {
+    let other = try servers.serveChain(of: pki, www: true)
+    let home = scratch.path + "/ca-url"
+    try scratch.write(
+      "ca-url/.gitconfig", "[http \"https://127.0.0.1:\(port)/\"]\n\tsslCAInfo = \(pki.file("root.pem"))\n")
+    XCTAssertEqual(try git(home: home), "accepted")
+    XCTAssertEqual(try git(home: home, port: other), "refused")
+    let run = try CLI.run(
+      ["verify", "--chain", pki.file("chain.pem"), "--host", "127.0.0.1", "--repo", scratch.path + "/repo",
+       "--format", "json"],
+      in: scratch.path, environment: ["HOME": home])
+    let items = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]], run.all)
+    let git = try XCTUnwrap(items.first { $0["client"] as? String == "git" }, run.stdout)
+    XCTAssertEqual(git["verifies"] as? Bool, false, "\(git)")
+  }
+
   func testPipsTrustedHostIsReportedAtItsLine() throws {
     guard let python = ClientVerificationTests.interpreter("3.11") else { throw XCTSkip("no Python 3.11 here") }
     let venv = scratch.path + "/venv"
