@@ -172,7 +172,7 @@ public enum Verdicts {
       sources.append(({ [store.path] }, store.certificates.distinct))
     }
     for variable in snapshot.environment where variable.target?.state == .file {
-      sources.append(({ [variable.value] }, variable.target?.certificates?.distinct ?? []))
+      sources.append(({ [variable.openedPath] }, variable.target?.certificates?.distinct ?? []))
     }
     for store in snapshot.stores where store.kind != .bundle {
       let listing = {

@@ -164,6 +164,24 @@ final class RelativeCAPathTests: XCTestCase {
       "\(findings)")
   }
 
+  /// A broken block in a bundle named by a relative path is TG107 at its line, as for an absolute one (the rule
+  /// matched the problem's absolute path against the value as written, and said nothing).
+  func testABrokenBlockInARelativeBundleIsReported() throws {
+    let root = String(decoding: try pki.bytes("root.pem"), as: UTF8.self)
+    try scratch.write(
+      "app/certs/broken.pem", root + "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n")
+    let report = scratch.path + "/broken.json"
+    _ = try CLI.run(
+      ["check", "--repo", scratch.path + "/repo", "--annotations", "none", "--report", "json=" + report],
+      in: scratch.path + "/app", environment: ["REQUESTS_CA_BUNDLE": "certs/broken.pem"])
+    let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report)))
+    let findings = (object as? [String: Any])?["findings"] as? [[String: Any]] ?? []
+    let broken = findings.filter { $0["ruleID"] as? String == "TG107" }
+    XCTAssertEqual(broken.count, 1, "\(findings)")
+    let location = broken.first?["location"] as? [String: Any]
+    XCTAssertEqual(location?["path"] as? String, scratch.path + "/app/certs/broken.pem")
+  }
+
   /// The resolution itself: each folder of a `:`-separated list on its own, URLs and empty values untouched, the
   /// configuration-file variables too.
   func testRelativePathsResolveAgainstTheWorkingFolder() {

@@ -32,7 +32,7 @@ public struct RequiredRootRule: Rule {
       return (certifi.path, certifi.certificates)
     }
     if let variable = context.current.environment.first(where: { $0.name == name }) {
-      return (variable.value, variable.target?.certificates ?? CertificateSet())
+      return (variable.openedPath, variable.target?.certificates ?? CertificateSet())
     }
     if let trust = context.current.effectiveTrust.first(where: { $0.client == name }), let path = trust.path {
       return (path, resolver.sets[path] ?? CertificateSet())

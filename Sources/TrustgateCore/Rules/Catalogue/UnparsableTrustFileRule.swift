@@ -20,7 +20,7 @@ public struct UnparsableTrustFileRule: Rule {
   public func evaluate(_ context: RuleContext) -> RuleResult {
     var result = RuleResult()
     let files = Set(context.current.stores.filter { $0.kind == .bundle }.map(\.path))
-      .union(context.current.environment.compactMap { $0.target?.certificates == nil ? nil : $0.value })
+      .union(context.current.environment.compactMap { $0.target?.certificates == nil ? nil : $0.openedPath })
     result.checked = files.sorted()
     for problem in context.current.problems where problem.line != nil {
       guard let path = problem.path, files.contains(path), problem.area == .stores || problem.area == .environment else { continue }
