@@ -12,24 +12,29 @@ struct ClientConfigFile: Sendable {
 }
 
 extension TrustConfiguration {
+  /// pip's configuration files in its order: GLOBAL (site_config_dirs: /etc/xdg/pip, /etc), USER (legacy ~/.pip,
+  /// then XDG), SITE (sys.prefix), then PIP_CONFIG_FILE.
+  static let pipFiles = [
+    "/etc/xdg/pip/pip.conf", "/etc/pip.conf", "~/.pip/pip.conf", "$XDG_CONFIG_HOME/pip/pip.conf",
+    "$PREFIX/pip.conf", "$ENV:PIP_CONFIG_FILE",
+  ]
+  /// git's configuration files in its order (system, XDG, global; a later one wins).
+  static let gitFiles = ["/etc/gitconfig", "$XDG_CONFIG_HOME/git/config", "~/.gitconfig"]
+
   static let files: [ClientConfigFile] = [
     .init(
       key: "pip cert",
-      // GLOBAL (site_config_dirs: /etc/xdg/pip, /etc), USER (legacy ~/.pip, then XDG), SITE (sys.prefix), then
-      // PIP_CONFIG_FILE; PIP_CERT (a variable) beats them all and is its own choice in the table.
-      files: [
-        "/etc/xdg/pip/pip.conf", "/etc/pip.conf", "~/.pip/pip.conf", "$XDG_CONFIG_HOME/pip/pip.conf",
-        "$PREFIX/pip.conf", "$ENV:PIP_CONFIG_FILE",
-      ],
+      // PIP_CERT (a variable) beats the files and is its own choice in the table.
+      files: pipFiles,
       sections: ["global", "install"], name: "cert",
       source: "src-read pip-23.2.1 _internal/configuration.py (OVERRIDE_ORDER, iter_config_files); "
         + "https://pip.pypa.io/en/stable/topics/configuration/"),
     .init(
-      key: "git http.sslCAInfo", files: ["/etc/gitconfig", "$XDG_CONFIG_HOME/git/config", "~/.gitconfig"],
+      key: "git http.sslCAInfo", files: gitFiles,
       sections: ["http"], name: "sslcainfo",
       source: "https://github.com/git/git/blob/master/Documentation/config/http.txt; git-config(1) FILES"),
     .init(
-      key: "git http.sslCAPath", files: ["/etc/gitconfig", "$XDG_CONFIG_HOME/git/config", "~/.gitconfig"],
+      key: "git http.sslCAPath", files: gitFiles,
       sections: ["http"], name: "sslcapath",
       source: "https://github.com/git/git/blob/master/Documentation/config/http.txt; git-config(1) FILES"),
     .init(
@@ -43,13 +48,14 @@ extension TrustConfiguration {
   static let switchFiles: [(file: ClientConfigFile, client: String, shown: String, disables: @Sendable (String) -> Bool)] = [
     (
       .init(
-        key: "pip trusted-host", files: files[0].files, sections: ["global", "install"], name: "trusted-host",
-        source: "https://pip.pypa.io/en/stable/cli/pip/#cmdoption-trusted-host; measured pip 23.2.1 (RelativeCAPathTests)"),
+        key: "pip trusted-host", files: pipFiles, sections: ["global", "install"], name: "trusted-host",
+        source:
+          "https://pip.pypa.io/en/stable/cli/pip/#cmdoption-trusted-host; measured pip 23.2.1 (ConfigSwitchTests)"),
       "pip", "trusted-host", { !$0.isEmpty }
     ),
     (
       .init(
-        key: "git http.sslVerify", files: files[1].files, sections: ["http"], name: "sslverify",
+        key: "git http.sslVerify", files: gitFiles, sections: ["http"], name: "sslverify",
         source: "https://git-scm.com/docs/git-config#Documentation/git-config.txt-httpsslVerify"),
       "git", "http.sslVerify", { ["false", "no", "off", "0", ""].contains($0.lowercased()) }
     ),
@@ -83,25 +89,27 @@ extension TrustConfiguration {
     var configuration = TrustConfiguration()
     let home = env["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "/root"
     let xdg = env["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.config"
+    // Several keys come from the same files (pip's cert and trusted-host, git's three): each is read once.
+    var texts: [String: String?] = [:]
+    func text(_ path: String) -> String? {
+      if let known = texts[path] { return known }
+      let read = (try? fs.read(path, limit: 1 << 20)).map { String(decoding: $0, as: UTF8.self) }
+      texts[path] = read
+      return read
+    }
     for file in files {
       for path in paths(file, home: home, xdg: xdg, prefix: prefix, env: env) {
-        guard let bytes = try? fs.read(path, limit: 1 << 20),
-          let value = INIValues.value(
-            in: String(decoding: bytes, as: UTF8.self), sections: file.sections,
-            name: file.name)
+        guard let text = text(path), let value = INIValues.value(in: text, sections: file.sections, name: file.name)
         else { continue }
-        configuration.values[file.key] =
-          value.isEmpty || value.hasPrefix("/")
-          ? value : (workingDirectory.hasSuffix("/") ? workingDirectory : workingDirectory + "/") + value
+        configuration.values[file.key] = TrustVariables.opened(value, from: workingDirectory)
         configuration.origins[file.key] = path
       }
     }
     for (file, client, shown, disables) in switchFiles {
       var winner: ConfigSwitch?
       for path in paths(file, home: home, xdg: xdg, prefix: prefix, env: env) {
-        guard let bytes = try? fs.read(path, limit: 1 << 20),
-          let (value, line, subsection) = INIValues.valueAndLine(
-            in: String(decoding: bytes, as: UTF8.self), sections: file.sections, name: file.name)
+        guard let text = text(path),
+          let (value, line, subsection) = INIValues.valueAndLine(in: text, sections: file.sections, name: file.name)
         else { continue }
         winner = ConfigSwitch(
           client: client, key: shown, value: value, path: path, line: line, everyHost: client == "git",

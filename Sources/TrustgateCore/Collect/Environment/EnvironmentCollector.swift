@@ -61,16 +61,14 @@ public struct EnvironmentCollector {
   }
 
   private func target(of variable: TrustVariable, value: String, _ context: CollectionContext) -> EnvTarget {
-    // A relative path is opened from the folder the clients run in.
-    func opened(_ given: String) -> String {
-      TrustVariables.resolvingRelativePaths([variable.name: given], in: workingDirectory)[variable.name] ?? given
-    }
     let fs = context.fs
     // SSL_CERT_DIR may list several folders (OpenSSL 3 and Go split it at `:`); OpenSSL looks each hash up in every
     // listed folder in turn and passes over one that is missing, so the first that exists is the one that matters.
+    // A relative path is opened from the folder the clients run in.
     let folders = variable.role == .caDirectory ? value.split(separator: ":").map(String.init) : [value]
-    let given = folders.first { fs.isDirectory(opened($0)) } ?? folders.first ?? value
-    let path = opened(given)
+    let given =
+      folders.first { fs.isDirectory(TrustVariables.opened($0, from: workingDirectory)) } ?? folders.first ?? value
+    let path = TrustVariables.opened(given, from: workingDirectory)
     let missingFix = "Point \(variable.name) at an existing CA bundle (e.g. /etc/ssl/certs/ca-certificates.crt), or unset it."
     let real: String
     do {

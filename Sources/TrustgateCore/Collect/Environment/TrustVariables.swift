@@ -86,19 +86,23 @@ public enum TrustVariables {
   /// Each folder of a `:`-separated SSL_CERT_DIR is resolved on its own; URLs and empty values stay as they are.
   public static func resolvingRelativePaths(_ env: [String: String], in workingDirectory: String) -> [String: String] {
     var result = env
-    let base = workingDirectory.hasPrefix("/") ? workingDirectory : "/" + workingDirectory
-    func absolute(_ path: Substring) -> String {
-      guard !path.isEmpty, !path.hasPrefix("/") else { return String(path) }
-      return (base.hasSuffix("/") ? base : base + "/") + path
-    }
     for (name, list) in pathVariables {
       guard let value = env[name], !value.isEmpty, !value.contains("://") else { continue }
       let resolved =
         list
-        ? value.split(separator: ":", omittingEmptySubsequences: false).map(absolute).joined(separator: ":")
-        : absolute(value[...])
+        ? value.split(separator: ":", omittingEmptySubsequences: false)
+          .map { opened(String($0), from: workingDirectory) }.joined(separator: ":")
+        : opened(value, from: workingDirectory)
       if resolved != value { result[name] = resolved }
     }
     return result
+  }
+
+  /// The path a client opens for `path` when it runs in `workingDirectory`: a relative one joined to that folder,
+  /// an absolute or empty one as it is.
+  static func opened(_ path: String, from workingDirectory: String) -> String {
+    guard !path.isEmpty, !path.hasPrefix("/") else { return path }
+    let base = workingDirectory.hasPrefix("/") ? workingDirectory : "/" + workingDirectory
+    return (base.hasSuffix("/") ? base : base + "/") + path
   }
 }

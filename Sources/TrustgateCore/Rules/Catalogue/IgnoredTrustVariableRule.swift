@@ -56,7 +56,7 @@ public struct IgnoredTrustVariableRule: Rule {
       let roots = variable.target?.certificates?.distinct
       let misled = present.sorted().filter { client in
         guard let path = trust[client]?.path else { return true }
-        if path == variable.value || path == variable.openedPath || path == target { return false }
+        if path == variable.openedPath || path == target { return false }
         return roots == nil || resolver.sets[path]?.distinct != roots
       }
       guard !misled.isEmpty else { continue }
