@@ -79,10 +79,15 @@ public enum FuzzEntryPoints {
     return padding > 2 || out.isEmpty ? nil : out
   }
 
-  /// Client configuration files (pip.conf, gitconfig, aws config) as `INIValues` reads them.
+  /// Client configuration files: pip.conf and the aws config as `INIValues` reads them, gitconfig as
+  /// `GitConfigText` does (with its switches and booleans).
   public static func ini(_ bytes: [UInt8]) {
-    let text = String(decoding: bytes, as: UTF8.self)
-    for file in TrustConfiguration.files { _ = INIValues.value(in: text, sections: file.sections, name: file.name) }
+    for file in TrustConfiguration.files + [TrustConfiguration.pipTrustedHost] {
+      _ = INIValues.valueAndLine(in: bytes, sections: file.sections, name: file.name, pipNames: file.family == .pip)
+    }
+    let entries = GitConfigText.entries(in: bytes, path: "fuzz")
+    _ = TrustConfiguration.gitSwitches(entries)
+    for entry in entries { _ = GitConfigText.boolean(entry.value) }
   }
 
   /// CA files read lazily (`CertificateStore.add(pem:)`): DER bytes must decode through the twin template exactly

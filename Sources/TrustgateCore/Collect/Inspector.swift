@@ -136,9 +136,10 @@ public enum Inspector {
     markSameSources(&snapshot)
     // Programs are not looked for: a curl or git line on every host would change every recorded baseline. Nothing
     // after this reads the effective trust until it is waited for: the clock and the verdicts go on meanwhile.
-    let effectiveTrust = PendingValue { [snapshot, env = request.pathEnvironment, folder = request.workingDirectory] in
+    let (env, folder, repo) = (request.pathEnvironment, request.workingDirectory, request.repositoryPathInView)
+    let effectiveTrust = PendingValue { [snapshot] in
       let configuration = TrustConfiguration.read(
-        fs, snapshot: snapshot, env: env, programs: false, workingDirectory: folder)
+        fs, snapshot: snapshot, env: env, programs: false, workingDirectory: folder, repository: repo)
       return (EffectiveTrust.resolve(snapshot, configuration: configuration), configuration.switches)
     }
     snapshot.normalise()

@@ -23,7 +23,7 @@ struct NamedPaths {
   }
 
   /// Paths the environment names: every CA variable's value (each folder of a `:`-separated SSL_CERT_DIR), and the
-  /// configuration files `TrustConfiguration.files` reads from a variable.
+  /// configuration files a variable names (`TrustConfiguration.fileVariables`).
   static func named(by env: [String: String]) -> [String] {
     var result: [String] = []
     for variable in TrustVariables.all {
@@ -34,10 +34,8 @@ struct NamedPaths {
       case .disablesVerification: break
       }
     }
-    for file in TrustConfiguration.files {
-      for pattern in file.files where pattern.hasPrefix("$ENV:") {
-        if let value = env[String(pattern.dropFirst(5))], !value.isEmpty { result.append(value) }
-      }
+    for name in TrustConfiguration.fileVariables {
+      if let value = env[name], !value.isEmpty { result.append(value) }
     }
     return result
   }

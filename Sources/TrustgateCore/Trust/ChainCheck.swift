@@ -49,9 +49,7 @@ public enum ChainCheck {
     -> [ClientVerdict]
   {
     let snapshot = Inspector.inspect(request)
-    let verifier = TrustVerifier(
-      snapshot: snapshot, fs: request.fs, repository: request.repository, env: request.pathEnvironment,
-      workingDirectory: request.workingDirectory, time: request.now)
+    let verifier = TrustVerifier(snapshot: snapshot, request: request)
     return verifier.verify(chain, host: host, subject: "chain \(chainName)")
   }
 

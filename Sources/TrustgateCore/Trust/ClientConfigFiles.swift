@@ -1,71 +1,63 @@
-/// The configuration files clients read trust settings from, as data: the key trustgate reports, the files in the
-/// order the client reads them (a later file wins), the sections and key. Each row names its source.
+/// How a client picks its configuration files and reads them.
+enum ConfigFamily: Sendable {
+  /// pip's files in pip's order, read as Python's `configparser` reads them; names with `_` and `-` alike.
+  case pip
+  /// git's system, global and repository files, read with git's own syntax (`GitConfigText`).
+  case git
+  /// botocore's one file (`AWS_CONFIG_FILE`, or ~/.aws/config), the profile's section, read by `configparser`.
+  case aws
+}
+
+/// A setting clients read from their configuration files: the key trustgate reports, the family that picks and
+/// reads the files, the sections (pip: `[global]` then `[install]`, a later one winning; git: the section of
+/// `http.sslCAInfo`) and the name. Each row names its source.
 struct ClientConfigFile: Sendable {
   var key: String
-  /// Paths with `~` for the home folder, `$XDG_CONFIG_HOME`, `$PREFIX` for the Python prefix, `$ENV:NAME` for a
-  /// variable's value.
-  var files: [String]
-  /// Sections read, a later one winning (pip: `[global]` then `[install]`).
+  var family: ConfigFamily
   var sections: [String]
   var name: String
   var source: String
 }
 
 extension TrustConfiguration {
-  /// pip's configuration files in its order: GLOBAL (site_config_dirs: /etc/xdg/pip, /etc), USER (legacy ~/.pip,
-  /// then XDG), SITE (sys.prefix), then PIP_CONFIG_FILE.
-  static let pipFiles = [
-    "/etc/xdg/pip/pip.conf", "/etc/pip.conf", "~/.pip/pip.conf", "$XDG_CONFIG_HOME/pip/pip.conf",
-    "$PREFIX/pip.conf", "$ENV:PIP_CONFIG_FILE",
-  ]
-  /// git's configuration files in its order (system, XDG, global; a later one wins).
-  static let gitFiles = ["/etc/gitconfig", "$XDG_CONFIG_HOME/git/config", "~/.gitconfig"]
+  /// Variables naming a configuration file a client reads: a relative value is opened from the folder the client
+  /// runs in, and an image's reader keeps the file each one names.
+  static let fileVariables = ["PIP_CONFIG_FILE", "AWS_CONFIG_FILE", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM"]
 
   static let files: [ClientConfigFile] = [
     .init(
-      key: "pip cert",
+      key: "pip cert", family: .pip,
       // PIP_CERT (a variable) beats the files and is its own choice in the table.
-      files: pipFiles,
       sections: ["global", "install"], name: "cert",
       source: "src-read pip-23.2.1 _internal/configuration.py (OVERRIDE_ORDER, iter_config_files); "
         + "https://pip.pypa.io/en/stable/topics/configuration/"),
     .init(
-      key: "git http.sslCAInfo", files: gitFiles,
-      sections: ["http"], name: "sslcainfo",
+      key: "git http.sslCAInfo", family: .git, sections: ["http"], name: "sslcainfo",
       source: "https://github.com/git/git/blob/master/Documentation/config/http.txt; git-config(1) FILES"),
     .init(
-      key: "git http.sslCAPath", files: gitFiles,
-      sections: ["http"], name: "sslcapath",
+      key: "git http.sslCAPath", family: .git, sections: ["http"], name: "sslcapath",
       source: "https://github.com/git/git/blob/master/Documentation/config/http.txt; git-config(1) FILES"),
     .init(
-      key: "aws ca_bundle", files: ["~/.aws/config", "$ENV:AWS_CONFIG_FILE"], sections: ["default"],
-      name: "ca_bundle", source: "src-read botocore 1.44.8 configprovider.py ('ca_bundle', 'AWS_CA_BUNDLE')"),
+      key: "aws ca_bundle", family: .aws, sections: ["default"], name: "ca_bundle",
+      source: "src-read botocore 1.44.8 configprovider.py ('ca_bundle', 'AWS_CA_BUNDLE'), configloader.py"),
   ]
 
   /// Settings that turn verification off, read from the same files in the same order (a later file wins): pip's
   /// `trusted-host` (verification off for the hosts it lists) and git's `http.sslVerify` (off for every host when
-  /// false; git's booleans: false, no, off, 0, or an empty value).
-  static let switchFiles: [(file: ClientConfigFile, client: String, shown: String, disables: @Sendable (String) -> Bool)] = [
-    (
-      .init(
-        key: "pip trusted-host", files: pipFiles, sections: ["global", "install"], name: "trusted-host",
-        source:
-          "https://pip.pypa.io/en/stable/cli/pip/#cmdoption-trusted-host; measured pip 23.2.1 (ConfigSwitchTests)"),
-      "pip", "trusted-host", { !$0.isEmpty }
-    ),
-    (
-      .init(
-        key: "git http.sslVerify", files: gitFiles, sections: ["http"], name: "sslverify",
-        source: "https://git-scm.com/docs/git-config#Documentation/git-config.txt-httpsslVerify"),
-      "git", "http.sslVerify", { ["false", "no", "off", "0", ""].contains($0.lowercased()) }
-    ),
-  ]
+  /// false in `[http]`, for one URL in `[http "URL"]`, which wins over `[http]` for that URL wherever it is).
+  static let pipTrustedHost = ClientConfigFile(
+    key: "pip trusted-host", family: .pip, sections: ["global", "install"], name: "trusted-host",
+    source: "https://pip.pypa.io/en/stable/cli/pip/#cmdoption-trusted-host; measured pip 23.2.1 (ConfigSwitchTests)")
+  static let gitSslVerify = ClientConfigFile(
+    key: "git http.sslVerify", family: .git, sections: ["http"], name: "sslverify",
+    source: "https://git-scm.com/docs/git-config#Documentation/git-config.txt-httpsslVerify; "
+      + "measured git 2.39.5 (ConfigSwitchTests)")
 
   /// The configuration of the clients in a snapshot's tree: the project's Python prefix (or VIRTUAL_ENV) for pip's
   /// site file, and (with `programs`) the programs the table looks for.
   public static func read(
     _ fs: any FileSystemView, snapshot: Snapshot, env: [String: String], programs lookForPrograms: Bool = true,
-    workingDirectory: String = "/"
+    workingDirectory: String = "/", repository: String? = nil
   ) -> TrustConfiguration {
     let python = PythonSelection.primary(snapshot.python.environments)
     let programs =
@@ -76,131 +68,279 @@ extension TrustConfiguration {
         return []
       }
     let prefix = env["VIRTUAL_ENV"].flatMap { $0.isEmpty ? nil : $0 } ?? python?.path
-    return read(fs, env: env, prefix: prefix, programs: programs, workingDirectory: workingDirectory)
+    return read(
+      fs, env: env, prefix: prefix, programs: programs, workingDirectory: workingDirectory, repository: repository)
   }
 
   /// Reads the clients' configuration files and the programs present in a tree. `prefix` is the project's Python
-  /// prefix (a venv's folder) in view paths. A relative CA path in a file (pip's `cert = ci/corp-ca.pem`) is
-  /// opened by the client from the folder it runs in, `workingDirectory`, and is recorded resolved against it.
+  /// prefix (a venv's folder) in view paths; `repository` the work tree whose `.git/config` git reads. A relative CA
+  /// path in a file (pip's `cert = ci/corp-ca.pem`) is opened by the client from the folder it runs in,
+  /// `workingDirectory`, and is recorded resolved against it.
   public static func read(
     _ fs: any FileSystemView, env: [String: String], prefix: String?, programs: [String] = [],
-    workingDirectory: String = "/"
+    workingDirectory: String = "/", repository: String? = nil
   ) -> TrustConfiguration {
     var configuration = TrustConfiguration()
-    let home = env["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "/root"
-    let xdg = env["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.config"
+    let places = ConfigPlaces(env: env, prefix: prefix, repository: repository, fs: fs)
     // Several keys come from the same files (pip's cert and trusted-host, git's three): each is read once.
-    var texts: [String: String?] = [:]
-    func text(_ path: String) -> String? {
+    var texts: [String: [UInt8]?] = [:]
+    func bytes(_ path: String) -> [UInt8]? {
       if let known = texts[path] { return known }
-      let read = (try? fs.read(path, limit: 1 << 20)).map { String(decoding: $0, as: UTF8.self) }
+      let read = try? fs.read(path, limit: 1 << 20)
       texts[path] = read
       return read
     }
+    // git's `[include] path = …` reads the file there, in place (`~/` the home folder, a relative path from the
+    // including file's folder; a missing one passed over), at most 10 deep as in git.
+    func gitEntries(_ path: String, depth: Int) -> [GitConfigEntry] {
+      guard depth <= 10, let text = bytes(path) else { return [] }
+      return GitConfigText.entries(in: text, path: path).flatMap { entry -> [GitConfigEntry] in
+        guard entry.section == "include", entry.subsection == nil, entry.key == "path", let value = entry.value,
+          !value.isEmpty
+        else { return [entry] }
+        let named = value.hasPrefix("~/") ? places.home + value.dropFirst(1) : value
+        let folder = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        return [entry] + gitEntries(named.hasPrefix("/") ? named : folder + "/" + named, depth: depth + 1)
+      }
+    }
+    let git = places.paths(.git).flatMap { gitEntries($0, depth: 0) }
     for file in files {
-      for path in paths(file, home: home, xdg: xdg, prefix: prefix, env: env) {
-        guard let text = text(path), let value = INIValues.value(in: text, sections: file.sections, name: file.name)
+      switch file.family {
+      case .git:
+        guard
+          let entry = git.last(where: {
+            $0.section == file.sections[0] && $0.subsection == nil && $0.key == file.name
+          }), let value = entry.value
         else { continue }
-        configuration.values[file.key] = TrustVariables.opened(value, from: workingDirectory)
-        configuration.origins[file.key] = path
+        // A pathname setting: git expands `~/` to the home folder.
+        let expanded = value.hasPrefix("~/") ? places.home + value.dropFirst(1) : value
+        configuration.values[file.key] = TrustVariables.opened(expanded, from: workingDirectory)
+        configuration.origins[file.key] = entry.path
+      case .pip, .aws:
+        let sections = file.family == .aws ? places.awsSections : file.sections
+        for path in places.paths(file.family) {
+          guard let text = bytes(path),
+            let value = INIValues.value(in: text, sections: sections, name: file.name, pipNames: file.family == .pip)
+          else { continue }
+          configuration.values[file.key] = TrustVariables.opened(value, from: workingDirectory)
+          configuration.origins[file.key] = path
+        }
       }
     }
-    for (file, client, shown, disables) in switchFiles {
-      var winner: ConfigSwitch?
-      for path in paths(file, home: home, xdg: xdg, prefix: prefix, env: env) {
-        guard let text = text(path),
-          let (value, line, subsection) = INIValues.valueAndLine(in: text, sections: file.sections, name: file.name)
-        else { continue }
-        winner = ConfigSwitch(
-          client: client, key: shown, value: value, path: path, line: line, everyHost: client == "git",
-          url: subsection)
-      }
-      if let winner, disables(winner.value) { configuration.switches.append(winner) }
-    }
+    configuration.switches = gitSwitches(git) + pipSwitches(places, bytes: bytes)
     for program in programs where fs.isFile(program) { configuration.programs.insert(program) }
     return configuration
   }
-}
 
-extension TrustConfiguration {
-  /// The files of a row in the order the client reads them, as paths in the tree.
-  static func paths(
-    _ file: ClientConfigFile, home: String, xdg: String, prefix: String?, env: [String: String]
-  ) -> [String] {
-    file.files.compactMap { pattern in
-      var path = pattern
-      if path.hasPrefix("~/") { path = home + path.dropFirst(1) }
-      if path.hasPrefix("$XDG_CONFIG_HOME") { path = xdg + path.dropFirst("$XDG_CONFIG_HOME".count) }
-      if path.hasPrefix("$PREFIX") {
-        guard let prefix, prefix.hasPrefix("/") else { return nil }
-        path = prefix + path.dropFirst("$PREFIX".count)
-      }
-      if path.hasPrefix("$ENV:") {
-        guard let value = env[String(path.dropFirst(5))], !value.isEmpty else { return nil }
-        path = value
-      }
-      return path
+  /// git's `http.sslVerify`: the last `[http]` value for every host, and for each URL its section's last value.
+  static func gitSwitches(_ entries: [GitConfigEntry]) -> [ConfigSwitch] {
+    var last: [String?: GitConfigEntry] = [:]
+    var order: [String?] = []
+    for entry in entries
+    where entry.section == gitSslVerify.sections[0] && entry.key == gitSslVerify.name {
+      if last.updateValue(entry, forKey: entry.subsection) == nil { order.append(entry.subsection) }
+    }
+    return order.compactMap { url in
+      guard let entry = last[url], GitConfigText.boolean(entry.value) == false else { return nil }
+      return ConfigSwitch(
+        client: "git", key: "http.sslVerify", value: entry.value ?? "", path: entry.path, line: entry.line,
+        everyHost: true, url: url)
     }
   }
+
+  /// pip's `trusted-host`: the hosts of the last file that sets it, one per word of the value (pip splits a list
+  /// option's value on white space, so a value on the lines below the key counts).
+  static func pipSwitches(_ places: ConfigPlaces, bytes: (String) -> [UInt8]?) -> [ConfigSwitch] {
+    var winner: ConfigSwitch?
+    for path in places.paths(.pip) {
+      guard let text = bytes(path),
+        let (value, line) = INIValues.valueAndLine(
+          in: text, sections: pipTrustedHost.sections, name: pipTrustedHost.name, pipNames: true)
+      else { continue }
+      let hosts = value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).joined(separator: " ")
+      winner = ConfigSwitch(
+        client: "pip", key: "trusted-host", value: hosts, path: path, line: line, everyHost: false)
+    }
+    guard let winner, !winner.value.isEmpty else { return [] }
+    return [winner]
+  }
 }
 
-/// The value of one key in INI-style text (pip.conf, gitconfig, aws config): sections case-insensitive, `key = value`
-/// or `key: value`, `#` and `;` comments. A later section of `sections` wins over an earlier one.
-/// Works on the UTF-8 bytes (every delimiter is ASCII), so no generic string code runs on the start-up path.
-enum INIValues {
-  /// Only a section without a subsection counts: git's `[http "https://git.corp.example/"] sslCAInfo` applies to
-  /// that URL alone, not to the client's default.
-  static func value(in text: String, sections: [String], name: String) -> String? {
-    valueAndLine(in: text, sections: sections, name: name, urlSections: false)?.value
+/// Where each family's files are, in the order the client reads them (a later one wins), for one environment.
+struct ConfigPlaces {
+  let env: [String: String]
+  let prefix: String?
+  let repository: String?
+  let fs: any FileSystemView
+  let home: String
+  let xdg: String
+
+  init(env: [String: String], prefix: String?, repository: String?, fs: any FileSystemView) {
+    self.env = env
+    self.prefix = prefix
+    self.repository = repository
+    self.fs = fs
+    home = env["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "/root"
+    xdg = env["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.config"
   }
 
-  /// The value, the 1-based line that set it, and the subsection it was set in (git's `[http "https://host/"]`,
-  /// which applies to that URL only); with `urlSections: false`, values set in a subsection are passed over.
+  func paths(_ family: ConfigFamily) -> [String] {
+    switch family {
+    case .pip: return pip
+    case .git: return git
+    case .aws: return [nonEmpty("AWS_CONFIG_FILE").map(expandingHome) ?? home + "/.aws/config"]
+    }
+  }
+
+  private func nonEmpty(_ name: String) -> String? { env[name].flatMap { $0.isEmpty ? nil : $0 } }
+  private func expandingHome(_ path: String) -> String { path.hasPrefix("~/") ? home + path.dropFirst(1) : path }
+
+  /// pip (configuration.py `iter_config_files`, `_load_config_files`): PIP_CONFIG_FILE=/dev/null loads no file;
+  /// the site-wide files (XDG_CONFIG_DIRS, then /etc), the user's (~/.pip, then XDG) unless PIP_CONFIG_FILE names a
+  /// file that exists, the environment's (`sys.prefix`), then PIP_CONFIG_FILE.
+  var pip: [String] {
+    let variable = nonEmpty("PIP_CONFIG_FILE")
+    if variable == "/dev/null" { return [] }
+    var result =
+      (nonEmpty("XDG_CONFIG_DIRS") ?? "/etc/xdg").split(separator: ":").filter { $0.hasPrefix("/") }
+      .map { $0 + "/pip/pip.conf" } + ["/etc/pip.conf"]
+    if variable.map({ !fs.exists($0) }) ?? true { result += [home + "/.pip/pip.conf", xdg + "/pip/pip.conf"] }
+    if let prefix, prefix.hasPrefix("/") { result.append(prefix + "/pip.conf") }
+    if let variable { result.append(variable) }
+    return result
+  }
+
+  /// git (git-config(1) FILES, ENVIRONMENT): the system file unless GIT_CONFIG_NOSYSTEM is true (GIT_CONFIG_SYSTEM
+  /// in its place), the XDG file and ~/.gitconfig (GIT_CONFIG_GLOBAL in place of both; empty: none), then the
+  /// repository's own.
+  var git: [String] {
+    var result: [String] = []
+    if env["GIT_CONFIG_NOSYSTEM"].map({ GitConfigText.boolean($0) != true }) ?? true {
+      if let system = env["GIT_CONFIG_SYSTEM"] {
+        if !system.isEmpty { result.append(system) }
+      } else {
+        result.append("/etc/gitconfig")
+      }
+    }
+    if let global = env["GIT_CONFIG_GLOBAL"] {
+      if !global.isEmpty { result.append(global) }
+    } else {
+      result += [xdg + "/git/config", home + "/.gitconfig"]
+    }
+    if let repository, let local = gitDirectory(repository).map({ $0 + "/config" }) { result.append(local) }
+    return result
+  }
+
+  /// The repository's git folder: `.git`, or where a `.git` file (a worktree, a submodule) points, its common
+  /// folder for a worktree.
+  private func gitDirectory(_ repository: String) -> String? {
+    let dotGit = repository + "/.git"
+    if fs.isDirectory(dotGit) { return dotGit }
+    guard fs.isFile(dotGit), let text = try? fs.read(dotGit, limit: 4096),
+        let line = String(decoding: text, as: UTF8.self).split(whereSeparator: \.isNewline).first,
+        line.hasPrefix("gitdir:")
+    else { return nil }
+    let named = line.dropFirst("gitdir:".count).trimmingSpaces()
+    let folder = named.hasPrefix("/") ? named : repository + "/" + named
+    guard let common = try? fs.read(folder + "/commondir", limit: 4096) else { return folder }
+    let shared =
+      String(decoding: common, as: UTF8.self).split(whereSeparator: \.isNewline).first?.trimmingSpaces() ?? ""
+    if shared.isEmpty { return folder }
+    return shared.hasPrefix("/") ? shared : folder + "/" + shared
+  }
+
+  /// botocore's profile (AWS_DEFAULT_PROFILE, then AWS_PROFILE: configprovider.py's order, measured): `[default]`,
+  /// or `[profile NAME]`.
+  var awsSections: [String] {
+    let profile = nonEmpty("AWS_DEFAULT_PROFILE") ?? nonEmpty("AWS_PROFILE") ?? "default"
+    return profile == "default" ? ["profile default", "default"] : ["profile " + profile]
+  }
+}
+
+/// The value of one key in a file Python's `configparser` reads (pip.conf, the aws config), read as
+/// `RawConfigParser` reads it: `[section]` headers (case kept), `key = value` or `key: value` at the first `=` or `:`,
+/// keys in any case, lines starting with `#` or `;` (after spaces) comments, no comments after a value, and lines
+/// indented deeper than their key continuing its value (joined with line ends; blank lines inside kept, trailing
+/// ones dropped). Line ends are LF, CR LF or CR. A file `configparser` refuses (a key before any section, a line
+/// that is neither, a section or a key twice) gives nothing: pip and botocore then stop with an error instead of
+/// reading it. A later section of `sections` wins over an earlier one; `pipNames` reads `trusted_host` and
+/// `--trusted-host` as `trusted-host`, as pip does.
+enum INIValues {
+  static func value(in text: [UInt8], sections: [String], name: String, pipNames: Bool) -> String? {
+    valueAndLine(in: text, sections: sections, name: name, pipNames: pipNames)?.value
+  }
+
+  /// The value and the 1-based line of its key.
   static func valueAndLine(
-    in text: String, sections: [String], name: String, urlSections: Bool = true
-  ) -> (value: String, line: Int, subsection: String?)? {
-    let wanted = Array(name.utf8).map { $0 == 0x5F ? 0x2D : $0 }
-    var section = ""
-    var subsection: String?
-    var found: [String: (value: String, line: Int, subsection: String?)] = [:]
-    let bytes = Array(text.utf8)
+    in bytes: [UInt8], sections: [String], name: String, pipNames: Bool
+  ) -> (value: String, line: Int)? {
+    let wanted = Array(name.utf8)
+    var section: String?
+    // The option being read: its section, and whether it is the wanted key.
+    var option: (section: String, wanted: Bool)?
+    var indentLevel = 0
+    var found: [String: (lines: [String], line: Int)] = [:]
+    var seen: [String: Set<[UInt8]>] = [:]
     var start = 0
     var number = 0
     while start < bytes.count {
       var end = start
       while end < bytes.count, bytes[end] != 0x0A, bytes[end] != 0x0D { end += 1 }
-      let line = trimmed(bytes[start..<end])
+      let raw = bytes[start..<end]
       number += 1
       // CR LF ends one line, as a lone CR or LF does.
       start = end + (end + 1 < bytes.count && bytes[end] == 0x0D && bytes[end + 1] == 0x0A ? 2 : 1)
-      guard let first = line.first, first != 0x23, first != 0x3B else { continue }
-      if first == 0x5B {
-        let name = line.dropFirst().prefix { $0 != 0x5D && $0 != 0x20 && $0 != 0x22 }
-        section = String(decoding: name, as: UTF8.self).lowercased()
-        let rest = line.dropFirst(1 + name.count)
-        if let open = rest.firstIndex(of: 0x22), let close = rest[(open + 1)...].firstIndex(of: 0x22) {
-          subsection = String(decoding: rest[(open + 1)..<close], as: UTF8.self)
-        } else {
-          subsection = nil
-        }
+      let line = stripped(raw)
+      if let first = line.first, first == 0x23 || first == 0x3B { continue }
+      if line.isEmpty {
+        if let option, option.wanted { found[option.section]?.lines.append("") }
         continue
       }
-      guard let separator = line.firstIndex(where: { $0 == 0x3D || $0 == 0x3A }) else { continue }
-      let key = String(decoding: trimmed(line[..<separator]), as: UTF8.self).lowercased().utf8
-        .map { $0 == 0x5F ? 0x2D : $0 }
-      guard key == wanted, urlSections || subsection == nil else { continue }
-      var value = trimmed(line[(separator + 1)...])
-      if value.count >= 2, value.first == 0x22, value.last == 0x22 { value = value.dropFirst().dropLast() }
-      found[section] = (String(decoding: value, as: UTF8.self), number, subsection)
+      let indent = raw.distance(from: raw.startIndex, to: raw.firstIndex { !isSpace($0) } ?? raw.endIndex)
+      if let option, indent > indentLevel {
+        if option.wanted { found[option.section]?.lines.append(String(decoding: line, as: UTF8.self)) }
+        continue
+      }
+      indentLevel = indent
+      if line.first == 0x5B, let close = line.lastIndex(of: 0x5D), close > line.startIndex + 1 {
+        let name = String(decoding: line[(line.startIndex + 1)..<close], as: UTF8.self)
+        // `strict`: a section twice in one file is an error.
+        guard seen.updateValue([], forKey: name) == nil else { return nil }
+        section = name
+        option = nil
+        continue
+      }
+      guard let current = section,
+        let separator = line.firstIndex(where: { $0 == 0x3D || $0 == 0x3A }), separator > line.startIndex
+      else { return nil }
+      var key = Array(stripped(line[..<separator])).map { (0x41...0x5A).contains($0) ? $0 + 0x20 : $0 }
+      // `strict`: a key twice in one section is an error (pip's `_` and `-` spellings are two keys to it).
+      guard seen[current]?.insert(key).inserted == true else { return nil }
+      if pipNames {
+        key = key.map { $0 == 0x5F ? 0x2D : $0 }
+        if key.starts(with: [0x2D, 0x2D]) { key.removeFirst(2) }
+      }
+      option = (current, key == wanted)
+      if key == wanted {
+        found[current] = ([String(decoding: stripped(line[(separator + 1)...]), as: UTF8.self)], number)
+      }
     }
-    return sections.reversed().lazy.compactMap { found[$0] }.first
+    guard let (lines, line) = sections.reversed().lazy.compactMap({ found[$0] }).first else { return nil }
+    var kept = lines
+    while kept.count > 1, kept.last == "" { kept.removeLast() }
+    return (kept.joined(separator: "\n"), line)
   }
 
-  /// Without leading and trailing spaces and tabs.
-  private static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+  /// Python's `str.isspace` for ASCII.
+  private static func isSpace(_ c: UInt8) -> Bool {
+    c == 0x20 || (0x09...0x0D).contains(c) || (0x1C...0x1F).contains(c)
+  }
+
+  /// Without leading and trailing white space.
+  private static func stripped(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
     var slice = bytes
-    while let first = slice.first, first == 0x20 || first == 0x09 { slice = slice.dropFirst() }
-    while let last = slice.last, last == 0x20 || last == 0x09 { slice = slice.dropLast() }
+    while let first = slice.first, isSpace(first) { slice = slice.dropFirst() }
+    while let last = slice.last, isSpace(last) { slice = slice.dropLast() }
     return slice
   }
 }

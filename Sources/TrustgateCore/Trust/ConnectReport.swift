@@ -37,9 +37,7 @@ public struct ConnectReport: Sendable {
     -> ConnectReport
   {
     let snapshot = Inspector.inspect(request)
-    let verifier = TrustVerifier(
-      snapshot: snapshot, fs: request.fs, repository: request.repository, env: request.pathEnvironment,
-      workingDirectory: request.workingDirectory, time: request.now)
+    let verifier = TrustVerifier(snapshot: snapshot, request: request)
     let anchors = Verdicts.privateAnchors(snapshot)
     var groups: [(chain: ServedChain, addresses: [String])] = []
     for entry in capture.addresses {

@@ -52,18 +52,28 @@ public final class TrustVerifier {
   /// `time`: seconds since the epoch to verify at (the snapshot's).
   /// `prepared`: CA files this run already read and indexed (`CAFiles.prepare`, run beside the collectors), by
   /// `CAFiles.key`.
+  /// `repositoryPath`: the work tree in `fs` whose `.git/config` git reads.
   public init(
     snapshot: Snapshot, fs: any FileSystemView, repository: (any FileSystemView)?, env: [String: String],
-    workingDirectory: String = "/", time: Int64, prepared: [String: CAFile] = [:]
+    workingDirectory: String = "/", repositoryPath: String? = nil, time: Int64, prepared: [String: CAFile] = [:]
   ) {
     self.fs = fs
     self.repository = repository
     self.time = time
     caFiles = prepared
-    let configuration = TrustConfiguration.read(fs, snapshot: snapshot, env: env, workingDirectory: workingDirectory)
+    let configuration = TrustConfiguration.read(
+      fs, snapshot: snapshot, env: env, workingDirectory: workingDirectory, repository: repositoryPath)
     let views = Views(fs: fs, repository: repository)
     let planner = TrustPlanner(snapshot, configuration: configuration, state: { views.state($0) })
     plans = planner.plans().filter { Self.verified.contains($0.client) }
+  }
+
+  /// The verifier of what `request` inspects: its tree, environment, working folder, repository and time.
+  public convenience init(snapshot: Snapshot, request: InspectRequest, prepared: [String: CAFile] = [:]) {
+    self.init(
+      snapshot: snapshot, fs: request.fs, repository: request.repository, env: request.pathEnvironment,
+      workingDirectory: request.workingDirectory, repositoryPath: request.repositoryPathInView, time: request.now,
+      prepared: prepared)
   }
 
   /// One verdict per client present, in the table's order.

@@ -75,10 +75,7 @@ public enum Verdicts {
     // the baseline's).
     let files = (prepared?.wait() ?? [:]).merging(request.caFiles.all) { prepared, _ in prepared }
     stopwatch.lap("verdicts: prepared CA files")
-    let verifier = TrustVerifier(
-      snapshot: snapshot, fs: request.fs, repository: request.repository, env: request.pathEnvironment,
-      workingDirectory: request.workingDirectory, time: request.now,
-      prepared: files)
+    let verifier = TrustVerifier(snapshot: snapshot, request: request, prepared: files)
     defer { request.caFiles.merge(verifier.caFiles) }
     stopwatch.lap("verdicts: plans")
     var verdicts: [ClientVerdict] = []

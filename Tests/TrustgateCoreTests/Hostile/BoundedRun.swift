@@ -26,6 +26,9 @@ enum BoundedRun {
     return try run([binary] + arguments, in: directory, environment: environment, seconds: seconds)
   }
 
+  /// An `environment` value that removes the variable (a NUL cannot be in a real one).
+  static let unset = "\u{0}"
+
   static func run(
     _ command: [String], in directory: String, environment: [String: String] = [:], seconds: Double
   ) throws -> Outcome {
@@ -37,7 +40,7 @@ enum BoundedRun {
       "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": directory, "NO_COLOR": "1",
       "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null", "LANG": "C.UTF-8",
     ]
-    for (key, value) in environment { env[key] = value }
+    for (key, value) in environment { env[key] = value == unset ? nil : value }
     process.environment = env
     let base = FileManager.default.temporaryDirectory.appendingPathComponent("tg-bounded-\(UUID().uuidString)").path
     FileManager.default.createFile(atPath: base + ".out", contents: nil)

@@ -28,10 +28,10 @@ final class ConfigSwitchTests: XCTestCase {
   }
 
   /// trustgate's TG203 findings with `environment`, run in the scratch folder.
-  func switches(_ environment: [String: String]) throws -> [[String: Any]] {
+  func switches(_ environment: [String: String], repo: String? = nil) throws -> [[String: Any]] {
     let report = scratch.path + "/findings-\(UUID().uuidString).json"
     let run = try CLI.run(
-      ["check", "--repo", scratch.path + "/repo", "--annotations", "none", "--report", "json=" + report],
+      ["check", "--repo", repo ?? scratch.path + "/repo", "--annotations", "none", "--report", "json=" + report],
       in: scratch.path, environment: environment)
     XCTAssertNotEqual(run.status, 2, run.all)
     let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report)))
@@ -39,13 +39,22 @@ final class ConfigSwitchTests: XCTestCase {
     return findings.filter { $0["ruleID"] as? String == "TG203" }
   }
 
+  /// git's environment for a home folder: no system file, and (unlike the suite's default, which hides the user's
+  /// files from every run) the global files read from `home`. trustgate runs with the same variables.
+  func gitEnvironment(_ home: String, _ more: [String: String] = [:]) -> [String: String] {
+    ["HOME": home, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": BoundedRun.unset].merging(more) { $1 }
+  }
+
   /// What git does with the configuration under `home`: verified (and then failed as no git server), or refused
-  /// the certificate.
-  func git(home: String, port: Int? = nil) throws -> String {
+  /// the certificate. `folder`: where git runs (a repository's own `.git/config` counts there).
+  func git(home: String, port: Int? = nil, in folder: String? = nil, _ more: [String: String] = [:]) throws -> String {
     let git = try XCTUnwrap(Shell.which("git"))
+    var arguments = [git]
+    if let folder { arguments += ["-C", folder] }
+    let environment = gitEnvironment(home, more).filter { $0.value != BoundedRun.unset }
     let result = try Shell.run(
-      [git, "ls-remote", "https://127.0.0.1:\(port ?? self.port)/repo.git"],
-      environment: ["HOME": home, "PATH": "/usr/bin:/bin", "GIT_TERMINAL_PROMPT": "0", "GIT_CONFIG_NOSYSTEM": "1"])
+      arguments + ["ls-remote", "https://127.0.0.1:\(port ?? self.port)/repo.git"],
+      environment: environment.merging(["PATH": "/usr/bin:/bin", "GIT_TERMINAL_PROMPT": "0"]) { $1 })
     XCTAssertNotEqual(result.status, 0, result.output)
     // OpenSSL's libcurl says "SSL certificate problem", GnuTLS's (Debian's git) "server certificate verification
     // failed"; past the handshake, s_server's status page is no git repository.
@@ -61,7 +70,7 @@ final class ConfigSwitchTests: XCTestCase {
     let off = scratch.path + "/off"
     try scratch.write("off/.gitconfig", "[http]\n\tsslVerify = false\n")
     XCTAssertEqual(try git(home: off), "accepted")
-    let found = try switches(["HOME": off])
+    let found = try switches(gitEnvironment(off))
     XCTAssertEqual(found.count, 1, "\(found)")
     let location = try XCTUnwrap(found.first?["location"] as? [String: Any], "\(found)")
     XCTAssertEqual(location["path"] as? String, off + "/.gitconfig")
@@ -73,13 +82,13 @@ final class ConfigSwitchTests: XCTestCase {
     try scratch.write("overridden/.config/git/config", "[http]\n  sslverify = no\n")
     try scratch.write("overridden/.gitconfig", "[http]\n  sslVerify = true\n")
     XCTAssertEqual(try git(home: overridden), "refused")
-    XCTAssertEqual(try switches(["HOME": overridden]).count, 0)
+    XCTAssertEqual(try switches(gitEnvironment(overridden)).count, 0)
 
     // The XDG file alone: off.
     let xdg = scratch.path + "/xdg"
     try scratch.write("xdg/.config/git/config", "# git\n[http]\n  sslverify = no\n")
     XCTAssertEqual(try git(home: xdg), "accepted")
-    let fromXDG = try switches(["HOME": xdg])
+    let fromXDG = try switches(gitEnvironment(xdg))
     XCTAssertEqual((fromXDG.first?["location"] as? [String: Any])?["line"] as? Int, 3, "\(fromXDG)")
   }
 
@@ -91,7 +100,7 @@ final class ConfigSwitchTests: XCTestCase {
     try scratch.write("url/.gitconfig", "[http \"https://127.0.0.1:\(port)/\"]\n\tsslVerify = false\n")
     XCTAssertEqual(try git(home: home), "accepted")
     XCTAssertEqual(try git(home: home, port: other), "refused")
-    let found = try switches(["HOME": home])
+    let found = try switches(gitEnvironment(home))
     XCTAssertEqual(found.count, 1, "\(found)")
     let message = try XCTUnwrap(found.first?["message"] as? String)
     XCTAssertTrue(message.hasSuffix("for git for https://127.0.0.1:\(port)/"), message)
@@ -110,7 +119,7 @@ final class ConfigSwitchTests: XCTestCase {
     let run = try CLI.run(
       ["verify", "--chain", pki.file("chain.pem"), "--host", "127.0.0.1", "--repo", scratch.path + "/repo",
        "--format", "json"],
-      in: scratch.path, environment: ["HOME": home])
+      in: scratch.path, environment: gitEnvironment(home))
     let items = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]], run.all)
     let git = try XCTUnwrap(items.first { $0["client"] as? String == "git" }, run.stdout)
     XCTAssertEqual(git["verifies"] as? Bool, false, "\(git)")
@@ -145,5 +154,145 @@ final class ConfigSwitchTests: XCTestCase {
     XCTAssertTrue(
       (found.first?["message"] as? String)?.contains("trusted-host = localhost") == true, "\(found)")
     XCTAssertEqual(try switches(["PIP_CONFIG_FILE": scratch.path + "/plain.conf", "VIRTUAL_ENV": venv]).count, 0)
+  }
+
+  /// Where each TG203 finding is (`path:line`) and for whom (the message's end), for one environment.
+  func places(_ environment: [String: String], repo: String? = nil) throws -> [String] {
+    try switches(environment, repo: repo).map { found in
+      let location = found["location"] as? [String: Any]
+      let message = found["message"] as? String ?? ""
+      let scope = message.range(of: " for git ").map { String(message[$0.upperBound...]) } ?? message
+      return "\(location?["path"] as? String ?? "-"):\(location?["line"] as? Int ?? 0) \(scope)"
+    }.sorted()
+  }
+
+  /// git's own syntax and precedence, cell by cell against the real git: an inline comment after the value, a
+  /// quoted value, a key alone (true), a URL's section winning over `[http]` for its URL whatever their order,
+  /// the repository's own `.git/config`, an included file, and GIT_CONFIG_GLOBAL in place of ~/.gitconfig and the
+  /// XDG file. Before,
+  /// trustgate read values to the end of the line, took the last `sslVerify` of any section, and read neither
+  /// the repository's file nor GIT_CONFIG_GLOBAL: no finding where git verifies nothing, and one where git verifies.
+  func testGitsConfigurationIsReadAsGitReadsIt() throws {
+    let url = "https://127.0.0.1:\(port)/"
+    let other = try servers.serveChain(of: pki, www: true)
+    func home(_ name: String, _ text: String) throws -> String {
+      try scratch.write("\(name)/.gitconfig", text)
+      return scratch.path + "/" + name
+    }
+
+    let comment = try home("comment", "[http]\n\tsslVerify = false # until the proxy's CA is installed\n")
+    XCTAssertEqual(try git(home: comment), "accepted")
+    XCTAssertEqual(try places(gitEnvironment(comment)), [comment + "/.gitconfig:2 for every host"])
+
+    let quoted = try home("quoted", "[http]\n\tsslVerify = \"off\" ; CI only\n")
+    XCTAssertEqual(try git(home: quoted), "accepted")
+    XCTAssertEqual(try places(gitEnvironment(quoted)), [quoted + "/.gitconfig:2 for every host"])
+
+    let alone = try home("alone", "[http]\n\tsslVerify = false\n[http]\n\tsslVerify\n")
+    XCTAssertEqual(try git(home: alone), "refused")
+    XCTAssertEqual(try places(gitEnvironment(alone)), [])
+
+    // Off for every host, on again for the server's URL (the section before `[http]`): git refuses there and
+    // goes through elsewhere.
+    let except = try home("except", "[http \"\(url)\"]\n\tsslVerify = true\n[http]\n\tsslVerify = false\n")
+    XCTAssertEqual(try git(home: except), "refused")
+    XCTAssertEqual(try git(home: except, port: other), "accepted")
+    XCTAssertEqual(try places(gitEnvironment(except)), [except + "/.gitconfig:4 for every host"])
+
+    // Off for the URL, on for every host after it: still off for the URL.
+    let urlFirst = try home("url-first", "[http \"\(url)\"]\n\tsslVerify = no\n[http]\n\tsslVerify = true\n")
+    XCTAssertEqual(try git(home: urlFirst), "accepted")
+    XCTAssertEqual(try git(home: urlFirst, port: other), "refused")
+    XCTAssertEqual(try places(gitEnvironment(urlFirst)), [urlFirst + "/.gitconfig:2 for \(url)"])
+
+    // The repository's own file, written by `git config` (no --global), as a CI script does.
+    let repo = scratch.path + "/local-repo"
+    let gitPath = try XCTUnwrap(Shell.which("git"))
+    for arguments in [["init", "-q", repo], ["-C", repo, "config", "http.sslVerify", "false"]] {
+      let result = try Shell.run([gitPath] + arguments, environment: ["PATH": "/usr/bin:/bin", "HOME": scratch.path])
+      XCTAssertEqual(result.status, 0, result.output)
+    }
+    let plain = try home("plain", "[user]\n\tname = ci\n")
+    XCTAssertEqual(try git(home: plain, in: repo), "accepted")
+    XCTAssertEqual(try git(home: plain), "refused")
+    let local = try places(gitEnvironment(plain), repo: repo)
+    XCTAssertEqual(local.count, 1, "\(local)")
+    XCTAssertTrue(local.first?.hasPrefix(".git/config:") == true, "\(local)")
+
+    // An include, relative to the including file's folder, read where it stands: the line after it wins.
+    let included = try home("included", "[include]\n\tpath = ci/corp.gitconfig\n")
+    try scratch.write("included/ci/corp.gitconfig", "# corporate proxy\n[http]\n\tsslVerify = false\n")
+    XCTAssertEqual(try git(home: included), "accepted")
+    XCTAssertEqual(try places(gitEnvironment(included)), [included + "/ci/corp.gitconfig:3 for every host"])
+    let reverted = try home("reverted", "[include]\n\tpath = ci/corp.gitconfig\n[http]\n\tsslVerify = true\n")
+    try scratch.write("reverted/ci/corp.gitconfig", "[http]\n\tsslVerify = false\n")
+    XCTAssertEqual(try git(home: reverted), "refused")
+    XCTAssertEqual(try places(gitEnvironment(reverted)), [])
+
+    // GIT_CONFIG_GLOBAL names the user's file instead: ~/.gitconfig is not read, nor the XDG file.
+    let hidden = try home("hidden", "[http]\n\tsslVerify = false\n")
+    try scratch.write("hidden/.config/git/config", "[http]\n\tsslVerify = false\n")
+    let null = ["GIT_CONFIG_GLOBAL": "/dev/null"]
+    XCTAssertEqual(try git(home: hidden, null), "refused")
+    XCTAssertEqual(try places(gitEnvironment(hidden, null)), [])
+    try scratch.write("ci.gitconfig", "[http]\n  sslverify = 0\n")
+    let named = ["GIT_CONFIG_GLOBAL": scratch.path + "/ci.gitconfig"]
+    XCTAssertEqual(try git(home: plain, named), "accepted")
+    XCTAssertEqual(try places(gitEnvironment(plain, named)), [scratch.path + "/ci.gitconfig:2 for every host"])
+  }
+
+  /// pip's files read as pip reads them, against the real pip: a host list on the lines under `trusted-host =`
+  /// (the form pip's documentation and most proxies' guides show), the user's files passed over when
+  /// PIP_CONFIG_FILE names a file that exists, no file at all with PIP_CONFIG_FILE=/dev/null, and a section name's
+  /// case. Before, the first cell gave no finding (a PASS while pip trusts any certificate) and the others one
+  /// for a setting pip never reads.
+  func testPipsConfigurationIsReadAsPipReadsIt() throws {
+    guard let python = ClientVerificationTests.interpreter("3.11") else { throw XCTSkip("no Python 3.11 here") }
+    let venv = scratch.path + "/venv"
+    let made = try Shell.run([python, "-m", "venv", venv])
+    XCTAssertEqual(made.status, 0, made.output)
+    func pip(_ environment: [String: String]) throws -> String {
+      let result = try Shell.run(
+        [venv + "/bin/python", "-m", "pip", "download", "--no-deps", "--retries", "0", "--timeout", "10",
+         "--disable-pip-version-check", "--index-url", "https://localhost:\(port)/simple/", "-d",
+         scratch.path + "/downloads", "nothing-here"],
+        environment: environment.merging(["PATH": "/usr/bin:/bin"]) { $1 })
+      if result.output.contains("CERTIFICATE_VERIFY_FAILED") { return "refused" }
+      if result.output.contains("Could not find a version that satisfies") { return "accepted" }
+      return result.output
+    }
+    func pipPlaces(_ environment: [String: String]) throws -> [String] {
+      try switches(environment.merging(["VIRTUAL_ENV": venv]) { $1 }).map { found in
+        let location = found["location"] as? [String: Any]
+        return "\(location?["path"] as? String ?? "-"):\(location?["line"] as? Int ?? 0)"
+      }
+    }
+    let home = scratch.path + "/pip-home"
+    try scratch.write("pip-home/.config/pip/pip.conf", "[global]\ntimeout = 10\ntrusted-host =\n    localhost\n")
+    let user = ["HOME": home, "PIP_CONFIG_FILE": BoundedRun.unset]
+    XCTAssertEqual(try pip(user.filter { $0.value != BoundedRun.unset }), "accepted")
+    XCTAssertEqual(try pipPlaces(user), [home + "/.config/pip/pip.conf:3"])
+
+    try scratch.write("ci-pip.conf", "[global]\ntimeout = 10\n")
+    try scratch.write("pip-home2/.config/pip/pip.conf", "[global]\ntrusted-host = localhost\n")
+    let named = ["HOME": scratch.path + "/pip-home2", "PIP_CONFIG_FILE": scratch.path + "/ci-pip.conf"]
+    XCTAssertEqual(try pip(named), "refused")
+    XCTAssertEqual(try pipPlaces(named), [])
+
+    // The environment's own file (`sys.prefix`) is read even then.
+    try scratch.write("venv/pip.conf", "[global]\ntrusted-host = localhost\n")
+    try scratch.write("empty-home/.keep", "")
+    let site = ["HOME": scratch.path + "/empty-home", "PIP_CONFIG_FILE": scratch.path + "/ci-pip.conf"]
+    XCTAssertEqual(try pip(site), "accepted")
+    XCTAssertEqual(try pipPlaces(site), [venv + "/pip.conf:2"])
+    let none = ["HOME": home, "PIP_CONFIG_FILE": "/dev/null"]
+    XCTAssertEqual(try pip(none), "refused")
+    XCTAssertEqual(try pipPlaces(none), [])
+
+    try FileManager.default.removeItem(atPath: venv + "/pip.conf")
+    try scratch.write("Global.conf", "[Global]\ntrusted-host = localhost\n")
+    let capital = ["HOME": scratch.path + "/empty-home", "PIP_CONFIG_FILE": scratch.path + "/Global.conf"]
+    XCTAssertEqual(try pip(capital), "refused")
+    XCTAssertEqual(try pipPlaces(capital), [])
   }
 }

@@ -9,26 +9,31 @@ import XCTest
 final class RealVenvVerificationTests: XCTestCase {
   static let script = #"""
     set -eu
-    out="$1"; python="$2"; minor="$3"
+    out="$1"; python="$2"; minor="$3"; shift 3
     rm -rf "$out.tmp" && mkdir -p "$out.tmp"
     "$python" -m venv --without-pip "$out.tmp/venv"
     "$python" -m pip install --quiet --disable-pip-version-check --no-deps --no-compile \
-      --target "$out.tmp/venv/lib/python$minor/site-packages" \
-      httpx==0.28.1 requests==2.32.3 urllib3==2.5.0 certifi==2025.8.3 idna==3.10 charset-normalizer==3.4.0
+      --target "$out.tmp/venv/lib/python$minor/site-packages" "$@"
     mv "$out.tmp" "$out"
     """#
 
-  /// The venv for one Python, built once per machine into the fixture cache (rebuilt when the script changes).
-  static func venv(_ minor: String) throws -> String {
+  static let clients = [
+    "httpx==0.28.1", "requests==2.32.3", "urllib3==2.5.0", "certifi==2025.8.3", "idna==3.10",
+    "charset-normalizer==3.4.0",
+  ]
+
+  /// The venv for one Python with `packages` (every dependency named: nothing else is installed), built once per
+  /// machine into the fixture cache (rebuilt when the script or the list changes).
+  static func venv(_ minor: String, packages: [String] = clients) throws -> String {
     guard let python = ClientVerificationTests.interpreter(minor) else { throw XCTSkip("no Python \(minor) here") }
     let cache =
       ProcessInfo.processInfo.environment["TRUSTGATE_FIXTURE_CACHE"]
       ?? NSHomeDirectory() + "/.cache/trustgate-fixtures"
-    let hash = ContentDigest.hex(script + minor).prefix(16)
+    let hash = ContentDigest.hex(([script, minor] + packages).joined(separator: "\n")).prefix(16)
     let folder = "\(cache)/verify-venv-\(minor)-\(hash)"
     if FileManager.default.fileExists(atPath: folder + "/venv/pyvenv.cfg") { return folder + "/venv" }
     try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
-    let result = try Shell.run(["/bin/sh", "-c", script, "sh", folder, python, minor])
+    let result = try Shell.run(["/bin/sh", "-c", script, "sh", folder, python, minor] + packages)
     guard result.status == 0 else { throw XCTSkip("could not build the venv for Python \(minor): \(result.output)") }
     return folder + "/venv"
   }

@@ -76,9 +76,7 @@ public enum TrustVariables {
       case .disablesVerification: return nil
       }
     }
-    + TrustConfiguration.files.flatMap { file in
-      file.files.filter { $0.hasPrefix("$ENV:") }.map { (String($0.dropFirst(5)), false) }
-    }
+    + TrustConfiguration.fileVariables.map { ($0, false) }
 
   /// `env` with every relative path a client would open made absolute against `workingDirectory`, as the
   /// client's `open` resolves it against the process's working folder: `REQUESTS_CA_BUNDLE=certs/ca.pem` in a job

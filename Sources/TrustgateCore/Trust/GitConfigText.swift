@@ -1,0 +1,224 @@
+/// One setting in a git configuration file, as git's own reader (config.c) gives it.
+struct GitConfigEntry: Sendable, Equatable {
+  /// Lower case (`http`).
+  var section: String
+  /// As written in `[http "https://git.corp.example/"]` (case kept); nil for a plain `[http]`.
+  var subsection: String?
+  /// Lower case (`sslverify`).
+  var key: String
+  /// nil for a key written without `=`, which git reads as the boolean true.
+  var value: String?
+  var path: String
+  /// 1-based line of the key.
+  var line: Int
+}
+
+/// git's configuration syntax (git-config(1) CONFIGURATION FILE, config.c `parse_value`, `get_base_var`): sections
+/// `[name]`, `[name "subsection"]` (backslash escapes `\"` and `\\`) and the old `[name.subsection]`; keys of letters,
+/// digits and `-`, case-insensitive; a key alone is true; values with `"` quoting, `\n` `\t` `\b` `\\` `\"` escapes,
+/// a backslash at the line end continuing the value, `#` or `;` outside quotes starting a comment, and space runs
+/// outside quotes kept inside and dropped at the ends. A line git cannot parse ends the file: git itself stops with
+/// "bad config line", and what came before it is all that this reader gives.
+enum GitConfigText {
+  static func entries(in bytes: [UInt8], path: String) -> [GitConfigEntry] { parse(bytes, path: path).entries }
+
+  /// The entries, and the line git calls bad ("bad config line N") when it stops there.
+  static func parse(_ bytes: [UInt8], path: String) -> (entries: [GitConfigEntry], badLine: Int?) {
+    var reader = Reader(bytes: bytes)
+    // A UTF-8 byte order mark at the start is skipped, as git does.
+    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { reader.index = 3 }
+    var entries: [GitConfigEntry] = []
+    var section: String?
+    var subsection: String?
+    while let c = reader.next() {
+      if c == 0x0A || isSpace(c) { continue }
+      if c == 0x23 || c == 0x3B {
+        reader.skipLine()
+        continue
+      }
+      if c == 0x5B {
+        guard let header = reader.sectionHeader() else { return (entries, reader.badLine) }
+        (section, subsection) = header
+        continue
+      }
+      guard isAlpha(c), let current = section else { return (entries, reader.badLine) }
+      let line = reader.line
+      var key = [lowered(c)]
+      var value: String?
+      while true {
+        guard let k = reader.peek() else { break }
+        if isAlpha(k) || isDigit(k) || k == 0x2D {
+          key.append(lowered(k))
+          reader.index += 1
+          continue
+        }
+        break
+      }
+      while let s = reader.peek(), s == 0x20 || s == 0x09 { reader.index += 1 }
+      switch reader.peek() {
+      case nil, 0x0A?:
+        value = nil
+      case 0x3D?:
+        reader.index += 1
+        guard let parsed = reader.value() else { return (entries, reader.badLine) }
+        value = parsed
+      default:
+        return (entries, reader.badLine)
+      }
+      entries.append(
+        GitConfigEntry(
+          section: current, subsection: subsection, key: String(decoding: key, as: UTF8.self), value: value,
+          path: path, line: line))
+    }
+    return (entries, nil)
+  }
+
+  struct Reader {
+    let bytes: [UInt8]
+    var index = 0
+    /// The line of the byte `next` returns last (1-based).
+    var line = 1
+
+    /// The next byte, with CR LF read as LF (git's `get_next_char`).
+    mutating func next() -> UInt8? {
+      guard index < bytes.count else { return nil }
+      var c = bytes[index]
+      index += 1
+      if c == 0x0D, index < bytes.count, bytes[index] == 0x0A {
+        c = 0x0A
+        index += 1
+      }
+      if c == 0x0A { line += 1 }
+      return c
+    }
+
+    /// The line git names in "bad config line N": the line of the last byte read (git counts a line end, or the
+    /// end of the file, as read on the next line, and names the one before).
+    var badLine: Int { index > 0 && index <= bytes.count && bytes[index - 1] == 0x0A ? line - 1 : line }
+
+    func peek() -> UInt8? {
+      guard index < bytes.count else { return nil }
+      if bytes[index] == 0x0D, index + 1 < bytes.count, bytes[index + 1] == 0x0A { return 0x0A }
+      return bytes[index]
+    }
+
+    mutating func skipLine() {
+      while let c = next(), c != 0x0A {}
+    }
+
+    /// After `[`: the section (lower case) and subsection, up to and including `]`; nil for a header git refuses.
+    mutating func sectionHeader() -> (String, String?)? {
+      var name: [UInt8] = []
+      while let c = next() {
+        if c == 0x5D { return name.isEmpty ? nil : (String(decoding: name, as: UTF8.self), nil) }
+        if isSpace(c) && c != 0x0A { return name.isEmpty ? nil : extendedSubsection(name) }
+        guard isAlpha(c) || isDigit(c) || c == 0x2D || c == 0x2E else { return nil }
+        name.append(lowered(c))
+      }
+      return nil
+    }
+
+    /// `[name "subsection"]` after the space: the quoted subsection, escapes resolved, case kept.
+    private mutating func extendedSubsection(_ name: [UInt8]) -> (String, String?)? {
+      var c = next()
+      while let s = c, isSpace(s), s != 0x0A { c = next() }
+      guard c == 0x22 else { return nil }
+      var sub: [UInt8] = []
+      while let c = next() {
+        if c == 0x0A { return nil }
+        if c == 0x22 {
+          guard next() == 0x5D else { return nil }
+          return (String(decoding: name, as: UTF8.self), String(decoding: sub, as: UTF8.self))
+        }
+        if c == 0x5C {
+          guard let escaped = next(), escaped != 0x0A else { return nil }
+          sub.append(escaped)
+          continue
+        }
+        sub.append(c)
+      }
+      return nil
+    }
+
+    /// After `=`: the value to the end of its (possibly continued) line; nil for one git refuses (an open quote at
+    /// the line end, an unknown escape).
+    mutating func value() -> String? {
+      var out: [UInt8] = []
+      var quoted = false
+      var comment = false
+      var spaces = 0
+      while true {
+        // git reads the end of the file as a line end.
+        let c = next() ?? 0x0A
+        if c == 0x0A {
+          if quoted { return nil }
+          break
+        }
+        if comment { continue }
+        if isSpace(c) && !quoted {
+          if !out.isEmpty { spaces += 1 }
+          continue
+        }
+        if !quoted && (c == 0x3B || c == 0x23) {
+          comment = true
+          continue
+        }
+        out.append(contentsOf: repeatElement(0x20, count: spaces))
+        spaces = 0
+        if c == 0x5C {
+          guard let escaped = next() else { break }
+          switch escaped {
+          case 0x0A: continue
+          case 0x74: out.append(0x09)
+          case 0x62: out.append(0x08)
+          case 0x6E: out.append(0x0A)
+          case 0x5C, 0x22: out.append(escaped)
+          default: return nil
+          }
+          continue
+        }
+        if c == 0x22 {
+          quoted.toggle()
+          continue
+        }
+        out.append(c)
+      }
+      return String(decoding: out, as: UTF8.self)
+    }
+  }
+
+  /// C's `isspace` in the C locale.
+  static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || (0x09...0x0D).contains(c) }
+  static func isAlpha(_ c: UInt8) -> Bool { (0x41...0x5A).contains(c) || (0x61...0x7A).contains(c) }
+  static func isDigit(_ c: UInt8) -> Bool { (0x30...0x39).contains(c) }
+  static func lowered(_ c: UInt8) -> UInt8 { (0x41...0x5A).contains(c) ? c + 0x20 : c }
+
+  /// git's boolean (`git_parse_maybe_bool`): true, yes, on, false, no, off in any case, an empty value (false), or
+  /// an integer with an optional k, m or g unit (zero is false); nil for a value git refuses. A key without `=`
+  /// is true.
+  static func boolean(_ value: String?) -> Bool? {
+    guard let value else { return true }
+    switch value.lowercased() {
+    case "true", "yes", "on": return true
+    case "false", "no", "off", "": return false
+    default: break
+    }
+    // `git_parse_signed`: `strtoimax(value, &end, 0)` (spaces, a sign, 0x for hex, 0 for octal), a unit, and the
+    // result within an int.
+    var rest = Substring(value).drop { $0.isASCII && isSpace(UInt8($0.asciiValue!)) }
+    if let sign = rest.first, sign == "+" || sign == "-" { rest = rest.dropFirst() }
+    var radix = 10
+    if rest.lowercased().hasPrefix("0x"), let next = rest.dropFirst(2).first, next.isHexDigit {
+      radix = 16
+      rest = rest.dropFirst(2)
+    } else if rest.first == "0" {
+      radix = 8
+    }
+    let digits = rest.prefix { $0.isASCII && Int(String($0), radix: radix) != nil }
+    let factors: [String: Int] = ["": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30]
+    guard !digits.isEmpty, let factor = factors[rest.dropFirst(digits.count).lowercased()],
+      let number = Int(digits, radix: radix), number <= Int(Int32.max) / factor
+    else { return nil }
+    return number != 0
+  }
+}
