@@ -49,8 +49,8 @@ seed() {
   proxy) find fuzz/seeds/proxy -type f ;;
   platform) find Tests/Fixtures/rootfs -type f \( -name os-release -o -name status -o -name installed \) ;;
   metadata) find Tests/Fixtures/python -type f \( -name METADATA -o -name PKG-INFO -o -name pyvenv.cfg \) ;;
-  ini) find /etc/pip.conf /etc/gitconfig "$HOME/.gitconfig" "$HOME/.config/pip" Tests/Fixtures -type f \
-    \( -name '*.conf' -o -name '*gitconfig' -o -name config \) -size -64k 2>/dev/null ;;
+  ini) find /etc/pip.conf /etc/gitconfig "$HOME/.gitconfig" "$HOME/.config/pip" Tests/Fixtures fuzz/seeds/ini -type f \
+    \( -name '*.conf' -o -name '*gitconfig' -o -name config -o -name '*curlrc' \) -size -64k 2>/dev/null ;;
   tar) find Tests/Fixtures/images -type f \( -name 'gnu-longname.tar' -o -path '*app-oci/blobs/*' \) ;;
   image) find Tests/Fixtures/images -maxdepth 1 -type f -name '*.tar' ;;
   esac | while read -r file; do cp "$file" "$dir/$(echo "$file" | tr / _)"; done

@@ -80,8 +80,9 @@ public enum FuzzEntryPoints {
   }
 
   /// Client configuration files: pip.conf and the aws config as `INIValues` reads them, gitconfig as
-  /// `GitConfigText` does (with its switches and booleans).
+  /// `GitConfigText` does (with its switches and booleans), a `.curlrc` as `CurlrcText` does.
   public static func ini(_ bytes: [UInt8]) {
+    _ = CurlrcText.entries(in: bytes)
     for file in TrustConfiguration.files + [TrustConfiguration.pipTrustedHost] {
       _ = INIValues.valueAndLine(in: bytes, sections: file.sections, name: file.name, pipNames: file.family == .pip)
     }

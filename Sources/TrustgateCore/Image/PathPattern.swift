@@ -81,7 +81,7 @@ extension ContainerImage {
     // System-wide environment and tool settings that can set proxies or CA files.
     "/etc/environment", "/etc/wgetrc", "/etc/curlrc", "/etc/gitconfig", "/etc/profile.d/**",
     // Users' settings of the clients whose configuration is read (`TrustConfiguration.files`).
-    "**/.gitconfig", "**/.config/git/config", "**/.aws/config",
+    "**/.gitconfig", "**/.config/git/config", "**/.aws/config", "**/.curlrc", "**/.config/curlrc",
     // Who the config's `User` is, to read files as that user (`ImageUser`).
     "/etc/passwd", "/etc/group",
   ].map(PathPattern.init)

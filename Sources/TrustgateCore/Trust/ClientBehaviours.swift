@@ -81,6 +81,9 @@ public struct ClientBehaviour: Sendable {
   /// Trust variables the client does not read (shown when set).
   public var ignores: [String] = []
   public var switches: [TrustSwitch] = []
+  /// Configuration keys that, when set, make the client read none of its variables (the curl tool looks at
+  /// CURL_CA_BUNDLE, SSL_CERT_DIR and SSL_CERT_FILE only when its options name no CA file or folder).
+  public var variablesUnlessConfigured: [String] = []
   /// Said whenever the row applies.
   public var note: String? = nil
   /// A URL, or a measured fact (trust-regressions.md §10).
@@ -271,15 +274,18 @@ public enum ClientBehaviours {
       context: .curl,
       slots: [
         [
+          TrustChoice.curlCAFile(.config("curl cacert"), label: ".curlrc cacert"),
           TrustChoice.curlCAFile(.variable("CURL_CA_BUNDLE"), label: "CURL_CA_BUNDLE"),
           TrustChoice.curlCAFile(.variableUnlessSet("SSL_CERT_FILE", unlessSet: "SSL_CERT_DIR"), label: "SSL_CERT_FILE"),
           TrustChoice.curlCAFile(.osBundle, label: "built-in CA bundle"),
         ],
         [
+          TrustChoice.curlCAPath(.config("curl capath"), label: ".curlrc capath"),
           TrustChoice.curlCAPath(.variable("SSL_CERT_DIR"), label: "SSL_CERT_DIR"),
           TrustChoice.curlCAPath(.directory("/etc/ssl/certs"), label: "built-in CA path"),
         ],
       ],
+      variablesUnlessConfigured: ["curl cacert", "curl capath"],
       source:
         "https://curl.se/docs/manpage.html (--cacert, CURL_CA_BUNDLE, SSL_CERT_FILE, SSL_CERT_DIR); measured curl "
         + "7.88.1 exit 77 on a missing SSL_CERT_FILE (§10), but SSL_CERT_FILE unread while SSL_CERT_DIR is set and an "

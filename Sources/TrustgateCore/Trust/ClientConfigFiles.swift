@@ -6,6 +6,8 @@ enum ConfigFamily: Sendable {
   case git
   /// botocore's one file (`AWS_CONFIG_FILE`, or ~/.aws/config), the profile's section, read by `configparser`.
   case aws
+  /// The curl tool's one `.curlrc` (the first that exists), read with curl's syntax (`CurlrcText`).
+  case curl
 }
 
 /// A setting clients read from their configuration files: the key trustgate reports, the family that picks and
@@ -40,6 +42,12 @@ extension TrustConfiguration {
     .init(
       key: "aws ca_bundle", family: .aws, sections: ["default"], name: "ca_bundle",
       source: "src-read botocore 1.44.8 configprovider.py ('ca_bundle', 'AWS_CA_BUNDLE'), configloader.py"),
+    .init(
+      key: "curl cacert", family: .curl, sections: [], name: "cacert",
+      source: "https://curl.se/docs/manpage.html#-K; measured curl 7.88.1 (ConfigSwitchTests)"),
+    .init(
+      key: "curl capath", family: .curl, sections: [], name: "capath",
+      source: "https://curl.se/docs/manpage.html#-K; measured curl 7.88.1 (ConfigSwitchTests)"),
   ]
 
   /// Settings that turn verification off, read from the same files in the same order (a later file wins): pip's
@@ -104,6 +112,8 @@ extension TrustConfiguration {
       }
     }
     let git = places.paths(.git).flatMap { gitEntries($0, depth: 0) }
+    let curlFile = places.paths(.curl).first
+    let curl = curlFile.flatMap(bytes).map(CurlrcText.entries) ?? []
     for file in files {
       switch file.family {
       case .git:
@@ -116,6 +126,18 @@ extension TrustConfiguration {
         let expanded = value.hasPrefix("~/") ? places.home + value.dropFirst(1) : value
         configuration.values[file.key] = TrustVariables.opened(expanded, from: workingDirectory)
         configuration.origins[file.key] = entry.path
+      case .curl:
+        guard let curlFile,
+          let value = curl.lazy.reversed().compactMap({ entry -> String? in
+            switch entry.setting {
+            case .cacert(let path) where file.name == "cacert": return path
+            case .capath(let path) where file.name == "capath": return path
+            default: return nil
+            }
+          }).first
+        else { continue }
+        configuration.values[file.key] = TrustVariables.opened(value, from: workingDirectory)
+        configuration.origins[file.key] = curlFile
       case .pip, .aws:
         let sections = file.family == .aws ? places.awsSections : file.sections
         for path in places.paths(file.family) {
@@ -128,6 +150,12 @@ extension TrustConfiguration {
       }
     }
     configuration.switches = gitSwitches(git) + pipSwitches(places, bytes: bytes)
+    if let curlFile, let last = curl.last(where: { if case .insecure = $0.setting { true } else { false } }),
+      last.setting == .insecure(true)
+    {
+      configuration.switches.append(
+        ConfigSwitch(client: "curl", key: "insecure", value: "", path: curlFile, line: last.line, everyHost: true))
+    }
     for program in programs where fs.isFile(program) { configuration.programs.insert(program) }
     return configuration
   }
@@ -189,7 +217,19 @@ struct ConfigPlaces {
     case .pip: return pip
     case .git: return git
     case .aws: return [nonEmpty("AWS_CONFIG_FILE").map(expandingHome) ?? home + "/.aws/config"]
+    case .curl: return curl.first(where: fs.isFile).map { [$0] } ?? []
     }
+  }
+
+  /// The curl tool's config file (curl 7.88.1, measured): the first that exists of $CURL_HOME/.curlrc,
+  /// $XDG_CONFIG_HOME/.curlrc, ~/.curlrc, and ~/.config/curlrc when XDG_CONFIG_HOME is not set.
+  var curl: [String] {
+    var result: [String] = []
+    if let curlHome = nonEmpty("CURL_HOME") { result.append(curlHome + "/.curlrc") }
+    if let xdg = nonEmpty("XDG_CONFIG_HOME") { result.append(xdg + "/.curlrc") }
+    result.append(home + "/.curlrc")
+    if nonEmpty("XDG_CONFIG_HOME") == nil { result.append(home + "/.config/curlrc") }
+    return result
   }
 
   private func nonEmpty(_ name: String) -> String? { env[name].flatMap { $0.isEmpty ? nil : $0 } }

@@ -168,10 +168,12 @@ public struct TrustPlanner: Sendable {
 
   /// Applies the slot's first choice that applies; false when the plan ended (the client raised or stopped).
   func take(_ slot: [TrustChoice], first: Bool, into plan: inout TrustPlan) -> Bool {
+    let configured = plan.row.variablesUnlessConfigured.contains { path(.config($0)) != nil }
     for choice in slot {
       let reaction: TrustChoice.Reaction
       var path: String?
       if let name = choice.variable {
+        if configured { continue }
         if case .variableUnlessSet(_, let other) = choice.input, env[other] != nil { continue }
         guard let value = env[name] else { continue }
         if value.isEmpty {

@@ -295,4 +295,70 @@ final class ConfigSwitchTests: XCTestCase {
     XCTAssertEqual(try pip(capital), "refused")
     XCTAssertEqual(try pipPlaces(capital), [])
   }
+
+  /// What the real curl does with the `.curlrc` under `home`: verified (or went through unverified), or refused.
+  func curl(_ environment: [String: String], port: Int? = nil) throws -> String {
+    let curl = try XCTUnwrap(Shell.which("curl"))
+    let result = try Shell.run(
+      [curl, "-s", "-o", "/dev/null", "https://localhost:\(port ?? self.port)/"],
+      environment: environment.merging(["PATH": "/usr/bin:/bin"]) { $1 })
+    switch result.status {
+    case 0: return "accepted"
+    case 60: return "refused"
+    default: return "curl exit \(result.status): \(result.output)"
+    }
+  }
+
+  /// The curl tool's `.curlrc`, cell by cell against the real curl (7.88.1): `insecure` alone, `-k` in a group of
+  /// short options, `-k` taken as `-o`'s argument, `no-insecure` after it, the first file that exists being the
+  /// only one read ($CURL_HOME before ~), ~/.config/curlrc; and `cacert` there, which curl takes over
+  /// CURL_CA_BUNDLE. Before, no `.curlrc` was read: a PASS while curl verifies nothing, and `verify` said curl
+  /// refuses a chain it verifies.
+  func testCurlsConfigFileIsReadAsCurlReadsIt() throws {
+    func home(_ name: String, _ file: String, _ text: String) throws -> String {
+      try scratch.write("\(name)/\(file)", text)
+      return scratch.path + "/" + name
+    }
+    func cell(_ environment: [String: String]) throws -> (curl: String, found: [String]) {
+      let found = try switches(environment).map { found -> String in
+        let location = found["location"] as? [String: Any]
+        return "\(location?["path"] as? String ?? "-"):\(location?["line"] as? Int ?? 0)"
+      }
+      return (try curl(environment), found)
+    }
+    let alone = try home("curl-alone", ".curlrc", "# CI proxy\ninsecure\n")
+    XCTAssertEqual(try cell(["HOME": alone]).curl, "accepted")
+    XCTAssertEqual(try cell(["HOME": alone]).found, [alone + "/.curlrc:2"])
+    let grouped = try home("curl-grouped", ".curlrc", "-sk\n")
+    XCTAssertEqual(try cell(["HOME": grouped]).curl, "accepted")
+    XCTAssertEqual(try cell(["HOME": grouped]).found, [grouped + "/.curlrc:1"])
+    let argument = try home("curl-argument", ".curlrc", "-ok /dev/null\n")
+    XCTAssertEqual(try cell(["HOME": argument]).curl, "refused")
+    XCTAssertEqual(try cell(["HOME": argument]).found, [])
+    let undone = try home("curl-undone", ".curlrc", "insecure\nno-insecure\n")
+    XCTAssertEqual(try cell(["HOME": undone]).curl, "refused")
+    XCTAssertEqual(try cell(["HOME": undone]).found, [])
+    try scratch.write("curl-first/home/.curlrc", "--insecure\n")
+    try scratch.write("curl-first/curl-home/.curlrc", "silent\n")
+    let first = ["HOME": scratch.path + "/curl-first/home", "CURL_HOME": scratch.path + "/curl-first/curl-home"]
+    XCTAssertEqual(try cell(first).curl, "refused")
+    XCTAssertEqual(try cell(first).found, [])
+    let xdgDefault = try home("curl-config", ".config/curlrc", "insecure\n")
+    XCTAssertEqual(try cell(["HOME": xdgDefault]).curl, "accepted")
+    XCTAssertEqual(try cell(["HOME": xdgDefault]).found, [xdgDefault + "/.config/curlrc:1"])
+
+    // cacert in the file: curl verifies with it and never looks at CURL_CA_BUNDLE.
+    let cacert = try home("curl-cacert", ".curlrc", "cacert = \"\(pki.file("root.pem"))\"\n")
+    let environment = ["HOME": cacert, "CURL_CA_BUNDLE": "/etc/ssl/certs/ca-certificates.crt"]
+    XCTAssertEqual(try curl(environment), "accepted")
+    let without = ["HOME": alone + "-none", "CURL_CA_BUNDLE": "/etc/ssl/certs/ca-certificates.crt"]
+    XCTAssertEqual(try curl(without), "refused")
+    let run = try CLI.run(
+      ["verify", "--chain", pki.file("chain.pem"), "--host", "localhost", "--repo", scratch.path + "/repo",
+       "--format", "json"],
+      in: scratch.path, environment: environment)
+    let items = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]], run.all)
+    let verdict = try XCTUnwrap(items.first { $0["client"] as? String == "curl" }, run.stdout)
+    XCTAssertEqual(verdict["verifies"] as? Bool, true, "\(verdict)")
+  }
 }

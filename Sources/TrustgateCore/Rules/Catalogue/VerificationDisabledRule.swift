@@ -3,7 +3,7 @@ public struct VerificationDisabledRule: Rule {
   public init() {}
   public static let description = RuleDescription(
     id: "TG203", title: "TLS verification switched off", area: .environment, severity: .error,
-    rationale: "NODE_TLS_REJECT_UNAUTHORIZED=0, GIT_SSL_NO_VERIFY, PYTHONHTTPSVERIFY=0, an empty CURL_CA_BUNDLE with requests < 2.28 and similar switches, and the same settings in the clients' own files (git's http.sslVerify = false, pip's trusted-host), accept any certificate: a proxy or attacker can read and change the traffic.",
+    rationale: "NODE_TLS_REJECT_UNAUTHORIZED=0, GIT_SSL_NO_VERIFY, PYTHONHTTPSVERIFY=0, an empty CURL_CA_BUNDLE with requests < 2.28 and similar switches, and the same settings in the clients' own files (git's http.sslVerify = false, pip's trusted-host, insecure in a .curlrc), accept any certificate: a proxy or attacker can read and change the traffic.",
     fix: "Remove the switch and make the client trust the right CA instead (add it to the bundle the client reads).",
     sources: ["https://nodejs.org/api/cli.html#node_tls_reject_unauthorizedvalue", "https://git-scm.com/docs/git-config#Documentation/git-config.txt-httpsslVerify", "https://peps.python.org/pep-0493/", "https://pip.pypa.io/en/stable/cli/pip/#cmdoption-trusted-host"])
 
@@ -25,6 +25,12 @@ public struct VerificationDisabledRule: Rule {
     .init("NODE_TLS_REJECT_UNAUTHORIZED=1", triggers: false, context: { Examples.context { Examples.setVariable(&$0, "NODE_TLS_REJECT_UNAUTHORIZED", "1") } }),
   ]
 
+  static let fixes = [
+    "git": "Remove http.sslVerify = false and give git the CA instead (http.sslCAInfo, or GIT_SSL_CAINFO).",
+    "pip": "Remove trusted-host and give pip the CA instead (cert in pip.conf, PIP_CERT, or REQUESTS_CA_BUNDLE).",
+    "curl": "Remove insecure (-k) from the .curlrc and give curl the CA instead (cacert in it, or CURL_CA_BUNDLE).",
+  ]
+
   public func evaluate(_ context: RuleContext) -> RuleResult {
     var result = RuleResult()
     for variable in context.current.environment where variable.role == .disablesVerification {
@@ -39,11 +45,9 @@ public struct VerificationDisabledRule: Rule {
       result.findings.append(
         finding(
           "\(found.client) \(found.key)",
-          "\(found.key) = \(found.value.capped(200)) in \(found.path) turns TLS verification off for \(found.client) \(found.scope)",
+          "\(found.value.isEmpty ? found.key : "\(found.key) = \(found.value.capped(200))") in \(found.path) turns TLS verification off for \(found.client) \(found.scope)",
           at: Location(path: found.path, line: found.line),
-          fix: found.client == "git"
-            ? "Remove http.sslVerify = false and give git the CA instead (http.sslCAInfo, or GIT_SSL_CAINFO)."
-            : "Remove trusted-host and give pip the CA instead (cert in pip.conf, PIP_CERT, or REQUESTS_CA_BUNDLE)."))
+          fix: Self.fixes[found.client] ?? "Remove the setting and give the client the CA instead."))
     }
     for trust in context.current.effectiveTrust where trust.status == .insecure && trust.source.hasPrefix("CURL_CA_BUNDLE") {
       result.findings.append(
