@@ -92,6 +92,8 @@ struct SnapshotPaths: Sendable {
         }
       }
       return total
+    // Every file of a folder: the snapshot keeps hashed folders' sets only.
+    case .everyFile: return nil
     }
   }
 
@@ -128,8 +130,8 @@ struct SnapshotPaths: Sendable {
       trust.roots = nil
       notes = ["verification turned off"]
     case .unknown(let why):
-      trust.status = plan.client == "node" ? .ok : .unknown
-      if plan.path != nil || plan.client == "node" { notes.append(why) }
+      trust.status = plan.compiledIn ? .ok : .unknown
+      if plan.path != nil || plan.compiledIn { notes.append(why) }
     case .verifies:
       let counts = plan.loads.map(roots)
       let total = counts.compactMap { $0 }.reduce(0, +)
@@ -148,7 +150,7 @@ struct SnapshotPaths: Sendable {
         trust.roots = roots(first)
       }
     }
-    if let note = plan.row.note, outcome == .verifies || plan.client == "node" { notes.append(note) }
+    if let note = plan.row.note, outcome == .verifies || plan.compiledIn { notes.append(note) }
     trust.note = notes.isEmpty ? nil : notes.joined(separator: "; ")
     return trust
   }

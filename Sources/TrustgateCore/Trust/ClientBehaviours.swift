@@ -56,8 +56,9 @@ public enum Presence: Sendable, Equatable {
   case python
   /// Always (OpenSSL itself).
   case always
-  /// One of these variables is set, or one of these programs exists in the tree.
-  case configured(variables: [String], programs: [String])
+  /// One of these variables is set, one of these programs exists in the tree, or a lockfile of one of these
+  /// formats is in the repository (uv.lock: the project is locked, and so installed, with uv).
+  case configured(variables: [String], programs: [String], lockfiles: [LockfileFormat] = [])
 }
 
 /// A variable whose value turns a client's verification off.
@@ -84,6 +85,12 @@ public struct ClientBehaviour: Sendable {
   /// Configuration keys that, when set, make the client read none of its variables (the curl tool looks at
   /// CURL_CA_BUNDLE, SSL_CERT_DIR and SSL_CERT_FILE only when its options name no CA file or folder).
   public var variablesUnlessConfigured: [String] = []
+  /// A configuration key (`TrustConfiguration.values`) that must be "true" for the row to apply (uv's system
+  /// certificates); rows without one apply whatever it says.
+  public var when: String? = nil
+  /// Variables that, set and not empty, make the client pass over its last slot, its defaults (uv: SSL_CERT_FILE or
+  /// SSL_CERT_DIR replace the bundled roots and the system store, even when what they name cannot be read).
+  public var defaultsUnlessSet: [String] = []
   /// Said whenever the row applies.
   public var note: String? = nil
   /// A URL, or a measured fact (trust-regressions.md §10).
@@ -313,6 +320,8 @@ public enum ClientBehaviours {
       client: "openssl", presence: .always, version: .openssl, context: .program,
       slots: [TrustChoice.opensslFile, TrustChoice.opensslFolder],
       source: "https://man.netbsd.org/SSL_CTX_load_verify_locations.3; measured openssl s_client (§10)"),
+    uvRow(systemCerts: true),
+    uvRow(systemCerts: false),
     .init(
       client: "node",
       presence: .configured(variables: ["NODE_EXTRA_CA_CERTS", "NODE_TLS_REJECT_UNAUTHORIZED"], programs: []),
@@ -354,6 +363,49 @@ public enum ClientBehaviours {
   }
 
   static let curlPrograms = ["/usr/bin/curl", "/bin/curl", "/usr/local/bin/curl"]
+  static let uvPrograms = ["/usr/local/bin/uv", "/usr/bin/uv", "/bin/uv", "/root/.local/bin/uv", "/root/.cargo/bin/uv"]
+
+  /// The label of uv's compiled-in roots, which TG802 names like certifi.
+  public static let uvBundledRoots = "uv's bundled Mozilla roots"
+
+  /// uv (measured uv 0.13.9 against `openssl s_server`, UvVerificationTests): SSL_CERT_FILE (one file, PEM) and each
+  /// folder of SSL_CERT_DIR (every regular file in it, hash names or not) replace its defaults, even when they name
+  /// nothing readable ("No default certificates will be trusted"); otherwise the system store with `system-certs`
+  /// (UV_SYSTEM_CERTS, the deprecated UV_NATIVE_TLS, or uv.toml), else the Mozilla roots compiled into it.
+  static func uvRow(systemCerts: Bool) -> ClientBehaviour {
+    let nothing = TrustChoice.Reaction.nothing
+    return .init(
+      client: "uv",
+      presence: .configured(
+        variables: ["UV_SYSTEM_CERTS", "UV_NATIVE_TLS", "UV_INSECURE_HOST"], programs: uvPrograms, lockfiles: [.uv]),
+      version: .none, context: .program,
+      slots: [
+        [
+          .init(
+            .variable("SSL_CERT_FILE"), label: "SSL_CERT_FILE", folder: nothing, missing: nothing,
+            noCertificates: nothing)
+        ],
+        [
+          .init(
+            .variable("SSL_CERT_DIR"), label: "SSL_CERT_DIR", file: nothing, folder: .loadEveryFile,
+            missing: nothing, noCertificates: nothing)
+        ],
+        systemCerts
+          ? [
+            .init(.osBundle, label: "system store", folder: nothing, missing: nothing, noCertificates: nothing)
+          ]
+          : [
+            .init(
+              .builtIn(uvBundledRoots), label: uvBundledRoots, folder: nothing, missing: nothing,
+              noCertificates: nothing)
+          ],
+      ],
+      ignores: ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"],
+      when: systemCerts ? "uv system-certs" : nil,
+      defaultsUnlessSet: ["SSL_CERT_FILE", "SSL_CERT_DIR"],
+      source:
+        "https://docs.astral.sh/uv/concepts/authentication/certificates/; measured uv 0.13.9 (UvVerificationTests)")
+  }
   static let gitPrograms = ["/usr/bin/git", "/bin/git", "/usr/local/bin/git"]
 
   /// The flags each kind of context sets, by version: the strict checks Python 3.13 added.

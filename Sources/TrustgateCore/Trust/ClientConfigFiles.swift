@@ -72,7 +72,7 @@ extension TrustConfiguration {
       !lookForPrograms
       ? []
       : ClientBehaviours.all.flatMap { row -> [String] in
-        if case .configured(_, let programs) = row.presence { return programs }
+        if case .configured(_, let programs, _) = row.presence { return programs }
         return []
       }
     let prefix = env["VIRTUAL_ENV"].flatMap { $0.isEmpty ? nil : $0 } ?? python?.path
@@ -150,6 +150,9 @@ extension TrustConfiguration {
       }
     }
     configuration.switches = gitSwitches(git) + pipSwitches(places, bytes: bytes)
+    let uv = UvSettings.read(places, workingDirectory: workingDirectory, bytes: bytes)
+    configuration.values["uv system-certs"] = uv.systemCerts ? "true" : "false"
+    if let insecure = uv.insecureHosts { configuration.switches.append(insecure) }
     if let curlFile, let last = curl.last(where: { if case .insecure = $0.setting { true } else { false } }),
       last.setting == .insecure(true)
     {
@@ -191,6 +194,109 @@ extension TrustConfiguration {
     }
     guard let winner, !winner.value.isEmpty else { return [] }
     return [winner]
+  }
+}
+
+/// uv's settings that decide what it trusts: `system-certs` (the system store instead of its bundled roots) and
+/// `allow-insecure-host` (verification off for those hosts). The variables UV_SYSTEM_CERTS (then the deprecated
+/// UV_NATIVE_TLS) beat the files; the files (https://docs.astral.sh/uv/concepts/configuration-files/): none with
+/// UV_NO_CONFIG, only UV_CONFIG_FILE when set, else the system's (`$XDG_CONFIG_DIRS/uv/uv.toml`, /etc/uv/uv.toml),
+/// the user's (`$XDG_CONFIG_HOME/uv/uv.toml`) and the project's (the nearest `uv.toml`, or `pyproject.toml` with a
+/// `[tool.uv]` table, from the folder uv runs in up), a later one winning.
+struct UvSettings {
+  var systemCerts = false
+  var insecureHosts: ConfigSwitch?
+
+  /// clap's boolish values, as uv parses its variables.
+  static func boolish(_ value: String) -> Bool? {
+    switch value.lowercased() {
+    case "1", "true", "yes", "y", "t", "on": return true
+    case "0", "false", "no", "n", "f", "off": return false
+    default: return nil
+    }
+  }
+
+  static func read(_ places: ConfigPlaces, workingDirectory: String, bytes: (String) -> [UInt8]?) -> UvSettings {
+    var settings = UvSettings()
+    var fromFiles: Bool?
+    for (path, table) in files(places, workingDirectory: workingDirectory, bytes: bytes) {
+      guard let text = bytes(path) else { continue }
+      var hosts: (values: [String], line: Int)?
+      text.withUnsafeBufferPointer { buffer in
+        var header: [String] = []
+        TOMLScanner.scan(utf8: buffer) { event in
+          switch event {
+          case .header(let path, _, _): header = path
+          case .pair(let key, let value, let line):
+            let full = header + key
+            guard full.count == table.count + 1, Array(full.dropLast()) == table else { return }
+            switch full.last {
+            case "system-certs", "native-tls":
+              if case .other(let written) = value.kind, let flag = boolish(written) { fromFiles = flag }
+            case "allow-insecure-host":
+              hosts = ((value.array ?? [value]).compactMap(\.string), line)
+            default: break
+            }
+          case .invalid: break
+          }
+        }
+      }
+      if let hosts {
+        settings.insecureHosts =
+          hosts.values.isEmpty
+          ? nil
+          : ConfigSwitch(
+            client: "uv", key: "allow-insecure-host", value: hosts.values.joined(separator: " "), path: path,
+            line: hosts.line, everyHost: false)
+      }
+    }
+    let variable = ["UV_SYSTEM_CERTS", "UV_NATIVE_TLS"].lazy.compactMap { places.env[$0].flatMap(boolish) }.first
+    settings.systemCerts = variable ?? fromFiles ?? false
+    return settings
+  }
+
+  /// uv's configuration files in the order they apply (a later one wins), each with the table its settings are in.
+  static func files(
+    _ places: ConfigPlaces, workingDirectory: String, bytes: (String) -> [UInt8]?
+  ) -> [(path: String, table: [String])] {
+    if places.env["UV_NO_CONFIG"].flatMap(boolish) == true { return [] }
+    if let named = places.env["UV_CONFIG_FILE"], !named.isEmpty { return [(named, [])] }
+    var result: [(String, [String])] = []
+    let systemFolders =
+      (places.env["XDG_CONFIG_DIRS"].flatMap { $0.isEmpty ? nil : $0 } ?? "/etc/xdg").split(separator: ":")
+      .map { $0 + "/uv/uv.toml" } + ["/etc/uv/uv.toml"]
+    if let system = systemFolders.first(where: places.fs.isFile) { result.append((system, [])) }
+    result.append((places.xdg + "/uv/uv.toml", []))
+    // The project's: the nearest folder with a uv.toml, or a pyproject.toml with a [tool.uv] table.
+    var folder = workingDirectory.split(separator: "/").map(String.init)
+    while true {
+      let base = "/" + folder.joined(separator: "/")
+      let prefix = base == "/" ? "" : base
+      if places.fs.isFile(prefix + "/uv.toml") {
+        result.append((prefix + "/uv.toml", []))
+        break
+      }
+      if let text = bytes(prefix + "/pyproject.toml"), text.withUnsafeBufferPointer(hasToolUv) {
+        result.append((prefix + "/pyproject.toml", ["tool", "uv"]))
+        break
+      }
+      if folder.isEmpty { break }
+      folder.removeLast()
+    }
+    return result
+  }
+
+  /// Whether a pyproject.toml has a `[tool.uv]` table (or `tool.uv.` keys).
+  static func hasToolUv(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
+    var found = false
+    TOMLScanner.scan(utf8: buffer) { event in
+      switch event {
+      case .header(let path, _, _): if path.starts(with: ["tool", "uv"]) { found = true }
+      case .pair(let key, _, _): if key.starts(with: ["tool", "uv"]) { found = true }
+      case .invalid: break
+      }
+    }
+    return found
   }
 }
 

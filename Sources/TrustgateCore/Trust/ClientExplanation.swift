@@ -7,6 +7,7 @@ extension ClientBehaviours {
     for row in rows {
       var range = row.versions == .any ? "any version" : row.versions.description
       if row.python != .any { range += ", Python \(row.python)" }
+      if let key = row.when { range += ", when \(key) is on" }
       out += "\n\(client) \(range) — \(describe(row.context))\n"
       for (index, slot) in row.slots.enumerated() {
         let heading = row.slots.count > 1 ? "  loads (\(index + 1)), the first that applies:\n" : ""
@@ -19,6 +20,12 @@ extension ClientBehaviours {
           if choice.variable != nil, choice.empty != .next { out += "; empty → \(describe(choice.empty))" }
           out += "\n"
         }
+      }
+      if !row.defaultsUnlessSet.isEmpty {
+        out += "  the last loads only when \(row.defaultsUnlessSet.joined(separator: " and ")) are unset or empty\n"
+      }
+      if !row.variablesUnlessConfigured.isEmpty {
+        out += "  no variable is read when \(row.variablesUnlessConfigured.joined(separator: " or ")) is set\n"
       }
       if !row.ignores.isEmpty { out += "  ignores: \(row.ignores.joined(separator: ", "))\n" }
       for trustSwitch in row.switches {
@@ -53,6 +60,7 @@ extension ClientBehaviours {
     switch reaction {
     case .loadFile: return "loads it"
     case .lookUpFolder(let split): return split ? "looks roots up by hash (a : list)" : "looks roots up by hash"
+    case .loadEveryFile: return "loads every file in it (a : list)"
     case .next: return "ignored (next choice)"
     case .nothing: return "skipped"
     case .raises(let message): return "raises \(message)"

@@ -38,6 +38,9 @@ public struct TrustChoice: Sendable, Equatable {
     /// Looks issuers up in the folder by subject hash (`capath`, OpenSSL's `hash_dir`); `split` for a `:` list
     /// (`X509_LOOKUP_add_dir` splits every capath it is given, whoever passes it).
     case lookUpFolder(split: Bool)
+    /// Loads every certificate of every regular file in the folder, hash names or not (uv's SSL_CERT_DIR); each
+    /// folder of a `:` list.
+    case loadEveryFile
     /// Ignores it: the slot's next choice decides.
     case next
     /// Loads nothing from it and goes on without an error.

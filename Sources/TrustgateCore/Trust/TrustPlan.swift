@@ -6,6 +6,8 @@ public struct TrustPlan: Sendable {
       case file
       /// A hashed folder; `split`: a `:`-separated list, as OpenSSL reads SSL_CERT_DIR.
       case folder(split: Bool)
+      /// Every regular file of each folder of a `:`-separated list (uv's SSL_CERT_DIR).
+      case everyFile
     }
     public var kind: Kind
     /// In view paths (relative paths are inside the repository).
@@ -38,6 +40,9 @@ public struct TrustPlan: Sendable {
   public var securityLevel: Int?
   /// The first slot's choice: what the client's trust is named after.
   public var source: String = "none"
+  /// Whether the client's roots are compiled into it (Node's, uv's bundled Mozilla roots): nothing here can be
+  /// loaded into a store for them.
+  public var compiledIn = false
   public var path: String?
   /// What was skipped or ignored, and why.
   public var notes: [String] = []
@@ -98,8 +103,9 @@ public struct TrustPlanner: Sendable {
     case .package(let name): return version(of: name).present
     case .python: return python != nil
     case .always: return true
-    case .configured(let variables, let programs):
+    case .configured(let variables, let programs, let lockfiles):
       return variables.contains { env[$0] != nil } || programs.contains { configuration.programs.contains($0) }
+        || snapshot.lockfiles.contains { lockfiles.contains($0.format) }
     }
   }
 
@@ -118,6 +124,7 @@ public struct TrustPlanner: Sendable {
     guard let first = rows.first, isPresent(first.presence) else { return nil }
     let pythonVersion = python?.pythonVersion
     for row in rows {
+      if let key = row.when, configuration.values[key] != "true" { continue }
       let version = version(row.version)
       let rowVersion = row.version == .python || row.version == .openssl ? nil : version
       if row.versions.contains(rowVersion), row.python.contains(pythonVersion) { return (row, version) }
@@ -160,8 +167,13 @@ public struct TrustPlanner: Sendable {
       plan.outcome = .disabled("\(off.key) = \(off.value) in \(off.path): verification turned off")
       return plan
     }
+    // Variables that replace the client's defaults (its last slot) when set.
+    let replaced = row.defaultsUnlessSet.contains { env[$0].map { !$0.isEmpty } ?? false }
     for (index, slot) in row.slots.enumerated() {
-      if !take(slot, first: index == 0, into: &plan) { return plan }
+      if replaced, index == row.slots.count - 1 { break }
+      // A client whose defaults come last (uv) is named after the first slot that decides.
+      let first = index == 0 || (!row.defaultsUnlessSet.isEmpty && plan.source == "none")
+      if !take(slot, first: first, into: &plan) { return plan }
     }
     return plan
   }
@@ -185,6 +197,7 @@ public struct TrustPlanner: Sendable {
         }
       } else {
         if case .builtIn(let what) = choice.input {
+          plan.compiledIn = true
           if first { plan.source = choice.label }
           plan.outcome = .unknown("\(what) are compiled into the program")
           return true
@@ -211,6 +224,8 @@ public struct TrustPlanner: Sendable {
       case .lookUpFolder(let split):
         plan.loads.append(
           .init(kind: .folder(split: split), path: shown, label: choice.label, noCertificates: .nothing))
+      case .loadEveryFile:
+        plan.loads.append(.init(kind: .everyFile, path: shown, label: choice.label, noCertificates: .nothing))
       case .nothing:
         if path != nil { plan.notes.append("\(choice.label) \(shown) is \(describe(state(shown))): skipped") }
       case .raises(let message):

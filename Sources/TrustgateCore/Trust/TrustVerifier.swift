@@ -46,6 +46,9 @@ public final class TrustVerifier {
     var failure: String?
   }
 
+  /// The most files of one folder loaded for a client that loads every file (uv's SSL_CERT_DIR).
+  static let folderFileLimit = 10_000
+
   /// Clients the verifier judges (Node's roots are compiled in: nothing here can load them).
   static let verified: Set<String> = Set(ClientBehaviours.clients).subtracting(["node"])
 
@@ -100,7 +103,10 @@ public final class TrustVerifier {
       verdict.sources.append(why)
       return verdict
     case .unknown(let why):
-      verdict.error = "cannot tell: \(why)"
+      // A public set compiled into the client (uv's bundled Mozilla roots) holds no private anchor.
+      verdict.error =
+        plan.compiledIn && subject.hasPrefix(Verdicts.anchorPrefix)
+        ? "\(plan.source) hold no private root" : "cannot tell: \(why)"
       return verdict
     case .verifies: break
     }
@@ -228,6 +234,22 @@ public final class TrustVerifier {
             built.failure = "\(error)"
             return built
           }
+        }
+      case .everyFile:
+        for folder in load.path.split(separator: ":").map(String.init) where !folder.isEmpty {
+          guard views.state(folder) == .folder, let view = views.view(folder) else {
+            built.lines.append((index, true, "\(folder) is not a folder"))
+            continue
+          }
+          let base = folder.hasPrefix("/") ? folder : "/" + folder
+          var count = 0
+          for name in ((try? view.list(base)) ?? []).prefix(Self.folderFileLimit) {
+            let path = (folder.hasSuffix("/") ? folder : folder + "/") + name
+            guard views.state(path) == .file else { continue }
+            count += store.add(caFile(path), lazily: lazily)
+          }
+          let plural = count == 1 ? "" : "s"
+          built.lines.append((index, count == 0, "\(folder) (every file: \(count) certificate\(plural))"))
         }
       }
     }

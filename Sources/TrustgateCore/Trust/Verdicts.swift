@@ -79,6 +79,9 @@ public enum Verdicts {
     defer { request.caFiles.merge(verifier.caFiles) }
     stopwatch.lap("verdicts: plans")
     var verdicts: [ClientVerdict] = []
+    // A client whose roots are compiled into it (uv's bundled Mozilla roots) is judged on private anchors only,
+    // which no public set holds: whether its roots hold an endpoint's or a required root is not known here.
+    let compiledIn = Set(verifier.plans.filter(\.compiledIn).map(\.client))
     for endpoint in targets.endpoints {
       verdicts += verifier.verify(endpoint.chain, host: endpoint.host, subject: endpointPrefix + endpoint.name)
     }
@@ -99,7 +102,7 @@ public enum Verdicts {
         verdicts += verifier.verify(chain, host: nil, subject: subject, purpose: nil)
       }
     }
-    return verdicts.sorted()
+    return verdicts.filter { !compiledIn.contains($0.client) || $0.subject.hasPrefix(anchorPrefix) }.sorted()
   }
 
   /// The snapshot with verdicts computed again for its own client versions (a baseline rebuilt from git lockfiles).

@@ -247,6 +247,42 @@ final class OutcomeGateTests: XCTestCase {
     }
   }
 
+  /// A project locked with uv, a corporate root in the OS store, and uv on the Mozilla roots compiled into it: uv
+  /// will refuse servers that root signs (measured with uv 0.13.9: `invalid peer certificate: UnknownIssuer` until
+  /// UV_SYSTEM_CERTS=1, with the root added by update-ca-certificates). TG802 names uv and its way out, as for the
+  /// clients on certifi, and is no TG801; with UV_SYSTEM_CERTS=1 uv verifies the anchor through the OS bundle.
+  func testPrivateRootInTheOSStoreIsAWarningForUvOnItsBundledRoots() throws {
+    try put("etc/ssl/certs/ca-certificates.crt", ["root.pem"])
+    try put("usr/local/share/ca-certificates/corp.crt", ["root.pem"])
+    try scenario.write("uv.lock", try Fixtures.text("lockfiles/new/uv/uv.lock"))
+    try scenario.commitAll("init")
+    let (result, all) = try check([], env: [:])
+    let warnings = findings(all, "TG802")
+    XCTAssertEqual(warnings.count, 1, result.all)
+    let message = warnings.first?["message"] as? String ?? ""
+    for expected in ["uv reads the Mozilla roots compiled into it", "UV_SYSTEM_CERTS"] {
+      XCTAssertTrue(message.contains(expected), "\(expected) in \(message)")
+    }
+    XCTAssertTrue(findings(all, "TG801").isEmpty, result.all)
+    XCTAssertEqual(result.status, 0, result.all)
+
+    func uvAnchorVerdict(_ env: [String: String]) throws -> [String: Any]? {
+      let run = try CLI.run(
+        ["inspect", "--repo", scenario.repo, "--root", root, "--env-file", try scenario.envFile(env), "--format",
+         "json"], in: scenario.sandbox.root)
+      let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+      let verdicts = object["verdicts"] as? [[String: Any]] ?? []
+      return verdicts.first { $0["client"] as? String == "uv" }
+    }
+    let bundled = try XCTUnwrap(try uvAnchorVerdict([:]))
+    XCTAssertEqual(bundled["verifies"] as? Bool, false, "\(bundled)")
+    XCTAssertEqual(bundled["error"] as? String, "uv's bundled Mozilla roots hold no private root")
+    let system = try XCTUnwrap(try uvAnchorVerdict(["UV_SYSTEM_CERTS": "1"]))
+    XCTAssertEqual(system["verifies"] as? Bool, true, "\(system)")
+    let (_, allSystem) = try check([], env: ["UV_SYSTEM_CERTS": "1"])
+    XCTAssertFalse(findings(allSystem, "TG802").contains { ($0["message"] as? String ?? "").contains("uv") })
+  }
+
   /// Issue #10 item 6: on Python 3.13, old public roots without keyUsage that nothing here verifies are notes naming
   /// the strict clients, not errors; a private anchor without keyUsage is an error.
   func testStrictX509NamesClientsAndErrsOnlyForRootsThatMustVerify() throws {
