@@ -75,6 +75,8 @@ extension ContainerImage {
     "**/dist-packages/*.egg-info", "**/dist-packages/*.egg-info/PKG-INFO", "**/dist-packages/*.egg/EGG-INFO/PKG-INFO",
     "**/certifi/core.py",
     "/etc/pip.conf", "**/pip/pip.conf", "**/.pip/pip.conf", "**/pip.conf",
+    // uv's settings: uv.toml (system, user, project) and a project's [tool.uv].
+    "**/uv.toml", "**/pyproject.toml",
     // Java and Node trust settings.
     "**/lib/security/cacerts", "**/lib/security/java.security", "**/conf/security/java.security",
     "/etc/npmrc", "/usr/etc/npmrc", "**/.npmrc",

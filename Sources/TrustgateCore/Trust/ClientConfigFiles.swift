@@ -24,7 +24,9 @@ struct ClientConfigFile: Sendable {
 extension TrustConfiguration {
   /// Variables naming a configuration file a client reads: a relative value is opened from the folder the client
   /// runs in, and an image's reader keeps the file each one names.
-  static let fileVariables = ["PIP_CONFIG_FILE", "AWS_CONFIG_FILE", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM"]
+  static let fileVariables = [
+    "PIP_CONFIG_FILE", "AWS_CONFIG_FILE", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "UV_CONFIG_FILE",
+  ]
 
   static let files: [ClientConfigFile] = [
     .init(

@@ -138,6 +138,13 @@ final class ImageReaderTests: XCTestCase {
     XCTAssertTrue(ContainerImage.isTrustRelevant("/usr/lib/python3/dist-packages/certifi/core.py"))
     XCTAssertTrue(ContainerImage.isTrustRelevant("/usr/lib/python3/dist-packages/requests-2.28.1.egg-info/PKG-INFO"))
     XCTAssertFalse(ContainerImage.isTrustRelevant("/usr/lib/python3/site-packages/certifi/__init__.py"))
+    // The clients' own files: git's, curl's, uv's (system, user, project).
+    for path in [
+      "/etc/gitconfig", "/root/.gitconfig", "/home/app/.config/git/config", "/root/.curlrc", "/root/.config/curlrc",
+      "/etc/uv/uv.toml", "/root/.config/uv/uv.toml", "/app/uv.toml", "/app/pyproject.toml",
+    ] {
+      XCTAssertTrue(ContainerImage.isTrustRelevant(path), path)
+    }
   }
 
   /// The index by last component answers as every pattern asked in turn, for every path of a real root filesystem
