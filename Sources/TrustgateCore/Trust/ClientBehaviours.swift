@@ -371,7 +371,8 @@ public enum ClientBehaviours {
   /// uv (measured uv 0.13.9 against `openssl s_server`, UvVerificationTests): SSL_CERT_FILE (one file, PEM) and each
   /// folder of SSL_CERT_DIR (every regular file in it, hash names or not) replace its defaults, even when they name
   /// nothing readable ("No default certificates will be trusted"); otherwise the system store with `system-certs`
-  /// (UV_SYSTEM_CERTS, the deprecated UV_NATIVE_TLS, or uv.toml), else the Mozilla roots compiled into it.
+  /// (UV_SYSTEM_CERTS, the deprecated UV_NATIVE_TLS, or uv.toml), else the Mozilla roots compiled into it, which
+  /// stand in a store as certifi's copy of the same list when the project has one (else nothing can judge them).
   static func uvRow(systemCerts: Bool) -> ClientBehaviour {
     let nothing = TrustChoice.Reaction.nothing
     return .init(
@@ -395,14 +396,16 @@ public enum ClientBehaviours {
             .init(.osBundle, label: "system store", folder: nothing, missing: nothing, noCertificates: nothing)
           ]
           : [
+            .init(.mozillaCopy, label: uvBundledRoots, folder: nothing, missing: .next, noCertificates: nothing),
             .init(
               .builtIn(uvBundledRoots), label: uvBundledRoots, folder: nothing, missing: nothing,
-              noCertificates: nothing)
+              noCertificates: nothing),
           ],
       ],
       ignores: ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"],
       when: systemCerts ? "uv system-certs" : nil,
       defaultsUnlessSet: ["SSL_CERT_FILE", "SSL_CERT_DIR"],
+      note: systemCerts ? nil : "its compiled-in Mozilla roots are judged with certifi's copy of the same list",
       source:
         "https://docs.astral.sh/uv/concepts/authentication/certificates/; measured uv 0.13.9 (UvVerificationTests)")
   }

@@ -29,6 +29,9 @@ public struct TrustChoice: Sendable, Equatable {
     case directory(String)
     /// Roots compiled into the program (Node): nothing here can load or verify them.
     case builtIn(String)
+    /// A copy of Mozilla's roots here, standing for a program's compiled-in copy of the same list (uv's
+    /// webpki-roots): the project's certifi, else pip's vendored one, unless it is the OS bundle in disguise.
+    case mozillaCopy
   }
 
   /// What the client does with what it finds.

@@ -293,6 +293,9 @@ public struct TrustPlanner: Sendable {
       }
     case .file(let path), .directory(let path): return path
     case .builtIn: return nil
+    case .mozillaCopy:
+      return [python?.certifi, python?.pipCertifi].lazy.compactMap { $0 }
+        .first { !$0.isOSBundle && $0.loadedFrom == nil }?.path
     }
   }
 }
