@@ -26,6 +26,8 @@ public struct InspectRequest: Sendable {
   public var verification: VerificationTargets?
   /// CA files this run has read and indexed for verification (shared by the request's copies).
   public var caFiles = RunCAFiles()
+  /// The clients' configuration files as read in this run (the effective trust and the verdicts both need them).
+  public var configurations = RunConfigurations()
   /// The live host's OS bundle certificates, parsed while the arguments were; nil for other trees.
   public var early: EarlyReading?
   /// The folder the clients run in, which a relative path in a variable is resolved against: the current folder
@@ -136,10 +138,8 @@ public enum Inspector {
     markSameSources(&snapshot)
     // Programs are not looked for: a curl or git line on every host would change every recorded baseline. Nothing
     // after this reads the effective trust until it is waited for: the clock and the verdicts go on meanwhile.
-    let (env, folder, repo) = (request.pathEnvironment, request.workingDirectory, request.repositoryPathInView)
-    let effectiveTrust = PendingValue { [snapshot] in
-      let configuration = TrustConfiguration.read(
-        fs, snapshot: snapshot, env: env, programs: false, workingDirectory: folder, repository: repo)
+    let effectiveTrust = PendingValue { [snapshot, request] in
+      let configuration = request.configurations.configuration(snapshot, request: request)
       return (EffectiveTrust.resolve(snapshot, configuration: configuration), configuration.switches)
     }
     snapshot.normalise()

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// How a client picks its configuration files and reads them.
 enum ConfigFamily: Sendable {
   /// pip's files in pip's order, read as Python's `configparser` reads them; names with `_` and `-` alike.
@@ -69,17 +71,25 @@ extension TrustConfiguration {
     _ fs: any FileSystemView, snapshot: Snapshot, env: [String: String], programs lookForPrograms: Bool = true,
     workingDirectory: String = "/", repository: String? = nil
   ) -> TrustConfiguration {
-    let python = PythonSelection.primary(snapshot.python.environments)
-    let programs =
-      !lookForPrograms
-      ? []
-      : ClientBehaviours.all.flatMap { row -> [String] in
-        if case .configured(_, let programs, _) = row.presence { return programs }
-        return []
-      }
-    let prefix = env["VIRTUAL_ENV"].flatMap { $0.isEmpty ? nil : $0 } ?? python?.path
-    return read(
-      fs, env: env, prefix: prefix, programs: programs, workingDirectory: workingDirectory, repository: repository)
+    var configuration = read(
+      fs, env: env, prefix: prefix(snapshot, env: env), workingDirectory: workingDirectory, repository: repository)
+    if lookForPrograms { configuration.programs = programs(in: fs) }
+    return configuration
+  }
+
+  /// The project's Python prefix, whose `pip.conf` pip reads: VIRTUAL_ENV, else the project's Python.
+  static func prefix(_ snapshot: Snapshot, env: [String: String]) -> String? {
+    env["VIRTUAL_ENV"].flatMap { $0.isEmpty ? nil : $0 }
+      ?? PythonSelection.primary(snapshot.python.environments)?.path
+  }
+
+  /// The programs the table looks for (curl, git, uv) that exist in the tree.
+  static func programs(in fs: any FileSystemView) -> Set<String> {
+    let all = ClientBehaviours.all.flatMap { row -> [String] in
+      if case .configured(_, let programs, _) = row.presence { return programs }
+      return []
+    }
+    return Set(all.filter { fs.isFile($0) })
   }
 
   /// Reads the clients' configuration files and the programs present in a tree. `prefix` is the project's Python
@@ -196,6 +206,26 @@ extension TrustConfiguration {
     }
     guard let winner, !winner.value.isEmpty else { return [] }
     return [winner]
+  }
+}
+
+/// The clients' configuration, read once in a run for each Python prefix: the effective trust (on another core) and
+/// the verdicts need the same files. Nothing outlives the run.
+public final class RunConfigurations: Sendable {
+  private let known = Mutex<[String: TrustConfiguration]>([:])
+
+  public init() {}
+
+  /// The configuration `request`'s clients read with `snapshot`'s Python (programs not looked for).
+  func configuration(_ snapshot: Snapshot, request: InspectRequest) -> TrustConfiguration {
+    let prefix = TrustConfiguration.prefix(snapshot, env: request.pathEnvironment)
+    let key = prefix ?? ""
+    if let found = known.withLock({ $0[key] }) { return found }
+    let read = TrustConfiguration.read(
+      request.fs, env: request.pathEnvironment, prefix: prefix, workingDirectory: request.workingDirectory,
+      repository: request.repositoryPathInView)
+    known.withLock { $0[key] = read }
+    return read
   }
 }
 

@@ -58,14 +58,19 @@ public final class TrustVerifier {
   /// `repositoryPath`: the work tree in `fs` whose `.git/config` git reads.
   public init(
     snapshot: Snapshot, fs: any FileSystemView, repository: (any FileSystemView)?, env: [String: String],
-    workingDirectory: String = "/", repositoryPath: String? = nil, time: Int64, prepared: [String: CAFile] = [:]
+    workingDirectory: String = "/", repositoryPath: String? = nil, time: Int64, prepared: [String: CAFile] = [:],
+    configuration known: TrustConfiguration? = nil
   ) {
     self.fs = fs
     self.repository = repository
     self.time = time
     caFiles = prepared
-    let configuration = TrustConfiguration.read(
-      fs, snapshot: snapshot, env: env, workingDirectory: workingDirectory, repository: repositoryPath)
+    var configuration =
+      known
+      ?? TrustConfiguration.read(
+        fs, snapshot: snapshot, env: env, programs: false, workingDirectory: workingDirectory,
+        repository: repositoryPath)
+    configuration.programs = TrustConfiguration.programs(in: fs)
     let views = Views(fs: fs, repository: repository)
     let planner = TrustPlanner(snapshot, configuration: configuration, state: { views.state($0) })
     plans = planner.plans().filter { Self.verified.contains($0.client) }
@@ -76,7 +81,7 @@ public final class TrustVerifier {
     self.init(
       snapshot: snapshot, fs: request.fs, repository: request.repository, env: request.pathEnvironment,
       workingDirectory: request.workingDirectory, repositoryPath: request.repositoryPathInView, time: request.now,
-      prepared: prepared)
+      prepared: prepared, configuration: request.configurations.configuration(snapshot, request: request))
   }
 
   /// One verdict per client present, in the table's order.
