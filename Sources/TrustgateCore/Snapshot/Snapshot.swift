@@ -330,7 +330,7 @@ public struct ClientTrust: Codable, Sendable, Equatable, Comparable {
   public static func < (lhs: ClientTrust, rhs: ClientTrust) -> Bool { lhs.client < rhs.client }
 
   /// Whether it trusts a public set only, never the OS store: certifi, or the Mozilla roots compiled into uv.
-  public var readsPublicRoots: Bool { source == "certifi" || source == ClientBehaviours.uvBundledRoots }
+  public var readsPublicRoots: Bool { source == "certifi" || source.hasPrefix(ClientBehaviours.uvBundledRoots) }
 }
 
 /// A setting in a client's configuration file that turns TLS verification off: pip's `trusted-host` (for the hosts

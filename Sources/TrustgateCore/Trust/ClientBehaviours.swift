@@ -365,7 +365,8 @@ public enum ClientBehaviours {
   static let curlPrograms = ["/usr/bin/curl", "/bin/curl", "/usr/local/bin/curl"]
   static let uvPrograms = ["/usr/local/bin/uv", "/usr/bin/uv", "/bin/uv", "/root/.local/bin/uv", "/root/.cargo/bin/uv"]
 
-  /// The label of uv's compiled-in roots, which TG802 names like certifi.
+  /// The label of uv's compiled-in roots (judged with certifi's copy when there is one), which TG802 names like
+  /// certifi.
   public static let uvBundledRoots = "uv's bundled Mozilla roots"
 
   /// uv (measured uv 0.13.9 against `openssl s_server`, UvVerificationTests): SSL_CERT_FILE (one file, PEM) and each
@@ -396,7 +397,9 @@ public enum ClientBehaviours {
             .init(.osBundle, label: "system store", folder: nothing, missing: nothing, noCertificates: nothing)
           ]
           : [
-            .init(.mozillaCopy, label: uvBundledRoots, folder: nothing, missing: .next, noCertificates: nothing),
+            .init(
+              .mozillaCopy, label: uvBundledRoots + ", as certifi's copy", folder: nothing, missing: .next,
+              noCertificates: nothing),
             .init(
               .builtIn(uvBundledRoots), label: uvBundledRoots, folder: nothing, missing: nothing,
               noCertificates: nothing),
@@ -405,7 +408,6 @@ public enum ClientBehaviours {
       ignores: ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"],
       when: systemCerts ? "uv system-certs" : nil,
       defaultsUnlessSet: ["SSL_CERT_FILE", "SSL_CERT_DIR"],
-      note: systemCerts ? nil : "its compiled-in Mozilla roots are judged with certifi's copy of the same list",
       source:
         "https://docs.astral.sh/uv/concepts/authentication/certificates/; measured uv 0.13.9 (UvVerificationTests)")
   }

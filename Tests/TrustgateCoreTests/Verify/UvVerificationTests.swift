@@ -115,10 +115,10 @@ final class UvVerificationTests: XCTestCase {
 
     try scratch.write("xdg/uv/uv.toml", "system-certs = true\n")
     XCTAssertEqual(try source([:]), "system store")
-    XCTAssertEqual(try source(["UV_SYSTEM_CERTS": "false"]), ClientBehaviours.uvBundledRoots)
+    XCTAssertTrue(try source(["UV_SYSTEM_CERTS": "false"])?.hasPrefix(ClientBehaviours.uvBundledRoots) == true)
     // The project's pyproject.toml ([tool.uv]) beats the user's file.
     try scratch.write("repo/pyproject.toml", "[project]\nname = \"x\"\n[tool.uv]\nsystem-certs = false\n")
-    XCTAssertEqual(try source([:]), ClientBehaviours.uvBundledRoots)
+    XCTAssertTrue(try source([:])?.hasPrefix(ClientBehaviours.uvBundledRoots) == true)
   }
 
   /// uv's source in `inspect --format json`, run in the repository.
