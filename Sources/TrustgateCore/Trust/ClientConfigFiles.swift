@@ -110,10 +110,17 @@ extension TrustConfiguration {
       texts[path] = read
       return read
     }
+    // A file git refuses stops every git command ("fatal: bad config line N in file F"): the first one counts.
+    func noteGitFailure(_ path: String, _ text: [UInt8]) {
+      guard configuration.failures["git"] == nil, let bad = GitConfigText.parse(text, path: path).badLine
+      else { return }
+      configuration.failures["git"] = "fatal: bad config line \(bad) in file \(path)"
+    }
     // git's `[include] path = …` reads the file there, in place (`~/` the home folder, a relative path from the
     // including file's folder; a missing one passed over), at most 10 deep as in git.
     func gitEntries(_ path: String, depth: Int) -> [GitConfigEntry] {
       guard depth <= 10, let text = bytes(path) else { return [] }
+      noteGitFailure(path, text)
       return GitConfigText.entries(in: text, path: path).flatMap { entry -> [GitConfigEntry] in
         guard entry.section == "include", entry.subsection == nil, entry.key == "path", let value = entry.value,
           !value.isEmpty
@@ -162,9 +169,18 @@ extension TrustConfiguration {
       }
     }
     configuration.switches = gitSwitches(git) + pipSwitches(places, bytes: bytes)
+    // A file configparser refuses stops pip before it does anything ("Configuration file could not be loaded").
+    for path in places.paths(.pip) {
+      guard let text = bytes(path),
+        case .refused(let line, let reason) = INIValues.reading(in: text, sections: [], name: "", pipNames: true)
+      else { continue }
+      configuration.failures["pip"] = "Configuration file could not be loaded: \(path), line \(line): \(reason)"
+      break
+    }
     let uv = UvSettings.read(places, workingDirectory: workingDirectory, bytes: bytes)
     configuration.values["uv system-certs"] = uv.systemCerts ? "true" : "false"
     if let insecure = uv.insecureHosts { configuration.switches.append(insecure) }
+    if let failure = uv.failure { configuration.failures["uv"] = failure }
     if let curlFile, let last = curl.last(where: { if case .insecure = $0.setting { true } else { false } }),
       last.setting == .insecure(true)
     {
@@ -238,6 +254,9 @@ public final class RunConfigurations: Sendable {
 struct UvSettings {
   var systemCerts = false
   var insecureHosts: ConfigSwitch?
+  /// A file that is not valid TOML: uv stops with "error: Failed to parse" before any request (measured, uv
+  /// 0.13.9; it stops on keys it does not know as well, which trustgate cannot list).
+  var failure: String?
 
   /// clap's boolish values, as uv parses its variables.
   static func boolish(_ value: String) -> Bool? {
@@ -269,7 +288,10 @@ struct UvSettings {
               hosts = ((value.array ?? [value]).compactMap(\.string), line)
             default: break
             }
-          case .invalid: break
+          case .invalid(let line, let reason):
+            if settings.failure == nil {
+              settings.failure = "error: Failed to parse: \(path) (TOML parse error at line \(line): \(reason))"
+            }
           }
         }
       }
@@ -448,10 +470,24 @@ enum INIValues {
     valueAndLine(in: text, sections: sections, name: name, pipNames: pipNames)?.value
   }
 
+  /// What reading one key of a file gives.
+  enum Reading: Equatable {
+    case value(String, line: Int)
+    case unset
+    /// `configparser` refuses the file (pip then stops: "Configuration file could not be loaded").
+    case refused(line: Int, reason: String)
+  }
+
   /// The value and the 1-based line of its key.
   static func valueAndLine(
     in bytes: [UInt8], sections: [String], name: String, pipNames: Bool
   ) -> (value: String, line: Int)? {
+    guard case .value(let value, let line) = reading(in: bytes, sections: sections, name: name, pipNames: pipNames)
+    else { return nil }
+    return (value, line)
+  }
+
+  static func reading(in bytes: [UInt8], sections: [String], name: String, pipNames: Bool) -> Reading {
     let wanted = Array(name.utf8)
     var section: String?
     // The option being read: its section, and whether it is the wanted key.
@@ -483,17 +519,22 @@ enum INIValues {
       if line.first == 0x5B, let close = line.lastIndex(of: 0x5D), close > line.startIndex + 1 {
         let name = String(decoding: line[(line.startIndex + 1)..<close], as: UTF8.self)
         // `strict`: a section twice in one file is an error.
-        guard seen.updateValue([], forKey: name) == nil else { return nil }
+        guard seen.updateValue([], forKey: name) == nil else {
+          return .refused(line: number, reason: "section [\(name.capped(100))] twice")
+        }
         section = name
         option = nil
         continue
       }
-      guard let current = section,
-        let separator = line.firstIndex(where: { $0 == 0x3D || $0 == 0x3A }), separator > line.startIndex
-      else { return nil }
+      guard let current = section else { return .refused(line: number, reason: "a line before any [section]") }
+      guard let separator = line.firstIndex(where: { $0 == 0x3D || $0 == 0x3A }), separator > line.startIndex
+      else { return .refused(line: number, reason: "neither a [section] nor key = value") }
       var key = Array(stripped(line[..<separator])).map { (0x41...0x5A).contains($0) ? $0 + 0x20 : $0 }
       // `strict`: a key twice in one section is an error (pip's `_` and `-` spellings are two keys to it).
-      guard seen[current]?.insert(key).inserted == true else { return nil }
+      guard seen[current]?.insert(key).inserted == true else {
+        return .refused(
+          line: number, reason: "\(String(decoding: key, as: UTF8.self).capped(100)) twice in [\(current.capped(100))]")
+      }
       if pipNames {
         key = key.map { $0 == 0x5F ? 0x2D : $0 }
         if key.starts(with: [0x2D, 0x2D]) { key.removeFirst(2) }
@@ -503,10 +544,10 @@ enum INIValues {
         found[current] = ([String(decoding: stripped(line[(separator + 1)...]), as: UTF8.self)], number)
       }
     }
-    guard let (lines, line) = sections.reversed().lazy.compactMap({ found[$0] }).first else { return nil }
+    guard let (lines, line) = sections.reversed().lazy.compactMap({ found[$0] }).first else { return .unset }
     var kept = lines
     while kept.count > 1, kept.last == "" { kept.removeLast() }
-    return (kept.joined(separator: "\n"), line)
+    return .value(kept.joined(separator: "\n"), line: line)
   }
 
   /// Python's `str.isspace` for ASCII.

@@ -66,12 +66,18 @@ public struct TrustConfiguration: Sendable, Equatable {
   /// Settings in the clients' configuration files that turn verification off (pip's `trusted-host`, git's
   /// `http.sslVerify = false`), with the file and line that set them.
   public var switches: [ConfigSwitch] = []
+  /// Clients that stop before any request because a configuration file of theirs cannot be parsed, with what they
+  /// say (git: "fatal: bad config line 2 in file /root/.gitconfig").
+  public var failures: [String: String] = [:]
   public init() {}
 }
 
 /// Turns the knowledge table into plans for one snapshot. `state` says what sits at a path (the snapshot's record
 /// for `EffectiveTrust.resolve`, the file tree itself for verification).
 public struct TrustPlanner: Sendable {
+  /// The source of a client that stops on a configuration file it cannot parse.
+  public static let configurationSource = "its configuration"
+
   public let snapshot: Snapshot
   public let configuration: TrustConfiguration
   let state: @Sendable (String) -> PathState
@@ -121,7 +127,8 @@ public struct TrustPlanner: Sendable {
   /// The row that applies to a client here, and its version; nil when the client is absent.
   func row(for client: String) -> (row: ClientBehaviour, version: String?)? {
     let rows = ClientBehaviours.rows(client)
-    guard let first = rows.first, isPresent(first.presence) else { return nil }
+    // A configuration file of the client's that stops it says the client is used here.
+    guard let first = rows.first, isPresent(first.presence) || configuration.failures[client] != nil else { return nil }
     let pythonVersion = python?.pythonVersion
     for row in rows {
       if let key = row.when, configuration.values[key] != "true" { continue }
@@ -153,6 +160,11 @@ public struct TrustPlanner: Sendable {
       ClientBehaviours.securityLevelRules.last { rule in
         rule.contexts.contains(row.context) && rule.python.contains(python?.pythonVersion)
       }?.level
+    if let failure = configuration.failures[row.client] {
+      plan.source = Self.configurationSource
+      plan.outcome = .exits(failure)
+      return plan
+    }
     for trustSwitch in row.switches {
       guard let value = env[trustSwitch.variable], trustSwitch.value == nil || trustSwitch.value == value else {
         continue

@@ -361,4 +361,54 @@ final class ConfigSwitchTests: XCTestCase {
     let verdict = try XCTUnwrap(items.first { $0["client"] as? String == "curl" }, run.stdout)
     XCTAssertEqual(verdict["verifies"] as? Bool, true, "\(verdict)")
   }
+
+  /// A configuration file the client cannot parse stops it before any request: git says "fatal: bad config line N
+  /// in file F", pip "Configuration file could not be loaded". The real git and pip decide; trustgate must call the
+  /// client broken (TG207) naming the file and line, and `verify` must say it fails with git's own words. Before,
+  /// the file was read as far as it went and the client was judged as if it ran.
+  func testAConfigurationFileTheClientCannotParseStopsIt() throws {
+    try scratch.write("broken-git/.gitconfig", "[http]\n\tsslVerify = \"false\n")
+    let home = scratch.path + "/broken-git"
+    let git = try XCTUnwrap(Shell.which("git"))
+    let result = try Shell.run(
+      [git, "ls-remote", "https://127.0.0.1:\(port)/repo.git"],
+      environment: gitEnvironment(home).filter { $0.value != BoundedRun.unset }.merging(["PATH": "/usr/bin:/bin"]) {
+        $1
+      })
+    XCTAssertTrue(result.output.contains("fatal: bad config line 2 in file \(home)/.gitconfig"), result.output)
+    let report = scratch.path + "/broken.json"
+    let run = try CLI.run(
+      ["check", "--repo", scratch.path + "/repo", "--annotations", "none", "--report", "json=" + report],
+      in: scratch.path, environment: gitEnvironment(home))
+    let object = try XCTUnwrap(try jsonFile(report) as? [String: Any], run.all)
+    let broken = (object["findings"] as? [[String: Any]] ?? []).filter { $0["ruleID"] as? String == "TG207" }
+    let message = try XCTUnwrap(broken.first { $0["subject"] as? String == "git" }?["message"] as? String, "\(broken)")
+    XCTAssertTrue(message.contains("fatal: bad config line 2 in file \(home)/.gitconfig"), message)
+    let verify = try CLI.run(
+      ["verify", "--chain", pki.file("chain.pem"), "--host", "127.0.0.1", "--repo", scratch.path + "/repo",
+       "--format", "json"],
+      in: scratch.path, environment: gitEnvironment(home))
+    let items = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(verify.stdout.utf8)) as? [[String: Any]])
+    let verdict = try XCTUnwrap(items.first { $0["client"] as? String == "git" }, verify.stdout)
+    XCTAssertEqual(verdict["error"] as? String, "fatal: bad config line 2 in file \(home)/.gitconfig")
+
+    guard let python = ClientVerificationTests.interpreter("3.11") else { throw XCTSkip("no Python 3.11 here") }
+    let venv = scratch.path + "/venv"
+    let made = try Shell.run([python, "-m", "venv", venv])
+    XCTAssertEqual(made.status, 0, made.output)
+    try scratch.write("dup.conf", "[global]\ntimeout = 10\ntimeout = 20\n")
+    let pip = try Shell.run(
+      [venv + "/bin/python", "-m", "pip", "download", "--no-deps", "-d", scratch.path + "/downloads", "nothing-here"],
+      environment: ["PIP_CONFIG_FILE": scratch.path + "/dup.conf", "HOME": scratch.path, "PATH": "/usr/bin:/bin"])
+    XCTAssertTrue(pip.output.contains("Configuration file could not be loaded"), pip.output)
+    XCTAssertTrue(pip.output.contains("line  3"), pip.output)
+    let pipRun = try CLI.run(
+      ["check", "--repo", scratch.path + "/repo", "--annotations", "none", "--report", "json=" + report],
+      in: scratch.path, environment: ["PIP_CONFIG_FILE": scratch.path + "/dup.conf", "VIRTUAL_ENV": venv])
+    let pipObject = try XCTUnwrap(try jsonFile(report) as? [String: Any], pipRun.all)
+    let pipBroken = (pipObject["findings"] as? [[String: Any]] ?? []).filter { $0["ruleID"] as? String == "TG207" }
+    let pipMessage = try XCTUnwrap(
+      pipBroken.first { ($0["subject"] as? String) == "pip" }?["message"] as? String, "\(pipBroken)")
+    XCTAssertTrue(pipMessage.contains("\(scratch.path)/dup.conf, line 3"), pipMessage)
+  }
 }

@@ -130,4 +130,22 @@ final class UvVerificationTests: XCTestCase {
     let trust = object["effectiveTrust"] as? [[String: Any]] ?? []
     return trust.first { $0["client"] as? String == "uv" }?["source"] as? String
   }
+
+  /// A uv.toml that is not TOML stops uv before any request ("error: Failed to parse"): the real uv says so, and
+  /// trustgate calls uv broken (TG207) naming the file and line, instead of judging its roots.
+  func testAUvTomlUvCannotParseStopsIt() throws {
+    try scratch.write("xdg/uv/uv.toml", "# CI\nsystem-certs = tru\n")
+    let real = try realUv([:])
+    XCTAssertTrue(real.contains("Failed to parse"), real)
+    XCTAssertTrue(real.contains("line 2"), real)
+    let report = scratch.path + "/findings.json"
+    let run = try CLI.run(
+      ["check", "--repo", scratch.path + "/repo", "--annotations", "none", "--report", "json=" + report],
+      in: scratch.path + "/repo", environment: ["XDG_CONFIG_HOME": scratch.path + "/xdg"])
+    let object = try XCTUnwrap(try jsonFile(report) as? [String: Any], run.all)
+    let broken = (object["findings"] as? [[String: Any]] ?? []).filter { $0["ruleID"] as? String == "TG207" }
+    let message = try XCTUnwrap(broken.first { $0["subject"] as? String == "uv" }?["message"] as? String, "\(broken)")
+    let expected = "Failed to parse: \(scratch.path)/xdg/uv/uv.toml (TOML parse error at line 2"
+    XCTAssertTrue(message.contains(expected), message)
+  }
 }

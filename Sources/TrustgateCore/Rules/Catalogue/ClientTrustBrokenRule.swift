@@ -26,7 +26,14 @@ public struct ClientTrustBrokenRule: Rule {
       var text = "\(trust.client)\(trust.version.map { " " + $0 } ?? "") → \(trust.source)"
       if let path = trust.path, path != trust.source { text += " \(path)" }
       text += ": " + (trust.note ?? "no valid roots there: every verified request fails")
-      result.findings.append(finding(trust.client, text))
+      if trust.source == TrustPlanner.configurationSource {
+        result.findings.append(
+          finding(
+            trust.client, text,
+            fix: "Fix the file at the line named: the client stops before any request until it can parse it."))
+      } else {
+        result.findings.append(finding(trust.client, text))
+      }
     }
     return result
   }
