@@ -42,10 +42,12 @@ public struct VerificationDisabledRule: Rule {
     }
     for found in context.current.configSwitches ?? [] {
       result.checked.append("\(found.client) \(found.key)")
+      // curl's `insecure` has no value.
+      let setting = found.value.isEmpty ? found.key : "\(found.key) = \(found.value.capped(200))"
       result.findings.append(
         finding(
           "\(found.client) \(found.key)",
-          "\(found.value.isEmpty ? found.key : "\(found.key) = \(found.value.capped(200))") in \(found.path) turns TLS verification off for \(found.client) \(found.scope)",
+          "\(setting) in \(found.path) turns TLS verification off for \(found.client) \(found.scope)",
           at: Location(path: found.path, line: found.line),
           fix: Self.fixes[found.client] ?? "Remove the setting and give the client the CA instead."))
     }
