@@ -83,6 +83,7 @@ public enum FuzzEntryPoints {
   /// `GitConfigText` does (with its switches and booleans), a `.curlrc` as `CurlrcText` does.
   public static func ini(_ bytes: [UInt8]) {
     _ = CurlrcText.entries(in: bytes)
+    _ = NpmrcText.value(of: "strict-ssl", in: bytes)
     for file in TrustConfiguration.files + [TrustConfiguration.pipTrustedHost] {
       _ = INIValues.valueAndLine(in: bytes, sections: file.sections, name: file.name, pipNames: file.family == .pip)
     }

@@ -181,6 +181,9 @@ extension TrustConfiguration {
     configuration.values["uv system-certs"] = uv.systemCerts ? "true" : "false"
     if let insecure = uv.insecureHosts { configuration.switches.append(insecure) }
     if let failure = uv.failure { configuration.failures["uv"] = failure }
+    if let npm = npmStrictSSL(places, workingDirectory: workingDirectory, bytes: bytes) {
+      configuration.switches.append(npm)
+    }
     if let curlFile, let last = curl.last(where: { if case .insecure = $0.setting { true } else { false } }),
       last.setting == .insecure(true)
     {
@@ -189,6 +192,42 @@ extension TrustConfiguration {
     }
     for program in programs where fs.isFile(program) { configuration.programs.insert(program) }
     return configuration
+  }
+
+  /// npm's `strict-ssl = false` (measured with npm 10.8.2: only the word `false` turns it off), from its files in
+  /// the order a later one wins: the global file (NPM_CONFIG_GLOBALCONFIG, else /usr/etc/npmrc), the user's
+  /// (NPM_CONFIG_USERCONFIG, else ~/.npmrc), the project's (`.npmrc` beside the nearest package.json or
+  /// node_modules from the folder npm runs in). NPM_CONFIG_STRICT_SSL beats the files.
+  static func npmStrictSSL(
+    _ places: ConfigPlaces, workingDirectory: String, bytes: (String) -> [UInt8]?
+  ) -> ConfigSwitch? {
+    let env = places.env
+    let variable = ["NPM_CONFIG_STRICT_SSL", "npm_config_strict_ssl"].lazy.compactMap { env[$0] }.first
+    if variable != nil { return nil }
+    func named(_ upper: String) -> String? {
+      (env[upper] ?? env[upper.lowercased()]).flatMap { $0.isEmpty ? nil : $0 }
+    }
+    var files = [
+      named("NPM_CONFIG_GLOBALCONFIG") ?? "/usr/etc/npmrc", named("NPM_CONFIG_USERCONFIG") ?? places.home + "/.npmrc",
+    ]
+    var folder = workingDirectory.split(separator: "/").map(String.init)
+    while true {
+      let base = folder.isEmpty ? "" : "/" + folder.joined(separator: "/")
+      if places.fs.exists(base + "/package.json") || places.fs.exists(base + "/node_modules") {
+        files.append(base + "/.npmrc")
+        break
+      }
+      if folder.isEmpty { break }
+      folder.removeLast()
+    }
+    var winner: (value: String, line: Int, path: String)?
+    for path in files {
+      guard let text = bytes(path), let (value, line) = NpmrcText.value(of: "strict-ssl", in: text) else { continue }
+      winner = (value, line, path)
+    }
+    guard let winner, winner.value == "false" else { return nil }
+    return ConfigSwitch(
+      client: "npm", key: "strict-ssl", value: "false", path: winner.path, line: winner.line, everyHost: true)
   }
 
   /// git's `http.sslVerify`: the last `[http]` value for every host, and for each URL its section's last value.

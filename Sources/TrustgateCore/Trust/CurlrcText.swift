@@ -92,3 +92,40 @@ enum CurlrcText {
     return String(decoding: out, as: UTF8.self)
   }
 }
+
+/// npm's `.npmrc` syntax as the `ini` package npm 10 uses reads it: `key = value` lines, `;` or `#` starting a
+/// comment line, and a `;` or `#` inside an unquoted value starting a comment; a `"…"` or `'…'` value unquoted.
+/// Only keys before any `[section]` are npm's settings. The value and 1-based line of `name`, the last one winning.
+enum NpmrcText {
+  static func value(of name: String, in bytes: [UInt8]) -> (value: String, line: Int)? {
+    var found: (String, Int)?
+    var number = 0
+    for raw in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
+      number += 1
+      let line = raw.drop { $0 == 0x20 || $0 == 0x09 }
+      guard let first = line.first, first != 0x3B, first != 0x23 else { continue }
+      if first == 0x5B { break }
+      guard let equals = line.firstIndex(of: 0x3D) else { continue }
+      let key = String(decoding: line[..<equals], as: UTF8.self).trimmingCharacters(in: " \t\r")
+      guard key == name else { continue }
+      var value = String(decoding: line[(equals + 1)...], as: UTF8.self).trimmingCharacters(in: " \t\r")
+      if let quote = value.first, quote == "\"" || quote == "'", value.count >= 2, value.last == quote {
+        value = String(value.dropFirst().dropLast())
+      } else if let comment = value.firstIndex(where: { $0 == ";" || $0 == "#" }) {
+        value = String(value[..<comment]).trimmingCharacters(in: " \t\r")
+      }
+      found = (value, number)
+    }
+    return found
+  }
+}
+
+extension String {
+  /// Without these characters at either end.
+  fileprivate func trimmingCharacters(in set: String) -> String {
+    var slice = Substring(self)
+    while let first = slice.first, set.contains(first) { slice = slice.dropFirst() }
+    while let last = slice.last, set.contains(last) { slice = slice.dropLast() }
+    return String(slice)
+  }
+}

@@ -411,4 +411,74 @@ final class ConfigSwitchTests: XCTestCase {
       pipBroken.first { ($0["subject"] as? String) == "pip" }?["message"] as? String, "\(pipBroken)")
     XCTAssertTrue(pipMessage.contains("\(scratch.path)/dup.conf, line 3"), pipMessage)
   }
+
+  /// npm's `strict-ssl = false` in its files, cell by cell against the real npm (10.8.2) from a project's subfolder:
+  /// the project's `.npmrc` (beside package.json), with a comment after the value, only the word `false` (`FALSE`
+  /// and `0` leave verification on), only before any `[section]`, the user's file overridden by the project's, the
+  /// file NPM_CONFIG_USERCONFIG names, and NPM_CONFIG_STRICT_SSL beating the files. Before, no .npmrc was read: a
+  /// PASS while npm verifies nothing.
+  func testNpmsStrictSSLIsReadWhereNpmReadsIt() throws {
+    guard let npm = Shell.which("npm") else { throw XCTSkip("no npm here") }
+    try scratch.write("web/package.json", "{\"name\": \"web\", \"version\": \"1.0.0\"}\n")
+    try scratch.write("web/src/.keep", "")
+    let project = scratch.path + "/web"
+    func cell(_ npmrc: String?, user: String? = nil, _ more: [String: String] = [:]) throws -> (String, [String]) {
+      let home = scratch.path + "/npm-home-\(UUID().uuidString)"
+      try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+      if let user { try Data(user.utf8).write(to: URL(fileURLWithPath: home + "/.npmrc")) }
+      try? FileManager.default.removeItem(atPath: project + "/.npmrc")
+      if let npmrc { try Data(npmrc.utf8).write(to: URL(fileURLWithPath: project + "/.npmrc")) }
+      let environment = ["HOME": home].merging(more) { $1 }
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: npm)
+      process.arguments = [
+        "view", "nothing-here", "--registry", "https://localhost:\(port)/", "--fetch-retries", "0", "--prefer-online",
+      ]
+      process.currentDirectoryURL = URL(fileURLWithPath: project + "/src")
+      process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { $1 }
+      let pipe = Pipe()
+      process.standardOutput = pipe
+      process.standardError = pipe
+      try process.run()
+      let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+      process.waitUntilExit()
+      let real =
+        output.contains("invalid json") ? "accepted"
+        : output.contains("UNABLE_TO_GET_ISSUER") || output.contains("SELF_SIGNED") ? "refused" : output
+      let report = scratch.path + "/npm-\(UUID().uuidString).json"
+      let run = try CLI.run(
+        ["check", "--repo", scratch.path + "/repo", "--annotations", "none", "--report", "json=" + report],
+        in: project + "/src", environment: environment)
+      let object = try XCTUnwrap(try jsonFile(report) as? [String: Any], run.all)
+      let found = (object["findings"] as? [[String: Any]] ?? []).filter {
+        $0["ruleID"] as? String == "TG203" && ($0["subject"] as? String)?.hasPrefix("npm") == true
+      }.map { found -> String in
+        let location = found["location"] as? [String: Any]
+        return "\(location?["path"] as? String ?? "-"):\(location?["line"] as? Int ?? 0)"
+      }
+      return (real, found)
+    }
+    XCTAssertEqual(try cell(nil).0, "refused")
+    let plain = try cell("registry=https://example.invalid/\nstrict-ssl=false\n")
+    XCTAssertEqual(plain.0, "accepted")
+    XCTAssertEqual(plain.1, [project + "/.npmrc:2"])
+    let commented = try cell("strict-ssl = false ; until the proxy CA is in\n")
+    XCTAssertEqual(commented.0, "accepted")
+    XCTAssertEqual(commented.1, [project + "/.npmrc:1"])
+    for text in ["strict-ssl=FALSE\n", "strict-ssl=0\n", "[section]\nstrict-ssl=false\n"] {
+      let (real, found) = try cell(text)
+      XCTAssertEqual(real, "refused", text)
+      XCTAssertEqual(found, [], text)
+    }
+    let overridden = try cell("strict-ssl=true\n", user: "strict-ssl=false\n")
+    XCTAssertEqual(overridden.0, "refused")
+    XCTAssertEqual(overridden.1, [])
+    try scratch.write("ci.npmrc", "strict-ssl=false\n")
+    let named = try cell(nil, ["NPM_CONFIG_USERCONFIG": scratch.path + "/ci.npmrc"])
+    XCTAssertEqual(named.0, "accepted")
+    XCTAssertEqual(named.1, [scratch.path + "/ci.npmrc:1"])
+    let variable = try cell("strict-ssl=false\n", ["NPM_CONFIG_STRICT_SSL": "true"])
+    XCTAssertEqual(variable.0, "refused")
+    XCTAssertEqual(variable.1, [])
+  }
 }
