@@ -110,18 +110,16 @@ extension TrustConfiguration {
       texts[path] = read
       return read
     }
-    // A file git refuses stops every git command ("fatal: bad config line N in file F"): the first one counts.
-    func noteGitFailure(_ path: String, _ text: [UInt8]) {
-      guard configuration.failures["git"] == nil, let bad = GitConfigText.parse(text, path: path).badLine
-      else { return }
-      configuration.failures["git"] = "fatal: bad config line \(bad) in file \(path)"
-    }
     // git's `[include] path = …` reads the file there, in place (`~/` the home folder, a relative path from the
-    // including file's folder; a missing one passed over), at most 10 deep as in git.
+    // including file's folder; a missing one passed over), at most 10 deep as in git. A file git refuses stops
+    // every git command ("fatal: bad config line N in file F"): the first one counts.
     func gitEntries(_ path: String, depth: Int) -> [GitConfigEntry] {
       guard depth <= 10, let text = bytes(path) else { return [] }
-      noteGitFailure(path, text)
-      return GitConfigText.entries(in: text, path: path).flatMap { entry -> [GitConfigEntry] in
+      let parsed = GitConfigText.parse(text, path: path)
+      if configuration.failures["git"] == nil, let bad = parsed.badLine {
+        configuration.failures["git"] = "fatal: bad config line \(bad) in file \(path)"
+      }
+      return parsed.entries.flatMap { entry -> [GitConfigEntry] in
         guard entry.section == "include", entry.subsection == nil, entry.key == "path", let value = entry.value,
           !value.isEmpty
         else { return [entry] }
