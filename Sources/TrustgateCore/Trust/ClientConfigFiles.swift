@@ -111,10 +111,16 @@ extension TrustConfiguration {
       return read
     }
     // git's `[include] path = …` reads the file there, in place (`~/` the home folder, a relative path from the
-    // including file's folder; a missing one passed over), at most 10 deep as in git. A file git refuses stops
-    // every git command ("fatal: bad config line N in file F"): the first one counts.
+    // including file's folder; a missing one passed over). A file git refuses, or includes more than 10 deep (a
+    // loop), stop every git command ("fatal: bad config line N in file F"): the first one counts.
     func gitEntries(_ path: String, depth: Int) -> [GitConfigEntry] {
-      guard depth <= 10, let text = bytes(path) else { return [] }
+      if depth > 10 {
+        if configuration.failures["git"] == nil {
+          configuration.failures["git"] = "fatal: exceeded maximum include depth (10) while including \(path)"
+        }
+        return []
+      }
+      guard let text = bytes(path) else { return [] }
       let parsed = GitConfigText.parse(text, path: path)
       if configuration.failures["git"] == nil, let bad = parsed.badLine {
         configuration.failures["git"] = "fatal: bad config line \(bad) in file \(path)"

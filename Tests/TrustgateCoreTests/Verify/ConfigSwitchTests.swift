@@ -392,6 +392,24 @@ final class ConfigSwitchTests: XCTestCase {
     let verdict = try XCTUnwrap(items.first { $0["client"] as? String == "git" }, verify.stdout)
     XCTAssertEqual(verdict["error"] as? String, "fatal: bad config line 2 in file \(home)/.gitconfig")
 
+    // A file that includes itself: git stops past 10 includes.
+    try scratch.write("looping/.gitconfig", "[include]\n\tpath = .gitconfig\n")
+    let looping = scratch.path + "/looping"
+    let loop = try Shell.run(
+      [git, "ls-remote", "https://127.0.0.1:\(port)/repo.git"],
+      environment: gitEnvironment(looping).filter { $0.value != BoundedRun.unset }.merging(["PATH": "/usr/bin:/bin"]) {
+        $1
+      })
+    XCTAssertTrue(loop.output.contains("fatal: exceeded maximum include depth (10)"), loop.output)
+    let loopRun = try CLI.run(
+      ["check", "--repo", scratch.path + "/repo", "--annotations", "none", "--report", "json=" + report],
+      in: scratch.path, environment: gitEnvironment(looping))
+    let loopObject = try XCTUnwrap(try jsonFile(report) as? [String: Any], loopRun.all)
+    let loopBroken = (loopObject["findings"] as? [[String: Any]] ?? []).filter { $0["ruleID"] as? String == "TG207" }
+    let loopMessage = try XCTUnwrap(
+      loopBroken.first { $0["subject"] as? String == "git" }?["message"] as? String, "\(loopBroken)")
+    XCTAssertTrue(loopMessage.contains("fatal: exceeded maximum include depth (10)"), loopMessage)
+
     guard let python = ClientVerificationTests.interpreter("3.11") else { throw XCTSkip("no Python 3.11 here") }
     let venv = scratch.path + "/venv"
     let made = try Shell.run([python, "-m", "venv", venv])
