@@ -92,13 +92,13 @@ extension TrustConfiguration {
     return Set(all.filter { fs.isFile($0) })
   }
 
-  /// Reads the clients' configuration files and the programs present in a tree. `prefix` is the project's Python
-  /// prefix (a venv's folder) in view paths; `repository` the work tree whose `.git/config` git reads. A relative CA
-  /// path in a file (pip's `cert = ci/corp-ca.pem`) is opened by the client from the folder it runs in,
-  /// `workingDirectory`, and is recorded resolved against it.
+  /// Reads the clients' configuration files in a tree (the programs present are `programs(in:)`'s). `prefix` is the
+  /// project's Python prefix (a venv's folder) in view paths; `repository` the work tree whose `.git/config` git
+  /// reads. A relative CA path in a file (pip's `cert = ci/corp-ca.pem`) is opened by the client from the folder it
+  /// runs in, `workingDirectory`, and is recorded resolved against it.
   public static func read(
-    _ fs: any FileSystemView, env: [String: String], prefix: String?, programs: [String] = [],
-    workingDirectory: String = "/", repository: String? = nil
+    _ fs: any FileSystemView, env: [String: String], prefix: String?, workingDirectory: String = "/",
+    repository: String? = nil
   ) -> TrustConfiguration {
     var configuration = TrustConfiguration()
     let places = ConfigPlaces(env: env, prefix: prefix, repository: repository, fs: fs)
@@ -172,15 +172,9 @@ extension TrustConfiguration {
         }
       }
     }
-    configuration.switches = gitSwitches(git) + pipSwitches(places, bytes: bytes)
-    // A file configparser refuses stops pip before it does anything ("Configuration file could not be loaded").
-    for path in places.paths(.pip) {
-      guard let text = bytes(path),
-        case .refused(let line, let reason) = INIValues.reading(in: text, sections: [], name: "", pipNames: true)
-      else { continue }
-      configuration.failures["pip"] = "Configuration file could not be loaded: \(path), line \(line): \(reason)"
-      break
-    }
+    let pip = pipSwitches(places, bytes: bytes)
+    configuration.switches = gitSwitches(git) + pip.switches
+    if let failure = pip.failure { configuration.failures["pip"] = failure }
     let uv = UvSettings.read(places, workingDirectory: workingDirectory, bytes: bytes)
     configuration.values["uv system-certs"] = uv.systemCerts ? "true" : "false"
     if let insecure = uv.insecureHosts { configuration.switches.append(insecure) }
@@ -194,7 +188,6 @@ extension TrustConfiguration {
       configuration.switches.append(
         ConfigSwitch(client: "curl", key: "insecure", value: "", path: curlFile, line: last.line, everyHost: true))
     }
-    for program in programs where fs.isFile(program) { configuration.programs.insert(program) }
     return configuration
   }
 
@@ -252,19 +245,27 @@ extension TrustConfiguration {
 
   /// pip's `trusted-host`: the hosts of the last file that sets it, one per word of the value (pip splits a list
   /// option's value on white space, so a value on the lines below the key counts).
-  static func pipSwitches(_ places: ConfigPlaces, bytes: (String) -> [UInt8]?) -> [ConfigSwitch] {
+  /// In the same pass, the first file `configparser` refuses: pip stops there before anything ("Configuration file
+  /// could not be loaded").
+  static func pipSwitches(
+    _ places: ConfigPlaces, bytes: (String) -> [UInt8]?
+  ) -> (switches: [ConfigSwitch], failure: String?) {
     var winner: ConfigSwitch?
     for path in places.paths(.pip) {
-      guard let text = bytes(path),
-        let (value, line) = INIValues.valueAndLine(
-          in: text, sections: pipTrustedHost.sections, name: pipTrustedHost.name, pipNames: true)
-      else { continue }
-      let hosts = value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).joined(separator: " ")
-      winner = ConfigSwitch(
-        client: "pip", key: "trusted-host", value: hosts, path: path, line: line, everyHost: false)
+      guard let text = bytes(path) else { continue }
+      switch INIValues.reading(in: text, sections: pipTrustedHost.sections, name: pipTrustedHost.name, pipNames: true) {
+      case .value(let value, let line):
+        let hosts = value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).joined(separator: " ")
+        winner = ConfigSwitch(
+          client: "pip", key: "trusted-host", value: hosts, path: path, line: line, everyHost: false)
+      case .unset:
+        continue
+      case .refused(let line, let reason):
+        return ([], "Configuration file could not be loaded: \(path), line \(line): \(reason)")
+      }
     }
-    guard let winner, !winner.value.isEmpty else { return [] }
-    return [winner]
+    guard let winner, !winner.value.isEmpty else { return ([], nil) }
+    return ([winner], nil)
   }
 }
 
