@@ -130,7 +130,7 @@ public final class CollectionContext: Sendable {
     var entries: [(name: String, child: String, hashLink: HashLinkName?, target: String)] = []
     for name in names {
       let child = path == "/" ? "/" + name : path + "/" + name
-      let base = String(name.split(separator: "/").last ?? Substring(name))
+      let base = name.utf8.lastIndex(of: UInt8(ascii: "/")).map { String(name[name.index(after: $0)...]) } ?? name
       let hashLink = HashLinkName(base)
       guard hashLink != nil || Self.looksLikeCertificateFile(base) else { continue }
       if hashLink?.isCRL == true { continue }
@@ -202,13 +202,19 @@ struct HashLinkName {
   var hash: String
   var isCRL: Bool
 
+  /// On the bytes, as OpenSSL writes the names (`%08lx.%d`): every name of a CA folder (hundreds) comes here.
   init?(_ name: String) {
-    let parts = name.split(separator: ".", omittingEmptySubsequences: false)
-    guard parts.count == 2, parts[0].count == 8, parts[0].allSatisfy({ $0.isHexDigit }) else { return nil }
-    var suffix = parts[1]
-    isCRL = suffix.hasPrefix("r")
-    if isCRL { suffix = suffix.dropFirst() }
-    guard !suffix.isEmpty, suffix.allSatisfy({ $0.isNumber }) else { return nil }
-    hash = parts[0].lowercased()
+    let bytes = Array(name.utf8)
+    guard bytes.count >= 10, bytes[8] == UInt8(ascii: ".") else { return nil }
+    let hex = bytes[..<8].map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "F") ? $0 + 0x20 : $0 }
+    guard hex.allSatisfy({ Self.isDigit($0) || ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "f")) }) else {
+      return nil
+    }
+    isCRL = bytes[9] == UInt8(ascii: "r")
+    let number = bytes[(isCRL ? 10 : 9)...]
+    guard !number.isEmpty, number.allSatisfy(Self.isDigit) else { return nil }
+    hash = String(decoding: hex, as: UTF8.self)
   }
+
+  private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 }

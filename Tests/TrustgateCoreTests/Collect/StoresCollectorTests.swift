@@ -137,6 +137,32 @@ final class StoresCollectorTests: XCTestCase {
     XCTAssertTrue(context.problems.contains { $0.message.contains("no CA bundle") })
   }
 
+  /// Only names OpenSSL's directory lookup can open (`%08lx.%d`: eight hex digits, a dot, a decimal number) are
+  /// judged as hash links. A name of full-width digits, seven digits, a second suffix or a CRL's `.r0` is not: it
+  /// used to be reported as a mismatched hash link when its characters only looked like digits to Unicode.
+  func testOnlyNamesOpenSSLLooksUpAreHashLinks() throws {
+    let scratch = try TemporaryDirectory()
+    try scratch.copyTree(from: Fixtures.path("pki/hashed"), to: "etc/ssl/certs")
+    let folder = scratch.path + "/etc/ssl/certs"
+    let rows = try TSV.rows("pki/hashed-links.tsv")
+    let hash = try XCTUnwrap(rows.first { $0["target"] == "root-rsa.pem" }?["target_subject_hash"])
+    // What `openssl x509 -hash` says of the file, and what OpenSSL reads from the folder for that hash.
+    let said = try ExternalTool.run(["openssl", "x509", "-hash", "-noout", "-in", folder + "/root-rsa.pem"])
+    XCTAssertEqual(said.output.trimmingCharacters(in: .whitespacesAndNewlines), hash)
+    for name in ["\u{FF11}\u{FF12}\u{FF13}\u{FF14}\u{FF15}\u{FF16}\u{FF17}\u{FF18}.0", "1234567.0", hash + ".0.old",
+      hash + ".r0", hash + ".", "12345678.x"]
+    {
+      try FileManager.default.createSymbolicLink(atPath: folder + "/" + name, withDestinationPath: "root-rsa.pem")
+    }
+    // Upper-case digits are read as the hash they spell (the name matches), a second link as the next number.
+    try FileManager.default.createSymbolicLink(atPath: folder + "/" + hash.uppercased() + ".1", withDestinationPath: "root-rsa.pem")
+    try FileManager.default.createSymbolicLink(atPath: folder + "/" + hash + ".10", withDestinationPath: "root-rsa.pem")
+    let (stores, _, _) = collect(root: scratch.path)
+    let directory = try store(stores, "/etc/ssl/certs")
+    XCTAssertEqual(directory.mismatchedHashLinks, ["deadbeef.0"])
+    XCTAssertEqual(directory.danglingLinks, ["0badc0de.0"])
+  }
+
   /// A hash link whose target's folder is gone too (`/gone/root.pem`) is as dangling as one whose file is gone: it
   /// used to be an anonymous "no such file" problem that no rule reported. Many of them are one problem, and the
   /// store lists only the first names with the count.
