@@ -90,6 +90,15 @@ public enum FuzzEntryPoints {
     let entries = GitConfigText.entries(in: bytes, path: "fuzz")
     _ = TrustConfiguration.gitSwitches(entries)
     for entry in entries { _ = GitConfigText.boolean(entry.value) }
+    // git's settings from the environment: the text as GIT_CONFIG_PARAMETERS, and its lines as a count and pairs.
+    let text = String(decoding: bytes, as: UTF8.self)
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    var env = ["GIT_CONFIG_PARAMETERS": text, "GIT_CONFIG_COUNT": lines.first ?? ""]
+    for (index, pair) in lines.dropFirst().enumerated() where index < 64 {
+      env["GIT_CONFIG_KEY_\(index / 2)"] = index % 2 == 0 ? pair : env["GIT_CONFIG_KEY_\(index / 2)"]
+      if index % 2 == 1 { env["GIT_CONFIG_VALUE_\(index / 2)"] = pair }
+    }
+    _ = TrustConfiguration.gitSwitches(GitEnvironmentConfig.entries(env).entries)
   }
 
   /// CA files read lazily (`CertificateStore.add(pem:)`): DER bytes must decode through the twin template exactly

@@ -83,7 +83,7 @@ public enum Inspector {
     let presenter = PathPresenter(repository: request.repositoryPathInView, fs: request.fs)
     return switches.map { found in
       var shown = found
-      shown.path = presenter.present(found.path)
+      if found.variable == nil { shown.path = presenter.present(found.path) }
       return shown
     }
   }

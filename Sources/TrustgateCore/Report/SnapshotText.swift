@@ -36,7 +36,8 @@ public enum SnapshotText {
     }
     for found in snapshot.configSwitches ?? [] {
       out.append(
-        "config       \(found.client) \(found.key) = \(found.value) (\(path: found.path):\(found.line)): "
+        "config       \(found.client) \(found.key) = \(found.value) "
+          + "(\(found.variable.map { "environment \($0)" } ?? "\(path: found.path):\(found.line)")): "
           + "verification OFF \(found.scope)")
     }
     for environment in snapshot.python.environments { out.append(contentsOf: python(environment)) }

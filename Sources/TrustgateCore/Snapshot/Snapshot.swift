@@ -348,9 +348,13 @@ public struct ConfigSwitch: Codable, Sendable, Equatable, Comparable {
   public var everyHost: Bool
   /// The URL it applies to, when it is set in a URL's section (git's `[http "https://git.corp.example/"]`).
   public var url: String?
+  /// The environment variable that sets it (git's GIT_CONFIG_KEY_0, GIT_CONFIG_PARAMETERS), when no file does:
+  /// `path` is then empty and `line` 0.
+  public var variable: String?
 
   public init(
-    client: String, key: String, value: String, path: String, line: Int, everyHost: Bool, url: String? = nil
+    client: String, key: String, value: String, path: String, line: Int, everyHost: Bool, url: String? = nil,
+    variable: String? = nil
   ) {
     self.client = client
     self.key = key
@@ -359,7 +363,11 @@ public struct ConfigSwitch: Codable, Sendable, Equatable, Comparable {
     self.line = line
     self.everyHost = everyHost && url == nil
     self.url = url
+    self.variable = variable
   }
+
+  /// Where it is set, for messages: the file, or the environment variable.
+  public var place: String { variable.map { "the environment (\($0))" } ?? path }
 
   /// Whom it turns verification off for, for messages.
   public var scope: String {
@@ -368,6 +376,7 @@ public struct ConfigSwitch: Codable, Sendable, Equatable, Comparable {
   }
 
   public static func < (lhs: ConfigSwitch, rhs: ConfigSwitch) -> Bool {
-    (lhs.client, lhs.key, lhs.path) < (rhs.client, rhs.key, rhs.path)
+    (lhs.client, lhs.key, lhs.path, lhs.variable ?? "", lhs.url ?? "", lhs.line)
+      < (rhs.client, rhs.key, rhs.path, rhs.variable ?? "", rhs.url ?? "", rhs.line)
   }
 }

@@ -134,7 +134,37 @@ extension TrustConfiguration {
         return [entry] + gitEntries(named.hasPrefix("/") ? named : folder + "/" + named, depth: depth + 1)
       }
     }
-    let git = places.paths(.git).flatMap { gitEntries($0, depth: 0) }
+    var git = places.paths(.git).flatMap { gitEntries($0, depth: 0) }
+    // Then the environment's settings (GIT_CONFIG_COUNT, GIT_CONFIG_PARAMETERS), which git reads after every file.
+    // An include there is followed when its path is absolute; git refuses a relative one.
+    let environment = GitEnvironmentConfig.entries(places.env)
+    if configuration.failures["git"] == nil, let failure = environment.failure {
+      configuration.failures["git"] = failure
+    }
+    for entry in environment.entries {
+      git.append(entry)
+      guard entry.section == "include", entry.subsection == nil, entry.key == "path", let value = entry.value,
+        !value.isEmpty
+      else { continue }
+      let named = value.hasPrefix("~/") ? places.home + value.dropFirst(1) : value
+      if named.hasPrefix("/") {
+        git += gitEntries(named, depth: 1)
+      } else if configuration.failures["git"] == nil {
+        configuration.failures["git"] =
+          "error: relative config includes must come from files; \(GitEnvironmentConfig.fatal)"
+      }
+    }
+    // git reads `http.sslVerify` as a boolean wherever it is set for every host, and stops its HTTPS commands on
+    // a value that is none ("fatal: bad boolean config value 'flase' for 'http.sslverify'"), even one a later line
+    // overrides.
+    if configuration.failures["git"] == nil,
+      let bad = git.first(where: {
+        $0.section == gitSslVerify.sections[0] && $0.subsection == nil && $0.key == gitSslVerify.name
+          && GitConfigText.boolean($0.value) == nil
+      })
+    {
+      configuration.failures["git"] = "fatal: bad boolean config value '\(bad.value ?? "")' for 'http.sslverify'"
+    }
     let curlFile = places.paths(.curl).first
     let curl = curlFile.flatMap(bytes).map(CurlrcText.entries) ?? []
     for file in files {
@@ -236,10 +266,13 @@ extension TrustConfiguration {
       if last.updateValue(entry, forKey: entry.subsection) == nil { order.append(entry.subsection) }
     }
     return order.compactMap { url in
-      guard let entry = last[url], GitConfigText.boolean(entry.value) == false else { return nil }
+      // A URL section git cannot read as a URL (`http..sslVerify`, an empty one) applies to no URL.
+      guard url != "", let entry = last[url], GitConfigText.boolean(entry.value) == false else { return nil }
+      // From the environment (line 0): the variable that sets it, no file.
+      let variable = entry.line == 0 ? entry.path : nil
       return ConfigSwitch(
-        client: "git", key: "http.sslVerify", value: entry.value ?? "", path: entry.path, line: entry.line,
-        everyHost: true, url: url)
+        client: "git", key: "http.sslVerify", value: entry.value ?? "", path: variable == nil ? entry.path : "",
+        line: entry.line, everyHost: true, url: url, variable: variable)
     }
   }
 

@@ -222,3 +222,168 @@ enum GitConfigText {
     return number != 0
   }
 }
+
+/// git's configuration from the environment (git-config(1) ENVIRONMENT; config.c `git_config_from_parameters`, git
+/// 2.39): GIT_CONFIG_COUNT pairs of GIT_CONFIG_KEY_<n> and GIT_CONFIG_VALUE_<n>, then GIT_CONFIG_PARAMETERS (what
+/// `git -c key=value` hands the commands it runs), read after every file: they win. Entries carry the variable as
+/// their `path` and line 0. Anything git refuses there stops every command: the failure is git's two lines.
+enum GitEnvironmentConfig {
+  static let fatal = "fatal: unable to parse command-line config"
+
+  static func entries(_ env: [String: String]) -> (entries: [GitConfigEntry], failure: String?) {
+    var entries: [GitConfigEntry] = []
+    func failed(_ error: String) -> ([GitConfigEntry], String?) { (entries, "error: \(error); \(fatal)") }
+    if let text = env["GIT_CONFIG_COUNT"] {
+      guard let number = count(text) else { return failed("bogus count in GIT_CONFIG_COUNT") }
+      if number > Int(Int32.max) { return failed("too many entries in GIT_CONFIG_COUNT") }
+      for index in 0..<number {
+        guard let key = env["GIT_CONFIG_KEY_\(index)"] else {
+          return failed("missing config key GIT_CONFIG_KEY_\(index)")
+        }
+        guard let value = env["GIT_CONFIG_VALUE_\(index)"] else {
+          return failed("missing config value GIT_CONFIG_VALUE_\(index)")
+        }
+        if key.isEmpty { return failed("empty config key") }
+        guard let entry = entry(key, value: value, variable: "GIT_CONFIG_KEY_\(index)") else {
+          return failed(keyError(key))
+        }
+        entries.append(entry)
+      }
+    }
+    if let parameters = env["GIT_CONFIG_PARAMETERS"] {
+      // git reads a pair and applies it before it reads the next: a key it refuses stops it before a bad format
+      // further on.
+      let (pairs, bogus) = pairs(parameters)
+      for (key, value, oldStyle) in pairs {
+        var name = key
+        var given = value
+        if oldStyle {
+          // 'key=value': split at the first `=`, the key trimmed; no `=` is a key alone (true).
+          if let equals = key.firstIndex(of: "=") {
+            name = String(key[..<equals])
+            given = String(key[key.index(after: equals)...])
+          }
+          let isSpace = { (c: Character) in c.isASCII && GitConfigText.isSpace(c.asciiValue!) }
+          name = String(name.drop(while: isSpace).reversed().drop(while: isSpace).reversed())
+          if name.isEmpty { return failed("bogus config parameter: \(key)") }
+        } else if name.isEmpty {
+          return failed("empty config key")
+        }
+        guard let entry = entry(name, value: given, variable: "GIT_CONFIG_PARAMETERS") else {
+          return failed(keyError(name))
+        }
+        entries.append(entry)
+      }
+      if bogus { return failed("bogus format in GIT_CONFIG_PARAMETERS") }
+    }
+    return (entries, nil)
+  }
+
+  /// `strtoul(value, &end, 10)` with nothing left after it: leading white space and a sign allowed, a negative or
+  /// overflowing count past INT_MAX (`Int.max`); no digits at all is 0 only for an empty value. Nil: "bogus count".
+  static func count(_ text: String) -> Int? {
+    let bytes = Array(text.utf8)
+    var index = 0
+    while index < bytes.count, GitConfigText.isSpace(bytes[index]) { index += 1 }
+    var negative = false
+    if index < bytes.count, bytes[index] == 0x2B || bytes[index] == 0x2D {
+      negative = bytes[index] == 0x2D
+      index += 1
+    }
+    let start = index
+    while index < bytes.count, GitConfigText.isDigit(bytes[index]) { index += 1 }
+    if index == start { return bytes.isEmpty ? 0 : nil }
+    guard index == bytes.count else { return nil }
+    var number = 0
+    for digit in bytes[start...] {
+      let (times, over) = number.multipliedReportingOverflow(by: 10)
+      let (sum, over2) = times.addingReportingOverflow(Int(digit - 0x30))
+      if over || over2 { return Int.max }
+      number = sum
+    }
+    return negative && number != 0 ? Int.max : number
+  }
+
+  /// `git_config_parse_key`: the section (before the first dot) and the name (after the last, starting with a
+  /// letter) of letters, digits and `-`, lowered; what lies between is the subsection, kept as written.
+  static func entry(_ key: String, value: String?, variable: String) -> GitConfigEntry? {
+    let bytes = Array(key.utf8)
+    guard let first = bytes.firstIndex(of: 0x2E), let last = bytes.lastIndex(of: 0x2E), last > 0,
+      last + 1 < bytes.count
+    else { return nil }
+    let isKeyChar = { (c: UInt8) in GitConfigText.isAlpha(c) || GitConfigText.isDigit(c) || c == 0x2D }
+    let section = bytes[..<first]
+    let name = bytes[(last + 1)...]
+    guard section.allSatisfy(isKeyChar), name.allSatisfy(isKeyChar), GitConfigText.isAlpha(name.first!),
+      !bytes[first...last].contains(0x0A)
+    else { return nil }
+    return GitConfigEntry(
+      section: String(decoding: section.map(GitConfigText.lowered), as: UTF8.self),
+      subsection: first == last ? nil : String(decoding: bytes[(first + 1)..<last], as: UTF8.self),
+      key: String(decoding: name.map(GitConfigText.lowered), as: UTF8.self), value: value, path: variable, line: 0)
+  }
+
+  /// git's words for a key `entry` refuses.
+  static func keyError(_ key: String) -> String {
+    guard let last = key.lastIndex(of: "."), last != key.startIndex else {
+      return "key does not contain a section: \(key)"
+    }
+    if key.index(after: last) == key.endIndex { return "key does not contain variable name: \(key)" }
+    if let first = key.firstIndex(of: "."), key[first...last].contains("\n") { return "invalid key (newline): \(key)" }
+    return "invalid key: \(key)"
+  }
+
+  /// GIT_CONFIG_PARAMETERS as `parse_config_env_list` reads it: single-quoted words (`'\''` and `'\!'` inside),
+  /// each `'key'='value'`, `'key'=` (a key alone), or the old `'key=value'`, separated by white space. `bogus`:
+  /// the pairs stop where something else begins ("bogus format").
+  static func pairs(_ text: String) -> (pairs: [(key: String, value: String?, oldStyle: Bool)], bogus: Bool) {
+    let bytes = Array(text.utf8)
+    var index = 0
+    var result: [(String, String?, Bool)] = []
+    func word() -> String? {
+      guard index < bytes.count, bytes[index] == 0x27 else { return nil }
+      var out: [UInt8] = []
+      index += 1
+      while index < bytes.count {
+        let c = bytes[index]
+        index += 1
+        if c != 0x27 {
+          out.append(c)
+          continue
+        }
+        // Out of the quotes: `\'` or `\!` followed by a quote goes on with the word.
+        if index + 2 < bytes.count, bytes[index] == 0x5C, bytes[index + 1] == 0x27 || bytes[index + 1] == 0x21,
+          bytes[index + 2] == 0x27
+        {
+          out.append(bytes[index + 1])
+          index += 3
+          continue
+        }
+        return String(decoding: out, as: UTF8.self)
+      }
+      return nil
+    }
+    while index < bytes.count {
+      guard let key = word() else { return (result, true) }
+      if index >= bytes.count || GitConfigText.isSpace(bytes[index]) {
+        result.append((key, nil, true))
+      } else if bytes[index] == 0x3D {
+        index += 1
+        if index < bytes.count, bytes[index] == 0x27 {
+          guard let value = word(), index >= bytes.count || GitConfigText.isSpace(bytes[index]) else {
+            return (result, true)
+          }
+          result.append((key, value, false))
+        } else if index >= bytes.count || GitConfigText.isSpace(bytes[index]) {
+          result.append((key, nil, false))
+        } else {
+          return (result, true)
+        }
+      } else {
+        return (result, true)
+      }
+      while index < bytes.count, GitConfigText.isSpace(bytes[index]) { index += 1 }
+    }
+    return (result, false)
+  }
+}

@@ -176,7 +176,7 @@ public struct TrustPlanner: Sendable {
     // A configuration file's switch for every host (git's http.sslVerify = false), where no variable decided.
     if let off = configuration.switches.first(where: { $0.client == row.client && $0.everyHost }) {
       plan.source = "\(off.key)=\(off.value)"
-      plan.outcome = .disabled("\(off.key) = \(off.value) in \(off.path): verification turned off")
+      plan.outcome = .disabled("\(off.key) = \(off.value) in \(off.place): verification turned off")
       return plan
     }
     // Variables that replace the client's defaults (its last slot) when set.

@@ -71,6 +71,73 @@ final class ConfigTextOracleTests: XCTestCase {
     XCTAssertGreaterThan(refused, 20)
   }
 
+  static let countFragments = [
+    "1", "2", "0", "", " 1", "+1", "-0", "-1", "0x1", "1 ", "x", "01", "99999999999999999999",
+  ]
+  static let keyFragments = [
+    "http.sslVerify", "HTTP.SSLVERIFY", "http.https://A.example/.sslVerify", "sslVerify", ".sslverify", "http.",
+    "http..sslverify", "1http.x", "http.x.1key", "ht_tp.x", "http.ssl_verify", "http.a b.c", "http.a\nb.c", "",
+    "http.x-y",
+  ]
+  static let parameterFragments = [
+    "'http.sslverify'='false'", "'http.sslVerify=false'", "'http.sslverify'", "'http.sslverify'=",
+    "'a.b'='it'\\''s'", "'a.b'='x'\\!'y'", "'a.b'='x'y", "'a.b'x", " 'a.b'='1'", "'a.b'='1'  ", "'a.b'='1''c.d'='2'",
+    "'=1'", "' a.b = 1 '", "'a.b'='unterminated", "'a'='1'", "'http.x.y.z'='1'", "'A.B.C'='v'",
+  ]
+
+  /// `GitEnvironmentConfig` against the real git's `git config --list --show-scope` for generated GIT_CONFIG_COUNT
+  /// pairs and GIT_CONFIG_PARAMETERS texts (counts, keys, quoting, both forms): the same entries in the same order,
+  /// or git's own error where git stops.
+  func testGitEnvironmentConfigReadsWhatGitReads() throws {
+    let git = try XCTUnwrap(Shell.which("git"), "git is needed")
+    let scratch = try TemporaryDirectory()
+    var random = Seeded(state: 31)
+    var compared = 0
+    var refused = 0
+    for _ in 0..<250 {
+      var env: [String: String] = [:]
+      if Bool.random(using: &random) {
+        env["GIT_CONFIG_COUNT"] = Self.countFragments.randomElement(using: &random)!
+        for index in 0..<Int.random(in: 0...2, using: &random) {
+          env["GIT_CONFIG_KEY_\(index)"] = Self.keyFragments.randomElement(using: &random)!
+          env["GIT_CONFIG_VALUE_\(index)"] = ["false", "", "0", "x y"].randomElement(using: &random)!
+        }
+      }
+      if Bool.random(using: &random) {
+        let words = (0..<Int.random(in: 1...2, using: &random)).map { _ in
+          Self.parameterFragments.randomElement(using: &random)!
+        }
+        env["GIT_CONFIG_PARAMETERS"] = words.joined(separator: " ")
+      }
+      let result = try Shell.run(
+        [git, "config", "--list", "--show-scope", "--null"],
+        environment: env.merging(
+          ["PATH": "/usr/bin:/bin", "HOME": scratch.path, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null"]
+        ) { $1 })
+      let ours = GitEnvironmentConfig.entries(env)
+      if result.status != 0 {
+        refused += 1
+        let error = result.output.components(separatedBy: "\nfatal: ").first ?? ""
+        XCTAssertEqual(ours.failure, "\(error); \(GitEnvironmentConfig.fatal)", "env: \(env)\ngit: \(result.output)")
+        continue
+      }
+      XCTAssertNil(ours.failure, "git read it: \(env)")
+      // `--null --show-scope`: `command\0key\nvalue\0`, or `command\0key\0` for a key alone.
+      let fields = result.output.split(separator: "\0", omittingEmptySubsequences: false).dropLast().map(String.init)
+      let fromGit = stride(from: 0, to: fields.count - 1, by: 2).filter { fields[$0] == "command" }.map {
+        fields[$0 + 1]
+      }
+      let mine = ours.entries.map { entry in
+        let name = ([entry.section] + (entry.subsection.map { [$0] } ?? []) + [entry.key]).joined(separator: ".")
+        return entry.value.map { name + "\n" + $0 } ?? name
+      }
+      XCTAssertEqual(mine, fromGit, "env: \(env)")
+      compared += 1
+    }
+    XCTAssertGreaterThan(compared, 40)
+    XCTAssertGreaterThan(refused, 40)
+  }
+
   /// git's booleans as `git config --bool` reads them; a value git refuses is nil.
   func testGitBooleansAreGits() throws {
     let git = try XCTUnwrap(Shell.which("git"), "git is needed")

@@ -241,6 +241,110 @@ final class ConfigSwitchTests: XCTestCase {
     XCTAssertEqual(try places(gitEnvironment(plain, named)), [scratch.path + "/ci.gitconfig:2 for every host"])
   }
 
+  /// git's settings from the environment, cell by cell against the real git: GIT_CONFIG_COUNT with its
+  /// GIT_CONFIG_KEY_<n>/GIT_CONFIG_VALUE_<n> pairs (a CI job's way to configure git without a file), read after the
+  /// files; GIT_CONFIG_PARAMETERS (what `git -c` hands the commands it runs, a hook among them), read after those,
+  /// in both its forms; a URL's setting; an absolute include. Before, none of them was read: a PASS while git
+  /// verified nothing, and a finding for a file the environment overrides.
+  func testGitsConfigurationFromTheEnvironmentIsReadAsGitReadsIt() throws {
+    let url = "https://127.0.0.1:\(port)/"
+    let other = try servers.serveChain(of: pki, www: true)
+    try scratch.write("plain-env/.gitconfig", "[user]\n\tname = ci\n")
+    let plain = scratch.path + "/plain-env"
+    func pairs(_ settings: [(String, String)]) -> [String: String] {
+      var variables = ["GIT_CONFIG_COUNT": String(settings.count)]
+      for (index, (key, value)) in settings.enumerated() {
+        variables["GIT_CONFIG_KEY_\(index)"] = key
+        variables["GIT_CONFIG_VALUE_\(index)"] = value
+      }
+      return variables
+    }
+
+    let off = pairs([("http.sslVerify", "false")])
+    XCTAssertEqual(try git(home: plain, off), "accepted")
+    let found = try switches(gitEnvironment(plain, off))
+    XCTAssertEqual(found.count, 1, "\(found)")
+    XCTAssertNil(found.first?["location"], "\(found)")
+    let message = try XCTUnwrap(found.first?["message"] as? String)
+    XCTAssertTrue(message.contains("in the environment (GIT_CONFIG_KEY_0)"), message)
+    XCTAssertTrue(message.hasSuffix("for git for every host"), message)
+
+    // The environment is read after the files: on again over ~/.gitconfig's off.
+    try scratch.write("off-env/.gitconfig", "[http]\n\tsslVerify = false\n")
+    let fileOff = scratch.path + "/off-env"
+    let on = pairs([("HTTP.SSLVERIFY", "true")])
+    XCTAssertEqual(try git(home: fileOff, on), "refused")
+    XCTAssertEqual(try places(gitEnvironment(fileOff, on)), [])
+
+    // GIT_CONFIG_PARAMETERS after GIT_CONFIG_COUNT: `git -c http.sslVerify=true` wins.
+    let both = off.merging(["GIT_CONFIG_PARAMETERS": "'http.sslverify'='true'"]) { $1 }
+    XCTAssertEqual(try git(home: plain, both), "refused")
+    XCTAssertEqual(try places(gitEnvironment(plain, both)), [])
+    // Its old form, 'key=value', as git before 2.31 wrote it.
+    let old = ["GIT_CONFIG_PARAMETERS": "'core.quotepath=off' 'http.sslVerify=false'"]
+    XCTAssertEqual(try git(home: plain, old), "accepted")
+    let oldFound = try switches(gitEnvironment(plain, old))
+    XCTAssertTrue(
+      (oldFound.first?["message"] as? String)?.contains("(GIT_CONFIG_PARAMETERS)") == true, "\(oldFound)")
+
+    // For one URL (the subsection between the first and the last dot, its case kept).
+    let forURL = pairs([("http.\(url).sslVerify", "0")])
+    XCTAssertEqual(try git(home: plain, forURL), "accepted")
+    XCTAssertEqual(try git(home: plain, port: other, forURL), "refused")
+    XCTAssertEqual(try places(gitEnvironment(plain, forURL)), ["-:0 for \(url)"])
+
+    // An absolute include named there is read like a file's.
+    try scratch.write("ci/corp.gitconfig", "# proxy\n[http]\n\tsslVerify = no\n")
+    let include = pairs([("include.path", scratch.path + "/ci/corp.gitconfig")])
+    XCTAssertEqual(try git(home: plain, include), "accepted")
+    XCTAssertEqual(try places(gitEnvironment(plain, include)), [scratch.path + "/ci/corp.gitconfig:3 for every host"])
+  }
+
+  /// What stops git before any request, from the environment or a file, against the real git: a GIT_CONFIG_COUNT
+  /// whose pairs are missing, one that is no number, a key git refuses, GIT_CONFIG_PARAMETERS out of its quoting,
+  /// a relative include there, and an `http.sslVerify` that is no boolean (even with a valid one after it). git
+  /// says why and stops; trustgate must call git broken (TG207) with git's words. Before, each was passed over and
+  /// git judged as verifying.
+  func testGitStopsOnTheEnvironmentOrABooleanItCannotRead() throws {
+    try scratch.write("stops/.gitconfig", "[user]\n\tname = ci\n")
+    let plain = scratch.path + "/stops"
+    try scratch.write("bad-bool/.gitconfig", "[http]\n\tsslVerify = flase\n[http]\n\tsslVerify = true\n")
+    let cells: [(home: String, variables: [String: String], words: String)] = [
+      (plain, ["GIT_CONFIG_COUNT": "2", "GIT_CONFIG_KEY_0": "http.sslVerify", "GIT_CONFIG_VALUE_0": "false"],
+       "error: missing config key GIT_CONFIG_KEY_1"),
+      (plain, ["GIT_CONFIG_COUNT": "0x1"], "error: bogus count in GIT_CONFIG_COUNT"),
+      (plain, ["GIT_CONFIG_COUNT": "-1"], "error: too many entries in GIT_CONFIG_COUNT"),
+      (plain, ["GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "sslVerify", "GIT_CONFIG_VALUE_0": "false"],
+       "error: key does not contain a section: sslVerify"),
+      (plain, ["GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "http.ssl_verify", "GIT_CONFIG_VALUE_0": "false"],
+       "error: invalid key: http.ssl_verify"),
+      (plain, ["GIT_CONFIG_PARAMETERS": "'http.sslverify'='false'x"], "error: bogus format in GIT_CONFIG_PARAMETERS"),
+      (plain, ["GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "include.path", "GIT_CONFIG_VALUE_0": "ci.gitconfig"],
+       "error: relative config includes must come from files"),
+      (plain, ["GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "http.sslVerify", "GIT_CONFIG_VALUE_0": "nope"],
+       "fatal: bad boolean config value 'nope' for 'http.sslverify'"),
+      (scratch.path + "/bad-bool", [:], "fatal: bad boolean config value 'flase' for 'http.sslverify'"),
+    ]
+    let gitPath = try XCTUnwrap(Shell.which("git"))
+    let report = scratch.path + "/stops.json"
+    for cell in cells {
+      let environment = gitEnvironment(cell.home, cell.variables).filter { $0.value != BoundedRun.unset }
+      let result = try Shell.run(
+        [gitPath, "ls-remote", "https://127.0.0.1:\(port)/repo.git"],
+        environment: environment.merging(["PATH": "/usr/bin:/bin"]) { $1 })
+      XCTAssertTrue(result.output.contains(cell.words), "\(cell.variables): \(result.output)")
+      let run = try CLI.run(
+        ["check", "--repo", scratch.path + "/repo", "--annotations", "none", "--report", "json=" + report],
+        in: scratch.path, environment: gitEnvironment(cell.home, cell.variables))
+      let object = try XCTUnwrap(try jsonFile(report) as? [String: Any], run.all)
+      let broken = (object["findings"] as? [[String: Any]] ?? []).filter {
+        $0["ruleID"] as? String == "TG207" && $0["subject"] as? String == "git"
+      }
+      let text = broken.first?["message"] as? String ?? ""
+      XCTAssertTrue(text.contains(cell.words), "\(cell.variables): \(broken)")
+    }
+  }
+
   /// pip's files read as pip reads them, against the real pip: a host list on the lines under `trusted-host =`
   /// (the form pip's documentation and most proxies' guides show), the user's files passed over when
   /// PIP_CONFIG_FILE names a file that exists, no file at all with PIP_CONFIG_FILE=/dev/null, and a section name's

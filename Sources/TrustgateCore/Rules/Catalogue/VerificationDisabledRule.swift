@@ -49,8 +49,8 @@ public struct VerificationDisabledRule: Rule {
       result.findings.append(
         finding(
           "\(found.client) \(found.key)",
-          "\(setting) in \(found.path) turns TLS verification off for \(found.client) \(found.scope)",
-          at: Location(path: found.path, line: found.line),
+          "\(setting) in \(found.place) turns TLS verification off for \(found.client) \(found.scope)",
+          at: found.variable == nil ? Location(path: found.path, line: found.line) : nil,
           fix: Self.fixes[found.client] ?? "Remove the setting and give the client the CA instead."))
     }
     for trust in context.current.effectiveTrust where trust.status == .insecure && trust.source.hasPrefix("CURL_CA_BUNDLE") {
