@@ -13,6 +13,8 @@ if [[ "${1:-}" == "--test" ]]; then
   command -v git >/dev/null || need+=(git)
   command -v strace >/dev/null || need+=(strace)
   command -v curl >/dev/null || need+=(curl)
+  # The go command, a client of the conformance matrix and GoVerificationTests (Debian installs it in /usr/bin).
+  command -v go >/dev/null || [[ -x /usr/lib/go/bin/go ]] || need+=(golang-go)
   # A real HTTP CONNECT proxy for `verify --connect` (Debian installs it in /usr/bin).
   command -v tinyproxy >/dev/null || [[ -x /usr/sbin/tinyproxy ]] || need+=(tinyproxy)
   command -v unshare >/dev/null || need+=(util-linux)

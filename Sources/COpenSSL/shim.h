@@ -116,7 +116,7 @@ static inline int tg_d2i_x509_decodes(const unsigned char *der, long length) {
 
 /* The PEM blocks of a text as PEM_X509_INFO_read_bio frames them (PEM_read_bio until PEM_R_NO_START_LINE). Returns
    the number of blocks and sets *out (free with tg_pem_blocks_free); -1 when framing fails where
-   PEM_X509_INFO_read_bio fails. `plain` is 1 for a "CERTIFICATE" or "X509 CERTIFICATE" block without PEM headers,
+   PEM_X509_INFO_read_bio fails. `plain` is 1 for a "CERTIFICATE" block without PEM headers, 2 for "X509 CERTIFICATE",
    the only kind read lazily; anything else (CRLs, keys, TRUSTED CERTIFICATE, headers) makes the caller load the
    text with tg_store_add_pem. */
 typedef struct { int plain; unsigned char *der; long length; } tg_pem_block;
@@ -153,8 +153,8 @@ static inline int tg_pem_frame(const unsigned char *bytes, int length, tg_pem_bl
       }
       blocks = grown;
     }
-    int plain = (strcmp(name, PEM_STRING_X509) == 0 || strcmp(name, PEM_STRING_X509_OLD) == 0)
-      && (header == NULL || header[0] == '\0');
+    int plain = (header == NULL || header[0] == '\0')
+      ? (strcmp(name, PEM_STRING_X509) == 0 ? 1 : strcmp(name, PEM_STRING_X509_OLD) == 0 ? 2 : 0) : 0;
     blocks[count].plain = plain;
     blocks[count].der = data;
     blocks[count].length = size;

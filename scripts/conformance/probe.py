@@ -278,7 +278,34 @@ def probe_git(url):
     return version, True, None, None  # TLS passed; s_server is no git server
 
 
-SYSTEM = {"curl": probe_curl, "openssl": probe_openssl, "git": probe_git}
+def probe_go(url):
+    """The go command itself: `go mod download` through a GOPROXY on the server (crypto/x509's system roots)."""
+    version = _tool_version(["go", "version"], r"go version go(\S+)")
+    if version is None:
+        return None, None, "go not installed", None
+    import tempfile
+
+    parts = urllib.parse.urlsplit(url)
+    work = tempfile.mkdtemp(prefix="go-probe-")
+    os.makedirs(work + "/module")
+    with open(work + "/module/go.mod", "w") as out:
+        out.write("module probe\n\ngo 1.19\n")
+    env = dict(os.environ, GOPATH=work + "/gopath", GOCACHE=work + "/cache", GOSUMDB="off", GOFLAGS="-mod=mod",
+               GOTOOLCHAIN="local", GOPROXY="https://%s:%d" % (parts.hostname, parts.port))
+    try:
+        done = subprocess.run(["go", "mod", "download", "-json", "example.com/probe@v1.0.0"], cwd=work + "/module",
+                              env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=TIMEOUT + 20)
+        text = done.stdout + done.stderr
+    finally:
+        subprocess.run(["chmod", "-R", "u+w", work], capture_output=True)
+        subprocess.run(["rm", "-rf", work], capture_output=True)
+    match = re.search(r"(x509: [^\"\n]+|tls: [^\"\n]+)", text)
+    if match:
+        return version, False, match.group(1), None
+    return version, True, None, None  # TLS passed; s_server is no module proxy
+
+
+SYSTEM = {"curl": probe_curl, "openssl": probe_openssl, "git": probe_git, "go": probe_go}
 PYTHON = {
     "httpx": probe_httpx, "requests": probe_requests, "urllib3": probe_urllib3, "python-ssl": probe_python_ssl,
     "pip": probe_pip, "botocore": probe_botocore, "aiohttp": probe_aiohttp, "truststore": probe_truststore,

@@ -210,6 +210,12 @@ public final class CertificateStore {
     // A file loaded whole puts subjects in the store's objects that the lazy lookup would then never be asked for:
     // from here on every file is loaded whole.
     files.loadAll(into: store)
+    if file.certificateBlocksOnly {
+      // Only its certificate blocks, never the text (a TRUSTED CERTIFICATE in it is not Go's).
+      let entries = file.entries ?? []
+      return entries.filter { entry in entry.certificate.x509().map { X509_STORE_add_cert(store, $0) == 1 } ?? false }
+        .count
+    }
     let count = file.pem.withUnsafeBufferPointer {
       tg_store_add_pem(store, $0.baseAddress, Int32(clamping: $0.count))
     }
@@ -285,10 +291,13 @@ public final class CertificateStore {
 public struct CAFile: @unchecked Sendable {
   public let pem: [UInt8]
   let entries: [LazyFiles.Entry]?
+  /// Read as Go reads PEM: `entries` are exactly what loads, never the text whole.
+  let certificateBlocksOnly: Bool
 
-  public init(_ pem: [UInt8]) {
+  public init(_ pem: [UInt8], certificateBlocksOnly: Bool = false) {
     self.pem = pem
-    entries = LazyFiles.index(pem)
+    self.certificateBlocksOnly = certificateBlocksOnly
+    entries = LazyFiles.index(pem, certificateBlocksOnly: certificateBlocksOnly)
     ERR_clear_error()
   }
 
@@ -316,16 +325,21 @@ final class LazyFiles: SubjectLookup, @unchecked Sendable {
 
   /// The certificates of a text made only of plain `CERTIFICATE` blocks that all decode, in file order; nil when the
   /// text must be loaded whole (it does not frame, or holds anything else).
-  static func index(_ pem: [UInt8]) -> [Entry]? {
+  /// `certificateBlocksOnly`: as Go's `AppendCertsFromPEM` reads it, only `CERTIFICATE` blocks without headers that
+  /// decode, every other block passed over; never nil (a text that does not frame gives none).
+  static func index(_ pem: [UInt8], certificateBlocksOnly: Bool = false) -> [Entry]? {
     var blocks: UnsafeMutablePointer<tg_pem_block>?
     let count = pem.withUnsafeBufferPointer { tg_pem_frame($0.baseAddress, Int32(clamping: $0.count), &blocks) }
     defer { tg_pem_blocks_free(blocks, max(count, 0)) }
-    guard count >= 0 else { return nil }
+    guard count >= 0 else { return certificateBlocksOnly ? [] : nil }
     var entries: [Entry] = []
     entries.reserveCapacity(Int(count))
     for block in UnsafeBufferPointer(start: blocks, count: Int(count)) {
-      guard block.plain == 1, let der = block.der else { return nil }
       var hash: UInt = 0
+      if certificateBlocksOnly {
+        guard block.plain == 1, let der = block.der, tg_x509_decodes(der, block.length, &hash) == 1 else { continue }
+      }
+      guard block.plain != 0, let der = block.der else { return nil }
       guard tg_x509_decodes(der, block.length, &hash) == 1 else { return nil }
       entries.append(
         Entry(

@@ -38,6 +38,8 @@ public enum ContextKind: String, Sendable, Equatable {
   case program
   /// libcurl (curl, git): partial chains accepted, so a trusted intermediate is an anchor.
   case curl
+  /// Go's crypto/x509: every certificate of its pool is a root, so a trusted intermediate is an anchor too.
+  case go
 }
 
 /// When a client reads its version from: a distribution in the project's Python, Python itself, or nothing.
@@ -91,6 +93,9 @@ public struct ClientBehaviour: Sendable {
   /// Variables that, set and not empty, make the client pass over its last slot, its defaults (uv: SSL_CERT_FILE or
   /// SSL_CERT_DIR replace the bundled roots and the system store, even when what they name cannot be read).
   public var defaultsUnlessSet: [String] = []
+  /// Reads PEM as Go does: only `CERTIFICATE` blocks without headers (OpenSSL also loads `TRUSTED CERTIFICATE` and
+  /// `X509 CERTIFICATE`).
+  public var certificateBlocksOnly = false
   /// Said whenever the row applies.
   public var note: String? = nil
   /// A URL, or a measured fact (trust-regressions.md §10).
@@ -344,7 +349,55 @@ public enum ClientBehaviours {
       switches: [.init(variable: "NODE_TLS_REJECT_UNAUTHORIZED", value: "0")],
       note: "an extra CA file Node cannot read is skipped with a warning",
       source: "https://nodejs.org/api/cli.html (NODE_EXTRA_CA_CERTS, NODE_TLS_REJECT_UNAUTHORIZED)"),
+    goRow,
   ]
+
+  /// Go's crypto/x509 on Linux (`root_unix.go`, `root_linux.go`; measured go 1.19.8's `go mod download` against
+  /// `openssl s_server`, GoVerificationTests): SSL_CERT_FILE, else the first of its bundle files that reads; and
+  /// every file of each folder of SSL_CERT_DIR (`:`-separated), else of each of its folders. An empty variable is
+  /// unset; what cannot be read adds nothing. Only `CERTIFICATE` blocks count.
+  static let goRow = ClientBehaviour(
+    client: "go",
+    // Present with its program: a Go variable (GOFLAGS, GOPROXY) is no trust variable, which a snapshot keeps.
+    presence: .configured(variables: [], programs: goPrograms),
+    version: .none, context: .go,
+    slots: [
+      [
+        .init(
+          .variable("SSL_CERT_FILE"), label: "SSL_CERT_FILE", folder: .nothing, missing: .nothing,
+          noCertificates: .nothing)
+      ]
+        + goBundles.map {
+          .init(.file($0), label: "Go's system bundle", folder: .next, missing: .next, noCertificates: .nothing)
+        },
+      [
+        .init(
+          .variable("SSL_CERT_DIR"), label: "SSL_CERT_DIR", file: .nothing, folder: .loadEveryFile, missing: .nothing,
+          noCertificates: .nothing)
+      ]
+        + [goFolder(goFolders[0])],
+    ] + goFolders.dropFirst().map { [goFolder($0)] },
+    ignores: ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS"],
+    certificateBlocksOnly: true,
+    note: "programs built with Go (gh, terraform, kubectl, helm, docker's CLI) read the same places",
+    source:
+      "https://github.com/golang/go/blob/master/src/crypto/x509/root_unix.go (loadSystemRoots), root_linux.go; "
+      + "measured go 1.19.8 (GoVerificationTests)")
+
+  /// Go's `certFiles`, in its order: the first that reads is the bundle.
+  static let goBundles = [
+    "/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/ca-bundle.pem",
+    "/etc/pki/tls/cacert.pem", "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", "/etc/ssl/cert.pem",
+  ]
+  /// Go's `certDirectories`: every one is read whole, unless SSL_CERT_DIR names others.
+  static let goFolders = ["/etc/ssl/certs", "/etc/pki/tls/certs", "/system/etc/security/cacerts"]
+  static let goPrograms = ["/usr/local/go/bin/go", "/usr/bin/go", "/usr/lib/go/bin/go"]
+
+  static func goFolder(_ path: String) -> TrustChoice {
+    .init(
+      .directoryUnlessSet(path, unlessSet: "SSL_CERT_DIR"), label: "Go's system folders", file: .nothing,
+      folder: .loadEveryFile, missing: .nothing, noCertificates: .nothing)
+  }
 
   /// pip's own certificate settings, in the order that wins: requests' variables replace the session's `verify`.
   static let pipExplicit: [TrustChoice] = [
@@ -430,6 +483,11 @@ public enum ClientBehaviours {
       source:
         "https://curl.se/libcurl/c/CURLOPT_SSL_OPTIONS.html (CURLSSLOPT_NO_PARTIALCHAIN: partial chains are "
         + "accepted by default since 7.68.0); measured curl 7.88.1 and git 2.39.5 (docs/conformance.md)"),
+    .init(
+      context: .go, package: nil, python: .any, flags: [.partialChain],
+      source:
+        "https://github.com/golang/go/blob/master/src/crypto/x509/verify.go (a chain ends at any certificate of "
+        + "opts.Roots); measured go 1.19.8: an intermediate in SSL_CERT_FILE is an anchor (GoVerificationTests)"),
     .init(
       context: .stdlibDefault, package: nil, python: .init(from: TrustBoundaries.pythonStrictFlags),
       flags: [.x509Strict, .partialChain],

@@ -53,6 +53,7 @@ extension ClientBehaviours {
     case .ownContext: return "its own ssl.SSLContext (no strict flags)"
     case .program: return "a program on OpenSSL (no extra flags)"
     case .curl: return "libcurl (an intermediate in the CA file is a trust anchor: partial chains)"
+    case .go: return "Go's crypto/x509 (every certificate of its pool is a trust anchor: partial chains)"
     }
   }
 

@@ -27,6 +27,9 @@ public struct TrustChoice: Sendable, Equatable {
     /// A fixed path (a program's build-time default).
     case file(String)
     case directory(String)
+    /// A fixed folder, passed over while a variable is set and not empty (Go's folders, which SSL_CERT_DIR
+    /// replaces together).
+    case directoryUnlessSet(String, unlessSet: String)
     /// Roots compiled into the program (Node): nothing here can load or verify them.
     case builtIn(String)
     /// A copy of Mozilla's roots here, standing for a program's compiled-in copy of the same list (uv's

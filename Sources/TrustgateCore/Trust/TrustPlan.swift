@@ -15,6 +15,8 @@ public struct TrustPlan: Sendable {
     public var label: String
     /// What the client does when the file holds no certificate.
     public var noCertificates: TrustChoice.Reaction
+    /// Only `CERTIFICATE` blocks count, as Go reads PEM (`ClientBehaviour.certificateBlocksOnly`).
+    public var certificateBlocksOnly = false
   }
 
   public enum Outcome: Sendable, Equatable {
@@ -232,12 +234,18 @@ public struct TrustPlanner: Sendable {
       let shown = path ?? ""
       switch reaction {
       case .loadFile:
-        plan.loads.append(.init(kind: .file, path: shown, label: choice.label, noCertificates: choice.noCertificates))
+        plan.loads.append(
+          .init(
+            kind: .file, path: shown, label: choice.label, noCertificates: choice.noCertificates,
+            certificateBlocksOnly: plan.row.certificateBlocksOnly))
       case .lookUpFolder(let split):
         plan.loads.append(
           .init(kind: .folder(split: split), path: shown, label: choice.label, noCertificates: .nothing))
       case .loadEveryFile:
-        plan.loads.append(.init(kind: .everyFile, path: shown, label: choice.label, noCertificates: .nothing))
+        plan.loads.append(
+          .init(
+            kind: .everyFile, path: shown, label: choice.label, noCertificates: .nothing,
+            certificateBlocksOnly: plan.row.certificateBlocksOnly))
       case .nothing:
         if path != nil { plan.notes.append("\(choice.label) \(shown) is \(describe(state(shown))): skipped") }
       case .raises(let message):
@@ -258,7 +266,13 @@ public struct TrustPlanner: Sendable {
   }
 
   func reaction(_ choice: TrustChoice, path: String, plan: inout TrustPlan) -> TrustChoice.Reaction {
-    let state = self.state(path)
+    var state = self.state(path)
+    // A `:` list for a client that splits it (OpenSSL's capath, Go's and uv's SSL_CERT_DIR): a folder when any
+    // part is one; each part is loaded (or passed over) on its own.
+    if path.contains(":"), choice.folder == .lookUpFolder(split: true) || choice.folder == .loadEveryFile {
+      let states = path.split(separator: ":").map { self.state(String($0)) }
+      state = [.folder, .file, .unknown].first { states.contains($0) } ?? .missing
+    }
     let reaction: TrustChoice.Reaction
     switch state {
     case .file: reaction = choice.file
@@ -304,6 +318,7 @@ public struct TrustPlanner: Sendable {
         snapshot.stores.contains { $0.path == path && $0.certificates.count > 0 } || state(path) == .file
       }
     case .file(let path), .directory(let path): return path
+    case .directoryUnlessSet(let path, let other): return (env[other] ?? "").isEmpty ? path : nil
     case .builtIn: return nil
     case .mozillaCopy:
       return [python?.certifi, python?.pipCertifi].lazy.compactMap { $0 }

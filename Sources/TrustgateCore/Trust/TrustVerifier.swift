@@ -191,11 +191,15 @@ public final class TrustVerifier {
     CAFiles.key(path, views: Views(fs: fs, repository: repository)).flatMap { caFiles[$0] }
   }
 
-  func caFile(_ path: String) -> CAFile {
+  /// `certificateBlocksOnly`: indexed as Go reads PEM, under a key of its own.
+  func caFile(_ path: String, certificateBlocksOnly: Bool = false) -> CAFile {
     let views = Views(fs: fs, repository: repository)
-    guard let key = CAFiles.key(path, views: views) else { return CAFile(read(path) ?? []) }
+    guard let found = CAFiles.key(path, views: views) else {
+      return CAFile(read(path) ?? [], certificateBlocksOnly: certificateBlocksOnly)
+    }
+    let key = certificateBlocksOnly ? found + "#certificate-blocks" : found
     if let known = caFiles[key] { return known }
-    let file = CAFile(read(path) ?? [])
+    let file = CAFile(read(path) ?? [], certificateBlocksOnly: certificateBlocksOnly)
     caFiles[key] = file
     return file
   }
@@ -207,7 +211,8 @@ public final class TrustVerifier {
     for (index, load) in loads.enumerated() {
       switch load.kind {
       case .file:
-        let count = store.add(caFile(load.path), lazily: lazily)
+        let count = store.add(
+          caFile(load.path, certificateBlocksOnly: load.certificateBlocksOnly), lazily: lazily)
         if count > 0 {
           built.lines.append((index, false, "\(load.path) (\(count) certificate\(count == 1 ? "" : "s"))"))
           continue
@@ -251,7 +256,7 @@ public final class TrustVerifier {
           for name in ((try? view.list(base)) ?? []).prefix(Self.folderFileLimit) {
             let path = (folder.hasSuffix("/") ? folder : folder + "/") + name
             guard views.state(path) == .file else { continue }
-            count += store.add(caFile(path), lazily: lazily)
+            count += store.add(caFile(path, certificateBlocksOnly: load.certificateBlocksOnly), lazily: lazily)
           }
           let plural = count == 1 ? "" : "s"
           built.lines.append((index, count == 0, "\(folder) (every file: \(count) certificate\(plural))"))

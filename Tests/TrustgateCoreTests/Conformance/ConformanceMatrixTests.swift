@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 /// The conformance matrix: real clients from PyPI (httpx, requests, urllib3, urllib.request, pip, botocore, aiohttp,
-/// truststore, shotgun-api3) and curl, openssl s_client and git, each run in every scenario against `openssl
+/// truststore, shotgun-api3) and curl, openssl s_client, git and go, each run in every scenario against `openssl
 /// s_server` serving a private PKI's chain (scripts/conformance/), and `trustgate verify` run in the very same
 /// scenario. Every cell where the two disagree is a wrong verdict.
 ///
@@ -171,6 +171,13 @@ final class ConformanceMatrixTests: XCTestCase {
     // exit 77, where OpenSSL itself (s_client) skips it and uses its default folder.
     expect("missing-file+ssl-cert-dir", "-", "-", "curl", verifies: true)
     expect("missing-file+os-store", "-", "-", "curl", verifies: false, error: "(77)")
+    // Go (the go command): every file of SSL_CERT_DIR, hash names or not; the system folders when SSL_CERT_FILE is
+    // missing; any certificate it loaded is an anchor; requests' variables are not its.
+    expect("ssl-cert-dir-no-hash", "-", "-", "go", verifies: true)
+    expect("missing-file+os-store", "-", "-", "go", verifies: true)
+    expect("intermediate-only", "-", "-", "go", verifies: true)
+    expect(
+      "requests-ca-bundle", "-", "-", "go", verifies: false, error: "x509: certificate signed by unknown authority")
     expect("missing-file+ssl-cert-dir", "-", "-", "openssl", verifies: true)
     expect("missing-file+os-store", "-", "-", "openssl", verifies: true)
   }

@@ -67,6 +67,22 @@ final class ClientVerificationTests: XCTestCase {
     XCTAssertTrue(after.sources.contains { $0.hasPrefix("SSL_CERT_DIR /certs (hashed folder") }, "\(after.sources)")
   }
 
+  /// SSL_CERT_DIR as a `:` list whose first folder is gone: OpenSSL splits it and looks roots up in each folder.
+  /// Before, trustgate judged the whole value as one path, found it missing, and said nothing verifies.
+  func testSSLCertDirListIsSplitAsOpenSSLSplitsIt() throws {
+    try copy("root.pem", to: "certs/root.pem")
+    try rehash("certs")
+    let all = try verdicts(env: ["SSL_CERT_FILE": "/gone.pem", "SSL_CERT_DIR": "/nowhere:/certs"])
+    let openssl = try verdict(all, "openssl")
+    let oracle = try OpenSSLOracle.verify(
+      leaf: pki.file("leaf.pem"), untrusted: pki.file("inter.pem"), arguments: [], host: "localhost",
+      environment: ["SSL_CERT_FILE": root + "/gone.pem", "SSL_CERT_DIR": root + "/nowhere:" + root + "/certs"])
+    XCTAssertTrue(oracle.verifies, "\(oracle)")
+    XCTAssertEqual(openssl.verifies, oracle.verifies, "\(openssl)")
+    XCTAssertTrue(openssl.sources.contains { $0.hasPrefix("SSL_CERT_DIR /certs (hashed folder") }, "\(openssl)")
+    XCTAssertTrue(openssl.sources.contains { $0.contains("/nowhere is not a folder") }, "\(openssl)")
+  }
+
   func testMissingSSLCertFileNextToAWorkingFolderStillVerifiesForOpenSSLButNotForCurl() throws {
     try copy("root.pem", to: "certs/root.pem")
     try rehash("certs")
