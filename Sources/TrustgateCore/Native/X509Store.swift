@@ -301,6 +301,20 @@ public struct CAFile: @unchecked Sendable {
     ERR_clear_error()
   }
 
+  /// The file as Go reads it, from its index when it has one (its certificate blocks, decoded once); else indexed
+  /// again, passing over the blocks Go does not read.
+  func certificateBlocks() -> CAFile {
+    guard !certificateBlocksOnly else { return self }
+    guard let entries else { return CAFile(pem, certificateBlocksOnly: true) }
+    return CAFile(pem: pem, entries: entries.filter(\.certificateBlock))
+  }
+
+  private init(pem: [UInt8], entries: [LazyFiles.Entry]) {
+    self.pem = pem
+    self.entries = entries
+    certificateBlocksOnly = true
+  }
+
   /// Decodes the file's first certificate (kept for the stores that will want it): OpenSSL's first decode in a
   /// process sets up its key decoders (~2.5 ms, against ~250 µs for the next), which a thread with time to spare can
   /// pay ahead.
@@ -314,6 +328,8 @@ final class LazyFiles: SubjectLookup, @unchecked Sendable {
   struct Entry {
     var subjectHash: UInt
     var certificate: DecodedCertificate
+    /// A `CERTIFICATE` block (not `X509 CERTIFICATE`): what Go reads.
+    var certificateBlock = true
     var der: [UInt8] { certificate.der }
   }
   var entries: [Entry] = []
@@ -336,15 +352,18 @@ final class LazyFiles: SubjectLookup, @unchecked Sendable {
     entries.reserveCapacity(Int(count))
     for block in UnsafeBufferPointer(start: blocks, count: Int(count)) {
       var hash: UInt = 0
+      let decodes = block.der.map { tg_x509_decodes($0, block.length, &hash) == 1 } ?? false
       if certificateBlocksOnly {
-        guard block.plain == 1, let der = block.der, tg_x509_decodes(der, block.length, &hash) == 1 else { continue }
+        guard block.plain == 1, decodes else { continue }
+      } else {
+        guard block.plain != 0, decodes else { return nil }
       }
-      guard block.plain != 0, let der = block.der else { return nil }
-      guard tg_x509_decodes(der, block.length, &hash) == 1 else { return nil }
+      guard let der = block.der else { continue }
       entries.append(
         Entry(
           subjectHash: hash,
-          certificate: DecodedCertificate(der: Array(UnsafeBufferPointer(start: der, count: block.length)))))
+          certificate: DecodedCertificate(der: Array(UnsafeBufferPointer(start: der, count: block.length))),
+          certificateBlock: block.plain == 1))
     }
     return entries
   }

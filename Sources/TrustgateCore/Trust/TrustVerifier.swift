@@ -191,17 +191,15 @@ public final class TrustVerifier {
     CAFiles.key(path, views: Views(fs: fs, repository: repository)).flatMap { caFiles[$0] }
   }
 
-  /// `certificateBlocksOnly`: indexed as Go reads PEM, under a key of its own.
+  /// `certificateBlocksOnly`: as Go reads PEM, from the file's own index (read once).
   func caFile(_ path: String, certificateBlocksOnly: Bool = false) -> CAFile {
     let views = Views(fs: fs, repository: repository)
-    guard let found = CAFiles.key(path, views: views) else {
+    guard let key = CAFiles.key(path, views: views) else {
       return CAFile(read(path) ?? [], certificateBlocksOnly: certificateBlocksOnly)
     }
-    let key = certificateBlocksOnly ? found + "#certificate-blocks" : found
-    if let known = caFiles[key] { return known }
-    let file = CAFile(read(path) ?? [], certificateBlocksOnly: certificateBlocksOnly)
+    let file = caFiles[key] ?? CAFile(read(path) ?? [])
     caFiles[key] = file
-    return file
+    return certificateBlocksOnly ? file.certificateBlocks() : file
   }
 
   func build(_ loads: [TrustPlan.Load], lazily: Bool) -> Built {
