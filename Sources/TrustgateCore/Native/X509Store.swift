@@ -295,9 +295,14 @@ public struct CAFile: @unchecked Sendable {
   let certificateBlocksOnly: Bool
 
   public init(_ pem: [UInt8], certificateBlocksOnly: Bool = false) {
+    self.init(pem, certificateBlocksOnly: certificateBlocksOnly, known: [:])
+  }
+
+  /// `known`: certificates the run decoded already, by DER (`LazyFiles.index`).
+  init(_ pem: [UInt8], certificateBlocksOnly: Bool, known: [[UInt8]: LazyFiles.Entry]) {
     self.pem = pem
     self.certificateBlocksOnly = certificateBlocksOnly
-    entries = LazyFiles.index(pem, certificateBlocksOnly: certificateBlocksOnly)
+    entries = LazyFiles.index(pem, certificateBlocksOnly: certificateBlocksOnly, known: known)
     ERR_clear_error()
   }
 
@@ -343,7 +348,9 @@ final class LazyFiles: SubjectLookup, @unchecked Sendable {
   /// text must be loaded whole (it does not frame, or holds anything else).
   /// `certificateBlocksOnly`: as Go's `AppendCertsFromPEM` reads it, only `CERTIFICATE` blocks without headers that
   /// decode, every other block passed over; never nil (a text that does not frame gives none).
-  static func index(_ pem: [UInt8], certificateBlocksOnly: Bool = false) -> [Entry]? {
+  /// `known`: certificates this run decoded already, by their DER bytes (decoding is a function of the bytes alone):
+  /// the same root in a bundle and in a folder's file is decoded once.
+  static func index(_ pem: [UInt8], certificateBlocksOnly: Bool = false, known: [[UInt8]: Entry] = [:]) -> [Entry]? {
     var blocks: UnsafeMutablePointer<tg_pem_block>?
     let count = pem.withUnsafeBufferPointer { tg_pem_frame($0.baseAddress, Int32(clamping: $0.count), &blocks) }
     defer { tg_pem_blocks_free(blocks, max(count, 0)) }
@@ -352,17 +359,19 @@ final class LazyFiles: SubjectLookup, @unchecked Sendable {
     entries.reserveCapacity(Int(count))
     for block in UnsafeBufferPointer(start: blocks, count: Int(count)) {
       var hash: UInt = 0
-      let decodes = block.der.map { tg_x509_decodes($0, block.length, &hash) == 1 } ?? false
+      let bytes = block.der.map { Array(UnsafeBufferPointer(start: $0, count: block.length)) }
+      let reused = bytes.flatMap { known.isEmpty ? nil : known[$0] }
+      if let reused { hash = reused.subjectHash }
+      let decodes = reused != nil || (block.der.map { tg_x509_decodes($0, block.length, &hash) == 1 } ?? false)
       if certificateBlocksOnly {
         guard block.plain == 1, decodes else { continue }
       } else {
         guard block.plain != 0, decodes else { return nil }
       }
-      guard let der = block.der else { continue }
+      guard let bytes else { continue }
       entries.append(
         Entry(
-          subjectHash: hash,
-          certificate: DecodedCertificate(der: Array(UnsafeBufferPointer(start: der, count: block.length))),
+          subjectHash: hash, certificate: reused?.certificate ?? DecodedCertificate(der: bytes),
           certificateBlock: block.plain == 1))
     }
     return entries

@@ -197,9 +197,24 @@ public final class TrustVerifier {
     guard let key = CAFiles.key(path, views: views) else {
       return CAFile(read(path) ?? [], certificateBlocksOnly: certificateBlocksOnly)
     }
-    let file = caFiles[key] ?? CAFile(read(path) ?? [])
+    let file = caFiles[key] ?? indexed(read(path) ?? [])
     caFiles[key] = file
     return certificateBlocksOnly ? file.certificateBlocks() : file
+  }
+
+  /// Certificates decoded in this run's CA files, by DER: a folder of the bundle's roots one file each (what Go and
+  /// uv read) reuses the bundle's decoding.
+  private var decoded: [[UInt8]: LazyFiles.Entry]?
+
+  private func indexed(_ pem: [UInt8]) -> CAFile {
+    if decoded == nil {
+      var all: [[UInt8]: LazyFiles.Entry] = [:]
+      for file in caFiles.values { for entry in file.entries ?? [] { all[entry.der] = entry } }
+      decoded = all
+    }
+    let file = CAFile(pem, certificateBlocksOnly: false, known: decoded ?? [:])
+    for entry in file.entries ?? [] where decoded?[entry.der] == nil { decoded?[entry.der] = entry }
+    return file
   }
 
   func build(_ loads: [TrustPlan.Load], lazily: Bool) -> Built {
