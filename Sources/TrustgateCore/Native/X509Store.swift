@@ -299,7 +299,7 @@ public struct CAFile: @unchecked Sendable {
   }
 
   /// `known`: certificates the run decoded already, by DER (`LazyFiles.index`).
-  init(_ pem: [UInt8], certificateBlocksOnly: Bool, known: [[UInt8]: LazyFiles.Entry]) {
+  init(_ pem: [UInt8], certificateBlocksOnly: Bool, known: [DERKey: LazyFiles.Entry]) {
     self.pem = pem
     self.certificateBlocksOnly = certificateBlocksOnly
     entries = LazyFiles.index(pem, certificateBlocksOnly: certificateBlocksOnly, known: known)
@@ -328,6 +328,14 @@ public struct CAFile: @unchecked Sendable {
   }
 }
 
+/// DER bytes as a dictionary key, hashed in one pass (an array of bytes hashes element by element).
+struct DERKey: Hashable {
+  let bytes: [UInt8]
+  init(_ bytes: [UInt8]) { self.bytes = bytes }
+  func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
+  static func == (lhs: DERKey, rhs: DERKey) -> Bool { lhs.bytes == rhs.bytes }
+}
+
 /// The lazily read CA files of one store and the lookup method that parses their certificates on demand.
 final class LazyFiles: SubjectLookup, @unchecked Sendable {
   struct Entry {
@@ -350,7 +358,7 @@ final class LazyFiles: SubjectLookup, @unchecked Sendable {
   /// decode, every other block passed over; never nil (a text that does not frame gives none).
   /// `known`: certificates this run decoded already, by their DER bytes (decoding is a function of the bytes alone):
   /// the same root in a bundle and in a folder's file is decoded once.
-  static func index(_ pem: [UInt8], certificateBlocksOnly: Bool = false, known: [[UInt8]: Entry] = [:]) -> [Entry]? {
+  static func index(_ pem: [UInt8], certificateBlocksOnly: Bool = false, known: [DERKey: Entry] = [:]) -> [Entry]? {
     var blocks: UnsafeMutablePointer<tg_pem_block>?
     let count = pem.withUnsafeBufferPointer { tg_pem_frame($0.baseAddress, Int32(clamping: $0.count), &blocks) }
     defer { tg_pem_blocks_free(blocks, max(count, 0)) }
@@ -360,7 +368,7 @@ final class LazyFiles: SubjectLookup, @unchecked Sendable {
     for block in UnsafeBufferPointer(start: blocks, count: Int(count)) {
       var hash: UInt = 0
       let bytes = block.der.map { Array(UnsafeBufferPointer(start: $0, count: block.length)) }
-      let reused = bytes.flatMap { known.isEmpty ? nil : known[$0] }
+      let reused = bytes.flatMap { known.isEmpty ? nil : known[DERKey($0)] }
       if let reused { hash = reused.subjectHash }
       let decodes = reused != nil || (block.der.map { tg_x509_decodes($0, block.length, &hash) == 1 } ?? false)
       if certificateBlocksOnly {

@@ -204,16 +204,16 @@ public final class TrustVerifier {
 
   /// Certificates decoded in this run's CA files, by DER: a folder of the bundle's roots one file each (what Go and
   /// uv read) reuses the bundle's decoding.
-  private var decoded: [[UInt8]: LazyFiles.Entry]?
+  private var decoded: [DERKey: LazyFiles.Entry]?
 
   private func indexed(_ pem: [UInt8]) -> CAFile {
     if decoded == nil {
-      var all: [[UInt8]: LazyFiles.Entry] = [:]
-      for file in caFiles.values { for entry in file.entries ?? [] { all[entry.der] = entry } }
+      var all: [DERKey: LazyFiles.Entry] = [:]
+      for file in caFiles.values { for entry in file.entries ?? [] { all[DERKey(entry.der)] = entry } }
       decoded = all
     }
     let file = CAFile(pem, certificateBlocksOnly: false, known: decoded ?? [:])
-    for entry in file.entries ?? [] where decoded?[entry.der] == nil { decoded?[entry.der] = entry }
+    for entry in file.entries ?? [] where decoded?[DERKey(entry.der)] == nil { decoded?[DERKey(entry.der)] = entry }
     return file
   }
 
@@ -265,8 +265,14 @@ public final class TrustVerifier {
             continue
           }
           let base = folder.hasPrefix("/") ? folder : "/" + folder
+          let real = (try? view.resolve(base)) ?? base
           var count = 0
           for name in ((try? view.list(base)) ?? []).prefix(Self.folderFileLimit) {
+            // A link to a name in the same folder (`<hash>.0` → `root.pem`) is passed over, as Go's
+            // `readUniqueDirectoryEntries` does: the file it names is read under its own name.
+            if case .symlink(let target) = view.rawKind((real == "/" ? "" : real) + "/" + name), !target.contains("/") {
+              continue
+            }
             let path = (folder.hasSuffix("/") ? folder : folder + "/") + name
             guard views.state(path) == .file else { continue }
             count += store.add(caFile(path, certificateBlocksOnly: load.certificateBlocksOnly), lazily: lazily)
