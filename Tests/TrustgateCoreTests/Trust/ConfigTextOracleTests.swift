@@ -59,10 +59,7 @@ final class ConfigTextOracleTests: XCTestCase {
       XCTAssertNil(parsed.badLine, "git read it: \(text.debugDescription)")
       // `--null`: `key\nvalue\0`, or `key\0` for a key alone.
       let fromGit = result.output.split(separator: "\0", omittingEmptySubsequences: false).dropLast().map(String.init)
-      let ours = parsed.entries.map { entry in
-        let name = ([entry.section] + (entry.subsection.map { [$0] } ?? []) + [entry.key]).joined(separator: ".")
-        return entry.value.map { name + "\n" + $0 } ?? name
-      }
+      let ours = Self.listed(parsed.entries)
       XCTAssertEqual(ours, fromGit, "text: \(text.debugDescription)")
       compared += 1
     }
@@ -127,15 +124,20 @@ final class ConfigTextOracleTests: XCTestCase {
       let fromGit = stride(from: 0, to: fields.count - 1, by: 2).filter { fields[$0] == "command" }.map {
         fields[$0 + 1]
       }
-      let mine = ours.entries.map { entry in
-        let name = ([entry.section] + (entry.subsection.map { [$0] } ?? []) + [entry.key]).joined(separator: ".")
-        return entry.value.map { name + "\n" + $0 } ?? name
-      }
+      let mine = Self.listed(ours.entries)
       XCTAssertEqual(mine, fromGit, "env: \(env)")
       compared += 1
     }
     XCTAssertGreaterThan(compared, 40)
     XCTAssertGreaterThan(refused, 40)
+  }
+
+  /// Entries as `git config --list --null` prints them: `name\nvalue`, or the name alone for a key alone.
+  static func listed(_ entries: [GitConfigEntry]) -> [String] {
+    entries.map { entry in
+      let name = ([entry.section] + (entry.subsection.map { [$0] } ?? []) + [entry.key]).joined(separator: ".")
+      return entry.value.map { name + "\n" + $0 } ?? name
+    }
   }
 
   /// git's booleans as `git config --bool` reads them; a value git refuses is nil.
