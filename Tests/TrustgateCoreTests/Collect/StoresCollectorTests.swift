@@ -155,8 +155,9 @@ final class StoresCollectorTests: XCTestCase {
       try FileManager.default.createSymbolicLink(atPath: folder + "/" + name, withDestinationPath: "root-rsa.pem")
     }
     // Upper-case digits are read as the hash they spell (the name matches), a second link as the next number.
-    try FileManager.default.createSymbolicLink(atPath: folder + "/" + hash.uppercased() + ".1", withDestinationPath: "root-rsa.pem")
-    try FileManager.default.createSymbolicLink(atPath: folder + "/" + hash + ".10", withDestinationPath: "root-rsa.pem")
+    for name in [hash.uppercased() + ".1", hash + ".10"] {
+      try FileManager.default.createSymbolicLink(atPath: folder + "/" + name, withDestinationPath: "root-rsa.pem")
+    }
     let (stores, _, _) = collect(root: scratch.path)
     let directory = try store(stores, "/etc/ssl/certs")
     XCTAssertEqual(directory.mismatchedHashLinks, ["deadbeef.0"])
