@@ -94,9 +94,8 @@ public enum FuzzEntryPoints {
     let text = String(decoding: bytes, as: UTF8.self)
     let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     var env = ["GIT_CONFIG_PARAMETERS": text, "GIT_CONFIG_COUNT": lines.first ?? ""]
-    for (index, pair) in lines.dropFirst().enumerated() where index < 64 {
-      env["GIT_CONFIG_KEY_\(index / 2)"] = index % 2 == 0 ? pair : env["GIT_CONFIG_KEY_\(index / 2)"]
-      if index % 2 == 1 { env["GIT_CONFIG_VALUE_\(index / 2)"] = pair }
+    for (index, line) in lines.dropFirst().prefix(64).enumerated() {
+      env[(index % 2 == 0 ? "GIT_CONFIG_KEY_" : "GIT_CONFIG_VALUE_") + String(index / 2)] = line
     }
     _ = TrustConfiguration.gitSwitches(GitEnvironmentConfig.entries(env).entries)
   }

@@ -212,9 +212,11 @@ public final class CertificateStore {
     files.loadAll(into: store)
     if file.certificateBlocksOnly {
       // Only its certificate blocks, never the text (a TRUSTED CERTIFICATE in it is not Go's).
-      let entries = file.entries ?? []
-      return entries.filter { entry in entry.certificate.x509().map { X509_STORE_add_cert(store, $0) == 1 } ?? false }
-        .count
+      var added = 0
+      for entry in file.entries ?? [] {
+        if let certificate = entry.certificate.x509(), X509_STORE_add_cert(store, certificate) == 1 { added += 1 }
+      }
+      return added
     }
     let count = file.pem.withUnsafeBufferPointer {
       tg_store_add_pem(store, $0.baseAddress, Int32(clamping: $0.count))
@@ -366,17 +368,18 @@ final class LazyFiles: SubjectLookup, @unchecked Sendable {
     var entries: [Entry] = []
     entries.reserveCapacity(Int(count))
     for block in UnsafeBufferPointer(start: blocks, count: Int(count)) {
-      var hash: UInt = 0
-      let bytes = block.der.map { Array(UnsafeBufferPointer(start: $0, count: block.length)) }
-      let reused = bytes.flatMap { known.isEmpty ? nil : known[DERKey($0)] }
-      if let reused { hash = reused.subjectHash }
-      let decodes = reused != nil || (block.der.map { tg_x509_decodes($0, block.length, &hash) == 1 } ?? false)
-      if certificateBlocksOnly {
-        guard block.plain == 1, decodes else { continue }
-      } else {
-        guard block.plain != 0, decodes else { return nil }
+      // A block the reading does not take: passed over as Go does, or the text loaded whole as OpenSSL does.
+      guard let der = block.der, certificateBlocksOnly ? block.plain == 1 : block.plain != 0 else {
+        if certificateBlocksOnly { continue }
+        return nil
       }
-      guard let bytes else { continue }
+      let bytes = Array(UnsafeBufferPointer(start: der, count: block.length))
+      let reused = known.isEmpty ? nil : known[DERKey(bytes)]
+      var hash = reused?.subjectHash ?? 0
+      if reused == nil, tg_x509_decodes(der, block.length, &hash) != 1 {
+        if certificateBlocksOnly { continue }
+        return nil
+      }
       entries.append(
         Entry(
           subjectHash: hash, certificate: reused?.certificate ?? DecodedCertificate(der: bytes),

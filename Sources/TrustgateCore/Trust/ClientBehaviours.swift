@@ -374,9 +374,8 @@ public enum ClientBehaviours {
         .init(
           .variable("SSL_CERT_DIR"), label: "SSL_CERT_DIR", file: .nothing, folder: .loadEveryFile, missing: .nothing,
           noCertificates: .nothing)
-      ]
-        + [goFolder(goFolders[0])],
-    ] + goFolders.dropFirst().map { [goFolder($0)] },
+      ],
+    ] + goFolders.map { [goFolder($0)] },
     ignores: ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS"],
     certificateBlocksOnly: true,
     note: "programs built with Go (gh, terraform, kubectl, helm, docker's CLI) read the same places",

@@ -244,10 +244,10 @@ enum GitEnvironmentConfig {
           return failed("missing config value GIT_CONFIG_VALUE_\(index)")
         }
         if key.isEmpty { return failed("empty config key") }
-        guard let entry = entry(key, value: value, variable: "GIT_CONFIG_KEY_\(index)") else {
-          return failed(keyError(key))
+        switch entry(key, value: value, variable: "GIT_CONFIG_KEY_\(index)") {
+        case .success(let entry): entries.append(entry)
+        case .failure(let refused): return failed(refused.words)
         }
-        entries.append(entry)
       }
     }
     if let parameters = env["GIT_CONFIG_PARAMETERS"] {
@@ -269,10 +269,10 @@ enum GitEnvironmentConfig {
         } else if name.isEmpty {
           return failed("empty config key")
         }
-        guard let entry = entry(name, value: given, variable: "GIT_CONFIG_PARAMETERS") else {
-          return failed(keyError(name))
+        switch entry(name, value: given, variable: "GIT_CONFIG_PARAMETERS") {
+        case .success(let entry): entries.append(entry)
+        case .failure(let refused): return failed(refused.words)
         }
-        entries.append(entry)
       }
       if bogus { return failed("bogus format in GIT_CONFIG_PARAMETERS") }
     }
@@ -304,33 +304,34 @@ enum GitEnvironmentConfig {
     return negative && number != 0 ? Int.max : number
   }
 
-  /// `git_config_parse_key`: the section (before the first dot) and the name (after the last, starting with a
-  /// letter) of letters, digits and `-`, lowered; what lies between is the subsection, kept as written.
-  static func entry(_ key: String, value: String?, variable: String) -> GitConfigEntry? {
-    let bytes = Array(key.utf8)
-    guard let first = bytes.firstIndex(of: 0x2E), let last = bytes.lastIndex(of: 0x2E), last > 0,
-      last + 1 < bytes.count
-    else { return nil }
-    let isKeyChar = { (c: UInt8) in GitConfigText.isAlpha(c) || GitConfigText.isDigit(c) || c == 0x2D }
-    let section = bytes[..<first]
-    let name = bytes[(last + 1)...]
-    guard section.allSatisfy(isKeyChar), name.allSatisfy(isKeyChar), GitConfigText.isAlpha(name.first!),
-      !bytes[first...last].contains(0x0A)
-    else { return nil }
-    return GitConfigEntry(
-      section: String(decoding: section.map(GitConfigText.lowered), as: UTF8.self),
-      subsection: first == last ? nil : String(decoding: bytes[(first + 1)..<last], as: UTF8.self),
-      key: String(decoding: name.map(GitConfigText.lowered), as: UTF8.self), value: value, path: variable, line: 0)
-  }
+  /// A key git refuses, in git's words.
+  struct Refusal: Error { var words: String }
 
-  /// git's words for a key `entry` refuses.
-  static func keyError(_ key: String) -> String {
-    guard let last = key.lastIndex(of: "."), last != key.startIndex else {
-      return "key does not contain a section: \(key)"
+  /// `git_config_parse_key`, in its order: the section (before the first dot) and the name (after the last, starting
+  /// with a letter) of letters, digits and `-`, lowered; what lies between is the subsection, kept as written.
+  static func entry(_ key: String, value: String?, variable: String) -> Result<GitConfigEntry, Refusal> {
+    let bytes = Array(key.utf8)
+    guard let last = bytes.lastIndex(of: 0x2E), last > 0 else {
+      return .failure(Refusal(words: "key does not contain a section: \(key)"))
     }
-    if key.index(after: last) == key.endIndex { return "key does not contain variable name: \(key)" }
-    if let first = key.firstIndex(of: "."), key[first...last].contains("\n") { return "invalid key (newline): \(key)" }
-    return "invalid key: \(key)"
+    guard last + 1 < bytes.count else { return .failure(Refusal(words: "key does not contain variable name: \(key)")) }
+    let first = bytes.firstIndex(of: 0x2E) ?? last
+    for (index, c) in bytes.enumerated() {
+      if index < first || index > last {
+        let keyChar = GitConfigText.isAlpha(c) || GitConfigText.isDigit(c) || c == 0x2D
+        if !keyChar || (index == last + 1 && !GitConfigText.isAlpha(c)) {
+          return .failure(Refusal(words: "invalid key: \(key)"))
+        }
+      } else if c == 0x0A {
+        return .failure(Refusal(words: "invalid key (newline): \(key)"))
+      }
+    }
+    return .success(
+      GitConfigEntry(
+        section: String(decoding: bytes[..<first].map(GitConfigText.lowered), as: UTF8.self),
+        subsection: first == last ? nil : String(decoding: bytes[(first + 1)..<last], as: UTF8.self),
+        key: String(decoding: bytes[(last + 1)...].map(GitConfigText.lowered), as: UTF8.self), value: value,
+        path: variable, line: 0))
   }
 
   /// GIT_CONFIG_PARAMETERS as `parse_config_env_list` reads it: single-quoted words (`'\''` and `'\!'` inside),

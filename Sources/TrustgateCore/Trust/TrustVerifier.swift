@@ -213,7 +213,7 @@ public final class TrustVerifier {
       decoded = all
     }
     let file = CAFile(pem, certificateBlocksOnly: false, known: decoded ?? [:])
-    for entry in file.entries ?? [] where decoded?[DERKey(entry.der)] == nil { decoded?[DERKey(entry.der)] = entry }
+    for entry in file.entries ?? [] { decoded?[DERKey(entry.der)] = entry }
     return file
   }
 
