@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 
 /// Whether one client verifies one chain, and if not, why — in the client's own words.
@@ -202,17 +203,66 @@ public final class TrustVerifier {
     return certificateBlocksOnly ? file.certificateBlocks() : file
   }
 
+  /// `caFile` for a path already resolved in `view` to a regular file, indexed under `key` (`CAFiles.key`'s).
+  private func caFile(
+    resolved real: String, key: String, in view: any FileSystemView, certificateBlocksOnly: Bool
+  ) -> CAFile {
+    let file = caFiles[key] ?? indexed((try? view.rawRead(real, limit: defaultReadLimit)) ?? [])
+    caFiles[key] = file
+    return certificateBlocksOnly ? file.certificateBlocks() : file
+  }
+
+  /// The files a client that reads every file of a folder reads, in name order, each resolved once (what it leads to
+  /// is read, and indexed under `keyPrefix` and that path) and indexed once a run. A link to a name in the same folder
+  /// (`<hash>.0` → `root.pem`) is passed over, as Go's `readUniqueDirectoryEntries` does: the file it names is read
+  /// under its own name. Done on every core: the verdicts run when the collectors are done, and Go's folder is every
+  /// file of /etc/ssl/certs (~140 on Debian).
+  private func everyFile(
+    _ names: [String], in real: String, of view: any FileSystemView, keyPrefix: String
+  ) -> [(real: String, key: String)] {
+    typealias Found = (at: Int, real: String, key: String, file: CAFile?)
+    let done = Mutex<[Found]>([])
+    do {
+      let known = decodedSoFar()
+      let indexed = Set(caFiles.keys)
+      let workers = max(1, min(activeProcessorCount(), names.count / 16))
+      DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        var mine: [Found] = []
+        for at in stride(from: worker, to: names.count, by: workers) {
+          let entry = (real == "/" ? "" : real) + "/" + names[at]
+          if case .symlink(let target) = view.rawKind(entry), !target.utf8.contains(UInt8(ascii: "/")) { continue }
+          guard let file = try? view.resolveExisting(entry), case .file = view.rawKind(file) else { continue }
+          let key = keyPrefix + file
+          let bytes = indexed.contains(key) ? nil : (try? view.rawRead(file, limit: defaultReadLimit)) ?? []
+          mine.append((at, file, key, bytes.map { CAFile($0, certificateBlocksOnly: false, known: known) }))
+        }
+        done.withLock { $0 += mine }
+      }
+    }
+    let found = done.withLock { $0 }.sorted { $0.at < $1.at }
+    for case let (_, _, key, file?) in found where caFiles[key] == nil {
+      caFiles[key] = file
+      for entry in file.entries ?? [] { decoded?[DERKey(entry.der)] = entry }
+    }
+    return found.map { ($0.real, $0.key) }
+  }
+
   /// Certificates decoded in this run's CA files, by DER: a folder of the bundle's roots one file each (what Go and
   /// uv read) reuses the bundle's decoding.
   private var decoded: [DERKey: LazyFiles.Entry]?
 
+  /// `decoded`, gathered from the files indexed before the first asks.
+  private func decodedSoFar() -> [DERKey: LazyFiles.Entry] {
+    if let decoded { return decoded }
+    var all: [DERKey: LazyFiles.Entry] = [:]
+    all.reserveCapacity(caFiles.values.reduce(0) { $0 + ($1.entries?.count ?? 0) } * 2)
+    for file in caFiles.values { for entry in file.entries ?? [] { all[DERKey(entry.der)] = entry } }
+    decoded = all
+    return all
+  }
+
   private func indexed(_ pem: [UInt8]) -> CAFile {
-    if decoded == nil {
-      var all: [DERKey: LazyFiles.Entry] = [:]
-      for file in caFiles.values { for entry in file.entries ?? [] { all[DERKey(entry.der)] = entry } }
-      decoded = all
-    }
-    let file = CAFile(pem, certificateBlocksOnly: false, known: decoded ?? [:])
+    let file = CAFile(pem, certificateBlocksOnly: false, known: decodedSoFar())
     for entry in file.entries ?? [] { decoded?[DERKey(entry.der)] = entry }
     return file
   }
@@ -266,16 +316,13 @@ public final class TrustVerifier {
           }
           let base = folder.hasPrefix("/") ? folder : "/" + folder
           let real = (try? view.resolve(base)) ?? base
+          let names = Array(((try? view.list(base)) ?? []).prefix(Self.folderFileLimit))
+          let files = everyFile(names, in: real, of: view, keyPrefix: folder.hasPrefix("/") ? "" : "repository:")
           var count = 0
-          for name in ((try? view.list(base)) ?? []).prefix(Self.folderFileLimit) {
-            // A link to a name in the same folder (`<hash>.0` → `root.pem`) is passed over, as Go's
-            // `readUniqueDirectoryEntries` does: the file it names is read under its own name.
-            if case .symlink(let target) = view.rawKind((real == "/" ? "" : real) + "/" + name), !target.contains("/") {
-              continue
-            }
-            let path = (folder.hasSuffix("/") ? folder : folder + "/") + name
-            guard views.state(path) == .file else { continue }
-            count += store.add(caFile(path, certificateBlocksOnly: load.certificateBlocksOnly), lazily: lazily)
+          for (file, key) in files {
+            count += store.add(
+              caFile(resolved: file, key: key, in: view, certificateBlocksOnly: load.certificateBlocksOnly),
+              lazily: lazily)
           }
           let plural = count == 1 ? "" : "s"
           built.lines.append((index, count == 0, "\(folder) (every file: \(count) certificate\(plural))"))

@@ -29,6 +29,18 @@ final class GoVerificationTests: XCTestCase {
       [try XCTUnwrap(Shell.which("openssl")), "x509", "-in", pki.file("root.pem"), "-addtrust", "serverAuth",
        "-trustout", "-out", scratch.path + "/trusted-root.pem"])
     XCTAssertEqual(trusted.status, 0, trusted.output)
+    let trustedBytes = Array(try Data(contentsOf: URL(fileURLWithPath: scratch.path + "/trusted-root.pem")))
+    try scratch.write("bigtrusted/zz-corporate.crt", trustedBytes)
+    // Folders as large as Debian's /etc/ssl/certs (its roots, one file each), the root among them as a certificate,
+    // or as a TRUSTED CERTIFICATE: the verifier reads such a folder on both cores.
+    let mozilla = "/usr/share/ca-certificates/mozilla"
+    let roots = try FileManager.default.contentsOfDirectory(atPath: mozilla).filter { $0.hasSuffix(".crt") }
+    XCTAssertGreaterThan(roots.count, 100, "Debian's roots are needed (ca-certificates)")
+    for name in roots {
+      let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: mozilla + "/" + name)))
+      for folder in ["big", "bigtrusted"] { try scratch.write("\(folder)/\(name)", bytes) }
+    }
+    try scratch.write("big/zz-corporate.crt", try pki.bytes("root.pem"))
     servers = LocalServers()
     port = try servers.serveChain(of: pki, www: true)
   }
@@ -87,6 +99,11 @@ final class GoVerificationTests: XCTestCase {
         ["SSL_CERT_FILE": scratch.path + "/other/other-root.pem", "SSL_CERT_DIR": plain], "accepted"
       ),
       ("a TRUSTED CERTIFICATE block is not read", ["SSL_CERT_FILE": scratch.path + "/trusted-root.pem"], "refused"),
+      ("a folder of Debian's size, the root among its files", ["SSL_CERT_DIR": scratch.path + "/big"], "accepted"),
+      (
+        "a folder of Debian's size, the root as TRUSTED CERTIFICATE", ["SSL_CERT_DIR": scratch.path + "/bigtrusted"],
+        "refused"
+      ),
     ]
     for cell in cells {
       XCTAssertEqual(try realGo(cell.env), cell.go, cell.name)
