@@ -498,21 +498,44 @@ public enum ClientBehaviours {
       source: "https://github.com/urllib3/urllib3/blob/main/CHANGES.rst#240-2025-04-10 (#3571)"),
   ]
 
-  /// The TLS security level a context runs at: libssl makes it the chain's auth level (RSA keys under 2048 bits and
-  /// SHA-1 signatures fail at 2).
+  /// The TLS security level a context runs at: libssl makes it the chain's auth level (`ssl_verify_cert_chain`):
+  /// at 1 SHA-1 signatures and RSA keys under 1024 bits fail, at 2 RSA keys under 2048 bits too. The last rule that
+  /// matches a client wins.
   public struct SecurityLevelRule: Sendable {
+    public enum Level: Sendable, Equatable {
+      case fixed(Int)
+      /// The level libssl gives every new context in the tree (`SystemSecurityLevel`).
+      case system
+    }
     public var contexts: [ContextKind]
-    public var python: VersionRange
-    public var level: Int
+    public var python: VersionRange = .any
+    /// The TLS library the client is linked with (`TrustConfiguration.tlsLibraries`); nil: OpenSSL.
+    public var library: String? = nil
+    public var level: Level
     public var source: String
   }
 
   public static let securityLevelRules: [SecurityLevelRule] = [
+    // Every OpenSSL client starts at the tree's level: its configuration's system_default, else the build's.
+    .init(
+      contexts: [.stdlibDefault, .urllib3, .ownContext, .program, .curl], level: .system,
+      source: "ssl/ssl_cert.c ssl_verify_cert_chain (auth level = security level), ssl/ssl_mcnf.c system_default; "
+        + "measured curl 7.88.1, openssl s_client 3.0 and Python 3.8/3.9 with OPENSSL_CONF (SecurityLevelTests)"),
     // Every `ssl.SSLContext` gets Python's default cipher string, which starts with @SECLEVEL=2 since 3.10.
     .init(
       contexts: [.stdlibDefault, .urllib3, .ownContext], python: .init(from: TrustBoundaries.pythonSecurityLevel2),
-      level: 2,
-      source: "https://github.com/python/cpython/pull/25778 (bpo-43998)")
+      level: .fixed(2),
+      source: "https://github.com/python/cpython/pull/25778 (bpo-43998)"),
+    // GnuTLS (Debian's git): SHA-1 signatures refused, RSA keys of 1024 bits accepted, as OpenSSL at level 1.
+    .init(
+      contexts: [.curl], library: "GnuTLS", level: .fixed(1),
+      source: "measured git 2.39.5 with libcurl-gnutls (GnuTLS 3.7.9): a SHA-1-signed leaf refused, a 1024-bit "
+        + "root accepted, whatever OpenSSL's configuration says (SecurityLevelTests)"),
+    // Go 1.18 refuses SHA-1 signatures (GODEBUG=x509sha1=1 allowed them until 1.24); it checks no key size before
+    // 1.24 (RSA under 1024 bits), as OpenSSL at level 1 does for RSA under 1024 bits.
+    .init(
+      contexts: [.go], level: .fixed(1),
+      source: "https://go.dev/doc/go1.18#sha1; measured go 1.19.8 (SecurityLevelTests)"),
   ]
 
   /// The rows for one client.

@@ -27,7 +27,7 @@ extension TrustConfiguration {
   /// Variables naming a configuration file a client reads: a relative value is opened from the folder the client
   /// runs in, and an image's reader keeps the file each one names.
   static let fileVariables = [
-    "PIP_CONFIG_FILE", "AWS_CONFIG_FILE", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "UV_CONFIG_FILE",
+    "PIP_CONFIG_FILE", "AWS_CONFIG_FILE", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "UV_CONFIG_FILE", "OPENSSL_CONF",
   ]
 
   static let files: [ClientConfigFile] = [
@@ -165,6 +165,8 @@ extension TrustConfiguration {
     {
       configuration.failures["git"] = "fatal: bad boolean config value '\(bad.value ?? "")' for 'http.sslverify'"
     }
+    configuration.securityLevel = SystemSecurityLevel.read(fs, env: env, workingDirectory: workingDirectory)
+    configuration.tlsLibraries = TLSLibraries.read(fs)
     let curlFile = places.paths(.curl).first
     let curl = curlFile.flatMap(bytes).map(CurlrcText.entries) ?? []
     for file in files {

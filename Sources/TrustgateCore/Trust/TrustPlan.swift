@@ -71,7 +71,17 @@ public struct TrustConfiguration: Sendable, Equatable {
   /// Clients that stop before any request because a configuration file of theirs cannot be parsed, with what they
   /// say (git: "fatal: bad config line 2 in file /root/.gitconfig").
   public var failures: [String: String] = [:]
+  /// The security level libssl gives every new context in the tree (`SystemSecurityLevel`).
+  public var securityLevel = SecuritySetting(level: 1, origin: SystemSecurityLevel.upstreamDefault)
+  /// Clients linked with another TLS library than OpenSSL (Debian's git: GnuTLS, through libcurl-gnutls).
+  public var tlsLibraries: [String: String] = [:]
   public init() {}
+}
+
+/// A security level and where it comes from (`/etc/ssl/openssl.cnf:62` or the build's default).
+public struct SecuritySetting: Sendable, Equatable {
+  public var level: Int
+  public var origin: String
 }
 
 /// Turns the knowledge table into plans for one snapshot. `state` says what sits at a path (the snapshot's record
@@ -158,10 +168,15 @@ public struct TrustPlanner: Sendable {
   func plan(_ row: ClientBehaviour, version: String?) -> TrustPlan {
     var plan = TrustPlan(client: row.client, version: version, row: row)
     plan.flags = flags(for: row.context)
-    plan.securityLevel =
-      ClientBehaviours.securityLevelRules.last { rule in
-        rule.contexts.contains(row.context) && rule.python.contains(python?.pythonVersion)
-      }?.level
+    let levelRule = ClientBehaviours.securityLevelRules.last { rule in
+      rule.contexts.contains(row.context) && rule.python.contains(python?.pythonVersion)
+        && rule.library == configuration.tlsLibraries[row.client]
+    }
+    switch levelRule?.level {
+    case .fixed(let level): plan.securityLevel = level
+    case .system: plan.securityLevel = configuration.securityLevel.level
+    case nil: plan.securityLevel = nil
+    }
     if let failure = configuration.failures[row.client] {
       plan.source = Self.configurationSource
       plan.outcome = .exits(failure)

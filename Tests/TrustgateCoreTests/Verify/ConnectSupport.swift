@@ -74,10 +74,11 @@ final class LocalServers {
   /// `openssl s_server` serving `certificate` (and `chain`, the intermediates) on `address`:`port` (`[::1]` for IPv6);
   /// with `www`, it answers an HTTP request with a status page, as a client library expects.
   func sServer(
-    address: String, port: Int, certificate: String, key: String, chain: String?, www: Bool = false
+    address: String, port: Int, certificate: String, key: String, chain: String?, www: Bool = false,
+    extra: [String] = []
   ) throws {
     guard let openssl = Shell.which("openssl") else { throw XCTSkip("no openssl on PATH") }
-    var arguments = ["s_server", "-accept", "\(address):\(port)", "-cert", certificate, "-key", key, "-quiet"]
+    var arguments = ["s_server", "-accept", "\(address):\(port)", "-cert", certificate, "-key", key, "-quiet"] + extra
     if www { arguments.append("-www") }
     if address.hasPrefix("[") { arguments.append("-6") }
     if let chain { arguments += ["-cert_chain", chain] }

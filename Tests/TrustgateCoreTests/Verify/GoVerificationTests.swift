@@ -49,15 +49,20 @@ final class GoVerificationTests: XCTestCase {
     servers?.stopAll()
   }
 
-  /// What the real go does: goes past the TLS handshake (the proxy's answer is no module), or refuses the certificate.
   func realGo(_ environment: [String: String]) throws -> String {
+    try Self.realGo(go, in: scratch.path, port: port, environment)
+  }
+
+  /// What the real go does: goes past the TLS handshake (the proxy's answer is no module), or refuses the certificate.
+  /// `folder` holds the module (`module/go.mod`) and go's own folders.
+  static func realGo(_ go: String, in folder: String, port: Int, _ environment: [String: String]) throws -> String {
     // Run in the module's folder (go 1.19 has no -C).
     let result = try Shell.run(
       ["/bin/sh", "-c", "cd \"$0\" && exec \"$1\" mod download -json example.com/probe@v1.0.0",
-       scratch.path + "/module", go],
+       folder + "/module", go],
       environment: environment.merging([
-        "PATH": "/usr/bin:/bin", "HOME": scratch.path, "GOPATH": scratch.path + "/gopath",
-        "GOCACHE": scratch.path + "/gocache", "GOPROXY": "https://localhost:\(port)", "GOSUMDB": "off",
+        "PATH": "/usr/bin:/bin", "HOME": folder, "GOPATH": folder + "/gopath",
+        "GOCACHE": folder + "/gocache", "GOPROXY": "https://localhost:\(port)", "GOSUMDB": "off",
         "GOFLAGS": "-mod=mod", "GOTOOLCHAIN": "local",
       ]) { $1 })
     if result.output.contains("certificate signed by unknown authority") { return "refused" }

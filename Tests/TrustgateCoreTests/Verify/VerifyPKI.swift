@@ -4,7 +4,8 @@ import XCTest
 @testable import TrustgateCore
 
 /// A private PKI made by the real `openssl` at test time: a root with keyUsage, a root without it, an intermediate,
-/// a leaf for localhost/127.0.0.1 under the intermediate, and one under the root without keyUsage.
+/// a leaf for localhost/127.0.0.1 under the intermediate, one under the root without keyUsage, a root with a 1024-bit
+/// RSA key and its leaf, and a leaf the root signed with SHA-1.
 final class VerifyPKI {
   let directory: TemporaryDirectory
   var path: String { directory.path + "/pki" }
@@ -63,6 +64,10 @@ final class VerifyPKI {
     openssl req -new -key weakleaf.key -subj "/CN=localhost" -config ext.cnf -out weakleaf.csr
     openssl x509 -req -in weakleaf.csr -CA weak.pem -CAkey weak.key -CAcreateserial -days 365 -extfile ext.cnf \
       -extensions leaf -out weakleaf.pem 2>/dev/null
+    key sha1leaf
+    openssl req -new -key sha1leaf.key -subj "/CN=localhost" -config ext.cnf -out sha1leaf.csr
+    openssl x509 -req -in sha1leaf.csr -CA root.pem -CAkey root.key -CAcreateserial -days 365 -sha1 \
+      -extfile ext.cnf -extensions leaf -out sha1leaf.pem 2>/dev/null
     """#
 
   init() throws {
