@@ -3,7 +3,8 @@
 # Tests/Fixtures and fuzz/seeds. One executable, fuzz-parsers; FUZZ_TARGET picks the parser.
 #
 # Usage: scripts/fuzz.sh [TARGET...] [-- extra libFuzzer flags...]
-#   targets: lockfiles certificates decodes policy policyalias envfile snapshot proxy platform metadata ini tar image
+#   targets: lockfiles certificates decodes policy policyalias envfile snapshot proxy platform metadata ini opensslcnf
+#            tar image
 #            (default: all)
 # Crashes land in fuzz-artifacts/TARGET/; replay one with a plain build:
 #   FUZZ_TARGET=tar swift run fuzz-parsers fuzz-artifacts/tar/crash-…
@@ -11,7 +12,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
-all=(lockfiles certificates decodes policy policyalias envfile snapshot proxy platform metadata ini tar image)
+all=(lockfiles certificates decodes policy policyalias envfile snapshot proxy platform metadata ini opensslcnf tar image)
 targets=()
 extra=()
 while [[ $# -gt 0 ]]; do
@@ -51,6 +52,7 @@ seed() {
   metadata) find Tests/Fixtures/python -type f \( -name METADATA -o -name PKG-INFO -o -name pyvenv.cfg \) ;;
   ini) find /etc/pip.conf /etc/gitconfig "$HOME/.gitconfig" "$HOME/.config/pip" Tests/Fixtures fuzz/seeds/ini -type f \
     \( -name '*.conf' -o -name '*gitconfig' -o -name config -o -name '*curlrc' \) -size -64k 2>/dev/null ;;
+  opensslcnf) find /etc/ssl/openssl.cnf /usr/lib/ssl/openssl.cnf fuzz/seeds/opensslcnf -type f -size -64k 2>/dev/null ;;
   tar) find Tests/Fixtures/images -type f \( -name 'gnu-longname.tar' -o -path '*app-oci/blobs/*' \) ;;
   image) find Tests/Fixtures/images -maxdepth 1 -type f -name '*.tar' ;;
   esac | while read -r file; do cp "$file" "$dir/$(echo "$file" | tr / _)"; done

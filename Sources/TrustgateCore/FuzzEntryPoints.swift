@@ -81,6 +81,28 @@ public enum FuzzEntryPoints {
 
   /// Client configuration files: pip.conf and the aws config as `INIValues` reads them, gitconfig as
   /// `GitConfigText` does (with its switches and booleans), a `.curlrc` as `CurlrcText` does.
+  /// OpenSSL's configuration syntax: never a crash or a hang, its includes reading the input again as deep and as
+  /// often as allowed; and, for a text without includes or the environment, whether it loads and what its names hold
+  /// must be what OpenSSL's own reader says.
+  public static func opensslConfig(_ bytes: [UInt8]) {
+    let deep = OpenSSLConfigText.parse(bytes, file: "fuzz", environment: [:]) { path in [(path, bytes)] }
+    if case .success(let parsed) = deep { _ = OpenSSLConfigText.securityLevel(parsed) }
+    guard bytes.count <= 4096, !TLSLibraries.contains(bytes, Array(".include".utf8)),
+      !TLSLibraries.contains(bytes, Array("ENV".utf8))
+    else { return }
+    let probes: [(section: String, name: String)] = [
+      ("default", "a"), ("default", "k"), ("default", "openssl_conf"), ("a", "k"), ("a b", "k"), ("x", "x"),
+    ]
+    let ours: [String?]?
+    switch OpenSSLConfigText.parse(bytes, file: "fuzz") {
+    case .success(let parsed): ours = probes.map { parsed.value($0.name, in: $0.section)?.text }
+    case .failure: ours = nil
+    }
+    let real = OpenSSLConfigReader.values(bytes, of: probes)
+    guard (ours == nil) == (real == nil) else { fatalError("loads: ours \(ours != nil), OpenSSL's \(real != nil)") }
+    if let ours, let real, ours != real { fatalError("values: ours \(ours), OpenSSL's \(real)") }
+  }
+
   public static func ini(_ bytes: [UInt8]) {
     _ = CurlrcText.entries(in: bytes)
     _ = NpmrcText.value(of: "strict-ssl", in: bytes)

@@ -18,6 +18,7 @@ let fuzzTargets: [String: @Sendable ([UInt8]) -> Void] = [
   "platform": FuzzEntryPoints.platform,
   "metadata": FuzzEntryPoints.pythonMetadata,
   "ini": FuzzEntryPoints.ini,
+  "opensslcnf": FuzzEntryPoints.opensslConfig,
   "tar": FuzzEntryPoints.tarLayer,
   "image": fuzzImage,
 ]

@@ -512,6 +512,9 @@ public enum ClientBehaviours {
     /// The TLS library the client is linked with (`TrustConfiguration.tlsLibraries`); nil: OpenSSL.
     public var library: String? = nil
     public var level: Level
+    /// Why the client runs at that level, for its verdict when the level refuses a chain (`.system`: the tree's
+    /// configuration line or build says).
+    public var because: String? = nil
     public var source: String
   }
 
@@ -520,21 +523,22 @@ public enum ClientBehaviours {
     .init(
       contexts: [.stdlibDefault, .urllib3, .ownContext, .program, .curl], level: .system,
       source: "ssl/ssl_cert.c ssl_verify_cert_chain (auth level = security level), ssl/ssl_mcnf.c system_default; "
-        + "measured curl 7.88.1, openssl s_client 3.0 and Python 3.8/3.9 with OPENSSL_CONF (SecurityLevelTests)"),
+        + "measured curl 7.88.1, openssl s_client 3.0 and Python 3.9 with OPENSSL_CONF (SecurityLevelTests)"),
     // Every `ssl.SSLContext` gets Python's default cipher string, which starts with @SECLEVEL=2 since 3.10.
     .init(
       contexts: [.stdlibDefault, .urllib3, .ownContext], python: .init(from: TrustBoundaries.pythonSecurityLevel2),
-      level: .fixed(2),
+      level: .fixed(2), because: "Python 3.10+ sets @SECLEVEL=2 on every context",
       source: "https://github.com/python/cpython/pull/25778 (bpo-43998)"),
     // GnuTLS (Debian's git): SHA-1 signatures refused, RSA keys of 1024 bits accepted, as OpenSSL at level 1.
     .init(
       contexts: [.curl], library: "GnuTLS", level: .fixed(1),
+      because: "GnuTLS refuses SHA-1 signatures (modelled as OpenSSL's level 1)",
       source: "measured git 2.39.5 with libcurl-gnutls (GnuTLS 3.7.9): a SHA-1-signed leaf refused, a 1024-bit "
         + "root accepted, whatever OpenSSL's configuration says (SecurityLevelTests)"),
     // Go 1.18 refuses SHA-1 signatures (GODEBUG=x509sha1=1 allowed them until 1.24); it checks no key size before
     // 1.24 (RSA under 1024 bits), as OpenSSL at level 1 does for RSA under 1024 bits.
     .init(
-      contexts: [.go], level: .fixed(1),
+      contexts: [.go], level: .fixed(1), because: "Go 1.18+ refuses SHA-1 signatures (modelled as OpenSSL's level 1)",
       source: "https://go.dev/doc/go1.18#sha1; measured go 1.19.8 (SecurityLevelTests)"),
   ]
 

@@ -43,6 +43,19 @@ extension ClientBehaviours {
         out += "  \(package)Python \(rule.python): \(rule.flags.names.joined(separator: ", ")) (\(rule.source))\n"
       }
     }
+    let levels = securityLevelRules.filter { rule in rows.contains { rule.contexts.contains($0.context) } }
+    if !levels.isEmpty {
+      out += "\nSecurity level (the last that applies)\n"
+      for rule in levels {
+        let level: String
+        switch rule.level {
+        case .fixed(let number): level = "\(number)"
+        case .system: level = "the tree's (its OpenSSL configuration's system_default, else the build's)"
+        }
+        let library = rule.library.map { "linked with \($0), " } ?? ""
+        out += "  \(library)Python \(rule.python): \(level) (\(rule.source))\n"
+      }
+    }
     return out
   }
 

@@ -122,34 +122,46 @@ enum OpenSSLConfigText {
       parsed.sections["default"] = []
     }
 
+    /// A file's lines as `def_load_bio` reads them with `BIO_gets`: C sees a line up to its first NUL, so its end
+    /// is not seen and the next line joins it ("a long line"), and a line that starts with a NUL reads as the end of
+    /// the file unless a line is pending. Trailing CR and LF go; one `\` at the end joins the next line. Only the
+    /// first file read loses a byte order mark.
     mutating func read(_ bytes: [UInt8], file: String, depth: Int) throws(Failure) {
-      var start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+      var start = depth == 0 && bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
       var logical: [UInt8] = []
+      var again = false
       var number = 0
+      func joinsNext(_ logical: [UInt8]) -> Bool {
+        logical.last.map(OpenSSLConfigText.isEscape) == true
+          && (logical.count < 2 || !OpenSSLConfigText.isEscape(logical[logical.count - 2]))
+      }
       while start < bytes.count {
         var end = start
         while end < bytes.count, bytes[end] != 0x0A { end += 1 }
-        number += 1
         var line = Array(bytes[start..<end])
-        let ended = end < bytes.count
+        var newline = end < bytes.count
         start = end + 1
-        // A NUL ends the text C sees; the line's end is then not seen, and the next line joins it.
         if let nul = line.firstIndex(of: 0) {
-          logical += line[..<nul]
-          continue
+          line.removeSubrange(nul...)
+          newline = false
         }
+        if line.isEmpty && !newline && !again { return }
+        again = false
+        let read = line.count + (newline ? 1 : 0)
         while line.last == 0x0D { line.removeLast() }
+        if read > 0, line.count == read { again = true } else { number += 1 }
         logical += line
-        if logical.last.map(OpenSSLConfigText.isEscape) == true,
-          logical.count < 2 || !OpenSSLConfigText.isEscape(logical[logical.count - 2])
-        {
+        if !again, joinsNext(logical) {
           logical.removeLast()
-          if ended { continue }
+          again = true
         }
+        if again { continue }
         try statement(logical, file: file, line: number, depth: depth)
         logical = []
       }
-      if !logical.isEmpty { try statement(logical, file: file, line: number, depth: depth) }
+      guard again else { return }
+      while joinsNext(logical) { logical.removeLast() }
+      try statement(logical, file: file, line: number + 1, depth: depth)
     }
 
     mutating func statement(_ raw: [UInt8], file: String, line: Int, depth: Int) throws(Failure) {

@@ -38,8 +38,10 @@ public struct TrustPlan: Sendable {
   public var loads: [Load] = []
   public var outcome: Outcome = .verifies
   public var flags: VerificationFlags = []
-  /// The TLS security level its context runs at, nil when trustgate does not know it (a program's configuration).
+  /// The TLS security level its context runs at, nil when none applies.
   public var securityLevel: Int?
+  /// Why it runs at that level: the configuration line, the build's default, the client's own rule.
+  public var securityLevelOrigin: String?
   /// The first slot's choice: what the client's trust is named after.
   public var source: String = "none"
   /// Whether the client's roots are compiled into it (Node's, uv's bundled Mozilla roots): nothing here can be
@@ -173,8 +175,12 @@ public struct TrustPlanner: Sendable {
         && rule.library == configuration.tlsLibraries[row.client]
     }
     switch levelRule?.level {
-    case .fixed(let level): plan.securityLevel = level
-    case .system: plan.securityLevel = configuration.securityLevel.level
+    case .fixed(let level):
+      plan.securityLevel = level
+      plan.securityLevelOrigin = levelRule?.because
+    case .system:
+      plan.securityLevel = configuration.securityLevel.level
+      plan.securityLevelOrigin = configuration.securityLevel.origin
     case nil: plan.securityLevel = nil
     }
     if let failure = configuration.failures[row.client] {

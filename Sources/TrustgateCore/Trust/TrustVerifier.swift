@@ -47,6 +47,10 @@ public final class TrustVerifier {
     var failure: String?
   }
 
+  /// X509_V_ERR_EE_KEY_TOO_SMALL, X509_V_ERR_CA_KEY_TOO_SMALL, X509_V_ERR_CA_MD_TOO_WEAK: what a security level
+  /// refuses.
+  static let levelErrors: Set<Int> = [66, 67, 68]
+
   /// The most files of one folder loaded for a client that loads every file (uv's SSL_CERT_DIR).
   static let folderFileLimit = 10_000
 
@@ -135,6 +139,10 @@ public final class TrustVerifier {
       if lazily && store.inexact { continue }
       verdict.verifies = outcome.verifies
       verdict.error = outcome.error
+      // A key or a signature the level refuses: say where the level comes from.
+      if Self.levelErrors.contains(outcome.code), let level = plan.securityLevel, let origin = plan.securityLevelOrigin {
+        verdict.sources.append("security level \(level): \(origin)")
+      }
       break
     }
     return verdict

@@ -1,4 +1,3 @@
-import COpenSSL
 import Foundation
 import XCTest
 
@@ -17,7 +16,7 @@ final class OpenSSLConfigOracleTests: XCTestCase {
     "ké = 1", "k = é", "k = v\t ", "k = a\u{0}b", ".pragma dollarid:true", ".pragma = dollarid:off",
     ".pragma abspath:on", ".pragma bad", ".pragma dollarid:maybe", ".pragmax = 1", "k$x = $v", "x = $v$v",
     ".include = INCLUDE", ".include INCLUDE", ".include /nonexistent/file.cnf", ".includex = 1", "k = \"a\"\"b\"",
-    "x = ${ENV::HOME}", "v = $k", "k = \\", "[ a::b ]", "x=$(a::v)",
+    "x = ${ENV::HOME}", "v = $k", "k = \\", "[ a::b ]", "x=$(a::v)", "\u{0}[ a ]", "\u{0}", "k = a\\\u{0}",
   ]
   static let probes: [(section: String, name: String)] = [
     ("default", "k"), ("default", "v"), ("default", "x"), ("a", "k"), ("a", "v"), ("a", "x"), ("b", "k"),
@@ -26,23 +25,7 @@ final class OpenSSLConfigOracleTests: XCTestCase {
   ]
 
   /// What OpenSSL's reader makes of `text`: nil when it refuses it, else the value of each probe.
-  func openssl(_ text: [UInt8]) -> [String?]? {
-    guard let conf = NCONF_new(nil) else { return nil }
-    defer { NCONF_free(conf) }
-    let bio = text.withUnsafeBytes { BIO_new_mem_buf($0.baseAddress, Int32($0.count)) }
-    defer { BIO_free(bio) }
-    var line = 0
-    guard NCONF_load_bio(conf, bio, &line) == 1 else {
-      ERR_clear_error()
-      return nil
-    }
-    let values = Self.probes.map { probe -> String? in
-      let found = NCONF_get_string(conf, probe.section, probe.name).map { String(cString: $0) }
-      ERR_clear_error()
-      return found
-    }
-    return values
-  }
+  func openssl(_ text: [UInt8]) -> [String?]? { OpenSSLConfigReader.values(text, of: Self.probes) }
 
   func ours(_ text: [UInt8]) -> [String?]? {
     let environment = ProcessInfo.processInfo.environment

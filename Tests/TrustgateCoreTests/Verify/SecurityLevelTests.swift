@@ -140,5 +140,16 @@ final class SecurityLevelTests: XCTestCase {
     XCTAssertEqual(seen["openssl | a SHA-1 leaf | OPENSSL_CONF at level 0 through an include"], true)
     XCTAssertEqual(seen["git | a SHA-1 leaf | OPENSSL_CONF at level 0 through an include"], false)
     if Shell.which("go") != nil { XCTAssertEqual(seen["go | a SHA-1 leaf | this host's configuration"], false) }
+    // A chain refused for its level names the line that set it.
+    let run = try CLI.run(
+      ["verify", "--chain", pki.file("sha1leaf.pem"), "--host", "localhost", "--repo", scratch.path + "/repo",
+       "--format", "json"],
+      in: scratch.path,
+      environment: ["CURL_CA_BUNDLE": pki.file("root.pem"), "OPENSSL_CONF": scratch.path + "/level1.cnf"])
+    let items = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]], run.all)
+    let curl = try XCTUnwrap(items.first { $0["client"] as? String == "curl" })
+    XCTAssertEqual(curl["error"] as? String, "CA signature digest algorithm too weak")
+    XCTAssertEqual(curl["security_level"] as? Int, 1)
+    XCTAssertEqual((curl["sources"] as? [String])?.last, "security level 1: \(scratch.path)/level1.cnf:7")
   }
 }
