@@ -122,12 +122,13 @@ enum OpenSSLConfigText {
       parsed.sections["default"] = []
     }
 
-    /// A file's lines as `def_load_bio` reads them with `BIO_gets`: C sees a line up to its first NUL, so its end
-    /// is not seen and the next line joins it ("a long line"), and a line that starts with a NUL reads as the end of
-    /// the file unless a line is pending. Trailing CR and LF go; one `\` at the end joins the next line. Only the
-    /// first file read loses a byte order mark.
+    /// A file as `def_load_bio` reads it, `BIO_gets` by `BIO_gets`: at most 510 bytes, through a newline. C sees a
+    /// piece up to its first NUL; a piece whose end is not seen (a long line, a NUL) is joined by the next, and a piece
+    /// that starts with a NUL reads as the end of the file unless one is pending. Trailing CR and LF go; one `\` at
+    /// the end joins the next line. Only the first file read loses a byte order mark.
     mutating func read(_ bytes: [UInt8], file: String, depth: Int) throws(Failure) {
-      var start = depth == 0 && bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+      var start = 0
+      var first = depth == 0
       var logical: [UInt8] = []
       var again = false
       var number = 0
@@ -137,20 +138,22 @@ enum OpenSSLConfigText {
       }
       while start < bytes.count {
         var end = start
-        while end < bytes.count, bytes[end] != 0x0A { end += 1 }
-        var line = Array(bytes[start..<end])
-        var newline = end < bytes.count
-        start = end + 1
-        if let nul = line.firstIndex(of: 0) {
-          line.removeSubrange(nul...)
-          newline = false
+        while end < bytes.count, end - start < gets {
+          end += 1
+          if bytes[end - 1] == 0x0A { break }
         }
-        if line.isEmpty && !newline && !again { return }
+        var piece = bytes[start..<end]
+        start = end
+        if let nul = piece.firstIndex(of: 0) { piece = piece[..<nul] }
+        // The mark goes from what the first read gave (so the reads stay where OpenSSL's are).
+        if first, piece.starts(with: [0xEF, 0xBB, 0xBF]) { piece = piece.dropFirst(3) }
+        first = false
+        if piece.isEmpty && !again { return }
         again = false
-        let read = line.count + (newline ? 1 : 0)
-        while line.last == 0x0D { line.removeLast() }
-        if read > 0, line.count == read { again = true } else { number += 1 }
-        logical += line
+        let read = piece.count
+        while let last = piece.last, last == 0x0D || last == 0x0A { piece = piece.dropLast() }
+        if read > 0, piece.count == read { again = true } else { number += 1 }
+        logical += piece
         if !again, joinsNext(logical) {
           logical.removeLast()
           again = true
@@ -163,6 +166,9 @@ enum OpenSSLConfigText {
       while joinsNext(logical) { logical.removeLast() }
       try statement(logical, file: file, line: number + 1, depth: depth)
     }
+
+    /// What one `BIO_gets` reads at most (CONFBUFSIZE - 2).
+    let gets = 510
 
     mutating func statement(_ raw: [UInt8], file: String, line: Int, depth: Int) throws(Failure) {
       func fail(_ reason: String) -> Failure { Failure(file: file, line: line, reason: reason) }

@@ -51,7 +51,13 @@ final class OpenSSLConfigOracleTests: XCTestCase {
     for index in 0..<600 {
       var lines: [String] = []
       for _ in 0..<Int.random(in: 1...8, using: &random) {
-        lines.append(Self.fragments.randomElement(using: &random)!.replacing("INCLUDE", with: include))
+        var line = Self.fragments.randomElement(using: &random)!.replacing("INCLUDE", with: include)
+        // Now and then longer than one read of OpenSSL's (510 bytes), a NUL or a quote somewhere in it.
+        if index % 9 == 0 {
+          let filler = String(repeating: ["a", "'", "\u{0}a", "# "].randomElement(using: &random)!, count: 300)
+          line += " " + filler + String(repeating: "b", count: Int.random(in: 100...400, using: &random))
+        }
+        lines.append(line)
       }
       let ending = index % 5 == 0 ? "\r\n" : "\n"
       var text = Array(lines.joined(separator: ending).utf8)
