@@ -40,6 +40,8 @@ public enum ContextKind: String, Sendable, Equatable {
   case curl
   /// Go's crypto/x509: every certificate of its pool is a root, so a trusted intermediate is an anchor too.
   case go
+  /// rustls and webpki (uv): no extra flags; only modern signatures and keys.
+  case rustls
 }
 
 /// When a client reads its version from: a distribution in the project's Python, Python itself, or nothing.
@@ -432,7 +434,7 @@ public enum ClientBehaviours {
       client: "uv",
       presence: .configured(
         variables: ["UV_SYSTEM_CERTS", "UV_NATIVE_TLS", "UV_INSECURE_HOST"], programs: uvPrograms, lockfiles: [.uv]),
-      version: .none, context: .program,
+      version: .none, context: .rustls,
       slots: [
         [
           .init(
@@ -537,6 +539,12 @@ public enum ClientBehaviours {
         + "root accepted, whatever OpenSSL's configuration says (SecurityLevelTests)"),
     // Go 1.18 refuses SHA-1 signatures (GODEBUG=x509sha1=1 allowed them until 1.24); it checks no key size before
     // 1.24 (RSA under 1024 bits), as OpenSSL at level 1 does for RSA under 1024 bits.
+    // webpki verifies RSA signatures of keys from 2048 bits only and no SHA-1 signature, whatever OpenSSL says.
+    .init(
+      contexts: [.rustls], level: .fixed(2),
+      because: "webpki takes no SHA-1 signature and no RSA key under 2048 bits (modelled as OpenSSL's level 2)",
+      source: "measured uv 0.13.9: a SHA-1 leaf UnsupportedSignatureAlgorithm, a 1024-bit root BadSignature, "
+        + "whatever OpenSSL's configuration says (SecurityLevelTests)"),
     .init(
       contexts: [.go], level: .fixed(1), because: "Go 1.18+ refuses SHA-1 signatures (modelled as OpenSSL's level 1)",
       source: "https://go.dev/doc/go1.18#sha1; measured go 1.19.8 (SecurityLevelTests)"),

@@ -67,6 +67,7 @@ extension ClientBehaviours {
     case .program: return "a program on OpenSSL (no extra flags)"
     case .curl: return "libcurl (an intermediate in the CA file is a trust anchor: partial chains)"
     case .go: return "Go's crypto/x509 (every certificate of its pool is a trust anchor: partial chains)"
+    case .rustls: return "rustls and webpki (no extra flags; no SHA-1, no RSA key under 2048 bits)"
     }
   }
 

@@ -17,6 +17,9 @@ final class SecurityLevelTests: XCTestCase {
     scratch = try TemporaryDirectory()
     servers = LocalServers()
     try scratch.write("repo/requirements.txt", "requests==2.32.3\n")
+    // uv is a client of the project (its lock), and resolves from the server in the real cell.
+    try scratch.write("repo/uv.lock", try Fixtures.text("lockfiles/new/uv/uv.lock"))
+    try scratch.write("repo/requirements.in", "nothing-here\n")
     try scratch.write("module/go.mod", "module probe\n\ngo 1.19\n")
     // Level 1 in the system_default section, as Debian's own file would set it.
     try scratch.write(
@@ -68,6 +71,17 @@ final class SecurityLevelTests: XCTestCase {
       let answer = try GoVerificationTests.realGo(go, in: scratch.path, port: port, variables)
       XCTAssert(["accepted", "refused"].contains(answer), answer)
       results["go"] = answer == "accepted"
+    }
+    // uv reads no OpenSSL configuration: run (1 s a run) only where the configuration lowers the level most.
+    if environment["OPENSSL_CONF"]?.hasSuffix("level0.cnf") == true,
+      let python = ClientVerificationTests.interpreter("3.11")
+    {
+      let venv = try RealVenvVerificationTests.venv("3.11", packages: ["uv==0.13.9"])
+      let uv = venv + "/lib/python3.11/site-packages/bin/uv"
+      let answer = try UvVerificationTests.realUv(
+        uv, python: python, in: scratch.path, port: port, base.merging(["SSL_CERT_FILE": ca]) { $1 })
+      XCTAssert(["accepted", "refused"].contains(answer), answer)
+      results["uv"] = answer == "accepted"
     }
     for minor in ["3.9", "3.11"] {
       let python = try venv(minor) + "/bin/python"
@@ -140,6 +154,7 @@ final class SecurityLevelTests: XCTestCase {
     XCTAssertEqual(seen["openssl | a SHA-1 leaf | OPENSSL_CONF at level 0 through an include"], true)
     XCTAssertEqual(seen["git | a SHA-1 leaf | OPENSSL_CONF at level 0 through an include"], false)
     if Shell.which("go") != nil { XCTAssertEqual(seen["go | a SHA-1 leaf | this host's configuration"], false) }
+    XCTAssertEqual(seen["uv | a 1024-bit root | OPENSSL_CONF at level 0 through an include"], false)
     // A chain refused for its level names the line that set it.
     let run = try CLI.run(
       ["verify", "--chain", pki.file("sha1leaf.pem"), "--host", "localhost", "--repo", scratch.path + "/repo",

@@ -40,12 +40,19 @@ final class UvVerificationTests: XCTestCase {
   /// What the real uv does: resolves (goes past the TLS handshake; the index has no such project), or refuses the
   /// certificate.
   func realUv(_ environment: [String: String]) throws -> String {
+    try Self.realUv(uv, python: python, in: scratch.path, port: port, environment)
+  }
+
+  /// `folder` holds `repo/requirements.in` (a project no index has) and uv's own folders.
+  static func realUv(
+    _ uv: String, python: String, in folder: String, port: Int, _ environment: [String: String]
+  ) throws -> String {
     let result = try Shell.run(
-      [uv, "pip", "compile", scratch.path + "/repo/requirements.in", "--python", python, "--index-url",
+      [uv, "pip", "compile", folder + "/repo/requirements.in", "--python", python, "--index-url",
        "https://localhost:\(port)/simple/"],
       environment: environment.merging([
-        "PATH": "/usr/bin:/bin", "HOME": scratch.path, "XDG_CONFIG_HOME": scratch.path + "/xdg",
-        "UV_CACHE_DIR": scratch.path + "/uv-cache", "UV_NO_CACHE": "1",
+        "PATH": "/usr/bin:/bin", "HOME": folder, "XDG_CONFIG_HOME": folder + "/xdg",
+        "UV_CACHE_DIR": folder + "/uv-cache", "UV_NO_CACHE": "1",
       ]) { $1 })
     if result.output.contains("No solution found") { return "accepted" }
     if result.output.contains("UnknownIssuer") || result.output.contains("invalid peer certificate") {
