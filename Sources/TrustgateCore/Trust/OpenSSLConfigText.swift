@@ -12,19 +12,26 @@
 /// `abspath` and `includedir`; values lose their quotes and escapes and expand `$name`, `${name}`, `$(name)` and
 /// `$section::name` (`ENV::` the environment), a variable without a value failing the whole load.
 enum OpenSSLConfigText {
+  /// A value's bytes as OpenSSL keeps them (C strings: whatever the file held, UTF-8 or not).
   struct Value: Sendable, Equatable {
-    var text: String
+    var bytes: [UInt8]
     var file: String
     var line: Int
+    var text: String { String(decoding: bytes, as: UTF8.self) }
   }
 
-  /// Values by section, in the order OpenSSL keeps them (a replaced name moves to the end).
+  /// Values by section, in the order OpenSSL keeps them (a replaced name moves to the end); names as bytes.
   struct Parsed: Sendable {
-    var sections: [String: [(name: String, value: Value)]] = [:]
+    var sections: [[UInt8]: [(name: [UInt8], value: Value)]] = [:]
 
-    func value(_ name: String, in section: String) -> Value? {
-      sections[section]?.last { $0.name == name }?.value ?? sections["default"]?.last { $0.name == name }?.value
+    /// The section's value, else the default section's (`_CONF_get_string`).
+    func value(_ name: String, in section: String) -> Value? { lookup(Array(name.utf8), in: Array(section.utf8)) }
+
+    func lookup(_ name: [UInt8], in section: [UInt8]) -> Value? {
+      sections[section]?.last { $0.name == name }?.value ?? own(name, in: Reader.defaultSection)
     }
+
+    func own(_ name: [UInt8], in section: [UInt8]) -> Value? { sections[section]?.last { $0.name == name }?.value }
   }
 
   /// What an `.include` reads: the file's bytes, or a folder's files (nil: nothing there, passed over).
@@ -57,18 +64,19 @@ enum OpenSSLConfigText {
 
   /// The level set by `system_default`'s CipherString lines, and the value that set it; nil when none sets one.
   static func securityLevel(_ parsed: Parsed) -> (level: Int, at: Value)? {
-    guard let initSection = parsed.sections["default"]?.last(where: { $0.name == "openssl_conf" })?.value.text,
-      let modules = parsed.sections[initSection]
+    guard let initSection = parsed.own(Array("openssl_conf".utf8), in: Reader.defaultSection),
+      let modules = parsed.sections[initSection.bytes]
     else { return nil }
     var found: (level: Int, at: Value)?
     // A module's name may carry a suffix after a dot (`ssl_conf.1`); the last ssl_conf module configured wins.
-    for module in modules where module.name == "ssl_conf" || module.name.hasPrefix("ssl_conf.") {
-      guard let names = parsed.sections[module.value.text],
-        let system = names.last(where: { $0.name == "system_default" }),
-        let commands = parsed.sections[system.value.text]
+    let sslConf = Array("ssl_conf".utf8)
+    for module in modules where module.name == sslConf || module.name.starts(with: sslConf + [0x2E]) {
+      guard let names = parsed.sections[module.value.bytes],
+        let system = names.last(where: { $0.name == Array("system_default".utf8) }),
+        let commands = parsed.sections[system.value.bytes]
       else { continue }
       found = nil
-      for command in commands where command.name.lowercased() == "cipherstring" {
+      for command in commands where String(decoding: command.name, as: UTF8.self).lowercased() == "cipherstring" {
         if let level = level(inCipherString: command.value.text) { found = (level, command.value) }
       }
     }
@@ -106,11 +114,12 @@ enum OpenSSLConfigText {
     isAlnum(c) || Array("!%&*+,-./;?@^|~".utf8).contains(c)
   }
 
-  private struct Reader {
+  struct Reader {
     let environment: [String: String]
     let include: Includer
+    static let defaultSection = Array("default".utf8)
     var parsed = Parsed()
-    var section = "default"
+    var section = Reader.defaultSection
     var dollarID = false
     var absolutePaths = false
     var includeFolder: String?
@@ -119,7 +128,7 @@ enum OpenSSLConfigText {
     init(environment: [String: String], include: @escaping Includer) {
       self.environment = environment
       self.include = include
-      parsed.sections["default"] = []
+      parsed.sections[Reader.defaultSection] = []
     }
 
     /// A file as `def_load_bio` reads it, `BIO_gets` by `BIO_gets`: at most 510 bytes, through a newline. C sees a
@@ -188,7 +197,7 @@ enum OpenSSLConfigText {
           scan = next
         }
         // A variable in a section's name is looked up in the default section only.
-        section = try copy(Array(text[start..<end]), in: "default", fail: fail)
+        section = try copy(Array(text[start..<end]), in: Reader.defaultSection, fail: fail)
         if parsed.sections[section] == nil { parsed.sections[section] = [] }
         return
       }
@@ -196,7 +205,7 @@ enum OpenSSLConfigText {
       var nameEnd = Self.alphaNumeric(text, at, dollarID: dollarID)
       var target = section
       if nameEnd + 1 < text.count, text[nameEnd] == 0x3A, text[nameEnd + 1] == 0x3A {
-        target = String(decoding: text[nameStart..<nameEnd], as: UTF8.self)
+        target = Array(text[nameStart..<nameEnd])
         nameStart = nameEnd + 2
         nameEnd = Self.alphaNumeric(text, nameStart, dollarID: dollarID)
       }
@@ -214,15 +223,14 @@ enum OpenSSLConfigText {
       }
       if directive(".include") {
         let path = try copy(Self.directiveValue(text, at), in: target, fail: fail)
-        try includeFile(path, depth: depth, fail: fail)
+        try includeFile(String(decoding: path, as: UTF8.self), depth: depth, fail: fail)
         return
       }
       guard at < text.count, text[at] == 0x3D else { throw fail("missing equal sign") }
       let value = try copy(Self.trimmed(text, from: Self.skipSpace(text, at + 1)), in: target, fail: fail)
       var values = parsed.sections[target] ?? []
-      let key = String(decoding: name, as: UTF8.self)
-      values.removeAll { $0.name == key }
-      values.append((key, Value(text: value, file: file, line: line)))
+      values.removeAll { $0.name == name }
+      values.append((name, Value(bytes: value, file: file, line: line)))
       parsed.sections[target] = values
     }
 
@@ -262,7 +270,7 @@ enum OpenSSLConfigText {
     }
 
     /// A value as `str_copy` makes it: quotes and escapes taken off, variables expanded.
-    func copy(_ from: [UInt8], in section: String, fail: (String) -> Failure) throws(Failure) -> String {
+    func copy(_ from: [UInt8], in section: [UInt8], fail: (String) -> Failure) throws(Failure) -> [UInt8] {
       var out: [UInt8] = []
       var at = 0
       while at < from.count {
@@ -296,10 +304,10 @@ enum OpenSSLConfigText {
             close = from[at] == 0x7B ? 0x7D : 0x29
             at += 1
           }
-          func name() -> String {
+          func name() -> [UInt8] {
             let start = at
             while at < from.count, isAlnum(from[at]) || (dollarID && from[at] == 0x24) { at += 1 }
-            return String(decoding: from[start..<at], as: UTF8.self)
+            return Array(from[start..<at])
           }
           var place = section
           var variable = name()
@@ -313,19 +321,20 @@ enum OpenSSLConfigText {
             at += 1
           }
           // The section's own value, then (for ENV) the environment, then the default section's.
-          let own = parsed.sections[place]?.last { $0.name == variable }?.value.text
+          let fromEnvironment = place == Array("ENV".utf8)
+            ? environment[String(decoding: variable, as: UTF8.self)].map { Array($0.utf8) } : nil
           let found =
-            own ?? (place == "ENV" ? environment[variable] : nil)
-            ?? parsed.sections["default"]?.last { $0.name == variable }?.value.text
+            parsed.own(variable, in: place)?.bytes ?? fromEnvironment
+            ?? parsed.own(variable, in: Reader.defaultSection)?.bytes
           guard let found else { throw fail("variable has no value") }
-          guard out.count + found.utf8.count <= valueLengthLimit else { throw fail("variable expansion too long") }
-          out += found.utf8
+          guard out.count + found.count <= valueLengthLimit else { throw fail("variable expansion too long") }
+          out += found
         } else {
           out.append(c)
           at += 1
         }
       }
-      return String(decoding: out, as: UTF8.self)
+      return out
     }
 
     /// The line up to its first comment outside quotes and escapes.
