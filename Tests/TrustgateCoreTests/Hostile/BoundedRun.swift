@@ -93,6 +93,10 @@ enum CachedFixture {
     let home = env["HOME"] ?? NSTemporaryDirectory()
     let cache = env["TRUSTGATE_FIXTURE_CACHE"] ?? (home + "/.cache/trustgate-fixtures")
     let folder = "\(cache)/\(name)-\(hash)"
+    return try FixtureLock.hold(name) { try build(script: script, into: folder, name: name) }
+  }
+
+  private static func build(script: String, into folder: String, name: String) throws -> String {
     if FileManager.default.fileExists(atPath: folder + "/.complete") { return folder }
     try? FileManager.default.removeItem(atPath: folder)
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

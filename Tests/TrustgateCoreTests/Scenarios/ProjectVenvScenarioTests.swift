@@ -8,15 +8,17 @@ final class ProjectVenvScenarioTests: XCTestCase {
   /// The venvs, built once per machine into the fixture cache (rebuilt when the script changes).
   func venvs() throws -> String {
     let script = CLI.packageRoot + "/scripts/fixtures/make-project-venvs.sh"
-    let outcome = try ExternalTool.run([
-      "bash", "-euo", "pipefail", "-c",
-      """
-      hash=$(sha256sum '\(script)' | cut -c1-16)
-      dir="${TRUSTGATE_FIXTURE_CACHE:-$HOME/.cache/trustgate-fixtures}/project-venvs-$hash"
-      [ -d "$dir" ] || '\(script)' "$dir" >&2
-      echo "$dir"
-      """,
-    ])
+    let outcome = try FixtureLock.hold("project-venvs") {
+      try ExternalTool.run([
+        "bash", "-euo", "pipefail", "-c",
+        """
+        hash=$(sha256sum '\(script)' | cut -c1-16)
+        dir="${TRUSTGATE_FIXTURE_CACHE:-$HOME/.cache/trustgate-fixtures}/project-venvs-$hash"
+        [ -d "$dir" ] || '\(script)' "$dir" >&2
+        echo "$dir"
+        """,
+      ])
+    }
     if outcome.status == 77 { throw XCTSkip("the venvs could not be built here: \(outcome.output)") }
     XCTAssertEqual(outcome.status, 0, outcome.output)
     return String(outcome.output.split(separator: "\n").last ?? "")

@@ -31,7 +31,9 @@ enum DebianRoots {
         guard getuid() == 0 else {
           throw Unavailable(description: "debootstrap needs root; run the tests as root to include the Debian images")
         }
-        let result = try Command.run("/bin/bash", [CLI.packageRoot + "/scripts/fixtures/make-debian-images.sh"])
+        let result = try FixtureLock.hold("debian-images") {
+          try Command.run("/bin/bash", [CLI.packageRoot + "/scripts/fixtures/make-debian-images.sh"])
+        }
         let folder = result.stdout.split(separator: "\n").last.map(String.init) ?? ""
         guard result.status == 0, FileManager.default.fileExists(atPath: folder + "/cand.tar") else {
           let tail = result.stderr.split(separator: "\n").suffix(6).joined(separator: " | ")

@@ -31,11 +31,13 @@ final class RealVenvVerificationTests: XCTestCase {
       ?? NSHomeDirectory() + "/.cache/trustgate-fixtures"
     let hash = ContentDigest.hex(([script, minor] + packages).joined(separator: "\n")).prefix(16)
     let folder = "\(cache)/verify-venv-\(minor)-\(hash)"
-    if FileManager.default.fileExists(atPath: folder + "/venv/pyvenv.cfg") { return folder + "/venv" }
-    try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
-    let result = try Shell.run(["/bin/sh", "-c", script, "sh", folder, python, minor] + packages)
-    guard result.status == 0 else { throw XCTSkip("could not build the venv for Python \(minor): \(result.output)") }
-    return folder + "/venv"
+    return try FixtureLock.hold("verify-venv-\(minor)") {
+      if FileManager.default.fileExists(atPath: folder + "/venv/pyvenv.cfg") { return folder + "/venv" }
+      try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
+      let result = try Shell.run(["/bin/sh", "-c", script, "sh", folder, python, minor] + packages)
+      guard result.status == 0 else { throw XCTSkip("could not build the venv for Python \(minor): \(result.output)") }
+      return folder + "/venv"
+    }
   }
 
   var pki: VerifyPKI!
