@@ -4,7 +4,7 @@
 #
 # Usage: scripts/fuzz.sh [TARGET...] [-- extra libFuzzer flags...]
 #   targets: lockfiles certificates decodes policy policyalias envfile snapshot proxy platform metadata ini opensslcnf
-#            tar image
+#            keystore tar image
 #            (default: all)
 # Crashes land in fuzz-artifacts/TARGET/; replay one with a plain build:
 #   FUZZ_TARGET=tar swift run fuzz-parsers fuzz-artifacts/tar/crash-…
@@ -12,7 +12,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
-all=(lockfiles certificates decodes policy policyalias envfile snapshot proxy platform metadata ini opensslcnf tar image)
+all=(lockfiles certificates decodes policy policyalias envfile snapshot proxy platform metadata ini opensslcnf keystore tar
+  image)
 targets=()
 extra=()
 while [[ $# -gt 0 ]]; do
@@ -53,6 +54,21 @@ seed() {
   ini) find /etc/pip.conf /etc/gitconfig "$HOME/.gitconfig" "$HOME/.config/pip" Tests/Fixtures fuzz/seeds/ini -type f \
     \( -name '*.conf' -o -name '*gitconfig' -o -name config -o -name '*curlrc' \) -size -64k 2>/dev/null ;;
   opensslcnf) find /etc/ssl/openssl.cnf /usr/lib/ssl/openssl.cnf fuzz/seeds/opensslcnf -type f -size -64k 2>/dev/null ;;
+  keystore)
+    # Stores made by the real keytool (JKS; PKCS #12 with encrypted certificates) and openssl (PKCS #12 without
+    # Oracle's attribute), from the fixture roots.
+    local made=.build-fuzz/keystore-seeds
+    rm -rf "$made" && mkdir -p "$made"
+    for pem in Tests/Fixtures/pki/*root*.pem; do
+      name=$(basename "$pem" .pem)
+      for type in JKS PKCS12; do
+        keytool -importcert -noprompt -alias "$name" -file "$pem" -keystore "$made/$name.$type" -storetype "$type" \
+          -storepass changeit >/dev/null 2>&1 || true
+      done
+      openssl pkcs12 -export -nokeys -in "$pem" -out "$made/$name.openssl.p12" -passout pass:changeit 2>/dev/null || true
+    done
+    find "$made" -type f -size +0
+    ;;
   tar) find Tests/Fixtures/images -type f \( -name 'gnu-longname.tar' -o -path '*app-oci/blobs/*' \) ;;
   image) find Tests/Fixtures/images -maxdepth 1 -type f -name '*.tar' ;;
   esac | while read -r file; do cp "$file" "$dir/$(echo "$file" | tr / _)"; done
@@ -70,7 +86,7 @@ for target in "${targets[@]}"; do
   corpus=".build-fuzz/corpus/$target"
   mkdir -p "$corpus" "fuzz-artifacts/$target"
   max_len=8192
-  [[ "$target" == tar || "$target" == image ]] && max_len=65536
+  [[ "$target" == tar || "$target" == image || "$target" == keystore ]] && max_len=65536
   dict=()
   [[ -f "fuzz/$target.dict" ]] && dict=(-dict="fuzz/$target.dict")
   echo "== $target: ${seconds}s"

@@ -298,4 +298,187 @@ static inline char *_Nullable tg_x509_pem(X509 *_Nonnull x509, long *_Nonnull le
   BIO_free(bio);
   return out;
 }
+/* Java trust stores in PKCS #12 (sun.security.pkcs12.PKCS12KeyStore, JDK 17-25), read as Java reads them for
+   TrustStoreManager. Sets *out (free with tg_pem_blocks_free) to the certificates Java trusts from the file: a
+   certificate bag carrying Oracle's trustedKeyUsage attribute (plain = 1, a TrustedCertificateEntry), or whose
+   localKeyID is a key bag's (plain = 2, a key entry's own certificate); *aliases (one string per block, NULL
+   where there is none; free with tg_aliases_free) are their friendlyNames. Without a password, encrypted safes are
+   passed over and the MAC is not checked; with one, both must work. Iteration counts above Java's 5,000,000 fail as
+   Java's do. Returns the count, or: -1 not PKCS #12 DER, -2 the MAC does not verify, -3 an encrypted safe does not
+   decrypt, -4 an iteration count Java refuses, -5 a safe of another kind or bags that do not parse. */
+#include <openssl/pkcs12.h>
+#include <openssl/pkcs7.h>
+#include <openssl/provider.h>
+#define TG_JAVA_MAX_ITERATIONS 5000000L
+static inline void tg_aliases_free(char **aliases, int count) {
+  if (aliases == NULL) return;
+  for (int i = 0; i < count; i++) OPENSSL_free(aliases[i]);
+  OPENSSL_free(aliases);
+}
+/* The iteration count of a PBE algorithm (PBES1 or PBES2 with PBKDF2); 0 when it cannot be read. */
+static inline long tg_pbe_iterations(const X509_ALGOR *alg) {
+  if (alg == NULL || alg->parameter == NULL || alg->parameter->type != V_ASN1_SEQUENCE) return 0;
+  const ASN1_STRING *seq = alg->parameter->value.sequence;
+  const unsigned char *p = ASN1_STRING_get0_data(seq);
+  long iterations = 0;
+  if (OBJ_obj2nid(alg->algorithm) == NID_pbes2) {
+    PBE2PARAM *pbe2 = d2i_PBE2PARAM(NULL, &p, ASN1_STRING_length(seq));
+    if (pbe2 == NULL) return 0;
+    X509_ALGOR *kdf = pbe2->keyfunc;
+    if (kdf != NULL && OBJ_obj2nid(kdf->algorithm) == NID_id_pbkdf2 && kdf->parameter != NULL
+        && kdf->parameter->type == V_ASN1_SEQUENCE) {
+      const unsigned char *q = ASN1_STRING_get0_data(kdf->parameter->value.sequence);
+      PBKDF2PARAM *params = d2i_PBKDF2PARAM(NULL, &q, ASN1_STRING_length(kdf->parameter->value.sequence));
+      if (params != NULL) iterations = ASN1_INTEGER_get(params->iter);
+      PBKDF2PARAM_free(params);
+    }
+    PBE2PARAM_free(pbe2);
+    return iterations;
+  }
+  PBEPARAM *pbe = d2i_PBEPARAM(NULL, &p, ASN1_STRING_length(seq));
+  if (pbe == NULL) return 0;
+  iterations = ASN1_INTEGER_get(pbe->iter);
+  PBEPARAM_free(pbe);
+  return iterations;
+}
+/* A library context with the default and legacy providers: Java decrypts the RC2-40 and 3DES safes of keystores
+   written by JDK 8 and 11, which OpenSSL 3 keeps in its legacy provider. NULL (the default context) without it. */
+static inline OSSL_LIB_CTX *tg_pkcs12_context(void) {
+  static OSSL_LIB_CTX *context;
+  static int tried;
+  /* Racing first calls may each make a context; one is kept (a few hundred bytes, once a process). */
+  if (!__atomic_load_n(&tried, __ATOMIC_ACQUIRE)) {
+    OSSL_LIB_CTX *made = OSSL_LIB_CTX_new();
+    if (made != NULL && OSSL_PROVIDER_load(made, "default") != NULL) {
+      (void)OSSL_PROVIDER_load(made, "legacy");
+    } else {
+      OSSL_LIB_CTX_free(made);
+      made = NULL;
+    }
+    OSSL_LIB_CTX *expected = NULL;
+    if (made != NULL && !__atomic_compare_exchange_n(&context, &expected, made, 0, __ATOMIC_ACQ_REL,
+                                                     __ATOMIC_ACQUIRE)) {
+      /* Another call's context won; this one stays unused (freeing it could race with nothing, but is not needed). */
+    }
+    __atomic_store_n(&tried, 1, __ATOMIC_RELEASE);
+    ERR_clear_error();
+  }
+  return __atomic_load_n(&context, __ATOMIC_ACQUIRE);
+}
+static inline int tg_pkcs12_java_trusted(
+    const unsigned char *bytes, long length, const char *password, tg_pem_block **out, char ***aliases) {
+  OSSL_LIB_CTX *context = tg_pkcs12_context();
+  *out = NULL;
+  *aliases = NULL;
+  const unsigned char *p = bytes;
+  PKCS12 *p12 = d2i_PKCS12(NULL, &p, length);
+  if (p12 == NULL) { ERR_clear_error(); return -1; }
+  int result = -5;
+  STACK_OF(PKCS7) *safes = NULL;
+  STACK_OF(PKCS12_SAFEBAG) *certs = sk_PKCS12_SAFEBAG_new_null();
+  const ASN1_OCTET_STRING **keys = NULL;
+  int keyCount = 0, keyCapacity = 0;
+  STACK_OF(PKCS12_SAFEBAG) *held = sk_PKCS12_SAFEBAG_new_null();
+  tg_pem_block *blocks = NULL;
+  char **names = NULL;
+  int count = 0;
+  if (certs == NULL || held == NULL) goto done;
+  if (password != NULL && PKCS12_mac_present(p12)) {
+    const ASN1_INTEGER *iterations = NULL;
+    PKCS12_get0_mac(NULL, NULL, NULL, &iterations, p12);
+    if (iterations != NULL && ASN1_INTEGER_get(iterations) > TG_JAVA_MAX_ITERATIONS) { result = -4; goto done; }
+    if (PKCS12_verify_mac(p12, password, -1) != 1) { result = -2; goto done; }
+  }
+  if ((safes = PKCS12_unpack_authsafes(p12)) == NULL) goto done;
+  for (int i = 0; i < sk_PKCS7_num(safes); i++) {
+    PKCS7 *safe = sk_PKCS7_value(safes, i);
+    STACK_OF(PKCS12_SAFEBAG) *bags = NULL;
+    int nid = OBJ_obj2nid(safe->type);
+    if (nid == NID_pkcs7_data) {
+      bags = PKCS12_unpack_p7data(safe);
+    } else if (nid == NID_pkcs7_encrypted) {
+      if (password == NULL) continue;
+      if (safe->d.encrypted == NULL || safe->d.encrypted->enc_data == NULL) goto done;
+      X509_ALGOR *algorithm = safe->d.encrypted->enc_data->algorithm;
+      if (tg_pbe_iterations(algorithm) > TG_JAVA_MAX_ITERATIONS) { result = -4; goto done; }
+      ASN1_OCTET_STRING *data = safe->d.encrypted->enc_data->enc_data;
+      if (data == NULL) goto done;
+      bags = PKCS12_item_decrypt_d2i_ex(algorithm, ASN1_ITEM_rptr(PKCS12_SAFEBAGS), password, -1, data, 1,
+                                        context, NULL);
+      if (bags == NULL) { result = -3; goto done; }
+    } else {
+      goto done;
+    }
+    if (bags == NULL) goto done;
+    for (int j = 0; j < sk_PKCS12_SAFEBAG_num(bags); j++) {
+      PKCS12_SAFEBAG *bag = sk_PKCS12_SAFEBAG_value(bags, j);
+      int type = PKCS12_SAFEBAG_get_nid(bag);
+      if (type == NID_keyBag || type == NID_pkcs8ShroudedKeyBag) {
+        const ASN1_TYPE *id = PKCS12_SAFEBAG_get0_attr(bag, NID_localKeyID);
+        if (id != NULL && id->type == V_ASN1_OCTET_STRING) {
+          if (keyCount == keyCapacity) {
+            keyCapacity = keyCapacity ? keyCapacity * 2 : 8;
+            const ASN1_OCTET_STRING **grown = OPENSSL_realloc(keys, sizeof(*keys) * (size_t)keyCapacity);
+            if (grown == NULL) { sk_PKCS12_SAFEBAG_pop_free(bags, PKCS12_SAFEBAG_free); goto done; }
+            keys = grown;
+          }
+          keys[keyCount++] = id->value.octet_string;
+        }
+      } else if (type == NID_certBag && PKCS12_SAFEBAG_get_bag_nid(bag) == NID_x509Certificate) {
+        sk_PKCS12_SAFEBAG_push(certs, bag);
+      }
+    }
+    /* The bags stay alive until the end: `certs` and `keys` point into them. */
+    for (int j = 0; j < sk_PKCS12_SAFEBAG_num(bags); j++) sk_PKCS12_SAFEBAG_push(held, sk_PKCS12_SAFEBAG_value(bags, j));
+    sk_PKCS12_SAFEBAG_free(bags);
+  }
+  ASN1_OBJECT *trusted = OBJ_txt2obj("2.16.840.1.113894.746875.1.1", 1);
+  int total = sk_PKCS12_SAFEBAG_num(certs);
+  blocks = OPENSSL_zalloc(sizeof(tg_pem_block) * (size_t)(total > 0 ? total : 1));
+  names = OPENSSL_zalloc(sizeof(char *) * (size_t)(total > 0 ? total : 1));
+  if (trusted == NULL || blocks == NULL || names == NULL) { ASN1_OBJECT_free(trusted); goto done; }
+  for (int i = 0; i < total; i++) {
+    PKCS12_SAFEBAG *bag = sk_PKCS12_SAFEBAG_value(certs, i);
+    int kind = 0;
+    const STACK_OF(X509_ATTRIBUTE) *attributes = PKCS12_SAFEBAG_get0_attrs(bag);
+    for (int k = 0; k < sk_X509_ATTRIBUTE_num(attributes); k++) {
+      if (OBJ_cmp(X509_ATTRIBUTE_get0_object(sk_X509_ATTRIBUTE_value(attributes, k)), trusted) == 0) kind = 1;
+    }
+    const ASN1_TYPE *id = PKCS12_SAFEBAG_get0_attr(bag, NID_localKeyID);
+    if (kind == 0 && id != NULL && id->type == V_ASN1_OCTET_STRING) {
+      for (int k = 0; k < keyCount; k++) {
+        if (ASN1_OCTET_STRING_cmp(keys[k], id->value.octet_string) == 0) kind = 2;
+      }
+    }
+    if (kind == 0) continue;
+    X509 *certificate = PKCS12_SAFEBAG_get1_cert(bag);
+    if (certificate == NULL) { ASN1_OBJECT_free(trusted); goto done; }
+    unsigned char *copy = NULL;
+    int size = i2d_X509(certificate, &copy);
+    X509_free(certificate);
+    if (size <= 0) { ASN1_OBJECT_free(trusted); goto done; }
+    blocks[count].plain = kind;
+    blocks[count].der = copy;
+    blocks[count].length = size;
+    names[count] = PKCS12_get_friendlyname(bag);
+    count++;
+  }
+  ASN1_OBJECT_free(trusted);
+  result = count;
+done:
+  if (result < 0) {
+    tg_pem_blocks_free(blocks, count);
+    tg_aliases_free(names, count);
+  } else {
+    *out = blocks;
+    *aliases = names;
+  }
+  sk_PKCS12_SAFEBAG_pop_free(held, PKCS12_SAFEBAG_free);
+  sk_PKCS12_SAFEBAG_free(certs);
+  OPENSSL_free(keys);
+  sk_PKCS7_pop_free(safes, PKCS7_free);
+  PKCS12_free(p12);
+  ERR_clear_error();
+  return result;
+}
 #endif

@@ -103,6 +103,25 @@ public enum FuzzEntryPoints {
     if let ours, let real, ours != real { fatalError("values: ours \(ours), OpenSSL's \(real)") }
   }
 
+  /// Java keystores (JKS and PKCS #12) with no password and with keytool's default one; every certificate read must
+  /// decode, as Java's does. The JVM option words of the same bytes as text.
+  public static func javaKeyStore(_ bytes: [UInt8]) {
+    for password in [nil, "changeit"] {
+      guard case .certificates(let certificates, _) = JavaKeyStore.read(bytes, password: password) else { continue }
+      for der in certificates where !JavaKeyStore.decodes(der) { fatalError("a certificate read does not decode") }
+      if !certificates.isEmpty, CAFile(JavaKeyStore.pem(certificates)).entries?.count != certificates.count {
+        fatalError("the keystore's certificates do not index as PEM")
+      }
+    }
+    // Without quotes, the JVM's words are the text split at white space.
+    let text = String(decoding: bytes.prefix(4096), as: UTF8.self)
+    if !text.contains(where: { $0 == "'" || $0 == "\"" }),
+      JavaSettings.words(text) != text.split(whereSeparator: \.isWhitespace).map(String.init)
+    {
+      fatalError("unquoted words differ from a split at white space")
+    }
+  }
+
   public static func ini(_ bytes: [UInt8]) {
     _ = CurlrcText.entries(in: bytes)
     _ = NpmrcText.value(of: "strict-ssl", in: bytes)

@@ -19,6 +19,7 @@ let fuzzTargets: [String: @Sendable ([UInt8]) -> Void] = [
   "metadata": FuzzEntryPoints.pythonMetadata,
   "ini": FuzzEntryPoints.ini,
   "opensslcnf": FuzzEntryPoints.opensslConfig,
+  "keystore": FuzzEntryPoints.javaKeyStore,
   "tar": FuzzEntryPoints.tarLayer,
   "image": fuzzImage,
 ]

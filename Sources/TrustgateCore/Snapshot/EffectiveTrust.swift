@@ -3,7 +3,9 @@
 /// knowledge table (`ClientBehaviours`); this file only turns the resulting plans into `ClientTrust` lines.
 public enum EffectiveTrust {
   public static func resolve(_ snapshot: Snapshot, configuration: TrustConfiguration = .init()) -> [ClientTrust] {
-    let record = SnapshotPaths(snapshot)
+    var paths = SnapshotPaths(snapshot)
+    paths.keyStores = configuration.keyStores
+    let record = paths
     let planner = TrustPlanner(snapshot, configuration: configuration, state: { record.state($0) })
     return planner.plans().map { record.trust($0, snapshot: snapshot) }.sorted()
   }
@@ -19,6 +21,8 @@ struct SnapshotPaths: Sendable {
   /// or skips it, as its load's reaction says.
   var unreadable: Set<String> = []
   var setVariables: Set<String>
+  /// Java keystores the configuration read (`TrustConfiguration.keyStores`).
+  var keyStores: [String: KeyStoreSummary] = [:]
   /// The OS bundle clients fall back to: the first of the usual locations that holds certificates (Go's order).
   var osBundle: String?
   let planner: TrustPlanner
@@ -94,6 +98,13 @@ struct SnapshotPaths: Sendable {
       return total
     // Every file of a folder: the snapshot keeps hashed folders' sets only.
     case .everyFile: return nil
+    // A keystore's trusted certificates, counted whole (their dates are not read here).
+    case .keyStore:
+      switch keyStores[load.path] {
+      case .trusted(let count, _)?: return count
+      case .refused?: return 0
+      case nil: return nil
+      }
     }
   }
 
@@ -119,6 +130,13 @@ struct SnapshotPaths: Sendable {
         }
         notes.append("\(unread): skipped")
       }
+      // A keystore Java refuses stops every handshake.
+      for load in plan.loads where load.kind == .keyStore {
+        guard case .refused(let reason)? = keyStores[load.path], case .raises(let message) = load.noCertificates
+        else { continue }
+        outcome = .raises(message.replacing("{path}", with: load.path) + ": " + reason)
+        break
+      }
     }
     switch outcome {
     case .raises(let message), .exits(let message):
@@ -141,6 +159,16 @@ struct SnapshotPaths: Sendable {
         trust.status = .unknown
       } else {
         trust.status = .broken
+        // A keystore Java loads with no entry it trusts: what makes it so.
+        for load in plan.loads where load.kind == .keyStore {
+          guard case .trusted(0, let format)? = keyStores[load.path] else { continue }
+          notes.append(
+            format == "JKS"
+              ? "\(load.path) holds no certificate entry"
+              : "\(load.path) holds no entry Java trusts (a certificate needs Oracle's trustedKeyUsage attribute, "
+                + "which keytool writes and `openssl pkcs12 -export` does not; encrypted certificates need "
+                + "javax.net.ssl.trustStorePassword)")
+        }
         notes.append(
           plan.loads.isEmpty
             ? "loads no certificate: every verified request fails"

@@ -42,6 +42,8 @@ public enum ContextKind: String, Sendable, Equatable {
   case go
   /// rustls and webpki (uv): no extra flags; only modern signatures and keys.
   case rustls
+  /// Java's PKIX validator (SunJSSE): every certificate of the trust store is an anchor.
+  case java
 }
 
 /// When a client reads its version from: a distribution in the project's Python, Python itself, or nothing.
@@ -63,6 +65,8 @@ public enum Presence: Sendable, Equatable {
   /// One of these variables is set, one of these programs exists in the tree, or a lockfile of one of these
   /// formats is in the repository (uv.lock: the project is locked, and so installed, with uv).
   case configured(variables: [String], programs: [String], lockfiles: [LockfileFormat] = [])
+  /// A configuration value was found (`java home`: a JVM is installed, where JAVA_HOME or a `java` link leads).
+  case setting(String)
 }
 
 /// A variable whose value turns a client's verification off.
@@ -352,7 +356,48 @@ public enum ClientBehaviours {
       note: "an extra CA file Node cannot read is skipped with a warning",
       source: "https://nodejs.org/api/cli.html (NODE_EXTRA_CA_CERTS, NODE_TLS_REJECT_UNAUTHORIZED)"),
     goRow,
+    javaRow,
   ]
+
+  /// Java's default SSL context (`sun.security.ssl.TrustStoreManager`, JDK 17 to 25; measured OpenJDK 17.0.15,
+  /// JavaVerificationTests): `javax.net.ssl.trustStore` when it names a readable file, else `jssecacerts` in
+  /// `java.home/lib/security` (only while the property is unset), else `cacerts` there; one keystore (JKS or
+  /// PKCS #12), never SSL_CERT_FILE or the OS bundle (Debian's cacerts is a keystore update-ca-certificates rebuilds
+  /// with ca-certificates-java). A store `KeyStore.load` refuses (a PEM file, a wrong trustStorePassword) fails every
+  /// handshake; no store, or one with no trusted entry, leaves no anchor ("the trustAnchors parameter must be
+  /// non-empty").
+  static let javaRow = ClientBehaviour(
+    client: "java",
+    presence: .setting(JavaSettings.homeKey),
+    version: .none, context: .java,
+    slots: [
+      [
+        .init(
+          .config(JavaSettings.noneKey), label: "javax.net.ssl.trustStore=NONE", file: javaNone, folder: javaNone,
+          missing: javaNone, noCertificates: javaNone),
+        .init(
+          .config(JavaSettings.storeKey), label: "javax.net.ssl.trustStore", file: .loadKeyStore, folder: .next,
+          missing: .next, noCertificates: javaRefused),
+        .init(
+          .javaHome("lib/security/jssecacerts", unlessConfigured: JavaSettings.storeKey), label: "jssecacerts",
+          file: .loadKeyStore, folder: .next, missing: .next, noCertificates: javaRefused),
+        .init(
+          .javaHome("lib/security/cacerts", unlessConfigured: nil), label: "cacerts", file: .loadKeyStore,
+          folder: .nothing, missing: .nothing, noCertificates: javaRefused),
+      ]
+    ],
+    ignores: ["SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS"],
+    note: "Maven, Gradle, sbt and every JVM program read the same store; JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS and "
+      + "_JAVA_OPTIONS can name another with -Djavax.net.ssl.trustStore",
+    source:
+      "https://github.com/openjdk/jdk/blob/master/src/java.base/share/classes/sun/security/ssl/TrustStoreManager.java; "
+      + "measured OpenJDK 17.0.15 (JavaVerificationTests)")
+
+  static let javaRefused = TrustChoice.Reaction.raises(
+    "java.security.KeyManagementException: problem accessing trust store {path}")
+  static let javaNone = TrustChoice.Reaction.raises(
+    "java.security.InvalidAlgorithmParameterException: the trustAnchors parameter must be non-empty "
+      + "(javax.net.ssl.trustStore=NONE loads no file)")
 
   /// Go's crypto/x509 on Linux (`root_unix.go`, `root_linux.go`; measured go 1.19.8's `go mod download` against
   /// `openssl s_server`, GoVerificationTests): SSL_CERT_FILE, else the first of its bundle files that reads; and
@@ -489,6 +534,12 @@ public enum ClientBehaviours {
       source:
         "https://github.com/golang/go/blob/master/src/crypto/x509/verify.go (a chain ends at any certificate of "
         + "opts.Roots); measured go 1.19.8: an intermediate in SSL_CERT_FILE is an anchor (GoVerificationTests)"),
+    .init(
+      context: .java, package: nil, python: .any, flags: [.partialChain],
+      source:
+        "https://docs.oracle.com/en/java/javase/17/security/java-pki-programmers-guide.html (any trusted "
+        + "certificate is a TrustAnchor); measured OpenJDK 17.0.15: an intermediate in the store is an anchor "
+        + "(JavaVerificationTests)"),
     .init(
       context: .stdlibDefault, package: nil, python: .init(from: TrustBoundaries.pythonStrictFlags),
       flags: [.x509Strict, .partialChain],

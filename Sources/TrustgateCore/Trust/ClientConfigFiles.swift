@@ -166,6 +166,7 @@ extension TrustConfiguration {
       configuration.failures["git"] = "fatal: bad boolean config value '\(bad.value ?? "")' for 'http.sslverify'"
     }
     configuration.securityLevel = SystemSecurityLevel.read(fs, env: env, workingDirectory: workingDirectory)
+    JavaSettings.read(fs, env: env).apply(to: &configuration, fs: fs, workingDirectory: workingDirectory)
     configuration.tlsLibraries = TLSLibraries.read(fs)
     let curlFile = places.paths(.curl).first
     let curl = curlFile.flatMap(bytes).map(CurlrcText.entries) ?? []

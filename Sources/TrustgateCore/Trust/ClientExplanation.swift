@@ -68,6 +68,7 @@ extension ClientBehaviours {
     case .curl: return "libcurl (an intermediate in the CA file is a trust anchor: partial chains)"
     case .go: return "Go's crypto/x509 (every certificate of its pool is a trust anchor: partial chains)"
     case .rustls: return "rustls and webpki (no extra flags; no SHA-1, no RSA key under 2048 bits)"
+    case .java: return "Java's PKIX validator (every certificate of its trust store is a trust anchor: partial chains)"
     }
   }
 
@@ -76,6 +77,7 @@ extension ClientBehaviours {
     case .loadFile: return "loads it"
     case .lookUpFolder(let split): return split ? "looks roots up by hash (a : list)" : "looks roots up by hash"
     case .loadEveryFile: return "loads every file in it (a : list)"
+    case .loadKeyStore: return "loads its trusted entries (a JKS or PKCS #12 keystore)"
     case .next: return "ignored (next choice)"
     case .nothing: return "skipped"
     case .raises(let message): return "raises \(message)"

@@ -35,6 +35,9 @@ public struct TrustChoice: Sendable, Equatable {
     /// A copy of Mozilla's roots here, standing for a program's compiled-in copy of the same list (uv's
     /// webpki-roots): the project's certifi, else pip's vendored one, unless it is the OS bundle in disguise.
     case mozillaCopy
+    /// A file under the JVM's `java.home` (`TrustConfiguration` value `java home`), passed over while a
+    /// configuration value is set (jssecacerts, which Java does not try once `javax.net.ssl.trustStore` is set).
+    case javaHome(String, unlessConfigured: String?)
   }
 
   /// What the client does with what it finds.
@@ -47,6 +50,8 @@ public struct TrustChoice: Sendable, Equatable {
     /// Loads every certificate of every regular file in the folder, hash names or not (uv's SSL_CERT_DIR); each
     /// folder of a `:` list.
     case loadEveryFile
+    /// Loads the trusted entries of a Java keystore (JKS or PKCS #12), with the configured password.
+    case loadKeyStore
     /// Ignores it: the slot's next choice decides.
     case next
     /// Loads nothing from it and goes on without an error.

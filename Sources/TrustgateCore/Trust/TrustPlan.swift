@@ -8,6 +8,8 @@ public struct TrustPlan: Sendable {
       case folder(split: Bool)
       /// Every regular file of each folder of a `:`-separated list (uv's SSL_CERT_DIR).
       case everyFile
+      /// A Java keystore's trusted entries (`JavaKeyStore`).
+      case keyStore
     }
     public var kind: Kind
     /// In view paths (relative paths are inside the repository).
@@ -17,6 +19,8 @@ public struct TrustPlan: Sendable {
     public var noCertificates: TrustChoice.Reaction
     /// Only `CERTIFICATE` blocks count, as Go reads PEM (`ClientBehaviour.certificateBlocksOnly`).
     public var certificateBlocksOnly = false
+    /// The keystore's password (`javax.net.ssl.trustStorePassword`), never shown.
+    public var password: String? = nil
   }
 
   public enum Outcome: Sendable, Equatable {
@@ -77,7 +81,18 @@ public struct TrustConfiguration: Sendable, Equatable {
   public var securityLevel = SecuritySetting(level: 1, origin: SystemSecurityLevel.upstreamDefault)
   /// Clients linked with another TLS library than OpenSSL (Debian's git: GnuTLS, through libcurl-gnutls).
   public var tlsLibraries: [String: String] = [:]
+  /// What sits at paths the configuration names and no snapshot records, as the client sees it (Java's keystores:
+  /// one it may not read is passed over, as `File.canRead` makes it).
+  public var pathStates: [String: PathState] = [:]
+  /// The Java keystores among them, read (`JavaKeyStore`).
+  public var keyStores: [String: KeyStoreSummary] = [:]
   public init() {}
+}
+
+/// A Java keystore as Java loads it: how many certificates it trusts, or why `KeyStore.load` refuses it.
+public enum KeyStoreSummary: Sendable, Equatable {
+  case trusted(Int, format: String)
+  case refused(String)
 }
 
 /// A security level and where it comes from (`/etc/ssl/openssl.cnf:62` or the build's default).
@@ -126,6 +141,7 @@ public struct TrustPlanner: Sendable {
     case .configured(let variables, let programs, let lockfiles):
       return variables.contains { env[$0] != nil } || programs.contains { configuration.programs.contains($0) }
         || snapshot.lockfiles.contains { lockfiles.contains($0.format) }
+    case .setting(let key): return configuration.values[key] != nil
     }
   }
 
@@ -262,6 +278,11 @@ public struct TrustPlanner: Sendable {
       case .lookUpFolder(let split):
         plan.loads.append(
           .init(kind: .folder(split: split), path: shown, label: choice.label, noCertificates: .nothing))
+      case .loadKeyStore:
+        plan.loads.append(
+          .init(
+            kind: .keyStore, path: shown, label: choice.label, noCertificates: choice.noCertificates,
+            password: configuration.values[JavaSettings.passwordKey]))
       case .loadEveryFile:
         plan.loads.append(
           .init(
@@ -287,7 +308,7 @@ public struct TrustPlanner: Sendable {
   }
 
   func reaction(_ choice: TrustChoice, path: String, plan: inout TrustPlan) -> TrustChoice.Reaction {
-    var state = self.state(path)
+    var state = configuration.pathStates[path] ?? self.state(path)
     // A `:` list for a client that splits it (OpenSSL's capath, Go's and uv's SSL_CERT_DIR): a folder when any
     // part is one; each part is loaded (or passed over) on its own.
     if path.contains(":"), choice.folder == .lookUpFolder(split: true) || choice.folder == .loadEveryFile {
@@ -302,7 +323,9 @@ public struct TrustPlanner: Sendable {
     case .folder: reaction = choice.folder
     case .missing: reaction = choice.missing
     }
-    if reaction == .next {
+    // A JDK without jssecacerts is the usual case, not worth a note.
+    let usual = state == .missing && { if case .javaHome = choice.input { return true } else { return false } }()
+    if reaction == .next, !usual {
       plan.notes.append("\(choice.label) \(path) is \(describe(state)): \(plan.client) ignores it")
     }
     return reaction
@@ -341,6 +364,9 @@ public struct TrustPlanner: Sendable {
     case .file(let path), .directory(let path): return path
     case .directoryUnlessSet(let path, let other): return (env[other] ?? "").isEmpty ? path : nil
     case .builtIn: return nil
+    case .javaHome(let file, let unless):
+      if let unless, configuration.values[unless] != nil { return nil }
+      return configuration.values[JavaSettings.homeKey].map { ($0 == "/" ? "" : $0) + "/" + file }
     case .mozillaCopy:
       return [python?.certifi, python?.pipCertifi].lazy.compactMap { $0 }
         .first { !$0.isOSBundle && $0.loadedFrom == nil }?.path

@@ -301,6 +301,24 @@ public final class TrustVerifier {
           let why = readFailure(load.path).map { "cannot be read (\($0))" } ?? "holds no certificate"
           built.lines.append((index, true, "\(load.path) \(why)"))
         }
+      case .keyStore:
+        // Java opens the store only when it is a file it may read; what `KeyStore.load` refuses stops every
+        // handshake (the planner's `noCertificates`), a store with no trusted entry leaves no anchor.
+        let reading = read(load.path).map { JavaKeyStore.read($0, password: load.password) }
+          ?? .failure(readFailure(load.path) ?? "cannot be read")
+        switch reading {
+        case .failure(let reason):
+          if case .raises(let message) = load.noCertificates {
+            built.failure = message.replacing("{path}", with: load.path) + ": " + reason
+            return built
+          }
+          built.lines.append((index, true, "\(load.path) cannot be loaded (\(reason))"))
+        case .certificates(let certificates, let format):
+          let count = certificates.isEmpty ? 0 : store.add(indexed(JavaKeyStore.pem(certificates)), lazily: lazily)
+          let plural = count == 1 ? "" : "s"
+          let what = count == 0 ? "no trusted entry Java reads" : "\(count) trusted certificate\(plural)"
+          built.lines.append((index, count == 0, "\(load.path) (\(format) keystore: \(what))"))
+        }
       case .folder(let split):
         let folders = split ? load.path.split(separator: ":").map(String.init) : [load.path]
         for folder in folders where !folder.isEmpty {

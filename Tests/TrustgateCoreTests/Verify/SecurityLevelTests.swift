@@ -72,6 +72,19 @@ final class SecurityLevelTests: XCTestCase {
       XCTAssert(["accepted", "refused"].contains(answer), answer)
       results["go"] = answer == "accepted"
     }
+    // Java reads no OpenSSL configuration either: its own algorithm constraints (java.security).
+    if let java = JavaVerificationTests.realJava {
+      try scratch.write("probe/Probe.java", JavaVerificationTests.probe)
+      let bin = (java as NSString).deletingLastPathComponent
+      if !FileManager.default.fileExists(atPath: scratch.path + "/probe/Probe.class") {
+        let javac = try Shell.run([bin + "/javac", "-d", scratch.path + "/probe", scratch.path + "/probe/Probe.java"])
+        XCTAssertEqual(javac.status, 0, javac.output)
+      }
+      let run = try Shell.run(
+        [java, "-cp", scratch.path + "/probe", "Probe", url],
+        environment: base.merging(["JAVA_TOOL_OPTIONS": try javaOptions(ca)]) { $1 })
+      results["java"] = run.output.split(separator: "\n").contains("accepted")
+    }
     // uv reads no OpenSSL configuration: run (1 s a run) only where the configuration lowers the level most.
     if environment["OPENSSL_CONF"]?.hasSuffix("level0.cnf") == true,
       let python = ClientVerificationTests.interpreter("3.11")
@@ -94,12 +107,26 @@ final class SecurityLevelTests: XCTestCase {
     return results
   }
 
+  /// `-Djavax.net.ssl.trustStore=` a JKS store of `ca`, made once by keytool.
+  func javaOptions(_ ca: String) throws -> String {
+    let store = scratch.path + "/java-" + (ca as NSString).lastPathComponent + ".jks"
+    if !FileManager.default.fileExists(atPath: store), let java = JavaVerificationTests.realJava {
+      let keytool = (java as NSString).deletingLastPathComponent + "/keytool"
+      let made = try Shell.run(
+        [keytool, "-importcert", "-noprompt", "-alias", "ca", "-file", ca, "-keystore", store, "-storetype", "JKS",
+         "-storepass", "changeit"])
+      XCTAssertEqual(made.status, 0, made.output)
+    }
+    return "-Djavax.net.ssl.trustStore=" + store
+  }
+
   /// trustgate's verdicts for the same chain and variables, python-ssl once per Python (its venv active).
   func ours(chain: String, ca: String, _ environment: [String: String]) throws -> [String: Bool] {
     var results: [String: Bool] = [:]
     for minor in ["3.9", "3.11"] {
       let variables = environment.merging([
         "SSL_CERT_FILE": ca, "CURL_CA_BUNDLE": ca, "GIT_SSL_CAINFO": ca, "VIRTUAL_ENV": try venv(minor),
+        "JAVA_TOOL_OPTIONS": try javaOptions(ca),
       ]) { $1 }
       let run = try CLI.run(
         ["verify", "--chain", chain, "--host", "localhost", "--repo", scratch.path + "/repo", "--format", "json"],
@@ -155,6 +182,11 @@ final class SecurityLevelTests: XCTestCase {
     XCTAssertEqual(seen["git | a SHA-1 leaf | OPENSSL_CONF at level 0 through an include"], false)
     if Shell.which("go") != nil { XCTAssertEqual(seen["go | a SHA-1 leaf | this host's configuration"], false) }
     XCTAssertEqual(seen["uv | a 1024-bit root | OPENSSL_CONF at level 0 through an include"], false)
+    // Java takes both under a private root (java.security refuses SHA-1 only under the JDK's own roots).
+    if JavaVerificationTests.realJava != nil {
+      XCTAssertEqual(seen["java | a 1024-bit root | this host's configuration"], true)
+      XCTAssertEqual(seen["java | a SHA-1 leaf | this host's configuration"], true)
+    }
     // A chain refused for its level names the line that set it.
     let run = try CLI.run(
       ["verify", "--chain", pki.file("sha1leaf.pem"), "--host", "localhost", "--repo", scratch.path + "/repo",

@@ -31,6 +31,13 @@ public struct ClientTrustBrokenRule: Rule {
           finding(
             trust.client, text,
             fix: "Fix the file at the line named: the client stops before any request until it can parse it."))
+      } else if trust.client == ClientBehaviours.javaRow.client {
+        result.findings.append(
+          finding(
+            trust.client, text,
+            fix: "Import the roots into a keystore Java loads (keytool -importcert -keystore FILE -storepass PASS), "
+              + "name it with -Djavax.net.ssl.trustStore (and its password) in JAVA_TOOL_OPTIONS, or unset that "
+              + "property so Java falls back to the JDK's cacerts."))
       } else {
         result.findings.append(finding(trust.client, text))
       }
