@@ -122,6 +122,10 @@ final class JavaVerificationTests: XCTestCase {
     return try XCTUnwrap(items.first { $0["client"] as? String == "java" }, "no verdict for java: \(run.stdout)")
   }
 
+  func bytes(_ name: String) throws -> [UInt8] {
+    Array(try Data(contentsOf: URL(fileURLWithPath: scratch.path + "/" + name)))
+  }
+
   func options(_ store: String, password: String? = nil) -> String {
     "-Djavax.net.ssl.trustStore=" + (store.hasPrefix("/") ? store : scratch.path + "/" + store)
       + (password.map { " -Djavax.net.ssl.trustStorePassword=" + $0 } ?? "")
@@ -161,9 +165,17 @@ final class JavaVerificationTests: XCTestCase {
         ["JAVA_TOOL_OPTIONS": "-Xss1m '-Djavax.net.ssl.trustStore=\(scratch.path)/root.jks'"], true
       ),
     ]
+    // Other JDKs installed here (this machine's Eclipse Temurin 25) must do the same in every cell.
+    let others = ["/usr/lib/jvm/temurin-25-jdk-amd64"].filter {
+      FileManager.default.isExecutableFile(atPath: $0 + "/bin/java")
+    }
     for cell in cells {
       let real = try realJava(cell.env)
       XCTAssertEqual(real == "accepted", cell.accepted, "\(cell.name): the real java said \(real)")
+      for home in others {
+        let other = try realJava(cell.env, home: home)
+        XCTAssertEqual(other == "accepted", cell.accepted, "\(cell.name): \(home)'s java said \(other)")
+      }
       let ours = try verdict(cell.env)
       XCTAssertEqual(ours["verifies"] as? Bool, cell.accepted, "\(cell.name): \(ours)")
     }
@@ -235,6 +247,39 @@ final class JavaVerificationTests: XCTestCase {
           XCTAssertEqual(findings.count, 0, "\(cell.name): \(findings)")
         }
       }
+    }
+  }
+
+  /// A tree's JDK (`--root`), found where its links lead inside the tree: Debian's `/usr/bin/java` through
+  /// `/etc/alternatives`, its cacerts a link to `/etc/ssl/certs/java/cacerts`; and a Temurin image's
+  /// `/opt/java/openjdk`, its own PKCS #12 cacerts.
+  func testATreesJDKIsFoundThroughItsLinks() throws {
+    let debian = scratch.path + "/debian"
+    try scratch.write("debian/usr/lib/jvm/java-17-openjdk-amd64/bin/java", "")
+    try scratch.write("debian/etc/ssl/certs/java/cacerts", try bytes("root.jks"))
+    let links = [
+      ("usr/bin/java", "/etc/alternatives/java"),
+      ("etc/alternatives/java", "/usr/lib/jvm/java-17-openjdk-amd64/bin/java"),
+      ("usr/lib/jvm/java-17-openjdk-amd64/lib/security/cacerts", "/etc/ssl/certs/java/cacerts"),
+    ]
+    for (link, target) in links {
+      let path = debian + "/" + link
+      try FileManager.default.createDirectory(
+        atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+      try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: target)
+    }
+    try scratch.write("temurin/opt/java/openjdk/bin/java", "")
+    try scratch.write("temurin/opt/java/openjdk/lib/security/cacerts", try bytes("passwordless.p12"))
+    let expected = [
+      "debian": "java → cacerts /usr/lib/jvm/java-17-openjdk-amd64/lib/security/cacerts (1 roots)",
+      "temurin": "java → cacerts /opt/java/openjdk/lib/security/cacerts (1 roots)",
+    ]
+    for (tree, line) in expected {
+      let run = try CLI.run(
+        ["inspect", "--root", scratch.path + "/" + tree, "--repo", scratch.path + "/repo"], in: scratch.path,
+        environment: [:])
+      let trust = run.stdout.split(separator: "\n").first { $0.hasPrefix("trust") && $0.contains(" java → ") }
+      XCTAssertTrue(trust?.contains(line) == true, "\(tree): \(run.all)")
     }
   }
 
