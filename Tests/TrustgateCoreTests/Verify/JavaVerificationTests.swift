@@ -39,6 +39,17 @@ final class JavaVerificationTests: XCTestCase {
       [try XCTUnwrap(Shell.which("openssl")), "pkcs12", "-export", "-nokeys", "-in", pki.file("root.pem"),
        "-out", scratch.path + "/openssl-root.p12", "-passout", "pass:changeit"])
     XCTAssertEqual(exported.status, 0, exported.output)
+    // The server's own key and certificate as a key entry (Java trusts a key entry's first certificate), in
+    // PKCS #12 from openssl and in JKS from keytool.
+    let keyEntry = try Shell.run(
+      [try XCTUnwrap(Shell.which("openssl")), "pkcs12", "-export", "-inkey", pki.file("leaf.key"), "-in",
+       pki.file("leaf.pem"), "-name", "server", "-out", scratch.path + "/server-key.p12", "-passout", "pass:changeit"])
+    XCTAssertEqual(keyEntry.status, 0, keyEntry.output)
+    let converted = try Shell.run(
+      [keytool, "-importkeystore", "-noprompt", "-srckeystore", scratch.path + "/server-key.p12", "-srcstoretype",
+       "PKCS12", "-srcstorepass", "changeit", "-destkeystore", scratch.path + "/server-key.jks", "-deststoretype",
+       "JKS", "-deststorepass", "changeit"])
+    XCTAssertEqual(converted.status, 0, converted.output)
     try FileManager.default.createDirectory(atPath: scratch.path + "/a-folder", withIntermediateDirectories: true)
     servers = LocalServers()
     port = try servers.serveChain(of: pki, www: true)
@@ -150,6 +161,12 @@ final class JavaVerificationTests: XCTestCase {
       ("a store that is missing: cacerts", ["JAVA_TOOL_OPTIONS": options("gone.jks")], false),
       ("a folder as the store: cacerts", ["JAVA_TOOL_OPTIONS": options("a-folder")], false),
       ("the intermediate alone is an anchor", ["JAVA_TOOL_OPTIONS": options("inter.jks")], true),
+      (
+        "a key entry's own certificate (PKCS #12 and its password)",
+        ["JAVA_TOOL_OPTIONS": options("server-key.p12", password: "changeit")], true
+      ),
+      ("a key entry's own certificate (JKS)", ["JAVA_TOOL_OPTIONS": options("server-key.jks")], true),
+      ("a PKCS #12 key entry without its password", ["JAVA_TOOL_OPTIONS": options("server-key.p12")], false),
       ("another root only", ["JAVA_TOOL_OPTIONS": options("other.jks")], false),
       ("JDK_JAVA_OPTIONS", ["JDK_JAVA_OPTIONS": options("root.jks")], true),
       (
