@@ -113,10 +113,12 @@ public enum FuzzEntryPoints {
         fatalError("the keystore's certificates do not index as PEM")
       }
     }
-    // Without quotes, the JVM's words are the text split at white space.
+    // Without quotes, the JVM's words are the text split at ASCII white space.
     let text = String(decoding: bytes.prefix(4096), as: UTF8.self)
+    let space: (UInt8) -> Bool = { $0 == 0x20 || (0x09...0x0d).contains($0) }
     if !text.contains(where: { $0 == "'" || $0 == "\"" }),
-      JavaSettings.words(text) != text.split(whereSeparator: \.isWhitespace).map(String.init)
+      JavaSettings.words(text)
+        != Array(text.utf8).split(whereSeparator: space).map { String(decoding: $0, as: UTF8.self) }
     {
       fatalError("unquoted words differ from a split at white space")
     }

@@ -17,19 +17,30 @@ struct JavaSettings: Equatable {
   /// The trust store property's value and the variable that set it last.
   var trustStore: (value: String, variable: String)?
   var password: String?
+  /// What the JVM says when an option variable stops it (an unmatched quote), before any connection.
+  var failure: String?
   /// `java.home` of the JVM that runs: the folder above `bin/java`, through its links.
   var home: String?
 
   static func == (lhs: JavaSettings, rhs: JavaSettings) -> Bool {
     lhs.trustStore?.value == rhs.trustStore?.value && lhs.trustStore?.variable == rhs.trustStore?.variable
-      && lhs.password == rhs.password && lhs.home == rhs.home
+      && lhs.password == rhs.password && lhs.home == rhs.home && lhs.failure == rhs.failure
   }
 
   static func read(_ fs: any FileSystemView, env: [String: String]) -> JavaSettings {
     var settings = JavaSettings()
     for variable in variables {
       guard let text = env[variable] else { continue }
-      for word in words(text) where word.hasPrefix("-D") {
+      guard let words = words(text) else {
+        // Measured: the JVM does not start. The launcher reads JDK_JAVA_OPTIONS before the VM reads the others.
+        let stop =
+          variable == "JDK_JAVA_OPTIONS"
+          ? "Error: Unmatched quote in environment variable JDK_JAVA_OPTIONS"
+          : "Unmatched quote in \(variable); Error: Could not create the Java Virtual Machine."
+        if settings.failure == nil || variable == "JDK_JAVA_OPTIONS" { settings.failure = stop }
+        continue
+      }
+      for word in words where word.hasPrefix("-D") {
         let property = word.dropFirst(2)
         let name = property.prefix { $0 != "=" }
         let value = property.count > name.count ? String(property.dropFirst(name.count + 1)) : ""
@@ -56,29 +67,31 @@ struct JavaSettings: Equatable {
     return nil
   }
 
-  /// The words of an option variable as the JVM splits them: white space separates, and a quoted run (single or
-  /// double quotes) keeps its spaces, the quotes dropped (HotSpot's `Arguments::parse_options_buffer`).
-  static func words(_ text: String) -> [String] {
+  /// The words of an option variable as the JVM splits them: ASCII white space separates (C's `isspace`; a no-break
+  /// space is part of a word), and a quoted run (single or double quotes) keeps its spaces, the quotes dropped
+  /// (HotSpot's `Arguments::parse_options_buffer`); nil for a quote that is never closed, which stops the JVM.
+  static func words(_ text: String) -> [String]? {
     var words: [String] = []
-    var current = ""
+    var current: [UInt8] = []
     var inWord = false
-    var quote: Character?
-    for character in text {
+    var quote: UInt8?
+    for byte in text.utf8 {
       if let open = quote {
-        if character == open { quote = nil } else { current.append(character) }
-      } else if character == "'" || character == "\"" {
-        quote = character
+        if byte == open { quote = nil } else { current.append(byte) }
+      } else if byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"") {
+        quote = byte
         inWord = true
-      } else if character.isWhitespace {
-        if inWord { words.append(current) }
-        current = ""
+      } else if byte == 0x20 || (0x09...0x0d).contains(byte) {
+        if inWord { words.append(String(decoding: current, as: UTF8.self)) }
+        current = []
         inWord = false
       } else {
-        current.append(character)
+        current.append(byte)
         inWord = true
       }
     }
-    if inWord { words.append(current) }
+    guard quote == nil else { return nil }
+    if inWord { words.append(String(decoding: current, as: UTF8.self)) }
     return words
   }
 
@@ -87,6 +100,7 @@ struct JavaSettings: Equatable {
   /// PKCS #11 token), `java trustStorePassword`.
   func apply(to configuration: inout TrustConfiguration, fs: any FileSystemView, workingDirectory: String) {
     if let home { configuration.values[Self.homeKey] = home }
+    if let failure, home != nil { configuration.failures["java"] = failure }
     defer { record(into: &configuration, fs: fs) }
     if let trustStore {
       if trustStore.value == "NONE" {

@@ -177,6 +177,9 @@ final class JavaVerificationTests: XCTestCase {
         "_JAVA_OPTIONS beats both",
         ["JAVA_TOOL_OPTIONS": options("root.jks"), "_JAVA_OPTIONS": options("other.jks")], false
       ),
+      ("an unmatched quote stops the JVM", ["JAVA_TOOL_OPTIONS": options("root.jks") + " '-Dx=a"], false),
+      ("an unmatched quote in JDK_JAVA_OPTIONS", ["JDK_JAVA_OPTIONS": options("root.jks") + " \"-Dx"], false),
+      ("a no-break space is no separator", ["JAVA_TOOL_OPTIONS": options("root.jks") + "\u{a0}-Dy=1"], false),
       (
         "a quoted value with a space",
         ["JAVA_TOOL_OPTIONS": "-Xss1m '-Djavax.net.ssl.trustStore=\(scratch.path)/root.jks'"], true
@@ -203,6 +206,9 @@ final class JavaVerificationTests: XCTestCase {
     let refused = try verdict(["JAVA_TOOL_OPTIONS": options("root.jks", password: "wrong")])
     XCTAssertTrue(
       "\(refused)".contains("Keystore was tampered with, or password was incorrect"), "\(refused)")
+    let stopped = try verdict(["_JAVA_OPTIONS": "'-Dx"])
+    XCTAssertEqual(
+      stopped["error"] as? String, "Unmatched quote in _JAVA_OPTIONS; Error: Could not create the Java Virtual Machine.")
   }
 
   /// The defaults under `java.home`: cacerts, and jssecacerts before it while no trustStore is named.
