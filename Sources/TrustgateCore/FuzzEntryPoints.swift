@@ -109,8 +109,8 @@ public enum FuzzEntryPoints {
     for password in [nil, "changeit"] {
       guard case .certificates(let certificates, _) = JavaKeyStore.read(bytes, password: password) else { continue }
       for der in certificates where !JavaKeyStore.decodes(der) { fatalError("a certificate read does not decode") }
-      if !certificates.isEmpty, CAFile(JavaKeyStore.pem(certificates)).entries?.count != certificates.count {
-        fatalError("the keystore's certificates do not index as PEM")
+      if CAFile(certificates: certificates, known: [:]).entries?.count != certificates.count {
+        fatalError("the keystore's certificates do not index")
       }
     }
     // Without quotes, the JVM's words are the text split at ASCII white space.

@@ -316,6 +316,24 @@ public struct CAFile: @unchecked Sendable {
     return CAFile(pem: pem, entries: entries.filter(\.certificateBlock))
   }
 
+  /// Certificates given as DER (a Java keystore's): each is an entry, loaded one by one as Go's blocks are, never as
+  /// text; one that does not decode is passed over. `known`: certificates the run decoded already.
+  init(certificates: [[UInt8]], known: [DERKey: LazyFiles.Entry]) {
+    var entries: [LazyFiles.Entry] = []
+    entries.reserveCapacity(certificates.count)
+    for der in certificates {
+      if let reused = known.isEmpty ? nil : known[DERKey(der)] {
+        entries.append(reused)
+        continue
+      }
+      var hash: UInt = 0
+      guard der.withUnsafeBufferPointer({ tg_x509_decodes($0.baseAddress, $0.count, &hash) }) == 1 else { continue }
+      entries.append(LazyFiles.Entry(subjectHash: hash, certificate: DecodedCertificate(der: der)))
+    }
+    self.init(pem: [], entries: entries)
+    ERR_clear_error()
+  }
+
   private init(pem: [UInt8], entries: [LazyFiles.Entry]) {
     self.pem = pem
     self.entries = entries

@@ -314,7 +314,9 @@ public final class TrustVerifier {
           }
           built.lines.append((index, true, "\(load.path) cannot be loaded (\(reason))"))
         case .certificates(let certificates, let format):
-          let count = certificates.isEmpty ? 0 : store.add(indexed(JavaKeyStore.pem(certificates)), lazily: lazily)
+          let file = CAFile(certificates: certificates, known: decodedSoFar())
+          for entry in file.entries ?? [] { decoded?[DERKey(entry.der)] = entry }
+          let count = certificates.isEmpty ? 0 : store.add(file, lazily: lazily)
           let plural = count == 1 ? "" : "s"
           let what = count == 0 ? "no trusted entry Java reads" : "\(count) trusted certificate\(plural)"
           built.lines.append((index, count == 0, "\(load.path) (\(format) keystore: \(what))"))
