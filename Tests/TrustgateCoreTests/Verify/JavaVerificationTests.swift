@@ -306,6 +306,29 @@ final class JavaVerificationTests: XCTestCase {
     }
   }
 
+  /// The story behind most "PKIX path building failed" in CI: a corporate root installed with update-ca-certificates,
+  /// which a JDK's own cacerts never gets (a Temurin image has no ca-certificates-java). Without a baseline that is
+  /// TG802 naming java and the keytool way out, not TG801; with the root in cacerts, java is not named.
+  func testAPrivateRootMissingFromTheJDKsCacertsIsNamed() throws {
+    for (tree, cacerts, missed) in [("missing", "other.jks", true), ("imported", "root.jks", false)] {
+      try scratch.write("\(tree)/etc/ssl/certs/ca-certificates.crt", try pki.bytes("root.pem"))
+      try scratch.write("\(tree)/usr/local/share/ca-certificates/corp.crt", try pki.bytes("root.pem"))
+      try scratch.write("\(tree)/opt/java/openjdk/bin/java", "")
+      try scratch.write("\(tree)/opt/java/openjdk/lib/security/cacerts", try bytes(cacerts))
+      let run = try CLI.run(
+        ["check", "--root", scratch.path + "/" + tree, "--repo", scratch.path + "/repo", "--format", "json"],
+        in: scratch.path, environment: [:])
+      let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], run.all)
+      let findings = report["findings"] as? [[String: Any]] ?? []
+      let warnings = findings.filter { $0["ruleID"] as? String == "TG802" }.compactMap { $0["message"] as? String }
+      let errors = findings.filter { $0["ruleID"] as? String == "TG801" }.compactMap { $0["message"] as? String }
+      XCTAssertEqual(
+        warnings.contains { $0.contains("java reads the JDK's cacerts (/opt/java/openjdk/lib/security/cacerts)") },
+        missed, "\(tree): \(warnings)")
+      XCTAssertFalse(errors.contains { $0.hasPrefix("java ") }, "\(tree): a warning, not an error: \(errors)")
+    }
+  }
+
   func testKeyStoreReaderReadsWhatJavaTrusts() throws {
     let jks = try Data(contentsOf: URL(fileURLWithPath: scratch.path + "/root.jks"))
     let converted = try Shell.run(

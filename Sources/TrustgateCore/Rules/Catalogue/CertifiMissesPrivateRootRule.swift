@@ -3,8 +3,8 @@ public struct CertifiMissesPrivateRootRule: Rule {
   public init() {}
   public static let description = RuleDescription(
     id: "TG802", title: "Private root in the OS store, but a client reads certifi", area: .python, severity: .warning,
-    rationale: "requests, httpx and pip load certifi's copy of Mozilla's roots, and uv the Mozilla roots compiled into it, not the OS store: a root added with update-ca-certificates is invisible to them, and calls to servers it signs fail with `unable to get local issuer certificate` (uv: `invalid peer certificate: UnknownIssuer`).",
-    fix: "Let the client use the OS store: `truststore.inject_into_ssl()`, SSL_CERT_FILE or REQUESTS_CA_BUNDLE at the OS bundle, or `verify=` with that bundle in code; for uv, UV_SYSTEM_CERTS=true or `system-certs = true` in uv.toml.",
+    rationale: "requests, httpx and pip load certifi's copy of Mozilla's roots, and uv the Mozilla roots compiled into it, not the OS store: a root added with update-ca-certificates is invisible to them, and calls to servers it signs fail with `unable to get local issuer certificate` (uv: `invalid peer certificate: UnknownIssuer`). Java reads the JDK's own keystore, which the OS store reaches only through ca-certificates-java's hook (`PKIX path building failed`).",
+    fix: "Let the client use the OS store: `truststore.inject_into_ssl()`, SSL_CERT_FILE or REQUESTS_CA_BUNDLE at the OS bundle, or `verify=` with that bundle in code; for uv, UV_SYSTEM_CERTS=true or `system-certs = true` in uv.toml; for Java, import the root into the JDK's cacerts (`keytool -importcert -cacerts`) or install ca-certificates-java.",
     sources: ["https://truststore.readthedocs.io/", "https://requests.readthedocs.io/en/latest/user/advanced/#ssl-cert-verification", "https://docs.astral.sh/uv/concepts/authentication/certificates/"])
 
   public static let examples: [RuleExample] = [
@@ -16,16 +16,23 @@ public struct CertifiMissesPrivateRootRule: Rule {
 
   public func evaluate(_ context: RuleContext) -> RuleResult {
     var result = RuleResult()
-    let users = context.current.effectiveTrust.filter(\.readsPublicRoots)
     let anchors = Verdicts.privateAnchors(context.current).sorted()
     for fingerprint in anchors {
       result.checked.append(fingerprint)
+      // Java on the JDK's keystore, where this run's verdict says the root is not in it.
+      let missed = Set(
+        (context.current.verdicts ?? []).filter { $0.subject == Verdicts.anchorPrefix + fingerprint && !$0.verifies }
+          .map(\.client))
+      let users = context.current.effectiveTrust.filter {
+        $0.readsPublicRoots || ($0.readsJDKStore && missed.contains($0.client))
+      }
       guard !users.isEmpty else { continue }
       func named(_ trusts: [ClientTrust]) -> String {
         trusts.map { $0.client + ($0.version.map { " \($0)" } ?? "") }.joined(separator: ", ")
       }
       let certifi = users.filter { $0.source == "certifi" }
-      let bundled = users.filter { $0.source != "certifi" }
+      let bundled = users.filter { $0.source.hasPrefix(ClientBehaviours.uvBundledRoots) }
+      let jdk = users.filter(\.readsJDKStore)
       var readers: [String] = []
       var ways: [String] = []
       if !certifi.isEmpty {
@@ -38,6 +45,12 @@ public struct CertifiMissesPrivateRootRule: Rule {
         readers.append("\(named(bundled)) read\(bundled.count == 1 ? "s" : "") the Mozilla roots compiled into it")
         ways.append(
           "for uv, UV_SYSTEM_CERTS=true (or `system-certs = true` in uv.toml), or SSL_CERT_FILE at the OS bundle")
+      }
+      if !jdk.isEmpty {
+        readers.append("java reads the JDK's \(jdk[0].source) (\(jdk[0].path ?? ""))")
+        ways.append(
+          "for java, `keytool -importcert -cacerts -alias NAME -file ROOT.crt`, or Debian's ca-certificates-java "
+            + "(then update-ca-certificates), or a store of your own named by -Djavax.net.ssl.trustStore")
       }
       result.findings.append(
         finding(

@@ -32,15 +32,16 @@ public struct ClientNoLongerVerifiesRule: Rule {
     var result = RuleResult()
     guard let verdicts = context.current.verdicts else { return result }
     let before = VerdictComparison.index(context.baseline?.verdicts)
-    let onCertifi = Set(context.current.effectiveTrust.filter(\.readsPublicRoots).map(\.client))
+    let onCertifi = Set(
+      context.current.effectiveTrust.filter { $0.readsPublicRoots || $0.readsJDKStore }.map(\.client))
     for verdict in verdicts {
       let key = "\(verdict.client) \(verdict.subject)"
       result.checked.append(key)
       guard !verdict.verifies else { continue }
       let old = before[VerdictComparison.key(verdict)]
       if let old, !old.verifies { continue }  // failing at the baseline too: not this change's doing
-      // A client on certifi (or uv's bundled roots) never saw the OS store's private anchors: TG802 warns about
-      // that, unless it used to.
+      // A client on certifi (or uv's bundled roots, or the JDK's cacerts) never saw the OS store's private anchors:
+      // TG802 warns about that, unless it used to.
       if old == nil, verdict.subject.hasPrefix(Verdicts.anchorPrefix), onCertifi.contains(verdict.client) { continue }
       let name = verdict.client + (verdict.version.map { " \($0)" } ?? "")
       let what = Verdicts.describe(verdict.subject, certificates: context.current.certificates)
