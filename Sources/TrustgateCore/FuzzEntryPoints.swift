@@ -116,7 +116,8 @@ public enum FuzzEntryPoints {
     // Without quotes, the JVM's words are the text split at ASCII white space.
     let text = String(decoding: bytes.prefix(4096), as: UTF8.self)
     let space: (UInt8) -> Bool = { $0 == 0x20 || (0x09...0x0d).contains($0) }
-    if !text.contains(where: { $0 == "'" || $0 == "\"" }),
+    // (Bytes, not characters: a quote followed by a combining mark is another character, and still a quote byte.)
+    if !text.utf8.contains(where: { $0 == UInt8(ascii: "'") || $0 == UInt8(ascii: "\"") }),
       JavaSettings.words(text)
         != Array(text.utf8).split(whereSeparator: space).map { String(decoding: $0, as: UTF8.self) }
     {
