@@ -305,11 +305,15 @@ static inline char *_Nullable tg_x509_pem(X509 *_Nonnull x509, long *_Nonnull le
    where there is none; free with tg_aliases_free) are their friendlyNames. Without a password, encrypted safes are
    passed over and the MAC is not checked; with one, both must work. Iteration counts above Java's 5,000,000 fail as
    Java's do. Returns the count, or: -1 not PKCS #12 DER, -2 the MAC does not verify, -3 an encrypted safe does not
-   decrypt, -4 an iteration count Java refuses, -5 a safe of another kind or bags that do not parse. */
+   decrypt, -4 an iteration count Java refuses, -5 a safe of another kind or bags that do not parse, -6 more
+   iterations in all than TG_KEYSTORE_ITERATION_BUDGET. */
 #include <openssl/pkcs12.h>
 #include <openssl/pkcs7.h>
 #include <openssl/provider.h>
 #define TG_JAVA_MAX_ITERATIONS 5000000L
+/* The key-derivation iterations one store may cost in all (MAC and safes): Java's cap is per item, so a store of many
+   safes at Java's cap would take minutes; trustgate stops reading past this (a few seconds of work). */
+#define TG_KEYSTORE_ITERATION_BUDGET 10000000L
 static inline void tg_aliases_free(char **aliases, int count) {
   if (aliases == NULL) return;
   for (int i = 0; i < count; i++) OPENSSL_free(aliases[i]);
@@ -382,11 +386,15 @@ static inline int tg_pkcs12_java_trusted(
   tg_pem_block *blocks = NULL;
   char **names = NULL;
   int count = 0;
+  long spent = 0;
   if (certs == NULL || held == NULL) goto done;
   if (password != NULL && PKCS12_mac_present(p12)) {
     const ASN1_INTEGER *iterations = NULL;
     PKCS12_get0_mac(NULL, NULL, NULL, &iterations, p12);
-    if (iterations != NULL && ASN1_INTEGER_get(iterations) > TG_JAVA_MAX_ITERATIONS) { result = -4; goto done; }
+    /* ASN1_INTEGER_get gives -1 for a count too large for a long: refused as Java refuses a count above its cap. */
+    long macIterations = iterations != NULL ? ASN1_INTEGER_get(iterations) : 1;
+    if (macIterations < 0 || macIterations > TG_JAVA_MAX_ITERATIONS) { result = -4; goto done; }
+    spent += macIterations;
     if (PKCS12_verify_mac(p12, password, -1) != 1) { result = -2; goto done; }
   }
   if ((safes = PKCS12_unpack_authsafes(p12)) == NULL) goto done;
@@ -400,7 +408,10 @@ static inline int tg_pkcs12_java_trusted(
       if (password == NULL) continue;
       if (safe->d.encrypted == NULL || safe->d.encrypted->enc_data == NULL) goto done;
       X509_ALGOR *algorithm = safe->d.encrypted->enc_data->algorithm;
-      if (tg_pbe_iterations(algorithm) > TG_JAVA_MAX_ITERATIONS) { result = -4; goto done; }
+      long cost = tg_pbe_iterations(algorithm);
+      if (cost < 0 || cost > TG_JAVA_MAX_ITERATIONS) { result = -4; goto done; }
+      spent += cost > 0 ? cost : 1;
+      if (spent > TG_KEYSTORE_ITERATION_BUDGET) { result = -6; goto done; }
       ASN1_OCTET_STRING *data = safe->d.encrypted->enc_data->enc_data;
       if (data == NULL) goto done;
       bags = PKCS12_item_decrypt_d2i_ex(algorithm, ASN1_ITEM_rptr(PKCS12_SAFEBAGS), password, -1, data, 1,

@@ -106,6 +106,8 @@ public enum JavaKeyStore {
       return .failure("java.io.IOException: Integrity check failed: Failed PKCS12 integrity checking (the password)")
     case -3: return .failure("java.io.IOException: keystore password was incorrect")
     case -4: return .failure("java.io.IOException: an iteration count above Java's limit of 5,000,000")
+    case -6:
+      return .failure("more than 10,000,000 key derivation iterations in all, which trustgate does not spend")
     case ..<0: return .failure("java.io.IOException: a PKCS #12 safe Java cannot read")
     default: break
     }

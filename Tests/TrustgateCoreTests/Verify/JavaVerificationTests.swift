@@ -329,6 +329,22 @@ final class JavaVerificationTests: XCTestCase {
     }
   }
 
+  /// A PKCS #12 store whose certificates' key derivation asks for more iterations than Java allows (5,000,000): Java
+  /// refuses it, and trustgate says so without deriving anything.
+  func testAStoreAskingMoreWorkThanJavaAllowsIsRefusedUnread() throws {
+    let made = try Shell.run(
+      [try XCTUnwrap(Shell.which("openssl")), "pkcs12", "-export", "-nokeys", "-in", pki.file("root.pem"), "-out",
+       scratch.path + "/costly.p12", "-passout", "pass:changeit", "-iter", "5000001", "-nomaciter"])
+    XCTAssertEqual(made.status, 0, made.output)
+    let environment = ["JAVA_TOOL_OPTIONS": options("costly.p12", password: "changeit")]
+    XCTAssertNotEqual(try realJava(environment), "accepted")
+    let started = Date()
+    let reading = JavaKeyStore.read(try bytes("costly.p12"), password: "changeit")
+    XCTAssertLessThan(Date().timeIntervalSince(started), 0.5)
+    XCTAssertEqual(reading, .failure("java.io.IOException: an iteration count above Java's limit of 5,000,000"))
+    XCTAssertEqual(try verdict(environment)["verifies"] as? Bool, false)
+  }
+
   func testKeyStoreReaderReadsWhatJavaTrusts() throws {
     let jks = try Data(contentsOf: URL(fileURLWithPath: scratch.path + "/root.jks"))
     let converted = try Shell.run(
