@@ -78,6 +78,16 @@ public enum VerdictComparison {
     for change in context.changes(.storeRemoved, .storeEmptied) {
       causes.append(("\(change.subject) \(change.kind == .storeRemoved ? "removed" : "emptied")", Location(path: change.subject)))
     }
+    // Nothing the snapshots compare explains it (a store they do not record, as a JDK's cacerts): what the client
+    // loaded then and loads now, where the two differ.
+    if causes.isEmpty, let old = index(context.baseline?.verdicts)[key(verdict)], old.sources != verdict.sources {
+      let then = old.sources.filter { !verdict.sources.contains($0) }
+      let now = verdict.sources.filter { !old.sources.contains($0) }
+      if !then.isEmpty || !now.isEmpty {
+        let shown = { (lines: [String]) in lines.isEmpty ? "nothing" : lines.joined(separator: ", ") }
+        causes.append(("\(verdict.client) loaded \(shown(then)), now \(shown(now))", nil))
+      }
+    }
     return causes
   }
 }

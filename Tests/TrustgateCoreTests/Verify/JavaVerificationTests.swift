@@ -345,6 +345,56 @@ final class JavaVerificationTests: XCTestCase {
     XCTAssertEqual(try verdict(environment)["verifies"] as? Bool, false)
   }
 
+  /// The regression a JDK upgrade brings: a new cacerts without the corporate root that the old one held. Against a
+  /// baseline where java verified it, that is TG801 and the gate fails.
+  func testACacertsThatLosesThePrivateRootFailsTheGate() throws {
+    try scratch.write("jdk/etc/ssl/certs/ca-certificates.crt", try pki.bytes("root.pem"))
+    try scratch.write("jdk/usr/local/share/ca-certificates/corp.crt", try pki.bytes("root.pem"))
+    try scratch.write("jdk/opt/java/openjdk/bin/java", "")
+    try scratch.write("jdk/opt/java/openjdk/lib/security/cacerts", try bytes("root.jks"))
+    let tree = ["--root", scratch.path + "/jdk", "--repo", scratch.path + "/repo"]
+    let recorded = try CLI.run(
+      ["baseline"] + tree + ["--output", scratch.path + "/baseline.json"], in: scratch.path, environment: [:])
+    XCTAssertEqual(recorded.status, 0, recorded.all)
+    let check = ["check"] + tree + ["--baseline", scratch.path + "/baseline.json", "--format", "json"]
+    let same = try CLI.run(check, in: scratch.path, environment: [:])
+    XCTAssertEqual(same.status, 0, same.all)
+    // The upgrade: the JDK's new cacerts holds two other roots.
+    for (alias, root) in [("one", "noku.pem"), ("two", "weak.pem")] {
+      let made = try Shell.run(
+        [keytool, "-importcert", "-noprompt", "-alias", alias, "-file", pki.file(root), "-keystore",
+         scratch.path + "/jdk/opt/java/openjdk/lib/security/cacerts.new", "-storetype", "JKS", "-storepass", "changeit"])
+      XCTAssertEqual(made.status, 0, made.output)
+    }
+    try FileManager.default.removeItem(atPath: scratch.path + "/jdk/opt/java/openjdk/lib/security/cacerts")
+    try FileManager.default.moveItem(
+      atPath: scratch.path + "/jdk/opt/java/openjdk/lib/security/cacerts.new",
+      toPath: scratch.path + "/jdk/opt/java/openjdk/lib/security/cacerts")
+    let upgraded = try CLI.run(check, in: scratch.path, environment: [:])
+    XCTAssertEqual(upgraded.status, 1, upgraded.all)
+    let report = try XCTUnwrap(
+      JSONSerialization.jsonObject(with: Data(upgraded.stdout.utf8)) as? [String: Any], upgraded.all)
+    let errors = (report["findings"] as? [[String: Any]] ?? []).filter { $0["ruleID"] as? String == "TG801" }
+      .compactMap { $0["message"] as? String }
+    // The cause named is the keystore it loads, which the snapshots do not record.
+    let cacerts = "cacerts /opt/java/openjdk/lib/security/cacerts"
+    let expected =
+      "java no longer verifies private anchor trustgate test root (sha256:\(try fingerprint("root.pem").prefix(16))…): "
+    XCTAssertTrue(
+      errors.contains {
+        $0.hasPrefix(expected) && $0.contains("; it did at the baseline; caused by: java loaded \(cacerts) "
+          + "(JKS keystore: 1 trusted certificate), now \(cacerts) (JKS keystore: 2 trusted certificates)")
+      }, "\(errors)")
+  }
+
+  /// The SHA-256 of a PKI file's certificate, as trustgate names roots.
+  func fingerprint(_ name: String) throws -> String {
+    let result = try Shell.run(
+      [try XCTUnwrap(Shell.which("openssl")), "x509", "-in", pki.file(name), "-noout", "-fingerprint", "-sha256"])
+    return String(result.output.split(separator: "=").last ?? "").replacing(":", with: "").lowercased()
+      .trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
   func testKeyStoreReaderReadsWhatJavaTrusts() throws {
     let jks = try Data(contentsOf: URL(fileURLWithPath: scratch.path + "/root.jks"))
     let converted = try Shell.run(
