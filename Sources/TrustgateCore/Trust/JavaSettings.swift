@@ -129,8 +129,16 @@ struct JavaSettings: Equatable {
     for path in paths {
       switch fs.kind(path) {
       case .file:
-        guard let bytes = try? fs.read(path, limit: JavaKeyStore.sizeLimit) else {
-          configuration.pathStates[path] = .missing
+        let bytes: [UInt8]
+        do { bytes = try fs.read(path, limit: JavaKeyStore.sizeLimit) } catch {
+          // One Java may not read is passed over (`File.canRead`); one too large for trustgate is a finding.
+          if case .tooLarge(_, let size, let limit) = error {
+            configuration.pathStates[path] = .file
+            configuration.keyStores[path] = .refused(
+              "\(size) bytes, more than the \(limit >> 20) MiB trustgate reads of a keystore")
+          } else {
+            configuration.pathStates[path] = .missing
+          }
           continue
         }
         configuration.pathStates[path] = .file

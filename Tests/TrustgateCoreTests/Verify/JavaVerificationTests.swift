@@ -240,7 +240,11 @@ final class JavaVerificationTests: XCTestCase {
   /// to Java is never printed.
   func testCheckNamesAStoreJavaCannotUse() throws {
     let secret = "S3cret-Keystore-Pass"
+    // A sparse 17 MiB file: more than trustgate reads of a keystore, and said so (never passed over).
+    let huge = try Shell.run(["/usr/bin/truncate", "-s", "17M", scratch.path + "/huge.jks"])
+    XCTAssertEqual(huge.status, 0, huge.output)
     let cells: [(name: String, options: String, broken: String?)] = [
+      ("a store of 17 MiB", options("huge.jks"), "more than the 16 MiB trustgate reads of a keystore"),
       ("a JKS store with the root", options("root.jks", password: "changeit"), nil),
       ("a wrong password", options("root.jks", password: secret), "Keystore was tampered with"),
       ("a PEM file", options(pki.file("root.pem")), "neither a JKS nor a PKCS #12 keystore"),
