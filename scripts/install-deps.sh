@@ -17,6 +17,9 @@ if [[ "${1:-}" == "--test" ]]; then
   command -v go >/dev/null || [[ -x /usr/lib/go/bin/go ]] || need+=(golang-go)
   # A real HTTP CONNECT proxy for `verify --connect` (Debian installs it in /usr/bin).
   command -v tinyproxy >/dev/null || [[ -x /usr/sbin/tinyproxy ]] || need+=(tinyproxy)
+  # A JDK (java, javac, keytool) and Maven: the real clients of JavaVerificationTests and MavenVerificationTests.
+  command -v javac >/dev/null && command -v keytool >/dev/null || need+=(openjdk-17-jdk-headless)
+  command -v mvn >/dev/null || need+=(maven)
   command -v unshare >/dev/null || need+=(util-linux)
   # Real Debian roots for --root and image tests (bookworm and trixie: the keyring holds both).
   command -v debootstrap >/dev/null || need+=(debootstrap)

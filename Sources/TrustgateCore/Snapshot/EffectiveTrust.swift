@@ -100,7 +100,7 @@ struct SnapshotPaths: Sendable {
     case .everyFile: return nil
     // A keystore's trusted certificates, counted whole (their dates are not read here).
     case .keyStore:
-      switch keyStores[load.path] {
+      switch keyStores[KeyStoreSummary.key(load.path, load.password)] {
       case .trusted(let count, _)?: return count
       case .refused?: return 0
       case nil: return nil
@@ -132,7 +132,8 @@ struct SnapshotPaths: Sendable {
       }
       // A keystore Java refuses stops every handshake.
       for load in plan.loads where load.kind == .keyStore {
-        guard case .refused(let reason)? = keyStores[load.path], case .raises(let message) = load.noCertificates
+        guard case .refused(let reason)? = keyStores[KeyStoreSummary.key(load.path, load.password)],
+          case .raises(let message) = load.noCertificates
         else { continue }
         outcome = .raises(message.replacing("{path}", with: load.path) + ": " + reason)
         break
@@ -161,7 +162,9 @@ struct SnapshotPaths: Sendable {
         trust.status = .broken
         // A keystore Java loads with no entry it trusts: what makes it so.
         for load in plan.loads where load.kind == .keyStore {
-          guard case .trusted(0, let format)? = keyStores[load.path] else { continue }
+          guard case .trusted(0, let format)? = keyStores[KeyStoreSummary.key(load.path, load.password)] else {
+            continue
+          }
           notes.append(
             format == "JKS"
               ? "\(load.path) holds no certificate entry"

@@ -333,7 +333,9 @@ public struct ClientTrust: Codable, Sendable, Equatable, Comparable {
   public var readsPublicRoots: Bool { source == "certifi" || source.hasPrefix(ClientBehaviours.uvBundledRoots) }
   /// Java on the JDK's own keystore (cacerts, jssecacerts): a root added to the OS store reaches it only through
   /// ca-certificates-java's hook or keytool.
-  public var readsJDKStore: Bool { client == "java" && (source == "cacerts" || source == "jssecacerts") }
+  public var readsJDKStore: Bool {
+    (client == "java" || client == "maven") && (source == "cacerts" || source == "jssecacerts")
+  }
 }
 
 /// A setting in a client's configuration file that turns TLS verification off: pip's `trusted-host` (for the hosts

@@ -357,6 +357,7 @@ public enum ClientBehaviours {
       source: "https://nodejs.org/api/cli.html (NODE_EXTRA_CA_CERTS, NODE_TLS_REJECT_UNAUTHORIZED)"),
     goRow,
     javaRow,
+    mavenRow,
   ]
 
   /// Java's default SSL context (`sun.security.ssl.TrustStoreManager`, JDK 17 to 25; measured OpenJDK 17.0.15,
@@ -366,32 +367,47 @@ public enum ClientBehaviours {
   /// with ca-certificates-java). A store `KeyStore.load` refuses (a PEM file, a wrong trustStorePassword) fails every
   /// handshake; no store, or one with no trusted entry, leaves no anchor ("the trustAnchors parameter must be
   /// non-empty").
-  static let javaRow = ClientBehaviour(
-    client: "java",
-    presence: .setting(JavaSettings.homeKey),
-    version: .none, context: .java,
-    slots: [
-      [
-        .init(
-          .config(JavaSettings.noneKey), label: "javax.net.ssl.trustStore=NONE", file: javaNone, folder: javaNone,
-          missing: javaNone, noCertificates: javaNone),
-        .init(
-          .config(JavaSettings.storeKey), label: "javax.net.ssl.trustStore", file: .loadKeyStore, folder: .next,
-          missing: .next, noCertificates: javaRefused),
-        .init(
-          .javaHome("lib/security/jssecacerts", unlessConfigured: JavaSettings.storeKey), label: "jssecacerts",
-          file: .loadKeyStore, folder: .next, missing: .next, noCertificates: javaRefused),
-        .init(
-          .javaHome("lib/security/cacerts", unlessConfigured: nil), label: "cacerts", file: .loadKeyStore,
-          folder: .nothing, missing: .nothing, noCertificates: javaRefused),
-      ]
-    ],
-    ignores: ["SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS"],
+  static let javaRow = jvmRow(
+    .java, presence: .setting(JavaSettings.homeKey),
     note: "Maven, Gradle, sbt and every JVM program read the same store; JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS and "
       + "_JAVA_OPTIONS can name another with -Djavax.net.ssl.trustStore",
     source:
       "https://github.com/openjdk/jdk/blob/master/src/java.base/share/classes/sun/security/ssl/TrustStoreManager.java; "
       + "measured OpenJDK 17.0.15 (JavaVerificationTests)")
+
+  /// Maven (`mvn`, present with its program): Java's row with the `mvn` script's sources of system properties too
+  /// (`.mvn/jvm.config` and MAVEN_OPTS on the JVM's command line, `.mvn/maven.config` and MAVEN_CONFIG as Maven's
+  /// own `-D` arguments, which win), and Wagon's `maven.wagon.http.ssl.insecure=true`, which turns verification off
+  /// (measured with Maven 3.8.7 resolving a plugin from `openssl s_server`, MavenVerificationTests).
+  static let mavenRow = jvmRow(
+    .maven, presence: .configured(variables: [], programs: mavenPrograms),
+    note: "MAVEN_OPTS, .mvn/jvm.config, .mvn/maven.config and MAVEN_CONFIG can name another store",
+    source: "/usr/share/maven/bin/mvn (Maven 3.8.7's script); measured Maven 3.8.7 (MavenVerificationTests)")
+  static let mavenPrograms = ["/usr/bin/mvn", "/usr/local/bin/mvn", "/usr/share/maven/bin/mvn", "/opt/maven/bin/mvn"]
+
+  /// A JVM client's row: the trust store property (`keys`), else jssecacerts while it is unset, else cacerts.
+  static func jvmRow(_ keys: JavaSettings.Keys, presence: Presence, note: String, source: String) -> ClientBehaviour {
+    ClientBehaviour(
+      client: keys.client, presence: presence, version: .none, context: .java,
+      slots: [
+        [
+          .init(
+            .config(keys.none), label: "javax.net.ssl.trustStore=NONE", file: javaNone, folder: javaNone,
+            missing: javaNone, noCertificates: javaNone),
+          .init(
+            .config(keys.store), label: "javax.net.ssl.trustStore", file: .loadKeyStore, folder: .next,
+            missing: .next, noCertificates: javaRefused),
+          .init(
+            .javaHome("lib/security/jssecacerts", unlessConfigured: keys.store), label: "jssecacerts",
+            file: .loadKeyStore, folder: .next, missing: .next, noCertificates: javaRefused),
+          .init(
+            .javaHome("lib/security/cacerts", unlessConfigured: nil), label: "cacerts", file: .loadKeyStore,
+            folder: .nothing, missing: .nothing, noCertificates: javaRefused),
+        ]
+      ],
+      ignores: ["SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS"],
+      note: note, source: source)
+  }
 
   static let javaRefused = TrustChoice.Reaction.raises(
     "java.security.KeyManagementException: problem accessing trust store {path}")

@@ -166,7 +166,6 @@ extension TrustConfiguration {
       configuration.failures["git"] = "fatal: bad boolean config value '\(bad.value ?? "")' for 'http.sslverify'"
     }
     configuration.securityLevel = SystemSecurityLevel.read(fs, env: env, workingDirectory: workingDirectory)
-    JavaSettings.read(fs, env: env).apply(to: &configuration, fs: fs, workingDirectory: workingDirectory)
     configuration.tlsLibraries = TLSLibraries.read(fs)
     let curlFile = places.paths(.curl).first
     let curl = curlFile.flatMap(bytes).map(CurlrcText.entries) ?? []
@@ -207,6 +206,10 @@ extension TrustConfiguration {
     }
     let pip = pipSwitches(places, bytes: bytes)
     configuration.switches = gitSwitches(git) + pip.switches
+    JavaSettings.read(fs, env: env).apply(to: &configuration, keys: .java, fs: fs, workingDirectory: workingDirectory)
+    // Maven's `.mvn` is the project's: the repository's (the `mvn` script looks for it from where it runs, up).
+    JavaSettings.read(fs, env: env, program: .maven(project: repository)).apply(
+      to: &configuration, keys: .maven, fs: fs, workingDirectory: workingDirectory)
     if let failure = pip.failure { configuration.failures["pip"] = failure }
     let uv = UvSettings.read(places, workingDirectory: workingDirectory, bytes: bytes)
     configuration.values["uv system-certs"] = uv.systemCerts ? "true" : "false"

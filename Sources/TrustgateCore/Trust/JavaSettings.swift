@@ -13,39 +13,106 @@ struct JavaSettings: Equatable {
 
   static let trustStore = "javax.net.ssl.trustStore"
   static let trustStorePassword = "javax.net.ssl.trustStorePassword"
+  /// Maven 3.8's Wagon transport: true turns certificate verification off (measured with Maven 3.8.7).
+  static let wagonInsecure = "maven.wagon.http.ssl.insecure"
 
-  /// The trust store property's value and the variable that set it last.
+  /// Which JVM program's settings: `java` itself, or Maven's `mvn` script, which adds `.mvn/jvm.config` and
+  /// MAVEN_OPTS to the JVM's command line and `.mvn/maven.config` and MAVEN_CONFIG to Maven's own arguments.
+  enum Program: Equatable {
+    case java
+    /// `project`: the folder whose `.mvn` Maven reads (the repository), nil when there is none.
+    case maven(project: String?)
+  }
+
+  /// How a source's text becomes words.
+  enum Splitting {
+    /// As HotSpot and the launcher split option variables: quotes group, an unmatched one stops the JVM.
+    case jvm
+    /// As the `mvn` script's unquoted `$MAVEN_OPTS`: the shell splits at spaces, tabs and newlines, quotes stay
+    /// (measured: `'-Dx=y'` becomes a main class the JVM cannot find).
+    case shell
+    /// Maven's own arguments (`.mvn/maven.config`, MAVEN_CONFIG): split at white space, set as system properties
+    /// once Maven runs, so they win over every JVM option (measured).
+    case mavenArguments
+  }
+
+  /// The trust store property's value and the source that set it last.
   var trustStore: (value: String, variable: String)?
   var password: String?
-  /// What the JVM says when an option variable stops it (an unmatched quote), before any connection.
+  /// What the JVM or the `mvn` script says when a source stops it, before any connection.
   var failure: String?
+  /// `maven.wagon.http.ssl.insecure` turned on, and where.
+  var insecure: String?
   /// `java.home` of the JVM that runs: the folder above `bin/java`, through its links.
   var home: String?
 
   static func == (lhs: JavaSettings, rhs: JavaSettings) -> Bool {
     lhs.trustStore?.value == rhs.trustStore?.value && lhs.trustStore?.variable == rhs.trustStore?.variable
       && lhs.password == rhs.password && lhs.home == rhs.home && lhs.failure == rhs.failure
+      && lhs.insecure == rhs.insecure
   }
 
-  static func read(_ fs: any FileSystemView, env: [String: String]) -> JavaSettings {
+  /// The sources a program's JVM takes system properties from, in the order a later one wins.
+  static func sources(
+    _ program: Program, fs: any FileSystemView, env: [String: String]
+  ) -> [(name: String, text: String, splitting: Splitting)] {
+    var sources: [(name: String, text: String, splitting: Splitting)] = []
+    func add(_ variable: String, _ splitting: Splitting) {
+      if let text = env[variable] { sources.append((variable, text, splitting)) }
+    }
+    add("JAVA_TOOL_OPTIONS", .jvm)
+    add("JDK_JAVA_OPTIONS", .jvm)
+    guard case .maven(let project) = program else {
+      add("_JAVA_OPTIONS", .jvm)
+      return sources
+    }
+    func file(_ name: String) -> String? {
+      guard let project else { return nil }
+      let path = (project == "/" ? "" : project) + "/.mvn/" + name
+      return (try? fs.read(path, limit: 1 << 20)).map { String(decoding: $0, as: UTF8.self) }
+    }
+    // `mvn`: MAVEN_OPTS="$(lines of .mvn/jvm.config joined) $MAVEN_OPTS", then `exec java $MAVEN_OPTS …`.
+    if let jvmConfig = file("jvm.config") { sources.append((".mvn/jvm.config", jvmConfig, .shell)) }
+    add("MAVEN_OPTS", .shell)
+    add("_JAVA_OPTIONS", .jvm)
+    if let mavenConfig = file("maven.config") { sources.append((".mvn/maven.config", mavenConfig, .mavenArguments)) }
+    add("MAVEN_CONFIG", .mavenArguments)
+    return sources
+  }
+
+  static func read(_ fs: any FileSystemView, env: [String: String], program: Program = .java) -> JavaSettings {
     var settings = JavaSettings()
-    for variable in variables {
-      guard let text = env[variable] else { continue }
-      guard let words = words(text) else {
-        // Measured: the JVM does not start. The launcher reads JDK_JAVA_OPTIONS before the VM reads the others.
-        let stop =
-          variable == "JDK_JAVA_OPTIONS"
-          ? "Error: Unmatched quote in environment variable JDK_JAVA_OPTIONS"
-          : "Unmatched quote in \(variable); Error: Could not create the Java Virtual Machine."
-        if settings.failure == nil || variable == "JDK_JAVA_OPTIONS" { settings.failure = stop }
-        continue
+    for source in sources(program, fs: fs, env: env) {
+      let words: [String]
+      switch source.splitting {
+      case .jvm:
+        guard let split = Self.words(source.text) else {
+          // Measured: the JVM does not start. The launcher reads JDK_JAVA_OPTIONS before the VM reads the others.
+          let stop =
+            source.name == "JDK_JAVA_OPTIONS"
+            ? "Error: Unmatched quote in environment variable JDK_JAVA_OPTIONS"
+            : "Unmatched quote in \(source.name); Error: Could not create the Java Virtual Machine."
+          if settings.failure == nil || source.name == "JDK_JAVA_OPTIONS" { settings.failure = stop }
+          continue
+        }
+        words = split
+      case .shell, .mavenArguments:
+        words = source.text.utf8.split { $0 == 0x20 || $0 == 0x09 || $0 == 0x0a || $0 == 0x0d }
+          .map { String(decoding: $0, as: UTF8.self) }
+        // The first word that is no option is the class `java` runs (measured: Maven never starts).
+        if source.splitting == .shell, settings.failure == nil, let main = words.first(where: { !$0.hasPrefix("-") }) {
+          settings.failure = "Error: Could not find or load main class \(main.capped(200)) (from \(source.name))"
+        }
       }
       for word in words where word.hasPrefix("-D") {
         let property = word.dropFirst(2)
         let name = property.prefix { $0 != "=" }
         let value = property.count > name.count ? String(property.dropFirst(name.count + 1)) : ""
-        if name == trustStore { settings.trustStore = (value, variable) }
+        if name == trustStore { settings.trustStore = (value, source.name) }
         if name == trustStorePassword { settings.password = value }
+        if name == wagonInsecure, program != .java {
+          settings.insecure = value.lowercased() == "true" ? source.name : nil
+        }
       }
     }
     settings.home = home(fs, env: env)
@@ -95,38 +162,58 @@ struct JavaSettings: Equatable {
     return words
   }
 
-  /// The settings as the configuration's values: `java home`, `java trustStore` (empty when set to nothing, as a
-  /// `-D` without a value sets it), `java trustStore NONE` when it names no file (an empty store, as for a
-  /// PKCS #11 token), `java trustStorePassword`.
-  func apply(to configuration: inout TrustConfiguration, fs: any FileSystemView, workingDirectory: String) {
+  /// The settings as the configuration's values, under `keys`: `java home`, the trust store (empty when set to
+  /// nothing, as a `-D` without a value sets it), `… NONE` when it names no file (an empty store, as for a PKCS #11
+  /// token), the password; a failure and Maven's insecure switch for the client `keys` name.
+  func apply(to configuration: inout TrustConfiguration, keys: Keys, fs: any FileSystemView, workingDirectory: String) {
     if let home { configuration.values[Self.homeKey] = home }
-    if let failure, home != nil { configuration.failures["java"] = failure }
-    defer { record(into: &configuration, fs: fs) }
+    if let failure, home != nil { configuration.failures[keys.client] = failure }
+    if let insecure {
+      configuration.switches.append(
+        ConfigSwitch(
+          client: keys.client, key: Self.wagonInsecure, value: "true", path: insecure.hasPrefix(".mvn/") ? insecure : "",
+          line: 0, everyHost: true, variable: insecure.hasPrefix(".mvn/") ? nil : insecure))
+    }
+    defer { record(into: &configuration, keys: keys, fs: fs) }
     if let trustStore {
       if trustStore.value == "NONE" {
-        configuration.values[Self.noneKey] = "NONE"
-        configuration.origins[Self.noneKey] = trustStore.variable
-        configuration.values[Self.storeKey] = ""
+        configuration.values[keys.none] = "NONE"
+        configuration.origins[keys.none] = trustStore.variable
+        configuration.values[keys.store] = ""
       } else {
-        configuration.values[Self.storeKey] =
+        configuration.values[keys.store] =
           trustStore.value.isEmpty ? "" : TrustVariables.opened(trustStore.value, from: workingDirectory)
       }
-      configuration.origins[Self.storeKey] = trustStore.variable
+      configuration.origins[keys.store] = trustStore.variable
     }
-    if let password, !password.isEmpty { configuration.values[Self.passwordKey] = password }
+    if let password, !password.isEmpty { configuration.values[keys.password] = password }
+  }
+
+  /// The configuration keys of one JVM client's settings.
+  struct Keys: Sendable {
+    var client: String
+    var store: String
+    var none: String
+    var password: String
+    static let java = Keys(client: "java", store: storeKey, none: noneKey, password: passwordKey)
+    static let maven = Keys(
+      client: "maven", store: "maven trustStore", none: "maven trustStore NONE", password: "maven trustStorePassword")
   }
 
   /// The states of the stores Java may open, as Java sees them (a file it cannot read is passed over, as missing),
   /// and what each file holds: one read of each (Debian's cacerts, ~190 KB, is framed and its certificates decoded:
   /// Java refuses a store with one that does not decode).
-  func record(into configuration: inout TrustConfiguration, fs: any FileSystemView) {
+  func record(into configuration: inout TrustConfiguration, keys: Keys, fs: any FileSystemView) {
     var paths: [String] = []
-    if let store = configuration.values[Self.storeKey], !store.isEmpty, store.hasPrefix("/") { paths.append(store) }
+    if let store = configuration.values[keys.store], !store.isEmpty, store.hasPrefix("/") { paths.append(store) }
     if let home = configuration.values[Self.homeKey] {
       let security = (home == "/" ? "" : home) + "/lib/security/"
       paths += [security + "jssecacerts", security + "cacerts"]
     }
+    let password = password.flatMap { $0.isEmpty ? nil : $0 }
     for path in paths {
+      let key = KeyStoreSummary.key(path, password)
+      guard configuration.keyStores[key] == nil else { continue }
       switch fs.kind(path) {
       case .file:
         let bytes: [UInt8]
@@ -134,7 +221,7 @@ struct JavaSettings: Equatable {
           // One Java may not read is passed over (`File.canRead`); one too large for trustgate is a finding.
           if case .tooLarge(_, let size, let limit) = error {
             configuration.pathStates[path] = .file
-            configuration.keyStores[path] = .refused(
+            configuration.keyStores[key] = .refused(
               "\(size) bytes, more than the \(limit >> 20) MiB trustgate reads of a keystore")
           } else {
             configuration.pathStates[path] = .missing
@@ -142,10 +229,10 @@ struct JavaSettings: Equatable {
           continue
         }
         configuration.pathStates[path] = .file
-        switch JavaKeyStore.read(bytes, password: password.flatMap { $0.isEmpty ? nil : $0 }) {
+        switch JavaKeyStore.read(bytes, password: password) {
         case .certificates(let certificates, let format):
-          configuration.keyStores[path] = .trusted(certificates.count, format: format)
-        case .failure(let reason): configuration.keyStores[path] = .refused(reason)
+          configuration.keyStores[key] = .trusted(certificates.count, format: format)
+        case .failure(let reason): configuration.keyStores[key] = .refused(reason)
         }
       case .directory: configuration.pathStates[path] = .folder
       default: configuration.pathStates[path] = .missing

@@ -93,6 +93,9 @@ public struct TrustConfiguration: Sendable, Equatable {
 public enum KeyStoreSummary: Sendable, Equatable {
   case trusted(Int, format: String)
   case refused(String)
+
+  /// A store read with a password is another reading than without (`TrustConfiguration.keyStores`' keys).
+  static func key(_ path: String, _ password: String?) -> String { password.map { path + "\u{0}" + $0 } ?? path }
 }
 
 /// A security level and where it comes from (`/etc/ssl/openssl.cnf:62` or the build's default).
@@ -282,7 +285,9 @@ public struct TrustPlanner: Sendable {
         plan.loads.append(
           .init(
             kind: .keyStore, path: shown, label: choice.label, noCertificates: choice.noCertificates,
-            password: configuration.values[JavaSettings.passwordKey]))
+            password: configuration.values[
+              plan.client == JavaSettings.Keys.maven.client
+                ? JavaSettings.Keys.maven.password : JavaSettings.Keys.java.password]))
       case .loadEveryFile:
         plan.loads.append(
           .init(

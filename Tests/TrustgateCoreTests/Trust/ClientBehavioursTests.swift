@@ -23,7 +23,7 @@ final class ClientBehavioursTests: XCTestCase {
       Set(ClientBehaviours.clients),
       [
         "httpx", "requests", "urllib3", "python-ssl", "aiohttp", "pip", "botocore", "truststore", "shotgun-api3",
-        "curl", "git", "openssl", "node", "uv", "go", "java",
+        "curl", "git", "openssl", "node", "uv", "go", "java", "maven",
       ])
   }
 

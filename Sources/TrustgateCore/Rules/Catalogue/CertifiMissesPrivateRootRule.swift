@@ -47,7 +47,8 @@ public struct CertifiMissesPrivateRootRule: Rule {
           "for uv, UV_SYSTEM_CERTS=true (or `system-certs = true` in uv.toml), or SSL_CERT_FILE at the OS bundle")
       }
       if !jdk.isEmpty {
-        readers.append("java reads the JDK's \(jdk[0].source) (\(jdk[0].path ?? ""))")
+        let stores = Set(jdk.map { "\($0.source) (\($0.path ?? ""))" }).sorted().joined(separator: ", ")
+        readers.append("\(named(jdk)) read\(jdk.count == 1 ? "s" : "") the JDK's \(stores)")
         ways.append(
           "for java, `keytool -importcert -cacerts -alias NAME -file ROOT.crt`, or Debian's ca-certificates-java "
             + "(then update-ca-certificates), or a store of your own named by -Djavax.net.ssl.trustStore")
