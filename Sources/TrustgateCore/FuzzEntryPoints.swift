@@ -129,7 +129,7 @@ public enum FuzzEntryPoints {
     // (Bytes, not characters: a quote followed by a combining mark is another character, and still a quote byte.)
     if !text.utf8.contains(where: { $0 == UInt8(ascii: "'") || $0 == UInt8(ascii: "\"") }),
       JavaSettings.words(text)
-        != Array(text.utf8).split(whereSeparator: space).map { String(decoding: $0, as: UTF8.self) }
+        != Array(text.utf8).split(whereSeparator: space).map({ String(decoding: $0, as: UTF8.self) })
     {
       fatalError("unquoted words differ from a split at white space")
     }
