@@ -350,7 +350,7 @@ static inline long tg_pbe_iterations(const X509_ALGOR *alg) {
 static inline OSSL_LIB_CTX *tg_pkcs12_context(void) {
   static OSSL_LIB_CTX *context;
   static int tried;
-  /* Racing first calls may each make a context; one is kept (a few hundred bytes, once a process). */
+  /* Racing first calls may each make a context; the first stored is kept. */
   if (!__atomic_load_n(&tried, __ATOMIC_ACQUIRE)) {
     OSSL_LIB_CTX *made = OSSL_LIB_CTX_new();
     if (made != NULL && OSSL_PROVIDER_load(made, "default") != NULL) {
@@ -360,10 +360,10 @@ static inline OSSL_LIB_CTX *tg_pkcs12_context(void) {
       made = NULL;
     }
     OSSL_LIB_CTX *expected = NULL;
+    /* Another call's context won: this one was never shared, and goes. */
     if (made != NULL && !__atomic_compare_exchange_n(&context, &expected, made, 0, __ATOMIC_ACQ_REL,
-                                                     __ATOMIC_ACQUIRE)) {
-      /* Another call's context won; this one stays unused (freeing it could race with nothing, but is not needed). */
-    }
+                                                     __ATOMIC_ACQUIRE))
+      OSSL_LIB_CTX_free(made);
     __atomic_store_n(&tried, 1, __ATOMIC_RELEASE);
     ERR_clear_error();
   }

@@ -118,13 +118,12 @@ public enum FuzzEntryPoints {
     var tree = MemoryFileSystem(label: "fuzz")
     tree.set("/p/.mvn/jvm.config", .file(Array(bytes.prefix(4096))))
     tree.set("/p/.mvn/maven.config", .file(Array(bytes.prefix(4096))))
-    let plain = String(decoding: bytes.prefix(4096), as: UTF8.self)
-    let variables = ["MAVEN_OPTS": plain, "JAVA_TOOL_OPTIONS": plain, "MAVEN_CONFIG": plain, "_JAVA_OPTIONS": plain]
-    let maven = JavaSettings.read(tree, env: variables, program: .maven(project: "/p"))
+    let text = String(decoding: bytes.prefix(4096), as: UTF8.self)
+    let variables = ["MAVEN_OPTS": text, "JAVA_TOOL_OPTIONS": text, "MAVEN_CONFIG": text, "_JAVA_OPTIONS": text]
+    let maven = JavaSettings.read(tree, env: variables, program: .maven(project: "/p"), home: nil)
     let names = [".mvn/jvm.config", ".mvn/maven.config"] + Array(variables.keys)
     if let store = maven.trustStore, !names.contains(store.variable) { fatalError("a trust store from nowhere") }
     // Without quotes, the JVM's words are the text split at ASCII white space.
-    let text = String(decoding: bytes.prefix(4096), as: UTF8.self)
     let space: (UInt8) -> Bool = { $0 == 0x20 || (0x09...0x0d).contains($0) }
     // (Bytes, not characters: a quote followed by a combining mark is another character, and still a quote byte.)
     if !text.utf8.contains(where: { $0 == UInt8(ascii: "'") || $0 == UInt8(ascii: "\"") }),

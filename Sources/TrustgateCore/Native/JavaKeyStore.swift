@@ -20,6 +20,9 @@ public enum JavaKeyStore {
     case failure(String)
   }
 
+  /// A store read with a password is another reading than without (`TrustConfiguration.keyStores`' keys).
+  static func key(_ path: String, _ password: String?) -> String { password.map { path + "\u{0}" + $0 } ?? path }
+
   static let jksMagic: UInt32 = 0xFEED_FEED
   /// The largest trust store read (Debian's cacerts is ~190 KB, a JDK's own ~100 KB).
   public static let sizeLimit = 16 << 20
@@ -59,14 +62,13 @@ public enum JavaKeyStore {
         }
         for index in 0..<chain {
           guard let der = certificate() else { return eof }
+          guard decodes(der) else { return unparsed(alias) }
           if index == 0 { chosen = der }
         }
       } else {
         guard let der = certificate() else { return eof }
+        guard decodes(der) else { return unparsed(alias) }
         chosen = der
-      }
-      if let der = chosen, !decodes(der) {
-        return .failure("java.security.cert.CertificateException: a certificate of entry \(alias) does not parse")
       }
       let key = alias.lowercased()
       if let earlier = byAlias[key] { trusted[earlier] = nil }
@@ -85,6 +87,11 @@ public enum JavaKeyStore {
       }
     }
     return .certificates(trusted.compactMap { $0 }, format: "JKS")
+  }
+
+  /// Java's CertificateFactory throws on every certificate of the file, a key entry's whole chain too.
+  static func unparsed(_ alias: String) -> Reading {
+    .failure("java.security.cert.CertificateException: a certificate of entry \(alias.capped(200)) does not parse")
   }
 
   static func readPKCS12(_ bytes: [UInt8], password: String?) -> Reading {

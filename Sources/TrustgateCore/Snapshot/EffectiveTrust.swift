@@ -3,9 +3,7 @@
 /// knowledge table (`ClientBehaviours`); this file only turns the resulting plans into `ClientTrust` lines.
 public enum EffectiveTrust {
   public static func resolve(_ snapshot: Snapshot, configuration: TrustConfiguration = .init()) -> [ClientTrust] {
-    var paths = SnapshotPaths(snapshot)
-    paths.keyStores = configuration.keyStores
-    let record = paths
+    let record = SnapshotPaths(snapshot, keyStores: configuration.keyStores)
     let planner = TrustPlanner(snapshot, configuration: configuration, state: { record.state($0) })
     return planner.plans().map { record.trust($0, snapshot: snapshot) }.sorted()
   }
@@ -22,12 +20,13 @@ struct SnapshotPaths: Sendable {
   var unreadable: Set<String> = []
   var setVariables: Set<String>
   /// Java keystores the configuration read (`TrustConfiguration.keyStores`).
-  var keyStores: [String: KeyStoreSummary] = [:]
+  let keyStores: [String: JavaKeyStore.Reading]
   /// The OS bundle clients fall back to: the first of the usual locations that holds certificates (Go's order).
   var osBundle: String?
   let planner: TrustPlanner
 
-  init(_ snapshot: Snapshot) {
+  init(_ snapshot: Snapshot, keyStores: [String: JavaKeyStore.Reading] = [:]) {
+    self.keyStores = keyStores
     setVariables = Set(snapshot.environment.map(\.name))
     osBundle = StoreLocations.bundles.map(\.path).first { path in
       snapshot.stores.contains { $0.path == path && $0.certificates.count > 0 }
@@ -100,9 +99,9 @@ struct SnapshotPaths: Sendable {
     case .everyFile: return nil
     // A keystore's trusted certificates, counted whole (their dates are not read here).
     case .keyStore:
-      switch keyStores[KeyStoreSummary.key(load.path, load.password)] {
-      case .trusted(let count, _)?: return count
-      case .refused?: return 0
+      switch keyStores[JavaKeyStore.key(load.path, load.password)] {
+      case .certificates(let certificates, _)?: return certificates.count
+      case .failure?: return 0
       case nil: return nil
       }
     }
@@ -132,7 +131,7 @@ struct SnapshotPaths: Sendable {
       }
       // A keystore Java refuses stops every handshake.
       for load in plan.loads where load.kind == .keyStore {
-        guard case .refused(let reason)? = keyStores[KeyStoreSummary.key(load.path, load.password)],
+        guard case .failure(let reason)? = keyStores[JavaKeyStore.key(load.path, load.password)],
           case .raises(let message) = load.noCertificates
         else { continue }
         outcome = .raises(message.replacing("{path}", with: load.path) + ": " + reason)
@@ -162,7 +161,7 @@ struct SnapshotPaths: Sendable {
         trust.status = .broken
         // A keystore Java loads with no entry it trusts: what makes it so.
         for load in plan.loads where load.kind == .keyStore {
-          guard case .trusted(0, let format)? = keyStores[KeyStoreSummary.key(load.path, load.password)] else {
+          guard case .certificates([], let format)? = keyStores[JavaKeyStore.key(load.path, load.password)] else {
             continue
           }
           notes.append(

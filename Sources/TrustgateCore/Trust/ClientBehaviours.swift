@@ -387,7 +387,8 @@ public enum ClientBehaviours {
 
   /// A JVM client's row: the trust store property (`keys`), else jssecacerts while it is unset, else cacerts.
   static func jvmRow(_ keys: JavaSettings.Keys, presence: Presence, note: String, source: String) -> ClientBehaviour {
-    ClientBehaviour(
+    let load = TrustChoice.Reaction.loadKeyStore(password: keys.password)
+    return ClientBehaviour(
       client: keys.client, presence: presence, version: .none, context: .java,
       slots: [
         [
@@ -395,13 +396,13 @@ public enum ClientBehaviours {
             .config(keys.none), label: "javax.net.ssl.trustStore=NONE", file: javaNone, folder: javaNone,
             missing: javaNone, noCertificates: javaNone),
           .init(
-            .config(keys.store), label: "javax.net.ssl.trustStore", file: .loadKeyStore, folder: .next,
+            .config(keys.store), label: "javax.net.ssl.trustStore", file: load, folder: .next,
             missing: .next, noCertificates: javaRefused),
           .init(
             .javaHome("lib/security/jssecacerts", unlessConfigured: keys.store), label: "jssecacerts",
-            file: .loadKeyStore, folder: .next, missing: .next, noCertificates: javaRefused),
+            file: load, folder: .next, missing: .next, noCertificates: javaRefused),
           .init(
-            .javaHome("lib/security/cacerts", unlessConfigured: nil), label: "cacerts", file: .loadKeyStore,
+            .javaHome("lib/security/cacerts", unlessConfigured: nil), label: "cacerts", file: load,
             folder: .nothing, missing: .nothing, noCertificates: javaRefused),
         ]
       ],

@@ -206,9 +206,11 @@ extension TrustConfiguration {
     }
     let pip = pipSwitches(places, bytes: bytes)
     configuration.switches = gitSwitches(git) + pip.switches
-    JavaSettings.read(fs, env: env).apply(to: &configuration, keys: .java, fs: fs, workingDirectory: workingDirectory)
+    let javaHome = JavaSettings.home(fs, env: env)
+    JavaSettings.read(fs, env: env, home: javaHome).apply(
+      to: &configuration, keys: .java, fs: fs, workingDirectory: workingDirectory)
     // Maven's `.mvn` is the project's: the repository's (the `mvn` script looks for it from where it runs, up).
-    JavaSettings.read(fs, env: env, program: .maven(project: repository)).apply(
+    JavaSettings.read(fs, env: env, program: .maven(project: repository), home: javaHome).apply(
       to: &configuration, keys: .maven, fs: fs, workingDirectory: workingDirectory)
     if let failure = pip.failure { configuration.failures["pip"] = failure }
     let uv = UvSettings.read(places, workingDirectory: workingDirectory, bytes: bytes)

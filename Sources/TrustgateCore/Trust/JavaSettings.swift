@@ -2,11 +2,7 @@
 /// and read in `sun.security.ssl.TrustStoreManager`): the system properties `javax.net.ssl.trustStore` and
 /// `javax.net.ssl.trustStorePassword`, which CI jobs set through the JVM's option variables, and `java.home`, whose
 /// `lib/security/jssecacerts` and `lib/security/cacerts` are its defaults.
-struct JavaSettings: Equatable {
-  /// The option variables, in the order the JVM applies them (a later `-D` of a property wins, measured):
-  /// JAVA_TOOL_OPTIONS (every JVM, before its command line), JDK_JAVA_OPTIONS (the `java` launcher of JDK 9 and
-  /// later, in front of the command line's own arguments), _JAVA_OPTIONS (every JVM, after its command line).
-  static let variables = ["JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS"]
+struct JavaSettings {
   /// Where a `java` program is looked for when JAVA_HOME names none: Debian's alternatives link, a local install,
   /// and the Eclipse Temurin images' JDK.
   static let programs = ["/usr/bin/java", "/usr/local/bin/java", "/opt/java/openjdk/bin/java"]
@@ -46,13 +42,10 @@ struct JavaSettings: Equatable {
   /// `java.home` of the JVM that runs: the folder above `bin/java`, through its links.
   var home: String?
 
-  static func == (lhs: JavaSettings, rhs: JavaSettings) -> Bool {
-    lhs.trustStore?.value == rhs.trustStore?.value && lhs.trustStore?.variable == rhs.trustStore?.variable
-      && lhs.password == rhs.password && lhs.home == rhs.home && lhs.failure == rhs.failure
-      && lhs.insecure == rhs.insecure
-  }
-
-  /// The sources a program's JVM takes system properties from, in the order a later one wins.
+  /// The sources a program's JVM takes system properties from, in the order a later one wins (measured): for every
+  /// JVM JAVA_TOOL_OPTIONS (before its command line), JDK_JAVA_OPTIONS (the `java` launcher of JDK 9 and later, in
+  /// front of the command line's own arguments), _JAVA_OPTIONS (after its command line); Maven's in between and
+  /// after.
   static func sources(
     _ program: Program, fs: any FileSystemView, env: [String: String]
   ) -> [(name: String, text: String, splitting: Splitting)] {
@@ -80,8 +73,12 @@ struct JavaSettings: Equatable {
     return sources
   }
 
-  static func read(_ fs: any FileSystemView, env: [String: String], program: Program = .java) -> JavaSettings {
+  /// `home`: `home(fs, env:)`, found once for every JVM client of a run.
+  static func read(
+    _ fs: any FileSystemView, env: [String: String], program: Program = .java, home: String?
+  ) -> JavaSettings {
     var settings = JavaSettings()
+    settings.home = home
     for source in sources(program, fs: fs, env: env) {
       let words: [String]
       switch source.splitting {
@@ -99,9 +96,13 @@ struct JavaSettings: Equatable {
       case .shell, .mavenArguments:
         words = source.text.utf8.split { $0 == 0x20 || $0 == 0x09 || $0 == 0x0a || $0 == 0x0d }
           .map { String(decoding: $0, as: UTF8.self) }
-        // The first word that is no option is the class `java` runs (measured: Maven never starts).
-        if source.splitting == .shell, settings.failure == nil, let main = words.first(where: { !$0.hasPrefix("-") }) {
-          settings.failure = "Error: Could not find or load main class \(main.capped(200)) (from \(source.name))"
+        // The first word that is no option is the class `java` runs (measured: Maven never starts). The word is
+        // not shown: a value split off its option (`-Dhttps.proxyPassword= secret`) is such a word.
+        if source.splitting == .shell, settings.failure == nil,
+          let index = words.firstIndex(where: { !$0.hasPrefix("-") })
+        {
+          settings.failure =
+            "Error: Could not find or load main class (word \(index + 1) of \(source.name), which is no option)"
         }
       }
       for word in words where word.hasPrefix("-D") {
@@ -115,7 +116,6 @@ struct JavaSettings: Equatable {
         }
       }
     }
-    settings.home = home(fs, env: env)
     return settings
   }
 
@@ -195,7 +195,8 @@ struct JavaSettings: Equatable {
     var store: String
     var none: String
     var password: String
-    static let java = Keys(client: "java", store: storeKey, none: noneKey, password: passwordKey)
+    static let java = Keys(
+      client: "java", store: "java trustStore", none: "java trustStore NONE", password: "java trustStorePassword")
     static let maven = Keys(
       client: "maven", store: "maven trustStore", none: "maven trustStore NONE", password: "maven trustStorePassword")
   }
@@ -212,7 +213,7 @@ struct JavaSettings: Equatable {
     }
     let password = password.flatMap { $0.isEmpty ? nil : $0 }
     for path in paths {
-      let key = KeyStoreSummary.key(path, password)
+      let key = JavaKeyStore.key(path, password)
       guard configuration.keyStores[key] == nil else { continue }
       switch fs.kind(path) {
       case .file:
@@ -221,7 +222,7 @@ struct JavaSettings: Equatable {
           // One Java may not read is passed over (`File.canRead`); one too large for trustgate is a finding.
           if case .tooLarge(_, let size, let limit) = error {
             configuration.pathStates[path] = .file
-            configuration.keyStores[key] = .refused(
+            configuration.keyStores[key] = .failure(
               "\(size) bytes, more than the \(limit >> 20) MiB trustgate reads of a keystore")
           } else {
             configuration.pathStates[path] = .missing
@@ -229,11 +230,7 @@ struct JavaSettings: Equatable {
           continue
         }
         configuration.pathStates[path] = .file
-        switch JavaKeyStore.read(bytes, password: password) {
-        case .certificates(let certificates, let format):
-          configuration.keyStores[key] = .trusted(certificates.count, format: format)
-        case .failure(let reason): configuration.keyStores[key] = .refused(reason)
-        }
+        configuration.keyStores[key] = JavaKeyStore.read(bytes, password: password)
       case .directory: configuration.pathStates[path] = .folder
       default: configuration.pathStates[path] = .missing
       }
@@ -241,7 +238,4 @@ struct JavaSettings: Equatable {
   }
 
   static let homeKey = "java home"
-  static let storeKey = "java trustStore"
-  static let noneKey = "java trustStore NONE"
-  static let passwordKey = "java trustStorePassword"
 }

@@ -50,8 +50,9 @@ public struct TrustChoice: Sendable, Equatable {
     /// Loads every certificate of every regular file in the folder, hash names or not (uv's SSL_CERT_DIR); each
     /// folder of a `:` list.
     case loadEveryFile
-    /// Loads the trusted entries of a Java keystore (JKS or PKCS #12), with the configured password.
-    case loadKeyStore
+    /// Loads the trusted entries of a Java keystore (JKS or PKCS #12), with the password the configuration holds
+    /// under `password` (`java trustStorePassword`), if any.
+    case loadKeyStore(password: String)
     /// Ignores it: the slot's next choice decides.
     case next
     /// Loads nothing from it and goes on without an error.

@@ -84,18 +84,10 @@ public struct TrustConfiguration: Sendable, Equatable {
   /// What sits at paths the configuration names and no snapshot records, as the client sees it (Java's keystores:
   /// one it may not read is passed over, as `File.canRead` makes it).
   public var pathStates: [String: PathState] = [:]
-  /// The Java keystores among them, read (`JavaKeyStore`).
-  public var keyStores: [String: KeyStoreSummary] = [:]
+  /// The Java keystores among them as Java loads them, by `JavaKeyStore.key` (read once a run: the effective trust
+  /// counts them, the verifier loads them).
+  public var keyStores: [String: JavaKeyStore.Reading] = [:]
   public init() {}
-}
-
-/// A Java keystore as Java loads it: how many certificates it trusts, or why `KeyStore.load` refuses it.
-public enum KeyStoreSummary: Sendable, Equatable {
-  case trusted(Int, format: String)
-  case refused(String)
-
-  /// A store read with a password is another reading than without (`TrustConfiguration.keyStores`' keys).
-  static func key(_ path: String, _ password: String?) -> String { password.map { path + "\u{0}" + $0 } ?? path }
 }
 
 /// A security level and where it comes from (`/etc/ssl/openssl.cnf:62` or the build's default).
@@ -281,13 +273,11 @@ public struct TrustPlanner: Sendable {
       case .lookUpFolder(let split):
         plan.loads.append(
           .init(kind: .folder(split: split), path: shown, label: choice.label, noCertificates: .nothing))
-      case .loadKeyStore:
+      case .loadKeyStore(let password):
         plan.loads.append(
           .init(
             kind: .keyStore, path: shown, label: choice.label, noCertificates: choice.noCertificates,
-            password: configuration.values[
-              plan.client == JavaSettings.Keys.maven.client
-                ? JavaSettings.Keys.maven.password : JavaSettings.Keys.java.password]))
+            password: configuration.values[password]))
       case .loadEveryFile:
         plan.loads.append(
           .init(

@@ -29,6 +29,8 @@ public final class TrustVerifier {
   let fs: any FileSystemView
   let repository: (any FileSystemView)?
   let time: Int64
+  /// The Java keystores the configuration read this run (`TrustConfiguration.keyStores`), loaded from that reading.
+  let keyStores: [String: JavaKeyStore.Reading]
   /// Stores already built, by what they load (not by which setting named it): clients that load the same files and
   /// folders share one store.
   var stores: [[StoreKey]: Built] = [:]
@@ -38,6 +40,8 @@ public final class TrustVerifier {
     var kind: TrustPlan.Load.Kind
     var path: String
     var noCertificates: TrustChoice.Reaction
+    /// A keystore read with another password is another store.
+    var password: String?
   }
 
   /// A store and what each load did: `lines` are the sources without the setting's label (one per load, in order).
@@ -76,6 +80,7 @@ public final class TrustVerifier {
         fs, snapshot: snapshot, env: env, programs: false, workingDirectory: workingDirectory,
         repository: repositoryPath)
     configuration.programs = TrustConfiguration.programs(in: fs)
+    keyStores = configuration.keyStores
     let views = Views(fs: fs, repository: repository)
     let planner = TrustPlanner(snapshot, configuration: configuration, state: { views.state($0) })
     plans = planner.plans().filter { Self.verified.contains($0.client) }
@@ -152,7 +157,9 @@ public final class TrustVerifier {
   func store(
     for plan: TrustPlan, lazily: Bool = true
   ) -> (store: CertificateStore?, sources: [String], failure: String?) {
-    let key = plan.loads.map { StoreKey(kind: $0.kind, path: $0.path, noCertificates: $0.noCertificates) }
+    let key = plan.loads.map {
+      StoreKey(kind: $0.kind, path: $0.path, noCertificates: $0.noCertificates, password: $0.password)
+    }
     let built: Built
     if lazily, let known = stores[key], known.store?.inexact != true {
       built = known
@@ -304,7 +311,9 @@ public final class TrustVerifier {
       case .keyStore:
         // Java opens the store only when it is a file it may read; what `KeyStore.load` refuses stops every
         // handshake (the planner's `noCertificates`), a store with no trusted entry leaves no anchor.
-        let reading = read(load.path).map { JavaKeyStore.read($0, password: load.password) }
+        let reading =
+          keyStores[JavaKeyStore.key(load.path, load.password)]
+          ?? read(load.path).map { JavaKeyStore.read($0, password: load.password) }
           ?? .failure(readFailure(load.path) ?? "cannot be read")
         switch reading {
         case .failure(let reason):

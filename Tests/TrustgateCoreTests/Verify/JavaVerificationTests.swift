@@ -405,12 +405,12 @@ final class JavaVerificationTests: XCTestCase {
       [try XCTUnwrap(Shell.which("openssl")), "x509", "-in", pki.file("root.pem"), "-outform", "DER", "-out",
        scratch.path + "/root.der"])
     XCTAssertEqual(converted.status, 0, converted.output)
-    let root = (der: Array(try Data(contentsOf: URL(fileURLWithPath: scratch.path + "/root.der"))), ())
+    let root = try bytes("root.der")
     guard case .certificates(let certificates, "JKS") = JavaKeyStore.read(Array(jks), password: nil) else {
       return XCTFail("root.jks did not read")
     }
-    XCTAssertEqual(certificates, [root.der])
-    XCTAssertEqual(JavaKeyStore.read(Array(jks), password: "changeit"), .certificates([root.der], format: "JKS"))
+    XCTAssertEqual(certificates, [root])
+    XCTAssertEqual(JavaKeyStore.read(Array(jks), password: "changeit"), .certificates([root], format: "JKS"))
     guard case .failure = JavaKeyStore.read(Array(jks), password: "wrong") else { return XCTFail("wrong password") }
     // Every truncation of a store is refused, never read as fewer entries.
     for length in stride(from: 0, to: jks.count - 20, by: 7) {
@@ -420,7 +420,7 @@ final class JavaVerificationTests: XCTestCase {
     }
     let p12 = Array(try Data(contentsOf: URL(fileURLWithPath: scratch.path + "/root.p12")))
     XCTAssertEqual(JavaKeyStore.read(p12, password: nil), .certificates([], format: "PKCS #12"))
-    XCTAssertEqual(JavaKeyStore.read(p12, password: "changeit"), .certificates([root.der], format: "PKCS #12"))
+    XCTAssertEqual(JavaKeyStore.read(p12, password: "changeit"), .certificates([root], format: "PKCS #12"))
     let openssl = Array(try Data(contentsOf: URL(fileURLWithPath: scratch.path + "/openssl-root.p12")))
     XCTAssertEqual(JavaKeyStore.read(openssl, password: "changeit"), .certificates([], format: "PKCS #12"))
   }

@@ -23,10 +23,12 @@ final class MavenVerificationTests: XCTestCase {
     pki = try VerifyPKI()
     scratch = try TemporaryDirectory()
     try scratch.write("project/requirements.txt", "requests==2.32.3\n")
-    for (name, root) in [("root.jks", "root.pem"), ("other.jks", "noku.pem")] {
+    for (name, root, type) in [("root.jks", "root.pem", "JKS"), ("other.jks", "noku.pem", "JKS"),
+      ("root.p12", "root.pem", "PKCS12")]
+    {
       let made = try Shell.run(
         [keytool, "-importcert", "-noprompt", "-alias", "corporate", "-file", pki.file(root), "-keystore",
-         scratch.path + "/" + name, "-storetype", "JKS", "-storepass", "changeit"])
+         scratch.path + "/" + name, "-storetype", type, "-storepass", "changeit"])
       XCTAssertEqual(made.status, 0, made.output)
     }
     servers = LocalServers()
@@ -100,9 +102,29 @@ final class MavenVerificationTests: XCTestCase {
     }
     // What it says where Maven never starts, and where verification is off.
     try? FileManager.default.removeItem(atPath: scratch.path + "/project/.mvn")
-    let quoted = try verdict(["MAVEN_OPTS": "'" + store("root.jks") + "'"])
-    XCTAssertTrue((quoted["error"] as? String ?? "").hasPrefix("Error: Could not find or load main class '-D"), "\(quoted)")
+    let quoted = try verdict(["MAVEN_OPTS": "-Xmx1g '" + store("root.jks") + "'"])
+    XCTAssertEqual(
+      quoted["error"] as? String, "Error: Could not find or load main class (word 2 of MAVEN_OPTS, which is no option)")
+    // A value split off its option is such a word, and never shown.
+    let split = try verdict(["MAVEN_OPTS": "-Dhttps.proxyPassword= S3cretProxyPass"])
+    XCTAssertFalse("\(split)".contains("S3cretProxyPass"), "\(split)")
+    XCTAssertEqual(
+      split["error"] as? String, "Error: Could not find or load main class (word 2 of MAVEN_OPTS, which is no option)")
     let off = try verdict(["MAVEN_OPTS": "-Dmaven.wagon.http.ssl.insecure=true"])
     XCTAssertTrue("\(off)".contains("maven.wagon.http.ssl.insecure = true in the environment (MAVEN_OPTS)"), "\(off)")
+    // One keystore, read by java without a password (its certificates are encrypted: no anchor) and by Maven with
+    // the one MAVEN_OPTS gives: two stores in one run, each as its client reads it.
+    let shared = ["JAVA_TOOL_OPTIONS": store("root.p12"), "MAVEN_OPTS": "-Djavax.net.ssl.trustStorePassword=changeit"]
+    XCTAssertEqual(try realMaven(shared, files: [:]), "accepted")
+    let run = try CLI.run(
+      ["verify", "--chain", pki.file("chain.pem"), "--host", "localhost", "--repo", scratch.path + "/project",
+       "--format", "json"],
+      in: scratch.path + "/project", environment: shared)
+    let items = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]], run.all)
+    let verdicts = Dictionary(
+      items.compactMap { item in (item["client"] as? String).map { ($0, item["verifies"] as? Bool) } },
+      uniquingKeysWith: { first, _ in first })
+    XCTAssertEqual(verdicts["java"], false, run.stdout)
+    XCTAssertEqual(verdicts["maven"], true, run.stdout)
   }
 }

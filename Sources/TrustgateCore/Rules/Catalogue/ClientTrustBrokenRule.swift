@@ -31,7 +31,7 @@ public struct ClientTrustBrokenRule: Rule {
           finding(
             trust.client, text,
             fix: "Fix the file at the line named: the client stops before any request until it can parse it."))
-      } else if trust.client == ClientBehaviours.javaRow.client || trust.client == ClientBehaviours.mavenRow.client {
+      } else if ClientBehaviours.rows(trust.client).first?.context == .java {
         result.findings.append(
           finding(
             trust.client, text,
