@@ -119,11 +119,41 @@ python_probe="$python -c 'import ssl; ssl.create_default_context()'"
 inspect_here="$bin inspect"
 startup="$bin --version"
 openssl_startup="openssl version"
+# Context for the first target: openssl storeutl over every PEM file `inspect` reads on this host, concatenated
+# (the OS bundle, each real file of the store folders, every Python's certifi, pip's copy and vendored bundles; the
+# JDK's keystore left out, storeutl cannot read it). The target compares inspect with storeutl on ONE bundle; this
+# row says what OpenSSL's own reader takes for the certificates inspect actually reads. Made from `inspect --format
+# json` of this run's binary, before measuring.
+inspected_pem="$dir/inspected-certificates.pem"
+"$bin" inspect --format json 2>/dev/null | python3 -c '
+import json, os, sys
+snapshot = json.load(sys.stdin)
+paths = [s["path"] for s in snapshot["stores"] if s["kind"] == "bundle"]
+for store in snapshot["stores"]:
+    if store["kind"] != "bundle" and os.path.isdir(store["path"]):
+        for folder, _, names in os.walk(store["path"], followlinks=store["kind"] == "directory"):
+            paths += [os.path.join(folder, name) for name in sorted(names)]
+            if store["kind"] != "directory":
+                break
+for env in snapshot["python"]["environments"]:
+    paths += [b["path"] for b in [env.get("certifi"), env.get("pipCertifi")] + env.get("vendoredBundles", []) if b]
+seen, out = set(), open(sys.argv[1], "wb")
+for path in paths:
+    real = os.path.realpath(path)
+    if real in seen or not os.path.isfile(real):
+        continue
+    seen.add(real)
+    data = open(real, "rb").read()
+    if b"-----BEGIN CERTIFICATE-----" in data:
+        out.write(data if data.endswith(b"\n") else data + b"\n")
+' "$inspected_pem"
+inspected_count=$(grep -c -- '-----BEGIN CERTIFICATE-----' "$inspected_pem" || true)
+openssl_inspected="openssl storeutl -noout -certs $inspected_pem"
 
 # This machine and repository: openssl reading the system bundle, Python's default context, trustgate's process
 # start-up alone (--version), a whole inspection, and openssl's own start-up (`openssl version`): the two start-ups
 # tell how the work after start-up compares.
-group machine "$openssl_run" "$python_probe" "$startup" "$inspect_here" "$openssl_startup"
+group machine "$openssl_run" "$python_probe" "$startup" "$inspect_here" "$openssl_startup" "$openssl_inspected"
 rss "$inspect_here" $inspect_here
 # The same comparison with the commands interleaved, one run of each per round, and medians: hyperfine runs each
 # command's runs as one block, so on a shared machine a slow or fast spell lands on one command only (between full
@@ -205,9 +235,10 @@ if [[ $quick == 0 ]]; then
 fi
 
 # ---- table -------------------------------------------------------------------------------------------------------
-python3 - "$results" "$bin" "$quick" <<'PY'
+python3 - "$results" "$bin" "$quick" "$inspected_count" <<'PY'
 import json, os, sys
 results, binary, quick = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+inspected_count = sys.argv[4]
 rss = {}
 if os.path.exists(f"{results}/rss.tsv"):
     for line in open(f"{results}/rss.tsv"):
@@ -233,6 +264,8 @@ check("machine", 2, "trustgate --version (process start-up only)")
 check("machine", 3, "trustgate inspect (this machine+repo)", 0, 1.0, None, 30)
 check("machine", 3, "  ... vs python ssl default context", 1, 0.35)
 check("machine", 4, "openssl version (its start-up only)")
+check("machine", 5, f"openssl storeutl, inspect's {inspected_count} PEM certs")
+check("machine", 3, "  ... inspect vs that (same input, context)", 5)
 check("inputs", 0, "python cryptography, 5,000-cert bundle (yardstick)")
 check("inputs", 1, "trustgate inspect, 5,000-cert bundle", 0, 1.0)
 check("inputs", 2, "inspect small root, empty repo")
@@ -276,6 +309,15 @@ for group, index, label, yard, max_ratio, max_ms, max_mib in rows:
     print(f"{label:<48} {mean:9.1f} {'' if ratio is None else f'{ratio:7.3f}':>7} {cpu:8.1f} "
           f"{'' if cpu_ratio is None else f'{cpu_ratio:9.3f}':>9} "
           f"{'' if mib is None or label.startswith('  ') else f'{mib:8.1f}':>8}  {', '.join(targets):<22} {verdict}")
+history = load("history")
+if history is not None and len(history) > 3:
+    # The floor under --baseline-ref on this machine: the inspection's CPU plus git's own reading of HEAD~1's
+    # lockfiles, spread perfectly over every core, before the ref's lockfiles are parsed or anything is diffed.
+    cores = os.cpu_count() or 1
+    floor = (history[0][2] + history[3][2]) / cores
+    print(f"\n--baseline-ref floor on {cores} cores: (inspect CPU {history[0][2]:.1f} + git archive CPU "
+          f"{history[3][2]:.1f}) / {cores} = {floor:.1f} ms, {floor / history[0][1]:.3f} x inspect's "
+          f"{history[0][1]:.1f} ms, before parsing the ref's lockfiles")
 machine = load("machine")
 if machine is not None and len(machine) > 4:
     # What each takes after its own process start-up: openssl's bundle reading against trustgate's whole inspection.
