@@ -146,7 +146,7 @@ for path in paths:
     data = open(real, "rb").read()
     if b"-----BEGIN CERTIFICATE-----" in data:
         out.write(data if data.endswith(b"\n") else data + b"\n")
-' "$inspected_pem"
+' "$inspected_pem" || : >"$inspected_pem" # without it the row measures an empty file, and says 0 certificates
 inspected_count=$(grep -c -- '-----BEGIN CERTIFICATE-----' "$inspected_pem" || true)
 openssl_inspected="openssl storeutl -noout -certs $inspected_pem"
 
