@@ -37,7 +37,31 @@ public enum PolicyLoader {
   static let ignoreKeys: Set<String> = ["rule", "package", "path", "fingerprint", "reason", "expires"]
   static let rootKeys: Set<String> = ["name", "sha256", "sha1", "in"]
 
+  /// The policy in `text`, every line in it and in its errors counted as git and CI annotations count them (at LF).
   public static func load(_ text: String, path: String) throws(PolicyError) -> Policy {
+    let lines = YAMLLineMap(text)
+    do throws(PolicyError) {
+      var policy = try load(text, path: path, lines: lines)
+      policy.baselineLine = policy.baselineLine.map(lines.fileLine)
+      for index in policy.ignores.indices {
+        policy.ignores[index].line = policy.ignores[index].line.map(lines.fileLine)
+      }
+      for index in policy.requiredRoots.indices {
+        policy.requiredRoots[index].line = policy.requiredRoots[index].line.map(lines.fileLine)
+      }
+      for index in policy.endpoints.indices {
+        policy.endpoints[index].line = policy.endpoints[index].line.map(lines.fileLine)
+      }
+      return policy
+    } catch {
+      var located = error
+      located.line = error.line.map(lines.fileLine)
+      throw located
+    }
+  }
+
+  /// The policy, with lines as libyaml counts them (`YAMLLineMap`).
+  private static func load(_ text: String, path: String, lines: YAMLLineMap) throws(PolicyError) -> Policy {
     var policy = Policy()
     policy.path = path
     // Anchors and aliases are refused before Yams builds anything: an alias expands into every place that names it,
@@ -67,7 +91,9 @@ public enum PolicyLoader {
     // is named: Yams's default reads YAMS_DEFAULT_ENCODING and then prints a line on standard output (into a JSON
     // report).
     do { root = try Yams.compose(yaml: text, .basic, .default, .utf8) } catch {
-      throw PolicyError(path: path, line: yamlLine(error), message: "not valid YAML (\(yamlProblem(error))); fix the syntax")
+      throw PolicyError(
+        path: path, line: yamlLine(error, lines: lines),
+        message: "not valid YAML (\(yamlProblem(error))); fix the syntax")
     }
     guard let root else { return policy }
     guard case .mapping(let mapping) = root else {
@@ -254,11 +280,11 @@ public enum PolicyLoader {
   }
 
   /// The line of a YAML error. libyaml's reader gives a byte offset into the UTF-8 text, the others a mark.
-  static func yamlLine(_ error: Error) -> Int? {
+  /// The line of libyaml's error, as libyaml counts lines.
+  static func yamlLine(_ error: Error, lines: YAMLLineMap) -> Int? {
     switch error as? YamlError {
     case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
-    case .reader(_, let offset?, _, let yaml):
-      return 1 + yaml.utf8.prefix(max(offset, 0)).reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+    case .reader(_, let offset?, _, _): return lines.yamlLine(atByte: offset)
     default: return nil
     }
   }
@@ -273,5 +299,55 @@ public enum PolicyLoader {
     case .duplicatedKeysInMapping: return "a key is repeated in one mapping"
     default: return String(String(describing: error).prefix(200))
     }
+  }
+}
+
+/// libyaml starts a new line at LF, CR LF, a lone CR, NEL (U+0085), LS (U+2028) and PS (U+2029); git, diffs, editors'
+/// line numbers and CI annotations count LF only. Marks from libyaml are translated here, so that a policy with a lone
+/// CR or a line separator in a comment still names the line a reader finds.
+struct YAMLLineMap {
+  /// For libyaml's line `k + 1`: the LF-counted line it is part of.
+  private var fileLines: [Int] = [1]
+  /// The byte offset just past each of libyaml's line breaks.
+  private var breakEnds: [Int] = []
+
+  init(_ text: String) {
+    let bytes = Array(text.utf8)
+    var lf = 1
+    var index = 0
+    while index < bytes.count {
+      let byte = bytes[index]
+      var width = 0
+      switch byte {
+      case 0x0A: width = 1
+      case 0x0D: width = index + 1 < bytes.count && bytes[index + 1] == 0x0A ? 2 : 1
+      case 0xC2 where index + 1 < bytes.count && bytes[index + 1] == 0x85: width = 2
+      case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80 && (bytes[index + 2] & 0xFE) == 0xA8:
+        width = 3
+      default: break
+      }
+      guard width > 0 else {
+        index += 1
+        continue
+      }
+      if bytes[index + width - 1] == 0x0A { lf += 1 }
+      index += width
+      fileLines.append(lf)
+      breakEnds.append(index)
+    }
+  }
+
+  /// The LF-counted line of libyaml's 1-based `line` (the last line for one past the end).
+  func fileLine(_ line: Int) -> Int { fileLines[min(max(line, 1), fileLines.count) - 1] }
+
+  /// libyaml's 1-based line at a byte offset of the text.
+  func yamlLine(atByte offset: Int) -> Int {
+    var low = 0
+    var high = breakEnds.count
+    while low < high {
+      let middle = (low + high) / 2
+      if breakEnds[middle] <= offset { low = middle + 1 } else { high = middle }
+    }
+    return low + 1
   }
 }

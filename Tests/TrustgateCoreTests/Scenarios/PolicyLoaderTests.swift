@@ -113,6 +113,34 @@ final class PolicyLoaderTests: XCTestCase {
     }
   }
 
+  /// libyaml starts a line at a lone CR and at U+2028, U+2029 and U+0085; git and CI annotations count LF. Lines in
+  /// errors and in the policy are the LF-counted ones (the `policyalias` fuzz target found an alias reported on a line
+  /// past the file's last).
+  func testLinesAreCountedAsGitCountsThem() throws {
+    let cases: [(String, String, Int)] = [
+      ("lone CR in a comment", "# one\r# two\nversion: 2\n", 2),
+      ("line separator in a comment", "# one\u{2028}# two\nversion: 2\n", 2),
+      ("paragraph separator and NEL", "# a\u{2029}# b\u{85}# c\nversion: 2\n", 2),
+      ("CR LF", "# one\r\n# two\r\nversion: 2\r\n", 3),
+      ("an alias after a lone CR", "version: 1 # &x\r# *y\nbaseline: *b\n", 2),
+      ("a control character after a lone CR", "# one\r# two\n\u{1}\n", 2),
+    ]
+    for (name, text, line) in cases {
+      do {
+        let policy = try PolicyLoader.load(text, path: ".trustgate.yml")
+        XCTFail("\(name): accepted as \(policy)")
+      } catch {
+        XCTAssertEqual(error.line, line, "\(name): \(error)")
+      }
+    }
+    let text = "version: 1\r# c\u{2028}# d\nbaseline: b.json\nignore:\r  - rule: TG301\n    reason: x\n"
+      + "    expires: 2099-01-01\nrequired-roots:\n  - name: r\r    sha1: \(String(repeating: "a", count: 40))\n"
+    let policy = try PolicyLoader.load(text, path: ".trustgate.yml")
+    XCTAssertEqual(policy.baselineLine, 2)
+    XCTAssertEqual(policy.ignores.map(\.line), [3])
+    XCTAssertEqual(policy.requiredRoots.map(\.line), [7])
+  }
+
   // MARK: - Through the CLI
 
   /// A repository whose lockfile upgrade produces TG301 (httpx) and TG302 (certifi).
