@@ -65,16 +65,7 @@ final class LockfileRequirementsTests: XCTestCase {
           out[name] = {"pins": sorted(pins), "bad": bad}
       print(json.dumps(out))
       """#
-    var candidates: [String] = []
-    if let system = CachedFixture.realPython() { candidates.append(system) }
-    for minor in ["3.13", "3.12", "3.11"] {
-      if let found = ClientVerificationTests.interpreter(minor) { candidates.append(found) }
-    }
-    let withPip = candidates.first { candidate in
-      let probe = try? BoundedRun.run([candidate, "-c", "import pip._internal.req.req_file"], in: "/", seconds: 60)
-      return probe?.status == 0
-    }
-    guard let python = withPip else { throw XCTSkip("no Python with pip here") }
+    guard let python = Self.pythonWithPip() else { throw XCTSkip("no Python with pip here") }
     let scratch = try TemporaryDirectory()
     let run = try BoundedRun.run([python, "-c", script, scratch.path], in: scratch.path, seconds: 120)
     XCTAssertEqual(run.status, 0, run.all)
@@ -93,6 +84,80 @@ final class LockfileRequirementsTests: XCTestCase {
     }
     // The files pip reads whole give trustgate all three pins (not only the ones a mark left alone).
     XCTAssertEqual((pip["utf-16-le-mark"]?["pins"] as? [Any])?.count, 3)
+  }
+
+  /// pip splits a requirements file with Python's `splitlines()`, so a lone CR, VT, FF, 0x1C-0x1E, NEL, U+2028 or
+  /// U+2029 ends a requirement as LF does: `requests==2.31.0<CR>httpx==0.28.1` is two pins for pip, and was one
+  /// unreadable line here (an httpx bump hidden behind a CR). The real pip reads each file; trustgate must find the
+  /// same pins, at the line git counts (LF) where pip's line starts.
+  func testEveryLineBreakPipTakesEndsARequirement() throws {
+    let script = #"""
+      import json, sys
+      from pip._internal.network.session import PipSession
+      from pip._internal.req.req_file import parse_requirements
+      from pip._vendor.packaging.requirements import Requirement
+      from pip._vendor.packaging.utils import canonicalize_name
+      cases = {"lone-cr": "requests==2.31.0\rhttpx==0.28.1\n"}
+      for name, mark in [("vt", "\x0b"), ("ff", "\x0c"), ("fs", "\x1c"), ("gs", "\x1d"), ("rs", "\x1e"),
+                         ("nel", "\x85"), ("ls", "\u2028"), ("ps", "\u2029"), ("cr", "\r")]:
+          cases[name] = ("requests==2.31.0" + mark + "httpx==0.28.1 \\" + mark + "  --hash=sha256:aa\n"
+                         + "# pinned" + mark + "certifi==2026.4.22\r\n==1.0" + mark + "idna==3.10\r\r\nh11==0.16.0")
+      out = {}
+      for name, text in cases.items():
+          path = f"{sys.argv[1]}/{name}.txt"
+          open(path, "w", encoding="utf-8", newline="").write(text)
+          # pip's line k starts where the k-th of splitlines' pieces does; git counts the LFs before it.
+          starts, offset = [], 0
+          for piece in text.splitlines(keepends=True):
+              starts.append(offset)
+              offset += len(piece)
+          def git_line(k):
+              return 1 + text[:starts[k - 1]].count("\n")
+          pins, bad = [], []
+          for entry in parse_requirements(path, session=PipSession()):
+              line = git_line(int(entry.comes_from.rsplit("(line ", 1)[1].rstrip(")")))
+              try:
+                  requirement = Requirement(entry.requirement)
+              except Exception:
+                  bad.append(line)
+                  continue
+              specifiers = list(requirement.specifier)
+              exact = len(specifiers) == 1 and specifiers[0].operator == "=="
+              pins.append([canonicalize_name(requirement.name), specifiers[0].version if exact else None, line])
+          out[name] = {"pins": sorted(pins), "bad": bad}
+      print(json.dumps(out))
+      """#
+    guard let python = Self.pythonWithPip() else { throw XCTSkip("no Python with pip here") }
+    let scratch = try TemporaryDirectory()
+    let run = try BoundedRun.run([python, "-c", script, scratch.path], in: scratch.path, seconds: 120)
+    XCTAssertEqual(run.status, 0, run.all)
+    let pip = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: [String: Any]])
+    XCTAssertEqual(pip.count, 10)
+    for name in pip.keys.sorted() {
+      let expected = pip[name] ?? [:]
+      let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: scratch.path + "/\(name).txt")))
+      let reading = LockfileCollector.parse(bytes, RequirementsReader.self)
+      let pins: [String] = reading.pins.map { "\($0.name) \($0.version ?? "-") \($0.line ?? 0)" }.sorted()
+      let listed = expected["pins"] as? [[Any]] ?? []
+      let pipPins: [String] = listed.map { "\($0[0]) \($0[1] as? String ?? "-") \($0[2])" }.sorted()
+      XCTAssertEqual(pins, pipPins, name)
+      XCTAssertEqual(reading.issues.compactMap(\.line), expected["bad"] as? [Int] ?? [], "\(name): \(reading.issues)")
+    }
+    // The case that hid an upgrade: both pins, on git's line 1.
+    XCTAssertEqual((pip["lone-cr"]?["pins"] as? [Any])?.count, 2)
+  }
+
+  /// A real Python whose pip can be imported (the oracle of the tests above), nil when there is none.
+  static func pythonWithPip() -> String? {
+    var candidates: [String] = []
+    if let system = CachedFixture.realPython() { candidates.append(system) }
+    for minor in ["3.13", "3.12", "3.11"] {
+      if let found = ClientVerificationTests.interpreter(minor) { candidates.append(found) }
+    }
+    return candidates.first { candidate in
+      let probe = try? BoundedRun.run([candidate, "-c", "import pip._internal.req.req_file"], in: "/", seconds: 60)
+      return probe?.status == 0
+    }
   }
 
   func testContinuedEntryKeepsItsFirstLine() {

@@ -20,6 +20,21 @@ final class LockfileScenarioTests: XCTestCase {
     }
   }
 
+  /// pip ends a requirement at a lone CR (`splitlines`): an httpx bump written after one is read, as pip reads it,
+  /// and judged (TG301), not passed over as one unreadable line.
+  func testABumpAfterALoneCarriageReturnIsSeen() throws {
+    let scenario = try Scenario()
+    try scenario.write("requirements.txt", "requests==2.31.0\nhttpx==0.27.2\n")
+    try scenario.commitAll("baseline")
+    try scenario.write("requirements.txt", "requests==2.31.0\rhttpx==0.28.1\n")
+    let result = try scenario.check(["--baseline-ref", "HEAD"])
+    XCTAssertNotEqual(result.status, 2, result.all)
+    let findings = try scenario.reports.jsonFindings()
+    XCTAssertTrue(
+      findings.contains { $0["ruleID"] as? String == "TG301" && $0["subject"] as? String == "httpx" }, result.all)
+    XCTAssertFalse(findings.contains { $0["ruleID"] as? String == "TG001" }, result.all)
+  }
+
   /// Only the working tree changed: HEAD is the baseline, the files on disk the candidate.
   func testWorkingTreeChangeAgainstHEAD() throws {
     for tool in LockTool.all {
