@@ -29,13 +29,11 @@ final class LockfileRequirementsTests: XCTestCase {
   /// odd ones pip also honours are read by the real pip's `parse_requirements` and by trustgate: the same pins at the
   /// same lines, and the lines pip cannot use are issues in trustgate.
   func testByteOrderMarksAreDecodedAsPipDecodesThem() throws {
-    let script = #"""
-      import codecs, json, sys
-      from pip._internal.network.session import PipSession
-      from pip._internal.req.req_file import parse_requirements
-      from pip._vendor.packaging.requirements import Requirement
-      from pip._vendor.packaging.utils import canonicalize_name
-      text = "requests==2.31.0\r\n# pinned by hand\r\nhttpx==0.27.2 \\\r\n    --hash=sha256:aa\r\ncertifi==2026.4.22\r\n"
+    let pip = try compareWithPip(
+      #"""
+      import codecs
+      text = ("requests==2.31.0\r\n# pinned by hand\r\nhttpx==0.27.2 \\\r\n    --hash=sha256:aa\r\n"
+              "certifi==2026.4.22\r\n")
       cases = {
           "utf-8": text.encode("utf-8"),
           "utf-8-mark": text.encode("utf-8-sig"),
@@ -47,41 +45,9 @@ final class LockfileRequirementsTests: XCTestCase {
           "utf-16-be-two-marks": codecs.BOM_UTF16_BE + ("\ufeff" + text).encode("utf-16-be"),
           "utf-32-be-mark": codecs.BOM_UTF32_BE + text.encode("utf-32-be"),
       }
-      out = {}
-      for name, data in cases.items():
-          path = f"{sys.argv[1]}/{name}.txt"
-          open(path, "wb").write(data)
-          pins, bad = [], []
-          for entry in parse_requirements(path, session=PipSession()):
-              line = int(entry.comes_from.rsplit("(line ", 1)[1].rstrip(")"))
-              try:
-                  requirement = Requirement(entry.requirement)
-              except Exception:
-                  bad.append(line)
-                  continue
-              specifiers = list(requirement.specifier)
-              exact = len(specifiers) == 1 and specifiers[0].operator == "=="
-              pins.append([canonicalize_name(requirement.name), specifiers[0].version if exact else None, line])
-          out[name] = {"pins": sorted(pins), "bad": bad}
-      print(json.dumps(out))
-      """#
-    guard let python = Self.pythonWithPip() else { throw XCTSkip("no Python with pip here") }
-    let scratch = try TemporaryDirectory()
-    let run = try BoundedRun.run([python, "-c", script, scratch.path], in: scratch.path, seconds: 120)
-    XCTAssertEqual(run.status, 0, run.all)
-    let pip = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: [String: Any]])
+      cases = {name: (text, data) for name, data in cases.items()}
+      """#)
     XCTAssertEqual(pip.count, 9)
-    for name in pip.keys.sorted() {
-      let expected = pip[name] ?? [:]
-      let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: scratch.path + "/\(name).txt")))
-      let reading = LockfileCollector.parse(bytes, RequirementsReader.self)
-      let pins: [String] = reading.pins.map { "\($0.name) \($0.version ?? "-") \($0.line ?? 0)" }.sorted()
-      let listed = expected["pins"] as? [[Any]] ?? []
-      let pipPins: [String] = listed.map { "\($0[0]) \($0[1] as? String ?? "-") \($0[2])" }.sorted()
-      XCTAssertEqual(pins, pipPins, name)
-      let issueLines: [Int] = reading.issues.compactMap { $0.line }
-      XCTAssertEqual(issueLines, expected["bad"] as? [Int] ?? [], "\(name): \(reading.issues)")
-    }
     // The files pip reads whole give trustgate all three pins (not only the ones a mark left alone).
     XCTAssertEqual((pip["utf-16-le-mark"]?["pins"] as? [Any])?.count, 3)
   }
@@ -91,21 +57,37 @@ final class LockfileRequirementsTests: XCTestCase {
   /// unreadable line here (an httpx bump hidden behind a CR). The real pip reads each file; trustgate must find the
   /// same pins, at the line git counts (LF) where pip's line starts.
   func testEveryLineBreakPipTakesEndsARequirement() throws {
+    let pip = try compareWithPip(
+      #"""
+      texts = {"lone-cr": "requests==2.31.0\rhttpx==0.28.1\n"}
+      for name, mark in [("vt", "\x0b"), ("ff", "\x0c"), ("fs", "\x1c"), ("gs", "\x1d"), ("rs", "\x1e"),
+                         ("nel", "\x85"), ("ls", "\u2028"), ("ps", "\u2029"), ("cr", "\r")]:
+          texts[name] = ("requests==2.31.0" + mark + "httpx==0.28.1 \\" + mark + "  --hash=sha256:aa\n"
+                         + "# pinned" + mark + "certifi==2026.4.22\r\n==1.0" + mark + "idna==3.10\r\r\nh11==0.16.0")
+      cases = {name: (text, text.encode("utf-8")) for name, text in texts.items()}
+      """#)
+    XCTAssertEqual(pip.count, 10)
+    // The case that hid an upgrade: both pins, on git's line 1.
+    XCTAssertEqual((pip["lone-cr"]?["pins"] as? [Any])?.count, 2)
+  }
+
+  /// Has the real pip read each file that the Python code `cases` defines (`cases[name] = (text, bytes)`: the text pip
+  /// decodes and the bytes written), and checks that trustgate finds the same pins and the same unreadable entries,
+  /// each at git's line (LF-counted) where pip's line starts. Returns pip's reading by file name.
+  func compareWithPip(
+    _ cases: String, file: StaticString = #filePath, line: UInt = #line
+  ) throws -> [String: [String: Any]] {
     let script = #"""
       import json, sys
       from pip._internal.network.session import PipSession
       from pip._internal.req.req_file import parse_requirements
       from pip._vendor.packaging.requirements import Requirement
       from pip._vendor.packaging.utils import canonicalize_name
-      cases = {"lone-cr": "requests==2.31.0\rhttpx==0.28.1\n"}
-      for name, mark in [("vt", "\x0b"), ("ff", "\x0c"), ("fs", "\x1c"), ("gs", "\x1d"), ("rs", "\x1e"),
-                         ("nel", "\x85"), ("ls", "\u2028"), ("ps", "\u2029"), ("cr", "\r")]:
-          cases[name] = ("requests==2.31.0" + mark + "httpx==0.28.1 \\" + mark + "  --hash=sha256:aa\n"
-                         + "# pinned" + mark + "certifi==2026.4.22\r\n==1.0" + mark + "idna==3.10\r\r\nh11==0.16.0")
+      """# + "\n" + cases + "\n" + #"""
       out = {}
-      for name, text in cases.items():
+      for name, (text, data) in cases.items():
           path = f"{sys.argv[1]}/{name}.txt"
-          open(path, "w", encoding="utf-8", newline="").write(text)
+          open(path, "wb").write(data)
           # pip's line k starts where the k-th of splitlines' pieces does; git counts the LFs before it.
           starts, offset = [], 0
           for piece in text.splitlines(keepends=True):
@@ -130,9 +112,8 @@ final class LockfileRequirementsTests: XCTestCase {
     guard let python = Self.pythonWithPip() else { throw XCTSkip("no Python with pip here") }
     let scratch = try TemporaryDirectory()
     let run = try BoundedRun.run([python, "-c", script, scratch.path], in: scratch.path, seconds: 120)
-    XCTAssertEqual(run.status, 0, run.all)
+    XCTAssertEqual(run.status, 0, run.all, file: file, line: line)
     let pip = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: [String: Any]])
-    XCTAssertEqual(pip.count, 10)
     for name in pip.keys.sorted() {
       let expected = pip[name] ?? [:]
       let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: scratch.path + "/\(name).txt")))
@@ -140,11 +121,12 @@ final class LockfileRequirementsTests: XCTestCase {
       let pins: [String] = reading.pins.map { "\($0.name) \($0.version ?? "-") \($0.line ?? 0)" }.sorted()
       let listed = expected["pins"] as? [[Any]] ?? []
       let pipPins: [String] = listed.map { "\($0[0]) \($0[1] as? String ?? "-") \($0[2])" }.sorted()
-      XCTAssertEqual(pins, pipPins, name)
-      XCTAssertEqual(reading.issues.compactMap(\.line), expected["bad"] as? [Int] ?? [], "\(name): \(reading.issues)")
+      XCTAssertEqual(pins, pipPins, name, file: file, line: line)
+      XCTAssertEqual(
+        reading.issues.compactMap(\.line), expected["bad"] as? [Int] ?? [], "\(name): \(reading.issues)", file: file,
+        line: line)
     }
-    // The case that hid an upgrade: both pins, on git's line 1.
-    XCTAssertEqual((pip["lone-cr"]?["pins"] as? [Any])?.count, 2)
+    return pip
   }
 
   /// A real Python whose pip can be imported (the oracle of the tests above), nil when there is none.
