@@ -96,12 +96,21 @@ enum CurlrcText {
 /// npm's `.npmrc` syntax as the `ini` package npm 10 uses reads it: `key = value` lines, `;` or `#` starting a
 /// comment line, and a `;` or `#` inside an unquoted value starting a comment; a `"…"` or `'…'` value unquoted.
 /// Only keys before any `[section]` are npm's settings. The value and 1-based line of `name`, the last one winning.
+/// Lines end at CR as at LF (`ini` splits at `/[\r\n]+/`: `fund=false<CR>strict-ssl=false` turns verification off);
+/// the line reported is git's (LF-counted).
 enum NpmrcText {
   static func value(of name: String, in bytes: [UInt8]) -> (value: String, line: Int)? {
     var found: (String, Int)?
-    var number = 0
-    for raw in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
-      number += 1
+    var lines: [(text: ArraySlice<UInt8>, number: Int)] = []
+    var number = 1
+    var start = bytes.startIndex
+    for index in bytes.indices where bytes[index] == 0x0A || bytes[index] == 0x0D {
+      lines.append((bytes[start..<index], number))
+      if bytes[index] == 0x0A { number += 1 }
+      start = index + 1
+    }
+    lines.append((bytes[start...], number))
+    for (raw, number) in lines {
       let line = raw.drop { $0 == 0x20 || $0 == 0x09 }
       guard let first = line.first, first != 0x3B, first != 0x23 else { continue }
       if first == 0x5B { break }

@@ -584,6 +584,10 @@ final class ConfigSwitchTests: XCTestCase {
     let plain = try cell("registry=https://example.invalid/\nstrict-ssl=false\n")
     XCTAssertEqual(plain.0, "accepted")
     XCTAssertEqual(plain.1, [project + "/.npmrc:2"])
+    // npm's `ini` ends a line at a lone CR too: the switch after one is npm's, at git's line 1.
+    let afterCR = try cell("fund=false\rstrict-ssl=false\n")
+    XCTAssertEqual(afterCR.0, "accepted")
+    XCTAssertEqual(afterCR.1, [project + "/.npmrc:1"])
     let commented = try cell("strict-ssl = false ; until the proxy CA is in\n")
     XCTAssertEqual(commented.0, "accepted")
     XCTAssertEqual(commented.1, [project + "/.npmrc:1"])
