@@ -279,8 +279,8 @@ public enum PolicyLoader {
     return (1...days).contains(day)
   }
 
-  /// The line of a YAML error. libyaml's reader gives a byte offset into the UTF-8 text, the others a mark.
-  /// The line of libyaml's error, as libyaml counts lines.
+  /// The line of libyaml's error, as libyaml counts lines: its reader gives a byte offset into the UTF-8 text, the
+  /// others a mark.
   static func yamlLine(_ error: Error, lines: YAMLLineMap) -> Int? {
     switch error as? YamlError {
     case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
@@ -312,28 +312,20 @@ struct YAMLLineMap {
   private var breakEnds: [Int] = []
 
   init(_ text: String) {
-    let bytes = Array(text.utf8)
-    var lf = 1
-    var index = 0
-    while index < bytes.count {
-      let byte = bytes[index]
-      var width = 0
-      switch byte {
-      case 0x0A: width = 1
-      case 0x0D: width = index + 1 < bytes.count && bytes[index + 1] == 0x0A ? 2 : 1
-      case 0xC2 where index + 1 < bytes.count && bytes[index + 1] == 0x85: width = 2
-      case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80 && (bytes[index + 2] & 0xFE) == 0xA8:
-        width = 3
-      default: break
+    var text = text
+    text.withUTF8 { bytes in
+      var lf = 1
+      var index = 0
+      while index < bytes.count {
+        guard let found = LineBreak.yaml.at(index, in: bytes) else {
+          index += 1
+          continue
+        }
+        if found.newline { lf += 1 }
+        index += found.width
+        fileLines.append(lf)
+        breakEnds.append(index)
       }
-      guard width > 0 else {
-        index += 1
-        continue
-      }
-      if bytes[index + width - 1] == 0x0A { lf += 1 }
-      index += width
-      fileLines.append(lf)
-      breakEnds.append(index)
     }
   }
 

@@ -199,3 +199,25 @@ func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
   }
   return true
 }
+
+/// The line breaks other tools take besides LF, which git and CI annotations count alone. libyaml (policies) breaks at
+/// LF, CR LF, a lone CR, NEL (C2 85), LS and PS (E2 80 A8/A9); Python's `str.splitlines()` (pip's requirements files)
+/// also at VT, FF and 0x1C-0x1E.
+enum LineBreak {
+  case yaml, python
+
+  /// The length of the break starting at `index` (CR LF is one break), and whether it holds an LF; nil when none
+  /// starts there.
+  func at(_ index: Int, in bytes: UnsafeBufferPointer<UInt8>) -> (width: Int, newline: Bool)? {
+    let count = bytes.count
+    switch bytes[index] {
+    case 0x0A: return (1, true)
+    case 0x0D: return index + 1 < count && bytes[index + 1] == 0x0A ? (2, true) : (1, false)
+    case 0x0B, 0x0C, 0x1C, 0x1D, 0x1E: return self == .python ? (1, false) : nil
+    case 0xC2: return index + 1 < count && bytes[index + 1] == 0x85 ? (2, false) : nil
+    case 0xE2:
+      return index + 2 < count && bytes[index + 1] == 0x80 && (bytes[index + 2] & 0xFE) == 0xA8 ? (3, false) : nil
+    default: return nil
+    }
+  }
+}

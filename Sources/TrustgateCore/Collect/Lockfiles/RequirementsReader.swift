@@ -57,12 +57,11 @@ public enum RequirementsReader: LockfileReader {
       var joinedLine = 0
       // The line a pin is reported at is the one git and CI annotations count (LF); pip's own numbering counts every
       // break `splitlines` takes.
-      var lineNumber = 0
       var fileLine = 1
       var start = 0
       let count = buffer.count
       while start < count {
-        lineNumber = fileLine
+        let lineNumber = fileLine
         let (last, next, newline) = lineEnd(buffer, from: start)
         if newline { fileLine += 1 }
         let line = UnsafeBufferPointer(rebasing: buffer[start..<last])
@@ -89,8 +88,8 @@ public enum RequirementsReader: LockfileReader {
   }
 
   /// Bytes that can start a line break for Python's `str.splitlines()`, which pip splits these files with
-  /// (`req_file.preprocess`): LF, CR (CR LF is one break), VT, FF, the separators 0x1C-0x1E, NEL (C2 85) and U+2028 and
-  /// U+2029 (E2 80 A8/A9). A lone CR ends a requirement for pip: `requests==2.31.0<CR>httpx==0.28.1` is two.
+  /// (`req_file.preprocess`; `LineBreak.python`). A lone CR ends a requirement for pip:
+  /// `requests==2.31.0<CR>httpx==0.28.1` is two.
   private static let mayBreak: [Bool] = {
     var table = [Bool](repeating: false, count: 256)
     for byte in [0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0xC2, 0xE2] { table[byte] = true }
@@ -100,29 +99,15 @@ public enum RequirementsReader: LockfileReader {
   /// Where the line starting at `start` ends (before its break), where the next starts, and whether the break holds
   /// an LF (a line as git counts it).
   static func lineEnd(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int) -> (end: Int, next: Int, newline: Bool) {
-    let count = buffer.count
-    return mayBreak.withUnsafeBufferPointer { table in
+    mayBreak.withUnsafeBufferPointer { table in
       var index = start
-      while index < count {
-        let byte = buffer[index]
-        if table[Int(byte)] {
-          switch byte {
-          case 0x0A: return (index, index + 1, true)
-          case 0x0D:
-            if index + 1 < count && buffer[index + 1] == 0x0A { return (index, index + 2, true) }
-            return (index, index + 1, false)
-          case 0xC2:
-            if index + 1 < count && buffer[index + 1] == 0x85 { return (index, index + 2, false) }
-          case 0xE2:
-            if index + 2 < count && buffer[index + 1] == 0x80 && (buffer[index + 2] & 0xFE) == 0xA8 {
-              return (index, index + 3, false)
-            }
-          default: return (index, index + 1, false)
-          }
+      while index < buffer.count {
+        if table[Int(buffer[index])], let found = LineBreak.python.at(index, in: buffer) {
+          return (index, index + found.width, found.newline)
         }
         index += 1
       }
-      return (count, count, false)
+      return (buffer.count, buffer.count, false)
     }
   }
 
