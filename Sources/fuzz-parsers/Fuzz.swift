@@ -53,6 +53,9 @@ func fuzzLockfiles(_ bytes: [UInt8]) {
         fatalError("\(reader.format): issue at line \(line) of \(lineCount): \(issue.message)")
       }
     }
+    for trusted in reading.trustedHosts where trusted.line < 1 || trusted.line > lineCount {
+      fatalError("\(reader.format): trusted host at line \(trusted.line) of \(lineCount)")
+    }
   }
 }
 

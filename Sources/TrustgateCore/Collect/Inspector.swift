@@ -65,7 +65,7 @@ public enum Inspector {
     defer { stopwatch.lap("rest") }
     let pending = readHead(request)
     let prepared = CAFiles.prepare(request)
-    var (snapshot, effectiveTrust) = collect(
+    var (snapshot, effectiveTrust, lockfileSwitches) = collect(
       request, fs: request.fs, repository: request.repository, stopwatch: &stopwatch)
     addClock(&snapshot, request, pending: pending)
     stopwatch.lap("clock")
@@ -73,7 +73,9 @@ public enum Inspector {
     stopwatch.lap("verdicts")
     let (trust, switches) = effectiveTrust.wait() ?? ([], [])
     snapshot.effectiveTrust = trust.sorted()
-    snapshot.configSwitches = switches.isEmpty ? nil : presented(switches.sorted(), request)
+    // A requirements file's switches are where the repository has them already (its relative paths).
+    let all = presented(switches, request) + lockfileSwitches
+    snapshot.configSwitches = all.isEmpty ? nil : all.sorted()
     stopwatch.lap("effective trust")
     return snapshot
   }
@@ -98,7 +100,7 @@ public enum Inspector {
   /// the snapshot as collected, before it is sorted).
   private static func collect(
     _ request: InspectRequest, fs: any FileSystemView, repository: (any FileSystemView)?, stopwatch: inout Stopwatch
-  ) -> (Snapshot, PendingValue<([ClientTrust], [ConfigSwitch])>) {
+  ) -> (Snapshot, PendingValue<([ClientTrust], [ConfigSwitch])>, lockfileSwitches: [ConfigSwitch]) {
     let context = CollectionContext(fs: fs, now: isoTimestamp(epochSeconds: request.now), early: request.early)
     var snapshot = Snapshot(target: request.target)
     // Python environments are independent of the OS stores; read them on another core meanwhile. The OS bundles they
@@ -109,7 +111,9 @@ public enum Inspector {
     }
     // The repository's lockfiles depend on nothing else either: a third task, which the cores share.
     let lockfiles = repository.map { repository in
-      PendingValue { [excluded = request.excluded] in LockfileCollector(excluded: excluded).collect(repository) }
+      PendingValue { [excluded = request.excluded] in
+        LockfileCollector(excluded: excluded).collectNotingMissing(repository)
+      }
     }
     // So does the platform (os-release, the package databases: dpkg's status file is large).
     let platform = PendingValue { PlatformCollector().collect(context) }
@@ -125,9 +129,11 @@ public enum Inspector {
     snapshot.platform = platform.wait() ?? PlatformInfo()
     snapshot.python = python.wait() ?? PythonInfo()
     stopwatch.lap("python")
+    var lockfileSwitches: [ConfigSwitch] = []
     if let lockfiles = lockfiles?.wait() {
       snapshot.lockfiles = lockfiles.lockfiles
       for problem in lockfiles.problems { context.report(problem) }
+      lockfileSwitches = lockfiles.switches
     }
     stopwatch.lap("lockfiles")
     for warning in request.imageWarnings {
@@ -143,7 +149,7 @@ public enum Inspector {
       return (EffectiveTrust.resolve(snapshot, configuration: configuration), configuration.switches)
     }
     snapshot.normalise()
-    return (snapshot, effectiveTrust)
+    return (snapshot, effectiveTrust, lockfileSwitches)
   }
 
   /// The clock section and its problems: the time, the kernel's NTP state, HEAD's commit time (given, being read by

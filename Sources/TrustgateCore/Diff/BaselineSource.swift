@@ -64,7 +64,7 @@ public struct BaselineLoader: Sendable {
       return .staged(head: try lockfiles(at: "HEAD", in: repository), staged: staged, label: "HEAD (staged changes)")
     case .gitRange(let from, let to):
       let repository = try openRepository(for: "the range \(from ?? "")..\(to)")
-      let before = try from.map { ref throws(InputError) in try lockfiles(at: ref, in: repository) } ?? ([], [])
+      let before = try from.map { ref throws(InputError) in try lockfiles(at: ref, in: repository) } ?? ([], [], [])
       return .staged(head: before, staged: try lockfiles(at: to, in: repository), label: "git range \(from ?? "(none)")..\(to)")
     case .automatic:
       let recorded = policyBaseline ?? Self.defaultBaselinePath
@@ -173,7 +173,7 @@ public struct BaselineLoader: Sendable {
       let all = try listing({ _ in true }, { _ in true })
       collection = collector.collectNotingMissing(GitTreeView(held: held, listed: all, repository: repository))
     }
-    return (collection.lockfiles, (collection.problems + submodules).sorted())
+    return (collection.lockfiles, (collection.problems + submodules).sorted(), collection.switches)
   }
 
   /// Adds a git tree's (or the index's) files to an in-memory view. Returns a problem for each submodule whose files
@@ -224,6 +224,10 @@ public struct BaselineLoader: Sendable {
 
   static func replacingLockfiles(_ snapshot: Snapshot, with set: LockfileSet) -> Snapshot {
     var snapshot = snapshot
+    // The switches the old lockfiles set go with them (a pip.conf is never a lockfile).
+    let old = Set(snapshot.lockfiles.map(\.path))
+    let switches = (snapshot.configSwitches ?? []).filter { !old.contains($0.path) } + set.switches
+    snapshot.configSwitches = switches.isEmpty ? nil : switches.sorted()
     snapshot.lockfiles = set.lockfiles
     snapshot.problems = snapshot.problems.filter { $0.area != .lockfiles } + set.problems
     snapshot.effectiveTrust = EffectiveTrust.resolve(snapshot)
@@ -232,8 +236,9 @@ public struct BaselineLoader: Sendable {
   }
 }
 
-/// Lockfiles read from one tree, with the problems met reading them.
-public typealias LockfileSet = (lockfiles: [Lockfile], problems: [Problem])
+/// Lockfiles read from one tree, with the problems met reading them and the switches they set (pip's
+/// `--trusted-host` in a requirements file).
+public typealias LockfileSet = (lockfiles: [Lockfile], problems: [Problem], switches: [ConfigSwitch])
 
 /// A baseline read ahead of the current snapshot (see `BaselineLoader.prepare`).
 public enum PreparedBaseline: Sendable {

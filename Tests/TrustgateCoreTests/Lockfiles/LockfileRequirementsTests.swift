@@ -71,23 +71,76 @@ final class LockfileRequirementsTests: XCTestCase {
     XCTAssertEqual((pip["lone-cr"]?["pins"] as? [Any])?.count, 2)
   }
 
+  /// Continuations and option lines as pip reads them. pip joins a line ending in `\` to the next with nothing
+  /// between, backslashes stripped from both ends (a space was put there: `httpx==0.28.\` + `1` was one unreadable
+  /// entry, and the bump hidden), and a comment line is never continued. An option line is split as `shlex.split`
+  /// splits it and read by optparse: every option on it counts (`--index-url … -r common.txt` includes
+  /// common.txt; only the first option was read), a long option by any unique prefix, and pip stops on what optparse
+  /// refuses. `--trusted-host` there turns verification off for the host (kept for TG203); on a requirement's own
+  /// line pip ignores it.
+  func testOptionLinesAndContinuationsAreReadAsPipReadsThem() throws {
+    let pip = try compareWithPip(
+      #"""
+      texts = {
+          "joined-version": "requests==2.31.0\nhttpx==0.28.\\\n1\n",
+          "joined-name": "requ\\\nests==2.31.0\n\\\\idna==3.10\\\\\n",
+          "comment-not-continued": "# note \\\nhttpx==0.28.1\n",
+          "comment-after-continuation": "requests==2.31.0 \\\n# pinned\nidna==3.10\n",
+          "continued-comment": "requests==2.31.0 # pinned \\\nhttpx==0.28.1\nidna==3.10\n",
+          "hosts": ("--trusted-host localhost\n--trusted-host=a.example --trusted-host b.example\n--t c.example\n"
+                    "--trusted d.example\n-i https://x.example/simple --trusted-host 'e.example'\n"
+                    "--pre --trusted-host f.example # mirror\n--trusted-host \\\n  g.example\nrequests==2.31.0\n"),
+          "hosts-ignored": ("requests==2.31.0 --trusted-host a.example\n-- --trusted-host b.example\n"
+                            "# --trusted-host c.example\n"),
+          "includes": ("--index-url https://x.example/simple -r common.txt\n-rbase.txt\n-r a.txt -r b.txt\n"
+                       "--no-index -c constraints.txt\n--requirement=\"with space.txt\"\n--req=short.txt\n"),
+          "refused-unknown": "requests==2.31.0\n--not-an-option x\n",
+          "refused-ambiguous": "--p\n",
+          "refused-no-value": "--trusted-host\n",
+          "refused-no-file": "-r\n",
+          "refused-flag-value": "--pre=yes\n",
+          "refused-quote": "--trusted-host 'a.example\n",
+          "refused-short": "-x\n",
+      }
+      cases = {name: (text, text.encode("utf-8")) for name, text in texts.items()}
+      """#)
+    XCTAssertEqual(pip.count, 15)
+    // The cells that hid a bump, and the one that turns verification off for seven hosts.
+    XCTAssertEqual(pip["joined-version"]?["pins"] as? [[AnyHashable]], [["httpx", "0.28.1", 2], ["requests", "2.31.0", 1]])
+    XCTAssertEqual((pip["hosts"]?["hosts"] as? [Any])?.count, 8)
+    // `--req` is also the start of `--require-hashes`: pip refuses that line.
+    XCTAssertEqual(
+      pip["includes"]?["includes"] as? [String], ["common.txt", "base.txt", "a.txt", "constraints.txt", "with space.txt"])
+    XCTAssertEqual(pip["includes"]?["bad"] as? [Int], [6])
+    // An editable's line is a requirement for pip (`line.is_editable`): its other options do nothing.
+    let editable = RequirementsReader.read("-e git+https://x.example/r.git#egg=r --trusted-host d.example\n")
+    XCTAssertEqual(editable.pins.map(\.name), ["r"])
+    XCTAssertEqual(editable.trustedHosts, [])
+  }
+
   /// Has the real pip read each file that the Python code `cases` defines (`cases[name] = (text, bytes)`: the text pip
   /// decodes and the bytes written), and checks that trustgate finds the same pins and the same unreadable entries,
   /// each at git's line (LF-counted) where pip's line starts. Returns pip's reading by file name.
   func compareWithPip(
     _ cases: String, file: StaticString = #filePath, line: UInt = #line
   ) throws -> [String: [String: Any]] {
+    // pip's own reading, line by line as `RequirementsFileParser._parse_file` does it (without opening includes):
+    // `preprocess` (splitlines, join_lines, comments), then each line's parser; a requirement line's words are the
+    // requirement, an option line gives trusted hosts and the first `-r`/`-c` file; a line pip refuses is bad.
     let script = #"""
       import json, sys
-      from pip._internal.network.session import PipSession
-      from pip._internal.req.req_file import parse_requirements
+      from pip._internal.req.req_file import OptionParsingError, get_line_parser, preprocess
+      from pip._internal.utils.encoding import auto_decode
       from pip._vendor.packaging.requirements import Requirement
       from pip._vendor.packaging.utils import canonicalize_name
       """# + "\n" + cases + "\n" + #"""
       out = {}
+      parse = get_line_parser(None)
       for name, (text, data) in cases.items():
           path = f"{sys.argv[1]}/{name}.txt"
           open(path, "wb").write(data)
+          # What pip reads: the bytes decoded as `get_file_content` decodes them.
+          text = auto_decode(data)
           # pip's line k starts where the k-th of splitlines' pieces does; git counts the LFs before it.
           starts, offset = [], 0
           for piece in text.splitlines(keepends=True):
@@ -95,18 +148,31 @@ final class LockfileRequirementsTests: XCTestCase {
               offset += len(piece)
           def git_line(k):
               return 1 + text[:starts[k - 1]].count("\n")
-          pins, bad = [], []
-          for entry in parse_requirements(path, session=PipSession()):
-              line = git_line(int(entry.comes_from.rsplit("(line ", 1)[1].rstrip(")")))
+          pins, bad, hosts, includes = [], [], [], []
+          for number, content in preprocess(text):
+              line = git_line(number)
               try:
-                  requirement = Requirement(entry.requirement)
+                  words, opts = parse(content)
+              except OptionParsingError:
+                  bad.append(line)
+                  continue
+              if opts.editables:
+                  continue
+              if not words:
+                  hosts += [[host, line] for host in opts.trusted_hosts or []]
+                  first = (opts.requirements or opts.constraints or [None])[0]
+                  if first is not None:
+                      includes.append(first)
+                  continue
+              try:
+                  requirement = Requirement(words)
               except Exception:
                   bad.append(line)
                   continue
               specifiers = list(requirement.specifier)
               exact = len(specifiers) == 1 and specifiers[0].operator == "=="
               pins.append([canonicalize_name(requirement.name), specifiers[0].version if exact else None, line])
-          out[name] = {"pins": sorted(pins), "bad": bad}
+          out[name] = {"pins": sorted(pins), "bad": sorted(bad), "hosts": hosts, "includes": includes}
       print(json.dumps(out))
       """#
     guard let python = Self.pythonWithPip() else { throw XCTSkip("no Python with pip here") }
@@ -123,8 +189,12 @@ final class LockfileRequirementsTests: XCTestCase {
       let pipPins: [String] = listed.map { "\($0[0]) \($0[1] as? String ?? "-") \($0[2])" }.sorted()
       XCTAssertEqual(pins, pipPins, name, file: file, line: line)
       XCTAssertEqual(
-        reading.issues.compactMap(\.line), expected["bad"] as? [Int] ?? [], "\(name): \(reading.issues)", file: file,
-        line: line)
+        reading.issues.compactMap(\.line).sorted(), expected["bad"] as? [Int] ?? [], "\(name): \(reading.issues)",
+        file: file, line: line)
+      let hosts = reading.trustedHosts.map { "\($0.host) \($0.line)" }
+      let pipHosts = (expected["hosts"] as? [[Any]] ?? []).map { "\($0[0]) \($0[1])" }
+      XCTAssertEqual(hosts, pipHosts, "\(name): trusted hosts", file: file, line: line)
+      XCTAssertEqual(reading.references, expected["includes"] as? [String] ?? [], "\(name): includes", file: file, line: line)
     }
     return pip
   }

@@ -35,6 +35,47 @@ final class LockfileScenarioTests: XCTestCase {
     XCTAssertFalse(findings.contains { $0["ruleID"] as? String == "TG001" }, result.all)
   }
 
+  /// pip joins a line ending in `\` to the next with nothing between (`join_lines`): `httpx==0.28.\` then `1` is
+  /// httpx 0.28.1 for pip. It was read with a space put between, as one unreadable entry (a TG001 warning), and the
+  /// 0.27 → 0.28 bump passed.
+  func testABumpSplitByAContinuationIsSeen() throws {
+    let scenario = try Scenario()
+    try scenario.write("requirements.txt", "requests==2.31.0\nhttpx==0.27.2\n")
+    try scenario.commitAll("baseline")
+    try scenario.write("requirements.txt", "requests==2.31.0\nhttpx==0.28.\\\n1\n")
+    let result = try scenario.check(["--baseline-ref", "HEAD"])
+    XCTAssertEqual(result.status, 1, result.all)
+    let findings = try scenario.reports.jsonFindings()
+    XCTAssertTrue(
+      findings.contains { $0["ruleID"] as? String == "TG301" && $0["subject"] as? String == "httpx" }, result.all)
+    XCTAssertFalse(findings.contains { $0["ruleID"] as? String == "TG001" }, result.all)
+  }
+
+  /// pip's `--trusted-host` on a requirements file's own line turns verification off for that host whenever pip
+  /// installs from the file (`pip-compile` writes such lines). A pull request that adds one to an included file is
+  /// caught before it lands: TG203 at the included file's line, from the index (`--staged`) as from the tree.
+  func testATrustedHostAddedToARequirementsFileFailsTheGate() throws {
+    let scenario = try Scenario()
+    try scenario.write("requirements.txt", "--index-url https://pypi.org/simple -r common.txt\nrequests==2.31.0\n")
+    try scenario.write("common.txt", "idna==3.10\n")
+    try scenario.commitAll("baseline")
+    XCTAssertEqual(try scenario.check(["--baseline-ref", "HEAD"]).status, 0)
+    try scenario.write("common.txt", "# mirror\n--trusted-host pypi.org\nidna==3.10\n")
+    try scenario.git(["add", "common.txt"])
+    try scenario.write("common.txt", "idna==3.10\n")
+    // The index holds the switch, the tree does not: the hook's view (--staged) must see it, the tree's must not.
+    for (arguments, expected) in [(["--staged"], Int32(1)), (["--baseline-ref", "HEAD"], 0)] {
+      let result = try scenario.check(arguments)
+      XCTAssertEqual(result.status, expected, "\(arguments): \(result.all)")
+      let found = try scenario.reports.jsonFindings().filter { $0["ruleID"] as? String == "TG203" }
+      XCTAssertEqual(found.count, Int(expected), "\(arguments): \(found)")
+      if let location = found.first?["location"] as? [String: Any] {
+        XCTAssertEqual(location["path"] as? String, "common.txt")
+        XCTAssertEqual(location["line"] as? Int, 2)
+      }
+    }
+  }
+
   /// Only the working tree changed: HEAD is the baseline, the files on disk the candidate.
   func testWorkingTreeChangeAgainstHEAD() throws {
     for tool in LockTool.all {

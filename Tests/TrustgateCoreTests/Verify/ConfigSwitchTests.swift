@@ -156,6 +156,49 @@ final class ConfigSwitchTests: XCTestCase {
     XCTAssertEqual(try switches(["PIP_CONFIG_FILE": scratch.path + "/plain.conf", "VIRTUAL_ENV": venv]).count, 0)
   }
 
+  /// pip's `--trusted-host` in a requirements file: `pip install -r` (here `pip download -r`) takes it from an option
+  /// line, also in a file the first includes, and ignores it on a requirement's own line. The real pip against
+  /// `openssl s_server` decides each cell; trustgate must report TG203 at the file and line where pip honours it,
+  /// and nothing where pip does not. (Before, no requirements file's option was read: a PASS while pip accepted any
+  /// certificate from the host.)
+  func testPipsTrustedHostInARequirementsFileIsReportedWherePipHonoursIt() throws {
+    guard let python = ClientVerificationTests.interpreter("3.11") else { throw XCTSkip("no Python 3.11 here") }
+    let venv = scratch.path + "/venv"
+    let made = try Shell.run([python, "-m", "venv", venv])
+    XCTAssertEqual(made.status, 0, made.output)
+    func cell(_ files: [String: String]) throws -> (pip: String, found: [String]) {
+      let repo = scratch.path + "/req-" + UUID().uuidString
+      for (name, text) in files { try scratch.write(String(repo.dropFirst(scratch.path.count + 1)) + "/" + name, text) }
+      let result = try Shell.run(
+        [venv + "/bin/python", "-m", "pip", "download", "--no-deps", "--retries", "0", "--timeout", "10",
+         "--disable-pip-version-check", "--index-url", "https://localhost:\(port)/simple/", "-d",
+         scratch.path + "/downloads", "-r", repo + "/requirements.txt"],
+        environment: ["PIP_CONFIG_FILE": "/dev/null", "HOME": scratch.path, "PATH": "/usr/bin:/bin"])
+      let pip =
+        result.output.contains("CERTIFICATE_VERIFY_FAILED")
+        ? "refused" : result.output.contains("Could not find a version that satisfies") ? "accepted" : result.output
+      let found = try switches(["PIP_CONFIG_FILE": "/dev/null", "VIRTUAL_ENV": venv], repo: repo).map { found in
+        let location = found["location"] as? [String: Any]
+        return "\(location?["path"] as? String ?? "-"):\(location?["line"] as? Int ?? 0)"
+      }
+      return (pip, found)
+    }
+    let optionLine = try cell(["requirements.txt": "# mirror\n--trusted-host localhost\nrequests==2.32.3\n"])
+    XCTAssertEqual(optionLine.pip, "accepted")
+    XCTAssertEqual(optionLine.found, ["requirements.txt:2"])
+    let included = try cell([
+      "requirements.txt": "--pre -r common.txt\n", "common.txt": "--pre --trusted-host=localhost\nrequests\n",
+    ])
+    XCTAssertEqual(included.pip, "accepted")
+    XCTAssertEqual(included.found, ["common.txt:1"])
+    let requirementLine = try cell(["requirements.txt": "requests==2.32.3 --trusted-host localhost\n"])
+    XCTAssertEqual(requirementLine.pip, "refused")
+    XCTAssertEqual(requirementLine.found, [])
+    let plain = try cell(["requirements.txt": "requests==2.32.3\n"])
+    XCTAssertEqual(plain.pip, "refused")
+    XCTAssertEqual(plain.found, [])
+  }
+
   /// Where each TG203 finding is (`path:line`) and for whom (the message's end), for one environment.
   func places(_ environment: [String: String], repo: String? = nil) throws -> [String] {
     try switches(environment, repo: repo).map { found in

@@ -70,11 +70,12 @@ public struct LockfileCollector: Sendable {
       var references: [String] = []
       switch Self.classify(repository, path) {
       case .file(let real):
-        let (lockfile, included, problems) =
+        let file =
           early[path].flatMap { $0.real == real ? $0.outcome : nil } ?? readFile(repository, path, real: real, reader)
-        collection.lockfiles.append(lockfile)
-        collection.problems += problems
-        references = included
+        collection.lockfiles.append(file.lockfile)
+        collection.problems += file.problems
+        collection.switches += file.switches
+        references = file.references
       case .missing(let target) where target == path:
         collection.problems.append(
           Self.hasUndecodableName(path)
@@ -129,7 +130,7 @@ public struct LockfileCollector: Sendable {
   /// the same as reading them one after the other.
   private func readInParallel(
     _ fs: any FileSystemView, _ found: [(path: String, reader: any LockfileReader.Type)]
-  ) -> [String: (real: String, outcome: (Lockfile, [String], [Problem]))] {
+  ) -> [String: (real: String, outcome: FileReading)] {
     guard found.count > 1 else { return [:] }
     var files: [(path: String, real: String, reader: any LockfileReader.Type)] = []
     for (path, reader) in found {
@@ -137,7 +138,7 @@ public struct LockfileCollector: Sendable {
     }
     let workers = min(files.count, activeProcessorCount())
     guard workers > 1 else { return [:] }
-    let results = Mutex<[String: (real: String, outcome: (Lockfile, [String], [Problem]))]>([:])
+    let results = Mutex<[String: (real: String, outcome: FileReading)]>([:])
     let collector = self
     let shared = files
     DispatchQueue.concurrentPerform(iterations: workers) { worker in
@@ -255,16 +256,24 @@ public struct LockfileCollector: Sendable {
 
   private func readFile(
     _ fs: any FileSystemView, _ path: String, real: String, _ reader: any LockfileReader.Type
-  ) -> (Lockfile, [String], [Problem]) {
+  ) -> FileReading {
     let bytes: [UInt8]
     do { bytes = try fs.read("/" + real, limit: Self.readLimit) } catch {
-      return (Lockfile(path: path, format: reader.format, pins: []), [], [Self.unreadable(path, error.reason)])
+      return FileReading(
+        lockfile: Lockfile(path: path, format: reader.format, pins: []),
+        problems: [Self.unreadable(path, error.reason)])
     }
     let reading = Self.parse(bytes, reader)
     let problems = reading.issues.map {
       Problem(area: .lockfiles, path: path, line: $0.line, message: $0.message, fix: $0.fix)
     }
-    return (Lockfile(path: path, format: reader.format, pins: reading.pins), reading.references, problems)
+    // pip installing from the file accepts any certificate from these hosts: what pip.conf's `trusted-host` does.
+    let switches = reading.trustedHosts.map {
+      ConfigSwitch(client: "pip", key: "trusted-host", value: $0.host, path: path, line: $0.line, everyHost: false)
+    }
+    return FileReading(
+      lockfile: Lockfile(path: path, format: reader.format, pins: reading.pins), references: reading.references,
+      problems: problems, switches: switches)
   }
 
   /// What a file's bytes hold for its reader, with binary data and invalid UTF-8 as issues.
@@ -350,10 +359,20 @@ public struct LockfileCollector: Sendable {
   }
 }
 
+/// One file's reading: the lockfile, the files it includes, its problems and the switches it sets.
+struct FileReading: Sendable {
+  var lockfile: Lockfile
+  var references: [String] = []
+  var problems: [Problem] = []
+  var switches: [ConfigSwitch] = []
+}
+
 /// What the lockfile walk found: lockfiles, problems, and paths named by includes and links that the tree lacks.
 public struct LockfileCollection: Sendable {
   public var lockfiles: [Lockfile] = []
   public var problems: [Problem] = []
+  /// pip's `--trusted-host` in requirements files, at their lines (TG203 as pip.conf's).
+  public var switches: [ConfigSwitch] = []
   /// Repository-relative paths an include or a link named that the view does not hold.
   public var missing: Set<String> = []
 }

@@ -5,6 +5,14 @@ public struct LockfileReading: Sendable, Equatable {
   public var references: [String] = []
   /// Entries that could not be read; the rest of the file still counts.
   public var issues: [LockfileIssue] = []
+  /// pip's `--trusted-host` on an option line of a requirements file, with the line: pip installing from the file
+  /// accepts any certificate from these hosts.
+  public var trustedHosts: [TrustedHost] = []
+
+  public struct TrustedHost: Sendable, Equatable {
+    public var host: String
+    public var line: Int
+  }
 
   public init(pins: [Pin] = [], references: [String] = [], issues: [LockfileIssue] = []) {
     self.pins = pins

@@ -53,7 +53,11 @@ public enum RequirementsReader: LockfileReader {
     var reading = LockfileReading()
     var text = text
     text.withUTF8 { buffer in
+      // pip's `join_lines`: a line ending in `\` (unless it is a comment line) continues on the next, each piece
+      // with its backslashes stripped from both ends and nothing put between: `httpx==0.28.\` then `1` is
+      // `httpx==0.28.1`. The joined entry keeps its first line's number; comments are cut from it afterwards.
       var joined: [UInt8] = []
+      var joining = false
       var joinedLine = 0
       // The line a pin is reported at is the one git and CI annotations count (LF); pip's own numbering counts every
       // break `splitlines` takes.
@@ -65,21 +69,29 @@ public enum RequirementsReader: LockfileReader {
         let (last, next, newline) = lineEnd(buffer, from: start)
         if newline { fileLine += 1 }
         let line = UnsafeBufferPointer(rebasing: buffer[start..<last])
-        let comment = commentStart(line)
-        if comment == nil, line.last == UInt8(ascii: "\\") {
-          if joined.isEmpty { joinedLine = lineNumber }
-          joined.append(contentsOf: line.dropLast())
-          joined.append(UInt8(ascii: " "))
-        } else if !joined.isEmpty {
-          joined.append(contentsOf: line[..<(comment ?? line.count)])
+        start = next
+        let commentLine = isCommentLine(line)
+        if line.last == UInt8(ascii: "\\"), !commentLine {
+          if !joining { joinedLine = lineNumber }
+          joining = true
+          // `line.strip("\\")`.
+          var from = 0
+          var to = line.count
+          while from < to, line[from] == UInt8(ascii: "\\") { from += 1 }
+          while to > from, line[to - 1] == UInt8(ascii: "\\") { to -= 1 }
+          joined.append(contentsOf: line[from..<to])
+        } else if joining {
+          // A comment line ends the entry; pip puts a space before it so that the comment is cut.
+          if commentLine { joined.append(UInt8(ascii: " ")) }
+          joined.append(contentsOf: line)
           joined.withUnsafeBufferPointer { readEntry($0, line: joinedLine, into: &reading) }
           joined.removeAll(keepingCapacity: true)
+          joining = false
         } else {
-          readEntry(UnsafeBufferPointer(rebasing: line[..<(comment ?? line.count)]), line: lineNumber, into: &reading)
+          readEntry(line, line: lineNumber, into: &reading)
         }
-        start = next
       }
-      if !joined.isEmpty {
+      if joining {
         // A continuation at the end of the file: pip reads what it has.
         joined.withUnsafeBufferPointer { readEntry($0, line: joinedLine, into: &reading) }
       }
@@ -111,7 +123,7 @@ public enum RequirementsReader: LockfileReader {
     }
   }
 
-  /// Index of a `#` that starts a comment: at the start of the line or after whitespace.
+  /// Index of a `#` that starts a comment: at the start of the line or after whitespace (pip's `(^|\s+)#.*$`).
   private static func commentStart(_ line: UnsafeBufferPointer<UInt8>) -> Int? {
     var from = 0
     // Hash lines (`--hash=sha256:…`) have no `#`: one `memchr` each.
@@ -122,8 +134,16 @@ public enum RequirementsReader: LockfileReader {
     return nil
   }
 
+  /// Whether the line is a comment alone (`#` after nothing but whitespace): pip's `COMMENT_RE.match`, which a line
+  /// ending in `\` does not continue.
+  private static func isCommentLine(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+    var index = 0
+    while index < line.count, isSpace(line[index]) { index += 1 }
+    return index < line.count && line[index] == UInt8(ascii: "#")
+  }
+
   private static func readEntry(_ raw: UnsafeBufferPointer<UInt8>, line: Int, into reading: inout LockfileReading) {
-    var entry = Bytes(raw)
+    var entry = Bytes(UnsafeBufferPointer(rebasing: raw[..<(commentStart(raw) ?? raw.count)]))
     entry.trim()
     guard !entry.isEmpty else { return }
     if entry.first == UInt8(ascii: "-") {
@@ -148,22 +168,41 @@ public enum RequirementsReader: LockfileReader {
     }
   }
 
+  /// An option line as pip reads it (`PipOptionLine`): the first `-r`/`-c` file it names is read too (pip follows
+  /// only that one), an editable counts as its requirement, `--trusted-host` is kept for the gate, and a line pip
+  /// refuses is an issue (pip stops there before installing anything).
   private static func readOption(_ entry: Bytes, line: Int, into reading: inout LockfileReading) {
-    var (option, argument) = entry.splitOption()
-    switch option {
-    case "-r", "--requirement", "-c", "--constraint":
-      if argument.isEmpty {
+    let text = entry.string()
+    switch PipOptionLine.parse(text) {
+    case .refused(let reason, let option):
+      let named = option.map { "`\($0.capped(80))`" } ?? "`\(text.capped(80))`"
+      let files = ["-r", "--requirement", "-c", "--constraint"]
+      if reason == PipOptionLine.needsValue, let option, files.contains(option) {
         reading.issues.append(
-          LockfileIssue(
-            line: line, message: "`\(option)` names no file.", fix: "Add the file name after `\(option)`."))
-      } else {
-        reading.references.append(argument)
+          LockfileIssue(line: line, message: "\(named) names no file.", fix: "Add the file name after \(named)."))
+        return
       }
-    case "-e", "--editable":
-      argument = argument.trimmingSpaces
-      if let name = URLRequirement.eggName(argument) { reading.pins.append(Pin(name: name, line: line)) }
-    default:
-      break  // --index-url, --find-links, --hash on its own line, --pre, … say nothing about versions.
+      reading.issues.append(
+        LockfileIssue(
+          line: line, message: "\(named): \(reason); pip stops with an error on this line.",
+          fix: "Write the option as `pip install --help` shows it, or remove the line."))
+    case .options(let options):
+      // pip takes the line as a requirement then (`line.is_editable`); its other options do nothing.
+      if let editable = options.values["editables"]?.first {
+        if let name = URLRequirement.eggName(editable) { reading.pins.append(Pin(name: name, line: line)) }
+        return
+      }
+      if let file = options.values["requirements"]?.first ?? options.values["constraints"]?.first {
+        if file.isEmpty {
+          reading.issues.append(
+            LockfileIssue(line: line, message: "`-r` names no file.", fix: "Add the file name after `-r`."))
+        } else {
+          reading.references.append(file)
+        }
+      }
+      for host in options.values["trusted_hosts"] ?? [] {
+        reading.trustedHosts.append(LockfileReading.TrustedHost(host: host, line: line))
+      }
     }
   }
 }
