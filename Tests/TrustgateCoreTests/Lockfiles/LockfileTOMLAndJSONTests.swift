@@ -174,6 +174,55 @@ final class LockfileTOMLAndJSONTests: XCTestCase {
     XCTAssertTrue(reading.issues.first?.message.contains("`develop` is not an object") == true, "\(reading.issues)")
   }
 
+  /// pipenv reads Pipfile.lock with Python's `json`, where a name given twice in an object is the last one given. A
+  /// second `"httpx"` entry was kept beside the first, and an httpx 0.27 → 0.28 bump written as one passed the gate;
+  /// a second `"default"` group replaces the first whole; a later `"version": null` clears the version. The real
+  /// Python's `json.loads` reads each case; trustgate must find the same entries with the same versions, each at the
+  /// line of the key that counts.
+  func testPipfileLockNamesGivenTwiceAreReadAsPythonsJsonReadsThem() throws {
+    guard let python = CachedFixture.realPython() ?? ClientVerificationTests.interpreter("3.11") else {
+      throw XCTSkip("no Python here")
+    }
+    let cases = [
+      "entry": "{\"default\": {\n\"httpx\": {\"version\": \"==0.27.2\"},\n\"httpx\": {\"version\": \"==0.28.1\"}\n}}",
+      "escaped-name": "{\"default\": {\n\"httpx\": {\"version\": \"==0.27.2\"},\n\"\\u0068ttpx\": {\"version\": \"==0.28.1\"}}}",
+      "group": "{\"default\": {\"httpx\": {\"version\": \"==0.27.2\"}, \"idna\": {}},\n\"default\": {\n\"httpx\": {}}}",
+      "version-twice": "{\"develop\": {\"pytest\": {\"version\": \"==8.0.0\",\n\"version\": \"==8.3.4\"}}}",
+      "version-null": "{\"default\": {\"httpx\": {\"version\": \"==0.27.2\", \"version\": null}}}",
+      "back-and-forth": "{\"default\": {\"a\": {}, \"b\": {}, \"a\": {\"version\": \">=1\"}}, \"develop\": {}, \"default\": {\"c\": {}}}",
+    ]
+    let script = #"""
+      import json, sys
+      cases = json.loads(sys.argv[1])
+      out = {}
+      for name, text in cases.items():
+          data = json.loads(text)
+          found = []
+          for group in ("default", "develop"):
+              for entry, body in (data.get(group) or {}).items():
+                  # The line of the key that counts: the last `"entry":` of the group that counts.
+                  found.append([group, entry, body.get("version")])
+          out[name] = sorted(found)
+      print(json.dumps(out))
+      """#
+    let payload = String(decoding: try JSONSerialization.data(withJSONObject: cases), as: UTF8.self)
+    let run = try BoundedRun.run([python, "-c", script, payload], in: NSTemporaryDirectory(), seconds: 60)
+    XCTAssertEqual(run.status, 0, run.all)
+    let expected = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: [[Any]]])
+    XCTAssertEqual(expected.count, cases.count)
+    for (name, text) in cases {
+      let reading = PipfileLockReader.read(text)
+      XCTAssertEqual(reading.issues, [], name)
+      let mine = reading.pins.map { pin in
+        "\(pin.group ?? "-") \(pin.name) \(pin.version.map { "==" + $0 } ?? pin.specifier ?? "nil")"
+      }.sorted()
+      let python = (expected[name] ?? []).map { "\($0[0]) \($0[1]) \($0[2] as? String ?? "nil")" }.sorted()
+      XCTAssertEqual(mine, python, name)
+    }
+    // The pin that counts is at the line of the key that counts.
+    XCTAssertEqual(PipfileLockReader.read(cases["entry"] ?? "").pins.map(\.line), [3])
+  }
+
   func testPipfileLockWithWrongTypeIsAnIssue() {
     let reading = PipfileLockReader.read("{\"default\": {\"httpx\": {\"version\": 28}}, \"develop\": {}}")
     XCTAssertEqual(reading.issues.count, 1)

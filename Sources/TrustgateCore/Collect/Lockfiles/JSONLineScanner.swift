@@ -4,6 +4,10 @@
 /// The only parser `Pipfile.lock` goes through: it walks the bytes once for lines, for the line where parsing stops
 /// when the file is broken, and for members of the wrong type (a group or an entry that is not an object, a `version`
 /// that is not a string).
+///
+/// A name given twice in one object is read as Python's `json` reads it, which pipenv uses: the last one wins. So a
+/// second `"httpx"` entry, or a second `"default"` group, replaces the first (it was kept beside it, and an httpx
+/// 0.27 → 0.28 bump written as a second entry passed the gate), and `"version": null` after a version clears it.
 struct JSONLineScanner {
   struct Entry: Equatable {
     var group: String
@@ -14,7 +18,13 @@ struct JSONLineScanner {
     var complete = false
   }
 
-  private(set) var entries: [Entry] = []
+  /// The entries that count, in document order of their last occurrence.
+  var entries: [Entry] { found.indices.filter { !superseded.contains($0) }.map { found[$0] } }
+  /// Every entry read, and those a later one of the same name (or a later group of the same name) replaced.
+  private var found: [Entry] = []
+  private var superseded: Set<Int> = []
+  /// The live entries of each group, by name: where a repeated name finds the one it replaces.
+  private var live: [String: [String: Int]] = [:]
   /// 1-based line where the text stops being JSON; nil when it parses.
   private(set) var errorLine: Int?
   /// Members of the wrong type: line and what is wrong, in document order.
@@ -81,17 +91,23 @@ struct JSONLineScanner {
       }
     case UInt8(ascii: "\""):
       guard let string = parseString() else { return false }
-      if path.count == 3, path[2] == "version", let last = entries.indices.last,
-        entries[last].group == path[0] && entries[last].name == path[1]
-      {
-        entries[last].version = string
-      }
+      setVersion(string, at: path)
       return true
     case UInt8(ascii: "t"): return expect("true")
     case UInt8(ascii: "f"): return expect("false")
-    case UInt8(ascii: "n"): return expect("null")
+    case UInt8(ascii: "n"):
+      setVersion(nil, at: path)
+      return expect("null")
     default: return parseNumber()
     }
+  }
+
+  /// A `version` member's value, given to the entry being read (the last one given wins, as in Python).
+  private mutating func setVersion(_ version: String?, at path: [String]) {
+    guard path.count == 3, path[2] == "version", let last = found.indices.last,
+      found[last].group == path[0] && found[last].name == path[1]
+    else { return }
+    found[last].version = version
   }
 
   /// Records a group or entry that is not an object, and a `version` that is not a string (null is allowed).
@@ -122,12 +138,19 @@ struct JSONLineScanner {
       skipSpace()
       guard expect(":") else { return false }
       path.append(key)
+      if path.count == 1, groups.contains(key), let earlier = live.removeValue(forKey: key) {
+        // The group again: Python keeps this one only.
+        superseded.formUnion(earlier.values)
+      }
       let isEntry = path.count == 2 && groups.contains(path[0])
-      if isEntry { entries.append(Entry(group: path[0], name: key, line: keyLine)) }
+      if isEntry {
+        if let earlier = live[path[0], default: [:]].updateValue(found.count, forKey: key) { superseded.insert(earlier) }
+        found.append(Entry(group: path[0], name: key, line: keyLine))
+      }
       let ok = parseValue(path: &path)
       path.removeLast()
       guard ok else { return false }
-      if isEntry, let last = entries.indices.last { entries[last].complete = true }
+      if isEntry, let last = found.indices.last { found[last].complete = true }
       skipSpace()
       if current == UInt8(ascii: ",") {
         index += 1
