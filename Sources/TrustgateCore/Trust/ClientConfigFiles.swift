@@ -232,12 +232,14 @@ extension TrustConfiguration {
   /// npm's `strict-ssl = false` (measured with npm 10.8.2: only the word `false` turns it off), from its files in
   /// the order a later one wins: the global file (NPM_CONFIG_GLOBALCONFIG, else /usr/etc/npmrc), the user's
   /// (NPM_CONFIG_USERCONFIG, else ~/.npmrc), the project's (`.npmrc` beside the nearest package.json or
-  /// node_modules from the folder npm runs in). NPM_CONFIG_STRICT_SSL beats the files.
+  /// node_modules from the folder npm runs in). NPM_CONFIG_STRICT_SSL beats the files, unless it is empty (npm passes
+  /// an empty one over).
   static func npmStrictSSL(
     _ places: ConfigPlaces, workingDirectory: String, bytes: (String) -> [UInt8]?
   ) -> ConfigSwitch? {
     let env = places.env
-    let variable = ["NPM_CONFIG_STRICT_SSL", "npm_config_strict_ssl"].lazy.compactMap { env[$0] }.first
+    // npm passes over an empty variable (`envVal === ''`): the files decide then.
+    let variable = ["NPM_CONFIG_STRICT_SSL", "npm_config_strict_ssl"].lazy.compactMap { env[$0] }.first { !$0.isEmpty }
     if variable != nil { return nil }
     func named(_ upper: String) -> String? {
       (env[upper] ?? env[upper.lowercased()]).flatMap { $0.isEmpty ? nil : $0 }

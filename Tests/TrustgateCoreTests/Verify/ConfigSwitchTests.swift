@@ -616,7 +616,7 @@ final class ConfigSwitchTests: XCTestCase {
         in: project + "/src", environment: environment)
       let object = try XCTUnwrap(try jsonFile(report) as? [String: Any], run.all)
       let found = (object["findings"] as? [[String: Any]] ?? []).filter {
-        $0["ruleID"] as? String == "TG203" && ($0["subject"] as? String)?.hasPrefix("npm") == true
+        $0["ruleID"] as? String == "TG203" && ($0["subject"] as? String)?.lowercased().hasPrefix("npm") == true
       }.map { found -> String in
         let location = found["location"] as? [String: Any]
         return "\(location?["path"] as? String ?? "-"):\(location?["line"] as? Int ?? 0)"
@@ -649,5 +649,15 @@ final class ConfigSwitchTests: XCTestCase {
     let variable = try cell("strict-ssl=false\n", ["NPM_CONFIG_STRICT_SSL": "true"])
     XCTAssertEqual(variable.0, "refused")
     XCTAssertEqual(variable.1, [])
+    // The variable as npm reads it: trimmed, and only the word `false` is false. "FALSE" was a TG203 (a failed build
+    // whose npm verifies), " false" none (a pass while npm verifies nothing), and an empty variable hid the file's.
+    for (value, expected) in [("FALSE", "refused"), ("0", "refused"), (" false\t", "accepted"), ("false", "accepted")] {
+      let (real, found) = try cell(nil, ["NPM_CONFIG_STRICT_SSL": value])
+      XCTAssertEqual(real, expected, "[\(value)]")
+      XCTAssertEqual(found, expected == "accepted" ? ["-:0"] : [], "[\(value)]")
+    }
+    let empty = try cell("strict-ssl=false\n", ["npm_config_strict_ssl": ""])
+    XCTAssertEqual(empty.0, "accepted")
+    XCTAssertEqual(empty.1, [project + "/.npmrc:1"])
   }
 }

@@ -56,15 +56,32 @@ public enum TrustVariables {
       name: "NODE_TLS_REJECT_UNAUTHORIZED", role: .disablesVerification, readBy: "", disables: { $0 == "0" }),
     // git checks only that the variable exists.
     .init(name: "GIT_SSL_NO_VERIFY", role: .disablesVerification, readBy: "", disables: { _ in true }),
+    // npm (@npmcli/config's parseField) trims the value and takes only the word `false` as false; "FALSE" or "0" is a
+    // string that leaves verification on (measured with npm 10.8.2 against openssl s_server, ConfigSwitchTests).
     .init(
-      name: "NPM_CONFIG_STRICT_SSL", role: .disablesVerification, readBy: "npm", disables: { $0.lowercased() == "false" }),
+      name: "NPM_CONFIG_STRICT_SSL", role: .disablesVerification, readBy: "npm", disables: npmFalse),
     .init(
-      name: "npm_config_strict_ssl", role: .disablesVerification, readBy: "npm", disables: { $0.lowercased() == "false" }),
+      name: "npm_config_strict_ssl", role: .disablesVerification, readBy: "npm", disables: npmFalse),
     .init(name: "PIP_TRUSTED_HOST", role: .disablesVerification, readBy: "pip", disables: { !$0.isEmpty }),
     .init(name: "UV_INSECURE_HOST", role: .disablesVerification, readBy: "uv", disables: { !$0.isEmpty }),
   ]
 
   public static func variable(_ name: String) -> TrustVariable? { all.first { $0.name == name } }
+
+  /// Whether npm reads a configuration value as `false`: the word itself once JavaScript's `trim()` has taken the
+  /// white space around it (what `String.prototype.trim` counts as white space, U+FEFF among it).
+  @Sendable static func npmFalse(_ value: String) -> Bool {
+    let space: Set<UInt32> = [
+      0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0xA0, 0x1680, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF,
+    ]
+    func isSpace(_ scalar: Unicode.Scalar) -> Bool {
+      space.contains(scalar.value) || (0x2000...0x200A).contains(scalar.value)
+    }
+    var scalars = value.unicodeScalars[...]
+    while let first = scalars.first, isSpace(first) { scalars.removeFirst() }
+    while let last = scalars.last, isSpace(last) { scalars.removeLast() }
+    return String(String.UnicodeScalarView(scalars)) == "false"
+  }
 
   /// Variables whose values are paths a client opens: the CA variables, and the configuration files
   /// `TrustConfiguration` reads from a variable (`PIP_CONFIG_FILE`, `AWS_CONFIG_FILE`).
