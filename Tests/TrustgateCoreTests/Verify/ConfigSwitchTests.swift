@@ -441,6 +441,14 @@ final class ConfigSwitchTests: XCTestCase {
     let capital = ["HOME": scratch.path + "/empty-home", "PIP_CONFIG_FILE": scratch.path + "/Global.conf"]
     XCTAssertEqual(try pip(capital), "refused")
     XCTAssertEqual(try pipPlaces(capital), [])
+
+    // PIP_TRUSTED_HOST is a list pip splits at white space: blanks alone name no host (it was a TG203 on a build
+    // whose pip verifies), a host among blanks is one.
+    for (value, expected) in [("  \t", "refused"), (" localhost ", "accepted")] {
+      let variable = ["HOME": scratch.path + "/empty-home", "PIP_CONFIG_FILE": "/dev/null", "PIP_TRUSTED_HOST": value]
+      XCTAssertEqual(try pip(variable), expected, "[\(value)]")
+      XCTAssertEqual(try pipPlaces(variable), expected == "accepted" ? ["-:0"] : [], "[\(value)]")
+    }
   }
 
   /// What the real curl does with the `.curlrc` under `home`: verified (or went through unverified), or refused.

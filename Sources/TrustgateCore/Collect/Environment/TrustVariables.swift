@@ -62,11 +62,22 @@ public enum TrustVariables {
       name: "NPM_CONFIG_STRICT_SSL", role: .disablesVerification, readBy: "npm", disables: npmFalse),
     .init(
       name: "npm_config_strict_ssl", role: .disablesVerification, readBy: "npm", disables: npmFalse),
-    .init(name: "PIP_TRUSTED_HOST", role: .disablesVerification, readBy: "pip", disables: { !$0.isEmpty }),
+    // pip splits the list at white space (`str.split()`): blanks alone name no host.
+    .init(
+      name: "PIP_TRUSTED_HOST", role: .disablesVerification, readBy: "pip",
+      disables: { $0.unicodeScalars.contains { !pythonSpace($0) } }),
     .init(name: "UV_INSECURE_HOST", role: .disablesVerification, readBy: "uv", disables: { !$0.isEmpty }),
   ]
 
   public static func variable(_ name: String) -> TrustVariable? { all.first { $0.name == name } }
+
+  /// What Python's `str.isspace()` (and so `str.split()`) takes as white space.
+  static func pythonSpace(_ scalar: Unicode.Scalar) -> Bool {
+    switch scalar.value {
+    case 0x09...0x0D, 0x1C...0x20, 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000: true
+    default: false
+    }
+  }
 
   /// Whether npm reads a configuration value as `false`: the word itself once JavaScript's `trim()` has taken the
   /// white space around it (what `String.prototype.trim` counts as white space, U+FEFF among it).
