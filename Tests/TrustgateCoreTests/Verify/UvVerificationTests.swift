@@ -128,6 +128,23 @@ final class UvVerificationTests: XCTestCase {
     XCTAssertTrue(try source([:])?.hasPrefix(ClientBehaviours.uvBundledRoots) == true)
   }
 
+  /// UV_INSECURE_HOST as the real uv reads it: a list split at spaces, where blanks alone name no host (it was a
+  /// TG203 on a build whose uv verifies) and a host among them is one.
+  func testUvInsecureHostIsReadAsUvReadsIt() throws {
+    for (value, expected) in [("   ", "refused"), (" localhost ", "accepted")] {
+      XCTAssertEqual(try realUv(["UV_INSECURE_HOST": value]), expected, "[\(value)]")
+      let report = scratch.path + "/findings-\(UUID().uuidString).json"
+      let run = try CLI.run(
+        ["check", "--repo", scratch.path + "/repo", "--annotations", "none", "--report", "json=" + report],
+        in: scratch.path + "/repo", environment: ["XDG_CONFIG_HOME": scratch.path + "/xdg", "UV_INSECURE_HOST": value])
+      let object = try XCTUnwrap(try jsonFile(report) as? [String: Any], run.all)
+      let found = (object["findings"] as? [[String: Any]] ?? []).filter {
+        $0["ruleID"] as? String == "TG203" && $0["subject"] as? String == "UV_INSECURE_HOST"
+      }
+      XCTAssertEqual(found.count, expected == "accepted" ? 1 : 0, "[\(value)]: \(found)")
+    }
+  }
+
   /// uv's source in `inspect --format json`, run in the repository.
   func source(_ environment: [String: String]) throws -> String? {
     let run = try CLI.run(
