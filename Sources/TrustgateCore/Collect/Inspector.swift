@@ -128,6 +128,7 @@ public enum Inspector {
     stopwatch.lap("env+proxy")
     snapshot.platform = platform.wait() ?? PlatformInfo()
     snapshot.python = python.wait() ?? PythonInfo()
+    PythonHTTPSVerify.judge(&snapshot.environment, python: snapshot.python, fs: fs)
     stopwatch.lap("python")
     var lockfileSwitches: [ConfigSwitch] = []
     if let lockfiles = lockfiles?.wait() {

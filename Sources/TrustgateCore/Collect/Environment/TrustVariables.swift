@@ -50,7 +50,8 @@ public enum TrustVariables {
     .init(name: "DENO_CERT", role: .caFile, readBy: "Deno"),
     // Switches that turn verification off (trust-regressions.md, verification-disabling switches).
     .init(
-      name: "PYTHONHTTPSVERIFY", role: .disablesVerification, readBy: "distro-patched Python (PEP 493)",
+      name: "PYTHONHTTPSVERIFY", role: .disablesVerification,
+      readBy: "Python 2.7 and distribution-patched Python 3 (PEP 493)",
       disables: { $0 == "0" }),
     .init(
       name: "NODE_TLS_REJECT_UNAUTHORIZED", role: .disablesVerification, readBy: "", disables: { $0 == "0" }),

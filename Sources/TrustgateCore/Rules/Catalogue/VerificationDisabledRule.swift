@@ -40,6 +40,14 @@ public struct VerificationDisabledRule: Rule {
       if variable.disablesVerification == true {
         let readers = TrustVariables.variable(variable.name)?.readBy ?? "its readers"
         result.findings.append(finding(variable.name, "\(variable.name)=\(variable.value) turns TLS verification off for \(readers)"))
+      } else if variable.name == PythonHTTPSVerify.variable, TrustVariables.variable(variable.name)?.disables?(variable.value) == true {
+        // Set, but no Python found here reads it (upstream Python 3 does not): verification stays on.
+        result.findings.append(
+          finding(
+            variable.name,
+            "\(variable.name)=\(variable.value) is set, but no Python found here reads it (only Python 2.7 and distribution-patched Python 3 do): verification stays on",
+            fix: "Remove it: it does nothing here, and turns verification off wherever the same job runs a Python that reads it.",
+            severity: .warning))
       }
     }
     for found in context.current.configSwitches ?? [] {
