@@ -220,6 +220,9 @@ extension TrustConfiguration {
     if let npm = npmStrictSSL(places, workingDirectory: workingDirectory, bytes: bytes) {
       configuration.switches.append(npm)
     }
+    if let go = goInsecure(places.env, workingDirectory: workingDirectory, bytes: bytes) {
+      configuration.switches.append(go)
+    }
     if let curlFile, let last = curl.last(where: { if case .insecure = $0.setting { true } else { false } }),
       last.setting == .insecure(true)
     {
@@ -265,6 +268,38 @@ extension TrustConfiguration {
     guard let winner, winner.value == "false" else { return nil }
     return ConfigSwitch(
       client: "npm", key: "strict-ssl", value: "false", path: winner.path, line: winner.line, everyHost: true)
+  }
+
+  /// go's GOINSECURE from its env file, which `go env -w` writes (cmd/go/internal/cfg, go 1.19): read only when the
+  /// variable is unset or empty. The file is $GOENV (`off`: none), else `os.UserConfigDir()`'s `go/env`
+  /// ($XDG_CONFIG_HOME when set and absolute, else $HOME/.config); its lines end at LF, a line counts when it starts
+  /// with A–Z and holds `=`, and the last one of a key wins.
+  static func goInsecure(
+    _ env: [String: String], workingDirectory: String, bytes: (String) -> [UInt8]?
+  ) -> ConfigSwitch? {
+    func set(_ name: String) -> String? { env[name].flatMap { $0.isEmpty ? nil : $0 } }
+    guard set("GOINSECURE") == nil else { return nil }
+    let path: String
+    if let named = set("GOENV") {
+      guard named != "off" else { return nil }
+      path = TrustVariables.opened(named, from: workingDirectory)
+    } else if let xdg = set("XDG_CONFIG_HOME") {
+      guard xdg.hasPrefix("/") else { return nil }
+      path = xdg + "/go/env"
+    } else {
+      guard let home = set("HOME") else { return nil }
+      path = home + "/.config/go/env"
+    }
+    guard let text = bytes(path) else { return nil }
+    let key = Array("GOINSECURE=".utf8)
+    var found: (value: String, line: Int)?
+    for (index, line) in text.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated()
+    where line.starts(with: key) {
+      found = (String(decoding: line.dropFirst(key.count), as: UTF8.self), index + 1)
+    }
+    guard let found, TrustVariables.goInsecure(found.value) else { return nil }
+    return ConfigSwitch(
+      client: "go", key: "GOINSECURE", value: found.value, path: path, line: found.line, everyHost: false)
   }
 
   /// git's `http.sslVerify`: the last `[http]` value for every host, and for each URL its section's last value.

@@ -67,6 +67,11 @@ public enum TrustVariables {
     .init(
       name: "PIP_TRUSTED_HOST", role: .disablesVerification, readBy: "pip",
       disables: { $0.unicodeScalars.contains { !pythonSpace($0) } }),
+    // go fetches the module paths it lists with InsecureSkipVerify (cmd/go's web package); a comma-separated list of
+    // patterns, where blanks name no module path (measured with go 1.19, GoInsecureTests).
+    .init(
+      name: "GOINSECURE", role: .disablesVerification, readBy: "go (module downloads of the paths it lists)",
+      disables: goInsecure),
     // uv splits it at spaces (measured with uv 0.13.9, UvVerificationTests): blanks alone name no host.
     .init(
       name: "UV_INSECURE_HOST", role: .disablesVerification, readBy: "uv",
@@ -74,6 +79,11 @@ public enum TrustVariables {
   ]
 
   public static func variable(_ name: String) -> TrustVariable? { all.first { $0.name == name } }
+
+  /// Whether a GOINSECURE list names a module path: one of its comma-separated patterns holds more than blanks.
+  @Sendable static func goInsecure(_ value: String) -> Bool {
+    value.split(separator: ",").contains { $0.unicodeScalars.contains { !pythonSpace($0) } }
+  }
 
   /// What Python's `str.isspace()` (and so `str.split()`) takes as white space.
   static func pythonSpace(_ scalar: Unicode.Scalar) -> Bool {

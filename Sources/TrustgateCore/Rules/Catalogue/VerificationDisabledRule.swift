@@ -3,7 +3,7 @@ public struct VerificationDisabledRule: Rule {
   public init() {}
   public static let description = RuleDescription(
     id: "TG203", title: "TLS verification switched off", area: .environment, severity: .error,
-    rationale: "NODE_TLS_REJECT_UNAUTHORIZED=0, GIT_SSL_NO_VERIFY, PYTHONHTTPSVERIFY=0, an empty CURL_CA_BUNDLE with requests < 2.28 and similar switches, and the same settings in the clients' own files (git's http.sslVerify = false, pip's trusted-host, insecure in a .curlrc, strict-ssl=false in an .npmrc, uv's allow-insecure-host), accept any certificate: a proxy or attacker can read and change the traffic.",
+    rationale: "NODE_TLS_REJECT_UNAUTHORIZED=0, GIT_SSL_NO_VERIFY, GOINSECURE, PYTHONHTTPSVERIFY=0 (for a Python that reads it), an empty CURL_CA_BUNDLE with requests < 2.28 and similar switches, and the same settings in the clients' own files (git's http.sslVerify = false, pip's trusted-host (also on a requirements file's own line), GOINSECURE in go's env file, insecure in a .curlrc, strict-ssl=false in an .npmrc, uv's allow-insecure-host), accept any certificate: a proxy or attacker can read and change the traffic.",
     fix: "Remove the switch and make the client trust the right CA instead (add it to the bundle the client reads).",
     sources: ["https://nodejs.org/api/cli.html#node_tls_reject_unauthorizedvalue", "https://git-scm.com/docs/git-config#Documentation/git-config.txt-httpsslVerify", "https://peps.python.org/pep-0493/", "https://pip.pypa.io/en/stable/cli/pip/#cmdoption-trusted-host"])
 
@@ -31,6 +31,7 @@ public struct VerificationDisabledRule: Rule {
     "curl": "Remove insecure (-k) from the .curlrc and give curl the CA instead (cacert in it, or CURL_CA_BUNDLE).",
     "npm": "Remove strict-ssl=false from the .npmrc and give npm the CA instead (cafile, or NODE_EXTRA_CA_CERTS).",
     "uv": "Remove allow-insecure-host and give uv the CA instead (SSL_CERT_FILE, or UV_SYSTEM_CERTS=true).",
+    "go": "Remove GOINSECURE (`go env -u GOINSECURE`) and give go the CA instead (SSL_CERT_FILE, or the OS store).",
   ]
 
   public func evaluate(_ context: RuleContext) -> RuleResult {
