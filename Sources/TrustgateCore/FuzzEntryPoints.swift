@@ -151,6 +151,11 @@ public enum FuzzEntryPoints {
       env[(index % 2 == 0 ? "GIT_CONFIG_KEY_" : "GIT_CONFIG_VALUE_") + String(index / 2)] = line
     }
     _ = TrustConfiguration.gitSwitches(GitEnvironmentConfig.entries(env).entries)
+    // go's env file: a switch names one of the file's lines.
+    if let found = TrustConfiguration.goInsecure(["HOME": "/h"], workingDirectory: "/", bytes: { _ in bytes }) {
+      let count = bytes.reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
+      if found.line < 1 || found.line > count { fatalError("GOINSECURE at line \(found.line) of \(count)") }
+    }
   }
 
   /// CA files read lazily (`CertificateStore.add(pem:)`): DER bytes must decode through the twin template exactly
