@@ -23,32 +23,30 @@ final class LockfileScenarioTests: XCTestCase {
   /// pip ends a requirement at a lone CR (`splitlines`): an httpx bump written after one is read, as pip reads it,
   /// and judged (TG301), not passed over as one unreadable line.
   func testABumpAfterALoneCarriageReturnIsSeen() throws {
-    let scenario = try Scenario()
-    try scenario.write("requirements.txt", "requests==2.31.0\nhttpx==0.27.2\n")
-    try scenario.commitAll("baseline")
-    try scenario.write("requirements.txt", "requests==2.31.0\rhttpx==0.28.1\n")
-    let result = try scenario.check(["--baseline-ref", "HEAD"])
-    XCTAssertNotEqual(result.status, 2, result.all)
-    let findings = try scenario.reports.jsonFindings()
-    XCTAssertTrue(
-      findings.contains { $0["ruleID"] as? String == "TG301" && $0["subject"] as? String == "httpx" }, result.all)
-    XCTAssertFalse(findings.contains { $0["ruleID"] as? String == "TG001" }, result.all)
+    try assertBumpIsSeen("requests==2.31.0\rhttpx==0.28.1\n")
   }
 
   /// pip joins a line ending in `\` to the next with nothing between (`join_lines`): `httpx==0.28.\` then `1` is
   /// httpx 0.28.1 for pip. It was read with a space put between, as one unreadable entry (a TG001 warning), and the
   /// 0.27 → 0.28 bump passed.
   func testABumpSplitByAContinuationIsSeen() throws {
+    try assertBumpIsSeen("requests==2.31.0\nhttpx==0.28.\\\n1\n")
+  }
+
+  /// An httpx 0.27.2 → 0.28.1 bump written as `bumped` in requirements.txt is judged against HEAD (TG301) and read
+  /// whole (no TG001).
+  func assertBumpIsSeen(_ bumped: String, file: StaticString = #filePath, line: UInt = #line) throws {
     let scenario = try Scenario()
     try scenario.write("requirements.txt", "requests==2.31.0\nhttpx==0.27.2\n")
     try scenario.commitAll("baseline")
-    try scenario.write("requirements.txt", "requests==2.31.0\nhttpx==0.28.\\\n1\n")
+    try scenario.write("requirements.txt", bumped)
     let result = try scenario.check(["--baseline-ref", "HEAD"])
-    XCTAssertEqual(result.status, 1, result.all)
+    XCTAssertNotEqual(result.status, 2, result.all, file: file, line: line)
     let findings = try scenario.reports.jsonFindings()
     XCTAssertTrue(
-      findings.contains { $0["ruleID"] as? String == "TG301" && $0["subject"] as? String == "httpx" }, result.all)
-    XCTAssertFalse(findings.contains { $0["ruleID"] as? String == "TG001" }, result.all)
+      findings.contains { $0["ruleID"] as? String == "TG301" && $0["subject"] as? String == "httpx" }, result.all,
+      file: file, line: line)
+    XCTAssertFalse(findings.contains { $0["ruleID"] as? String == "TG001" }, result.all, file: file, line: line)
   }
 
   /// pip's `--trusted-host` on a requirements file's own line turns verification off for that host whenever pip

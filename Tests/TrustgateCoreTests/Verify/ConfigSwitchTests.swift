@@ -199,6 +199,48 @@ final class ConfigSwitchTests: XCTestCase {
     XCTAssertEqual(plain.found, [])
   }
 
+  /// PEP 493's `PYTHONHTTPSVERIFY=0`, judged by what the Pythons here do with it: Python 2.7 (its `ssl.py` reads the
+  /// variable) goes past the handshake, upstream Python 3 (which never reads it) refuses. trustgate must fail the
+  /// build (TG203 error) only where a Python found here reads it, and say that it does nothing elsewhere (a
+  /// warning). Before, it was an error everywhere: a failed build whose clients all verify.
+  func testPythonHTTPSVerifyIsAnErrorOnlyWhereAPythonReadsIt() throws {
+    /// What the interpreter's standard library does with the variable (`urllib`, `urllib2` on Python 2).
+    func real(_ python: String) throws -> String {
+      let script = """
+        try:
+            from urllib.request import urlopen
+        except ImportError:
+            from urllib2 import urlopen
+        try:
+            urlopen("https://localhost:\(port)/x")
+            print("accepted")
+        except Exception as e:
+            print("refused" if "CERTIFICATE_VERIFY_FAILED" in str(e) else "accepted")
+        """
+      let run = try Shell.run(
+        [python, "-c", script], environment: ["PYTHONHTTPSVERIFY": "0", "PATH": "/usr/bin:/bin", "HOME": scratch.path])
+      return run.output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+    /// The severities of trustgate's findings about the variable.
+    func severities(_ environment: [String: String]) throws -> [String] {
+      try switches(environment.merging(["PYTHONHTTPSVERIFY": "0"]) { $1 }).filter {
+        $0["subject"] as? String == "PYTHONHTTPSVERIFY"
+      }.compactMap { $0["severity"] as? String }
+    }
+    guard let python3 = ClientVerificationTests.interpreter("3.11") else { throw XCTSkip("no Python 3.11 here") }
+    let venv = scratch.path + "/venv"
+    let made = try Shell.run([python3, "-m", "venv", venv])
+    XCTAssertEqual(made.status, 0, made.output)
+    XCTAssertEqual(try real(venv + "/bin/python"), "refused")
+    XCTAssertEqual(try severities(["VIRTUAL_ENV": venv]), ["warning"])
+
+    guard let python2 = ClientVerificationTests.interpreter("2.7") else { throw XCTSkip("no Python 2.7 here") }
+    XCTAssertEqual(try real(python2), "accepted")
+    // Its prefix found on PATH, as a job that runs it has it.
+    let bin = (python2 as NSString).deletingLastPathComponent
+    XCTAssertEqual(try severities(["VIRTUAL_ENV": venv, "PATH": bin + ":/usr/bin:/bin"]), ["error"])
+  }
+
   /// Where each TG203 finding is (`path:line`) and for whom (the message's end), for one environment.
   func places(_ environment: [String: String], repo: String? = nil) throws -> [String] {
     try switches(environment, repo: repo).map { found in

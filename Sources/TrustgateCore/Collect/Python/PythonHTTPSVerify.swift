@@ -1,7 +1,7 @@
 /// PEP 493's `PYTHONHTTPSVERIFY=0` turns off verification for the standard library's https only in Pythons whose
 /// `ssl.py` reads it: Python 2.7 (`_https_verify_envvar = 'PYTHONHTTPSVERIFY'`, upstream since 2.7.12) and
 /// distribution-patched Python 3 (RHEL's). Upstream Python 3 never reads it: measured here, Python 3.11.7 and
-/// Debian's 3.11 verify with it set, Python 2.7.18 does not (PythonHTTPSVerifyTests). So the variable is judged by
+/// Debian's 3.11 verify with it set, Python 2.7.18 does not (ConfigSwitchTests). So the variable is judged by
 /// the `ssl.py` of every Python prefix found, and of `/usr` and `/usr/local`.
 enum PythonHTTPSVerify {
   /// Whether a Python found in `fs` reads the variable: true when some `ssl.py` names it, false when every one read
