@@ -120,4 +120,22 @@ final class EnvironmentCollectorTests: XCTestCase {
     // Paths and values without a scheme are left as they are.
     XCTAssertEqual(EnvironmentCollector.redactingURLCredentials("/etc/ssl/user@x:y.pem"), "/etc/ssl/user@x:y.pem")
   }
+
+  /// PYTHONHTTPSVERIFY's judgement reads only standard-library folders (`pythonX.Y`), and a bounded number of them
+  /// whatever a tree holds: a folder of 100 versions is read 16 deep, so a reader past them is not reached.
+  func testPythonHTTPSVerifyReadsABoundedSetOfStandardLibraries() {
+    let marker = Array("_https_verify_envvar = 'PYTHONHTTPSVERIFY'\n".utf8)
+    var fs = MemoryFileSystem(label: "test")
+    fs.set("/usr/lib/python3.11/ssl.py", .file(Array("import _ssl\n".utf8)))
+    fs.set("/usr/lib/python-tools/ssl.py", .file(marker))
+    XCTAssertEqual(PythonHTTPSVerify.read(PythonInfo(), fs: fs).reads, false)
+    fs.set("/usr/local/lib/python2.7/ssl.py", .file(marker))
+    XCTAssertEqual(PythonHTTPSVerify.read(PythonInfo(), fs: fs).files, ["/usr/local/lib/python2.7/ssl.py"])
+    XCTAssertNil(PythonHTTPSVerify.read(PythonInfo(), fs: MemoryFileSystem(label: "empty")).reads)
+    var many = MemoryFileSystem(label: "many")
+    for minor in 0..<100 { many.set("/usr/lib/python3.\(minor)/ssl.py", .file(minor == 99 ? marker : [0x23])) }
+    let read = PythonHTTPSVerify.read(PythonInfo(), fs: many)
+    XCTAssertEqual(read.reads, false)
+    XCTAssertEqual(PythonHTTPSVerify.maximumVersions, 16)
+  }
 }

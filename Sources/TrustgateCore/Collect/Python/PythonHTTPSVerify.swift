@@ -15,10 +15,12 @@ enum PythonHTTPSVerify {
     }
     var read = 0
     var readers: [String] = []
-    for prefix in prefixes {
+    // Bounded whatever the tree holds: the first prefixes, and only `pythonX.Y` folders (a few per prefix).
+    for prefix in prefixes.prefix(maximumPrefixes) {
       let base = prefix == "/" ? "" : prefix
       for lib in ["lib", "lib64"] {
-        for name in ((try? fs.list(base + "/" + lib)) ?? []).sorted() where name.hasPrefix("python") {
+        let names = ((try? fs.list(base + "/" + lib)) ?? []).filter(isStandardLibrary).sorted()
+        for name in names.prefix(maximumVersions) {
           let file = base + "/" + lib + "/" + name + "/ssl.py"
           guard let bytes = try? fs.read(file, limit: 4 << 20) else { continue }
           read += 1
@@ -27,6 +29,19 @@ enum PythonHTTPSVerify {
       }
     }
     return (readers.isEmpty ? (read == 0 ? nil : false) : true, readers)
+  }
+
+  static let maximumPrefixes = 64
+  static let maximumVersions = 16
+
+  /// `python2.7`, `python3.11`, `python3.13t`: the folders a standard library lives in.
+  static func isStandardLibrary(_ name: String) -> Bool {
+    guard name.hasPrefix("python") else { return false }
+    var rest = name.dropFirst("python".count)
+    if rest.hasSuffix("t") { rest.removeLast() }
+    let parts = rest.split(separator: ".", omittingEmptySubsequences: false)
+    return parts.count == 2
+      && parts.allSatisfy { !$0.isEmpty && $0.count <= 3 && $0.allSatisfy { $0.isASCII && $0.isNumber } }
   }
 
   static let variable = "PYTHONHTTPSVERIFY"
