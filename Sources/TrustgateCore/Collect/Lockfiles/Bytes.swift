@@ -92,29 +92,6 @@ struct Bytes {
     }
     return self
   }
-
-  /// `-r file`, `-rfile`, `--requirement=file`, `--requirement file` → (option, argument without spaces).
-  func splitOption() -> (String, String) {
-    var index = start
-    while index < end && !isSpace(base[index]) && base[index] != UInt8(ascii: "=") { index += 1 }
-    var option = self
-    option.end = index
-    var argument = self
-    argument.start = index
-    if option.count > 2 && option[1] != UInt8(ascii: "-") {
-      // Short option with its argument attached: `-rbase.txt`.
-      argument.start = option.start + 2
-      option.end = option.start + 2
-    } else if argument.first == UInt8(ascii: "=") {
-      argument.start += 1
-    }
-    argument.trim()
-    // Only the first word is the file; anything after it (another option) is not.
-    var word = argument
-    _ = word.takeWhile { !isSpace($0) }
-    argument.end = word.start
-    return (option.string(), argument.string())
-  }
 }
 
 /// Where `needle` first occurs in `bytes` at or after `from`: a plain scan (the needles searched are a few bytes).
