@@ -4,7 +4,7 @@
 #
 # Usage: scripts/fuzz.sh [TARGET...] [-- extra libFuzzer flags...]
 #   targets: lockfiles certificates decodes policy policyalias envfile snapshot proxy platform metadata ini opensslcnf
-#            keystore tar image
+#            keystore node tar image
 #            (default: all)
 # Crashes land in fuzz-artifacts/TARGET/; replay one with a plain build:
 #   FUZZ_TARGET=tar swift run fuzz-parsers fuzz-artifacts/tar/crash-…
@@ -12,8 +12,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
-all=(lockfiles certificates decodes policy policyalias envfile snapshot proxy platform metadata ini opensslcnf keystore tar
-  image)
+all=(lockfiles certificates decodes policy policyalias envfile snapshot proxy platform metadata ini opensslcnf keystore node
+  tar image)
 targets=()
 extra=()
 while [[ $# -gt 0 ]]; do
@@ -69,6 +69,15 @@ seed() {
     done
     find "$made" -type f -size +0
     ;;
+  node)
+    # Small programs made by the real gcc that hold what a node holds (roots side by side in .rodata, process.config,
+    # OPENSSLDIR), and NODE_OPTIONS texts.
+    local made=.build-fuzz/node-seeds
+    rm -rf "$made" && mkdir -p "$made"
+    gcc -Os -s -o "$made/node" fuzz/seeds/node/node.c 2>/dev/null || true
+    gcc -Os -s -DSHARED -o "$made/node-shared" fuzz/seeds/node/node.c 2>/dev/null || true
+    find "$made" fuzz/seeds/node -type f ! -name '*.c' -size +0
+    ;;
   tar) find Tests/Fixtures/images -type f \( -name 'gnu-longname.tar' -o -path '*app-oci/blobs/*' \) ;;
   image) find Tests/Fixtures/images -maxdepth 1 -type f -name '*.tar' ;;
   esac | while read -r file; do cp "$file" "$dir/$(echo "$file" | tr / _)"; done
@@ -86,7 +95,7 @@ for target in "${targets[@]}"; do
   corpus=".build-fuzz/corpus/$target"
   mkdir -p "$corpus" "fuzz-artifacts/$target"
   max_len=8192
-  [[ "$target" == tar || "$target" == image || "$target" == keystore ]] && max_len=65536
+  [[ "$target" == tar || "$target" == image || "$target" == keystore || "$target" == node ]] && max_len=65536
   dict=()
   [[ -f "fuzz/$target.dict" ]] && dict=(-dict="fuzz/$target.dict")
   echo "== $target: ${seconds}s"

@@ -35,7 +35,7 @@ declare -A WEIGHTS=(
   [RelativeCAPathTests]=10 [ImageBoundsTests]=8 [ImageReaderTests]=7 [LazyStoreTests]=7 [GoVerificationTests]=6
   [SecurityLevelTests]=6 [DanglingHashLinkScenarioTests]=6 [ClientVerificationTests]=6 [SARIFReporterTests]=6
   [NoStateTests]=5 [EnvironmentScenarioTests]=5 [DebianImagePromotionTests]=5 [RealVenvVerificationTests]=5
-  [UvVerificationTests]=5 [JavaVerificationTests]=30 [MavenVerificationTests]=20 [DebianRootTests]=4 [IncludeScenarioTests]=4 [PolicyLoaderTests]=4
+  [UvVerificationTests]=5 [JavaVerificationTests]=30 [MavenVerificationTests]=20 [NodeVerificationTests]=5 [DebianRootTests]=4 [IncludeScenarioTests]=4 [PolicyLoaderTests]=4
 )
 
 # Every class but the Action's, heaviest first.

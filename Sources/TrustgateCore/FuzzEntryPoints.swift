@@ -103,6 +103,30 @@ public enum FuzzEntryPoints {
     if let ours, let real, ours != real { fatalError("values: ours \(ours), OpenSSL's \(real)") }
   }
 
+  /// A `node` program: the ELF section table, the roots compiled in, the build's settings; and the same bytes as
+  /// NODE_OPTIONS. The roots found are whole PEM blocks, as many as counted; nothing is read past the file.
+  public static func nodeProgram(_ bytes: [UInt8]) {
+    var tree = MemoryFileSystem(label: "fuzz")
+    tree.set("/usr/bin/node", .file(bytes))
+    if let program = NodeProgram.read(tree, path: "/usr/bin/node") {
+      let begin = Array("-----BEGIN CERTIFICATE-----".utf8)
+      var count = 0
+      var at = 0
+      while let found = NodeProgram.search(begin, in: program.bundledRoots, from: at) {
+        count += 1
+        at = found + begin.count
+      }
+      if count != program.bundledCount { fatalError("\(program.bundledCount) roots counted, \(count) read") }
+      if program.bundledRoots.count > NodeProgram.rootsLimit + count { fatalError("more roots read than the limit") }
+    }
+    // Node's words never hold more bytes than NODE_OPTIONS.
+    if case .success(let words) = NodeOptions.words(String(decoding: bytes, as: UTF8.self)),
+      words.reduce(0, { $0 + $1.utf8.count }) > String(decoding: bytes, as: UTF8.self).utf8.count
+    {
+      fatalError("NODE_OPTIONS split into more than it holds")
+    }
+  }
+
   /// Java keystores (JKS and PKCS #12) with no password and with keytool's default one; every certificate read must
   /// decode, as Java's does. The JVM option words of the same bytes as text.
   public static func javaKeyStore(_ bytes: [UInt8]) {

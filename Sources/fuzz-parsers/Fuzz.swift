@@ -20,6 +20,7 @@ let fuzzTargets: [String: @Sendable ([UInt8]) -> Void] = [
   "ini": FuzzEntryPoints.ini,
   "opensslcnf": FuzzEntryPoints.opensslConfig,
   "keystore": FuzzEntryPoints.javaKeyStore,
+  "node": FuzzEntryPoints.nodeProgram,
   "tar": FuzzEntryPoints.tarLayer,
   "image": fuzzImage,
 ]

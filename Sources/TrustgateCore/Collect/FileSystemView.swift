@@ -105,6 +105,9 @@ public protocol FileSystemView: Sendable {
   func rawRead(_ resolvedPath: String, limit: Int) throws(FileError) -> [UInt8]
   /// The first `count` bytes of a real regular file (fewer if it is shorter); never `tooLarge`, never a FIFO.
   func rawReadPrefix(_ resolvedPath: String, count: Int) throws(FileError) -> [UInt8]
+  /// Up to `count` bytes of a real regular file from `offset` on (a part of a program, a git pack entry), without
+  /// holding the rest of the file; never `tooLarge`, never a FIFO.
+  func rawReadRange(_ resolvedPath: String, offset: Int, count: Int) throws(FileError) -> [UInt8]
   /// What an entry that is neither a regular file, a folder nor a link is (`a FIFO (named pipe)`), for messages.
   func rawSpecialKind(_ resolvedPath: String) -> String?
 }
@@ -137,6 +140,12 @@ extension FileSystemView {
   public func rawReadPrefix(_ resolvedPath: String, count: Int) throws(FileError) -> [UInt8] {
     guard case .file(let size) = rawKind(resolvedPath) else { throw .notFound(resolvedPath) }
     return Array(try rawRead(resolvedPath, limit: max(size, count)).prefix(count))
+  }
+
+  public func rawReadRange(_ resolvedPath: String, offset: Int, count: Int) throws(FileError) -> [UInt8] {
+    guard case .file(let size) = rawKind(resolvedPath) else { throw .notFound(resolvedPath) }
+    guard offset >= 0, offset < size, count > 0 else { return [] }
+    return Array(try rawRead(resolvedPath, limit: size)[offset..<min(size, offset + count)])
   }
 
   public func resolve(_ path: String, followFinal: Bool = true) throws(FileError) -> String {

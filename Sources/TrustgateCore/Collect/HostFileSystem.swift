@@ -181,8 +181,7 @@ public struct HostFileSystem: FileSystemView {
     throw .tooLarge(resolvedPath, size: bytes.count, limit: limit)
   }
 
-  /// Up to `count` bytes of a real regular file from `offset` on (a git pack entry, without reading the pack whole).
-  func rawReadRange(_ resolvedPath: String, offset: Int, count: Int) throws(FileError) -> [UInt8] {
+  public func rawReadRange(_ resolvedPath: String, offset: Int, count: Int) throws(FileError) -> [UInt8] {
     let file = try openRegular(resolvedPath, limit: nil)
     defer { close(file.descriptor) }
     guard offset >= 0, offset < file.size, lseek(file.descriptor, off_t(offset), SEEK_SET) >= 0 else { return [] }

@@ -3,7 +3,9 @@
 /// knowledge table (`ClientBehaviours`); this file only turns the resulting plans into `ClientTrust` lines.
 public enum EffectiveTrust {
   public static func resolve(_ snapshot: Snapshot, configuration: TrustConfiguration = .init()) -> [ClientTrust] {
-    let record = SnapshotPaths(snapshot, keyStores: configuration.keyStores)
+    let record = SnapshotPaths(
+      snapshot, keyStores: configuration.keyStores,
+      programRoots: configuration.node.map { [$0.path: $0.bundledCount] } ?? [:])
     let planner = TrustPlanner(snapshot, configuration: configuration, state: { record.state($0) })
     return planner.plans().map { record.trust($0, snapshot: snapshot) }.sorted()
   }
@@ -21,12 +23,17 @@ struct SnapshotPaths: Sendable {
   var setVariables: Set<String>
   /// Java keystores the configuration read (`TrustConfiguration.keyStores`).
   let keyStores: [String: JavaKeyStore.Reading]
+  /// How many roots each program read this run holds (`TrustConfiguration.node`).
+  let programRoots: [String: Int]
   /// The OS bundle clients fall back to: the first of the usual locations that holds certificates (Go's order).
   var osBundle: String?
   let planner: TrustPlanner
 
-  init(_ snapshot: Snapshot, keyStores: [String: JavaKeyStore.Reading] = [:]) {
+  init(
+    _ snapshot: Snapshot, keyStores: [String: JavaKeyStore.Reading] = [:], programRoots: [String: Int] = [:]
+  ) {
     self.keyStores = keyStores
+    self.programRoots = programRoots
     setVariables = Set(snapshot.environment.map(\.name))
     osBundle = StoreLocations.bundles.map(\.path).first { path in
       snapshot.stores.contains { $0.path == path && $0.certificates.count > 0 }
@@ -97,6 +104,8 @@ struct SnapshotPaths: Sendable {
       return total
     // Every file of a folder: the snapshot keeps hashed folders' sets only.
     case .everyFile: return nil
+    // A program's compiled-in roots, counted whole.
+    case .programRoots: return programRoots[load.path]
     // A keystore's trusted certificates, counted whole (their dates are not read here).
     case .keyStore:
       switch keyStores[JavaKeyStore.key(load.path, load.password)] {

@@ -44,6 +44,8 @@ public enum ContextKind: String, Sendable, Equatable {
   case rustls
   /// Java's PKIX validator (SunJSSE): every certificate of the trust store is an anchor.
   case java
+  /// Node's own context (its OpenSSL, configured from the `nodejs_conf` section only): no extra flags.
+  case node
 }
 
 /// When a client reads its version from: a distribution in the project's Python, Python itself, or nothing.
@@ -67,6 +69,8 @@ public enum Presence: Sendable, Equatable {
   case configured(variables: [String], programs: [String], lockfiles: [LockfileFormat] = [])
   /// A configuration value was found (`java home`: a JVM is installed, where JAVA_HOME or a `java` link leads).
   case setting(String)
+  /// Any of these.
+  case anyOf([Presence])
 }
 
 /// A variable whose value turns a client's verification off.
@@ -333,28 +337,9 @@ public enum ClientBehaviours {
       source: "https://man.netbsd.org/SSL_CTX_load_verify_locations.3; measured openssl s_client (§10)"),
     uvRow(systemCerts: true),
     uvRow(systemCerts: false),
-    .init(
-      client: "node",
-      presence: .configured(variables: ["NODE_EXTRA_CA_CERTS", "NODE_TLS_REJECT_UNAUTHORIZED"], programs: []),
-      version: .none, context: .program,
-      slots: [
-        [
-          .init(
-            .variable("NODE_EXTRA_CA_CERTS"), label: "bundled roots + NODE_EXTRA_CA_CERTS", folder: .nothing,
-            missing: .nothing, noCertificates: .nothing),
-          .init(
-            .builtIn("Node's bundled roots"), label: "bundled roots", folder: .nothing, missing: .nothing,
-            noCertificates: .nothing),
-        ],
-        [
-          .init(
-            .builtIn("Node's bundled roots"), label: "bundled roots", folder: .nothing, missing: .nothing,
-            noCertificates: .nothing)
-        ],
-      ],
-      switches: [.init(variable: "NODE_TLS_REJECT_UNAUTHORIZED", value: "0")],
-      note: "an extra CA file Node cannot read is skipped with a warning",
-      source: "https://nodejs.org/api/cli.html (NODE_EXTRA_CA_CERTS, NODE_TLS_REJECT_UNAUTHORIZED)"),
+    nodeRow(.openssl),
+    nodeRow(.system),
+    nodeRow(.bundled),
     goRow,
     javaRow,
     mavenRow,
@@ -527,6 +512,73 @@ public enum ClientBehaviours {
       source:
         "https://docs.astral.sh/uv/concepts/authentication/certificates/; measured uv 0.13.9 (UvVerificationTests)")
   }
+  /// Node (measured node 20.20.2, 22.14.0, 22.15.0 and 24.19.0 against `openssl s_server`, NodeVerificationTests):
+  /// its bundled roots, read from the program (`NodeProgram`), unless NODE_OPTIONS says `--use-openssl-ca` (or the
+  /// build chose OpenSSL's store): then SSL_CERT_FILE and SSL_CERT_DIR, else its OpenSSL's default file and hashed
+  /// folder (Node's own builds: `/etc/ssl`, whatever the system's OpenSSL uses). `--use-system-ca` (Linux: Node 22.15
+  /// and 23.9 on) or NODE_USE_SYSTEM_CA=1 (22.19 and 24.6 on) adds the system store to the bundled roots (not to
+  /// OpenSSL's store): SSL_CERT_FILE, else the default file, and every file of SSL_CERT_DIR, else of the default
+  /// folder (hash names or not). NODE_EXTRA_CA_CERTS adds a
+  /// file to any of them (one it cannot load is skipped with a warning); an intermediate is no anchor;
+  /// NODE_TLS_REJECT_UNAUTHORIZED=0 alone turns verification off.
+  enum NodeStore { case openssl, system, bundled }
+
+  static func nodeRow(_ store: NodeStore) -> ClientBehaviour {
+    let nothing = TrustChoice.Reaction.nothing
+    func file(_ input: TrustChoice.Input, _ label: String) -> TrustChoice {
+      .init(input, label: label, empty: nothing, folder: nothing, missing: nothing, noCertificates: nothing)
+    }
+    func folder(_ input: TrustChoice.Input, _ label: String, every: Bool) -> TrustChoice {
+      .init(
+        input, label: label, empty: nothing, file: nothing, folder: every ? .loadEveryFile : .lookUpFolder(split: true),
+        missing: nothing, noCertificates: nothing)
+    }
+    // OpenSSL's default paths as Node's OpenSSL has them: its own OPENSSLDIR, else the system's.
+    let defaultFile = [
+      file(.config(NodeProgram.fileKey), "Node's OpenSSL default"), file(.opensslDefaultFile, "OpenSSL default"),
+    ]
+    func defaultFolder(every: Bool) -> [TrustChoice] {
+      [
+        folder(.config(NodeProgram.folderKey), "Node's OpenSSL default directory", every: every),
+        folder(.opensslDefaultDir, "OpenSSL default directory", every: every),
+      ]
+    }
+    var slots: [[TrustChoice]] = []
+    if store == .openssl {
+      slots.append([file(.variable("SSL_CERT_FILE"), "SSL_CERT_FILE")] + defaultFile)
+      slots.append([folder(.variable("SSL_CERT_DIR"), "SSL_CERT_DIR", every: false)] + defaultFolder(every: false))
+    } else {
+      slots.append([
+        .init(
+          .nodeBundledRoots, label: NodeProgram.bundledRoots, file: .loadProgramRoots, folder: nothing,
+          missing: .next, noCertificates: nothing),
+        .init(
+          .builtIn(NodeProgram.bundledRoots), label: NodeProgram.bundledRoots, folder: nothing, missing: nothing,
+          noCertificates: nothing),
+      ])
+    }
+    if store == .system {
+      slots.append([file(.variable("SSL_CERT_FILE"), "system store: SSL_CERT_FILE")] + defaultFile)
+      slots.append(
+        [folder(.variable("SSL_CERT_DIR"), "system store: SSL_CERT_DIR", every: true)] + defaultFolder(every: true))
+    }
+    slots.append([file(.variable("NODE_EXTRA_CA_CERTS"), "NODE_EXTRA_CA_CERTS")])
+    let when = store == .openssl ? NodeProgram.opensslKey : store == .system ? NodeProgram.systemKey : nil
+    return .init(
+      client: "node",
+      // Its trust variables in the snapshot, or (read with the configuration) NODE_OPTIONS and NODE_USE_SYSTEM_CA.
+      presence: .anyOf([
+        .configured(variables: ["NODE_EXTRA_CA_CERTS", "NODE_TLS_REJECT_UNAUTHORIZED"], programs: []),
+        .setting(NodeProgram.presentKey),
+      ]),
+      version: .none, context: .node, slots: slots,
+      ignores: store == .bundled ? ["SSL_CERT_FILE", "SSL_CERT_DIR"] : [],
+      switches: [.init(variable: "NODE_TLS_REJECT_UNAUTHORIZED", value: "0")],
+      when: when,
+      source: "https://nodejs.org/api/cli.html (--use-openssl-ca, --use-system-ca, NODE_EXTRA_CA_CERTS, "
+        + "NODE_TLS_REJECT_UNAUTHORIZED); measured node 20.20.2, 22.14.0, 22.15.0, 24.19.0 (NodeVerificationTests)")
+  }
+
   static let gitPrograms = ["/usr/bin/git", "/bin/git", "/usr/local/bin/git"]
 
   /// The flags each kind of context sets, by version: the strict checks Python 3.13 added.
@@ -613,6 +665,12 @@ public enum ClientBehaviours {
       because: "webpki takes no SHA-1 signature and no RSA key under 2048 bits (modelled as OpenSSL's level 2)",
       source: "measured uv 0.13.9: a SHA-1 leaf UnsupportedSignatureAlgorithm, a 1024-bit root BadSignature, "
         + "whatever OpenSSL's configuration says (SecurityLevelTests)"),
+    // Node reads only the `nodejs_conf` section of openssl.cnf, not the system_default its `openssl_conf` names.
+    .init(
+      contexts: [.node], level: .fixed(1),
+      because: "Node reads openssl.cnf's nodejs_conf section only (OpenSSL's level 1)",
+      source: "https://nodejs.org/api/cli.html#--openssl-shared-config; measured node 20.20.2: a 1024-bit root "
+        + "accepted under a system_default of @SECLEVEL=2, refused when nodejs_conf names it (NodeVerificationTests)"),
     .init(
       contexts: [.go], level: .fixed(1), because: "Go 1.18+ refuses SHA-1 signatures (modelled as OpenSSL's level 1)",
       source: "https://go.dev/doc/go1.18#sha1; measured go 1.19.8 (SecurityLevelTests)"),

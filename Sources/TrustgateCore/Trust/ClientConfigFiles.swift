@@ -220,6 +220,7 @@ extension TrustConfiguration {
     if let npm = npmStrictSSL(places, workingDirectory: workingDirectory, bytes: bytes) {
       configuration.switches.append(npm)
     }
+    NodeProgram.apply(to: &configuration, fs: fs, env: env)
     if let go = goInsecure(places.env, workingDirectory: workingDirectory, bytes: bytes) {
       configuration.switches.append(go)
     }

@@ -69,6 +69,7 @@ extension ClientBehaviours {
     case .go: return "Go's crypto/x509 (every certificate of its pool is a trust anchor: partial chains)"
     case .rustls: return "rustls and webpki (no extra flags; no SHA-1, no RSA key under 2048 bits)"
     case .java: return "Java's PKIX validator (every certificate of its trust store is a trust anchor: partial chains)"
+    case .node: return "Node's own context on its OpenSSL (no extra flags; openssl.cnf's nodejs_conf section only)"
     }
   }
 
@@ -78,6 +79,7 @@ extension ClientBehaviours {
     case .lookUpFolder(let split): return split ? "looks roots up by hash (a : list)" : "looks roots up by hash"
     case .loadEveryFile: return "loads every file in it (a : list)"
     case .loadKeyStore: return "loads its trusted entries (a JKS or PKCS #12 keystore)"
+    case .loadProgramRoots: return "loads the roots compiled into the program"
     case .next: return "ignored (next choice)"
     case .nothing: return "skipped"
     case .raises(let message): return "raises \(message)"

@@ -30,8 +30,10 @@ public struct TrustChoice: Sendable, Equatable {
     /// A fixed folder, passed over while a variable is set and not empty (Go's folders, which SSL_CERT_DIR
     /// replaces together).
     case directoryUnlessSet(String, unlessSet: String)
-    /// Roots compiled into the program (Node): nothing here can load or verify them.
+    /// Roots compiled into the program (Node's when no program is found): nothing here can load or verify them.
     case builtIn(String)
+    /// The roots compiled into the `node` program, read from it (`NodeProgram`).
+    case nodeBundledRoots
     /// A copy of Mozilla's roots here, standing for a program's compiled-in copy of the same list (uv's
     /// webpki-roots): the project's certifi, else pip's vendored one, unless it is the OS bundle in disguise.
     case mozillaCopy
@@ -50,6 +52,8 @@ public struct TrustChoice: Sendable, Equatable {
     /// Loads every certificate of every regular file in the folder, hash names or not (uv's SSL_CERT_DIR); each
     /// folder of a `:` list.
     case loadEveryFile
+    /// Loads the roots compiled into a program (`TrustConfiguration.node`).
+    case loadProgramRoots
     /// Loads the trusted entries of a Java keystore (JKS or PKCS #12), with the password the configuration holds
     /// under `password` (`java trustStorePassword`), if any.
     case loadKeyStore(password: String)

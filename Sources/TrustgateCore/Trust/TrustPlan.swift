@@ -10,6 +10,8 @@ public struct TrustPlan: Sendable {
       case everyFile
       /// A Java keystore's trusted entries (`JavaKeyStore`).
       case keyStore
+      /// The roots compiled into a program, as read from it (`NodeProgram`).
+      case programRoots
     }
     public var kind: Kind
     /// In view paths (relative paths are inside the repository).
@@ -87,6 +89,8 @@ public struct TrustConfiguration: Sendable, Equatable {
   /// The Java keystores among them as Java loads them, by `JavaKeyStore.key` (read once a run: the effective trust
   /// counts them, the verifier loads them).
   public var keyStores: [String: JavaKeyStore.Reading] = [:]
+  /// The `node` program PATH finds, as read once a run, when Node's settings say it is used here.
+  public var node: NodeProgram?
   public init() {}
 }
 
@@ -137,6 +141,7 @@ public struct TrustPlanner: Sendable {
       return variables.contains { env[$0] != nil } || programs.contains { configuration.programs.contains($0) }
         || snapshot.lockfiles.contains { lockfiles.contains($0.format) }
     case .setting(let key): return configuration.values[key] != nil
+    case .anyOf(let presences): return presences.contains(where: isPresent)
     }
   }
 
@@ -273,6 +278,8 @@ public struct TrustPlanner: Sendable {
       case .lookUpFolder(let split):
         plan.loads.append(
           .init(kind: .folder(split: split), path: shown, label: choice.label, noCertificates: .nothing))
+      case .loadProgramRoots:
+        plan.loads.append(.init(kind: .programRoots, path: shown, label: choice.label, noCertificates: .nothing))
       case .loadKeyStore(let password):
         plan.loads.append(
           .init(
@@ -359,6 +366,7 @@ public struct TrustPlanner: Sendable {
     case .file(let path), .directory(let path): return path
     case .directoryUnlessSet(let path, let other): return (env[other] ?? "").isEmpty ? path : nil
     case .builtIn: return nil
+    case .nodeBundledRoots: return configuration.node.flatMap { $0.bundledCount > 0 ? $0.path : nil }
     case .javaHome(let file, let unless):
       if let unless, configuration.values[unless] != nil { return nil }
       return configuration.values[JavaSettings.homeKey].map { ($0 == "/" ? "" : $0) + "/" + file }

@@ -31,6 +31,8 @@ public final class TrustVerifier {
   let time: Int64
   /// The Java keystores the configuration read this run (`TrustConfiguration.keyStores`), loaded from that reading.
   let keyStores: [String: JavaKeyStore.Reading]
+  /// The `node` program read this run (`TrustConfiguration.node`), whose compiled-in roots a store may load.
+  let node: NodeProgram?
   /// Stores already built, by what they load (not by which setting named it): clients that load the same files and
   /// folders share one store.
   var stores: [[StoreKey]: Built] = [:]
@@ -58,8 +60,8 @@ public final class TrustVerifier {
   /// The most files of one folder loaded for a client that loads every file (uv's SSL_CERT_DIR).
   static let folderFileLimit = 10_000
 
-  /// Clients the verifier judges (Node's roots are compiled in: nothing here can load them).
-  static let verified: Set<String> = Set(ClientBehaviours.clients).subtracting(["node"])
+  /// Clients the verifier judges: all (Node's compiled-in roots are read from its program).
+  static let verified: Set<String> = Set(ClientBehaviours.clients)
 
   /// `time`: seconds since the epoch to verify at (the snapshot's).
   /// `prepared`: CA files this run already read and indexed (`CAFiles.prepare`, run beside the collectors), by
@@ -81,6 +83,7 @@ public final class TrustVerifier {
         repository: repositoryPath)
     configuration.programs = TrustConfiguration.programs(in: fs)
     keyStores = configuration.keyStores
+    node = configuration.node
     let views = Views(fs: fs, repository: repository)
     let planner = TrustPlanner(snapshot, configuration: configuration, state: { views.state($0) })
     plans = planner.plans().filter { Self.verified.contains($0.client) }
@@ -345,6 +348,12 @@ public final class TrustVerifier {
             return built
           }
         }
+      case .programRoots:
+        let roots = node.flatMap { $0.path == load.path ? $0.bundledRoots : nil } ?? []
+        let file = CAFile(roots, certificateBlocksOnly: false, known: decodedSoFar())
+        let count = roots.isEmpty ? 0 : store.add(file, lazily: lazily)
+        let plural = count == 1 ? "" : "s"
+        built.lines.append((index, count == 0, "\(load.path) (compiled in: \(count) certificate\(plural))"))
       case .everyFile:
         for folder in load.path.split(separator: ":").map(String.init) where !folder.isEmpty {
           guard views.state(folder) == .folder, let view = views.view(folder) else {
