@@ -31,7 +31,7 @@ public struct NodeProgram: Sendable, Equatable {
   static let programs = ["/usr/local/bin/node", "/usr/bin/node", "/bin/node"]
   /// The most of a program read: Node is ~100 MB, of which the scan reads its `.rodata` up to what it looks for.
   static let largest = 1 << 30
-  static let chunk = 4 << 20
+  static let chunk = 1 << 20
   /// The most PEM text taken as the bundled roots (Node 20's 144 roots are 217 KB).
   static let rootsLimit = 4 << 20
 
@@ -135,16 +135,31 @@ public struct NodeProgram: Sendable, Equatable {
   }
 
   /// The PEM blocks that follow one another from `at` on (only NULs and newlines between them), as Node's array of
-  /// root strings lies in the program.
+  /// root strings lies in the program: read in a window that doubles while the blocks run to its end.
   static func roots(_ fs: any FileSystemView, _ real: String, at: Int) -> ([UInt8], Int) {
-    guard let bytes = try? fs.rawReadRange(real, offset: at, count: rootsLimit) else { return ([], 0) }
+    var window = 512 << 10
+    while true {
+      guard let bytes = try? fs.rawReadRange(real, offset: at, count: window) else { return ([], 0) }
+      let found = blocks(bytes)
+      if found.cut, bytes.count == window, window < rootsLimit {
+        window *= 2
+        continue
+      }
+      return (found.text, found.count)
+    }
+  }
+
+  /// The PEM blocks side by side from the start of `bytes`, each followed by a newline; `cut` when they ran to within
+  /// a block's length of the end (a larger window may hold more).
+  static func blocks(_ bytes: [UInt8]) -> (text: [UInt8], count: Int, cut: Bool) {
     let begin = Array("-----BEGIN CERTIFICATE-----".utf8)
     let end = Array("-----END CERTIFICATE-----".utf8)
+    let longest = 1 << 16
     var text: [UInt8] = []
     var count = 0
     var position = 0
     while position + begin.count <= bytes.count, bytes[position..<position + begin.count].elementsEqual(begin) {
-      guard let close = search(end, in: bytes, from: position), close - position < 1 << 16 else { break }
+      guard let close = search(end, in: bytes, from: position), close - position < longest else { break }
       text += bytes[position..<close + end.count]
       text.append(UInt8(ascii: "\n"))
       count += 1
@@ -155,7 +170,7 @@ public struct NodeProgram: Sendable, Equatable {
         gap += 1
       }
     }
-    return (text, count)
+    return (text, count, bytes.count - position < longest)
   }
 
   /// Where `needle` first occurs in `bytes` from `start` on: memchr for its first byte, then a compare.
