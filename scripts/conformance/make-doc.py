@@ -72,7 +72,8 @@ def main():
                "do not edit by hand. Regenerate with\n")
     out.append("```sh\nscripts/conformance/run-matrix.sh --out /tmp/matrix [--trustgate .build/debug/trustgate]\n"
                "scripts/conformance/make-doc.py /tmp/matrix\n```\n")
-    out.append("Each real client (from PyPI, per venv; curl, `openssl s_client` and git from the system) connects "
+    out.append("Each real client (from PyPI, per venv; curl, `openssl s_client`, git, the go command and node "
+               "(`https.get`, with NODE_OPTIONS=--use-openssl-ca in every scenario) from the system) connects "
                "to `openssl s_server` on 127.0.0.1 serving leaf + intermediate of a private PKI made by "
                "`scripts/conformance/make-pki.sh`, with the hostname `localhost`, the way it does by default "
                "(`scripts/conformance/probe.py`). Each scenario (`scripts/conformance/with-scenario.sh`) is a "

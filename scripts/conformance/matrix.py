@@ -30,7 +30,7 @@ PYTHON_CLIENTS = ["httpx", "requests", "urllib3", "python-ssl", "pip", "botocore
 # The old venv differs from the new one only in these clients' versions (venvs.txt); python-ssl and shotgun-api3
 # would repeat the new venv's cells, so they run there only.
 CLIENTS_BY_KIND = {"old": ["httpx", "requests", "urllib3", "pip"]}
-SYSTEM_CLIENTS = ["curl", "openssl", "git", "go"]
+SYSTEM_CLIENTS = ["curl", "openssl", "git", "go", "node"]
 JOB_TIMEOUT = 900  # seconds for one scenario x venv (every client of it, each bounded by the probe)
 REAL_COLUMNS = ["scenario", "python", "venv", "client", "version", "verifies", "error", "reason", "verify_command"]
 PREDICTED_COLUMNS = ["scenario", "python", "venv", "client", "version", "verifies", "error", "status"]

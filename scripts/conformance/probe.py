@@ -305,7 +305,27 @@ def probe_go(url):
     return version, True, None, None  # TLS passed; s_server is no module proxy
 
 
-SYSTEM = {"curl": probe_curl, "openssl": probe_openssl, "git": probe_git, "go": probe_go}
+NODE_PROBE = """
+const https = require('https');
+https.get(process.argv[1], (res) => { console.log('verified ' + res.statusCode); process.exit(0); })
+  .on('error', (e) => { console.log('error ' + e.code + ': ' + e.message); process.exit(1); });
+"""
+
+
+def probe_node(url):
+    """node's https.get with the environment's NODE_OPTIONS (the scenarios set --use-openssl-ca: OpenSSL's store,
+    SSL_CERT_FILE and SSL_CERT_DIR) and NODE_EXTRA_CA_CERTS."""
+    version = _tool_version(["node", "--version"], r"v(\S+)")
+    if version is None:
+        return None, None, "node not installed", None
+    status, text = _run(["node", "-e", NODE_PROBE, url])
+    if status == 0 and "verified" in text:
+        return version, True, None, None
+    line = next((l for l in text.splitlines() if l.startswith("error ") or l.startswith("node:")), text.strip())
+    return version, False, line, reason_of(text)
+
+
+SYSTEM = {"curl": probe_curl, "openssl": probe_openssl, "git": probe_git, "go": probe_go, "node": probe_node}
 PYTHON = {
     "httpx": probe_httpx, "requests": probe_requests, "urllib3": probe_urllib3, "python-ssl": probe_python_ssl,
     "pip": probe_pip, "botocore": probe_botocore, "aiohttp": probe_aiohttp, "truststore": probe_truststore,

@@ -2,10 +2,11 @@
 # with-scenario.sh [--venv DIR] SCENARIO -- COMMAND…
 # with-scenario.sh --list                 one line per scenario: name, server (root kind), description
 #
-# Runs COMMAND in a conformance scenario: a clean environment (env -i: PATH, LANG, a scratch HOME of the scenario
-# and the scenario's trust variables; with --venv also VIRTUAL_ENV=DIR and DIR/bin first on PATH) inside a private
-# mount namespace (unshare -m) where /etc/pip.conf is the scenario's (empty unless the scenario sets `cert`) and,
-# for the OS-store scenarios, /etc/ssl/certs is the PKI's os-certs/ (this host's store plus the private root).
+# Runs COMMAND in a conformance scenario: a clean environment (env -i: PATH, LANG, a scratch HOME of the scenario,
+# NODE_OPTIONS=--use-openssl-ca and the scenario's trust variables; with --venv also VIRTUAL_ENV=DIR and DIR/bin
+# first on PATH) inside a private mount namespace (unshare -m) where /etc/pip.conf is the scenario's (empty unless
+# the scenario sets `cert`) and, for the OS-store scenarios, /etc/ssl/certs is the PKI's os-certs/ (this host's store
+# plus the private root).
 # The real client probe and `trustgate verify` are both run through this script, so they see the same setting.
 # Needs the fixtures (build-fixtures.sh). Exits 3 when the scenario cannot be set up here (no fixtures; a mount
 # namespace needed and unshare -m not permitted), 2 for bad usage, else COMMAND's status.
@@ -66,7 +67,7 @@ printf '%s\n' "$SCENARIOS" | cut -d'|' -f1 | grep -qxF -- "$scenario" \
 
 every_var() { # CA file → every variable a client reads
   vars+=("SSL_CERT_FILE=$1" "REQUESTS_CA_BUNDLE=$1" "CURL_CA_BUNDLE=$1" "PIP_CERT=$1" "SHOTGUN_API_CACERTS=$1"
-    "AWS_CA_BUNDLE=$1" "GIT_SSL_CAINFO=$1")
+    "AWS_CA_BUNDLE=$1" "GIT_SSL_CAINFO=$1" "NODE_EXTRA_CA_CERTS=$1")
 }
 
 vars=()
@@ -131,8 +132,10 @@ else
   [[ $os_store -eq 1 ]] && mount --bind "$pki/os-certs" /etc/ssl/certs
 fi
 
+# NODE_OPTIONS in every scenario: node (a client only with a Node variable) on OpenSSL's store, which the scenarios
+# vary; its bundled roots are NodeVerificationTests' cells. No other client reads it.
 base=("PATH=${venv:+$venv/bin:}/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" "HOME=$home"
-  "LANG=C.UTF-8" "LC_ALL=C.UTF-8")
+  "LANG=C.UTF-8" "LC_ALL=C.UTF-8" "NODE_OPTIONS=--use-openssl-ca")
 [[ -n "$venv" ]] && base+=("VIRTUAL_ENV=$venv")
 [[ -n "${TRUSTGATE_CACHE_DIR:-}" ]] && base+=("TRUSTGATE_CACHE_DIR=$TRUSTGATE_CACHE_DIR")
 exec env -i "${base[@]}" "${vars[@]}" "$@"

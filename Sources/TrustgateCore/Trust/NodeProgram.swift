@@ -159,7 +159,10 @@ public struct NodeProgram: Sendable, Equatable {
     var count = 0
     var position = 0
     while position + begin.count <= bytes.count, bytes[position..<position + begin.count].elementsEqual(begin) {
-      guard let close = search(end, in: bytes, from: position), close - position < longest else { break }
+      // One block: its END before any other BEGIN.
+      guard let close = search(end, in: bytes, from: position), close - position < longest,
+        (search(begin, in: bytes, from: position + begin.count).map { $0 > close } ?? true)
+      else { break }
       text += bytes[position..<close + end.count]
       text.append(UInt8(ascii: "\n"))
       count += 1

@@ -178,6 +178,13 @@ final class ConformanceMatrixTests: XCTestCase {
     expect("intermediate-only", "-", "-", "go", verifies: true)
     expect(
       "requests-ca-bundle", "-", "-", "go", verifies: false, error: "x509: certificate signed by unknown authority")
+    // node with --use-openssl-ca (every scenario's NODE_OPTIONS): OpenSSL's default folder (/etc/ssl/certs, its own
+    // OPENSSLDIR) by hash, SSL_CERT_FILE skipped when missing, no partial chain even from NODE_EXTRA_CA_CERTS.
+    expect("os-store", "-", "-", "node", verifies: true)
+    expect("missing-file+os-store", "-", "-", "node", verifies: true)
+    expect("ssl-cert-dir-no-hash", "-", "-", "node", verifies: false)
+    expect("intermediate-only", "-", "-", "node", verifies: false)
+    expect("requests-ca-bundle", "-", "-", "node", verifies: false)
     expect("missing-file+ssl-cert-dir", "-", "-", "openssl", verifies: true)
     expect("missing-file+os-store", "-", "-", "openssl", verifies: true)
   }
