@@ -16,6 +16,7 @@
    (fd_set's field names) that other modules (Dispatch) see without it, and clang refuses the two definitions in a
    clean build. */
 extern int sched_getcpu(void);
+extern void *memmem(const void *haystack, size_t haystacklen, const void *needle, size_t needlelen);
 extern int sched_getaffinity(pid_t pid, size_t size, cpu_set_t *mask);
 extern int sched_setaffinity(pid_t pid, size_t size, const cpu_set_t *mask);
 extern int pthread_attr_setaffinity_np(pthread_attr_t *attributes, size_t size, const cpu_set_t *mask);

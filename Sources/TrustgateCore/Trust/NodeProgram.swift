@@ -1,3 +1,5 @@
+import CLinux
+
 #if canImport(Glibc)
   import Glibc
 #endif
@@ -31,7 +33,8 @@ public struct NodeProgram: Sendable, Equatable {
   static let programs = ["/usr/local/bin/node", "/usr/bin/node", "/bin/node"]
   /// The most of a program read: Node is ~100 MB, of which the scan reads its `.rodata` up to what it looks for.
   static let largest = 1 << 30
-  static let chunk = 1 << 20
+  /// Below malloc's mmap threshold: each chunk reuses the last one's memory instead of faulting fresh pages in.
+  static let chunk = 120 << 10
   /// The most PEM text taken as the bundled roots (Node 20's 144 roots are 217 KB).
   static let rootsLimit = 4 << 20
 
@@ -44,8 +47,21 @@ public struct NodeProgram: Sendable, Equatable {
     return programs.first { fs.isFile($0) }
   }
 
-  /// Reads what the program at `path` trusts; nil when it is not a file this view can read.
-  public static func read(_ fs: any FileSystemView, path: String) -> NodeProgram? {
+  /// What a read looks for beyond the build's settings, which are always read (a few MB into `.rodata`).
+  public struct Parts: OptionSet, Sendable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+    /// The compiled-in roots (not used with `--use-openssl-ca`).
+    public static let roots = Parts(rawValue: 1)
+    /// OPENSSLDIR (used only with OpenSSL's store or the system's; read too when the build chose OpenSSL's store).
+    public static let opensslDir = Parts(rawValue: 2)
+    /// The version (used only to know whether `--use-system-ca` or NODE_USE_SYSTEM_CA is read).
+    public static let version = Parts(rawValue: 4)
+    public static let all: Parts = [.roots, .opensslDir, .version]
+  }
+
+  /// Reads what the program at `path` trusts, as far as `parts` asks; nil when it is not a file this view can read.
+  public static func read(_ fs: any FileSystemView, path: String, parts: Parts = .all) -> NodeProgram? {
     guard let real = try? fs.resolveExisting(path), case .file(let size) = fs.rawKind(real), size > 0 else {
       return nil
     }
@@ -60,21 +76,30 @@ public struct NodeProgram: Sendable, Equatable {
     var found: [[UInt8]: Int] = [:]
     var offset = region.offset
     let end = region.offset + region.size
-    // Chunks overlapping by a needle's length, until every needle is found (OPENSSLDIR only for a bundled OpenSSL).
-    while offset < end {
-      let wanted = [begin, shared, module, defaults, dir, release].filter { needle in
-        found[needle] == nil && !(needle == dir && program.sharedOpenSSL == true)
+    // OPENSSLDIR for a bundled OpenSSL when asked, or when the build's own store is OpenSSL's (known once its
+    // settings are read: they are looked for first in each chunk).
+    func wants(_ needle: [UInt8]) -> Bool {
+      guard found[needle] == nil else { return false }
+      switch needle {
+      case begin: return parts.contains(.roots)
+      case release: return parts.contains(.version)
+      case dir: return program.sharedOpenSSL != true && (parts.contains(.opensslDir) || program.opensslStoreByDefault)
+      default: return true
       }
-      if wanted.isEmpty { break }
+    }
+    let needles = [shared, module, defaults, begin, release, dir]
+    // Chunks overlapping by a needle's length, until every needle wanted is found.
+    while offset < end, needles.contains(where: wants) {
       guard let bytes = try? fs.rawReadRange(real, offset: offset, count: min(chunk, end - offset)), !bytes.isEmpty
       else { break }
-      for needle in wanted {
+      for needle in needles where wants(needle) {
         guard let at = search(needle, in: bytes) else { continue }
         found[needle] = offset + at
         if needle == shared {
           let value = (try? fs.rawReadRange(real, offset: offset + at + needle.count, count: 4)) ?? []
           program.sharedOpenSSL = value == Array("true".utf8)
         }
+        if needle == defaults { program.opensslStoreByDefault = storeByDefault(fs, real, at: offset + at) }
       }
       if offset + bytes.count >= end || bytes.count <= 64 { break }
       offset += bytes.count - 64
@@ -82,11 +107,6 @@ public struct NodeProgram: Sendable, Equatable {
     if let at = found[begin] { (program.bundledRoots, program.bundledCount) = roots(fs, real, at: at) }
     if let at = found[module], let text = try? fs.rawReadRange(real, offset: at + module.count, count: 8) {
       program.moduleVersion = Int(String(decoding: text.prefix { $0 >= 0x30 && $0 <= 0x39 }, as: UTF8.self))
-    }
-    if let at = found[defaults], let text = try? fs.rawReadRange(real, offset: at, count: 4096) {
-      // `"target_defaults": {… "defines": ["NODE_OPENSSL_CERT_STORE", …] …}`: the object ends at its first `}`.
-      let object = text.prefix { $0 != UInt8(ascii: "}") }
-      program.opensslStoreByDefault = search(Array("\"NODE_OPENSSL_CERT_STORE\"".utf8), in: Array(object)) != nil
     }
     if let at = found[release], let text = try? fs.rawReadRange(real, offset: at + release.count, count: 32) {
       let digits = text.prefix { ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: ".") }
@@ -99,6 +119,14 @@ public struct NodeProgram: Sendable, Equatable {
       program.opensslDir = String(decoding: text[..<close], as: UTF8.self)
     }
     return program
+  }
+
+  /// Whether `"target_defaults": {… "defines": ["NODE_OPENSSL_CERT_STORE", …] …}` at `at` names the define (the
+  /// object ends at its first `}`).
+  static func storeByDefault(_ fs: any FileSystemView, _ real: String, at: Int) -> Bool {
+    guard let text = try? fs.rawReadRange(real, offset: at, count: 4096) else { return false }
+    let object = Array(text.prefix { $0 != UInt8(ascii: "}") })
+    return search(Array("\"NODE_OPENSSL_CERT_STORE\"".utf8), in: object) != nil
   }
 
   /// Where `.rodata` lies in an ELF64 little-endian program; nil for anything else (the whole file is scanned).
@@ -176,24 +204,19 @@ public struct NodeProgram: Sendable, Equatable {
     return (text, count, bytes.count - position < longest)
   }
 
-  /// Where `needle` first occurs in `bytes` from `start` on: memchr for its first byte, then a compare.
+  /// Where `needle` first occurs in `bytes` from `start` on (glibc's memmem).
   static func search(_ needle: [UInt8], in bytes: [UInt8], from start: Int = 0) -> Int? {
-    guard let first = needle.first, start >= 0, bytes.count - start >= needle.count else { return nil }
-    return bytes.withUnsafeBufferPointer { haystack in
-      needle.withUnsafeBufferPointer { wanted in
-        guard let base = haystack.baseAddress, let pattern = wanted.baseAddress else { return nil }
-        let last = haystack.count - wanted.count
-        var at = start
-        while at <= last {
-          guard let hit = memchr(base + at, Int32(first), last - at + 1) else { return nil }
-          let index = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-          if memcmp(base + index, pattern, wanted.count) == 0 { return index }
-          at = index + 1
-        }
-        return nil
+    guard !needle.isEmpty, start >= 0, bytes.count - start >= needle.count else { return nil }
+    return bytes.withUnsafeBytes { haystack in
+      needle.withUnsafeBytes { wanted in
+        guard let base = haystack.baseAddress,
+          let hit = memmem(base + start, haystack.count - start, wanted.baseAddress, wanted.count)
+        else { return nil }
+        return base.distance(to: UnsafeRawPointer(hit))
       }
     }
   }
+
 
 }
 
@@ -267,8 +290,6 @@ extension NodeProgram {
   static func apply(to configuration: inout TrustConfiguration, fs: any FileSystemView, env: [String: String]) {
     guard variables.contains(where: { env[$0] != nil }) else { return }
     configuration.values[presentKey] = "true"
-    let program = find(fs, env: env).flatMap { read(fs, path: $0) }
-    configuration.node = program
     let words: [String]
     switch NodeOptions.words(env["NODE_OPTIONS"] ?? "") {
     case .success(let found): words = found
@@ -276,6 +297,14 @@ extension NodeProgram {
       configuration.failures["node"] = failure.message
       return
     }
+    // Only what this run's options can use is looked for in the program.
+    let asksSystem = words.contains("--use-system-ca") || env["NODE_USE_SYSTEM_CA"] == "1"
+    var parts: Parts = []
+    if !words.contains("--use-openssl-ca") { parts.insert(.roots) }
+    if words.contains("--use-openssl-ca") || asksSystem { parts.insert(.opensslDir) }
+    if asksSystem { parts.insert(.version) }
+    let program = find(fs, env: env).flatMap { read(fs, path: $0, parts: parts) }
+    configuration.node = program
     let openssl = words.contains("--use-openssl-ca")
     let bundled = words.contains("--use-bundled-ca")
     if openssl && bundled {
