@@ -35,6 +35,8 @@ public struct NodeProgram: Sendable, Equatable {
   static let largest = 1 << 30
   /// Below malloc's mmap threshold: each chunk reuses the last one's memory instead of faulting fresh pages in.
   static let chunk = 120 << 10
+  /// How far from `node_shared_openssl` the rest of `process.config` is looked for (Node 20's and 24's: 26 KB).
+  static let settingsReach = 64 << 10
   /// The most PEM text taken as the bundled roots (Node 20's 144 roots are 217 KB).
   static let rootsLimit = 4 << 20
 
@@ -87,7 +89,8 @@ public struct NodeProgram: Sendable, Equatable {
       default: return true
       }
     }
-    let needles = [shared, module, defaults, begin, release, dir]
+    // The build's settings are one JSON text: only `node_shared_openssl` is looked for, the others near it.
+    let needles = [shared, begin, release, dir]
     // Chunks overlapping by a needle's length, until every needle wanted is found.
     while offset < end, needles.contains(where: wants) {
       guard let bytes = try? fs.rawReadRange(real, offset: offset, count: min(chunk, end - offset)), !bytes.isEmpty
@@ -98,8 +101,11 @@ public struct NodeProgram: Sendable, Equatable {
         if needle == shared {
           let value = (try? fs.rawReadRange(real, offset: offset + at + needle.count, count: 4)) ?? []
           program.sharedOpenSSL = value == Array("true".utf8)
+          let start = max(0, offset + at - settingsReach)
+          let near = (try? fs.rawReadRange(real, offset: start, count: 2 * settingsReach)) ?? []
+          for other in [module, defaults] { if let at = search(other, in: near) { found[other] = start + at } }
+          if let at = found[defaults] { program.opensslStoreByDefault = storeByDefault(fs, real, at: at) }
         }
-        if needle == defaults { program.opensslStoreByDefault = storeByDefault(fs, real, at: offset + at) }
       }
       if offset + bytes.count >= end || bytes.count <= 64 { break }
       offset += bytes.count - 64
