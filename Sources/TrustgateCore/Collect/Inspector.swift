@@ -65,6 +65,7 @@ public enum Inspector {
     defer { stopwatch.lap("rest") }
     let pending = readHead(request)
     let prepared = CAFiles.prepare(request)
+    request.configurations.node.begin(request.fs, env: request.pathEnvironment)
     var (snapshot, effectiveTrust, lockfileSwitches) = collect(
       request, fs: request.fs, repository: request.repository, stopwatch: &stopwatch)
     addClock(&snapshot, request, pending: pending)

@@ -96,9 +96,10 @@ extension TrustConfiguration {
   /// project's Python prefix (a venv's folder) in view paths; `repository` the work tree whose `.git/config` git
   /// reads. A relative CA path in a file (pip's `cert = ci/corp-ca.pem`) is opened by the client from the folder it
   /// runs in, `workingDirectory`, and is recorded resolved against it.
+  /// `node`: the run's reading of the node program, begun beside the collectors.
   public static func read(
     _ fs: any FileSystemView, env: [String: String], prefix: String?, workingDirectory: String = "/",
-    repository: String? = nil
+    repository: String? = nil, node: RunNodeProgram? = nil
   ) -> TrustConfiguration {
     var configuration = TrustConfiguration()
     let places = ConfigPlaces(env: env, prefix: prefix, repository: repository, fs: fs)
@@ -220,7 +221,7 @@ extension TrustConfiguration {
     if let npm = npmStrictSSL(places, workingDirectory: workingDirectory, bytes: bytes) {
       configuration.switches.append(npm)
     }
-    NodeProgram.apply(to: &configuration, fs: fs, env: env)
+    NodeProgram.apply(to: &configuration, fs: fs, env: env, reading: node)
     if let go = goInsecure(places.env, workingDirectory: workingDirectory, bytes: bytes) {
       configuration.switches.append(go)
     }
@@ -352,6 +353,8 @@ extension TrustConfiguration {
 /// the verdicts need the same files. Nothing outlives the run.
 public final class RunConfigurations: Sendable {
   private let known = Mutex<[String: TrustConfiguration]>([:])
+  /// The node program, read beside the collectors (`Inspector.inspect` begins it).
+  public let node = RunNodeProgram()
 
   public init() {}
 
@@ -362,7 +365,7 @@ public final class RunConfigurations: Sendable {
     if let found = known.withLock({ $0[key] }) { return found }
     let read = TrustConfiguration.read(
       request.fs, env: request.pathEnvironment, prefix: prefix, workingDirectory: request.workingDirectory,
-      repository: request.repositoryPathInView)
+      repository: request.repositoryPathInView, node: node)
     known.withLock { $0[key] = read }
     return read
   }

@@ -1,4 +1,5 @@
 import CLinux
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -290,10 +291,25 @@ extension NodeProgram {
     return ranges.contains { $0.contains(version) }
   }
 
+  /// What a run with these NODE_OPTIONS words can use from the program: its roots unless `--use-openssl-ca`,
+  /// OPENSSLDIR with OpenSSL's or the system store, the version only to know whether the system store is read.
+  static func parts(_ words: [String], env: [String: String]) -> Parts {
+    let asksSystem = words.contains("--use-system-ca") || env["NODE_USE_SYSTEM_CA"] == "1"
+    var parts: Parts = []
+    if !words.contains("--use-openssl-ca") { parts.insert(.roots) }
+    if words.contains("--use-openssl-ca") || asksSystem { parts.insert(.opensslDir) }
+    if asksSystem { parts.insert(.version) }
+    return parts
+  }
+
   /// Node's store here, from NODE_OPTIONS and its program (read only when a Node variable is set: the program is
   /// ~100 MB, of which a few MB of `.rodata` are read). What node refuses before any request is a failure, in its
   /// words.
-  static func apply(to configuration: inout TrustConfiguration, fs: any FileSystemView, env: [String: String]) {
+  /// `reading`: the run's reading of the program, begun beside the collectors (else the program is read here).
+  static func apply(
+    to configuration: inout TrustConfiguration, fs: any FileSystemView, env: [String: String],
+    reading: RunNodeProgram? = nil
+  ) {
     guard variables.contains(where: { env[$0] != nil }) else { return }
     configuration.values[presentKey] = "true"
     let words: [String]
@@ -303,13 +319,10 @@ extension NodeProgram {
       configuration.failures["node"] = failure.message
       return
     }
-    // Only what this run's options can use is looked for in the program.
-    let asksSystem = words.contains("--use-system-ca") || env["NODE_USE_SYSTEM_CA"] == "1"
-    var parts: Parts = []
-    if !words.contains("--use-openssl-ca") { parts.insert(.roots) }
-    if words.contains("--use-openssl-ca") || asksSystem { parts.insert(.opensslDir) }
-    if asksSystem { parts.insert(.version) }
-    let program = find(fs, env: env).flatMap { read(fs, path: $0, parts: parts) }
+    let program = find(fs, env: env).flatMap { path in
+      reading?.program(fs, path: path, parts: parts(words, env: env))
+        ?? read(fs, path: path, parts: parts(words, env: env))
+    }
     configuration.node = program
     let openssl = words.contains("--use-openssl-ca")
     let bundled = words.contains("--use-bundled-ca")
@@ -337,5 +350,30 @@ extension NodeProgram {
       configuration.values[fileKey] = base + "/cert.pem"
       configuration.values[folderKey] = base + "/certs"
     }
+  }
+}
+
+/// The node program read once in a run, begun beside the collectors (`begin`) so that the verdicts, which need it,
+/// do not wait for its reading. Nothing outlives the run.
+public final class RunNodeProgram: Sendable {
+  private let pending = Mutex<(path: String, parts: NodeProgram.Parts, value: PendingValue<NodeProgram?>)?>(nil)
+
+  public init() {}
+
+  /// Starts reading the program a Node variable makes this run judge; nothing when none is set.
+  func begin(_ fs: any FileSystemView, env: [String: String]) {
+    guard NodeProgram.variables.contains(where: { env[$0] != nil }),
+      case .success(let words) = NodeOptions.words(env["NODE_OPTIONS"] ?? ""),
+      let path = NodeProgram.find(fs, env: env)
+    else { return }
+    let parts = NodeProgram.parts(words, env: env)
+    let value = PendingValue { NodeProgram.read(fs, path: path, parts: parts) }
+    pending.withLock { $0 = (path, parts, value) }
+  }
+
+  /// The begun reading when it is of `path` and `parts`, else nil.
+  func program(_ fs: any FileSystemView, path: String, parts: NodeProgram.Parts) -> NodeProgram? {
+    guard let begun = pending.withLock({ $0 }), begun.path == path, begun.parts == parts else { return nil }
+    return begun.value.wait() ?? nil
   }
 }
