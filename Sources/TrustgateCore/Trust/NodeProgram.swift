@@ -32,8 +32,9 @@ public struct NodeProgram: Sendable, Equatable {
   /// Where a `node` is looked for when no folder of PATH holds one (Node's images and tarballs: /usr/local/bin;
   /// distributions and NodeSource: /usr/bin).
   static let programs = ["/usr/local/bin/node", "/usr/bin/node", "/bin/node"]
-  /// The most of a program read: Node is ~100 MB, of which the scan reads its `.rodata` up to what it looks for.
-  static let largest = 1 << 30
+  /// The most of a program scanned: Node is ~100 MB (its `.rodata` ~50 MB, read up to what is looked for); a file
+  /// of gigabytes named `node` costs at most this much reading.
+  static let largest = 256 << 20
   /// Below malloc's mmap threshold: each chunk reuses the last one's memory instead of faulting fresh pages in.
   static let chunk = 120 << 10
   /// How far from `node_shared_openssl` the rest of `process.config` is looked for (Node 20's and 24's: 26 KB).
