@@ -121,6 +121,20 @@ public final class TrustVerifier {
       verdict.sources.append(why)
       return verdict
     case .unknown(let why):
+      // What it loads beside roots compiled in that nothing here reads (NODE_EXTRA_CA_CERTS beside a node program
+      // not found): a chain those loads verify, it verifies.
+      if plan.compiledIn, !plan.loads.isEmpty {
+        let built = store(for: plan, lazily: false)
+        if built.failure == nil, let store = built.store,
+          store.verify(
+            chain, host: host, flags: plan.flags, at: time, securityLevel: plan.securityLevel, purpose: purpose
+          ).verifies
+        {
+          verdict.verifies = true
+          verdict.sources = built.sources + verdict.sources
+          return verdict
+        }
+      }
       // A public set compiled into the client (uv's bundled Mozilla roots) holds no private anchor.
       verdict.error =
         plan.compiledIn && subject.hasPrefix(Verdicts.anchorPrefix)

@@ -274,6 +274,32 @@ final class NodeVerificationTests: XCTestCase {
     XCTAssertEqual((verdict["sources"] as? [String])?.first, "SSL_CERT_FILE /ca/root.pem (1 certificate)", "\(verdict)")
   }
 
+  /// A `node` that is a shim (a script that runs the real one, as volta's and asdf's are) holds no roots to read:
+  /// what node loads beside them still counts (the real node through the shim verifies with NODE_EXTRA_CA_CERTS), and
+  /// a chain it alone cannot verify is "cannot tell", not a refusal.
+  func testAShimIsJudgedOnWhatNodeLoadsBesideItsRoots() throws {
+    try scratch.write("shim/usr/bin/node", "#!/bin/sh\nexec \(node) \"$@\"\n")
+    XCTAssertEqual(chmod(scratch.path + "/shim/usr/bin/node", 0o755), 0)
+    try scratch.write("shim/ca/root.pem", try pki.bytes("root.pem"))
+    let shim = scratch.path + "/shim/usr/bin/node"
+    XCTAssertEqual(
+      try realNode(["NODE_EXTRA_CA_CERTS": pki.file("root.pem")], program: shim), "accepted")
+    func verdict(_ lines: String) throws -> [String: Any] {
+      try scratch.write("shim.env", "PATH=/usr/bin\n" + lines)
+      let run = try CLI.run(
+        ["verify", "--chain", pki.file("chain.pem"), "--host", "localhost", "--root", scratch.path + "/shim",
+         "--env-file", scratch.path + "/shim.env", "--repo", scratch.path + "/repo", "--format", "json"],
+        in: scratch.path, environment: ["PATH": "/usr/bin:/bin"])
+      let items = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]], run.all)
+      return try XCTUnwrap(items.first { $0["client"] as? String == "node" }, run.all)
+    }
+    let extra = try verdict("NODE_EXTRA_CA_CERTS=/ca/root.pem\n")
+    XCTAssertEqual(extra["verifies"] as? Bool, true, "\(extra)")
+    let alone = try verdict("NODE_OPTIONS=--max-old-space-size=64\n")
+    XCTAssertEqual(alone["verifies"] as? Bool, false, "\(alone)")
+    XCTAssertTrue((alone["error"] as? String)?.hasPrefix("cannot tell") == true, "\(alone)")
+  }
+
   /// NODE_OPTIONS split as node splits it.
   func testNodeOptionsAreSplitAsNodeSplitsThem() throws {
     XCTAssertEqual(try NodeOptions.words("  --a  \"b c\" d\\e \"f\\\"g\"").get(), ["--a", "b c", "d\\e", "f\"g"])
