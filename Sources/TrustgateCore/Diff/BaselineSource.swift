@@ -94,14 +94,21 @@ public struct BaselineLoader: Sendable {
     }
   }
 
-  /// Combines a prepared baseline with the current snapshot.
-  public static func apply(_ prepared: PreparedBaseline, to current: Snapshot) -> (baseline: Snapshot?, label: String, current: Snapshot) {
+  /// Combines a prepared baseline with the current snapshot. `configuration`: what the current tree's clients read
+  /// (their files, the programs present), which a baseline of other lockfiles in the same tree shares.
+  public static func apply(
+    _ prepared: PreparedBaseline, to current: Snapshot, configuration: TrustConfiguration = .init()
+  ) -> (baseline: Snapshot?, label: String, current: Snapshot) {
     switch prepared {
     case .none: return (nil, "none", current)
     case .snapshot(let snapshot, let label): return (snapshot, label, current)
-    case .lockfiles(let set, let label): return (replacingLockfiles(current, with: set), label, current)
+    case .lockfiles(let set, let label):
+      return (replacingLockfiles(current, with: set, configuration: configuration), label, current)
     case .staged(let head, let staged, let label):
-      return (replacingLockfiles(current, with: head), label, replacingLockfiles(current, with: staged))
+      return (
+        replacingLockfiles(current, with: head, configuration: configuration), label,
+        replacingLockfiles(current, with: staged, configuration: configuration)
+      )
     }
   }
 
@@ -222,7 +229,9 @@ public struct BaselineLoader: Sendable {
     }
   }
 
-  static func replacingLockfiles(_ snapshot: Snapshot, with set: LockfileSet) -> Snapshot {
+  static func replacingLockfiles(
+    _ snapshot: Snapshot, with set: LockfileSet, configuration: TrustConfiguration = .init()
+  ) -> Snapshot {
     var snapshot = snapshot
     // The switches the old lockfiles set go with them (a pip.conf is never a lockfile).
     let old = Set(snapshot.lockfiles.map(\.path))
@@ -230,7 +239,9 @@ public struct BaselineLoader: Sendable {
     snapshot.configSwitches = switches.isEmpty ? nil : switches.sorted()
     snapshot.lockfiles = set.lockfiles
     snapshot.problems = snapshot.problems.filter { $0.area != .lockfiles } + set.problems
-    snapshot.effectiveTrust = EffectiveTrust.resolve(snapshot)
+    // Resolved as the current snapshot was, with the same configuration (java's home, uv's system-certs, the node
+    // program): only the lockfiles differ.
+    snapshot.effectiveTrust = EffectiveTrust.resolve(snapshot, configuration: configuration)
     snapshot.normalise()
     return snapshot
   }

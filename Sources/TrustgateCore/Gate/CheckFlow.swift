@@ -108,7 +108,8 @@ public enum CheckFlow {
     } else {
       guard let outcome = prepared.wait() else { throw InputError("the baseline could not be read") }
       let ready = try outcome.get()
-      let applied = BaselineLoader.apply(ready, to: current)
+      let applied = BaselineLoader.apply(
+        ready, to: current, configuration: inspection.configurations.configuration(current, request: inspection))
       baseline = applied.baseline
       label = applied.label
       current = applied.current

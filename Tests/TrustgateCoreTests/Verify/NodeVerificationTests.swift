@@ -300,6 +300,27 @@ final class NodeVerificationTests: XCTestCase {
     XCTAssertTrue((alone["error"] as? String)?.hasPrefix("cannot tell") == true, "\(alone)")
   }
 
+  /// The automatic baseline (the lockfiles at HEAD, in this same tree) judges node as the current run does: the same
+  /// program, the same roots. Before, the baseline was resolved without the run's configuration, so node there had no
+  /// program and `check` failed with TG206 ("node now takes its trust from Node's bundled roots /usr/bin/node").
+  func testABaselineAtAGitRefSeesTheSameNode() throws {
+    let sandbox = try GitSandbox()
+    try FileManager.default.createDirectory(atPath: sandbox.path("repo"), withIntermediateDirectories: true)
+    try "requests==2.32.3\n".write(toFile: sandbox.path("repo/requirements.txt"), atomically: true, encoding: .utf8)
+    try sandbox.git(["init", "-q"], in: "repo")
+    try sandbox.git(["add", "requirements.txt"], in: "repo")
+    try sandbox.git(["commit", "-q", "-m", "pins"], in: "repo")
+    for env in [["NODE_EXTRA_CA_CERTS": pki.file("root.pem")], ["NODE_OPTIONS": "--use-openssl-ca"]] {
+      let run = try CLI.run(
+        ["check", "--repo", sandbox.path("repo"), "--format", "json"], in: sandbox.path("repo"),
+        environment: env.merging(["PATH": "/usr/bin:/bin", "HOME": scratch.path]) { $1 })
+      let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], run.all)
+      let findings = try XCTUnwrap(report["findings"] as? [[String: Any]], run.all)
+      let changed = findings.filter { $0["ruleID"] as? String == "TG206" }.map { $0["message"] as? String ?? "" }
+      XCTAssertEqual(changed, [], "\(env)")
+    }
+  }
+
   /// NODE_OPTIONS split as node splits it.
   func testNodeOptionsAreSplitAsNodeSplitsThem() throws {
     XCTAssertEqual(try NodeOptions.words("  --a  \"b c\" d\\e \"f\\\"g\"").get(), ["--a", "b c", "d\\e", "f\"g"])
