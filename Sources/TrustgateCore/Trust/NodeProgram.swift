@@ -224,8 +224,6 @@ public struct NodeProgram: Sendable, Equatable {
       }
     }
   }
-
-
 }
 
 /// NODE_OPTIONS as Node reads it, for the options that choose its CA store.
@@ -303,6 +301,15 @@ extension NodeProgram {
     return parts
   }
 
+  /// The program this run's Node settings make it judge, and what of it they can use; nil without a Node variable,
+  /// with NODE_OPTIONS node refuses, or with no `node` found.
+  static func wanted(_ fs: any FileSystemView, env: [String: String]) -> (path: String, parts: Parts)? {
+    guard variables.contains(where: { env[$0] != nil }),
+      case .success(let words) = NodeOptions.words(env["NODE_OPTIONS"] ?? ""), let path = find(fs, env: env)
+    else { return nil }
+    return (path, parts(words, env: env))
+  }
+
   /// Node's store here, from NODE_OPTIONS and its program (read only when a Node variable is set: the program is
   /// ~100 MB, of which a few MB of `.rodata` are read). What node refuses before any request is a failure, in its
   /// words.
@@ -320,9 +327,8 @@ extension NodeProgram {
       configuration.failures["node"] = failure.message
       return
     }
-    let program = find(fs, env: env).flatMap { path in
-      reading?.program(fs, path: path, parts: parts(words, env: env))
-        ?? read(fs, path: path, parts: parts(words, env: env))
+    let program = wanted(fs, env: env).flatMap { wanted in
+      (reading ?? RunNodeProgram()).program(fs, path: wanted.path, parts: wanted.parts)
     }
     configuration.node = program
     let openssl = words.contains("--use-openssl-ca")
@@ -363,18 +369,16 @@ public final class RunNodeProgram: Sendable {
 
   /// Starts reading the program a Node variable makes this run judge; nothing when none is set.
   func begin(_ fs: any FileSystemView, env: [String: String]) {
-    guard NodeProgram.variables.contains(where: { env[$0] != nil }),
-      case .success(let words) = NodeOptions.words(env["NODE_OPTIONS"] ?? ""),
-      let path = NodeProgram.find(fs, env: env)
-    else { return }
-    let parts = NodeProgram.parts(words, env: env)
+    guard let (path, parts) = NodeProgram.wanted(fs, env: env) else { return }
     let value = PendingValue { NodeProgram.read(fs, path: path, parts: parts) }
     pending.withLock { $0 = (path, parts, value) }
   }
 
-  /// The begun reading when it is of `path` and `parts`, else nil.
+  /// The program at `path` as far as `parts` asks: the begun reading when it is that one, else read now.
   func program(_ fs: any FileSystemView, path: String, parts: NodeProgram.Parts) -> NodeProgram? {
-    guard let begun = pending.withLock({ $0 }), begun.path == path, begun.parts == parts else { return nil }
-    return begun.value.wait() ?? nil
+    if let begun = pending.withLock({ $0 }), begun.path == path, begun.parts == parts {
+      return begun.value.wait() ?? nil
+    }
+    return NodeProgram.read(fs, path: path, parts: parts)
   }
 }
