@@ -298,7 +298,8 @@ public enum ClientBehaviours {
         [
           TrustChoice.curlCAFile(.config("curl cacert"), label: ".curlrc cacert"),
           TrustChoice.curlCAFile(.variable("CURL_CA_BUNDLE"), label: "CURL_CA_BUNDLE"),
-          TrustChoice.curlCAFile(.variableUnlessSet("SSL_CERT_FILE", unlessSet: "SSL_CERT_DIR"), label: "SSL_CERT_FILE"),
+          TrustChoice.curlCAFile(
+            .variableUnlessSet("SSL_CERT_FILE", unlessSet: "SSL_CERT_DIR"), label: "SSL_CERT_FILE"),
           TrustChoice.curlCAFile(.osBundle, label: "built-in CA bundle"),
         ],
         [
@@ -421,7 +422,8 @@ public enum ClientBehaviours {
         },
       [
         .init(
-          .variable("SSL_CERT_DIR"), label: "SSL_CERT_DIR", file: .nothing, folder: .loadEveryFile, missing: .nothing,
+          .variable("SSL_CERT_DIR"), label: "SSL_CERT_DIR", file: .nothing, folder: .loadEveryFile(split: true),
+          missing: .nothing,
           noCertificates: .nothing)
       ],
     ] + goFolders.map { [goFolder($0)] },
@@ -444,7 +446,7 @@ public enum ClientBehaviours {
   static func goFolder(_ path: String) -> TrustChoice {
     .init(
       .directoryUnlessSet(path, unlessSet: "SSL_CERT_DIR"), label: "Go's system folders", file: .nothing,
-      folder: .loadEveryFile, missing: .nothing, noCertificates: .nothing)
+      folder: .loadEveryFile(split: true), missing: .nothing, noCertificates: .nothing)
   }
 
   /// pip's own certificate settings, in the order that wins: requests' variables replace the session's `verify`.
@@ -490,7 +492,7 @@ public enum ClientBehaviours {
         ],
         [
           .init(
-            .variable("SSL_CERT_DIR"), label: "SSL_CERT_DIR", file: nothing, folder: .loadEveryFile,
+            .variable("SSL_CERT_DIR"), label: "SSL_CERT_DIR", file: nothing, folder: .loadEveryFile(split: true),
             missing: nothing, noCertificates: nothing)
         ],
         systemCerts
@@ -530,7 +532,8 @@ public enum ClientBehaviours {
     }
     func folder(_ input: TrustChoice.Input, _ label: String, every: Bool) -> TrustChoice {
       .init(
-        input, label: label, empty: nothing, file: nothing, folder: every ? .loadEveryFile : .lookUpFolder(split: true),
+        input, label: label, empty: nothing, file: nothing,
+        folder: every ? .loadEveryFile(split: false) : .lookUpFolder(split: true),
         missing: nothing, noCertificates: nothing)
     }
     // OpenSSL's default paths as Node's OpenSSL has them: its own OPENSSLDIR, else the system's.

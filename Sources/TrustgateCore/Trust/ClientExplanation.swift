@@ -77,7 +77,7 @@ extension ClientBehaviours {
     switch reaction {
     case .loadFile: return "loads it"
     case .lookUpFolder(let split): return split ? "looks roots up by hash (a : list)" : "looks roots up by hash"
-    case .loadEveryFile: return "loads every file in it (a : list)"
+    case .loadEveryFile(let split): return split ? "loads every file in it (a : list)" : "loads every file in it"
     case .loadKeyStore: return "loads its trusted entries (a JKS or PKCS #12 keystore)"
     case .loadProgramRoots: return "loads the roots compiled into the program"
     case .next: return "ignored (next choice)"

@@ -49,9 +49,9 @@ public struct TrustChoice: Sendable, Equatable {
     /// Looks issuers up in the folder by subject hash (`capath`, OpenSSL's `hash_dir`); `split` for a `:` list
     /// (`X509_LOOKUP_add_dir` splits every capath it is given, whoever passes it).
     case lookUpFolder(split: Bool)
-    /// Loads every certificate of every regular file in the folder, hash names or not (uv's SSL_CERT_DIR); each
-    /// folder of a `:` list.
-    case loadEveryFile
+    /// Loads every certificate of every regular file in the folder, hash names or not (uv's SSL_CERT_DIR); `split`:
+    /// each folder of a `:` list (Go, uv), else the whole value is one folder (Node's system store).
+    case loadEveryFile(split: Bool)
     /// Loads the roots compiled into a program (`TrustConfiguration.node`).
     case loadProgramRoots
     /// Loads the trusted entries of a Java keystore (JKS or PKCS #12), with the password the configuration holds

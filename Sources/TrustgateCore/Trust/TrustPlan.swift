@@ -6,8 +6,8 @@ public struct TrustPlan: Sendable {
       case file
       /// A hashed folder; `split`: a `:`-separated list, as OpenSSL reads SSL_CERT_DIR.
       case folder(split: Bool)
-      /// Every regular file of each folder of a `:`-separated list (uv's SSL_CERT_DIR).
-      case everyFile
+      /// Every regular file of a folder (uv's SSL_CERT_DIR); `split`: of each folder of a `:`-separated list.
+      case everyFile(split: Bool)
       /// A Java keystore's trusted entries (`JavaKeyStore`).
       case keyStore
       /// The roots compiled into a program, as read from it (`NodeProgram`).
@@ -285,10 +285,10 @@ public struct TrustPlanner: Sendable {
           .init(
             kind: .keyStore, path: shown, label: choice.label, noCertificates: choice.noCertificates,
             password: configuration.values[password]))
-      case .loadEveryFile:
+      case .loadEveryFile(let split):
         plan.loads.append(
           .init(
-            kind: .everyFile, path: shown, label: choice.label, noCertificates: .nothing,
+            kind: .everyFile(split: split), path: shown, label: choice.label, noCertificates: .nothing,
             certificateBlocksOnly: plan.row.certificateBlocksOnly))
       case .nothing:
         if path != nil { plan.notes.append("\(choice.label) \(shown) is \(describe(state(shown))): skipped") }
@@ -313,7 +313,7 @@ public struct TrustPlanner: Sendable {
     var state = configuration.pathStates[path] ?? self.state(path)
     // A `:` list for a client that splits it (OpenSSL's capath, Go's and uv's SSL_CERT_DIR): a folder when any
     // part is one; each part is loaded (or passed over) on its own.
-    if path.contains(":"), choice.folder == .lookUpFolder(split: true) || choice.folder == .loadEveryFile {
+    if path.contains(":"), choice.folder == .lookUpFolder(split: true) || choice.folder == .loadEveryFile(split: true) {
       let states = path.split(separator: ":").map { self.state(String($0)) }
       state = [.folder, .file, .unknown].first { states.contains($0) } ?? .missing
     }

