@@ -7,8 +7,7 @@ struct Verify: ParsableCommand {
     commandName: "verify",
     abstract: "Say, for every client present, whether a certificate chain verifies, and why not.",
     discussion: """
-      For each client found (httpx, requests, urllib3, python-ssl, pip, botocore, aiohttp, truststore, \
-      shotgun-api3, curl, openssl, git) trustgate builds the X509_STORE that client would build: the CA files and \
+      For each client found (\(ClientBehaviours.clients.joined(separator: ", "))) trustgate builds the X509_STORE that client would build: the CA files and \
       hashed folders it loads in its order, skipping what it skips (OpenSSL skips a missing SSL_CERT_FILE and still \
       searches its folder; httpx 0.28 raises FileNotFoundError instead), folders looked up by <subject-hash>.N as \
       OpenSSL does, and the flags its version sets (X509_STRICT and PARTIAL_CHAIN on Python 3.13 for \

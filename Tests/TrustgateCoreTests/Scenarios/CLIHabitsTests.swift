@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 
+@testable import TrustgateCore
+
 /// The habits command-line users expect, through the real binary: `-V`/`--version`, `--quiet`, `check --format`,
 /// documented shell completion, and the exit status of an unknown flag as `ci-templates/README.md` states it.
 final class CLIHabitsTests: XCTestCase {
@@ -107,6 +109,27 @@ final class CLIHabitsTests: XCTestCase {
     XCTAssertTrue(help.stdout.contains("--generate-completion-script"), help.stdout)
     let readme = try String(contentsOfFile: CLI.packageRoot + "/README.md", encoding: .utf8)
     XCTAssertTrue(readme.contains("--generate-completion-script"), "README.md documents shell completion")
+  }
+
+  /// `verify --help` and the README name every client trustgate judges: the README's list is the table's, and the
+  /// help names each (it once stopped at git, before uv, node, go, java and maven were judged).
+  func testVerifyHelpAndTheReadmeNameEveryClientJudged() throws {
+    let readme = try String(contentsOfFile: CLI.packageRoot + "/README.md", encoding: .utf8)
+      .replacingOccurrences(of: "\n", with: " ")
+    let match = try XCTUnwrap(
+      readme.range(of: #"for every client present \(([^)]*)\)"#, options: .regularExpression),
+      "README.md no longer lists the clients verify judges")
+    let listed = readme[match].drop { $0 != "(" }.dropFirst().dropLast()
+      .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    XCTAssertEqual(Set(listed), Set(ClientBehaviours.clients), "README.md's list against the table")
+    XCTAssertTrue(listed.contains("node") && listed.contains("java"), "\(listed)")
+    let scratch = try TemporaryDirectory()
+    let help = try CLI.run(["verify", "--help"], in: scratch.path)
+    let text = help.stdout.replacingOccurrences(of: "\n", with: " ")
+    for client in listed {
+      XCTAssertTrue(
+        text.contains(" \(client),") || text.contains("(\(client),") || text.contains(" \(client))"), client)
+    }
   }
 
   /// `ci-templates/README.md` says what a flag that does not exist exits with; the binary must agree, and it is the
