@@ -254,7 +254,9 @@ public struct Distribution: Codable, Sendable, Equatable, Comparable {
     self.version = version
     self.metadata = metadata
   }
-  public static func < (lhs: Distribution, rhs: Distribution) -> Bool { (lhs.name, lhs.metadata) < (rhs.name, rhs.metadata) }
+  public static func < (lhs: Distribution, rhs: Distribution) -> Bool {
+    (lhs.name, lhs.metadata) < (rhs.name, rhs.metadata)
+  }
 }
 
 /// A CA bundle inside a Python package.
@@ -274,7 +276,9 @@ public struct BundledCA: Codable, Sendable, Equatable, Comparable {
   /// True when the file is there but could not be read (its mode, another owner): clients raise when they load it.
   /// nil otherwise (absent from JSON, so older snapshots read the same).
   public var unreadable: Bool?
-  public init(package: String, path: String, linksTo: String? = nil, isOSBundle: Bool = false, certificates: CertificateSet) {
+  public init(
+    package: String, path: String, linksTo: String? = nil, isOSBundle: Bool = false, certificates: CertificateSet
+  ) {
     self.package = package
     self.path = path
     self.linksTo = linksTo
@@ -336,6 +340,8 @@ public struct ClientTrust: Codable, Sendable, Equatable, Comparable {
   public var readsJDKStore: Bool {
     (client == "java" || client == "maven") && (source == "cacerts" || source == "jssecacerts")
   }
+  /// Node on the Mozilla roots compiled into it, never the OS store (unless NODE_EXTRA_CA_CERTS adds a root to them).
+  public var readsNodeBundledRoots: Bool { client == "node" && source == NodeProgram.bundledRoots }
 }
 
 /// A setting in a client's configuration file that turns TLS verification off: pip's `trusted-host` (for the hosts

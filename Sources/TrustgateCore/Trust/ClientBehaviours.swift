@@ -569,7 +569,8 @@ public enum ClientBehaviours {
     let when = store == .openssl ? NodeProgram.opensslKey : store == .system ? NodeProgram.systemKey : nil
     return .init(
       client: "node",
-      // Its trust variables in the snapshot, or (read with the configuration) NODE_OPTIONS and NODE_USE_SYSTEM_CA.
+      // Its trust variables in the snapshot, or (read with the configuration) its program on PATH, NODE_OPTIONS and
+      // NODE_USE_SYSTEM_CA.
       presence: .anyOf([
         .configured(variables: ["NODE_EXTRA_CA_CERTS", "NODE_TLS_REJECT_UNAUTHORIZED"], programs: []),
         .setting(NodeProgram.presentKey),

@@ -197,7 +197,7 @@ public struct NodeProgram: Sendable, Equatable {
     while position + begin.count <= bytes.count, bytes[position..<position + begin.count].elementsEqual(begin) {
       // One block: its END before any other BEGIN.
       guard let close = search(end, in: bytes, from: position), close - position < longest,
-        (search(begin, in: bytes, from: position + begin.count).map { $0 > close } ?? true)
+        search(begin, in: bytes, from: position + begin.count).map { $0 > close } ?? true
       else { break }
       text += bytes[position..<close + end.count]
       text.append(UInt8(ascii: "\n"))
@@ -301,24 +301,25 @@ extension NodeProgram {
     return parts
   }
 
-  /// The program this run's Node settings make it judge, and what of it they can use; nil without a Node variable,
-  /// with NODE_OPTIONS node refuses, or with no `node` found.
+  /// The program this run judges, and what of it the run's Node settings can use: the `node` found, a Node variable
+  /// set or not (with none, node trusts its bundled roots, and a corporate root only the OS store holds is one it
+  /// refuses: `SELF_SIGNED_CERT_IN_CHAIN`); nil with NODE_OPTIONS node refuses, or with no `node` found.
   static func wanted(_ fs: any FileSystemView, env: [String: String]) -> (path: String, parts: Parts)? {
-    guard variables.contains(where: { env[$0] != nil }),
-      case .success(let words) = NodeOptions.words(env["NODE_OPTIONS"] ?? ""), let path = find(fs, env: env)
+    guard case .success(let words) = NodeOptions.words(env["NODE_OPTIONS"] ?? ""), let path = find(fs, env: env)
     else { return nil }
     return (path, parts(words, env: env))
   }
 
-  /// Node's store here, from NODE_OPTIONS and its program (read only when a Node variable is set: the program is
-  /// ~100 MB, of which a few MB of `.rodata` are read). What node refuses before any request is a failure, in its
-  /// words.
+  /// Node's store here, from NODE_OPTIONS and its program (~100 MB, of which a few MB of `.rodata` are read); node is
+  /// judged when its program is found or a Node variable is set. What node refuses before any request is a failure,
+  /// in its words.
   /// `reading`: the run's reading of the program, begun beside the collectors (else the program is read here).
   static func apply(
     to configuration: inout TrustConfiguration, fs: any FileSystemView, env: [String: String],
     reading: RunNodeProgram? = nil
   ) {
-    guard variables.contains(where: { env[$0] != nil }) else { return }
+    let wanted = wanted(fs, env: env)
+    guard wanted != nil || variables.contains(where: { env[$0] != nil }) else { return }
     configuration.values[presentKey] = "true"
     let words: [String]
     switch NodeOptions.words(env["NODE_OPTIONS"] ?? "") {
@@ -327,7 +328,7 @@ extension NodeProgram {
       configuration.failures["node"] = failure.message
       return
     }
-    let program = wanted(fs, env: env).flatMap { wanted in
+    let program = wanted.flatMap { wanted in
       (reading ?? RunNodeProgram()).program(fs, path: wanted.path, parts: wanted.parts)
     }
     configuration.node = program
@@ -367,7 +368,7 @@ public final class RunNodeProgram: Sendable {
 
   public init() {}
 
-  /// Starts reading the program a Node variable makes this run judge; nothing when none is set.
+  /// Starts reading the program this run judges; nothing when no `node` is found.
   func begin(_ fs: any FileSystemView, env: [String: String]) {
     guard let (path, parts) = NodeProgram.wanted(fs, env: env) else { return }
     let value = PendingValue { NodeProgram.read(fs, path: path, parts: parts) }

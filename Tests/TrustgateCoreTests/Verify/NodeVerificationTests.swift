@@ -81,6 +81,8 @@ final class NodeVerificationTests: XCTestCase {
     let openssl = ["NODE_OPTIONS": "--use-openssl-ca"]
     let cells: [(name: String, env: [String: String], node: String)] = [
       ("its bundled roots (NODE_OPTIONS set for memory)", ["NODE_OPTIONS": "--max-old-space-size=256"], "refused"),
+      // Found on PATH with no Node variable at all: node is judged on its bundled roots.
+      ("its bundled roots, no Node variable", [:], "refused"),
       ("NODE_EXTRA_CA_CERTS at the root", ["NODE_EXTRA_CA_CERTS": root], "accepted"),
       ("NODE_EXTRA_CA_CERTS at the intermediate: no anchor", ["NODE_EXTRA_CA_CERTS": pki.file("inter.pem")], "refused"),
       ("NODE_EXTRA_CA_CERTS missing: skipped", ["NODE_EXTRA_CA_CERTS": scratch.path + "/gone.pem"], "refused"),
@@ -305,6 +307,46 @@ final class NodeVerificationTests: XCTestCase {
     let alone = try verdict("NODE_OPTIONS=--max-old-space-size=64\n")
     XCTAssertEqual(alone["verifies"] as? Bool, false, "\(alone)")
     XCTAssertTrue((alone["error"] as? String)?.hasPrefix("cannot tell") == true, "\(alone)")
+  }
+
+  /// A corporate root added to the OS store (update-ca-certificates) never reaches node's bundled roots: with node's
+  /// program found and no Node variable, `check` warns (TG802, naming node and its way out, not the TG801 error: no
+  /// baseline said node verified it), and NODE_EXTRA_CA_CERTS at the OS bundle, which node reads, ends the warning.
+  /// Before, node without a Node variable was not judged, and `check` passed silently where node refuses.
+  func testACorporateRootOnlyTheOSStoreHoldsIsOneNodeWithoutAVariableMisses() throws {
+    let gcc = try XCTUnwrap(Shell.which("gcc"), "gcc is needed")
+    try scratch.write("corp/usr/bin/.keep", "")
+    let made = try Shell.run(
+      [gcc, "-Os", "-s", "-o", scratch.path + "/corp/usr/bin/node", Fixtures.root + "/../../fuzz/seeds/node/node.c"])
+    XCTAssertEqual(made.status, 0, made.output)
+    try scratch.write("corp/usr/local/share/ca-certificates/corp.crt", try pki.bytes("root.pem"))
+    try scratch.write("corp/etc/ssl/certs/ca-certificates.crt", try pki.bytes("root.pem"))
+    func node802(_ lines: String) throws -> (node802: [String], node801: [String]) {
+      try scratch.write("corp.env", "PATH=/usr/bin\n" + lines)
+      let run = try CLI.run(
+        [
+          "check", "--root", scratch.path + "/corp", "--env-file", scratch.path + "/corp.env", "--repo",
+          scratch.path + "/repo", "--format", "json",
+        ],
+        in: scratch.path, environment: ["PATH": "/usr/bin:/bin"])
+      let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], run.all)
+      let findings = try XCTUnwrap(report["findings"] as? [[String: Any]], run.all)
+      func messages(_ rule: String) -> [String] {
+        findings.filter { $0["ruleID"] as? String == rule }.compactMap { $0["message"] as? String }
+          .filter { $0.contains("node") }
+      }
+      return (messages("TG802"), messages("TG801"))
+    }
+    let alone = try node802("")
+    XCTAssertEqual(alone.node801, [])
+    XCTAssertEqual(alone.node802.count, 1, "\(alone)")
+    XCTAssertTrue(
+      alone.node802.first?.contains("node (/usr/bin/node) reads the Mozilla roots compiled into it") == true, "\(alone)"
+    )
+    XCTAssertTrue(alone.node802.first?.contains("NODE_EXTRA_CA_CERTS at the OS bundle") == true, "\(alone)")
+    let told = try node802("NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt\n")
+    XCTAssertEqual(told.node802, [], "\(told)")
+    XCTAssertEqual(told.node801, [], "\(told)")
   }
 
   /// The automatic baseline (the lockfiles at HEAD, in this same tree) judges node as the current run does: the same

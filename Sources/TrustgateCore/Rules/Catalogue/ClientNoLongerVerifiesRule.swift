@@ -33,14 +33,15 @@ public struct ClientNoLongerVerifiesRule: Rule {
     guard let verdicts = context.current.verdicts else { return result }
     let before = VerdictComparison.index(context.baseline?.verdicts)
     let onCertifi = Set(
-      context.current.effectiveTrust.filter { $0.readsPublicRoots || $0.readsJDKStore }.map(\.client))
+      context.current.effectiveTrust.filter { $0.readsPublicRoots || $0.readsJDKStore || $0.readsNodeBundledRoots }
+        .map(\.client))
     for verdict in verdicts {
       let key = "\(verdict.client) \(verdict.subject)"
       result.checked.append(key)
       guard !verdict.verifies else { continue }
       let old = before[VerdictComparison.key(verdict)]
       if let old, !old.verifies { continue }  // failing at the baseline too: not this change's doing
-      // A client on certifi (or uv's bundled roots, or the JDK's cacerts) never saw the OS store's private anchors:
+      // A client on certifi (uv's or node's bundled roots, the JDK's cacerts) never saw the OS store's private anchors:
       // TG802 warns about that, unless it used to.
       if old == nil, verdict.subject.hasPrefix(Verdicts.anchorPrefix), onCertifi.contains(verdict.client) { continue }
       let name = verdict.client + (verdict.version.map { " \($0)" } ?? "")
