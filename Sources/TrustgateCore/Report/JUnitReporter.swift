@@ -145,13 +145,16 @@ public struct JUnitReporter: Reporter {
     return ["    <testcase \(attributeList(attributes))>"] + children + ["    </testcase>"]
   }
 
-  /// `path:line: severity [ID] message` and a `fix:` line, as in the text report.
+  /// `path:line: severity [ID] message` and a `fix:` line, as in the text report: each an inert line (CI runners and
+  /// dashboards print this text into the job log, so a newline or a command marker in a path or message must not act).
   func describe(_ finding: Finding) -> String {
     let prefix = finding.location.map { locationText($0) + ": " } ?? ""
-    var text =
-      "\(prefix)\(finding.severity.rawValue) [\(finding.ruleID)] \(finding.message.capped(InertText.sentenceLimit))"
-    if !finding.fix.isEmpty { text += "\nfix: \(finding.fix.capped(InertText.sentenceLimit))" }
-    return text
+    var lines = [
+      InertText(
+        "\(prefix)\(finding.severity.rawValue) [\(finding.ruleID)] \(finding.message)", limit: InertText.sentenceLimit)
+    ]
+    if !finding.fix.isEmpty { lines.append(InertText("fix: \(finding.fix)", limit: InertText.sentenceLimit)) }
+    return lines.map(\.description).joined(separator: "\n")
   }
 
   private func repositoryPath(_ path: String) -> String {

@@ -76,11 +76,12 @@ final class JUnitReporterTests: XCTestCase {
         $0.hasPrefix("trustgate.lockfiles OUT ")
           && $0.contains("uv.lock:40: warning [TG301] httpx 0.23.0 is pinned\\nfix: Upgrade httpx.")
       })
-    // CR LF in the message survives the round trip through XML (&#13;).
+    // CR LF in the message is shown, not written: the failure's text is printed into job logs, where a line it
+    // started could be a CI command (ReportInjectionTests); the line between message and fix is the reporter's.
     XCTAssertTrue(
       lines.contains(
         "TEXT 'requirements.txt:12: error [TG203] certifi 2023.7.22 removed 3 roots: GlobalSign, \"e-Szigno\" <Root> & "
-          + "Ünïcødé 根 — 100%\\r\\nsecond line\\nfix: Pin certifi<2023.7.22, or serve a chain to a current root.'"),
+          + "Ünïcødé 根 — 100%\\\\r\\\\nsecond line\\nfix: Pin certifi<2023.7.22, or serve a chain to a current root.'"),
       outcome.output)
   }
 

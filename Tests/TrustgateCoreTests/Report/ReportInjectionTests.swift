@@ -85,6 +85,25 @@ final class ReportInjectionTests: XCTestCase {
     }
   }
 
+  /// JUnit on standard output is printed into the job log like the text report: its element text (the findings'
+  /// lines) and attributes carry the hostile values inert, as the text report does. Before, a newline in a variable's
+  /// value started a `::error` line inside `<system-out>`, and `##vso[` and C1 controls passed through.
+  func testJUnitOnStandardOutputCarriesNoCommands() throws {
+    let (scenario, envFile) = try hostileScenario()
+    for (name, variables) in Self.environments {
+      for format in ["junit", "junit-annotated"] {
+        let result = try CLI.run(
+          ["check", "--repo", scenario.repo, "--root", Scenario.healthyRoot, "--env-file", envFile, "--format", format],
+          in: scenario.sandbox.root, environment: variables)
+        XCTAssertEqual(result.status, 1, "\(name) \(format): \(result.all)")
+        XCTAssertTrue(result.stdout.contains("<system-out>"), result.stdout)
+        assertInert(result, in: "\(name) --format \(format)")
+        XCTAssertTrue(result.stdout.contains(##"x==1]#\#vso[task.setvariable variable=X]yes"##), result.stdout)
+        XCTAssertTrue(result.stdout.contains(#"\n::error title=X::injected/requirements.txt"#), result.stdout)
+      }
+    }
+  }
+
   /// Error messages echo the command line and the files named on it.
   func testErrorMessagesPrintNoCommandsAndNoEscapes() throws {
     let (scenario, _) = try hostileScenario()
