@@ -368,13 +368,45 @@ public struct ConfigSwitch: Codable, Sendable, Equatable, Comparable {
     variable: String? = nil
   ) {
     self.client = client
-    self.key = key
-    self.value = value
+    self.key = Self.redactingCredentials(key)
+    self.value = Self.redactingCredentials(value)
     self.path = path
     self.line = line
     self.everyHost = everyHost && url == nil
-    self.url = url
+    self.url = url.map(Self.redactingCredentials)
     self.variable = variable
+  }
+
+  /// The setting with every password it holds replaced, before anything keeps it: each item of a list (`,` or blanks
+  /// between items) written `scheme://user:password@host` or `user:password@host` (a pip trusted-host, a uv
+  /// allow-insecure-host, a GOINSECURE pattern, git's `http.<url>.sslVerify`) keeps only `***@` and what follows its
+  /// last `@`. The host the client matches is unchanged.
+  static func redactingCredentials(_ value: String) -> String {
+    guard value.contains("@") else { return value }
+    var out = ""
+    var item = ""
+    func flush() {
+      if let at = item.lastIndex(of: "@") {
+        let before = item[..<at]
+        if let scheme = before.range(of: "://") {
+          item = String(before[..<scheme.upperBound]) + "***" + item[at...]
+        } else if !before.contains("/") {
+          item = "***" + item[at...]
+        }
+      }
+      out += item
+      item = ""
+    }
+    for character in value {
+      if character == "," || character == " " || character == "\t" {
+        flush()
+        out.append(character)
+      } else {
+        item.append(character)
+      }
+    }
+    flush()
+    return out
   }
 
   /// Where it is set, for messages: the file, or the environment variable.

@@ -94,6 +94,49 @@ final class ConfigSwitchTests: XCTestCase {
 
   /// `[http "https://127.0.0.1:PORT/"] sslVerify = false` turns verification off for that URL only: git goes past
   /// the handshake there and refuses a second server on another port. The finding says which URL.
+  /// A setting that turns verification off for a host written with its credentials (`user:password@host`, a URL with
+  /// them) is reported without the password, in every output: pip.conf's trusted-host, uv.toml's allow-insecure-host,
+  /// GOINSECURE in go's env file and git's `http.<url>.sslVerify`. Before, the password was printed in each (the same
+  /// values in environment variables were already redacted).
+  func testCredentialsInAClientsSettingAreNeverPrinted() throws {
+    let home = scratch.path + "/secret-home"
+    try scratch.write("secret-home/pip.conf", "[global]\ntrusted-host = erin:Hunter2pw@pypi.example\n")
+    try scratch.write("secret-home/go.env", "GOINSECURE=corp.example,https://u:G0secretpw@goi.example\n")
+    try scratch.write(
+      "secret-home/.gitconfig", "[http \"https://u:GitSecretpw@git.example/\"]\n\tsslVerify = false\n")
+    try scratch.write("secret-repo/requirements.txt", "requests==2.32.3\n")
+    try scratch.write(
+      "secret-repo/uv.toml", "allow-insecure-host = [\"https://alice:UvSecretpw@idx.example\", \"bob:Uv2pw@h2:8443\"]\n"
+    )
+    let environment = gitEnvironment(
+      home,
+      [
+        "PIP_CONFIG_FILE": home + "/pip.conf", "GOENV": home + "/go.env", "GITHUB_ACTIONS": "true",
+        "GITHUB_STEP_SUMMARY": scratch.path + "/secret-summary.md",
+      ])
+    let formats = ["json", "sarif", "junit", "gitlab", "text"]
+    var arguments = ["check", "--repo", scratch.path + "/secret-repo"]
+    for format in formats { arguments += ["--report", "\(format)=\(scratch.path)/secret-report.\(format)"] }
+    let run = try CLI.run(arguments, in: scratch.path + "/secret-repo", environment: environment)
+    let inspect = try CLI.run(
+      ["inspect", "--repo", scratch.path + "/secret-repo", "--format", "json"], in: scratch.path + "/secret-repo",
+      environment: environment)
+    var outputs = [run.all, inspect.all, try textFile(scratch.path + "/secret-summary.md")]
+    for format in formats { outputs.append(try textFile("\(scratch.path)/secret-report.\(format)")) }
+    for password in ["Hunter2pw", "G0secretpw", "GitSecretpw", "UvSecretpw", "Uv2pw"] {
+      for (index, output) in outputs.enumerated() {
+        XCTAssertFalse(output.contains(password), "\(password) in output \(index): \(output.prefix(3000))")
+      }
+    }
+    // The settings were reported (the assertions above looked at them), with the host kept.
+    for shown in [
+      "***@pypi.example", "https://***@goi.example", "https://***@git.example/", "https://***@idx.example",
+      "***@h2:8443",
+    ] {
+      XCTAssertTrue(run.stdout.contains(shown), "\(shown): \(run.stdout)")
+    }
+  }
+
   func testGitsSslVerifyForOneURLIsReportedForThatURL() throws {
     let other = try servers.serveChain(of: pki, www: true)
     let home = scratch.path + "/url"
@@ -117,8 +160,10 @@ final class ConfigSwitchTests: XCTestCase {
     XCTAssertEqual(try git(home: home), "accepted")
     XCTAssertEqual(try git(home: home, port: other), "refused")
     let run = try CLI.run(
-      ["verify", "--chain", pki.file("chain.pem"), "--host", "127.0.0.1", "--repo", scratch.path + "/repo",
-       "--format", "json"],
+      [
+        "verify", "--chain", pki.file("chain.pem"), "--host", "127.0.0.1", "--repo", scratch.path + "/repo",
+        "--format", "json",
+      ],
       in: scratch.path, environment: gitEnvironment(home))
     let items = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]], run.all)
     let git = try XCTUnwrap(items.first { $0["client"] as? String == "git" }, run.stdout)
@@ -132,9 +177,11 @@ final class ConfigSwitchTests: XCTestCase {
     XCTAssertEqual(made.status, 0, made.output)
     func pip(config: String) throws -> String {
       let result = try Shell.run(
-        [venv + "/bin/python", "-m", "pip", "download", "--no-deps", "--retries", "0", "--timeout", "10",
-         "--disable-pip-version-check", "--index-url", "https://localhost:\(port)/simple/", "-d",
-         scratch.path + "/downloads", "nothing-here"],
+        [
+          venv + "/bin/python", "-m", "pip", "download", "--no-deps", "--retries", "0", "--timeout", "10",
+          "--disable-pip-version-check", "--index-url", "https://localhost:\(port)/simple/", "-d",
+          scratch.path + "/downloads", "nothing-here",
+        ],
         environment: ["PIP_CONFIG_FILE": config, "HOME": scratch.path, "PATH": "/usr/bin:/bin"])
       if result.output.contains("CERTIFICATE_VERIFY_FAILED") { return "refused" }
       if result.output.contains("Could not find a version that satisfies") { return "accepted" }
@@ -170,9 +217,11 @@ final class ConfigSwitchTests: XCTestCase {
       let repo = scratch.path + "/req-" + UUID().uuidString
       for (name, text) in files { try scratch.write(String(repo.dropFirst(scratch.path.count + 1)) + "/" + name, text) }
       let result = try Shell.run(
-        [venv + "/bin/python", "-m", "pip", "download", "--no-deps", "--retries", "0", "--timeout", "10",
-         "--disable-pip-version-check", "--index-url", "https://localhost:\(port)/simple/", "-d",
-         scratch.path + "/downloads", "-r", repo + "/requirements.txt"],
+        [
+          venv + "/bin/python", "-m", "pip", "download", "--no-deps", "--retries", "0", "--timeout", "10",
+          "--disable-pip-version-check", "--index-url", "https://localhost:\(port)/simple/", "-d",
+          scratch.path + "/downloads", "-r", repo + "/requirements.txt",
+        ],
         environment: ["PIP_CONFIG_FILE": "/dev/null", "HOME": scratch.path, "PATH": "/usr/bin:/bin"])
       let pip =
         result.output.contains("CERTIFICATE_VERIFY_FAILED")
@@ -395,19 +444,29 @@ final class ConfigSwitchTests: XCTestCase {
     let plain = scratch.path + "/stops"
     try scratch.write("bad-bool/.gitconfig", "[http]\n\tsslVerify = flase\n[http]\n\tsslVerify = true\n")
     let cells: [(home: String, variables: [String: String], words: String)] = [
-      (plain, ["GIT_CONFIG_COUNT": "2", "GIT_CONFIG_KEY_0": "http.sslVerify", "GIT_CONFIG_VALUE_0": "false"],
-       "error: missing config key GIT_CONFIG_KEY_1"),
+      (
+        plain, ["GIT_CONFIG_COUNT": "2", "GIT_CONFIG_KEY_0": "http.sslVerify", "GIT_CONFIG_VALUE_0": "false"],
+        "error: missing config key GIT_CONFIG_KEY_1"
+      ),
       (plain, ["GIT_CONFIG_COUNT": "0x1"], "error: bogus count in GIT_CONFIG_COUNT"),
       (plain, ["GIT_CONFIG_COUNT": "-1"], "error: too many entries in GIT_CONFIG_COUNT"),
-      (plain, ["GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "sslVerify", "GIT_CONFIG_VALUE_0": "false"],
-       "error: key does not contain a section: sslVerify"),
-      (plain, ["GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "http.ssl_verify", "GIT_CONFIG_VALUE_0": "false"],
-       "error: invalid key: http.ssl_verify"),
+      (
+        plain, ["GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "sslVerify", "GIT_CONFIG_VALUE_0": "false"],
+        "error: key does not contain a section: sslVerify"
+      ),
+      (
+        plain, ["GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "http.ssl_verify", "GIT_CONFIG_VALUE_0": "false"],
+        "error: invalid key: http.ssl_verify"
+      ),
       (plain, ["GIT_CONFIG_PARAMETERS": "'http.sslverify'='false'x"], "error: bogus format in GIT_CONFIG_PARAMETERS"),
-      (plain, ["GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "include.path", "GIT_CONFIG_VALUE_0": "ci.gitconfig"],
-       "error: relative config includes must come from files"),
-      (plain, ["GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "http.sslVerify", "GIT_CONFIG_VALUE_0": "nope"],
-       "fatal: bad boolean config value 'nope' for 'http.sslverify'"),
+      (
+        plain, ["GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "include.path", "GIT_CONFIG_VALUE_0": "ci.gitconfig"],
+        "error: relative config includes must come from files"
+      ),
+      (
+        plain, ["GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "http.sslVerify", "GIT_CONFIG_VALUE_0": "nope"],
+        "fatal: bad boolean config value 'nope' for 'http.sslverify'"
+      ),
       (scratch.path + "/bad-bool", [:], "fatal: bad boolean config value 'flase' for 'http.sslverify'"),
     ]
     let gitPath = try XCTUnwrap(Shell.which("git"))
@@ -442,9 +501,11 @@ final class ConfigSwitchTests: XCTestCase {
     XCTAssertEqual(made.status, 0, made.output)
     func pip(_ environment: [String: String]) throws -> String {
       let result = try Shell.run(
-        [venv + "/bin/python", "-m", "pip", "download", "--no-deps", "--retries", "0", "--timeout", "10",
-         "--disable-pip-version-check", "--index-url", "https://localhost:\(port)/simple/", "-d",
-         scratch.path + "/downloads", "nothing-here"],
+        [
+          venv + "/bin/python", "-m", "pip", "download", "--no-deps", "--retries", "0", "--timeout", "10",
+          "--disable-pip-version-check", "--index-url", "https://localhost:\(port)/simple/", "-d",
+          scratch.path + "/downloads", "nothing-here",
+        ],
         environment: environment.merging(["PATH": "/usr/bin:/bin"]) { $1 })
       if result.output.contains("CERTIFICATE_VERIFY_FAILED") { return "refused" }
       if result.output.contains("Could not find a version that satisfies") { return "accepted" }
@@ -551,8 +612,10 @@ final class ConfigSwitchTests: XCTestCase {
     let without = ["HOME": alone + "-none", "CURL_CA_BUNDLE": "/etc/ssl/certs/ca-certificates.crt"]
     XCTAssertEqual(try curl(without), "refused")
     let run = try CLI.run(
-      ["verify", "--chain", pki.file("chain.pem"), "--host", "localhost", "--repo", scratch.path + "/repo",
-       "--format", "json"],
+      [
+        "verify", "--chain", pki.file("chain.pem"), "--host", "localhost", "--repo", scratch.path + "/repo",
+        "--format", "json",
+      ],
       in: scratch.path, environment: environment)
     let items = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]], run.all)
     let verdict = try XCTUnwrap(items.first { $0["client"] as? String == "curl" }, run.stdout)
@@ -582,8 +645,10 @@ final class ConfigSwitchTests: XCTestCase {
     let message = try XCTUnwrap(broken.first { $0["subject"] as? String == "git" }?["message"] as? String, "\(broken)")
     XCTAssertTrue(message.contains("fatal: bad config line 2 in file \(home)/.gitconfig"), message)
     let verify = try CLI.run(
-      ["verify", "--chain", pki.file("chain.pem"), "--host", "127.0.0.1", "--repo", scratch.path + "/repo",
-       "--format", "json"],
+      [
+        "verify", "--chain", pki.file("chain.pem"), "--host", "127.0.0.1", "--repo", scratch.path + "/repo",
+        "--format", "json",
+      ],
       in: scratch.path, environment: gitEnvironment(home))
     let items = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(verify.stdout.utf8)) as? [[String: Any]])
     let verdict = try XCTUnwrap(items.first { $0["client"] as? String == "git" }, verify.stdout)
@@ -658,7 +723,8 @@ final class ConfigSwitchTests: XCTestCase {
       let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
       process.waitUntilExit()
       let real =
-        output.contains("invalid json") ? "accepted"
+        output.contains("invalid json")
+        ? "accepted"
         : output.contains("UNABLE_TO_GET_ISSUER") || output.contains("SELF_SIGNED") ? "refused" : output
       let report = scratch.path + "/npm-\(UUID().uuidString).json"
       let run = try CLI.run(
