@@ -109,10 +109,23 @@ enum FileAppender {
     try write(text, to: path, flags: O_WRONLY | O_TRUNC | O_CREAT | O_CLOEXEC)
   }
 
+  /// Opened without waiting: a FIFO nobody reads (planted at a report's path, or `$GITHUB_STEP_SUMMARY`) fails at
+  /// once instead of hanging the run, and a folder or socket is refused; a regular file, a device (`/dev/null`, a
+  /// terminal) or a pipe something reads (`/dev/stdout` in a pipeline) is written.
   static func write(_ text: String, to path: String, flags: Int32) throws(InputError) {
-    let fd = open(path, flags, 0o644)
-    guard fd >= 0 else { throw InputError("cannot open \(path): \(String(cString: strerror(errno)))") }
+    let fd = open(path, flags | O_NONBLOCK, 0o644)
+    guard fd >= 0 else {
+      if errno == ENXIO {
+        throw InputError("cannot write \(path): it is a FIFO (named pipe) nobody reads; give a regular file")
+      }
+      throw InputError("cannot open \(path): \(String(cString: strerror(errno)))")
+    }
     defer { close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0, [S_IFREG, S_IFCHR, S_IFIFO].contains(info.st_mode & S_IFMT) else {
+      throw InputError("cannot write \(path): it is not a regular file (a folder or socket); give a regular file")
+    }
+    _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
     let bytes = Array(text.utf8)
     var done = 0
     while done < bytes.count {

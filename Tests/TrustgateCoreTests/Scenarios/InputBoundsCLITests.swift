@@ -49,6 +49,43 @@ final class InputBoundsCLITests: XCTestCase {
     XCTAssertEqual(outcome.status, 0, outcome.all)
   }
 
+  /// A FIFO at a path trustgate writes (a `--report` file, `baseline --output`, `$GITHUB_STEP_SUMMARY`) hung the run
+  /// waiting for a reader. Now a report or baseline there is exit 2 naming it, within seconds; the step summary, which
+  /// only repeats the log, is said not written and the verdict stands.
+  func testAFIFOWhereAReportIsWrittenIsRefusedNotWaitedOn() throws {
+    let scenario = try Scenario()
+    try scenario.write("requirements.txt", "requests==2.31.0\n")
+    try scenario.commitAll("pins")
+    let fifo = scenario.sandbox.path("fifo")
+    XCTAssertEqual(mkfifo(fifo, 0o644), 0)
+    let target = ["--repo", scenario.repo, "--root", Scenario.healthyRoot]
+    for arguments in [
+      ["check", "--annotations", "none", "--report", "text=" + fifo] + target,
+      ["check", "--annotations", "none", "--report", "github-summary=" + fifo] + target,
+      ["baseline", "--output", fifo] + target,
+    ] {
+      let outcome = try BoundedRun.trustgate(arguments, in: scenario.sandbox.root, seconds: 20)
+      XCTAssertFalse(outcome.timedOut, "\(arguments): \(outcome.all)")
+      XCTAssertEqual(outcome.status, 2, "\(arguments): \(outcome.all)")
+      XCTAssertTrue(outcome.stderr.contains("\(fifo): it is a FIFO (named pipe) nobody reads"), outcome.stderr)
+    }
+    let summary = try BoundedRun.trustgate(
+      ["check"] + target, in: scenario.sandbox.root,
+      environment: ["GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": fifo], seconds: 20)
+    XCTAssertFalse(summary.timedOut, summary.all)
+    XCTAssertEqual(summary.status, 0, summary.all)
+    XCTAssertTrue(summary.stdout.contains("the step summary was not written"), summary.stdout)
+    // /dev/null and a pipe something reads (the process's own standard output) are still written.
+    let null = try BoundedRun.trustgate(
+      ["check", "--annotations", "none", "--report", "json=/dev/null"] + target, in: scenario.sandbox.root, seconds: 60)
+    XCTAssertEqual(null.status, 0, null.all)
+    let piped = try BoundedRun.trustgate(
+      ["check", "--annotations", "none", "--quiet", "--report", "json=/dev/stdout"] + target,
+      in: scenario.sandbox.root, seconds: 60)
+    XCTAssertEqual(piped.status, 0, piped.all)
+    XCTAssertTrue(piped.stdout.contains("\"findings\""), piped.stdout)
+  }
+
   /// `requests==2.18446744073709551647` wrapped to 2.31 and hid the 2.31 → 2.32 crossing; `2.9223372036854775808`
   /// wrapped negative and 2.33.0 → it was called a downgrade crossing 2.32. Release numbers compare as digit strings.
   func testHugeReleaseNumbersCompareAsDigitStrings() throws {
