@@ -72,13 +72,27 @@ public enum Inspector {
     stopwatch.lap("clock")
     snapshot.verdicts = Verdicts.compute(snapshot, request: request, prepared: prepared)
     stopwatch.lap("verdicts")
-    let (trust, switches) = effectiveTrust.wait() ?? ([], [])
+    let (trust, switches, unread) = effectiveTrust.wait() ?? ([], [], [:])
     snapshot.effectiveTrust = trust.sorted()
+    if !unread.isEmpty { snapshot.problems = Array(Set(snapshot.problems + unreadProblems(unread, request))).sorted() }
     // A requirements file's switches are where the repository has them already (its relative paths).
     let all = presented(switches, request) + lockfileSwitches
     snapshot.configSwitches = all.isEmpty ? nil : all.sorted()
     stopwatch.lap("effective trust")
     return snapshot
+  }
+
+  /// Client configuration files that are there but could not be read: the gate cannot see what they set (TG002).
+  private static func unreadProblems(_ unread: [String: String], _ request: InspectRequest) -> [Problem] {
+    let presenter = PathPresenter(repository: request.repositoryPathInView, fs: request.fs)
+    return unread.map { path, why in
+      let shown = presenter.present(path)
+      return Problem(
+        area: .environment, path: shown,
+        message: "a client's configuration file that cannot be read (\(why)): the gate cannot see what it sets",
+        fix: "Make \(shown) a readable regular file of the client's settings (under 1 MiB), or remove it.",
+        unreadable: true)
+    }
   }
 
   /// Configuration switches with their paths as the snapshot writes paths: repository-relative inside the repository.
@@ -101,7 +115,7 @@ public enum Inspector {
   /// the snapshot as collected, before it is sorted).
   private static func collect(
     _ request: InspectRequest, fs: any FileSystemView, repository: (any FileSystemView)?, stopwatch: inout Stopwatch
-  ) -> (Snapshot, PendingValue<([ClientTrust], [ConfigSwitch])>, lockfileSwitches: [ConfigSwitch]) {
+  ) -> (Snapshot, PendingValue<([ClientTrust], [ConfigSwitch], [String: String])>, lockfileSwitches: [ConfigSwitch]) {
     let context = CollectionContext(fs: fs, now: isoTimestamp(epochSeconds: request.now), early: request.early)
     var snapshot = Snapshot(target: request.target)
     // Python environments are independent of the OS stores; read them on another core meanwhile. The OS bundles they
@@ -139,7 +153,8 @@ public enum Inspector {
     }
     stopwatch.lap("lockfiles")
     for warning in request.imageWarnings {
-      context.report(Problem(area: .platform, message: warning, fix: "Rebuild the image with a tool that writes clean layers."))
+      context.report(
+        Problem(area: .platform, message: warning, fix: "Rebuild the image with a tool that writes clean layers."))
     }
     snapshot.certificates = context.certificates
     snapshot.problems = context.problems
@@ -148,7 +163,9 @@ public enum Inspector {
     // after this reads the effective trust until it is waited for: the clock and the verdicts go on meanwhile.
     let effectiveTrust = PendingValue { [snapshot, request] in
       let configuration = request.configurations.configuration(snapshot, request: request)
-      return (EffectiveTrust.resolve(snapshot, configuration: configuration), configuration.switches)
+      return (
+        EffectiveTrust.resolve(snapshot, configuration: configuration), configuration.switches, configuration.unread
+      )
     }
     snapshot.normalise()
     return (snapshot, effectiveTrust, lockfileSwitches)

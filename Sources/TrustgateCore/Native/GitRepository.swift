@@ -115,22 +115,39 @@ public final class GitRepository {
 
   private static func variable(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
 
-  /// libgit2 reads its configuration files to the end as it opens a repository: a FIFO there (another user can
-  /// plant one in a shared HOME) blocks the run forever, a device like /dev/zero never ends. Each is refused before
-  /// libgit2 starts, naming the file; a regular file, a folder (libgit2's own error) and /dev/null (an empty
-  /// configuration, a common way to switch one off) are left to it.
-  static func refuseBlockingConfigFiles(workdir: String?) throws(GitError) {
-    for file in configFiles(workdir: workdir) {
+  /// libgit2 reads its configuration files to the end as it opens a repository, and the files their `[include]`
+  /// and `[includeIf]` sections name: a FIFO there (another user can plant one in a shared HOME) blocks the run
+  /// forever, a device like /dev/zero never ends. Each is refused before libgit2 starts, naming the file (an
+  /// `includeIf` whatever its condition); a regular file, a folder (libgit2's own error) and /dev/null (an empty
+  /// configuration, a common way to switch one off) are left to it. Includes are followed 10 deep, as git does.
+  static func refuseBlockingConfigFiles(workdir: String?, variable: (String) -> String? = GitRepository.variable)
+    throws(GitError)
+  {
+    let home = variable("HOME").flatMap { $0.isEmpty ? nil : $0 }
+    var pending = configFiles(workdir: workdir, variable: variable).map { (file: $0, depth: 0) }
+    var seen = Set<String>()
+    while let (file, depth) = pending.popLast() {
+      guard depth <= 10, seen.insert(file).inserted else { continue }
       var info = stat()
       guard stat(file, &info) == 0 else { continue }
       let kind = info.st_mode & S_IFMT
-      if kind == S_IFREG || kind == S_IFDIR { continue }
+      if kind == S_IFDIR { continue }
       var null = stat()
       if kind == S_IFCHR, stat("/dev/null", &null) == 0, null.st_rdev == info.st_rdev { continue }
-      throw .library(
-        "\(file.capped(200)) is \(HostFileSystem.kindName(info.st_mode)), not a file: reading it could block "
-          + "forever, so libgit2 was not started; remove it, or set HOME to a folder without it",
-        operation: "reading git's configuration")
+      guard kind == S_IFREG else {
+        throw .library(
+          "\(file.capped(200)) is \(HostFileSystem.kindName(info.st_mode)), not a file: reading it could block "
+            + "forever, so libgit2 was not started; remove it, or set HOME to a folder without it",
+          operation: "reading git's configuration")
+      }
+      guard let bytes = try? HostFileSystem().read(file, limit: 1 << 20) else { continue }
+      let folder = file.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+      for entry in GitConfigText.parse(bytes, path: file).entries
+      where (entry.section == "include" || entry.section == "includeif") && entry.key == "path" {
+        guard let value = entry.value, !value.isEmpty else { continue }
+        let named = value.hasPrefix("~/") ? (home ?? "") + value.dropFirst(1) : value
+        pending.append((named.hasPrefix("/") ? named : folder + "/" + named, depth + 1))
+      }
     }
   }
 

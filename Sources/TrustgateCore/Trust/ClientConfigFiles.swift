@@ -24,6 +24,9 @@ struct ClientConfigFile: Sendable {
 }
 
 extension TrustConfiguration {
+  /// The most read of one client configuration file (pip.conf, .gitconfig, uv.toml, `.mvn/jvm.config`).
+  static let configurationLimit = 1 << 20
+
   /// Variables naming a configuration file a client reads: a relative value is opened from the folder the client
   /// runs in, and an image's reader keeps the file each one names.
   static let fileVariables = [
@@ -105,9 +108,22 @@ extension TrustConfiguration {
     let places = ConfigPlaces(env: env, prefix: prefix, repository: repository, fs: fs)
     // Several keys come from the same files (pip's cert and trusted-host, git's three): each is read once.
     var texts: [String: [UInt8]?] = [:]
+    // A file that is there but cannot be read (a FIFO the client would hang on, one over the limit, one this user
+    // may not read) is recorded: the gate cannot see what it sets. A missing one, or a folder, the clients pass over.
     func bytes(_ path: String) -> [UInt8]? {
       if let known = texts[path] { return known }
-      let read = try? fs.read(path, limit: 1 << 20)
+      var read: [UInt8]?
+      do { read = try fs.read(path, limit: configurationLimit) } catch {
+        switch error {
+        case .notFound, .isDirectory, .notDirectory, .danglingLink: break
+        // /dev/null is the usual empty configuration (GIT_CONFIG_GLOBAL=/dev/null, PIP_CONFIG_FILE=/dev/null).
+        case .notRegular where (try? fs.resolveExisting(path)) == "/dev/null": read = []
+        default:
+          let said = error.description
+          configuration.unread[path] =
+            said.hasPrefix(error.path + ": ") ? String(said.dropFirst(error.path.count + 2)) : said
+        }
+      }
       texts[path] = read
       return read
     }
@@ -211,8 +227,17 @@ extension TrustConfiguration {
     JavaSettings.read(fs, env: env, home: javaHome).apply(
       to: &configuration, keys: .java, fs: fs, workingDirectory: workingDirectory)
     // Maven's `.mvn` is the project's: the repository's (the `mvn` script looks for it from where it runs, up).
-    JavaSettings.read(fs, env: env, program: .maven(project: repository), home: javaHome).apply(
+    JavaSettings.read(fs, env: env, program: .maven(project: repository), home: javaHome, bytes: bytes).apply(
       to: &configuration, keys: .maven, fs: fs, workingDirectory: workingDirectory)
+    // `mvn` runs $JAVA_HOME/bin/java when JAVA_HOME is set, and stops when that is no program (Maven 3.8.7's script;
+    // measured), where the JVM clients go on with the `java` PATH finds.
+    if let named = env["JAVA_HOME"], !named.isEmpty,
+      !fs.isFile(TrustVariables.opened(named, from: workingDirectory) + "/bin/java")
+    {
+      configuration.failures["maven"] =
+        "The JAVA_HOME environment variable is not defined correctly, this environment variable is needed to run "
+        + "this program."
+    }
     if let failure = pip.failure { configuration.failures["pip"] = failure }
     let uv = UvSettings.read(places, workingDirectory: workingDirectory, bytes: bytes)
     configuration.values["uv system-certs"] = uv.systemCerts ? "true" : "false"
@@ -563,8 +588,8 @@ struct ConfigPlaces {
     let dotGit = repository + "/.git"
     if fs.isDirectory(dotGit) { return dotGit }
     guard fs.isFile(dotGit), let text = try? fs.read(dotGit, limit: 4096),
-        let line = String(decoding: text, as: UTF8.self).split(whereSeparator: \.isNewline).first,
-        line.hasPrefix("gitdir:")
+      let line = String(decoding: text, as: UTF8.self).split(whereSeparator: \.isNewline).first,
+      line.hasPrefix("gitdir:")
     else { return nil }
     let named = line.dropFirst("gitdir:".count).trimmingSpaces()
     let folder = named.hasPrefix("/") ? named : repository + "/" + named

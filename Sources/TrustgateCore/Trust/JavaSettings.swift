@@ -46,8 +46,9 @@ struct JavaSettings {
   /// JVM JAVA_TOOL_OPTIONS (before its command line), JDK_JAVA_OPTIONS (the `java` launcher of JDK 9 and later, in
   /// front of the command line's own arguments), _JAVA_OPTIONS (after its command line); Maven's in between and
   /// after.
+  /// `bytes`: the run's reader of configuration files (it records one that is there but cannot be read).
   static func sources(
-    _ program: Program, fs: any FileSystemView, env: [String: String]
+    _ program: Program, fs: any FileSystemView, env: [String: String], bytes: ((String) -> [UInt8]?)? = nil
   ) -> [(name: String, text: String, splitting: Splitting)] {
     var sources: [(name: String, text: String, splitting: Splitting)] = []
     func add(_ variable: String, _ splitting: Splitting) {
@@ -62,7 +63,9 @@ struct JavaSettings {
     func file(_ name: String) -> String? {
       guard let project else { return nil }
       let path = (project == "/" ? "" : project) + "/.mvn/" + name
-      return (try? fs.read(path, limit: 1 << 20)).map { String(decoding: $0, as: UTF8.self) }
+      return (bytes.map { $0(path) } ?? (try? fs.read(path, limit: 1 << 20))).map {
+        String(decoding: $0, as: UTF8.self)
+      }
     }
     // `mvn`: MAVEN_OPTS="$(lines of .mvn/jvm.config joined) $MAVEN_OPTS", then `exec java $MAVEN_OPTS …`.
     if let jvmConfig = file("jvm.config") { sources.append((".mvn/jvm.config", jvmConfig, .shell)) }
@@ -75,11 +78,12 @@ struct JavaSettings {
 
   /// `home`: `home(fs, env:)`, found once for every JVM client of a run.
   static func read(
-    _ fs: any FileSystemView, env: [String: String], program: Program = .java, home: String?
+    _ fs: any FileSystemView, env: [String: String], program: Program = .java, home: String?,
+    bytes: ((String) -> [UInt8]?)? = nil
   ) -> JavaSettings {
     var settings = JavaSettings()
     settings.home = home
-    for source in sources(program, fs: fs, env: env) {
+    for source in sources(program, fs: fs, env: env, bytes: bytes) {
       let words: [String]
       switch source.splitting {
       case .jvm:
@@ -171,7 +175,8 @@ struct JavaSettings {
     if let insecure {
       configuration.switches.append(
         ConfigSwitch(
-          client: keys.client, key: Self.wagonInsecure, value: "true", path: insecure.hasPrefix(".mvn/") ? insecure : "",
+          client: keys.client, key: Self.wagonInsecure, value: "true",
+          path: insecure.hasPrefix(".mvn/") ? insecure : "",
           line: 0, everyHost: true, variable: insecure.hasPrefix(".mvn/") ? nil : insecure))
     }
     defer { record(into: &configuration, keys: keys, fs: fs) }

@@ -91,6 +91,8 @@ public struct TrustConfiguration: Sendable, Equatable {
   public var keyStores: [String: JavaKeyStore.Reading] = [:]
   /// The `node` program PATH finds, as read once a run, when Node's settings say it is used here.
   public var node: NodeProgram?
+  /// Client configuration files that are there but could not be read, with why: a blind spot, reported (TG002).
+  public var unread: [String: String] = [:]
   public init() {}
 }
 

@@ -41,6 +41,19 @@ final class InputBoundsCLITests: XCTestCase {
       XCTAssertTrue(
         outcome.stderr.contains("\(home)/\(file) is a FIFO (named pipe), not a file"), outcome.stderr)
     }
+    // A FIFO the repository's own configuration includes hung libgit2 the same way (and `check` with it).
+    let included = scenario.sandbox.path("included-fifo")
+    XCTAssertEqual(mkfifo(included, 0o644), 0)
+    let config = scenario.repo + "/.git/config"
+    let original = try String(contentsOfFile: config, encoding: .utf8)
+    try (original + "[include]\n\tpath = \(included)\n").write(toFile: config, atomically: true, encoding: .utf8)
+    for extra in [["--baseline-ref", "HEAD"], []] {
+      let outcome = try BoundedRun.trustgate(arguments + extra, in: scenario.sandbox.root, seconds: 20)
+      XCTAssertFalse(outcome.timedOut, "include \(extra): \(outcome.all)")
+      XCTAssertEqual(outcome.status, 2, "include \(extra): \(outcome.all)")
+      XCTAssertTrue(outcome.stderr.contains("\(included) is a FIFO (named pipe), not a file"), outcome.stderr)
+    }
+    try original.write(toFile: config, atomically: true, encoding: .utf8)
     let null = scenario.sandbox.path("null-home")
     try FileManager.default.createDirectory(atPath: null, withIntermediateDirectories: true)
     try FileManager.default.createSymbolicLink(atPath: null + "/.gitconfig", withDestinationPath: "/dev/null")
@@ -86,6 +99,42 @@ final class InputBoundsCLITests: XCTestCase {
     XCTAssertTrue(piped.stdout.contains("\"findings\""), piped.stdout)
   }
 
+  /// A client's configuration file that is there but cannot be read was passed over in silence: a FIFO at
+  /// PIP_CONFIG_FILE (on which the real pip hangs) or UV_CONFIG_FILE, a `.mvn/jvm.config` over 1 MiB (which Maven
+  /// reads whole, and whose `-Djavax.net.ssl.trustStore` then went unseen). Each is now TG002, an error naming the
+  /// file; a missing one, which the clients pass over too, is not.
+  func testAClientConfigurationFileThatCannotBeReadIsAnError() throws {
+    let scenario = try Scenario()
+    try scenario.write("requirements.txt", "requests==2.31.0\n")
+    try scenario.commitAll("pins")
+    let fifo = scenario.sandbox.path("settings-fifo")
+    XCTAssertEqual(mkfifo(fifo, 0o644), 0)
+    func tg002(_ environment: [String: String]) throws -> [String] {
+      let outcome = try BoundedRun.trustgate(
+        ["check", "--annotations", "none", "--format", "json", "--repo", scenario.repo], in: scenario.repo,
+        environment: environment, seconds: 60)
+      XCTAssertFalse(outcome.timedOut, outcome.all)
+      let report = try XCTUnwrap(
+        JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any], outcome.all)
+      let findings = try XCTUnwrap(report["findings"] as? [[String: Any]], outcome.all)
+      return findings.filter { $0["ruleID"] as? String == "TG002" && $0["severity"] as? String == "error" }
+        .compactMap { $0["message"] as? String }
+    }
+    for variable in ["PIP_CONFIG_FILE", "UV_CONFIG_FILE"] {
+      let found = try tg002([variable: fifo])
+      XCTAssertEqual(found.count, 1, "\(variable): \(found)")
+      XCTAssertTrue(found.first?.contains("\(fifo): a client's configuration file that cannot be read") == true)
+    }
+    XCTAssertEqual(try tg002(["PIP_CONFIG_FILE": scenario.sandbox.path("no-such.conf")]), [])
+    var big = String(repeating: "-Dpad=" + String(repeating: "A", count: 1000) + "\n", count: 1100)
+    big += "-Djavax.net.ssl.trustStore=/tmp/elsewhere.jks\n"
+    try scenario.write(".mvn/jvm.config", big)
+    let found = try tg002([:])
+    XCTAssertEqual(found.count, 1, "\(found)")
+    XCTAssertTrue(found.first?.contains(".mvn/jvm.config") == true, "\(found)")
+    XCTAssertTrue(found.first?.contains("bytes, more than the 1048576 bytes") == true, "\(found)")
+  }
+
   /// `requests==2.18446744073709551647` wrapped to 2.31 and hid the 2.31 → 2.32 crossing; `2.9223372036854775808`
   /// wrapped negative and 2.33.0 → it was called a downgrade crossing 2.32. Release numbers compare as digit strings.
   func testHugeReleaseNumbersCompareAsDigitStrings() throws {
@@ -127,7 +176,9 @@ final class InputBoundsCLITests: XCTestCase {
     var outputs: [String: String] = [:]
     for format in ["text", "json"] {
       let outcome = try BoundedRun.trustgate(
-        ["inspect", "--repo", scenario.repo, "--root", Scenario.healthyRoot, "--env-file", envFile, "--format", format],
+        [
+          "inspect", "--repo", scenario.repo, "--root", Scenario.healthyRoot, "--env-file", envFile, "--format", format,
+        ],
         in: scenario.sandbox.root, seconds: 60)
       XCTAssertEqual(outcome.status, 0, outcome.all)
       outputs["inspect \(format)"] = outcome.all
@@ -140,8 +191,10 @@ final class InputBoundsCLITests: XCTestCase {
       let summary = scenario.sandbox.path("reports/summary.md")
       try? FileManager.default.removeItem(atPath: summary)
       let outcome = try BoundedRun.trustgate(
-        ["check", "--repo", scenario.repo, "--root", Scenario.healthyRoot, "--env-file", envFile,
-         "--annotations", annotations, "--report", "text=\(text)", "--report", "github-summary=\(summary)"]
+        [
+          "check", "--repo", scenario.repo, "--root", Scenario.healthyRoot, "--env-file", envFile,
+          "--annotations", annotations, "--report", "text=\(text)", "--report", "github-summary=\(summary)",
+        ]
           + scenario.reports.arguments,
         in: scenario.sandbox.root, environment: variables, seconds: 60)
       XCTAssertNotEqual(outcome.status, 2, outcome.all)

@@ -102,6 +102,17 @@ final class MavenVerificationTests: XCTestCase {
     }
     // What it says where Maven never starts, and where verification is off.
     try? FileManager.default.removeItem(atPath: scratch.path + "/project/.mvn")
+    // JAVA_HOME at a folder with no JDK: the `mvn` script stops before any JVM starts, whatever the store would be
+    // (before, trustgate went on with the `java` PATH finds and said maven verifies).
+    let noJDK = ["JAVA_HOME": scratch.path + "/no-jdk", "MAVEN_OPTS": store("root.jks")]
+    let stopped = try realMaven(noJDK, files: [:])
+    XCTAssertTrue(stopped.contains("The JAVA_HOME environment variable is not defined correctly"), stopped)
+    let noJDKVerdict = try verdict(noJDK)
+    XCTAssertEqual(noJDKVerdict["verifies"] as? Bool, false, "\(noJDKVerdict)")
+    XCTAssertEqual(
+      noJDKVerdict["error"] as? String,
+      "The JAVA_HOME environment variable is not defined correctly, this environment variable is needed to run this "
+        + "program.")
     let quoted = try verdict(["MAVEN_OPTS": "-Xmx1g '" + store("root.jks") + "'"])
     XCTAssertEqual(
       quoted["error"] as? String, "Error: Could not find or load main class (word 2 of MAVEN_OPTS, which is no option)")

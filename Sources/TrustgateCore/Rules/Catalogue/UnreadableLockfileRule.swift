@@ -1,9 +1,10 @@
-/// TG002: an entry with a lockfile's name, an include or a folder of the repository that could not be read at all.
+/// TG002: an entry with a lockfile's name, an include or a folder of the repository, or a client's configuration file
+/// (pip.conf, .gitconfig, uv.toml, `.mvn/jvm.config`), that is there but could not be read at all.
 public struct UnreadableLockfileRule: Rule {
   public init() {}
   public static let description = RuleDescription(
-    id: "TG002", title: "A lockfile could not be read", area: .lockfiles, severity: .error,
-    rationale: "A dangling or looping link, a FIFO, a folder or an unreadable file under a lockfile's name, an include outside the repository or a folder the walk cannot enter is a lockfile the gate cannot see: any version could be behind it, so a pass would mean nothing.",
+    id: "TG002", title: "A lockfile or client configuration file could not be read", area: .lockfiles, severity: .error,
+    rationale: "A dangling or looping link, a FIFO, a folder or an unreadable file under a lockfile's name, an include outside the repository or a folder the walk cannot enter is a lockfile the gate cannot see: any version could be behind it, so a pass would mean nothing. The same holds for a client's configuration file that is there but cannot be read (a FIFO, which the client itself would hang on, or one over 1 MiB): any CA or switch could be set in it.",
     fix: "Make the file a readable lockfile inside the repository (or a link to one), or remove it; leave deliberate folders out with the policy's `exclude`.",
     sources: ["https://pip.pypa.io/en/stable/reference/requirements-file-format/#referring-to-other-requirements-files"])
 
@@ -36,7 +37,7 @@ public struct UnreadableLockfileRule: Rule {
   public func evaluate(_ context: RuleContext) -> RuleResult {
     var result = RuleResult(checked: ["lockfiles"])
     let unreadable = { (snapshot: Snapshot) in
-      snapshot.problems.filter { $0.area == .lockfiles && $0.unreadable == true }
+      snapshot.problems.filter { ($0.area == .lockfiles || $0.area == .environment) && $0.unreadable == true }
     }
     let current = unreadable(context.current)
     for problem in current {
