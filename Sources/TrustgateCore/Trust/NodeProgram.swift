@@ -320,7 +320,8 @@ extension NodeProgram {
   ) {
     let wanted = wanted(fs, env: env)
     guard wanted != nil || variables.contains(where: { env[$0] != nil }) else { return }
-    configuration.values[presentKey] = "true"
+    // The program found, for messages ("true" with a Node variable and no program).
+    configuration.values[presentKey] = wanted?.path ?? "true"
     let words: [String]
     switch NodeOptions.words(env["NODE_OPTIONS"] ?? "") {
     case .success(let found): words = found

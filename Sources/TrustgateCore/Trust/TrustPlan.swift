@@ -252,7 +252,12 @@ public struct TrustPlanner: Sendable {
         if case .builtIn(let what) = choice.input {
           plan.compiledIn = true
           if first { plan.source = choice.label }
-          plan.outcome = .unknown("\(what) are compiled into the program")
+          // A `node` found that holds no roots to read (a version manager's shim script, not a Node build).
+          let found = what == NodeProgram.bundledRoots ? configuration.values[NodeProgram.presentKey] : nil
+          plan.outcome = .unknown(
+            "\(what) are compiled into the program"
+              + (found.map { $0.hasPrefix("/") ? " (\($0) holds none to read: a shim script, or no Node build)" : "" }
+                ?? ""))
           return true
         }
         guard let resolved = self.path(choice.input) else {

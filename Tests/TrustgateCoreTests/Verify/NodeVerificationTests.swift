@@ -307,6 +307,12 @@ final class NodeVerificationTests: XCTestCase {
     let alone = try verdict("NODE_OPTIONS=--max-old-space-size=64\n")
     XCTAssertEqual(alone["verifies"] as? Bool, false, "\(alone)")
     XCTAssertTrue((alone["error"] as? String)?.hasPrefix("cannot tell") == true, "\(alone)")
+    // The shim is named as what it is, not passed off as a node whose roots were read.
+    let inspect = try CLI.run(
+      ["inspect", "--root", scratch.path + "/shim", "--env-file", scratch.path + "/shim.env", "--repo", scratch.path + "/repo"],
+      in: scratch.path, environment: ["PATH": "/usr/bin:/bin"])
+    XCTAssertTrue(
+      inspect.stdout.contains("/usr/bin/node holds none to read: a shim script, or no Node build"), inspect.all)
   }
 
   /// A corporate root added to the OS store (update-ca-certificates) never reaches node's bundled roots: with node's
