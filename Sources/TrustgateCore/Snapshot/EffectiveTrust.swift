@@ -133,7 +133,7 @@ struct SnapshotPaths: Sendable {
           outcome = .raises("PermissionError when the client loads it (\(unread))")
           break
         } else if case .exits(let message) = load.noCertificates {
-          outcome = .exits(message.replacing("{path}", with: load.path))
+          outcome = .exits(message.replacing("{path}", with: load.path.capped()))
           break
         }
         notes.append("\(unread): skipped")
@@ -143,7 +143,7 @@ struct SnapshotPaths: Sendable {
         guard case .failure(let reason)? = keyStores[JavaKeyStore.key(load.path, load.password)],
           case .raises(let message) = load.noCertificates
         else { continue }
-        outcome = .raises(message.replacing("{path}", with: load.path) + ": " + reason)
+        outcome = .raises(message.replacing("{path}", with: load.path.capped()) + ": " + reason)
         break
       }
     }

@@ -154,8 +154,9 @@ public struct EnvVariable: Codable, Sendable, Equatable, Comparable {
   public var isEmpty: Bool { value.isEmpty }
   /// The path clients open: `path` for a relative value, else the value.
   public var openedPath: String { path ?? value }
-  /// The value for messages: with the path clients open when it is relative (`certs/ca.pem (/src/certs/ca.pem)`).
-  public var shownValue: String { path.map { "\(value) (\($0))" } ?? value }
+  /// The value for messages, each part cut at `InertText.valueLimit`: with the path clients open when it is relative
+  /// (`certs/ca.pem (/src/certs/ca.pem)`).
+  public var shownValue: String { path.map { "\(value.capped()) (\($0.capped()))" } ?? value.capped() }
   public static func < (lhs: EnvVariable, rhs: EnvVariable) -> Bool { lhs.name < rhs.name }
 }
 

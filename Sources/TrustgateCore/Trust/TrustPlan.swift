@@ -298,12 +298,12 @@ public struct TrustPlanner: Sendable {
             kind: .everyFile(split: split), path: shown, label: choice.label, noCertificates: .nothing,
             certificateBlocksOnly: plan.row.certificateBlocksOnly))
       case .nothing:
-        if path != nil { plan.notes.append("\(choice.label) \(shown) is \(describe(state(shown))): skipped") }
+        if path != nil { plan.notes.append("\(choice.label) \(shown.capped()) is \(describe(state(shown))): skipped") }
       case .raises(let message):
-        plan.outcome = .raises(message.replacing("{path}", with: shown))
+        plan.outcome = .raises(message.replacing("{path}", with: shown.capped()))
         return false
       case .exits(let message):
-        plan.outcome = .exits(message.replacing("{path}", with: shown))
+        plan.outcome = .exits(message.replacing("{path}", with: shown.capped()))
         return false
       case .disables:
         if first { plan.source = "\(choice.label)=\"\"" }
@@ -335,7 +335,7 @@ public struct TrustPlanner: Sendable {
     // A JDK without jssecacerts is the usual case, not worth a note.
     let usual = state == .missing && { if case .javaHome = choice.input { return true } else { return false } }()
     if reaction == .next, !usual {
-      plan.notes.append("\(choice.label) \(path) is \(describe(state)): \(plan.client) ignores it")
+      plan.notes.append("\(choice.label) \(path.capped()) is \(describe(state)): \(plan.client) ignores it")
     }
     return reaction
   }

@@ -318,10 +318,10 @@ public final class TrustVerifier {
           // Python opens the file first: one it may not read raises that OSError, not OpenSSL's "no certificate".
           built.failure =
             readFailure(load.path).map(TrustChoice.pythonOSError)
-            ?? message.replacing("{path}", with: load.path)
+            ?? message.replacing("{path}", with: load.path.capped())
           return built
         case .exits(let message):
-          built.failure = message.replacing("{path}", with: load.path)
+          built.failure = message.replacing("{path}", with: load.path.capped())
           return built
         default:
           let why = readFailure(load.path).map { "cannot be read (\($0))" } ?? "holds no certificate"
@@ -337,7 +337,7 @@ public final class TrustVerifier {
         switch reading {
         case .failure(let reason):
           if case .raises(let message) = load.noCertificates {
-            built.failure = message.replacing("{path}", with: load.path) + ": " + reason
+            built.failure = message.replacing("{path}", with: load.path.capped()) + ": " + reason
             return built
           }
           built.lines.append((index, true, "\(load.path) cannot be loaded (\(reason))"))

@@ -62,21 +62,26 @@ public enum VerdictComparison {
     for change in context.changes(.envSet, .envUnset, .envRetargeted) {
       let readers = ClientBehaviours.readers(of: change.subject)
       guard readers.contains(verdict.client) || sources.contains(change.subject) else { continue }
+      // A variable's values as echoed values: cut at `InertText.valueLimit`.
+      let before = (change.before ?? "").capped()
+      let after = (change.after ?? "").capped()
       switch change.kind {
-      case .envSet: causes.append(("\(change.subject) set to \(change.after ?? "")", nil))
-      case .envUnset: causes.append(("\(change.subject) unset (was \(change.before ?? ""))", nil))
-      default: causes.append(("\(change.subject) \(change.before ?? "") → \(change.after ?? "")", nil))
+      case .envSet: causes.append(("\(change.subject) set to \(after)", nil))
+      case .envUnset: causes.append(("\(change.subject) unset (was \(before))", nil))
+      default: causes.append(("\(change.subject) \(before) → \(after)", nil))
       }
     }
     let fingerprint =
-      verdict.subject.hasPrefix(Verdicts.anchorPrefix) ? String(verdict.subject.dropFirst(Verdicts.anchorPrefix.count)) : nil
+      verdict.subject.hasPrefix(Verdicts.anchorPrefix)
+      ? String(verdict.subject.dropFirst(Verdicts.anchorPrefix.count)) : nil
     var removed = context.changes(.rootRemoved)
     if let fingerprint { removed = removed.filter { $0.subject == fingerprint } }
     for change in removed.prefix(3) {
       causes.append(("\(context.label(change.subject)) removed from \(change.source ?? "a trust source")", nil))
     }
     for change in context.changes(.storeRemoved, .storeEmptied) {
-      causes.append(("\(change.subject) \(change.kind == .storeRemoved ? "removed" : "emptied")", Location(path: change.subject)))
+      causes.append(
+        ("\(change.subject) \(change.kind == .storeRemoved ? "removed" : "emptied")", Location(path: change.subject)))
     }
     // Nothing the snapshots compare explains it (a store they do not record, as a JDK's cacerts): what the client
     // loaded then and loads now, where the two differ.
@@ -94,7 +99,8 @@ public enum VerdictComparison {
 
 extension Examples {
   /// A verdict on `endpoint api`, as verification would record it.
-  public static func verdict(_ client: String, _ version: String, verifies: Bool, error: String? = nil) -> ClientVerdict {
+  public static func verdict(_ client: String, _ version: String, verifies: Bool, error: String? = nil) -> ClientVerdict
+  {
     ClientVerdict(
       client: client, version: version, subject: Verdicts.endpointPrefix + "api", verifies: verifies, error: error,
       sources: [], flags: [])

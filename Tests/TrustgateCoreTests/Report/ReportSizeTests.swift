@@ -27,7 +27,9 @@ final class ReportSizeTests: XCTestCase {
     }
     let findings = try reports.jsonFindings()
     let missing = try XCTUnwrap(findings.first { $0["ruleID"] as? String == "TG201" })
-    XCTAssertTrue((missing["message"] as? String ?? "").hasSuffix("…"), "\(missing)")
+    // The value is cut where it is echoed (about 200 characters), not only the sentence at its 2,000.
+    let message = missing["message"] as? String ?? ""
+    XCTAssertTrue(message.contains("…") && message.count < 500, "\(missing)")
     try reports.validate()
 
     let inspect = try CLI.run(

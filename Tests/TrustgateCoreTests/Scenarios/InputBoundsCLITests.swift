@@ -135,6 +135,25 @@ final class InputBoundsCLITests: XCTestCase {
     XCTAssertTrue(found.first?.contains("bytes, more than the 1048576 bytes") == true, "\(found)")
   }
 
+  /// A 5,000-character path in a trust variable was echoed whole inside sentences (the problem, the trust note, the
+  /// TG201/TG202/TG801 messages: lines of 2,000 characters and more). Each echo is now cut at about 200 characters.
+  func testALongVariableValueIsEchoedCut() throws {
+    let scenario = try Scenario()
+    try scenario.write("requirements.txt", "requests==2.31.0\n")
+    try scenario.commitAll("pins")
+    let long = "/tmp/" + String(repeating: "a", count: 5_000) + ".pem"
+    for command in [["inspect"], ["check", "--annotations", "none"]] {
+      let outcome = try BoundedRun.trustgate(
+        command + ["--repo", scenario.repo], in: scenario.repo,
+        environment: ["NODE_EXTRA_CA_CERTS": long, "SSL_CERT_FILE": long], seconds: 60)
+      XCTAssertLessThan(outcome.status, 2, outcome.all)
+      XCTAssertTrue(outcome.stdout.contains("aaaa…"), "\(command): the value was echoed, cut")
+      for line in outcome.stdout.split(separator: "\n") {
+        XCTAssertLessThan(line.count, 700, "\(command): \(line.prefix(300))")
+      }
+    }
+  }
+
   /// `requests==2.18446744073709551647` wrapped to 2.31 and hid the 2.31 → 2.32 crossing; `2.9223372036854775808`
   /// wrapped negative and 2.33.0 → it was called a downgrade crossing 2.32. Release numbers compare as digit strings.
   func testHugeReleaseNumbersCompareAsDigitStrings() throws {

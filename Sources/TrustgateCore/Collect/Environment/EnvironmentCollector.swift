@@ -26,14 +26,17 @@ public struct EnvironmentCollector {
             Problem(
               area: .environment, path: nil,
               message: "\(variable.name)=\(value) turns TLS verification off for \(variable.readBy)",
-              fix: "Unset \(variable.name) and trust the right CA instead (point the client's CA variable at a bundle that holds it)."))
+              fix:
+                "Unset \(variable.name) and trust the right CA instead (point the client's CA variable at a bundle that holds it)."
+            ))
         }
       case .caFile, .caDirectory, .caFileOrDirectory:
         if value.isEmpty {
           context.report(
             Problem(
               area: .environment, path: nil,
-              message: "\(variable.name) is set but empty (requests < 2.28 turns verification off on an empty CURL_CA_BUNDLE; new botocore refuses an empty AWS_CA_BUNDLE)",
+              message:
+                "\(variable.name) is set but empty (requests < 2.28 turns verification off on an empty CURL_CA_BUNDLE; new botocore refuses an empty AWS_CA_BUNDLE)",
               fix: "Unset \(variable.name), or set it to an existing CA bundle."))
         } else {
           let opened = TrustVariables.resolvingRelativePaths([variable.name: value], in: workingDirectory)
@@ -69,7 +72,8 @@ public struct EnvironmentCollector {
     let given =
       folders.first { fs.isDirectory(TrustVariables.opened($0, from: workingDirectory)) } ?? folders.first ?? value
     let path = TrustVariables.opened(given, from: workingDirectory)
-    let missingFix = "Point \(variable.name) at an existing CA bundle (e.g. /etc/ssl/certs/ca-certificates.crt), or unset it."
+    let missingFix =
+      "Point \(variable.name) at an existing CA bundle (e.g. /etc/ssl/certs/ca-certificates.crt), or unset it."
     let real: String
     do {
       real = try fs.resolveExisting(path)
@@ -82,7 +86,9 @@ public struct EnvironmentCollector {
       default: target = EnvTarget(state: .unreadable)
       }
       context.report(
-        Problem(area: .environment, path: path, message: "\(variable.name) points at \(error.description)", fix: missingFix))
+        Problem(
+          area: .environment, path: path,
+          message: "\(variable.name) points at \(error.renamed(to: error.path.capped()).description)", fix: missingFix))
       return target
     }
     var target: EnvTarget
@@ -109,13 +115,17 @@ public struct EnvironmentCollector {
     default:
       target = EnvTarget(state: .notAFile)
       context.report(
-        Problem(area: .environment, path: path, message: "\(variable.name) points at something that is not a file", fix: missingFix))
+        Problem(
+          area: .environment, path: path, message: "\(variable.name) points at something that is not a file",
+          fix: missingFix))
     }
     target.resolvedPath = real == given ? nil : real
     if let set = target.certificates {
       if set.certificates.isEmpty {
         context.report(
-          Problem(area: .environment, path: path, message: "\(variable.name) points at a file with no certificates", fix: missingFix))
+          Problem(
+            area: .environment, path: path, message: "\(variable.name) points at a file with no certificates",
+            fix: missingFix))
       } else if set.expired == set.count {
         context.report(
           Problem(

@@ -24,7 +24,7 @@ public struct ClientTrustBrokenRule: Rule {
     var result = RuleResult(checked: context.current.effectiveTrust.map(\.client))
     for trust in context.current.effectiveTrust where trust.status == .broken {
       var text = "\(trust.client)\(trust.version.map { " " + $0 } ?? "") → \(trust.source)"
-      if let path = trust.path, path != trust.source { text += " \(path)" }
+      if let path = trust.path, path != trust.source { text += " \(path.capped())" }
       text += ": " + (trust.note ?? "no valid roots there: every verified request fails")
       if trust.source == TrustPlanner.configurationSource {
         result.findings.append(

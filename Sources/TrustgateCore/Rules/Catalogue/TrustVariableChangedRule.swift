@@ -26,5 +26,5 @@ public struct TrustVariableChangedRule: Rule {
     return result
   }
 
-  private func quoted(_ value: String?) -> String { "\"\(value ?? "")\"" }
+  private func quoted(_ value: String?) -> String { "\"\((value ?? "").capped())\"" }
 }
