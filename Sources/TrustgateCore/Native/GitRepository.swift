@@ -141,12 +141,10 @@ public final class GitRepository {
           operation: "reading git's configuration")
       }
       guard let bytes = try? HostFileSystem().read(file, limit: 1 << 20) else { continue }
-      let folder = file.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-      for entry in GitConfigText.parse(bytes, path: file).entries
-      where (entry.section == "include" || entry.section == "includeif") && entry.key == "path" {
-        guard let value = entry.value, !value.isEmpty else { continue }
-        let named = value.hasPrefix("~/") ? (home ?? "") + value.dropFirst(1) : value
-        pending.append((named.hasPrefix("/") ? named : folder + "/" + named, depth + 1))
+      for entry in GitConfigText.parse(bytes, path: file).entries {
+        if let included = GitConfigText.included(by: entry, home: home ?? "", conditional: true) {
+          pending.append((included, depth + 1))
+        }
       }
     }
   }

@@ -143,12 +143,8 @@ extension TrustConfiguration {
         configuration.failures["git"] = "fatal: bad config line \(bad) in file \(path)"
       }
       return parsed.entries.flatMap { entry -> [GitConfigEntry] in
-        guard entry.section == "include", entry.subsection == nil, entry.key == "path", let value = entry.value,
-          !value.isEmpty
-        else { return [entry] }
-        let named = value.hasPrefix("~/") ? places.home + value.dropFirst(1) : value
-        let folder = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-        return [entry] + gitEntries(named.hasPrefix("/") ? named : folder + "/" + named, depth: depth + 1)
+        guard let included = GitConfigText.included(by: entry, home: places.home) else { return [entry] }
+        return [entry] + gitEntries(included, depth: depth + 1)
       }
     }
     var git = places.paths(.git).flatMap { gitEntries($0, depth: 0) }

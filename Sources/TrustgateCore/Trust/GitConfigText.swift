@@ -22,6 +22,18 @@ struct GitConfigEntry: Sendable, Equatable {
 enum GitConfigText {
   static func entries(in bytes: [UInt8], path: String) -> [GitConfigEntry] { parse(bytes, path: path).entries }
 
+  /// The file an `[include] path = …` entry (with `conditional`, an `[includeIf "…"]` one too, whatever its
+  /// condition) makes git read, as git finds it: `~/` the home folder, a relative path from the including file's
+  /// folder; nil for any other entry or an empty path.
+  static func included(by entry: GitConfigEntry, home: String, conditional: Bool = false) -> String? {
+    let section = entry.section == "include" && entry.subsection == nil || conditional && entry.section == "includeif"
+    guard section, entry.key == "path", let value = entry.value, !value.isEmpty else { return nil }
+    let named = value.hasPrefix("~/") ? home + value.dropFirst(1) : value
+    if named.hasPrefix("/") { return named }
+    return entry.path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+      + "/" + named
+  }
+
   /// The entries, and the line git calls bad ("bad config line N") when it stops there.
   static func parse(_ bytes: [UInt8], path: String) -> (entries: [GitConfigEntry], badLine: Int?) {
     var reader = Reader(bytes: bytes)
