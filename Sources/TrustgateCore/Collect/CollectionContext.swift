@@ -13,6 +13,8 @@ public final class CollectionContext: Sendable {
   /// Certificates parsed in this run by DER digest; seeded with the OS bundle's when they were parsed while the
   /// arguments were (`EarlyReading`).
   private let parsed: CertificateCache
+  /// Where the bytes of every certificate file read are kept for the run's verdicts, if anywhere.
+  private let kept: RunFileBytes?
 
   private struct State {
     var certificates: [String: Certificate] = [:]
@@ -22,9 +24,10 @@ public final class CollectionContext: Sendable {
     var listings: [String: Result<[String], FileError>] = [:]
   }
 
-  public init(fs: any FileSystemView, now: String, early: EarlyReading? = nil) {
+  public init(fs: any FileSystemView, now: String, early: EarlyReading? = nil, keeping kept: RunFileBytes? = nil) {
     self.fs = fs
     self.now = now
+    self.kept = kept
     parsed = early?.certificates ?? CertificateCache()
   }
 
@@ -71,6 +74,7 @@ public final class CollectionContext: Sendable {
       report(area, error.renamed(to: path), fix: fix)
       return nil
     }
+    kept?.keep(real, bytes)
     return record(CertificateFile.read(bytes, cache: parsed), of: real, shownAs: path, area: area)
   }
 

@@ -26,6 +26,8 @@ public struct InspectRequest: Sendable {
   public var verification: VerificationTargets?
   /// CA files this run has read and indexed for verification (shared by the request's copies).
   public var caFiles = RunCAFiles()
+  /// The certificate files the collection read, kept for the verdicts of this run (`RunFileBytes`).
+  public var fileBytes = RunFileBytes()
   /// The clients' configuration files as read in this run (the effective trust and the verdicts both need them).
   public var configurations = RunConfigurations()
   /// The live host's OS bundle certificates, parsed while the arguments were; nil for other trees.
@@ -116,7 +118,9 @@ public enum Inspector {
   private static func collect(
     _ request: InspectRequest, fs: any FileSystemView, repository: (any FileSystemView)?, stopwatch: inout Stopwatch
   ) -> (Snapshot, PendingValue<([ClientTrust], [ConfigSwitch], [String: String])>, lockfileSwitches: [ConfigSwitch]) {
-    let context = CollectionContext(fs: fs, now: isoTimestamp(epochSeconds: request.now), early: request.early)
+    let context = CollectionContext(
+      fs: fs, now: isoTimestamp(epochSeconds: request.now), early: request.early,
+      keeping: request.fileBytes)
     var snapshot = Snapshot(target: request.target)
     // Python environments are independent of the OS stores; read them on another core meanwhile. The OS bundles they
     // are compared with are the bundle files that exist, which is what the store collector will list.

@@ -373,7 +373,12 @@ extension TrustConfiguration {
 /// The clients' configuration, read once in a run for each Python prefix: the effective trust (on another core) and
 /// the verdicts need the same files. Nothing outlives the run.
 public final class RunConfigurations: Sendable {
-  private let known = Mutex<[String: TrustConfiguration]>([:])
+  /// One per prefix; whoever asks first reads it while holding its lock, and a second asker (the verdicts beside the
+  /// effective trust) waits for that reading instead of reading every file again.
+  private final class Slot: Sendable {
+    let value = Mutex<TrustConfiguration?>(nil)
+  }
+  private let known = Mutex<[String: Slot]>([:])
   /// The node program, read beside the collectors (`Inspector.inspect` begins it).
   public let node = RunNodeProgram()
 
@@ -383,12 +388,20 @@ public final class RunConfigurations: Sendable {
   func configuration(_ snapshot: Snapshot, request: InspectRequest) -> TrustConfiguration {
     let prefix = TrustConfiguration.prefix(snapshot, env: request.pathEnvironment)
     let key = prefix ?? ""
-    if let found = known.withLock({ $0[key] }) { return found }
-    let read = TrustConfiguration.read(
-      request.fs, env: request.pathEnvironment, prefix: prefix, workingDirectory: request.workingDirectory,
-      repository: request.repositoryPathInView, node: node)
-    known.withLock { $0[key] = read }
-    return read
+    let slot = known.withLock { slots in
+      if let found = slots[key] { return found }
+      let made = Slot()
+      slots[key] = made
+      return made
+    }
+    return slot.value.withLock { value in
+      if let value { return value }
+      let read = TrustConfiguration.read(
+        request.fs, env: request.pathEnvironment, prefix: prefix, workingDirectory: request.workingDirectory,
+        repository: request.repositoryPathInView, node: node)
+      value = read
+      return read
+    }
   }
 }
 

@@ -33,6 +33,8 @@ public final class TrustVerifier {
   let keyStores: [String: JavaKeyStore.Reading]
   /// The `node` program read this run (`TrustConfiguration.node`), whose compiled-in roots a store may load.
   let node: NodeProgram?
+  /// Files the collection read in this run, by real path in `fs` (`RunFileBytes`).
+  let collected: [String: [UInt8]]
   /// Stores already built, by what they load (not by which setting named it): clients that load the same files and
   /// folders share one store.
   var stores: [[StoreKey]: Built] = [:]
@@ -70,9 +72,10 @@ public final class TrustVerifier {
   public init(
     snapshot: Snapshot, fs: any FileSystemView, repository: (any FileSystemView)?, env: [String: String],
     workingDirectory: String = "/", repositoryPath: String? = nil, time: Int64, prepared: [String: CAFile] = [:],
-    configuration known: TrustConfiguration? = nil
+    configuration known: TrustConfiguration? = nil, collected: [String: [UInt8]] = [:]
   ) {
     self.fs = fs
+    self.collected = collected
     self.repository = repository
     self.time = time
     caFiles = prepared
@@ -94,7 +97,8 @@ public final class TrustVerifier {
     self.init(
       snapshot: snapshot, fs: request.fs, repository: request.repository, env: request.pathEnvironment,
       workingDirectory: request.workingDirectory, repositoryPath: request.repositoryPathInView, time: request.now,
-      prepared: prepared, configuration: request.configurations.configuration(snapshot, request: request))
+      prepared: prepared, configuration: request.configurations.configuration(snapshot, request: request),
+      collected: request.fileBytes.all)
   }
 
   /// One verdict per client present, in the table's order.
@@ -255,6 +259,8 @@ public final class TrustVerifier {
   ) -> [(real: String, key: String)] {
     typealias Found = (at: Int, real: String, key: String, file: CAFile?)
     let done = Mutex<[Found]>([])
+    // What the collection read of this tree (not of the repository, another view).
+    let collected = keyPrefix.isEmpty ? collected : [:]
     do {
       let known = decodedSoFar()
       let indexed = Set(caFiles.keys)
@@ -266,7 +272,8 @@ public final class TrustVerifier {
           if case .symlink(let target) = view.rawKind(entry), !target.utf8.contains(UInt8(ascii: "/")) { continue }
           guard let file = try? view.resolveExisting(entry), case .file = view.rawKind(file) else { continue }
           let key = keyPrefix + file
-          let bytes = indexed.contains(key) ? nil : (try? view.rawRead(file, limit: defaultReadLimit)) ?? []
+          let bytes =
+            indexed.contains(key) ? nil : collected[file] ?? (try? view.rawRead(file, limit: defaultReadLimit)) ?? []
           mine.append((at, file, key, bytes.map { CAFile($0, certificateBlocksOnly: false, known: known) }))
         }
         done.withLock { $0 += mine }
@@ -408,6 +415,20 @@ public final class RunCAFiles: Sendable {
   func merge(_ more: [String: CAFile]) {
     files.withLock { $0.merge(more) { known, _ in known } }
   }
+}
+
+/// The bytes of the certificate files the collection read in this run, by real path in the inspected tree: a client
+/// that reads every file of a folder (Go's /etc/ssl/certs, ~140 files on Debian) is judged on the bytes the stores
+/// were read from, not on a second reading of each file. Carried by the run's `InspectRequest`; nothing outlives
+/// the run.
+public final class RunFileBytes: Sendable {
+  private let files = Mutex<[String: [UInt8]]>([:])
+
+  public init() {}
+
+  func keep(_ path: String, _ bytes: [UInt8]) { files.withLock { $0[path] = bytes } }
+
+  var all: [String: [UInt8]] { files.withLock { $0 } }
 }
 
 /// CA files read and indexed beside the collectors, before anyone asks: the verdicts need the OS bundle's index (about
