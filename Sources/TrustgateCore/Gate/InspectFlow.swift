@@ -14,10 +14,8 @@ extension Workspace {
     let snapshot = try self.snapshot(includeClock: false)
     let root = try repositoryRoot()
     let path = output.hasPrefix("/") ? output : root + "/" + output
-    let folder = String(path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/"))
     do {
-      if !folder.isEmpty { try FileAppender.makeFolders(folder) }
-      try FileAppender.replace(path, with: SnapshotCoding.encode(snapshot))
+      try FileAppender.create(path, with: SnapshotCoding.encode(snapshot), appending: false, below: root)
     } catch {
       throw InputError("cannot write \(output): \(error.description); choose a writable --output")
     }

@@ -86,13 +86,7 @@ public struct ReportDelivery: Sendable {
   func write(_ text: String, to path: String, format: ReportFormat) throws(InputError) {
     let full = path.hasPrefix("/") ? path : currentDirectory + "/" + path
     do {
-      let folder = String(full.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/"))
-      if !folder.isEmpty { try FileAppender.makeFolders(folder) }
-      if format.appends {
-        try FileAppender.append(text, to: full)
-      } else {
-        try FileAppender.replace(full, with: text)
-      }
+      try FileAppender.create(full, with: text, appending: format.appends, below: currentDirectory)
     } catch {
       throw InputError("cannot write the \(format.rawValue) report to \(path): \(error.description)")
     }
@@ -101,6 +95,34 @@ public struct ReportDelivery: Sendable {
 
 /// Writes report files with plain system calls (no Foundation in the library).
 enum FileAppender {
+  /// Writes a report or baseline file, making its folders: `full` must not go through a symbolic link below `base`
+  /// (the folder a relative path is taken from, a checkout whose files anyone who opens a pull request chooses).
+  /// A committed `reports -> ~/.ssh` or `reports/junit.xml -> ~/.bashrc` would otherwise have the file written
+  /// wherever the link points.
+  static func create(_ full: String, with text: String, appending: Bool, below base: String) throws(InputError) {
+    try refuseLinks(full, below: base)
+    let folder = String(full.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/"))
+    if !folder.isEmpty { try makeFolders(folder) }
+    if appending { try append(text, to: full) } else { try replace(full, with: text) }
+  }
+
+  /// Throws when a component of `full` below `base` is a symbolic link (the rest, not there yet, is made as folders).
+  static func refuseLinks(_ full: String, below base: String) throws(InputError) {
+    let base = base.hasSuffix("/") ? String(base.dropLast()) : base
+    guard full.hasPrefix(base + "/") else { return }
+    var path = base
+    for part in full.dropFirst(base.count + 1).split(separator: "/") where part != "." {
+      path += "/" + part
+      var info = stat()
+      guard lstat(path, &info) == 0 else { return }
+      if info.st_mode & S_IFMT == S_IFLNK {
+        throw InputError(
+          "\(path) is a symbolic link: a report or baseline is not written through a link (a link committed in the "
+            + "repository could point at any file); remove it, or give another path")
+      }
+    }
+  }
+
   static func append(_ text: String, to path: String) throws(InputError) {
     try write(text, to: path, flags: O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC)
   }
@@ -112,11 +134,19 @@ enum FileAppender {
   /// Opened without waiting: a FIFO nobody reads (planted at a report's path, or `$GITHUB_STEP_SUMMARY`) fails at
   /// once instead of hanging the run, and a folder or socket is refused; a regular file, a device (`/dev/null`, a
   /// terminal) or a pipe something reads (`/dev/stdout` in a pipeline) is written.
+  /// The last component is not followed when it is a link, except for the system's own (`/dev/stdout`,
+  /// `/proc/self/fd/1`).
   static func write(_ text: String, to path: String, flags: Int32) throws(InputError) {
-    let fd = open(path, flags | O_NONBLOCK, 0o644)
+    let system = path.hasPrefix("/dev/") || path.hasPrefix("/proc/")
+    let fd = open(path, flags | O_NONBLOCK | (system ? 0 : O_NOFOLLOW), 0o644)
     guard fd >= 0 else {
       if errno == ENXIO {
         throw InputError("cannot write \(path): it is a FIFO (named pipe) nobody reads; give a regular file")
+      }
+      if errno == ELOOP {
+        throw InputError(
+          "cannot write \(path): it is a symbolic link, not followed (it could point at any file); remove it, or "
+            + "give another path")
       }
       throw InputError("cannot open \(path): \(String(cString: strerror(errno)))")
     }

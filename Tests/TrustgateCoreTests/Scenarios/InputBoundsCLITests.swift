@@ -99,6 +99,43 @@ final class InputBoundsCLITests: XCTestCase {
     XCTAssertTrue(piped.stdout.contains("\"findings\""), piped.stdout)
   }
 
+  /// A pull request that commits a report's path (`reports/trustgate-junit.xml`, what the CI templates write) as a link
+  /// to a file outside the checkout had that file truncated and replaced by the report, whose text it partly chooses;
+  /// a committed `reports -> elsewhere` folder had the reports made there, and a committed baseline path as a link
+  /// had `baseline` write through it. Each is now exit 2 naming the link, and nothing outside is touched.
+  func testAReportOrBaselineIsNeverWrittenThroughACommittedLink() throws {
+    let scenario = try Scenario()
+    try scenario.write("requirements.txt", "requests==2.31.0\n")
+    try scenario.sandbox.write("victim.txt", "precious\n")
+    try scenario.sandbox.makeDirectory("elsewhere")
+    try scenario.sandbox.makeDirectory("repo/reports")
+    XCTAssertEqual(symlink(scenario.sandbox.path("victim.txt"), scenario.repo + "/reports/trustgate-junit.xml"), 0)
+    XCTAssertEqual(symlink(scenario.sandbox.path("elsewhere"), scenario.repo + "/out"), 0)
+    XCTAssertEqual(symlink(scenario.sandbox.path("created.json"), scenario.repo + "/baseline.json"), 0)
+    try scenario.commitAll("an innocent pull request")
+    let target = ["--repo", scenario.repo, "--root", Scenario.healthyRoot]
+    for (arguments, link) in [
+      (["check", "--annotations", "none", "--report", "junit=reports/trustgate-junit.xml"] + target,
+        "reports/trustgate-junit.xml"),
+      (["check", "--annotations", "none", "--report", "sarif=out/sub/trustgate.sarif"] + target, "/out"),
+      (["check", "--annotations", "none", "--report", "text=" + scenario.repo + "/out/t.txt"] + target, "/out"),
+      (["baseline", "--output", "baseline.json"] + target, "baseline.json"),
+    ] {
+      let outcome = try BoundedRun.trustgate(arguments, in: scenario.repo, seconds: 60)
+      XCTAssertEqual(outcome.status, 2, "\(arguments): \(outcome.all)")
+      XCTAssertTrue(outcome.stderr.contains(link) && outcome.stderr.contains("symbolic link"), outcome.stderr)
+    }
+    XCTAssertEqual(try String(contentsOfFile: scenario.sandbox.path("victim.txt"), encoding: .utf8), "precious\n")
+    XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scenario.sandbox.path("elsewhere")), [])
+    XCTAssertFalse(FileManager.default.fileExists(atPath: scenario.sandbox.path("created.json")))
+    // A folder that is not there yet is made; a regular file is replaced.
+    let fine = try BoundedRun.trustgate(
+      ["check", "--annotations", "none", "--report", "junit=new/folder/junit.xml"] + target, in: scenario.repo,
+      seconds: 60)
+    XCTAssertEqual(fine.status, 0, fine.all)
+    XCTAssertTrue(FileManager.default.fileExists(atPath: scenario.repo + "/new/folder/junit.xml"))
+  }
+
   /// A client's configuration file that is there but cannot be read was passed over in silence: a FIFO at
   /// PIP_CONFIG_FILE (on which the real pip hangs) or UV_CONFIG_FILE, a `.mvn/jvm.config` over 1 MiB (which Maven
   /// reads whole, and whose `-Djavax.net.ssl.trustStore` then went unseen). Each is now TG002, an error naming the
