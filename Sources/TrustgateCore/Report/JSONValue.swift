@@ -96,7 +96,9 @@ extension JSONValue {
 /// JSON text made safe to print where CI runners read standard output. Every character changed here can only stand
 /// inside a string (JSON's own syntax is ASCII without `#`), and becomes a `\u` escape: the same value to any JSON
 /// reader. `##[` and `##vso[` anywhere in a line are GitHub and Azure commands, so the second `#` of a pair is
-/// escaped; DEL, C1 controls and the line separators (which JSONEncoder leaves raw) are escaped too.
+/// escaped; DEL, C1 controls, the line separators (which JSONEncoder leaves raw) and every invisible character the
+/// text report escapes (bidi overrides, zero-width characters: the runners match commands culture-sensitively and
+/// skip those, so `#\u{200B}#vso[` is `##vso[` to them) are escaped too.
 public enum JSONText {
   public static func inert(_ json: String) -> String {
     var out = String.UnicodeScalarView()
@@ -104,13 +106,15 @@ public enum JSONText {
     for scalar in json.unicodeScalars {
       defer { previous = scalar }
       let value = scalar.value
-      if (scalar == "#" && previous == "#") || value == 0x7F || (0x80...0x9F).contains(value) || value == 0x2028
-        || value == 0x2029
-      {
-        let hex = String(value, radix: 16)
-        out.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).unicodeScalars)
-      } else {
+      guard (scalar == "#" && previous == "#") || (value >= 0x7F && InertText.needsEscape(scalar)) else {
         out.append(scalar)
+        continue
+      }
+      // Beyond the BMP (a tag character), as JSON writes it: a UTF-16 surrogate pair.
+      let units = value > 0xFFFF ? [0xD800 + ((value - 0x10000) >> 10), 0xDC00 + ((value - 0x10000) & 0x3FF)] : [value]
+      for unit in units {
+        let hex = String(unit, radix: 16)
+        out.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).unicodeScalars)
       }
     }
     return String(out)

@@ -8,10 +8,24 @@ enum XMLEscaping {
   /// attribute-value normalisation keeps them.
   static func attribute(_ value: String) -> String { escape(value, inAttribute: true) }
 
+  /// Besides, what a CI runner reading standard output would act on is written as character references, the same
+  /// text to any XML reader (the runners see a report printed with `--format junit`): the second `#` of a pair
+  /// (`##[`, `##vso[` anywhere in a line), `::` first on a line of element text, DEL, C1 controls and the invisible
+  /// characters the text report escapes (bidi overrides, zero-width characters, which the runners skip).
   private static func escape(_ value: String, inAttribute: Bool) -> String {
     var out = ""
     out.reserveCapacity(value.utf8.count)
-    for scalar in value.unicodeScalars {
+    let scalars = Array(value.unicodeScalars)
+    var lineStart = true
+    for (index, scalar) in scalars.enumerated() {
+      defer { lineStart = scalar == "\n" || (lineStart && (scalar == " " || scalar == "\t")) }
+      if (scalar == "#" && index > 0 && scalars[index - 1] == "#")
+        || (scalar == ":" && lineStart && !inAttribute && index + 1 < scalars.count && scalars[index + 1] == ":")
+        || (scalar.value >= 0x7F && InertText.needsEscape(scalar))
+      {
+        out.append("&#x" + String(scalar.value, radix: 16, uppercase: true) + ";")
+        continue
+      }
       switch scalar {
       case "&": out.append("&amp;")
       case "<": out.append("&lt;")

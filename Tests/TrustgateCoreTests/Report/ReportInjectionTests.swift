@@ -10,6 +10,9 @@ final class ReportInjectionTests: XCTestCase {
   static let escapeFolder = "esc\u{1B}]0;pwned\u{07}\u{1B}[2J"
   static let azureLine = "x==1]##vso[task.setvariable variable=X]yes"
   static let legacyLine = "##[error]legacy==1"
+  /// A folder whose name hides the Azure command behind a zero-width space (the agent matches culture-sensitively and
+  /// skips it), then a legacy command, a C1 CSI and a right-to-left override.
+  static let invisibleFolder = "x#\u{200B}#vso[task.setvariable variable=Y]no##[error]p\u{9B}31m\u{202E}"
 
   static let environments: [(name: String, variables: [String: String])] = [
     ("GitHub Actions", ["GITHUB_ACTIONS": "true"]),
@@ -22,6 +25,7 @@ final class ReportInjectionTests: XCTestCase {
     let scenario = try Scenario()
     try scenario.write(Self.commandFolder + "/requirements.txt", "requests>=2\n\(Self.azureLine)\n\(Self.legacyLine)\n")
     try scenario.write(Self.escapeFolder + "/requirements.txt", "requests>=2\n")
+    try scenario.write(Self.invisibleFolder + "/requirements.txt", "requests>=2\n")
     try scenario.commitAll("hostile names")
     let envFile = try scenario.envFile([
       "SSL_CERT_FILE": "##[error]\u{1B}]8;;https://evil.example/\u{07}link\u{1B}]8;;\u{07}/nope.pem",
@@ -71,17 +75,19 @@ final class ReportInjectionTests: XCTestCase {
   /// no line holds `##vso[` or `##[`.
   func testJSONOnStandardOutputCarriesNoCommands() throws {
     let (scenario, envFile) = try hostileScenario()
-    for command in ["inspect", "check"] {
+    for (command, format) in [("inspect", "json"), ("check", "json"), ("check", "sarif"), ("check", "gitlab")] {
       let result = try CLI.run(
-        [command, "--repo", scenario.repo, "--root", Scenario.healthyRoot, "--env-file", envFile, "--format", "json",
+        [command, "--repo", scenario.repo, "--root", Scenario.healthyRoot, "--env-file", envFile, "--format", format,
          "--annotations", "none"].filter { command == "check" || $0 != "--annotations" && $0 != "none" },
         in: scenario.sandbox.root, environment: ["TF_BUILD": "True"])
       XCTAssertLessThan(result.status, 2, result.all)
-      assertInert(result, in: command + " --format json")
-      XCTAssertTrue(result.stdout.contains(#"x==1]#\u0023vso[task.setvariable"#), result.stdout)
+      assertInert(result, in: command + " --format " + format)
+      XCTAssertTrue(result.stdout.contains(#"x==1]#\u0023vso[task.setvariable"#), "\(format): \(result.stdout)")
       let decoded = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
       let text = String(decoding: try JSONSerialization.data(withJSONObject: decoded), as: UTF8.self)
       XCTAssertTrue(text.contains("x==1]##vso[task.setvariable"), "the value is unchanged for a JSON reader")
+      XCTAssertTrue(result.stdout.contains(#"x#\u200b#vso[task.setvariable variable=Y]no#\u0023[error]p\u009b31m\u202e"#))
+      XCTAssertTrue(text.contains(Self.invisibleFolder), "the folder's name is unchanged for a JSON reader")
     }
   }
 
@@ -100,6 +106,10 @@ final class ReportInjectionTests: XCTestCase {
         assertInert(result, in: "\(name) --format \(format)")
         XCTAssertTrue(result.stdout.contains(##"x==1]#\#vso[task.setvariable variable=X]yes"##), result.stdout)
         XCTAssertTrue(result.stdout.contains(#"\n::error title=X::injected/requirements.txt"#), result.stdout)
+        // In attributes (the case's name, `file`), character references: the same name to an XML reader.
+        XCTAssertTrue(
+          result.stdout.contains("x#&#x200B;#vso[task.setvariable variable=Y]no#&#x23;[error]p&#x9B;31m&#x202E;"),
+          result.stdout)
       }
     }
   }
@@ -133,7 +143,14 @@ final class ReportInjectionTests: XCTestCase {
       let controls = text.unicodeScalars.filter { ($0.value < 0x20 && $0 != "\n") || (0x7F...0x9F).contains($0.value) }
       XCTAssertTrue(
         controls.isEmpty, "\(context) \(stream): raw control characters \(controls)", file: file, line: line)
-      for outputLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+      let invisible = text.unicodeScalars.filter(Self.invisible)
+      XCTAssertTrue(
+        invisible.isEmpty, "\(context) \(stream): raw invisible characters \(invisible.map { $0.value })",
+        file: file, line: line)
+      // What a runner matching culture-sensitively sees: the line without the characters it skips.
+      for outputLine in text.split(separator: "\n", omittingEmptySubsequences: false).map({
+        Substring(String(String.UnicodeScalarView($0.unicodeScalars.filter { !Self.invisible($0) })))
+      }) {
         let trimmed = outputLine.drop { $0.isWhitespace }
         if trimmed.hasPrefix("::") {
           XCTAssertNotNil(
@@ -151,6 +168,13 @@ final class ReportInjectionTests: XCTestCase {
         }
       }
     }
+  }
+
+  /// Bidi overrides, zero-width and other format characters: not printed, and skipped by the runners' matching.
+  static func invisible(_ scalar: Unicode.Scalar) -> Bool {
+    scalar.value >= 0x80
+      && (scalar.properties.generalCategory == .format || scalar.properties.isDefaultIgnorableCodePoint
+        || scalar.value == 0x2028 || scalar.value == 0x2029)
   }
 
   /// `::error file=…,line=…,title=trustgate TG101%3A …::message`: properties escaped, so none holds `,` or `:`.
