@@ -41,12 +41,14 @@ public final class CollectionContext: Sendable {
   public func report(_ problem: Problem) { state.withLock { $0.problems.append(problem) } }
 
   /// A file there that may not be read gets the fix for its permissions, whatever `fix` says of a missing one.
-  public func report(_ area: Area, _ error: FileError, fix: String) {
+  /// `unreadable`: the file is one the clients load (an entry of a CA folder), so the gate cannot see a root it may
+  /// hold (TG002), not a file trustgate merely reads about them.
+  public func report(_ area: Area, _ error: FileError, fix: String, unreadable: Bool = false) {
     var fix = fix
     if case .notReadable(let path, _) = error {
       fix = FileError.permissionFix(path, instead: "point them at a file that user can read")
     }
-    report(Problem(area: area, path: error.path, message: error.reason, fix: fix))
+    report(Problem(area: area, path: error.path, message: error.reason, fix: fix, unreadable: unreadable ? true : nil))
   }
 
   /// Reads the certificates of one file (following links inside the view). Problems are recorded once per real file,
@@ -61,7 +63,9 @@ public final class CollectionContext: Sendable {
   }
 
   /// `certificates(inFile:)` for a path already resolved inside the view (no second walk through its links).
-  func certificates(inResolvedFile real: String, shownAs path: String, area: Area, fix: String) -> CertificateSet? {
+  func certificates(
+    inResolvedFile real: String, shownAs path: String, area: Area, fix: String, unreadable: Bool = false
+  ) -> CertificateSet? {
     if let cached = state.withLock({ $0.cache[real] }) { return cached }
     let bytes: [UInt8]
     do throws(FileError) {
@@ -71,7 +75,7 @@ public final class CollectionContext: Sendable {
       default: throw .notRegular(path, kind: fs.rawSpecialKind(real))
       }
     } catch {
-      report(area, error.renamed(to: path), fix: fix)
+      report(area, error.renamed(to: path), fix: fix, unreadable: unreadable)
       return nil
     }
     kept?.keep(real, bytes)
@@ -140,10 +144,22 @@ public final class CollectionContext: Sendable {
       if hashLink?.isCRL == true { continue }
       let target: String
       do { target = try fs.resolveExisting(child) } catch {
-        if case .danglingLink = error { reading.danglingLinks.append(name) } else { report(area, error, fix: Self.defaultReadFix) }
+        if case .danglingLink = error {
+          reading.danglingLinks.append(name)
+        } else {
+          report(area, error, fix: Self.defaultReadFix, unreadable: true)
+        }
         continue
       }
-      guard case .file = fs.rawKind(target) else { continue }
+      switch fs.rawKind(target) {
+      case .file: break
+      case .directory?: continue
+      default:
+        // A FIFO or a device under a certificate's name: OpenSSL's folder lookup and the tools that read every file
+        // would block or fail on it, and the gate cannot see what root was meant to be there.
+        report(area, .notRegular(child, kind: fs.rawSpecialKind(target)), fix: Self.notRegularFix, unreadable: true)
+        continue
+      }
       entries.append((name, child, hashLink, target))
     }
     var firstShown: [String: String] = [:]
@@ -153,14 +169,19 @@ public final class CollectionContext: Sendable {
     if workers > 1 {
       DispatchQueue.concurrentPerform(iterations: workers) { worker in
         for index in stride(from: worker, to: files.count, by: workers) {
-          _ = certificates(inResolvedFile: files[index].key, shownAs: files[index].value, area: area, fix: Self.defaultReadFix)
+          _ = certificates(
+            inResolvedFile: files[index].key, shownAs: files[index].value, area: area, fix: Self.defaultReadFix,
+            unreadable: true)
         }
       }
     }
     var seen = Set<String>()
     var members = Set<String>()
     for (name, child, hashLink, target) in entries {
-      guard let set = certificates(inResolvedFile: target, shownAs: child, area: area, fix: Self.defaultReadFix) else { continue }
+      guard
+        let set = certificates(
+          inResolvedFile: target, shownAs: child, area: area, fix: Self.defaultReadFix, unreadable: true)
+      else { continue }
       if let hashLink {
         let expected = set.certificates.first.flatMap { certificate($0)?.subjectHash }
         if expected != hashLink.hash { reading.mismatchedHashLinks.append(name) }
@@ -189,6 +210,9 @@ public final class CollectionContext: Sendable {
   static func looksLikeCertificateFile(_ name: String) -> Bool {
     name.hasSuffix(".pem") || name.hasSuffix(".crt") || name.hasSuffix(".cer") || name.hasSuffix(".der")
   }
+
+  static let notRegularFix =
+    "Remove it, or replace it with the PEM certificate it stands for (then run `update-ca-certificates`)."
 
   public static let defaultReadFix = "Make sure the file exists, is readable by the build user and holds PEM certificates."
 }

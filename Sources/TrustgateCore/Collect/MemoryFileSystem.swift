@@ -4,6 +4,8 @@ public struct MemoryFileSystem: FileSystemView {
     case file([UInt8])
     case directory
     case symlink(String)
+    /// A FIFO or a device (an image member): there, but nothing to read; what it is, in words.
+    case special(String)
   }
 
   public var label: String
@@ -42,8 +44,14 @@ public struct MemoryFileSystem: FileSystemView {
     case .file(let bytes): return .file(size: bytes.count)
     case .directory: return .directory
     case .symlink(let target): return .symlink(target: target)
+    case .special: return .other
     case .none: return nil
     }
+  }
+
+  public func rawSpecialKind(_ resolvedPath: String) -> String? {
+    if case .special(let kind) = nodes[resolvedPath] { return kind }
+    return nil
   }
 
   public func rawList(_ resolvedPath: String) throws(FileError) -> [String] {

@@ -65,6 +65,7 @@ final class GitTreeView: FileSystemView, @unchecked Sendable {
     case .success(.file(let bytes))?: return .file(size: bytes.count)
     case .success(.symlink(let target))?: return .symlink(target: target)
     case .success(.directory)?: return .directory
+    case .success(.special)?: return .other
     // A blob that cannot be read is still there: reading it says why.
     case .failure?: return .file(size: 0)
     case nil: return nil

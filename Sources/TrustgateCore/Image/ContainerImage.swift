@@ -72,8 +72,9 @@ public struct ContainerImage: Sendable {
       let pass = named
       let keep = { (path: String) -> Bool in wanted(path) || pass.contains(path) }
       result = ImageFileSystem(image: path, limits: limits, holdsAccess: holdsAccess)
+      let budget = ImageBudget(limits)
       for layer in layers {
-        try archive.withLayer(layer.index, limits: limits) { (reader) throws(TarError) in
+        try archive.withLayer(layer.index, limits: limits, budget: budget) { (reader) throws(TarError) in
           try result.apply(reader, layer: layer, wanted: keep)
         }
       }

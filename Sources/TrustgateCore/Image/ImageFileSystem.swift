@@ -161,7 +161,10 @@ struct ImageFileSystem {
       }
       return .file(bytes)
     case .other:
-      return nil
+      // A FIFO or a device is kept as what it is where a wanted file would be (a CA folder's entry): the collectors
+      // say they cannot read it, as they would in the running container.
+      guard wanted(path), let special = entry.special else { return nil }
+      return .special(special)
     }
   }
 

@@ -23,8 +23,12 @@ extension ImageArchive {
   ///
   /// A gzip layer inflates to at most `limits.inflatedBytes(compressedSize:)` and holds at most `limits.members`
   /// headers; past either the read stops with `limitExceeded` naming the layer.
+  ///
+  /// `budget`: what the layers of this reading may still cost together; this layer's headers and tar bytes are taken
+  /// from it.
   func withLayer(
-    _ index: Int, limits: ImageLimits = ImageLimits(), _ body: (TarReader) throws(TarError) -> Void
+    _ index: Int, limits: ImageLimits = ImageLimits(), budget: ImageBudget? = nil,
+    _ body: (TarReader) throws(TarError) -> Void
   ) throws(ImageError) {
     let layer = layers[index]
     guard let region = try container.open(layer.member) else {
@@ -44,26 +48,42 @@ extension ImageArchive {
     let raw = HashingSource(region)
     let plain: ByteSource
     let compressedSize = region.end - region.position
+    let together = "brings the image's layers past \(limits.imageBytes) tar bytes together (a layer listed again is "
+      + "read again)"
+    let counted: LimitedSource
     do {
       if compression == .gzip {
         let cap = limits.inflatedBytes(compressedSize: compressedSize)
-        plain = BufferedSource(
-          LimitedSource(
-            try GzipSource(raw), limit: cap,
-            what: "inflates past \(cap) bytes from \(compressedSize) compressed (the cap is "
-              + "\(limits.inflationRatio) × the compressed size, at least \(limits.inflatedFloor))"))
+        let left = budget?.bytes ?? Int.max
+        counted = LimitedSource(
+          try GzipSource(raw), limit: min(cap, left),
+          what: left < cap
+            ? together
+            : "inflates past \(cap) bytes from \(compressedSize) compressed (the cap is "
+              + "\(limits.inflationRatio) × the compressed size, at least \(limits.inflatedFloor))")
       } else {
-        plain = BufferedSource(raw)
+        counted = LimitedSource(raw, limit: budget?.bytes ?? Int.max, what: together)
       }
+      plain = BufferedSource(counted)
     } catch {
       throw .corruptLayer(image: image, layer: layer.digest, reason: ImageContainer.reason(error))
     }
     let uncompressed = layer.checksUncompressed && compression == .gzip ? HashingSource(plain) : nil
     var failure: TarError?
+    let memberLimit = min(limits.members, budget?.members ?? Int.max)
+    let reader = TarReader(source: uncompressed ?? plain, memberLimit: memberLimit)
     do {
-      try body(TarReader(source: uncompressed ?? plain, memberLimit: limits.members))
+      try body(reader)
     } catch {
       failure = error
+    }
+    if let budget {
+      budget.members -= reader.headers
+      budget.bytes -= counted.count
+      if case .limit? = failure, memberLimit < limits.members, reader.headers > memberLimit {
+        failure = .limit(
+          "brings the image's layers past \(limits.imageMembers) members together (a layer listed again is read again)")
+      }
     }
     let actual: String
     do {

@@ -56,7 +56,7 @@ struct NamedPaths {
     for path in named where path.hasPrefix("/") {
       guard let destination = Self.destination(of: path, in: tree) else { continue }
       switch tree.nodes[destination] {
-      case .file?, .symlink?:
+      case .file?, .symlink?, .special?:
         continue
       case .directory?:
         // A folder is kept entry by entry; a probe entry tells whether the pass kept its entries.

@@ -19,6 +19,18 @@ struct TarEntry: Equatable {
   var mode = 0o755
   var uid = 0
   var gid = 0
+  /// What an `other` member is, in words ("a FIFO (named pipe)"), for the few types that have a name.
+  var special: String? {
+    guard kind == .other else { return nil }
+    switch typeFlag {
+    case UInt8(ascii: "3"): return "a character device"
+    case UInt8(ascii: "4"): return "a block device"
+    case UInt8(ascii: "6"): return "a FIFO (named pipe)"
+    default: return nil
+    }
+  }
+  /// The header's type byte.
+  var typeFlag: UInt8 = UInt8(ascii: "0")
 }
 
 /// Why a tar stream could not be read; `offset` is the header's position in the stream.
@@ -135,7 +147,8 @@ final class TarReader {
         linkTarget: paxLink ?? longLink ?? Self.string(header[157..<257]),
         size: dataSize, dataOffset: position,
         mode: Self.number(header[100..<108]).map { $0 & 0o7777 } ?? 0o755,
-        uid: paxUID ?? Self.number(header[108..<116]) ?? 0, gid: paxGID ?? Self.number(header[116..<124]) ?? 0)
+        uid: paxUID ?? Self.number(header[108..<116]) ?? 0, gid: paxGID ?? Self.number(header[116..<124]) ?? 0,
+        typeFlag: type)
     }
   }
 

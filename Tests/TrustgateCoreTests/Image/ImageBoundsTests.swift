@@ -90,6 +90,48 @@ final class ImageBoundsTests: XCTestCase {
     }
   }
 
+  /// A manifest that lists one small layer 2,000 times: each listing is read again, so the cost grew with the list,
+  /// not with the image (a 2 MB image of one 100,000-member layer listed 2,000 times ran for hours). The layers of
+  /// one reading are now bounded together, in members and in tar bytes, and the error names the layer where the
+  /// bound was passed (smaller bounds than the defaults keep the test short; the defaults apply the same code).
+  func testALayerListedThousandsOfTimesIsBoundedTogether() throws {
+    let image = try Self.hostile() + "/repeated-oci"
+    let layers = try Self.layerDigests(image)
+    XCTAssertEqual(layers.count, 2_000)
+    XCTAssertEqual(Set(layers).count, 1)
+    XCTAssertThrowsError(try ContainerImage.open(path: image, limits: ImageLimits(imageMembers: 20_000))) { error in
+      guard case .limitExceeded(_, let layer, let reason)? = error as? ImageError else { return XCTFail("\(error)") }
+      // 1,000 headers a listing: the 21st passes 20,000.
+      XCTAssertTrue(layer.hasPrefix("layer 20 (\(layers[0])"), layer)
+      XCTAssertEqual(
+        reason, "brings the image's layers past 20000 members together (a layer listed again is read again)")
+    }
+    XCTAssertThrowsError(try ContainerImage.open(path: image, limits: ImageLimits(imageBytes: 10 << 20))) { error in
+      guard case .limitExceeded(_, let layer, let reason)? = error as? ImageError else { return XCTFail("\(error)") }
+      XCTAssertTrue(layer.hasPrefix("layer "), layer)
+      XCTAssertTrue(reason.contains("past 10485760 tar bytes together"), reason)
+    }
+  }
+
+  /// A FIFO, a character device and a dangling link under certificate names in /usr/local/share/ca-certificates:
+  /// the image reader dropped the first two (a tar's FIFO or device member) and nothing was said of the third, so
+  /// `check --image` passed. Each is now TG002, an error naming the entry and its layer.
+  func testACAEntryTheImageCannotHaveReadIsAnError() throws {
+    let image = try Self.hostile() + "/special-oci"
+    let repository = try TemporaryDirectory()
+    let outcome = try BoundedRun.trustgate(
+      ["check", "--image", image, "--annotations", "none", "--format", "json"], in: repository.path, seconds: 60)
+    XCTAssertEqual(outcome.status, 1, outcome.all)
+    let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+    let findings = try XCTUnwrap(report["findings"] as? [[String: Any]])
+    let messages = findings.filter { $0["ruleID"] as? String == "TG002" }.compactMap { $0["message"] as? String }
+    let folder = "/usr/local/share/ca-certificates/"
+    XCTAssertEqual(messages.count, 3, "\(messages)")
+    XCTAssertTrue(messages.contains { $0.hasPrefix(folder + "corp.crt: a FIFO (named pipe) where") }, "\(messages)")
+    XCTAssertTrue(messages.contains { $0.hasPrefix(folder + "corp2.crt: a character device where") }, "\(messages)")
+    XCTAssertTrue(messages.contains { $0.hasPrefix(folder + "corp3.crt: dangling link") }, "\(messages)")
+  }
+
   /// A FIFO as `--image`, as an OCI `index.json` or as a blob is refused before it is opened: exit 2 naming the
   /// path. Before, `open` waited for a writer forever (stopped by this test after 20 s).
   func testFIFOsAreRefusedBeforeOpenNamingThePath() throws {

@@ -136,6 +136,44 @@ final class InputBoundsCLITests: XCTestCase {
     XCTAssertTrue(FileManager.default.fileExists(atPath: scenario.repo + "/new/folder/junit.xml"))
   }
 
+  /// CA files under a root the gate cannot read were passed over: a FIFO under a hash link's name in /etc/ssl/certs
+  /// (on which OpenSSL's folder lookup blocks), a FIFO, an over-64-MiB file and a dangling link in
+  /// /usr/local/share/ca-certificates. `check` said PASS; the readable control gave TG104. Each is now TG002, an
+  /// error naming the entry.
+  func testACAFileTheGateCannotReadIsAnError() throws {
+    let scenario = try Scenario()
+    try scenario.write("requirements.txt", "requests==2.31.0\n")
+    try scenario.commitAll("pins")
+    let root = scenario.sandbox.path("ca-root")
+    try FileManager.default.copyItem(atPath: Scenario.healthyRoot, toPath: root)
+    let anchors = root + "/usr/local/share/ca-certificates"
+    try FileManager.default.createDirectory(atPath: anchors, withIntermediateDirectories: true)
+    XCTAssertEqual(mkfifo(root + "/etc/ssl/certs/12345678.0", 0o644), 0)
+    XCTAssertEqual(mkfifo(anchors + "/corp.crt", 0o644), 0)
+    XCTAssertEqual(symlink("/nonexistent/corp.pem", anchors + "/gone.crt"), 0)
+    // Sparse: 70 MB that take no disk (`truncate`, a real tool's way to make one).
+    let sparse = try Shell.run(["/usr/bin/truncate", "-s", "70000000", anchors + "/huge.crt"])
+    XCTAssertEqual(sparse.status, 0, sparse.output)
+    let outcome = try BoundedRun.trustgate(
+      ["check", "--annotations", "none", "--format", "json", "--repo", scenario.repo, "--root", root],
+      in: scenario.repo, seconds: 60)
+    XCTAssertFalse(outcome.timedOut, outcome.all)
+    XCTAssertEqual(outcome.status, 1, outcome.all)
+    let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+    let messages = try XCTUnwrap(report["findings"] as? [[String: Any]])
+      .filter { $0["ruleID"] as? String == "TG002" && $0["severity"] as? String == "error" }
+      .compactMap { $0["message"] as? String }
+    for expected in [
+      "/etc/ssl/certs/12345678.0: a FIFO (named pipe) where a regular file is expected",
+      "/usr/local/share/ca-certificates/corp.crt: a FIFO (named pipe) where a regular file is expected",
+      "/usr/local/share/ca-certificates/gone.crt: dangling link: the certificate it names is gone",
+      "/usr/local/share/ca-certificates/huge.crt: 70000000 bytes, more than the 67108864 bytes",
+    ] {
+      XCTAssertTrue(messages.contains { $0.hasPrefix(expected) }, "\(expected): \(messages)")
+    }
+    XCTAssertEqual(messages.count, 4, "\(messages)")
+  }
+
   /// A client's configuration file that is there but cannot be read was passed over in silence: a FIFO at
   /// PIP_CONFIG_FILE (on which the real pip hangs) or UV_CONFIG_FILE, a `.mvn/jvm.config` over 1 MiB (which Maven
   /// reads whole, and whose `-Djavax.net.ssl.trustStore` then went unseen). Each is now TG002, an error naming the

@@ -39,6 +39,11 @@ public struct StoresCollector {
       guard let reading = context.certificates(inDirectory: location.path, area: .stores, recursive: location.recursive) else { continue }
       var store = TrustStore(path: location.path, kind: .anchors, linksTo: linkTarget(location.path, context.fs))
       store.certificates = reading.set
+      // A link to a root that is gone: the update step cannot add it, and nothing says which root it was.
+      report(
+        reading.danglingLinks, in: location.path, message: "dangling link: the certificate it names is gone",
+        fix: "Remove the link, or copy the certificate itself here (then run `update-ca-certificates`).", context,
+        unreadable: true)
       let target = location.bundle.first { bundleSets[$0] != nil }
       if let target, let bundle = bundleSets[target] {
         let missing = reading.set.distinct.subtracting(bundle).sorted()
@@ -83,18 +88,22 @@ public struct StoresCollector {
   /// One problem per bad link, or one for all of them when there are many: "/etc/ssl/certs: 100000 links: dangling
   /// link (first: …)" is a line of output, not megabytes.
   private func report(
-    _ names: [String], in folder: String, message: String, fix: String, _ context: CollectionContext
+    _ names: [String], in folder: String, message: String, fix: String, _ context: CollectionContext,
+    unreadable: Bool = false
   ) {
+    let unreadable: Bool? = unreadable ? true : nil
     guard names.count > Problem.aggregationThreshold else {
       for name in names {
-        context.report(Problem(area: .stores, path: folder + "/" + name, message: message, fix: fix))
+        context.report(
+          Problem(area: .stores, path: folder + "/" + name, message: message, fix: fix, unreadable: unreadable))
       }
       return
     }
     let first = names.prefix(Problem.aggregationThreshold).joined(separator: ", ")
     context.report(
       Problem(
-        area: .stores, path: folder, message: "\(names.count) links: \(message) (first: \(first), …)", fix: fix))
+        area: .stores, path: folder, message: "\(names.count) links: \(message) (first: \(first), …)", fix: fix,
+        unreadable: unreadable))
   }
 
   private func reportContents(of store: TrustStore, _ context: CollectionContext) {

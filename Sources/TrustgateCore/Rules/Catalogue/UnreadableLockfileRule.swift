@@ -1,10 +1,11 @@
-/// TG002: an entry with a lockfile's name, an include or a folder of the repository, or a client's configuration file
-/// (pip.conf, .gitconfig, uv.toml, `.mvn/jvm.config`), that is there but could not be read at all.
+/// TG002: an entry with a lockfile's name, an include or a folder of the repository, a client's configuration file
+/// (pip.conf, .gitconfig, uv.toml, `.mvn/jvm.config`) or an entry of a CA folder (/usr/local/share/ca-certificates,
+/// /etc/ssl/certs), that is there but could not be read at all.
 public struct UnreadableLockfileRule: Rule {
   public init() {}
   public static let description = RuleDescription(
-    id: "TG002", title: "A lockfile or client configuration file could not be read", area: .lockfiles, severity: .error,
-    rationale: "A dangling or looping link, a FIFO, a folder or an unreadable file under a lockfile's name, an include outside the repository or a folder the walk cannot enter is a lockfile the gate cannot see: any version could be behind it, so a pass would mean nothing. The same holds for a client's configuration file that is there but cannot be read (a FIFO, which the client itself would hang on, or one over 1 MiB): any CA or switch could be set in it.",
+    id: "TG002", title: "A lockfile, client configuration or CA file could not be read", area: .lockfiles, severity: .error,
+    rationale: "A dangling or looping link, a FIFO, a folder or an unreadable file under a lockfile's name, an include outside the repository or a folder the walk cannot enter is a lockfile the gate cannot see: any version could be behind it, so a pass would mean nothing. The same holds for a client's configuration file that is there but cannot be read (a FIFO, which the client itself would hang on, or one over 1 MiB): any CA or switch could be set in it; and for an entry of a CA folder that is a FIFO, a device, a dangling link, too large or closed to the reader: the root it stands for is one the gate cannot judge, and OpenSSL's folder lookup would block or fail on it.",
     fix: "Make the file a readable lockfile inside the repository (or a link to one), or remove it; leave deliberate folders out with the policy's `exclude`.",
     sources: ["https://pip.pypa.io/en/stable/reference/requirements-file-format/#referring-to-other-requirements-files"])
 
@@ -26,6 +27,14 @@ public struct UnreadableLockfileRule: Rule {
           fix: "Fetch it.", unreadable: true))
       return Examples.context(Examples.snapshot(), baseline: baseline)
     }),
+    .init("a FIFO under a certificate's name in /usr/local/share/ca-certificates", triggers: true, context: {
+      Examples.context {
+        $0.problems.append(
+          Problem(
+            area: .stores, path: "/usr/local/share/ca-certificates/corp.crt",
+            message: "is a FIFO (named pipe), not a regular file", fix: "Remove it.", unreadable: true))
+      }
+    }),
     .init("a lockfile with a syntax error is TG001's", triggers: false, context: {
       Examples.context {
         $0.problems.append(
@@ -37,7 +46,9 @@ public struct UnreadableLockfileRule: Rule {
   public func evaluate(_ context: RuleContext) -> RuleResult {
     var result = RuleResult(checked: ["lockfiles"])
     let unreadable = { (snapshot: Snapshot) in
-      snapshot.problems.filter { ($0.area == .lockfiles || $0.area == .environment) && $0.unreadable == true }
+      snapshot.problems.filter {
+        ($0.area == .lockfiles || $0.area == .environment || $0.area == .stores) && $0.unreadable == true
+      }
     }
     let current = unreadable(context.current)
     for problem in current {
