@@ -121,9 +121,21 @@ final class ConfigSwitchTests: XCTestCase {
     let inspect = try CLI.run(
       ["inspect", "--repo", scratch.path + "/secret-repo", "--format", "json"], in: scratch.path + "/secret-repo",
       environment: environment)
-    var outputs = [run.all, inspect.all, try textFile(scratch.path + "/secret-summary.md")]
+    // The same lists in the environment, without a scheme (which wins over go's env file): printed whole before.
+    let inEnvironment = try CLI.run(
+      ["check", "--repo", scratch.path + "/secret-repo", "--format", "json"], in: scratch.path + "/secret-repo",
+      environment: gitEnvironment(
+        home,
+        [
+          "PIP_TRUSTED_HOST": "ci:PipEnvpw@pypi.corp", "GOINSECURE": "ci:GoEnvpw@go.corp",
+          "UV_INSECURE_HOST": "ci:UvEnvpw@uv.corp",
+        ]))
+    for shown in ["PIP_TRUSTED_HOST=***@pypi.corp", "GOINSECURE=***@go.corp", "UV_INSECURE_HOST=***@uv.corp"] {
+      XCTAssertTrue(inEnvironment.stdout.contains(shown), "\(shown): \(inEnvironment.stdout)")
+    }
+    var outputs = [run.all, inspect.all, try textFile(scratch.path + "/secret-summary.md"), inEnvironment.all]
     for format in formats { outputs.append(try textFile("\(scratch.path)/secret-report.\(format)")) }
-    for password in ["Hunter2pw", "G0secretpw", "GitSecretpw", "UvSecretpw", "Uv2pw"] {
+    for password in ["Hunter2pw", "G0secretpw", "GitSecretpw", "UvSecretpw", "Uv2pw", "PipEnvpw", "GoEnvpw", "UvEnvpw"] {
       for (index, output) in outputs.enumerated() {
         XCTAssertFalse(output.contains(password), "\(password) in output \(index): \(output.prefix(3000))")
       }

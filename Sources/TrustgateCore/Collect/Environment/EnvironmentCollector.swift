@@ -15,7 +15,11 @@ public struct EnvironmentCollector {
       guard let given = env[variable.name] else { continue }
       // A URL with credentials in a CA variable (`https://user:secret@host/ca.pem`) is no path its readers open,
       // and the secret must not reach a report: redacted here, before anything can echo it.
-      let value = Self.redactingURLCredentials(given)
+      // A host list that turns verification off (PIP_TRUSTED_HOST, GOINSECURE, UV_INSECURE_HOST) may carry
+      // `user:password@host` items without a scheme: redacted as the same setting is in the clients' files.
+      let redacted = Self.redactingURLCredentials(given)
+      let value =
+        variable.role == .disablesVerification ? ConfigSwitch.redactingCredentials(redacted) : redacted
       var entry = EnvVariable(name: variable.name, role: variable.role, value: value)
       switch variable.role {
       case .disablesVerification:
