@@ -76,7 +76,7 @@ extension TrustConfiguration {
   ) -> TrustConfiguration {
     var configuration = read(
       fs, env: env, prefix: prefix(snapshot, env: env), workingDirectory: workingDirectory, repository: repository)
-    if lookForPrograms { configuration.programs = programs(in: fs) }
+    if lookForPrograms { configuration.programs = programs(in: fs, env: env) }
     return configuration
   }
 
@@ -86,13 +86,27 @@ extension TrustConfiguration {
       ?? PythonSelection.primary(snapshot.python.environments)?.path
   }
 
-  /// The programs the table looks for (curl, git, uv) that exist in the tree.
-  static func programs(in fs: any FileSystemView) -> Set<String> {
+  /// The programs the table looks for (curl, git, uv) that exist in the tree: at the table's paths, or by name in a
+  /// folder of PATH (the first 64 absolute ones), where a shell finds them (uv installed into a venv's `bin`, or
+  /// `~/.local/bin`). One found on PATH is recorded under the table's first path for that name.
+  static func programs(in fs: any FileSystemView, env: [String: String]) -> Set<String> {
     let all = ClientBehaviours.all.flatMap { row -> [String] in
       if case .configured(_, let programs, _) = row.presence { return programs }
       return []
     }
-    return Set(all.filter { fs.isFile($0) })
+    var found = Set(all.filter { fs.isFile($0) })
+    let folders = (env["PATH"] ?? "").split(separator: ":").prefix(64).filter { $0.hasPrefix("/") }
+    var byName: [String: String] = [:]
+    for path in all {
+      let name = path.split(separator: "/").last.map(String.init) ?? path
+      byName[name] = byName[name] ?? path
+    }
+    for (name, first) in byName where !found.contains(where: { $0.hasSuffix("/" + name) }) {
+      if folders.contains(where: { fs.isFile((($0.hasSuffix("/") ? $0.dropLast() : $0)) + "/" + name) }) {
+        found.insert(first)
+      }
+    }
+    return found
   }
 
   /// Reads the clients' configuration files in a tree (the programs present are `programs(in:)`'s). `prefix` is the
@@ -105,6 +119,10 @@ extension TrustConfiguration {
     repository: String? = nil, node: RunNodeProgram? = nil
   ) -> TrustConfiguration {
     var configuration = TrustConfiguration()
+    for row in ClientBehaviours.all {
+      guard case .configured(let variables, _, _) = row.presence else { continue }
+      configuration.presenceVariables.formUnion(variables.filter { env[$0] != nil })
+    }
     let places = ConfigPlaces(env: env, prefix: prefix, repository: repository, fs: fs)
     // Several keys come from the same files (pip's cert and trusted-host, git's three): each is read once.
     var texts: [String: [UInt8]?] = [:]

@@ -73,6 +73,9 @@ public struct TrustConfiguration: Sendable, Equatable {
   public var origins: [String: String] = [:]
   /// Program paths that exist in the tree (`/usr/bin/curl`).
   public var programs: Set<String> = []
+  /// The variables a client's presence names (UV_SYSTEM_CERTS, UV_NATIVE_TLS…) that are set: most are no trust
+  /// variable, so the snapshot's environment does not hold them.
+  public var presenceVariables: Set<String> = []
   /// Settings in the clients' configuration files that turn verification off (pip's `trusted-host`, git's
   /// `http.sslVerify = false`), with the file and line that set them.
   public var switches: [ConfigSwitch] = []
@@ -140,7 +143,8 @@ public struct TrustPlanner: Sendable {
     case .python: return python != nil
     case .always: return true
     case .configured(let variables, let programs, let lockfiles):
-      return variables.contains { env[$0] != nil } || programs.contains { configuration.programs.contains($0) }
+      return variables.contains { env[$0] != nil || configuration.presenceVariables.contains($0) }
+        || programs.contains { configuration.programs.contains($0) }
         || snapshot.lockfiles.contains { lockfiles.contains($0.format) }
     case .setting(let key): return configuration.values[key] != nil
     case .anyOf(let presences): return presences.contains(where: isPresent)

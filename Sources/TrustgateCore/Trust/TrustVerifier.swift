@@ -84,7 +84,7 @@ public final class TrustVerifier {
       ?? TrustConfiguration.read(
         fs, snapshot: snapshot, env: env, programs: false, workingDirectory: workingDirectory,
         repository: repositoryPath)
-    configuration.programs = TrustConfiguration.programs(in: fs)
+    configuration.programs = TrustConfiguration.programs(in: fs, env: env)
     keyStores = configuration.keyStores
     node = configuration.node
     let views = Views(fs: fs, repository: repository)

@@ -103,6 +103,28 @@ final class UvVerificationTests: XCTestCase {
     XCTAssertEqual(openssl["verifies"] as? Bool, false, "\(openssl)")
   }
 
+  /// uv is there when its program is on PATH (installed into a venv's `bin`, `~/.local/bin`) or a UV_* setting is
+  /// in the environment, as the README says, with no uv.lock: uv was judged only from its lockfile or a few fixed
+  /// paths, so a uv in a venv, or UV_NATIVE_TLS alone, had no verdict at all.
+  func testUvIsJudgedWhenItsProgramIsOnPathOrAUvVariableIsSet() throws {
+    try scratch.write("bare/requirements.txt", "requests==2.32.3\n")
+    func verdicts(_ environment: [String: String]) throws -> [String: Any]? {
+      let run = try CLI.run(
+        ["verify", "--chain", pki.file("chain.pem"), "--host", "localhost", "--repo", scratch.path + "/bare",
+         "--format", "json"],
+        in: scratch.path + "/bare", environment: environment.merging(["XDG_CONFIG_HOME": scratch.path + "/xdg"]) { $1 })
+      let items = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]], run.all)
+      return items.first { $0["client"] as? String == "uv" }
+    }
+    XCTAssertNil(try verdicts([:]), "no uv program, no uv.lock, no UV_* setting")
+    let onPath = try XCTUnwrap(
+      try verdicts(["PATH": (uv as NSString).deletingLastPathComponent + ":/usr/bin:/bin"]), "uv on PATH")
+    XCTAssertEqual(onPath["verifies"] as? Bool, try realUv([:]) == "accepted", "\(onPath)")
+    let cell = ["UV_NATIVE_TLS": "1", "SSL_CERT_FILE": pki.file("root.pem")]
+    let variable = try XCTUnwrap(try verdicts(cell), "UV_NATIVE_TLS set")
+    XCTAssertEqual(variable["verifies"] as? Bool, try realUv(cell) == "accepted", "\(variable)")
+  }
+
   /// `allow-insecure-host` in the user's uv.toml lets the real uv past a certificate it refuses otherwise: TG203
   /// at its line. `system-certs = true` there makes the system store uv's source, and UV_SYSTEM_CERTS=false, which
   /// beats the files, its bundled roots again.
