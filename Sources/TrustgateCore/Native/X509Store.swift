@@ -10,6 +10,9 @@ public struct VerificationFlags: OptionSet, Sendable, Hashable, Codable {
   public static let x509Strict = VerificationFlags(rawValue: 1)
   /// `X509_V_FLAG_PARTIAL_CHAIN` (`ssl.VERIFY_X509_PARTIAL_CHAIN`).
   public static let partialChain = VerificationFlags(rawValue: 2)
+  /// No fallback to the subject's common name when the leaf has no DNS name (`hostname_checks_common_name = False`,
+  /// Go, webpki): `X509_CHECK_FLAG_NEVER_CHECK_SUBJECT` in the host check, no verify flag.
+  public static let noCommonName = VerificationFlags(rawValue: 4)
 
   var openSSL: UInt {
     var value: UInt = 0
@@ -21,6 +24,7 @@ public struct VerificationFlags: OptionSet, Sendable, Hashable, Codable {
   /// The names `openssl verify` takes for them, for messages and the oracle in tests.
   public var names: [String] {
     (contains(.x509Strict) ? ["x509_strict"] : []) + (contains(.partialChain) ? ["partial_chain"] : [])
+      + (contains(.noCommonName) ? ["no_common_name"] : [])
   }
 }
 
@@ -262,7 +266,8 @@ public final class CertificateStore {
     if let host {
       switch host.kind {
       case .dns:
-        X509_VERIFY_PARAM_set_hostflags(parameters, UInt32(X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS))
+        let never = flags.contains(.noCommonName) ? UInt32(X509_CHECK_FLAG_NEVER_CHECK_SUBJECT) : 0
+        X509_VERIFY_PARAM_set_hostflags(parameters, UInt32(X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS) | never)
         X509_VERIFY_PARAM_set1_host(parameters, host.name, 0)
       case .ip:
         X509_VERIFY_PARAM_set1_ip_asc(parameters, host.name)

@@ -130,6 +130,8 @@ public enum TrustBoundaries {
   public static let requestsEmptyCurlBundle = "2.28.0"
   /// urllib3 adds the strict flags on Python 3.13.
   public static let urllib3StrictFlags = "2.4.0"
+  /// urllib3 stops falling back to the subject's common name.
+  public static let urllib3NoCommonName = "2.0.0"
   /// pip uses truststore (the OS store) by default, on Python 3.10 and later.
   public static let pipTruststore = "24.2"
   public static let pipTruststorePython = "3.10"
@@ -594,6 +596,9 @@ public enum ClientBehaviours {
     public var python: VersionRange
     public var flags: VerificationFlags
     public var source: String
+    /// The clients of that context the rule is for; nil: all of them (pip's own urllib3 is vendored, not the one
+    /// installed).
+    public var clients: Set<String>? = nil
   }
 
   public static let flagRules: [FlagRule] = [
@@ -622,6 +627,26 @@ public enum ClientBehaviours {
       python: .init(from: TrustBoundaries.pythonStrictFlags),
       flags: [.x509Strict, .partialChain],
       source: "https://github.com/urllib3/urllib3/blob/main/CHANGES.rst#240-2025-04-10 (#3571)"),
+    // No common name when the leaf has no DNS name: "Hostname mismatch, certificate is not valid for 'localhost'".
+    .init(
+      context: .urllib3, package: "urllib3", versions: .init(from: TrustBoundaries.urllib3NoCommonName), python: .any,
+      flags: [.noCommonName],
+      source: "https://github.com/urllib3/urllib3/blob/main/CHANGES.rst#200-2023-04-26 (commonName fallback "
+        + "removed); src-read urllib3 2.3.0 util/ssl_.py create_urllib3_context: hostname_checks_common_name = False",
+      clients: ["requests", "urllib3"]),
+    .init(
+      context: .ownContext, package: "httpx", versions: .init(below: TrustBoundaries.httpxDefaultContext),
+      python: .any, flags: [.noCommonName],
+      source: "https://github.com/encode/httpx/blob/0.27.2/httpx/_config.py (load_ssl_context_verify sets "
+        + "hostname_checks_common_name = False; 0.28 uses ssl.create_default_context, which keeps the fallback)",
+      clients: ["httpx"]),
+    .init(
+      context: .go, package: nil, python: .any, flags: [.noCommonName],
+      source: "https://go.dev/doc/go1.17#crypto/x509 (the x509ignoreCN=0 GODEBUG is gone: no common name "
+        + "fallback); measured go 1.19.8: \"x509: certificate relies on legacy Common Name field\""),
+    .init(
+      context: .rustls, package: nil, python: .any, flags: [.noCommonName],
+      source: "https://github.com/rustls/webpki (names are matched against subjectAltName only)"),
   ]
 
   /// The TLS security level a context runs at: libssl makes it the chain's auth level (`ssl_verify_cert_chain`):

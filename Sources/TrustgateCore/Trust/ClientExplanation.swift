@@ -35,9 +35,11 @@ extension ClientBehaviours {
       if let note = row.note { out += "  note: \(note)\n" }
       out += "  source: \(row.source)\n"
     }
-    let rules = flagRules.filter { rule in rows.contains { $0.context == rule.context } }
+    let rules = flagRules.filter { rule in
+      rows.contains { $0.context == rule.context && rule.clients?.contains($0.client) != false }
+    }
     if !rules.isEmpty {
-      out += "\nStrict flags\n"
+      out += "\nVerification flags\n"
       for rule in rules {
         let package = rule.package.map { "\($0) \(rule.versions), " } ?? ""
         out += "  \(package)Python \(rule.python): \(rule.flags.names.joined(separator: ", ")) (\(rule.source))\n"

@@ -180,9 +180,10 @@ public struct TrustPlanner: Sendable {
     ClientBehaviours.clients.compactMap { client in row(for: client).map { plan($0.row, version: $0.version) } }
   }
 
-  public func flags(for context: ContextKind) -> VerificationFlags {
+  public func flags(for context: ContextKind, client: String? = nil) -> VerificationFlags {
     var flags: VerificationFlags = []
     for rule in ClientBehaviours.flagRules where rule.context == context {
+      if let clients = rule.clients, !clients.contains(client ?? "") { continue }
       if let package = rule.package, !rule.versions.contains(version(of: package).version) { continue }
       if rule.python.contains(python?.pythonVersion) { flags.formUnion(rule.flags) }
     }
@@ -191,7 +192,7 @@ public struct TrustPlanner: Sendable {
 
   func plan(_ row: ClientBehaviour, version: String?) -> TrustPlan {
     var plan = TrustPlan(client: row.client, version: version, row: row)
-    plan.flags = flags(for: row.context)
+    plan.flags = flags(for: row.context, client: row.client)
     let levelRule = ClientBehaviours.securityLevelRules.last { rule in
       rule.contexts.contains(row.context) && rule.python.contains(python?.pythonVersion)
         && rule.library == configuration.tlsLibraries[row.client]

@@ -15,7 +15,8 @@ public enum VerdictComparison {
     for row in ClientBehaviours.rows(client) {
       if case .package(let name) = row.version { packages.insert(name) }
       if case .package(let name) = row.presence { packages.insert(name) }
-      for rule in ClientBehaviours.flagRules where rule.context == row.context {
+      for rule in ClientBehaviours.flagRules
+      where rule.context == row.context && rule.clients?.contains(client) != false {
         if let package = rule.package { packages.insert(package) }
       }
     }
