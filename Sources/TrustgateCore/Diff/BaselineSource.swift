@@ -68,7 +68,17 @@ public struct BaselineLoader: Sendable {
       return .staged(head: before, staged: try lockfiles(at: to, in: repository), label: "git range \(from ?? "(none)")..\(to)")
     case .automatic:
       let recorded = policyBaseline ?? Self.defaultBaselinePath
-      if HostFileSystem().isFile(absolute(recorded)) {
+      let host = HostFileSystem()
+      // Anything at the recorded path is the baseline: one that cannot be read (a FIFO, a folder, a dangling link)
+      // is an error naming it, not a silent fall back to git's lockfiles. It is a file of the checkout, so it must
+      // not lead out of the repository (the policy's `baseline:` is held to the same).
+      if host.linkKind(absolute(recorded)) != nil {
+        let root = (try? host.resolve(repositoryRoot)) ?? repositoryRoot
+        if let real = try? Policy.resolvePrefix(absolute(recorded), fs: host), !Policy.isInside(real, root: root) {
+          throw InputError(
+            "baseline \(recorded) is a link that leads out of the repository (to \(real.capped())); record the "
+              + "baseline in the repository with `trustgate baseline`, or remove the link")
+        }
         return .snapshot(try readSnapshot(recorded), label: "baseline \(recorded)")
       }
       let provider = CIProvider.detect(env: environment)

@@ -174,6 +174,40 @@ final class InputBoundsCLITests: XCTestCase {
     XCTAssertEqual(messages.count, 4, "\(messages)")
   }
 
+  /// Something at `.trustgate/baseline.json` that cannot be read (a FIFO, a dangling link, a folder) was taken as no
+  /// baseline: `check` fell back to git's lockfiles and passed; a link to a file outside the repository was read, which
+  /// the policy's `baseline:` refuses. Each is now exit 2 naming the path; with nothing there, git's lockfiles are
+  /// still the baseline.
+  func testARecordedBaselineThatCannotBeReadIsAnError() throws {
+    let scenario = try Scenario()
+    try scenario.write("requirements.txt", "requests==2.31.0\n")
+    try scenario.commitAll("pins")
+    try scenario.sandbox.write("outside.json", "{}\n")
+    let path = scenario.repo + "/.trustgate/baseline.json"
+    try FileManager.default.createDirectory(atPath: scenario.repo + "/.trustgate", withIntermediateDirectories: true)
+    let cases: [(String, () -> Void, String)] = [
+      ("FIFO", { _ = mkfifo(path, 0o644) }, "a FIFO (named pipe)"),
+      ("dangling", { _ = symlink("nowhere.json", path) }, "which does not exist"),
+      ("folder", { _ = mkdir(path, 0o755) }, "is a directory"),
+      ("outside", { _ = symlink(scenario.sandbox.path("outside.json"), path) }, "leads out of the repository"),
+    ]
+    let arguments = ["check", "--annotations", "none", "--repo", scenario.repo, "--root", Scenario.healthyRoot]
+    for (name, make, expected) in cases {
+      try? FileManager.default.removeItem(atPath: path)
+      make()
+      let outcome = try BoundedRun.trustgate(arguments, in: scenario.repo, seconds: 60)
+      XCTAssertFalse(outcome.timedOut, "\(name): \(outcome.all)")
+      XCTAssertEqual(outcome.status, 2, "\(name): \(outcome.all)")
+      XCTAssertTrue(
+        outcome.stderr.contains(".trustgate/baseline.json") && outcome.stderr.contains(expected),
+        "\(name): \(outcome.stderr)")
+    }
+    try FileManager.default.removeItem(atPath: path)
+    let none = try BoundedRun.trustgate(arguments, in: scenario.repo, seconds: 60)
+    XCTAssertEqual(none.status, 0, none.all)
+    XCTAssertTrue(none.stdout.contains("baseline: git ref HEAD"), none.stdout)
+  }
+
   /// A client's configuration file that is there but cannot be read was passed over in silence: a FIFO at
   /// PIP_CONFIG_FILE (on which the real pip hangs) or UV_CONFIG_FILE, a `.mvn/jvm.config` over 1 MiB (which Maven
   /// reads whole, and whose `-Djavax.net.ssl.trustStore` then went unseen). Each is now TG002, an error naming the
