@@ -567,7 +567,10 @@ public enum ClientBehaviours {
       slots.append(
         [folder(.variable("SSL_CERT_DIR"), "system store: SSL_CERT_DIR", every: true)] + defaultFolder(every: true))
     }
-    slots.append([file(.variable("NODE_EXTRA_CA_CERTS"), "NODE_EXTRA_CA_CERTS")])
+    // `AddCertsFromFile`: PEM_read_bio_X509 in a loop, which reads CERTIFICATE blocks only.
+    var extra = file(.variable("NODE_EXTRA_CA_CERTS"), "NODE_EXTRA_CA_CERTS")
+    extra.certificateBlocksOnly = true
+    slots.append([extra])
     let when = store == .openssl ? NodeProgram.opensslKey : store == .system ? NodeProgram.systemKey : nil
     return .init(
       client: "node",

@@ -79,6 +79,9 @@ public struct TrustChoice: Sendable, Equatable {
   public var missing: Reaction
   /// A file that holds no certificate OpenSSL reads.
   public var noCertificates: Reaction
+  /// Only `CERTIFICATE` blocks of the file count (`PEM_read_bio_X509`, as Node reads NODE_EXTRA_CA_CERTS: a
+  /// `TRUSTED CERTIFICATE` is passed over), whatever the row reads elsewhere.
+  public var certificateBlocksOnly = false
 
   public init(
     _ input: Input, label: String, empty: Reaction = .next, file: Reaction = .loadFile, folder: Reaction,

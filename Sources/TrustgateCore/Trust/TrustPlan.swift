@@ -286,7 +286,7 @@ public struct TrustPlanner: Sendable {
         plan.loads.append(
           .init(
             kind: .file, path: shown, label: choice.label, noCertificates: choice.noCertificates,
-            certificateBlocksOnly: plan.row.certificateBlocksOnly))
+            certificateBlocksOnly: plan.row.certificateBlocksOnly || choice.certificateBlocksOnly))
       case .lookUpFolder(let split):
         plan.loads.append(
           .init(kind: .folder(split: split), path: shown, label: choice.label, noCertificates: .nothing))

@@ -78,6 +78,11 @@ final class NodeVerificationTests: XCTestCase {
 
   func testEachCellIsWhatTheRealNodeDoes() throws {
     let root = pki.file("root.pem")
+    let trusted = scratch.path + "/trusted-root.pem"
+    let made = try Shell.run(
+      [try XCTUnwrap(Shell.which("openssl")), "x509", "-in", root, "-addtrust", "serverAuth", "-trustout", "-out",
+       trusted])
+    XCTAssertEqual(made.status, 0, made.output)
     let openssl = ["NODE_OPTIONS": "--use-openssl-ca"]
     let cells: [(name: String, env: [String: String], node: String)] = [
       ("its bundled roots (NODE_OPTIONS set for memory)", ["NODE_OPTIONS": "--max-old-space-size=256"], "refused"),
@@ -87,6 +92,12 @@ final class NodeVerificationTests: XCTestCase {
       ("NODE_EXTRA_CA_CERTS at the intermediate: no anchor", ["NODE_EXTRA_CA_CERTS": pki.file("inter.pem")], "refused"),
       ("NODE_EXTRA_CA_CERTS missing: skipped", ["NODE_EXTRA_CA_CERTS": scratch.path + "/gone.pem"], "refused"),
       ("NODE_EXTRA_CA_CERTS at a folder: skipped", ["NODE_EXTRA_CA_CERTS": scratch.path + "/hashed"], "refused"),
+      // Node reads CERTIFICATE blocks only there (PEM_read_bio_X509); OpenSSL's own file loads a TRUSTED one.
+      ("NODE_EXTRA_CA_CERTS at the root as TRUSTED CERTIFICATE", ["NODE_EXTRA_CA_CERTS": trusted], "refused"),
+      (
+        "--use-openssl-ca, SSL_CERT_FILE at the root as TRUSTED CERTIFICATE",
+        ["NODE_OPTIONS": "--use-openssl-ca", "SSL_CERT_FILE": trusted], "accepted"
+      ),
       (
         "SSL_CERT_FILE without --use-openssl-ca", ["SSL_CERT_FILE": root, "NODE_TLS_REJECT_UNAUTHORIZED": "1"],
         "refused"
