@@ -317,7 +317,7 @@ public struct CAFile: @unchecked Sendable {
   /// again, passing over the blocks Go does not read.
   func certificateBlocks() -> CAFile {
     guard !certificateBlocksOnly else { return self }
-    guard let entries else { return CAFile(pem, certificateBlocksOnly: true) }
+    guard let entries, !LazyFiles.markHidesFirstBlock(pem) else { return CAFile(pem, certificateBlocksOnly: true) }
     return CAFile(pem: pem, entries: entries.filter(\.certificateBlock))
   }
 
@@ -390,7 +390,11 @@ final class LazyFiles: SubjectLookup, @unchecked Sendable {
     guard count >= 0 else { return certificateBlocksOnly ? [] : nil }
     var entries: [Entry] = []
     entries.reserveCapacity(Int(count))
-    for block in UnsafeBufferPointer(start: blocks, count: Int(count)) {
+    // Go's and rustls-pemfile's readers want `-----BEGIN ` first on a line: a byte-order mark before the first one
+    // hides that block from them (OpenSSL's reader takes it).
+    let hidden = certificateBlocksOnly && markHidesFirstBlock(pem) ? 0 : -1
+    for (at, block) in UnsafeBufferPointer(start: blocks, count: Int(count)).enumerated() {
+      if at == hidden { continue }
       // A block the reading does not take: passed over as Go does, or the text loaded whole as OpenSSL does.
       guard let der = block.der, certificateBlocksOnly ? block.plain == 1 : block.plain != 0 else {
         if certificateBlocksOnly { continue }
@@ -409,6 +413,15 @@ final class LazyFiles: SubjectLookup, @unchecked Sendable {
           certificateBlock: block.plain == 1))
     }
     return entries
+  }
+
+  /// Whether the text starts with a UTF-8 byte-order mark on the line of its first `-----BEGIN `.
+  static func markHidesFirstBlock(_ pem: [UInt8]) -> Bool {
+    guard pem.starts(with: [0xEF, 0xBB, 0xBF]) else { return false }
+    let line = pem.prefix { $0 != UInt8(ascii: "\n") }
+    let begin = Array("-----BEGIN ".utf8)
+    guard line.count >= begin.count else { return false }
+    return (0...(line.count - begin.count)).contains { line.dropFirst($0).starts(with: begin) }
   }
 
   /// Set once a file was loaded whole: every later file is loaded whole too.

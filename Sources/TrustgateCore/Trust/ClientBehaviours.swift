@@ -513,6 +513,8 @@ public enum ClientBehaviours {
       ignores: ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"],
       when: systemCerts ? "uv system-certs" : nil,
       defaultsUnlessSet: ["SSL_CERT_FILE", "SSL_CERT_DIR"],
+      // rustls-pemfile reads CERTIFICATE blocks only, each `-----BEGIN ` first on its line.
+      certificateBlocksOnly: true,
       source:
         "https://docs.astral.sh/uv/concepts/authentication/certificates/; measured uv 0.13.9 (UvVerificationTests)")
   }

@@ -23,6 +23,7 @@ final class GoVerificationTests: XCTestCase {
     try scratch.write("module/go.mod", "module probe\n\ngo 1.19\n")
     // The root under a name that is no subject hash: OpenSSL's folder lookup cannot find it, Go reads every file.
     try scratch.write("plain/corporate-root.crt", try pki.bytes("root.pem"))
+    try scratch.write("bom-root.pem", [0xEF, 0xBB, 0xBF] + (try pki.bytes("root.pem")))
     try scratch.write("other/other-root.pem", try pki.bytes("noku.pem"))
     // The root as OpenSSL's TRUSTED CERTIFICATE: OpenSSL loads it, Go reads only CERTIFICATE blocks.
     let trusted = try Shell.run(
@@ -87,6 +88,11 @@ final class GoVerificationTests: XCTestCase {
     let cells: [(name: String, env: [String: String], go: String)] = [
       ("the system's bundle and folders", [:], "refused"),
       ("SSL_CERT_FILE at the root", ["SSL_CERT_FILE": pki.file("root.pem")], "accepted"),
+      // encoding/pem wants `-----BEGIN ` first on a line: a byte-order mark before it hides the block.
+      (
+        "SSL_CERT_FILE at the root after a byte-order mark", ["SSL_CERT_FILE": scratch.path + "/bom-root.pem"],
+        "refused"
+      ),
       ("SSL_CERT_FILE at the intermediate: an anchor", ["SSL_CERT_FILE": pki.file("inter.pem")], "accepted"),
       ("SSL_CERT_DIR with the root under any name", ["SSL_CERT_DIR": plain], "accepted"),
       ("SSL_CERT_DIR, a list", ["SSL_CERT_DIR": scratch.path + "/gone:" + plain], "accepted"),

@@ -28,6 +28,11 @@ final class UvVerificationTests: XCTestCase {
     try scratch.write("repo/requirements.in", "nothing-here\n")
     // The root under a name that is no subject hash: OpenSSL's folder lookup cannot find it, uv reads every file.
     try scratch.write("plain/corporate-root.crt", try pki.bytes("root.pem"))
+    try scratch.write("bom-root.pem", [0xEF, 0xBB, 0xBF] + (try pki.bytes("root.pem")))
+    let trusted = try Shell.run(
+      [try XCTUnwrap(Shell.which("openssl")), "x509", "-in", pki.file("root.pem"), "-addtrust", "serverAuth",
+       "-trustout", "-out", scratch.path + "/trusted.pem"])
+    XCTAssertEqual(trusted.status, 0, trusted.output)
     try scratch.write("other/other-root.pem", try pki.bytes("noku.pem"))
     servers = LocalServers()
     port = try servers.serveChain(of: pki, www: true)
@@ -76,6 +81,12 @@ final class UvVerificationTests: XCTestCase {
     let cells: [(name: String, env: [String: String], uv: String)] = [
       ("its bundled roots", [:], "refused"),
       ("SSL_CERT_FILE at the root", ["SSL_CERT_FILE": pki.file("root.pem")], "accepted"),
+      // rustls-pemfile: CERTIFICATE blocks only, `-----BEGIN ` first on its line.
+      (
+        "SSL_CERT_FILE at the root after a byte-order mark", ["SSL_CERT_FILE": scratch.path + "/bom-root.pem"],
+        "refused"
+      ),
+      ("SSL_CERT_FILE at the root as TRUSTED CERTIFICATE", ["SSL_CERT_FILE": scratch.path + "/trusted.pem"], "refused"),
       ("SSL_CERT_DIR with the root under any name", ["SSL_CERT_DIR": scratch.path + "/plain"], "accepted"),
       ("SSL_CERT_FILE missing: nothing trusted", ["SSL_CERT_FILE": scratch.path + "/missing.pem"], "refused"),
       (
