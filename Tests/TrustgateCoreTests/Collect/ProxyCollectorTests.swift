@@ -76,6 +76,23 @@ final class ProxyCollectorTests: XCTestCase {
     }
   }
 
+  /// A token in a proxy URL's query or fragment (`?access_token=…`) was shown whole; a proxy has no use for either.
+  func testATokenInAProxyURLsQueryIsNotEchoed() {
+    for (value, shown) in [
+      ("http://proxy.corp:3128/?access_token=Tok3nS3cret", "http://proxy.corp:3128/?***"),
+      ("http://proxy.corp:3128#Tok3nS3cret", "http://proxy.corp:3128#***"),
+      ("http://proxy.corp:3128/path", "http://proxy.corp:3128/path"),
+      ("http://proxy.corp:3128/?", "http://proxy.corp:3128/?"),
+    ] {
+      let variable = ProxyCollector.parse(name: "HTTPS_PROXY", value: value)
+      XCTAssertEqual(variable.value, shown)
+      XCTAssertEqual(variable.host, "proxy.corp")
+      let (settings, problems) = collect(["HTTPS_PROXY": value])
+      XCTAssertFalse(SnapshotCoding.encode(settings).contains("Tok3nS3cret"), value)
+      XCTAssertFalse(problems.contains { $0.message.contains("Tok3nS3cret") }, value)
+    }
+  }
+
   /// A user:password with no host reads as host:port; the would-be port is never echoed.
   func testPasswordInThePortPlaceIsNotEchoed() {
     let variable = ProxyCollector.parse(name: "HTTPS_PROXY", value: "http://alice:Sup3rS3cret")

@@ -70,7 +70,12 @@ public struct ProxyCollector {
     let (scheme, userInformation, rest) = split(value)
     let hasCredentials = userInformation != nil
     let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-    let tail = rest.dropFirst(authority.count)
+    // A proxy has no use for a query or fragment, but a token pasted there (`?access_token=…`) is a secret: shown as
+    // `?***`.
+    var tail = rest.dropFirst(authority.count)
+    if let mark = tail.firstIndex(where: { $0 == "?" || $0 == "#" }), tail.index(after: mark) < tail.endIndex {
+      tail = Substring(tail[...mark] + "***")
+    }
     let redacted = (scheme.map { $0 + "://" } ?? "") + (hasCredentials ? "***@" : "") + authority + tail
     var variable = ProxyVariable(name: name, value: redacted, hasCredentials: hasCredentials)
     variable.scheme = scheme
