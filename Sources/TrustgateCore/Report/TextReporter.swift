@@ -16,13 +16,31 @@ public struct TextReporter: Reporter {
       let failing = severity >= evaluation.failOn ? ", fails the build" : ""
       lines.append("")
       lines.append(paint("\(heading(severity)) (\(group.count)\(failing))", .bold))
-      for finding in group { lines.append(contentsOf: describe(finding)) }
+      // At most `findingsPerRule` of one rule: 100,000 `--trusted-host` lines are a few lines here, not 28 MB
+      // (the machine formats keep every finding).
+      var shown: [String: Int] = [:]
+      var rules: [String] = []
+      for finding in group {
+        let count = shown[finding.ruleID, default: 0]
+        if count == 0 { rules.append(finding.ruleID) }
+        shown[finding.ruleID] = count + 1
+        if count < Self.findingsPerRule { lines.append(contentsOf: describe(finding)) }
+      }
+      for rule in rules where shown[rule, default: 0] > Self.findingsPerRule {
+        let more = shown[rule, default: 0] - Self.findingsPerRule
+        lines.append(
+          "… \(more) more [\(rule)] finding\(more == 1 ? "" : "s") not shown here (all are in --format json, "
+            + "sarif or junit)")
+      }
     }
     lines.append("")
     let verdict: InertText = "\(evaluation.verdictSentence, limit: InertText.sentenceLimit)"
     lines.append(paint(verdict, evaluation.failing.isEmpty ? .green : .red))
     return InertText.document(lines)
   }
+
+  /// The most findings of one rule and severity the text report lists.
+  public static let findingsPerRule = 50
 
   private func describe(_ finding: Finding) -> [InertText] {
     let prefix: InertText = finding.locationInert.map { "\($0): " } ?? ""

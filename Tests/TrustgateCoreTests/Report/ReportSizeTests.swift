@@ -39,4 +39,23 @@ final class ReportSizeTests: XCTestCase {
     XCTAssertTrue(inspect.stdout.contains("env          SSL_CERT_FILE=/7777"), inspect.stdout)
     XCTAssertLessThan(inspect.stdout.utf8.count, 16_000)  // a few lines echo the value, each cut at 200
   }
+
+  /// Many findings of one rule: 2,000 `--trusted-host` lines (each TG203) printed 2,000 findings of three lines in
+  /// the text report (27.8 MB for 100,000). It lists 50 of one rule and says how many more there are; the JSON report
+  /// keeps every one.
+  func testManyFindingsOfOneRuleAreListedUpToACap() throws {
+    let scenario = try Scenario()
+    let hosts = (0..<2_000).map { "--trusted-host host\($0).example\n" }.joined()
+    try scenario.write("requirements.txt", "requests==2.31.0\n" + hosts)
+    try scenario.commitAll("pinned")
+    let check = try scenario.check([])
+    XCTAssertEqual(check.status, 1, check.stderr)
+    let listed = check.stdout.split(separator: "\n").filter { $0.contains("[TG203]") && !$0.hasPrefix("…") }
+    XCTAssertEqual(listed.count, 50, check.stdout.prefix(3_000).description)
+    XCTAssertTrue(
+      check.stdout.contains("… 1950 more [TG203] findings not shown here"), check.stdout.suffix(2_000).description)
+    XCTAssertLessThan(check.stdout.utf8.count, 64_000)
+    let findings = try scenario.reports.jsonFindings()
+    XCTAssertEqual(findings.filter { $0["ruleID"] as? String == "TG203" }.count, 2_000)
+  }
 }
