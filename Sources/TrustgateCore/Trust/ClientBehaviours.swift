@@ -255,11 +255,7 @@ public enum ClientBehaviours {
       client: "botocore", presence: .package("botocore"), version: .package("botocore"), context: .ownContext,
       slots: [
         [
-          {
-            var aws = botocoreBundle(.variable("AWS_CA_BUNDLE"), label: "AWS_CA_BUNDLE")
-            aws.empty = .raises("InvalidConfigError: Invalid CA bundle: AWS_CA_BUNDLE resolved to an empty string")
-            return aws
-          }(),
+          botocoreBundle(.variable("AWS_CA_BUNDLE"), label: "AWS_CA_BUNDLE"),
           botocoreBundle(.config("aws ca_bundle"), label: "~/.aws/config ca_bundle"),
           botocoreBundle(.variable("REQUESTS_CA_BUNDLE"), label: "REQUESTS_CA_BUNDLE"),
           certifi,
@@ -455,7 +451,12 @@ public enum ClientBehaviours {
   static let pipExplicit: [TrustChoice] = [
     TrustChoice.requestsBundle(.variable("REQUESTS_CA_BUNDLE"), label: "REQUESTS_CA_BUNDLE"),
     TrustChoice.requestsBundle(.variable("CURL_CA_BUNDLE"), label: "CURL_CA_BUNDLE"),
-    TrustChoice.requestsBundle(.variable("PIP_CERT"), label: "PIP_CERT"),
+    {
+      // An optparse "path" option: pip expands `~/`.
+      var cert = TrustChoice.requestsBundle(.variable("PIP_CERT"), label: "PIP_CERT")
+      cert.expandsHome = true
+      return cert
+    }(),
     TrustChoice.requestsBundle(.config("pip cert"), label: "pip.conf cert"),
   ]
 
@@ -464,8 +465,17 @@ public enum ClientBehaviours {
   static func botocoreBundle(_ input: TrustChoice.Input, label: String) -> TrustChoice {
     var choice = TrustChoice.requestsBundle(input, label: label)
     choice.folder = .raises(TrustChoice.isADirectory)
+    // The value becomes urllib3's `ca_certs`, which urllib3 expands (`~/` is the home folder).
+    choice.expandsHome = true
+    // `_validate_verify_value`: an empty or blank value stops every call.
+    choice.empty = .raises(botocoreEmptyBundle)
     return choice
   }
+
+  static let botocoreEmptyBundle =
+    "botocore.exceptions.InvalidConfigError: Invalid CA bundle: the configured value (ca_bundle, AWS_CA_BUNDLE, "
+    + "REQUESTS_CA_BUNDLE, or verify) resolved to an empty or whitespace-only string. Provide a valid path to a CA "
+    + "bundle file."
 
   static let curlPrograms = ["/usr/bin/curl", "/bin/curl", "/usr/local/bin/curl"]
   static let uvPrograms = ["/usr/local/bin/uv", "/usr/bin/uv", "/bin/uv", "/root/.local/bin/uv", "/root/.cargo/bin/uv"]

@@ -124,6 +124,7 @@ extension TrustConfiguration {
       configuration.presenceVariables.formUnion(variables.filter { env[$0] != nil })
     }
     let places = ConfigPlaces(env: env, prefix: prefix, repository: repository, fs: fs)
+    configuration.values[TrustConfiguration.homeKey] = places.home
     // Several keys come from the same files (pip's cert and trusted-host, git's three): each is read once.
     var texts: [String: [UInt8]?] = [:]
     // A file that is there but cannot be read (a FIFO the client would hang on, one over the limit, one this user
@@ -230,7 +231,10 @@ extension TrustConfiguration {
           guard let text = bytes(path),
             let value = INIValues.value(in: text, sections: sections, name: file.name, pipNames: file.family == .pip)
           else { continue }
-          configuration.values[file.key] = TrustVariables.opened(value, from: workingDirectory)
+          // pip's `cert` is an optparse "path" (os.path.expanduser); botocore's CA reaches urllib3, which expands
+          // it too.
+          let expanded = value.hasPrefix("~/") ? places.home + value.dropFirst(1) : value
+          configuration.values[file.key] = TrustVariables.opened(expanded, from: workingDirectory)
           configuration.origins[file.key] = path
         }
       }

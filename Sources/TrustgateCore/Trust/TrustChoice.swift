@@ -82,6 +82,8 @@ public struct TrustChoice: Sendable, Equatable {
   /// Only `CERTIFICATE` blocks of the file count (`PEM_read_bio_X509`, as Node reads NODE_EXTRA_CA_CERTS: a
   /// `TRUSTED CERTIFICATE` is passed over), whatever the row reads elsewhere.
   public var certificateBlocksOnly = false
+  /// The client expands a leading `~/` in the variable to the home folder (os.path.expanduser).
+  public var expandsHome = false
 
   public init(
     _ input: Input, label: String, empty: Reaction = .next, file: Reaction = .loadFile, folder: Reaction,

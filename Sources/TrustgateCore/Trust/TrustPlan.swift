@@ -73,6 +73,8 @@ public struct TrustConfiguration: Sendable, Equatable {
   public var origins: [String: String] = [:]
   /// Program paths that exist in the tree (`/usr/bin/curl`).
   public var programs: Set<String> = []
+  /// The home folder `~/` stands for (HOME in the tree), for clients that expand it.
+  public static let homeKey = "home"
   /// The variables a client's presence names (UV_SYSTEM_CERTS, UV_NATIVE_TLS…) that are set: most are no trust
   /// variable, so the snapshot's environment does not hold them.
   public var presenceVariables: Set<String> = []
@@ -115,6 +117,8 @@ public struct TrustPlanner: Sendable {
   public let configuration: TrustConfiguration
   let state: @Sendable (String) -> PathState
   let env: [String: String]
+  /// The variables as set, before relative paths were made absolute.
+  let rawValues: [String: String]
   let python: PythonEnvironment?
 
   public init(
@@ -125,6 +129,7 @@ public struct TrustPlanner: Sendable {
     self.state = state
     // Relative paths as the clients open them, from the folder they run in.
     env = Dictionary(snapshot.environment.map { ($0.name, $0.openedPath) }, uniquingKeysWith: { a, _ in a })
+    rawValues = Dictionary(snapshot.environment.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
     python = PythonSelection.primary(snapshot.python.environments)
   }
 
@@ -245,7 +250,14 @@ public struct TrustPlanner: Sendable {
       if let name = choice.variable {
         if configured { continue }
         if case .variableUnlessSet(_, let other) = choice.input, env[other] != nil { continue }
-        guard let value = env[name] else { continue }
+        guard var value = env[name] else { continue }
+        // `~/` in a variable the client passes through os.path.expanduser (pip's PIP_CERT; botocore's, which
+        // urllib3 expands).
+        if choice.expandsHome, let raw = rawValues[name], raw.hasPrefix("~/"),
+          let home = configuration.values[TrustConfiguration.homeKey]
+        {
+          value = home + raw.dropFirst(1)
+        }
         if value.isEmpty {
           reaction = choice.empty
           if reaction == .next { continue }
