@@ -311,25 +311,8 @@ public enum ClientBehaviours {
         "https://curl.se/docs/manpage.html (--cacert, CURL_CA_BUNDLE, SSL_CERT_FILE, SSL_CERT_DIR); measured curl "
         + "7.88.1 exit 77 on a missing SSL_CERT_FILE (§10), but SSL_CERT_FILE unread while SSL_CERT_DIR is set and an "
         + "intermediate in the CA file accepted as anchor (docs/conformance.md); built-in paths: Debian's build"),
-    .init(
-      client: "git", presence: .configured(variables: ["GIT_SSL_CAINFO", "GIT_SSL_NO_VERIFY"], programs: gitPrograms),
-      version: .none, context: .curl,
-      slots: [
-        [
-          TrustChoice.curlCAFile(.variable("GIT_SSL_CAINFO"), label: "GIT_SSL_CAINFO"),
-          TrustChoice.curlCAFile(.config("git http.sslCAInfo"), label: "http.sslCAInfo"),
-          TrustChoice.curlCAFile(.osBundle, label: "libcurl CA bundle"),
-        ],
-        [
-          TrustChoice.curlCAPath(.variable("GIT_SSL_CAPATH"), label: "GIT_SSL_CAPATH"),
-          TrustChoice.curlCAPath(.config("git http.sslCAPath"), label: "http.sslCAPath"),
-          TrustChoice.curlCAPath(.directory("/etc/ssl/certs"), label: "libcurl CA path"),
-        ],
-      ],
-      switches: [.init(variable: "GIT_SSL_NO_VERIFY", value: nil)],
-      source:
-        "https://github.com/git/git/blob/master/Documentation/config/http.txt; measured git 2.39.5 (libcurl): an "
-        + "intermediate in the CA file accepted as anchor (docs/conformance.md)"),
+    gitRow(gnuTLS: true),
+    gitRow(gnuTLS: false),
     .init(
       client: "openssl", presence: .always, version: .openssl, context: .program,
       slots: [TrustChoice.opensslFile, TrustChoice.opensslFolder],
@@ -343,6 +326,54 @@ public enum ClientBehaviours {
     javaRow,
     mavenRow,
   ]
+
+  /// The key the configuration sets to "true" when git's libcurl is linked with GnuTLS (`TLSLibraries`).
+  public static let gitGnuTLSKey = "git gnutls"
+
+  /// git through libcurl. With GnuTLS (Debian's libcurl-gnutls; measured git 2.39.5, GnuTLS 3.7.9) the CA file is
+  /// read for CERTIFICATE blocks only (a TRUSTED CERTIFICATE is passed over) and the CA path is one folder whose every
+  /// file is loaded (`gnutls_certificate_set_x509_trust_dir`: no `:` list, no hash names). An empty GIT_SSL_CAINFO is
+  /// still git's CA file: libcurl refuses it (exit 77).
+  static func gitRow(gnuTLS: Bool) -> ClientBehaviour {
+    // GnuTLS takes a CA file with no certificate it reads (a TRUSTED CERTIFICATE) as empty: the handshake goes on
+    // and verification fails.
+    func caFile(_ input: TrustChoice.Input, label: String) -> TrustChoice {
+      var choice = TrustChoice.curlCAFile(input, label: label)
+      if gnuTLS { choice.noCertificates = .nothing }
+      return choice
+    }
+    var caInfo = caFile(.variable("GIT_SSL_CAINFO"), label: "GIT_SSL_CAINFO")
+    caInfo.empty = .exits("Problem with the SSL CA cert (path? access rights?) (curl exit 77)")
+    func caPath(_ input: TrustChoice.Input, label: String) -> TrustChoice {
+      var choice = TrustChoice.curlCAPath(input, label: label)
+      if gnuTLS { choice.folder = .loadEveryFile(split: false) }
+      return choice
+    }
+    return .init(
+      client: "git", presence: .configured(variables: ["GIT_SSL_CAINFO", "GIT_SSL_NO_VERIFY"], programs: gitPrograms),
+      version: .none, context: .curl,
+      slots: [
+        [
+          caInfo,
+          caFile(.config("git http.sslCAInfo"), label: "http.sslCAInfo"),
+          caFile(.osBundle, label: "libcurl CA bundle"),
+        ],
+        [
+          caPath(.variable("GIT_SSL_CAPATH"), label: "GIT_SSL_CAPATH"),
+          caPath(.config("git http.sslCAPath"), label: "http.sslCAPath"),
+          TrustChoice.curlCAPath(.directory("/etc/ssl/certs"), label: "libcurl CA path"),
+        ],
+      ],
+      switches: [.init(variable: "GIT_SSL_NO_VERIFY", value: nil)],
+      when: gnuTLS ? gitGnuTLSKey : nil,
+      certificateBlocksOnly: gnuTLS,
+      source:
+        "https://github.com/git/git/blob/master/Documentation/config/http.txt; measured git 2.39.5 (libcurl): an "
+        + "intermediate in the CA file accepted as anchor (docs/conformance.md)"
+        + (gnuTLS
+          ? "; measured git 2.39.5 with libcurl-gnutls: a TRUSTED CERTIFICATE CA file refused, GIT_SSL_CAPATH one "
+            + "folder of plain files (GitGnuTLSTests)" : ""))
+  }
 
   /// Java's default SSL context (`sun.security.ssl.TrustStoreManager`, JDK 17 to 25; measured OpenJDK 17.0.15,
   /// JavaVerificationTests): `javax.net.ssl.trustStore` when it names a readable file, else `jssecacerts` in

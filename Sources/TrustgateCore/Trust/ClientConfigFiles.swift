@@ -199,6 +199,16 @@ extension TrustConfiguration {
     }
     configuration.securityLevel = SystemSecurityLevel.read(fs, env: env, workingDirectory: workingDirectory)
     configuration.tlsLibraries = TLSLibraries.read(fs)
+    let gitLibrary = configuration.tlsLibraries["git"] ?? "OpenSSL"
+    configuration.values[ClientBehaviours.gitGnuTLSKey] = gitLibrary == "GnuTLS" ? "true" : "false"
+    // `http.sslBackend` (the last one): git asks libcurl for that backend before any HTTPS command, and a libcurl
+    // built with one backend has no other ("fatal: Unsupported SSL backend 'openssl'. Supported SSL backends:").
+    if configuration.failures["git"] == nil,
+      let backend = git.last(where: { $0.section == "http" && $0.subsection == nil && $0.key == "sslbackend" })?.value,
+      !backend.isEmpty, backend.lowercased() != gitLibrary.lowercased()
+    {
+      configuration.failures["git"] = "fatal: Unsupported SSL backend '\(backend.capped())'. Supported SSL backends:"
+    }
     let curlFile = places.paths(.curl).first
     let curl = curlFile.flatMap(bytes).map(CurlrcText.entries) ?? []
     for file in files {

@@ -182,6 +182,54 @@ final class ConfigSwitchTests: XCTestCase {
     XCTAssertEqual(git["verifies"] as? Bool, false, "\(git)")
   }
 
+  /// What git does depends on the TLS library its libcurl is linked with: Debian's git (libcurl-gnutls) reads a CA
+  /// file's CERTIFICATE blocks only (a TRUSTED CERTIFICATE root: refused), loads every file of GIT_SSL_CAPATH (one
+  /// folder, hash names or not), stops on an `http.sslBackend` its libcurl has not ("Unsupported SSL backend"), and
+  /// takes an empty GIT_SSL_CAINFO as its CA file (libcurl exit 77), not as unset. trustgate said git verifies in the
+  /// first, third and fourth cells, and refused the second.
+  func testGitIsJudgedAsItsTLSLibraryReads() throws {
+    let library = TLSLibraries.read(HostFileSystem())["git"] ?? "OpenSSL"
+    guard library == "GnuTLS" else { throw XCTSkip("this git's libcurl is \(library); the cells are GnuTLS's") }
+    let home = scratch.path + "/tls-home"
+    try scratch.write("tls-home/.gitconfig", "[http]\n\tsslCAInfo = \(pki.file("root.pem"))\n")
+    try scratch.write("tls-plain/corporate-root.crt", try pki.bytes("root.pem"))
+    let trusted = try Shell.run(
+      [try XCTUnwrap(Shell.which("openssl")), "x509", "-in", pki.file("root.pem"), "-addtrust", "serverAuth",
+       "-trustout", "-out", scratch.path + "/tls-trusted.pem"])
+    XCTAssertEqual(trusted.status, 0, trusted.output)
+    try scratch.write(
+      "tls-backend/.gitconfig", "[http]\n\tsslBackend = openssl\n\tsslCAInfo = \(pki.file("root.pem"))\n")
+    let bare = scratch.path + "/tls-bare"
+    try FileManager.default.createDirectory(atPath: bare, withIntermediateDirectories: true)
+    let cells: [(name: String, home: String, env: [String: String], git: String)] = [
+      ("GIT_SSL_CAINFO at the root", bare, ["GIT_SSL_CAINFO": pki.file("root.pem")], "accepted"),
+      ("GIT_SSL_CAINFO at the root as TRUSTED CERTIFICATE", bare, ["GIT_SSL_CAINFO": scratch.path + "/tls-trusted.pem"],
+       "refused"),
+      ("GIT_SSL_CAPATH, the root under any name", bare, ["GIT_SSL_CAPATH": scratch.path + "/tls-plain"], "accepted"),
+      ("GIT_SSL_CAINFO empty beside http.sslCAInfo", home, ["GIT_SSL_CAINFO": ""], "problem"),
+      ("http.sslBackend = openssl", scratch.path + "/tls-backend", [:], "backend"),
+    ]
+    for cell in cells {
+      let environment = gitEnvironment(cell.home, cell.env)
+      var real = try git(home: cell.home, cell.env)
+      if real.contains("Problem with the SSL CA cert") { real = "problem" }
+      if real.contains("Unsupported SSL backend 'openssl'") { real = "backend" }
+      XCTAssertEqual(real, cell.git, cell.name)
+      let run = try CLI.run(
+        ["verify", "--chain", pki.file("chain.pem"), "--host", "127.0.0.1", "--repo", scratch.path + "/repo",
+         "--format", "json"],
+        in: scratch.path, environment: environment)
+      let items = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]], run.all)
+      let verdict = try XCTUnwrap(items.first { $0["client"] as? String == "git" }, run.stdout)
+      XCTAssertEqual(verdict["verifies"] as? Bool, cell.git == "accepted", "\(cell.name): \(verdict)")
+      let error = verdict["error"] as? String ?? ""
+      if cell.git == "problem" { XCTAssertTrue(error.hasPrefix("Problem with the SSL CA cert"), error) }
+      if cell.git == "backend" {
+        XCTAssertEqual(error, "fatal: Unsupported SSL backend 'openssl'. Supported SSL backends:", "\(verdict)")
+      }
+    }
+  }
+
   func testPipsTrustedHostIsReportedAtItsLine() throws {
     guard let python = ClientVerificationTests.interpreter("3.11") else { throw XCTSkip("no Python 3.11 here") }
     let venv = scratch.path + "/venv"
