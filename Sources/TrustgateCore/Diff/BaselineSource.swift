@@ -199,15 +199,17 @@ public struct BaselineLoader: Sendable {
     _ listed: [GitFile], to fs: inout MemoryFileSystem, _ repository: GitRepository
   ) throws(InputError) -> [Problem] {
     let problems = listed.compactMap { file in
-      file.unreadableSubmodule.map { reason in
+      file.unreadable.map { reason in
         Problem(
           area: .lockfiles, path: file.path, message: "\(reason): lockfiles in it are not compared",
-          fix: "Fetch the submodule's commit (`git submodule update --init`; with actions/checkout, "
-            + "`submodules: true` and `fetch-depth: 0`), or leave the folder out with the policy's `exclude`.",
+          fix: file.oid.isEmpty
+            ? "Keep lockfiles less deep, or leave the folder out with the policy's `exclude`."
+            : "Fetch the submodule's commit (`git submodule update --init`; with actions/checkout, "
+              + "`submodules: true` and `fetch-depth: 0`), or leave the folder out with the policy's `exclude`.",
           unreadable: true)
       }
     }
-    let files = listed.filter { $0.unreadableSubmodule == nil }
+    let files = listed.filter { $0.unreadable == nil }
     // The files' blobs, read on every core (the links' below, one by one: they are a few bytes).
     // `blobs` answers in the order asked, so the files' own order pairs each with its blob.
     var contents = repository.blobs(files.filter { !$0.isSymlink }.map(\.oid), limit: 32 << 20).makeIterator()

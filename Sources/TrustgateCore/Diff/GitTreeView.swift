@@ -25,7 +25,7 @@ final class GitTreeView: FileSystemView, @unchecked Sendable {
     var listed: [String: GitFile] = [:]
     var directories: Set<String> = ["/"]
     // A submodule that could not be read is a problem of the first listing, not a file.
-    for file in files where file.unreadableSubmodule == nil {
+    for file in files where file.unreadable == nil {
       listed["/" + file.path] = file
       var folder = Substring(file.path)
       while let slash = folder.lastIndex(of: "/") {

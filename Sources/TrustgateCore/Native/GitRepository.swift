@@ -13,15 +13,15 @@ public struct GitFile: Sendable, Hashable {
   public var path: String
   public var oid: String
   public var isSymlink: Bool
-  /// Set for a submodule whose files cannot be read at the recorded commit: why. `path` is then the submodule's
-  /// folder and `oid` the commit; there is no blob.
-  public var unreadableSubmodule: String?
+  /// Set for a folder whose files cannot be read: a submodule not at its recorded commit (`oid` is then the commit),
+  /// a folder deeper than the walk goes. `path` is then the folder; there is no blob.
+  public var unreadable: String?
 
-  public init(path: String, oid: String, isSymlink: Bool, unreadableSubmodule: String? = nil) {
+  public init(path: String, oid: String, isSymlink: Bool, unreadable: String? = nil) {
     self.path = path
     self.oid = oid
     self.isSymlink = isSymlink
-    self.unreadableSubmodule = unreadableSubmodule
+    self.unreadable = unreadable
   }
 }
 
@@ -273,7 +273,7 @@ public final class GitRepository {
         files.append(
           GitFile(
             path: link.path, oid: link.oid, isSymlink: false,
-            unreadableSubmodule: "submodules nested more than 8 deep"))
+            unreadable: "submodules nested more than 8 deep"))
         continue
       }
       try addAlternate(objects)
@@ -283,7 +283,7 @@ public final class GitRepository {
         files.append(
           GitFile(
             path: link.path, oid: link.oid, isSymlink: false,
-            unreadableSubmodule: "submodule: its recorded commit \(short) is not in its repository (not fetched)"))
+            unreadable: "submodule: its recorded commit \(short) is not in its repository (not fetched)"))
         continue
       }
       defer { Git.api.commit_free(commit) }
@@ -530,7 +530,16 @@ private let treeWalkVisit: git_treewalk_cb = { root, entry, payload in
   let path = context.pointee.prefix + (root.map { String(cString: $0) } ?? "") + String(cString: rawName)
   let mode = Git.api.tree_entry_filemode(entry).rawValue
   if mode == GIT_FILEMODE_TREE.rawValue {
-    return context.pointee.descend(path) ? 0 : 1
+    guard context.pointee.descend(path) else { return 1 }
+    // As deep as the working tree's walk, no deeper: each level's path is built from the root (quadratic).
+    if path.utf8.reduce(into: 1, { $0 += $1 == UInt8(ascii: "/") ? 1 : 0 }) > LockfileCollector.maximumDepth {
+      context.pointee.files.append(
+        GitFile(
+          path: path, oid: "", isSymlink: false,
+          unreadable: "folder more than \(LockfileCollector.maximumDepth) levels deep"))
+      return 1
+    }
+    return 0
   }
   if mode == GIT_FILEMODE_COMMIT.rawValue {
     if context.pointee.descend(path) {

@@ -208,6 +208,38 @@ final class InputBoundsCLITests: XCTestCase {
     XCTAssertTrue(none.stdout.contains("baseline: git ref HEAD"), none.stdout)
   }
 
+  /// A git ref whose tree nests one folder 20,000 deep (1.3 MB of objects, `git fast-import`): the walk of that tree
+  /// built each level's path from the root, quadratic in time and memory (this debug build: over 60 s, stopped). The
+  /// walk at a ref now stops where the working tree's does (64 levels) and says so: a TG002 warning at the baseline.
+  func testADeepTreeAtARefIsWalkedAsDeepAsTheWorkingTree() throws {
+    let scenario = try Scenario()
+    try scenario.write("requirements.txt", "httpx==0.27.2\n")
+    try scenario.commitAll("pins")
+    let script = """
+      set -eu
+      cd "$1"
+      deep=$(printf 'd/%.0s' $(seq 20000))
+      {
+        printf 'commit refs/heads/deep\\ncommitter a <a@b> 0 +0000\\ndata 4\\ndeep\\n'
+        printf 'M 100644 inline %srequirements.txt\\ndata 14\\nhttpx==0.27.2\\n\\n' "$deep"
+      } | git fast-import --quiet
+      """
+    let made = try Shell.run(["/bin/bash", "-c", script, "sh", scenario.repo])
+    XCTAssertEqual(made.status, 0, made.output)
+    let outcome = try BoundedRun.trustgate(
+      ["check", "--annotations", "none", "--format", "json", "--baseline-ref", "deep", "--repo", scenario.repo,
+       "--root", Scenario.healthyRoot],
+      in: scenario.repo, seconds: 20)
+    XCTAssertFalse(outcome.timedOut, "check --baseline-ref of a 20,000-deep tree ran past 20 s")
+    let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+    let deep = try XCTUnwrap(report["findings"] as? [[String: Any]]).filter {
+      $0["ruleID"] as? String == "TG002"
+        && ($0["message"] as? String)?.contains("folder more than 64 levels deep") == true
+    }
+    XCTAssertEqual(deep.count, 1, outcome.stdout)
+    XCTAssertEqual(deep.first?["severity"] as? String, "warning")
+  }
+
   /// A client's configuration file that is there but cannot be read was passed over in silence: a FIFO at
   /// PIP_CONFIG_FILE (on which the real pip hangs) or UV_CONFIG_FILE, a `.mvn/jvm.config` over 1 MiB (which Maven
   /// reads whole, and whose `-Djavax.net.ssl.trustStore` then went unseen). Each is now TG002, an error naming the
