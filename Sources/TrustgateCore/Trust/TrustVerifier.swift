@@ -46,6 +46,8 @@ public final class TrustVerifier {
     var noCertificates: TrustChoice.Reaction
     /// A keystore read with another password is another store.
     var password: String?
+    /// So is a file read for its CERTIFICATE blocks only (Go, uv): the same loads of an OpenSSL client are not its.
+    var certificateBlocksOnly = false
   }
 
   /// A store and what each load did: `lines` are the sources without the setting's label (one per load, in order).
@@ -180,7 +182,9 @@ public final class TrustVerifier {
     for plan: TrustPlan, lazily: Bool = true
   ) -> (store: CertificateStore?, sources: [String], failure: String?) {
     let key = plan.loads.map {
-      StoreKey(kind: $0.kind, path: $0.path, noCertificates: $0.noCertificates, password: $0.password)
+      StoreKey(
+        kind: $0.kind, path: $0.path, noCertificates: $0.noCertificates, password: $0.password,
+        certificateBlocksOnly: $0.certificateBlocksOnly)
     }
     let built: Built
     if lazily, let known = stores[key], known.store?.inexact != true {

@@ -88,6 +88,11 @@ final class GoVerificationTests: XCTestCase {
     let cells: [(name: String, env: [String: String], go: String)] = [
       ("the system's bundle and folders", [:], "refused"),
       ("SSL_CERT_FILE at the root", ["SSL_CERT_FILE": pki.file("root.pem")], "accepted"),
+      // An OpenSSL client with the same loads (SSL_CERT_FILE alone, the folder missing) shares no store with go.
+      (
+        "SSL_CERT_FILE at the root as TRUSTED CERTIFICATE, SSL_CERT_DIR missing",
+        ["SSL_CERT_FILE": scratch.path + "/trusted-root.pem", "SSL_CERT_DIR": scratch.path + "/gone"], "refused"
+      ),
       // encoding/pem wants `-----BEGIN ` first on a line: a byte-order mark before it hides the block.
       (
         "SSL_CERT_FILE at the root after a byte-order mark", ["SSL_CERT_FILE": scratch.path + "/bom-root.pem"],
