@@ -15,7 +15,7 @@ extension Workspace {
     let root = try repositoryRoot()
     let path = output.hasPrefix("/") ? output : root + "/" + output
     do {
-      try FileAppender.create(path, with: SnapshotCoding.encode(snapshot), appending: false, below: root)
+      try FileAppender.create(path, with: SnapshotCoding.encode(snapshot), appending: false, below: [root])
     } catch {
       throw InputError("cannot write \(output): \(error.description); choose a writable --output")
     }

@@ -57,7 +57,7 @@ public struct ReportDelivery: Sendable {
       let text = request.format.reporter(colour: false, context: context).render(evaluation)
       switch request.destination {
       case .standardOutput: emit(text)
-      case .file(let path): try write(text, to: path, format: request.format)
+      case .file(let path): try write(text, to: path, format: request.format, repositoryRoot: context.repositoryRoot)
       }
     }
     if let annotationFormat {
@@ -83,10 +83,11 @@ public struct ReportDelivery: Sendable {
     return output
   }
 
-  func write(_ text: String, to path: String, format: ReportFormat) throws(InputError) {
+  func write(_ text: String, to path: String, format: ReportFormat, repositoryRoot: String? = nil) throws(InputError) {
     let full = path.hasPrefix("/") ? path : currentDirectory + "/" + path
     do {
-      try FileAppender.create(full, with: text, appending: format.appends, below: currentDirectory)
+      try FileAppender.create(
+        full, with: text, appending: format.appends, below: [currentDirectory] + (repositoryRoot.map { [$0] } ?? []))
     } catch {
       throw InputError("cannot write the \(format.rawValue) report to \(path): \(error.description)")
     }
@@ -99,19 +100,28 @@ enum FileAppender {
   /// (the folder a relative path is taken from, a checkout whose files anyone who opens a pull request chooses).
   /// A committed `reports -> ~/.ssh` or `reports/junit.xml -> ~/.bashrc` would otherwise have the file written
   /// wherever the link points.
-  static func create(_ full: String, with text: String, appending: Bool, below base: String) throws(InputError) {
-    try refuseLinks(full, below: base)
+  static func create(_ full: String, with text: String, appending: Bool, below bases: [String]) throws(InputError) {
+    for base in bases { try refuseLinks(full, below: base) }
     let folder = String(full.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/"))
     if !folder.isEmpty { try makeFolders(folder) }
     if appending { try append(text, to: full) } else { try replace(full, with: text) }
   }
 
   /// Throws when a component of `full` below `base` is a symbolic link (the rest, not there yet, is made as folders).
+  /// `..` is taken as written (`../reports` leaves the folder); the system's own paths (`/dev/stdout`,
+  /// `/proc/self/fd/1`) and a base of `/` (no checkout) are not looked at.
   static func refuseLinks(_ full: String, below base: String) throws(InputError) {
+    var parts: [Substring] = []
+    for part in full.split(separator: "/") where part != "." {
+      if part == ".." { _ = parts.popLast() } else { parts.append(part) }
+    }
+    let normal = "/" + parts.joined(separator: "/")
     let base = base.hasSuffix("/") ? String(base.dropLast()) : base
-    guard full.hasPrefix(base + "/") else { return }
+    guard !base.isEmpty, normal.hasPrefix(base + "/"), !normal.hasPrefix("/dev/"), !normal.hasPrefix("/proc/") else {
+      return
+    }
     var path = base
-    for part in full.dropFirst(base.count + 1).split(separator: "/") where part != "." {
+    for part in normal.dropFirst(base.count + 1).split(separator: "/") {
       path += "/" + part
       var info = stat()
       guard lstat(path, &info) == 0 else { return }

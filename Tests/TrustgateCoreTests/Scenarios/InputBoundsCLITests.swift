@@ -128,6 +128,23 @@ final class InputBoundsCLITests: XCTestCase {
     XCTAssertEqual(try String(contentsOfFile: scenario.sandbox.path("victim.txt"), encoding: .utf8), "precious\n")
     XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scenario.sandbox.path("elsewhere")), [])
     XCTAssertFalse(FileManager.default.fileExists(atPath: scenario.sandbox.path("created.json")))
+    // From a subfolder, an absolute path into the repository through the committed link is refused too.
+    try FileManager.default.createDirectory(atPath: scenario.repo + "/sub", withIntermediateDirectories: true)
+    let fromSub = try BoundedRun.trustgate(
+      ["check", "--annotations", "none", "--report", "junit=" + scenario.repo + "/out/j.xml"] + target,
+      in: scenario.repo + "/sub", seconds: 60)
+    XCTAssertEqual(fromSub.status, 2, fromSub.all)
+    // Links that are not the checkout's are followed: one above it (`../up`), and the system's (/dev/stdout) from a
+    // working folder of `/`.
+    XCTAssertEqual(symlink(scenario.sandbox.path("elsewhere"), scenario.sandbox.path("up")), 0)
+    let above = try BoundedRun.trustgate(
+      ["check", "--annotations", "none", "--report", "junit=../up/above.xml"] + target, in: scenario.repo, seconds: 60)
+    XCTAssertEqual(above.status, 0, above.all)
+    XCTAssertTrue(FileManager.default.fileExists(atPath: scenario.sandbox.path("elsewhere/above.xml")))
+    let fromRoot = try BoundedRun.trustgate(
+      ["check", "--annotations", "none", "--quiet", "--report", "json=/dev/stdout"] + target, in: "/", seconds: 60)
+    XCTAssertEqual(fromRoot.status, 0, fromRoot.all)
+    XCTAssertTrue(fromRoot.stdout.contains("\"findings\""), fromRoot.all)
     // A folder that is not there yet is made; a regular file is replaced.
     let fine = try BoundedRun.trustgate(
       ["check", "--annotations", "none", "--report", "junit=new/folder/junit.xml"] + target, in: scenario.repo,
