@@ -378,8 +378,8 @@ public struct ConfigSwitch: Codable, Sendable, Equatable, Comparable {
     self.variable = variable
   }
 
-  /// The setting with every password it holds replaced, before anything keeps it: each item of a list (`,` or blanks
-  /// between items) written `scheme://user:password@host` or `user:password@host` (a pip trusted-host, a uv
+  /// The setting with every password it holds replaced, before anything keeps it: each item of a list (`,` or any
+  /// whitespace between items) written `scheme://user:password@host` or `user:password@host` (a pip trusted-host, a uv
   /// allow-insecure-host, a GOINSECURE pattern, git's `http.<url>.sslVerify`) keeps only `***@` and what follows its
   /// last `@`. The host the client matches is unchanged.
   static func redactingCredentials(_ value: String) -> String {
@@ -399,7 +399,8 @@ public struct ConfigSwitch: Codable, Sendable, Equatable, Comparable {
       item = ""
     }
     for character in value {
-      if character == "," || character == " " || character == "\t" {
+      // pip splits a list on any whitespace, line ends too.
+      if character == "," || character.isWhitespace {
         flush()
         out.append(character)
       } else {

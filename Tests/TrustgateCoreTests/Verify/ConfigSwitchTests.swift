@@ -149,6 +149,19 @@ final class ConfigSwitchTests: XCTestCase {
     }
   }
 
+  /// Items of a list split at any whitespace, line ends too (pip's): a PIP_TRUSTED_HOST of two lines lost its first
+  /// host to the second's redaction, and adding that host was no change to the gate.
+  func testRedactionKeepsEveryItemOfAList() {
+    let cases = [
+      ("evil.example\nci:s3cret@files.corp.example", "evil.example\n***@files.corp.example"),
+      ("a.example\r\nb.example, u:p@c.example", "a.example\r\nb.example, ***@c.example"),
+      ("https://u:p@x.example/simple a.example", "https://***@x.example/simple a.example"),
+    ]
+    for (value, shown) in cases {
+      XCTAssertEqual(ConfigSwitch.redactingCredentials(value), shown)
+    }
+  }
+
   func testGitsSslVerifyForOneURLIsReportedForThatURL() throws {
     let other = try servers.serveChain(of: pki, www: true)
     let home = scratch.path + "/url"
