@@ -130,6 +130,8 @@ public enum TrustBoundaries {
   public static let requestsEmptyCurlBundle = "2.28.0"
   /// urllib3 adds the strict flags on Python 3.13.
   public static let urllib3StrictFlags = "2.4.0"
+  /// botocore refuses an empty CA setting (InvalidConfigError) instead of turning verification off.
+  public static let botocoreEmptyBundle = "1.43.54"
   /// urllib3 stops falling back to the subject's common name.
   public static let urllib3NoCommonName = "2.0.0"
   /// pip uses truststore (the OS store) by default, on Python 3.10 and later.
@@ -249,24 +251,8 @@ public enum ClientBehaviours {
       source:
         "https://pip.pypa.io/en/stable/topics/configuration/; measured pip 23.2.1 with /etc/pip.conf cert (§10); "
         + "requests merge_environment_settings puts REQUESTS_CA_BUNDLE before the session's verify"),
-    .init(
-      // Measured (conformance matrix, botocore 1.44.8 with urllib3 2.5.0 on Python 3.13): no strict flags and no
-      // partial chains, so its context is treated as its own.
-      client: "botocore", presence: .package("botocore"), version: .package("botocore"), context: .ownContext,
-      slots: [
-        [
-          botocoreBundle(.variable("AWS_CA_BUNDLE"), label: "AWS_CA_BUNDLE"),
-          botocoreBundle(.config("aws ca_bundle"), label: "~/.aws/config ca_bundle"),
-          botocoreBundle(.variable("REQUESTS_CA_BUNDLE"), label: "REQUESTS_CA_BUNDLE"),
-          certifi,
-          TrustChoice.pythonCAFile(.packageFile("botocore/cacert.pem"), label: "botocore cacert.pem"),
-        ]
-      ],
-      ignores: ["SSL_CERT_FILE", "CURL_CA_BUNDLE"],
-      source:
-        "src-read botocore 1.44.8 configprovider.py, endpoint.py _get_verify_value, httpsession.py get_cert_path "
-        + "(trust-regressions.md §7); measured (docs/conformance.md): a folder raises IsADirectoryError, no strict "
-        + "flags on Python 3.13"),
+    botocoreRow(validatesEmpty: true),
+    botocoreRow(validatesEmpty: false),
     .init(
       client: "truststore", presence: .package("truststore"), version: .package("truststore"), context: .ownContext,
       slots: [TrustChoice.opensslFile, TrustChoice.opensslFolder],
@@ -493,14 +479,39 @@ public enum ClientBehaviours {
 
   /// botocore's `verify` path (AWS_CA_BUNDLE, ca_bundle, REQUESTS_CA_BUNDLE): measured, a folder raises
   /// `IsADirectoryError` (it is loaded as a file), unlike requests which takes it as `ca_cert_dir`.
-  static func botocoreBundle(_ input: TrustChoice.Input, label: String) -> TrustChoice {
+  static func botocoreBundle(_ input: TrustChoice.Input, label: String, validatesEmpty: Bool = true) -> TrustChoice {
     var choice = TrustChoice.requestsBundle(input, label: label)
     choice.folder = .raises(TrustChoice.isADirectory)
     // The value becomes urllib3's `ca_certs`, which urllib3 expands (`~/` is the home folder).
     choice.expandsHome = true
-    // `_validate_verify_value`: an empty or blank value stops every call.
-    choice.empty = .raises(botocoreEmptyBundle)
+    // `_validate_verify_value` (1.43.54 on): an empty or blank value stops every call. Before, an empty `verify` is
+    // false: `_setup_ssl_cert` sets CERT_NONE, verification off.
+    choice.empty = validatesEmpty ? .raises(botocoreEmptyBundle) : .disables
     return choice
+  }
+
+  /// botocore's CA settings in the order that wins; measured (conformance matrix, botocore 1.44.8 with urllib3 2.5.0
+  /// on Python 3.13): no strict flags and no partial chains, so its context is treated as its own.
+  static func botocoreRow(validatesEmpty: Bool) -> ClientBehaviour {
+    .init(
+      client: "botocore", presence: .package("botocore"), version: .package("botocore"),
+      versions: validatesEmpty
+        ? .init(from: TrustBoundaries.botocoreEmptyBundle) : .init(below: TrustBoundaries.botocoreEmptyBundle),
+      context: .ownContext,
+      slots: [
+        [
+          botocoreBundle(.variable("AWS_CA_BUNDLE"), label: "AWS_CA_BUNDLE", validatesEmpty: validatesEmpty),
+          botocoreBundle(.config("aws ca_bundle"), label: "~/.aws/config ca_bundle", validatesEmpty: validatesEmpty),
+          botocoreBundle(.variable("REQUESTS_CA_BUNDLE"), label: "REQUESTS_CA_BUNDLE", validatesEmpty: validatesEmpty),
+          certifi,
+          TrustChoice.pythonCAFile(.packageFile("botocore/cacert.pem"), label: "botocore cacert.pem"),
+        ]
+      ],
+      ignores: ["SSL_CERT_FILE", "CURL_CA_BUNDLE"],
+      source:
+        "src-read botocore 1.44.8 configprovider.py, endpoint.py _get_verify_value (_validate_verify_value from "
+        + "1.43.54, src-read 1.43.53/1.43.54 wheels), httpsession.py get_cert_path (trust-regressions.md §7); "
+        + "measured (docs/conformance.md): a folder raises IsADirectoryError, no strict flags on Python 3.13")
   }
 
   static let botocoreEmptyBundle =

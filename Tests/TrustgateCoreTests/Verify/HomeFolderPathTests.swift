@@ -62,4 +62,38 @@ final class HomeFolderPathTests: XCTestCase {
       }
     }
   }
+
+  /// botocore before 1.43.54 has no `_validate_verify_value`: an empty REQUESTS_CA_BUNDLE or AWS_CA_BUNDLE is a false
+  /// `verify`, verification off, and the real 1.43.11 goes on past a chain it does not trust. trustgate said it
+  /// raises InvalidConfigError, as 1.44.8 does.
+  func testAnEmptyCASettingTurnsVerificationOffInOlderBotocore() throws {
+    let packages = BotocoreConfigTests.packages.map { $0.hasPrefix("botocore==") ? "botocore==1.43.11" : $0 }
+    let venv = try RealVenvVerificationTests.venv("3.11", packages: packages)
+    let pki = try VerifyPKI()
+    let scratch = try TemporaryDirectory()
+    try scratch.write("repo/requirements.txt", "botocore==1.43.11\n")
+    let servers = LocalServers()
+    defer { servers.stopAll() }
+    let port = try servers.serveChain(of: pki, www: true)
+    let probe = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .appendingPathComponent("../../../scripts/conformance/probe.py").standardized.path
+    for variable in ["REQUESTS_CA_BUNDLE", "AWS_CA_BUNDLE"] {
+      let environment = [
+        "HOME": scratch.path, "PATH": "/usr/bin:/bin", "VIRTUAL_ENV": venv, "AWS_CONFIG_FILE": scratch.path + "/none",
+        variable: "",
+      ]
+      let real = try Shell.run(
+        [venv + "/bin/python", probe, "--url", "https://localhost:\(port)/", "--clients", "botocore"],
+        environment: environment)
+      XCTAssertTrue(real.output.contains("\"verifies\": true"), "\(variable): the real botocore: \(real.output)")
+      let run = try CLI.run(
+        ["verify", "--chain", pki.file("chain.pem"), "--host", "localhost", "--repo", scratch.path + "/repo",
+         "--format", "json"],
+        in: scratch.path + "/repo", environment: environment)
+      let items = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]], run.all)
+      let verdict = try XCTUnwrap(items.first { $0["client"] as? String == "botocore" }, run.stdout)
+      XCTAssertEqual(verdict["version"] as? String, "1.43.11")
+      XCTAssertEqual(verdict["verifies"] as? Bool, true, "\(variable): \(verdict)")
+    }
+  }
 }
