@@ -195,6 +195,11 @@ public enum FuzzEntryPoints {
       let whole = store.add(pem: bytes, lazily: false)
       if whole != entries.count { fatalError("indexed \(entries.count) certificates, OpenSSL loads \(whole)") }
     }
+    // Block by block: Go's reading takes a subset of what PEM_read_bio_X509's takes (CERTIFICATE blocks only, minus
+    // those a byte-order mark hides).
+    let go = LazyFiles.index(bytes, reading: .goBlocks) ?? []
+    let x509 = LazyFiles.index(bytes, reading: .x509Blocks) ?? []
+    if go.count > x509.count { fatalError("Go's reading takes \(go.count) blocks, PEM_read_bio_X509's \(x509.count)") }
     ERR_clear_error()
   }
 

@@ -294,31 +294,50 @@ public final class CertificateStore {
   }
 }
 
+/// How a client reads a PEM CA file.
+public enum PEMReading: Sendable, Hashable {
+  /// OpenSSL's `X509_load_cert_crl_file`: every block it knows (a TRUSTED CERTIFICATE too), the text whole.
+  case openssl
+  /// Go's `AppendCertsFromPEM` and rustls-pemfile: `CERTIFICATE` blocks only, `-----BEGIN ` first on its line (a
+  /// byte-order mark before it hides the block), each decoded alone; every other block passed over.
+  case goBlocks
+  /// `PEM_read_bio_X509` in a loop (Node's NODE_EXTRA_CA_CERTS) and GnuTLS: `CERTIFICATE` and `X509 CERTIFICATE`
+  /// blocks as OpenSSL frames them (a byte-order mark is no matter), a TRUSTED CERTIFICATE passed over.
+  case x509Blocks
+}
+
 /// A CA file's text and, when it can be read lazily, its certificates indexed by subject hash.
 public struct CAFile: @unchecked Sendable {
   public let pem: [UInt8]
   let entries: [LazyFiles.Entry]?
-  /// Read as Go reads PEM: `entries` are exactly what loads, never the text whole.
-  let certificateBlocksOnly: Bool
+  /// How it was read. Block by block (`goBlocks`, `x509Blocks`): `entries` are exactly what loads, never the text.
+  let reading: PEMReading
+  var certificateBlocksOnly: Bool { reading != .openssl }
 
-  public init(_ pem: [UInt8], certificateBlocksOnly: Bool = false) {
-    self.init(pem, certificateBlocksOnly: certificateBlocksOnly, known: [:])
+  public init(_ pem: [UInt8], reading: PEMReading = .openssl) {
+    self.init(pem, reading: reading, known: [:])
   }
 
   /// `known`: certificates the run decoded already, by DER (`LazyFiles.index`).
-  init(_ pem: [UInt8], certificateBlocksOnly: Bool, known: [DERKey: LazyFiles.Entry]) {
+  init(_ pem: [UInt8], reading: PEMReading, known: [DERKey: LazyFiles.Entry]) {
     self.pem = pem
-    self.certificateBlocksOnly = certificateBlocksOnly
-    entries = LazyFiles.index(pem, certificateBlocksOnly: certificateBlocksOnly, known: known)
+    self.reading = reading
+    entries = LazyFiles.index(pem, reading: reading, known: known)
     ERR_clear_error()
   }
 
-  /// The file as Go reads it, from its index when it has one (its certificate blocks, decoded once); else indexed
-  /// again, passing over the blocks Go does not read.
-  func certificateBlocks() -> CAFile {
-    guard !certificateBlocksOnly else { return self }
-    guard let entries, !LazyFiles.markHidesFirstBlock(pem) else { return CAFile(pem, certificateBlocksOnly: true) }
-    return CAFile(pem: pem, entries: entries.filter(\.certificateBlock))
+  /// The file as `reading` reads it, from its index when it has one (its blocks, decoded once); else indexed again.
+  func read(as reading: PEMReading) -> CAFile {
+    guard reading != self.reading else { return self }
+    // OpenSSL's index holds CERTIFICATE and X509 CERTIFICATE blocks only when the text has nothing else.
+    guard self.reading == .openssl, let entries else { return CAFile(pem, reading: reading) }
+    switch reading {
+    case .openssl: return self
+    case .x509Blocks: return CAFile(pem: pem, entries: entries, reading: reading)
+    case .goBlocks:
+      guard LazyFiles.markHiddenBlocks(pem).isEmpty else { return CAFile(pem, reading: reading) }
+      return CAFile(pem: pem, entries: entries.filter(\.certificateBlock), reading: reading)
+    }
   }
 
   /// Certificates given as DER (a Java keystore's): each is an entry, loaded one by one as Go's blocks are, never as
@@ -335,14 +354,14 @@ public struct CAFile: @unchecked Sendable {
       guard der.withUnsafeBufferPointer({ tg_x509_decodes($0.baseAddress, $0.count, &hash) }) == 1 else { continue }
       entries.append(LazyFiles.Entry(subjectHash: hash, certificate: DecodedCertificate(der: der)))
     }
-    self.init(pem: [], entries: entries)
+    self.init(pem: [], entries: entries, reading: .goBlocks)
     ERR_clear_error()
   }
 
-  private init(pem: [UInt8], entries: [LazyFiles.Entry]) {
+  private init(pem: [UInt8], entries: [LazyFiles.Entry], reading: PEMReading) {
     self.pem = pem
     self.entries = entries
-    certificateBlocksOnly = true
+    self.reading = reading
   }
 
   /// Decodes the file's first certificate (kept for the stores that will want it): OpenSSL's first decode in a
@@ -379,24 +398,31 @@ final class LazyFiles: SubjectLookup, @unchecked Sendable {
 
   /// The certificates of a text made only of plain `CERTIFICATE` blocks that all decode, in file order; nil when the
   /// text must be loaded whole (it does not frame, or holds anything else).
-  /// `certificateBlocksOnly`: as Go's `AppendCertsFromPEM` reads it, only `CERTIFICATE` blocks without headers that
+  /// Read block by block (`reading` other than `.openssl`): the blocks that reading takes, without headers, that
   /// decode, every other block passed over; never nil (a text that does not frame gives none).
   /// `known`: certificates this run decoded already, by their DER bytes (decoding is a function of the bytes alone):
   /// the same root in a bundle and in a folder's file is decoded once.
-  static func index(_ pem: [UInt8], certificateBlocksOnly: Bool = false, known: [DERKey: Entry] = [:]) -> [Entry]? {
+  static func index(_ pem: [UInt8], reading: PEMReading = .openssl, known: [DERKey: Entry] = [:]) -> [Entry]? {
+    let certificateBlocksOnly = reading != .openssl
     var blocks: UnsafeMutablePointer<tg_pem_block>?
     let count = pem.withUnsafeBufferPointer { tg_pem_frame($0.baseAddress, Int32(clamping: $0.count), &blocks) }
     defer { tg_pem_blocks_free(blocks, max(count, 0)) }
     guard count >= 0 else { return certificateBlocksOnly ? [] : nil }
     var entries: [Entry] = []
     entries.reserveCapacity(Int(count))
-    // Go's and rustls-pemfile's readers want `-----BEGIN ` first on a line: a byte-order mark before the first one
-    // hides that block from them (OpenSSL's reader takes it).
-    let hidden = certificateBlocksOnly && markHidesFirstBlock(pem) ? 0 : -1
+    // Go's and rustls-pemfile's readers want `-----BEGIN ` first on a line: a byte-order mark before one hides that
+    // block from them (OpenSSL's reader takes it).
+    let hidden = reading == .goBlocks ? markHiddenBlocks(pem) : []
     for (at, block) in UnsafeBufferPointer(start: blocks, count: Int(count)).enumerated() {
-      if at == hidden { continue }
+      if hidden.contains(at) { continue }
       // A block the reading does not take: passed over as Go does, or the text loaded whole as OpenSSL does.
-      guard let der = block.der, certificateBlocksOnly ? block.plain == 1 : block.plain != 0 else {
+      let taken =
+        switch reading {
+        case .openssl: block.plain != 0
+        case .goBlocks: block.plain == 1
+        case .x509Blocks: block.plain == 1 || block.plain == 2
+        }
+      guard let der = block.der, taken else {
         if certificateBlocksOnly { continue }
         return nil
       }
@@ -415,13 +441,27 @@ final class LazyFiles: SubjectLookup, @unchecked Sendable {
     return entries
   }
 
-  /// Whether the text starts with a UTF-8 byte-order mark on the line of its first `-----BEGIN `.
-  static func markHidesFirstBlock(_ pem: [UInt8]) -> Bool {
-    guard pem.starts(with: [0xEF, 0xBB, 0xBF]) else { return false }
-    let line = pem.prefix { $0 != UInt8(ascii: "\n") }
+  /// The blocks (by their order in OpenSSL's framing) whose `-----BEGIN ` line starts with a UTF-8 byte-order mark:
+  /// OpenSSL reads them, Go and rustls-pemfile do not.
+  static func markHiddenBlocks(_ pem: [UInt8]) -> Set<Int> {
+    guard pem.contains(0xEF) else { return [] }
     let begin = Array("-----BEGIN ".utf8)
-    guard line.count >= begin.count else { return false }
-    return (0...(line.count - begin.count)).contains { line.dropFirst($0).starts(with: begin) }
+    let mark: [UInt8] = [0xEF, 0xBB, 0xBF]
+    var hidden: Set<Int> = []
+    var block = 0
+    var start = 0
+    while start < pem.count {
+      let end = pem[start...].firstIndex(of: UInt8(ascii: "\n")) ?? pem.count
+      let line = pem[start..<end]
+      if line.starts(with: begin) {
+        block += 1
+      } else if line.starts(with: mark), line.dropFirst(3).starts(with: begin) {
+        hidden.insert(block)
+        block += 1
+      }
+      start = end + 1
+    }
+    return hidden
   }
 
   /// Set once a file was loaded whole: every later file is loaded whole too.

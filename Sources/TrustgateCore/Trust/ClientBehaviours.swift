@@ -103,9 +103,9 @@ public struct ClientBehaviour: Sendable {
   /// Variables that, set and not empty, make the client pass over its last slot, its defaults (uv: SSL_CERT_FILE or
   /// SSL_CERT_DIR replace the bundled roots and the system store, even when what they name cannot be read).
   public var defaultsUnlessSet: [String] = []
-  /// Reads PEM as Go does: only `CERTIFICATE` blocks without headers (OpenSSL also loads `TRUSTED CERTIFICATE` and
-  /// `X509 CERTIFICATE`).
-  public var certificateBlocksOnly = false
+  /// How the client reads a PEM CA file: as OpenSSL does, as Go does (`CERTIFICATE` blocks only), or block by block
+  /// as `PEM_read_bio_X509` and GnuTLS do.
+  public var reading = PEMReading.openssl
   /// Said whenever the row applies.
   public var note: String? = nil
   /// A URL, or a measured fact (trust-regressions.md §10).
@@ -352,7 +352,7 @@ public enum ClientBehaviours {
       ],
       switches: [.init(variable: "GIT_SSL_NO_VERIFY", value: nil)],
       when: gnuTLS ? gitGnuTLSKey : nil,
-      certificateBlocksOnly: gnuTLS,
+      reading: gnuTLS ? .x509Blocks : .openssl,
       source:
         "https://github.com/git/git/blob/master/Documentation/config/http.txt; measured git 2.39.5 (libcurl): an "
         + "intermediate in the CA file accepted as anchor (docs/conformance.md)"
@@ -443,7 +443,7 @@ public enum ClientBehaviours {
       ],
     ] + goFolders.map { [goFolder($0)] },
     ignores: ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS"],
-    certificateBlocksOnly: true,
+    reading: .goBlocks,
     note: "programs built with Go (gh, terraform, kubectl, helm, docker's CLI) read the same places",
     source:
       "https://github.com/golang/go/blob/master/src/crypto/x509/root_unix.go (loadSystemRoots), root_linux.go; "
@@ -566,7 +566,7 @@ public enum ClientBehaviours {
       when: systemCerts ? "uv system-certs" : nil,
       defaultsUnlessSet: ["SSL_CERT_FILE", "SSL_CERT_DIR"],
       // rustls-pemfile reads CERTIFICATE blocks only, each `-----BEGIN ` first on its line.
-      certificateBlocksOnly: true,
+      reading: .goBlocks,
       source:
         "https://docs.astral.sh/uv/concepts/authentication/certificates/; measured uv 0.13.9 (UvVerificationTests)")
   }
@@ -623,7 +623,7 @@ public enum ClientBehaviours {
     }
     // `AddCertsFromFile`: PEM_read_bio_X509 in a loop, which reads CERTIFICATE blocks only.
     var extra = file(.variable("NODE_EXTRA_CA_CERTS"), "NODE_EXTRA_CA_CERTS")
-    extra.certificateBlocksOnly = true
+    extra.reading = .x509Blocks
     slots.append([extra])
     let when = store == .openssl ? NodeProgram.opensslKey : store == .system ? NodeProgram.systemKey : nil
     return .init(

@@ -79,9 +79,9 @@ public struct TrustChoice: Sendable, Equatable {
   public var missing: Reaction
   /// A file that holds no certificate OpenSSL reads.
   public var noCertificates: Reaction
-  /// Only `CERTIFICATE` blocks of the file count (`PEM_read_bio_X509`, as Node reads NODE_EXTRA_CA_CERTS: a
-  /// `TRUSTED CERTIFICATE` is passed over), whatever the row reads elsewhere.
-  public var certificateBlocksOnly = false
+  /// How the client reads this file when not as the row says (`PEM_read_bio_X509` for Node's NODE_EXTRA_CA_CERTS:
+  /// a `TRUSTED CERTIFICATE` is passed over).
+  public var reading: PEMReading?
   /// The client expands a leading `~/` in the variable to the home folder (os.path.expanduser).
   public var expandsHome = false
 

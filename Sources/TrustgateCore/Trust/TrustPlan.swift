@@ -19,8 +19,8 @@ public struct TrustPlan: Sendable {
     public var label: String
     /// What the client does when the file holds no certificate.
     public var noCertificates: TrustChoice.Reaction
-    /// Only `CERTIFICATE` blocks count, as Go reads PEM (`ClientBehaviour.certificateBlocksOnly`).
-    public var certificateBlocksOnly = false
+    /// How the client reads a PEM file (`ClientBehaviour.reading`, or the choice's own).
+    public var reading = PEMReading.openssl
     /// The keystore's password (`javax.net.ssl.trustStorePassword`), never shown.
     public var password: String? = nil
   }
@@ -298,7 +298,7 @@ public struct TrustPlanner: Sendable {
         plan.loads.append(
           .init(
             kind: .file, path: shown, label: choice.label, noCertificates: choice.noCertificates,
-            certificateBlocksOnly: plan.row.certificateBlocksOnly || choice.certificateBlocksOnly))
+            reading: choice.reading ?? plan.row.reading))
       case .lookUpFolder(let split):
         plan.loads.append(
           .init(kind: .folder(split: split), path: shown, label: choice.label, noCertificates: .nothing))
@@ -313,7 +313,7 @@ public struct TrustPlanner: Sendable {
         plan.loads.append(
           .init(
             kind: .everyFile(split: split), path: shown, label: choice.label, noCertificates: .nothing,
-            certificateBlocksOnly: plan.row.certificateBlocksOnly))
+            reading: plan.row.reading))
       case .nothing:
         if path != nil { plan.notes.append("\(choice.label) \(shown.capped()) is \(describe(state(shown))): skipped") }
       case .raises(let message):

@@ -46,8 +46,8 @@ public final class TrustVerifier {
     var noCertificates: TrustChoice.Reaction
     /// A keystore read with another password is another store.
     var password: String?
-    /// So is a file read for its CERTIFICATE blocks only (Go, uv): the same loads of an OpenSSL client are not its.
-    var certificateBlocksOnly = false
+    /// So is a file read block by block (Go, uv, Node's extra file): the same loads of an OpenSSL client are not its.
+    var reading = PEMReading.openssl
   }
 
   /// A store and what each load did: `lines` are the sources without the setting's label (one per load, in order).
@@ -184,7 +184,7 @@ public final class TrustVerifier {
     let key = plan.loads.map {
       StoreKey(
         kind: $0.kind, path: $0.path, noCertificates: $0.noCertificates, password: $0.password,
-        certificateBlocksOnly: $0.certificateBlocksOnly)
+        reading: $0.reading)
     }
     let built: Built
     if lazily, let known = stores[key], known.store?.inexact != true {
@@ -233,24 +233,24 @@ public final class TrustVerifier {
     CAFiles.key(path, views: Views(fs: fs, repository: repository)).flatMap { caFiles[$0] }
   }
 
-  /// `certificateBlocksOnly`: as Go reads PEM, from the file's own index (read once).
-  func caFile(_ path: String, certificateBlocksOnly: Bool = false) -> CAFile {
+  /// `reading`: how the client reads PEM, from the file's own index (read once).
+  func caFile(_ path: String, reading: PEMReading = .openssl) -> CAFile {
     let views = Views(fs: fs, repository: repository)
     guard let key = CAFiles.key(path, views: views) else {
-      return CAFile(read(path) ?? [], certificateBlocksOnly: certificateBlocksOnly)
+      return CAFile(read(path) ?? [], reading: reading)
     }
     let file = caFiles[key] ?? indexed(read(path) ?? [])
     caFiles[key] = file
-    return certificateBlocksOnly ? file.certificateBlocks() : file
+    return file.read(as: reading)
   }
 
   /// `caFile` for a path already resolved in `view` to a regular file, indexed under `key` (`CAFiles.key`'s).
   private func caFile(
-    resolved real: String, key: String, in view: any FileSystemView, certificateBlocksOnly: Bool
+    resolved real: String, key: String, in view: any FileSystemView, reading: PEMReading
   ) -> CAFile {
     let file = caFiles[key] ?? indexed((try? view.rawRead(real, limit: defaultReadLimit)) ?? [])
     caFiles[key] = file
-    return certificateBlocksOnly ? file.certificateBlocks() : file
+    return file.read(as: reading)
   }
 
   /// The files a client that reads every file of a folder reads, in name order, each resolved once (what it leads to
@@ -278,7 +278,7 @@ public final class TrustVerifier {
           let key = keyPrefix + file
           let bytes =
             indexed.contains(key) ? nil : collected[file] ?? (try? view.rawRead(file, limit: defaultReadLimit)) ?? []
-          mine.append((at, file, key, bytes.map { CAFile($0, certificateBlocksOnly: false, known: known) }))
+          mine.append((at, file, key, bytes.map { CAFile($0, reading: .openssl, known: known) }))
         }
         done.withLock { $0 += mine }
       }
@@ -306,7 +306,7 @@ public final class TrustVerifier {
   }
 
   private func indexed(_ pem: [UInt8]) -> CAFile {
-    let file = CAFile(pem, certificateBlocksOnly: false, known: decodedSoFar())
+    let file = CAFile(pem, reading: .openssl, known: decodedSoFar())
     for entry in file.entries ?? [] { decoded?[DERKey(entry.der)] = entry }
     return file
   }
@@ -319,7 +319,7 @@ public final class TrustVerifier {
       switch load.kind {
       case .file:
         let count = store.add(
-          caFile(load.path, certificateBlocksOnly: load.certificateBlocksOnly), lazily: lazily)
+          caFile(load.path, reading: load.reading), lazily: lazily)
         if count > 0 {
           built.lines.append((index, false, "\(load.path) (\(count) certificate\(count == 1 ? "" : "s"))"))
           continue
@@ -377,7 +377,7 @@ public final class TrustVerifier {
         }
       case .programRoots:
         let roots = node.flatMap { $0.path == load.path ? $0.bundledRoots : nil } ?? []
-        let file = CAFile(roots, certificateBlocksOnly: false, known: decodedSoFar())
+        let file = CAFile(roots, reading: .openssl, known: decodedSoFar())
         let count = roots.isEmpty ? 0 : store.add(file, lazily: lazily)
         let plural = count == 1 ? "" : "s"
         built.lines.append((index, count == 0, "\(load.path) (compiled in: \(count) certificate\(plural))"))
@@ -394,7 +394,7 @@ public final class TrustVerifier {
           var count = 0
           for (file, key) in files {
             count += store.add(
-              caFile(resolved: file, key: key, in: view, certificateBlocksOnly: load.certificateBlocksOnly),
+              caFile(resolved: file, key: key, in: view, reading: load.reading),
               lazily: lazily)
           }
           let plural = count == 1 ? "" : "s"

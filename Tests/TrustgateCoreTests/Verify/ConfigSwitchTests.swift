@@ -212,6 +212,11 @@ final class ConfigSwitchTests: XCTestCase {
     XCTAssertEqual(trusted.status, 0, trusted.output)
     try scratch.write(
       "tls-backend/.gitconfig", "[http]\n\tsslBackend = openssl\n\tsslCAInfo = \(pki.file("root.pem"))\n")
+    try scratch.write("tls-bom.pem", [0xEF, 0xBB, 0xBF] + (try pki.bytes("root.pem")))
+    let renamed = try Shell.run(
+      ["/bin/sed", "-e", "s/BEGIN CERTIFICATE/BEGIN X509 CERTIFICATE/", "-e", "s/END CERTIFICATE/END X509 CERTIFICATE/",
+       pki.file("root.pem")])
+    try scratch.write("tls-x509.pem", renamed.output)
     let bare = scratch.path + "/tls-bare"
     try FileManager.default.createDirectory(atPath: bare, withIntermediateDirectories: true)
     let cells: [(name: String, home: String, env: [String: String], git: String)] = [
@@ -219,6 +224,8 @@ final class ConfigSwitchTests: XCTestCase {
       ("GIT_SSL_CAINFO at the root as TRUSTED CERTIFICATE", bare, ["GIT_SSL_CAINFO": scratch.path + "/tls-trusted.pem"],
        "refused"),
       ("GIT_SSL_CAPATH, the root under any name", bare, ["GIT_SSL_CAPATH": scratch.path + "/tls-plain"], "accepted"),
+      ("GIT_SSL_CAINFO after a byte-order mark", bare, ["GIT_SSL_CAINFO": scratch.path + "/tls-bom.pem"], "accepted"),
+      ("GIT_SSL_CAINFO as X509 CERTIFICATE", bare, ["GIT_SSL_CAINFO": scratch.path + "/tls-x509.pem"], "accepted"),
       ("GIT_SSL_CAINFO empty beside http.sslCAInfo", home, ["GIT_SSL_CAINFO": ""], "problem"),
       ("http.sslBackend = openssl", scratch.path + "/tls-backend", [:], "backend"),
     ]

@@ -24,6 +24,8 @@ final class GoVerificationTests: XCTestCase {
     // The root under a name that is no subject hash: OpenSSL's folder lookup cannot find it, Go reads every file.
     try scratch.write("plain/corporate-root.crt", try pki.bytes("root.pem"))
     try scratch.write("bom-root.pem", [0xEF, 0xBB, 0xBF] + (try pki.bytes("root.pem")))
+    // Another root, then the root saved with a byte-order mark (`cat other.pem bom-root.pem`).
+    try scratch.write("bom-middle.pem", (try pki.bytes("noku.pem")) + [0xEF, 0xBB, 0xBF] + (try pki.bytes("root.pem")))
     try scratch.write("other/other-root.pem", try pki.bytes("noku.pem"))
     // The root as OpenSSL's TRUSTED CERTIFICATE: OpenSSL loads it, Go reads only CERTIFICATE blocks.
     let trusted = try Shell.run(
@@ -97,6 +99,10 @@ final class GoVerificationTests: XCTestCase {
       (
         "SSL_CERT_FILE at the root after a byte-order mark", ["SSL_CERT_FILE": scratch.path + "/bom-root.pem"],
         "refused"
+      ),
+      (
+        "SSL_CERT_FILE with the root after a byte-order mark, second",
+        ["SSL_CERT_FILE": scratch.path + "/bom-middle.pem"], "refused"
       ),
       ("SSL_CERT_FILE at the intermediate: an anchor", ["SSL_CERT_FILE": pki.file("inter.pem")], "accepted"),
       ("SSL_CERT_DIR with the root under any name", ["SSL_CERT_DIR": plain], "accepted"),

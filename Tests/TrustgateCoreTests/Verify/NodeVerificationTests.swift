@@ -83,6 +83,13 @@ final class NodeVerificationTests: XCTestCase {
       [try XCTUnwrap(Shell.which("openssl")), "x509", "-in", root, "-addtrust", "serverAuth", "-trustout", "-out",
        trusted])
     XCTAssertEqual(made.status, 0, made.output)
+    let bom = scratch.path + "/bom-root.pem"
+    try scratch.write("bom-root.pem", [0xEF, 0xBB, 0xBF] + (try pki.bytes("root.pem")))
+    let x509 = scratch.path + "/x509-root.pem"
+    let renamed = try Shell.run(
+      ["/bin/sed", "-e", "s/BEGIN CERTIFICATE/BEGIN X509 CERTIFICATE/", "-e", "s/END CERTIFICATE/END X509 CERTIFICATE/",
+       root])
+    try scratch.write("x509-root.pem", renamed.output)
     let openssl = ["NODE_OPTIONS": "--use-openssl-ca"]
     let cells: [(name: String, env: [String: String], node: String)] = [
       ("its bundled roots (NODE_OPTIONS set for memory)", ["NODE_OPTIONS": "--max-old-space-size=256"], "refused"),
@@ -94,6 +101,9 @@ final class NodeVerificationTests: XCTestCase {
       ("NODE_EXTRA_CA_CERTS at a folder: skipped", ["NODE_EXTRA_CA_CERTS": scratch.path + "/hashed"], "refused"),
       // Node reads CERTIFICATE blocks only there (PEM_read_bio_X509); OpenSSL's own file loads a TRUSTED one.
       ("NODE_EXTRA_CA_CERTS at the root as TRUSTED CERTIFICATE", ["NODE_EXTRA_CA_CERTS": trusted], "refused"),
+      // OpenSSL frames the blocks: a byte-order mark is no matter, an X509 CERTIFICATE block is a certificate.
+      ("NODE_EXTRA_CA_CERTS at the root after a byte-order mark", ["NODE_EXTRA_CA_CERTS": bom], "accepted"),
+      ("NODE_EXTRA_CA_CERTS at the root as X509 CERTIFICATE", ["NODE_EXTRA_CA_CERTS": x509], "accepted"),
       (
         "--use-openssl-ca, SSL_CERT_FILE at the root as TRUSTED CERTIFICATE",
         ["NODE_OPTIONS": "--use-openssl-ca", "SSL_CERT_FILE": trusted], "accepted"
