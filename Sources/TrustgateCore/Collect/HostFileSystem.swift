@@ -272,30 +272,16 @@ final class ListingMemo: Sendable {
   }
   typealias Listing = Result<[Entry], FileError>
 
-  private final class Slot: Sendable {
-    let listing = Mutex<Listing?>(nil)
-  }
-  private let slots = Mutex<[String: Slot]>([:])
+  private let slots = OnceEach<Listing>()
   private let reads = Atomic<Int>(0)
 
   /// The folders listed so far and how many times folders were read from disk (equal: each once).
-  var listed: (folders: Set<String>, reads: Int) {
-    (slots.withLock { Set($0.keys) }, reads.load(ordering: .relaxed))
-  }
+  var listed: (folders: Set<String>, reads: Int) { (slots.keys, reads.load(ordering: .relaxed)) }
 
   func listing(_ hostPath: String, read: () -> Listing) -> Listing {
-    let slot = slots.withLock { slots in
-      if let slot = slots[hostPath] { return slot }
-      let slot = Slot()
-      slots[hostPath] = slot
-      return slot
-    }
-    return slot.listing.withLock { listing in
-      if let listing { return listing }
+    slots.value(hostPath) {
       reads.add(1, ordering: .relaxed)
-      let fresh = read()
-      listing = fresh
-      return fresh
+      return read()
     }
   }
 }

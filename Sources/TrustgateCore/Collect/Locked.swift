@@ -30,3 +30,30 @@ final class Locked<Value: Sendable>: @unchecked Sendable {
     return try body(&value)
   }
 }
+
+/// Values of one run by key, each computed once: whichever thread asks first computes it, one asking for the same key
+/// meanwhile waits for that value (a second computation would read the same files again). Never kept beyond the run.
+final class OnceEach<Value: Sendable>: Sendable {
+  private final class Slot: Sendable {
+    let value = Locked<Value?>(nil)
+  }
+  private let slots = Locked<[String: Slot]>([:])
+
+  /// The keys asked for so far.
+  var keys: Set<String> { slots.withLock { Set($0.keys) } }
+
+  func value(_ key: String, compute: () -> Value) -> Value {
+    let slot = slots.withLock { slots in
+      if let slot = slots[key] { return slot }
+      let slot = Slot()
+      slots[key] = slot
+      return slot
+    }
+    return slot.value.withLock { value in
+      if let value { return value }
+      let computed = compute()
+      value = computed
+      return computed
+    }
+  }
+}

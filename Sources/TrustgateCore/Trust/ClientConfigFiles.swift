@@ -405,12 +405,9 @@ extension TrustConfiguration {
 /// The clients' configuration, read once in a run for each Python prefix: the effective trust (on another core) and
 /// the verdicts need the same files. Nothing outlives the run.
 public final class RunConfigurations: Sendable {
-  /// One per prefix; whoever asks first reads it while holding its lock, and a second asker (the verdicts beside the
-  /// effective trust) waits for that reading instead of reading every file again.
-  private final class Slot: Sendable {
-    let value = Mutex<TrustConfiguration?>(nil)
-  }
-  private let known = Mutex<[String: Slot]>([:])
+  /// One per prefix: a second asker (the verdicts beside the effective trust) waits for the first one's reading
+  /// instead of reading every file again.
+  private let known = OnceEach<TrustConfiguration>()
   /// The node program, read beside the collectors (`Inspector.inspect` begins it).
   public let node = RunNodeProgram()
 
@@ -419,20 +416,10 @@ public final class RunConfigurations: Sendable {
   /// The configuration `request`'s clients read with `snapshot`'s Python (programs not looked for).
   func configuration(_ snapshot: Snapshot, request: InspectRequest) -> TrustConfiguration {
     let prefix = TrustConfiguration.prefix(snapshot, env: request.pathEnvironment)
-    let key = prefix ?? ""
-    let slot = known.withLock { slots in
-      if let found = slots[key] { return found }
-      let made = Slot()
-      slots[key] = made
-      return made
-    }
-    return slot.value.withLock { value in
-      if let value { return value }
-      let read = TrustConfiguration.read(
+    return known.value(prefix ?? "") {
+      TrustConfiguration.read(
         request.fs, env: request.pathEnvironment, prefix: prefix, workingDirectory: request.workingDirectory,
         repository: request.repositoryPathInView, node: node)
-      value = read
-      return read
     }
   }
 }
