@@ -98,6 +98,19 @@ ASN1_SEQUENCE(TG_CERT) = {
   ASN1_SIMPLE(TG_CERT, algorithm, X509_ALGOR),
   ASN1_SIMPLE(TG_CERT, signature, ASN1_BIT_STRING)
 } static_ASN1_SEQUENCE_END(TG_CERT)
+/* 1 when the certificate's subjectAltName holds a DNS name or an IP address: curl's own host check then never looks
+   at the common name (OpenSSL's X509_check_host does while no DNS name is there). */
+static inline int tg_has_dns_or_ip_name(X509 *x) {
+  GENERAL_NAMES *names = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+  if (names == NULL) { ERR_clear_error(); return 0; }
+  int found = 0;
+  for (int i = 0; i < sk_GENERAL_NAME_num(names); i++) {
+    const GENERAL_NAME *name = sk_GENERAL_NAME_value(names, i);
+    if (name->type == GEN_DNS || name->type == GEN_IPADD) { found = 1; break; }
+  }
+  GENERAL_NAMES_free(names);
+  return found;
+}
 static inline int tg_x509_decodes(const unsigned char *der, long length, unsigned long *subject_hash) {
   const unsigned char *p = der;
   TG_CERT *value = (TG_CERT *)ASN1_item_d2i(NULL, &p, length, ASN1_ITEM_rptr(TG_CERT));

@@ -13,6 +13,9 @@ public struct VerificationFlags: OptionSet, Sendable, Hashable, Codable {
   /// No fallback to the subject's common name when the leaf has no DNS name (`hostname_checks_common_name = False`,
   /// Go, webpki): `X509_CHECK_FLAG_NEVER_CHECK_SUBJECT` in the host check, no verify flag.
   public static let noCommonName = VerificationFlags(rawValue: 4)
+  /// curl's own host check: no common name when the subjectAltName holds any DNS name or IP address (an IP-only one
+  /// makes a host name fail), where OpenSSL's falls back to it while no DNS name is there.
+  public static let noCommonNameBesideAltNames = VerificationFlags(rawValue: 8)
 
   var openSSL: UInt {
     var value: UInt = 0
@@ -25,6 +28,7 @@ public struct VerificationFlags: OptionSet, Sendable, Hashable, Codable {
   public var names: [String] {
     (contains(.x509Strict) ? ["x509_strict"] : []) + (contains(.partialChain) ? ["partial_chain"] : [])
       + (contains(.noCommonName) ? ["no_common_name"] : [])
+      + (contains(.noCommonNameBesideAltNames) ? ["no_common_name_beside_alt_names"] : [])
   }
 }
 
@@ -266,7 +270,10 @@ public final class CertificateStore {
     if let host {
       switch host.kind {
       case .dns:
-        let never = flags.contains(.noCommonName) ? UInt32(X509_CHECK_FLAG_NEVER_CHECK_SUBJECT) : 0
+        let never =
+          flags.contains(.noCommonName)
+            || (flags.contains(.noCommonNameBesideAltNames) && tg_has_dns_or_ip_name(leaf) == 1)
+          ? UInt32(X509_CHECK_FLAG_NEVER_CHECK_SUBJECT) : 0
         X509_VERIFY_PARAM_set_hostflags(parameters, UInt32(X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS) | never)
         X509_VERIFY_PARAM_set1_host(parameters, host.name, 0)
       case .ip:

@@ -33,6 +33,15 @@ final class CommonNameVerificationTests: XCTestCase {
       openssl x509 -req -in cnleaf.csr -CA "$2/inter.pem" -CAkey "$2/inter.key" -CAcreateserial -days 365 \
         -extfile cn.cnf -extensions leaf -out cnleaf.pem 2>/dev/null
       cat cnleaf.pem "$2/inter.pem" > cnchain.pem
+      {
+        printf '[leaf]\\nbasicConstraints = critical,CA:FALSE\\nkeyUsage = critical,digitalSignature\\n'
+        printf 'extendedKeyUsage = serverAuth\\nsubjectAltName = IP:127.0.0.1\\n'
+      } > ip.cnf
+      openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ipleaf.key 2>/dev/null
+      openssl req -new -key ipleaf.key -subj "/CN=localhost" -out ipleaf.csr
+      openssl x509 -req -in ipleaf.csr -CA "$2/inter.pem" -CAkey "$2/inter.key" -CAcreateserial -days 365 \\
+        -extfile ip.cnf -extensions leaf -out ipleaf.pem 2>/dev/null
+      cat ipleaf.pem "$2/inter.pem" > ipchain.pem
       """
     let made = try Shell.run(["/bin/bash", "-c", script, "sh", scratch.path, pki.path])
     XCTAssertEqual(made.status, 0, made.output)
@@ -104,5 +113,38 @@ final class CommonNameVerificationTests: XCTestCase {
         XCTAssertTrue((verdict["flags"] as? [String])?.contains("no_common_name") == true, "\(client): \(verdict)")
       }
     }
+  }
+
+  /// A leaf whose subjectAltName holds only 127.0.0.1, with CN=localhost, for the host name localhost: curl's own
+  /// host check takes the names and never the CN ("no alternative certificate subject name matches"); OpenSSL's
+  /// X509_check_host, Python's, falls back to the CN while no DNS name is there. trustgate said curl verifies.
+  func testCurlLooksAtNoCommonNameBesideAnAddress() throws {
+    let port = try LocalServers.freePort()
+    try servers.sServer(
+      address: "127.0.0.1", port: port, certificate: scratch.path + "/ipleaf.pem", key: scratch.path + "/ipleaf.key",
+      chain: pki.file("inter.pem"), www: true)
+    let curl = try XCTUnwrap(Shell.which("curl"))
+    let real = try Shell.run(
+      [curl, "-sS", "-o", "/dev/null", "--cacert", pki.file("root.pem"), "https://localhost:\(port)/"],
+      environment: ["PATH": "/usr/bin:/bin", "HOME": scratch.path])
+    XCTAssertNotEqual(real.status, 0, real.output)
+    XCTAssertTrue(real.output.contains("no alternative certificate subject name matches"), real.output)
+    let python = try XCTUnwrap(ClientVerificationTests.interpreter("3.11"))
+    let urllib = try Shell.run(
+      [python, "-c", "import ssl, sys, urllib.request\nctx = ssl.create_default_context(cafile=sys.argv[2])\n"
+        + "urllib.request.urlopen(sys.argv[1], context=ctx, timeout=10)\nprint('ACCEPTED')",
+       "https://localhost:\(port)/", pki.file("root.pem")])
+    XCTAssertTrue(urllib.output.contains("ACCEPTED"), urllib.output)
+    let run = try CLI.run(
+      ["verify", "--chain", scratch.path + "/ipchain.pem", "--host", "localhost", "--repo", scratch.path + "/repo",
+       "--format", "json"],
+      in: scratch.path + "/repo",
+      environment: ["CURL_CA_BUNDLE": pki.file("root.pem"), "SSL_CERT_FILE": pki.file("root.pem")])
+    let items = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]], run.all)
+    let ours = try XCTUnwrap(items.first { $0["client"] as? String == "curl" }, run.stdout)
+    XCTAssertEqual(ours["verifies"] as? Bool, false, "\(ours)")
+    XCTAssertEqual(ours["error"] as? String, "hostname mismatch", "\(ours)")
+    let openssl = try XCTUnwrap(items.first { $0["client"] as? String == "openssl" }, run.stdout)
+    XCTAssertEqual(openssl["verifies"] as? Bool, true, "\(openssl)")
   }
 }
