@@ -117,9 +117,7 @@ enum FileAppender {
     }
     let normal = "/" + parts.joined(separator: "/")
     let base = base.hasSuffix("/") ? String(base.dropLast()) : base
-    guard !base.isEmpty, normal.hasPrefix(base + "/"), !normal.hasPrefix("/dev/"), !normal.hasPrefix("/proc/") else {
-      return
-    }
+    guard !base.isEmpty, normal.hasPrefix(base + "/"), !isSystemPath(normal) else { return }
     var path = base
     for part in normal.dropFirst(base.count + 1).split(separator: "/") {
       path += "/" + part
@@ -132,6 +130,9 @@ enum FileAppender {
       }
     }
   }
+
+  /// The system's own paths, whose links are its (`/dev/stdout`, `/proc/self/fd/1`).
+  static func isSystemPath(_ path: String) -> Bool { path.hasPrefix("/dev/") || path.hasPrefix("/proc/") }
 
   static func append(_ text: String, to path: String) throws(InputError) {
     try write(text, to: path, flags: O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC)
@@ -147,8 +148,7 @@ enum FileAppender {
   /// The last component is not followed when it is a link, except for the system's own (`/dev/stdout`,
   /// `/proc/self/fd/1`).
   static func write(_ text: String, to path: String, flags: Int32) throws(InputError) {
-    let system = path.hasPrefix("/dev/") || path.hasPrefix("/proc/")
-    let fd = open(path, flags | O_NONBLOCK | (system ? 0 : O_NOFOLLOW), 0o644)
+    let fd = open(path, flags | O_NONBLOCK | (isSystemPath(path) ? 0 : O_NOFOLLOW), 0o644)
     guard fd >= 0 else {
       if errno == ENXIO {
         throw InputError("cannot write \(path): it is a FIFO (named pipe) nobody reads; give a regular file")

@@ -167,6 +167,12 @@ public struct InertText: Sendable, Hashable, CustomStringConvertible, Expressibl
     return String(out)
   }
 
+  /// What a machine format (JSON, XML) writes as an escape when printed where runners read: the second `#` of a pair
+  /// and, outside ASCII, what the text report escapes. The reader gets the same text back.
+  static func needsReference(_ scalar: Unicode.Scalar, after previous: Unicode.Scalar?) -> Bool {
+    (scalar == "#" && previous == "#") || (scalar.value >= 0x7F && needsEscape(scalar))
+  }
+
   static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
     let value = scalar.value
     if value >= 0x20 && value < 0x7F { return false }

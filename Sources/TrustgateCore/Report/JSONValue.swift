@@ -106,7 +106,7 @@ public enum JSONText {
     for scalar in json.unicodeScalars {
       defer { previous = scalar }
       let value = scalar.value
-      guard (scalar == "#" && previous == "#") || (value >= 0x7F && InertText.needsEscape(scalar)) else {
+      guard InertText.needsReference(scalar, after: previous) else {
         out.append(scalar)
         continue
       }

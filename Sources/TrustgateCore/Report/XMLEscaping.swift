@@ -19,9 +19,8 @@ enum XMLEscaping {
     var lineStart = true
     for (index, scalar) in scalars.enumerated() {
       defer { lineStart = scalar == "\n" || (lineStart && (scalar == " " || scalar == "\t")) }
-      if (scalar == "#" && index > 0 && scalars[index - 1] == "#")
+      if InertText.needsReference(scalar, after: index > 0 ? scalars[index - 1] : nil)
         || (scalar == ":" && lineStart && !inAttribute && index + 1 < scalars.count && scalars[index + 1] == ":")
-        || (scalar.value >= 0x7F && InertText.needsEscape(scalar))
       {
         out.append("&#x" + String(scalar.value, radix: 16, uppercase: true) + ";")
         continue

@@ -124,7 +124,7 @@ extension TrustConfiguration {
       configuration.presenceVariables.formUnion(variables.filter { env[$0] != nil })
     }
     let places = ConfigPlaces(env: env, prefix: prefix, repository: repository, fs: fs)
-    configuration.values[TrustConfiguration.homeKey] = places.home
+    configuration.home = places.home
     // Several keys come from the same files (pip's cert and trusted-host, git's three): each is read once.
     var texts: [String: [UInt8]?] = [:]
     // A file that is there but cannot be read (a FIFO the client would hang on, one over the limit, one this user
@@ -220,8 +220,7 @@ extension TrustConfiguration {
           }), let value = entry.value
         else { continue }
         // A pathname setting: git expands `~/` to the home folder.
-        let expanded = value.hasPrefix("~/") ? places.home + value.dropFirst(1) : value
-        configuration.values[file.key] = TrustVariables.opened(expanded, from: workingDirectory)
+        configuration.values[file.key] = TrustVariables.opened(places.expandingHome(value), from: workingDirectory)
         configuration.origins[file.key] = entry.path
       case .curl:
         guard let curlFile,
@@ -243,8 +242,7 @@ extension TrustConfiguration {
           else { continue }
           // pip's `cert` is an optparse "path" (os.path.expanduser); botocore's CA reaches urllib3, which expands
           // it too.
-          let expanded = value.hasPrefix("~/") ? places.home + value.dropFirst(1) : value
-          configuration.values[file.key] = TrustVariables.opened(expanded, from: workingDirectory)
+          configuration.values[file.key] = TrustVariables.opened(places.expandingHome(value), from: workingDirectory)
           configuration.origins[file.key] = path
         }
       }
@@ -572,7 +570,8 @@ struct ConfigPlaces {
   }
 
   private func nonEmpty(_ name: String) -> String? { env[name].flatMap { $0.isEmpty ? nil : $0 } }
-  private func expandingHome(_ path: String) -> String { path.hasPrefix("~/") ? home + path.dropFirst(1) : path }
+  /// `~/` as the clients that expand it read it: the home folder.
+  func expandingHome(_ path: String) -> String { path.hasPrefix("~/") ? home + path.dropFirst(1) : path }
 
   /// pip (configuration.py `iter_config_files`, `_load_config_files`): PIP_CONFIG_FILE=/dev/null loads no file;
   /// the site-wide files (XDG_CONFIG_DIRS, then /etc), the user's (~/.pip, then XDG) unless PIP_CONFIG_FILE names a

@@ -74,7 +74,7 @@ public struct TrustConfiguration: Sendable, Equatable {
   /// Program paths that exist in the tree (`/usr/bin/curl`).
   public var programs: Set<String> = []
   /// The home folder `~/` stands for (HOME in the tree), for clients that expand it.
-  public static let homeKey = "home"
+  public var home: String?
   /// The variables a client's presence names (UV_SYSTEM_CERTS, UV_NATIVE_TLS…) that are set: most are no trust
   /// variable, so the snapshot's environment does not hold them.
   public var presenceVariables: Set<String> = []
@@ -253,9 +253,7 @@ public struct TrustPlanner: Sendable {
         guard var value = env[name] else { continue }
         // `~/` in a variable the client passes through os.path.expanduser (pip's PIP_CERT; botocore's, which
         // urllib3 expands).
-        if choice.expandsHome, let raw = rawValues[name], raw.hasPrefix("~/"),
-          let home = configuration.values[TrustConfiguration.homeKey]
-        {
+        if choice.expandsHome, let raw = rawValues[name], raw.hasPrefix("~/"), let home = configuration.home {
           value = home + raw.dropFirst(1)
         }
         if value.isEmpty {

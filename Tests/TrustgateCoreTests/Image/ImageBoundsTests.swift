@@ -122,9 +122,7 @@ final class ImageBoundsTests: XCTestCase {
     let outcome = try BoundedRun.trustgate(
       ["check", "--image", image, "--annotations", "none", "--format", "json"], in: repository.path, seconds: 60)
     XCTAssertEqual(outcome.status, 1, outcome.all)
-    let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
-    let findings = try XCTUnwrap(report["findings"] as? [[String: Any]])
-    let messages = findings.filter { $0["ruleID"] as? String == "TG002" }.compactMap { $0["message"] as? String }
+    let messages = try jsonFindings(outcome.stdout, rule: "TG002").compactMap { $0["message"] as? String }
     let folder = "/usr/local/share/ca-certificates/"
     XCTAssertEqual(messages.count, 3, "\(messages)")
     XCTAssertTrue(messages.contains { $0.hasPrefix(folder + "corp.crt: a FIFO (named pipe) where") }, "\(messages)")

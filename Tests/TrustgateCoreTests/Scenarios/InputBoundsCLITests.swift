@@ -176,10 +176,8 @@ final class InputBoundsCLITests: XCTestCase {
       in: scenario.repo, seconds: 60)
     XCTAssertFalse(outcome.timedOut, outcome.all)
     XCTAssertEqual(outcome.status, 1, outcome.all)
-    let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
-    let messages = try XCTUnwrap(report["findings"] as? [[String: Any]])
-      .filter { $0["ruleID"] as? String == "TG002" && $0["severity"] as? String == "error" }
-      .compactMap { $0["message"] as? String }
+    let messages = try jsonFindings(outcome.stdout, rule: "TG002")
+      .filter { $0["severity"] as? String == "error" }.compactMap { $0["message"] as? String }
     for expected in [
       "/etc/ssl/certs/12345678.0: a FIFO (named pipe) where a regular file is expected",
       "/usr/local/share/ca-certificates/corp.crt: a FIFO (named pipe) where a regular file is expected",
@@ -248,10 +246,8 @@ final class InputBoundsCLITests: XCTestCase {
        "--root", Scenario.healthyRoot],
       in: scenario.repo, seconds: 20)
     XCTAssertFalse(outcome.timedOut, "check --baseline-ref of a 20,000-deep tree ran past 20 s")
-    let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
-    let deep = try XCTUnwrap(report["findings"] as? [[String: Any]]).filter {
-      $0["ruleID"] as? String == "TG002"
-        && ($0["message"] as? String)?.contains("folder more than 64 levels deep") == true
+    let deep = try jsonFindings(outcome.stdout, rule: "TG002").filter {
+      ($0["message"] as? String)?.contains("folder more than 64 levels deep") == true
     }
     XCTAssertEqual(deep.count, 1, outcome.stdout)
     XCTAssertEqual(deep.first?["severity"] as? String, "warning")
@@ -272,11 +268,8 @@ final class InputBoundsCLITests: XCTestCase {
         ["check", "--annotations", "none", "--format", "json", "--repo", scenario.repo], in: scenario.repo,
         environment: environment, seconds: 60)
       XCTAssertFalse(outcome.timedOut, outcome.all)
-      let report = try XCTUnwrap(
-        JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any], outcome.all)
-      let findings = try XCTUnwrap(report["findings"] as? [[String: Any]], outcome.all)
-      return findings.filter { $0["ruleID"] as? String == "TG002" && $0["severity"] as? String == "error" }
-        .compactMap { $0["message"] as? String }
+      return try jsonFindings(outcome.stdout, rule: "TG002")
+        .filter { $0["severity"] as? String == "error" }.compactMap { $0["message"] as? String }
     }
     for variable in ["PIP_CONFIG_FILE", "UV_CONFIG_FILE"] {
       let found = try tg002([variable: fifo])

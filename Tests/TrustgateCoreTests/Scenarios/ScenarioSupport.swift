@@ -117,6 +117,13 @@ final class Scenario {
   }
 }
 
+/// The findings of a JSON report printed on standard output (`--format json`), of one rule when `rule` is given.
+func jsonFindings(_ text: String, rule: String? = nil) throws -> [[String: Any]] {
+  let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], text)
+  let findings = try XCTUnwrap(report["findings"] as? [[String: Any]], text)
+  return rule.map { rule in findings.filter { $0["ruleID"] as? String == rule } } ?? findings
+}
+
 extension Dictionary where Key == String, Value == Any {
   /// `location` of a trustgate JSON finding as (path, line).
   var jsonLocation: (String?, Int?) {

@@ -17,9 +17,9 @@ public struct EnvironmentCollector {
       // and the secret must not reach a report: redacted here, before anything can echo it.
       // A host list that turns verification off (PIP_TRUSTED_HOST, GOINSECURE, UV_INSECURE_HOST) may carry
       // `user:password@host` items without a scheme: redacted as the same setting is in the clients' files.
-      let redacted = Self.redactingURLCredentials(given)
       let value =
-        variable.role == .disablesVerification ? ConfigSwitch.redactingCredentials(redacted) : redacted
+        variable.role == .disablesVerification
+        ? ConfigSwitch.redactingCredentials(given) : Self.redactingURLCredentials(given)
       var entry = EnvVariable(name: variable.name, role: variable.role, value: value)
       switch variable.role {
       case .disablesVerification:
