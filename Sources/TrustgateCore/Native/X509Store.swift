@@ -14,7 +14,8 @@ public struct VerificationFlags: OptionSet, Sendable, Hashable, Codable {
   /// Go, webpki): `X509_CHECK_FLAG_NEVER_CHECK_SUBJECT` in the host check, no verify flag.
   public static let noCommonName = VerificationFlags(rawValue: 4)
   /// curl's own host check: no common name when the subjectAltName holds any DNS name or IP address (an IP-only one
-  /// makes a host name fail), where OpenSSL's falls back to it while no DNS name is there.
+  /// makes a host name fail), where OpenSSL's falls back to it while no DNS name is there; with neither, an address
+  /// is compared with the common name, where OpenSSL's address check never reads it.
   public static let noCommonNameBesideAltNames = VerificationFlags(rawValue: 8)
 
   var openSSL: UInt {
@@ -275,6 +276,12 @@ public final class CertificateStore {
             || (flags.contains(.noCommonNameBesideAltNames) && tg_has_dns_or_ip_name(leaf) == 1)
           ? UInt32(X509_CHECK_FLAG_NEVER_CHECK_SUBJECT) : 0
         X509_VERIFY_PARAM_set_hostflags(parameters, UInt32(X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS) | never)
+        X509_VERIFY_PARAM_set1_host(parameters, host.name, 0)
+      case .ip where flags.contains(.noCommonNameBesideAltNames) && tg_has_dns_or_ip_name(leaf) == 0:
+        // curl's own check: with no DNS or IP name the last CN is compared with the address, exactly
+        // (`Curl_cert_hostcheck`, no wildcard for an address), where OpenSSL's address check never looks at a CN.
+        X509_VERIFY_PARAM_set_hostflags(
+          parameters, UInt32(X509_CHECK_FLAG_NO_WILDCARDS) | UInt32(X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS))
         X509_VERIFY_PARAM_set1_host(parameters, host.name, 0)
       case .ip:
         X509_VERIFY_PARAM_set1_ip_asc(parameters, host.name)

@@ -42,6 +42,11 @@ final class CommonNameVerificationTests: XCTestCase {
       openssl x509 -req -in ipleaf.csr -CA "$2/inter.pem" -CAkey "$2/inter.key" -CAcreateserial -days 365 \\
         -extfile ip.cnf -extensions leaf -out ipleaf.pem 2>/dev/null
       cat ipleaf.pem "$2/inter.pem" > ipchain.pem
+      openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out addressleaf.key 2>/dev/null
+      openssl req -new -key addressleaf.key -subj "/CN=127.0.0.1" -out addressleaf.csr
+      openssl x509 -req -in addressleaf.csr -CA "$2/inter.pem" -CAkey "$2/inter.key" -CAcreateserial -days 365 \
+        -extfile cn.cnf -extensions leaf -out addressleaf.pem 2>/dev/null
+      cat addressleaf.pem "$2/inter.pem" > addresschain.pem
       """
     let made = try Shell.run(["/bin/bash", "-c", script, "sh", scratch.path, pki.path])
     XCTAssertEqual(made.status, 0, made.output)
@@ -146,5 +151,38 @@ final class CommonNameVerificationTests: XCTestCase {
     XCTAssertEqual(ours["error"] as? String, "hostname mismatch", "\(ours)")
     let openssl = try XCTUnwrap(items.first { $0["client"] as? String == "openssl" }, run.stdout)
     XCTAssertEqual(openssl["verifies"] as? Bool, true, "\(openssl)")
+  }
+
+  /// A leaf with `CN=127.0.0.1` and no subjectAltName, reached at 127.0.0.1: curl, with no DNS or IP name to look
+  /// at, compares the CN with the address and connects; Python checks addresses against IP names only and refuses.
+  /// trustgate said curl refuses too (a false FAIL).
+  func testCurlComparesAnAddressWithTheCommonNameWhenTheLeafHasNoNames() throws {
+    let port = try LocalServers.freePort()
+    try servers.sServer(
+      address: "127.0.0.1", port: port, certificate: scratch.path + "/addressleaf.pem",
+      key: scratch.path + "/addressleaf.key", chain: pki.file("inter.pem"), www: true)
+    let url = "https://127.0.0.1:\(port)/"
+    let curl = try XCTUnwrap(Shell.which("curl"))
+    let real = try Shell.run(
+      [curl, "-sS", "-o", "/dev/null", "--cacert", pki.file("root.pem"), url],
+      environment: ["PATH": "/usr/bin:/bin", "HOME": scratch.path])
+    XCTAssertEqual(real.status, 0, real.output)
+    let python = try XCTUnwrap(ClientVerificationTests.interpreter("3.11"))
+    let urllib = try Shell.run(
+      [python, "-c", "import ssl, sys, urllib.request\nctx = ssl.create_default_context(cafile=sys.argv[2])\n"
+        + "urllib.request.urlopen(sys.argv[1], context=ctx, timeout=10)\nprint('ACCEPTED')", url, pki.file("root.pem")])
+    XCTAssertFalse(urllib.output.contains("ACCEPTED"), urllib.output)
+    XCTAssertTrue(urllib.output.contains("IP address mismatch"), urllib.output)
+    let run = try CLI.run(
+      ["verify", "--chain", scratch.path + "/addresschain.pem", "--host", "127.0.0.1", "--repo",
+       scratch.path + "/repo", "--format", "json"],
+      in: scratch.path + "/repo",
+      environment: ["CURL_CA_BUNDLE": pki.file("root.pem"), "SSL_CERT_FILE": pki.file("root.pem")])
+    let items = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]], run.all)
+    let ours = try XCTUnwrap(items.first { $0["client"] as? String == "curl" }, run.stdout)
+    XCTAssertEqual(ours["verifies"] as? Bool, true, "\(ours)")
+    let openssl = try XCTUnwrap(items.first { $0["client"] as? String == "openssl" }, run.stdout)
+    XCTAssertEqual(openssl["verifies"] as? Bool, false, "\(openssl)")
+    XCTAssertEqual(openssl["error"] as? String, "IP address mismatch", "\(openssl)")
   }
 }
