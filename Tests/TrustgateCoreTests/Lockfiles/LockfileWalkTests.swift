@@ -128,15 +128,21 @@ final class LockfileWalkTests: XCTestCase {
       mkdir -p repo/app
       echo 'httpx==0.28.1' > outside.txt
       printf -- '-r ../../outside.txt\\n-c /etc/hostname\\n-r base.txt\\ncertifi==2026.4.22\\n' > repo/app/requirements.txt
+      echo '-r https://ci:s3cret@pypi.example.com/constraints.txt' >> repo/app/requirements.txt
       ln -s ../../outside.txt repo/app/base.txt
       """)
     let (lockfiles, problems) = collect()
     XCTAssertEqual(lockfiles.map(\.path), ["app/requirements.txt"], "outside files are never read")
     let messages = problems.filter { $0.unreadable == true }.map { "\($0.path ?? ""): \($0.message)" }.sorted()
-    XCTAssertEqual(messages.count, 3, "\(messages)")
+    XCTAssertEqual(messages.count, 4, "\(messages)")
     XCTAssertTrue(messages.contains { $0.hasPrefix("app/base.txt: is a link to ../../outside.txt, outside") }, "\(messages)")
     XCTAssertTrue(messages.contains { $0.contains("includes ../../outside.txt, which lies outside the repository") }, "\(messages)")
     XCTAssertTrue(messages.contains { $0.contains("includes /etc/hostname, which lies outside the repository") }, "\(messages)")
+    // A URL include was passed over in silence: pip fetches it, the gate never saw what it pins.
+    XCTAssertTrue(
+      messages.contains { $0.contains("includes https://***@pypi.example.com/constraints.txt, a URL outside") },
+      "\(messages)")
+    XCTAssertFalse(messages.joined().contains("s3cret"), "\(messages)")
   }
 
   func testDeepLockfilesAreReadAndFoldersPastTheLimitAreProblems() throws {

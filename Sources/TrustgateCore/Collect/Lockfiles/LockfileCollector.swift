@@ -88,7 +88,20 @@ public struct LockfileCollector: Sendable {
         collection.problems.append(Self.unreadable(path, reason))
       }
       let folder = path.split(separator: "/").dropLast().joined(separator: "/")
-      for reference in references where !reference.contains("://") {
+      for reference in references {
+        // pip fetches `-r https://…` (and reads `file:` URLs) itself; the gate reads no URL, so what it pins is
+        // as unseen as a file outside the repository.
+        if reference.contains("://") {
+          collection.problems.append(
+            Problem(
+              area: .lockfiles, path: path,
+              message: "includes \(Self.shown(EnvironmentCollector.redactingURLCredentials(reference))), a URL "
+                + "outside the repository: not fetched, so the versions it pins are not judged",
+              fix: "Keep included requirements inside the repository (pip fetches the URL; trustgate reads no "
+                + "network file).",
+              unreadable: true))
+          continue
+        }
         guard let joined = Self.normalise(folder.isEmpty ? reference : folder + "/" + reference),
           !reference.hasPrefix("/")
         else {
