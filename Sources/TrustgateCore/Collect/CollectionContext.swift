@@ -53,18 +53,23 @@ public final class CollectionContext: Sendable {
 
   /// Reads the certificates of one file (following links inside the view). Problems are recorded once per real file,
   /// under `area` and the path the caller gave. Returns nil when the file cannot be read (the problem says why).
-  public func certificates(inFile path: String, area: Area, fix: String = defaultReadFix) -> CertificateSet? {
+  /// `failed`: told why, when the file cannot be read.
+  public func certificates(
+    inFile path: String, area: Area, fix: String = defaultReadFix, failed: ((FileError) -> Void)? = nil
+  ) -> CertificateSet? {
     let real: String
     do { real = try fs.resolveExisting(path) } catch {
       report(area, error, fix: fix)
+      failed?(error)
       return nil
     }
-    return certificates(inResolvedFile: real, shownAs: path, area: area, fix: fix)
+    return certificates(inResolvedFile: real, shownAs: path, area: area, fix: fix, failed: failed)
   }
 
   /// `certificates(inFile:)` for a path already resolved inside the view (no second walk through its links).
   func certificates(
-    inResolvedFile real: String, shownAs path: String, area: Area, fix: String, unreadable: Bool = false
+    inResolvedFile real: String, shownAs path: String, area: Area, fix: String, unreadable: Bool = false,
+    failed: ((FileError) -> Void)? = nil
   ) -> CertificateSet? {
     if let cached = state.withLock({ $0.cache[real] }) { return cached }
     let bytes: [UInt8]
@@ -76,6 +81,7 @@ public final class CollectionContext: Sendable {
       }
     } catch {
       report(area, error.renamed(to: path), fix: fix, unreadable: unreadable)
+      failed?(error)
       return nil
     }
     kept?.keep(real, bytes)

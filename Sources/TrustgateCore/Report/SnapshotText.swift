@@ -116,6 +116,7 @@ public enum SnapshotText {
     case .linkLoop: "a loop of links"
     case .unreadable: "cannot be read"
     case .notAFile: "not a file"
+    case .tooLarge: "over \(defaultReadLimit >> 20) MiB, not read"
     }
   }
 

@@ -20,6 +20,8 @@ struct SnapshotPaths: Sendable {
   /// Files the collectors could not read (a bundle of mode 600 that another user owns): a client loading one raises
   /// or skips it, as its load's reaction says.
   var unreadable: Set<String> = []
+  /// Files over the size trustgate reads: what a client loading one trusts is unknown.
+  var oversized: Set<String> = []
   var setVariables: Set<String>
   /// Java keystores the configuration read (`TrustConfiguration.keyStores`).
   let keyStores: [String: JavaKeyStore.Reading]
@@ -53,12 +55,13 @@ struct SnapshotPaths: Sendable {
       switch target.state {
       // A file the build user may not read is still a file to the client (`os.path.isfile`): it tries to load it,
       // and what it does then (PermissionError, or OpenSSL skipping it) is the load's reaction.
-      case .file, .unreadable: state = .file
+      case .file, .unreadable, .tooLarge: state = .file
       case .directory: state = .folder
       case .missing, .danglingLink, .linkLoop, .notAFile: state = .missing
       }
       for path in [variable.openedPath] + (target.resolvedPath.map { [$0] } ?? []) {
         if target.state == .unreadable { unreadable.insert(path) }
+        if target.state == .tooLarge { oversized.insert(path) }
         states[path] = states[path] ?? state
         if let set = target.certificates, state == .file { sets[path] = sets[path] ?? set }
       }
@@ -90,7 +93,9 @@ struct SnapshotPaths: Sendable {
   /// Valid roots a load holds, nil when the snapshot does not say.
   func roots(_ load: TrustPlan.Load) -> Int? {
     switch load.kind {
-    case .file: return unreadable.contains(load.path) ? 0 : sets[load.path].map(Self.validRoots)
+    case .file:
+      if oversized.contains(load.path) { return nil }
+      return unreadable.contains(load.path) ? 0 : sets[load.path].map(Self.validRoots)
     case .folder(let split):
       let folders = split ? load.path.split(separator: ":").map(String.init) : [load.path]
       var total = 0
@@ -125,6 +130,11 @@ struct SnapshotPaths: Sendable {
     var notes = plan.notes
     var outcome = plan.outcome
     // A file this user cannot read: Python raises when it loads it, curl stops, OpenSSL's default paths skip it.
+    if outcome == .verifies, let load = plan.loads.first(where: { $0.kind == .file && oversized.contains($0.path) }) {
+      outcome = .unknown(
+        "\(load.label) \(load.path) is over \(defaultReadLimit >> 20) MiB, more than trustgate reads: its roots are "
+          + "not judged")
+    }
     if outcome == .verifies {
       let reader = snapshot.target.user.map { "the image's user \($0)" } ?? "the user the client runs as"
       for load in plan.loads where load.kind == .file && unreadable.contains(load.path) {

@@ -163,8 +163,9 @@ public struct EnvVariable: Codable, Sendable, Equatable, Comparable {
 public struct EnvTarget: Codable, Sendable, Equatable {
   public enum State: String, Codable, Sendable {
     /// `unreadable`: there, but this user may not read it (clients fail when they load it); `linkLoop`: links that
-    /// lead back to themselves (clients see nothing there).
-    case file, directory, missing, danglingLink, linkLoop, unreadable, notAFile
+    /// lead back to themselves (clients see nothing there); `tooLarge`: a file over the size trustgate reads (what
+    /// it holds, and so what its clients trust, is unknown).
+    case file, directory, missing, danglingLink, linkLoop, unreadable, notAFile, tooLarge
   }
   public var state: State
   public var resolvedPath: String?

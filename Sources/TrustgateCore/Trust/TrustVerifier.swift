@@ -205,6 +205,8 @@ public final class TrustVerifier {
   var texts: [String: [UInt8]?] = [:]
   /// Why `read` could not read a file that is there (`Permission denied`), by path.
   var failures: [String: String] = [:]
+  /// Files over the size trustgate reads, with that size: what they hold is unknown.
+  var oversized: [String: Int] = [:]
   /// By `CAFiles.key`: the same file named two ways (`/usr/lib/ssl/cert.pem`, a link to the bundle) is indexed once.
   var caFiles: [String: CAFile] = [:]
 
@@ -215,7 +217,11 @@ public final class TrustVerifier {
     var bytes: [UInt8]?
     if let view = Views(fs: fs, repository: repository).view(path) {
       do { bytes = try view.read(path.hasPrefix("/") ? path : "/" + path) } catch {
-        if case .notReadable(_, let reason) = error { failures[path] = reason }
+        switch error {
+        case .notReadable(_, let reason): failures[path] = reason
+        case .tooLarge(_, _, let limit): oversized[path] = limit
+        default: break
+        }
       }
     }
     texts[path] = bytes
@@ -323,6 +329,13 @@ public final class TrustVerifier {
         if count > 0 {
           built.lines.append((index, false, "\(load.path) (\(count) certificate\(count == 1 ? "" : "s"))"))
           continue
+        }
+        // Not read, so not known: whatever the client would make of it, the gate cannot say it verifies.
+        if let limit = oversized[load.path] {
+          built.failure =
+            "\(load.label) \(load.path.capped()) is over \(limit >> 20) MiB, more than trustgate reads: the roots in "
+            + "it cannot be judged"
+          return built
         }
         switch load.noCertificates {
         case .raises(let message):

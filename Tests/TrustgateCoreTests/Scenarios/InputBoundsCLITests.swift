@@ -189,6 +189,46 @@ final class InputBoundsCLITests: XCTestCase {
     XCTAssertEqual(messages.count, 4, "\(messages)")
   }
 
+  /// REQUESTS_CA_BUNDLE at a 70 MB file (sparse): trustgate reads no file over 64 MiB, so what requests and pip
+  /// would trust is unknown. TG201 said it "cannot be read" with a chmod fix, and the verdicts a PermissionError or
+  /// OpenSSL's "no certificate or crl found": three wrong reasons. Now each says the file is too large to judge,
+  /// and the gate still fails.
+  func testACABundleTooLargeToReadIsSaidToBeSo() throws {
+    let scenario = try Scenario()
+    try scenario.write("requirements.txt", "requests==2.32.3\n")
+    let huge = scenario.sandbox.path("huge.pem")
+    let sparse = try Shell.run(["/usr/bin/truncate", "-s", "70000000", huge])
+    XCTAssertEqual(sparse.status, 0, sparse.output)
+    let environment = ["REQUESTS_CA_BUNDLE": huge]
+    let outcome = try BoundedRun.trustgate(
+      ["check", "--annotations", "none", "--format", "json", "--repo", scenario.repo],
+      in: scenario.repo, environment: environment, seconds: 60)
+    XCTAssertEqual(outcome.status, 1, outcome.all)
+    let tg201 = try jsonFindings(outcome.stdout, rule: "TG201")
+    XCTAssertEqual(tg201.count, 1, outcome.stdout)
+    let message = try XCTUnwrap(tg201.first?["message"] as? String)
+    XCTAssertTrue(message.contains("which is over 64 MiB, more than trustgate reads"), message)
+    XCTAssertTrue(message.contains("cannot be judged"), message)
+    XCTAssertEqual(tg201.first?["severity"] as? String, "error")
+    XCTAssertFalse(outcome.stdout.contains("chmod"), outcome.stdout)
+    XCTAssertFalse(outcome.stdout.contains("PermissionError"), outcome.stdout)
+    let chain = scenario.sandbox.path("chain.pem")
+    let made = try Shell.run(
+      ["/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+       "-keyout", scenario.sandbox.path("chain.key"), "-subj", "/CN=localhost", "-addext",
+       "subjectAltName=DNS:localhost", "-days", "30", "-out", chain])
+    XCTAssertEqual(made.status, 0, made.output)
+    let verify = try BoundedRun.trustgate(
+      ["verify", "--chain", chain, "--host", "localhost", "--repo", scenario.repo, "--format", "json"],
+      in: scenario.repo, environment: environment, seconds: 60)
+    let items = try XCTUnwrap(
+      JSONSerialization.jsonObject(with: Data(verify.stdout.utf8)) as? [[String: Any]], verify.all)
+    let requests = try XCTUnwrap(items.first { $0["client"] as? String == "requests" }, verify.stdout)
+    XCTAssertEqual(requests["verifies"] as? Bool, false, "\(requests)")
+    let error = requests["error"] as? String ?? ""
+    XCTAssertTrue(error.contains("is over 64 MiB, more than trustgate reads"), error)
+  }
+
   /// Something at `.trustgate/baseline.json` that cannot be read (a FIFO, a dangling link, a folder) was taken as no
   /// baseline: `check` fell back to git's lockfiles and passed; a link to a file outside the repository was read, which
   /// the policy's `baseline:` refuses. Each is now exit 2 naming the path; with nothing there, git's lockfiles are

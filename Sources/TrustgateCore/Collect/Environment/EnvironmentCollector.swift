@@ -114,8 +114,11 @@ public struct EnvironmentCollector {
             area: .environment, path: path, message: "\(variable.name) names a file; its readers expect a directory",
             fix: "Point \(variable.name) at a hashed certificate directory, or use SSL_CERT_FILE for a bundle."))
       }
-      target.certificates = context.certificates(inFile: path, area: .environment, fix: missingFix)
-      if target.certificates == nil { target.state = .unreadable }
+      var oversized = false
+      target.certificates = context.certificates(inFile: path, area: .environment, fix: missingFix) { error in
+        if case .tooLarge = error { oversized = true }
+      }
+      if target.certificates == nil { target.state = oversized ? .tooLarge : .unreadable }
     default:
       target = EnvTarget(state: .notAFile)
       context.report(

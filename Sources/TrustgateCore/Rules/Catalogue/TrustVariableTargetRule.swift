@@ -32,6 +32,7 @@ public struct TrustVariableTargetRule: Rule {
       case .linkLoop: problem = "points at \(variable.shownValue), a loop of links that leads nowhere"
       case .unreadable: problem = "points at \(variable.shownValue), which cannot be read"
       case .notAFile: problem = "points at \(variable.shownValue), which is not a file"
+      case .tooLarge: problem = "points at \(variable.shownValue), which is over \(defaultReadLimit >> 20) MiB, more than trustgate reads"
       case .directory where variable.role == .caFile: problem = "points at the directory \(variable.shownValue); \(readers) expect a file"
       case .file where variable.role == .caDirectory: problem = "points at the file \(variable.shownValue); \(readers) expect a directory"
       case .file, .directory:
@@ -41,12 +42,21 @@ public struct TrustVariableTargetRule: Rule {
         }
       }
       if let problem {
-        let (consequence, breaks) = Self.consequence(of: variable, readers: readers, in: context.current)
+        // What a file too large to read holds is unknown: the gate cannot say whether its readers verify.
+        let (consequence, breaks) =
+          target.state == .tooLarge
+          ? ("what \(readers) trust from it cannot be judged", true)
+          : Self.consequence(of: variable, readers: readers, in: context.current)
         // There, but closed to the user the clients run as (its mode, its owner, a folder above it).
         let fix =
-          target.state == .unreadable
-          ? FileError.permissionFix(variable.openedPath, instead: "point \(variable.name) at a bundle that user can read")
-          : nil
+          switch target.state {
+          case .unreadable:
+            FileError.permissionFix(variable.openedPath, instead: "point \(variable.name) at a bundle that user can read")
+          case .tooLarge:
+            "Point \(variable.name) at a CA bundle of a usual size (the OS bundle is about 200 KiB); one this large is "
+              + "not a list of roots a client should load."
+          default: nil as String?
+          }
         result.findings.append(
           finding(
             variable.name, "\(variable.name) \(problem): \(consequence)", at: nil, fix: fix,
