@@ -98,6 +98,32 @@ ASN1_SEQUENCE(TG_CERT) = {
   ASN1_SIMPLE(TG_CERT, algorithm, X509_ALGOR),
   ASN1_SIMPLE(TG_CERT, signature, ASN1_BIT_STRING)
 } static_ASN1_SEQUENCE_END(TG_CERT)
+/* Go's crypto/x509 on a chain OpenSSL built, leaf first, beyond what OpenSSL checks with no purpose. 1: an issuer
+   may not sign (`CheckSignatureFrom`: a version 3 one needs basicConstraints with cA, and keyCertSign when it has a
+   keyUsage; a version 1 one signs); 2: a certificate's extended key usage holds neither serverAuth, an SGC usage nor
+   anyExtendedKeyUsage (`checkChainForKeyUsage`, root included); 0: Go takes it. A leaf's keyUsage is never read.
+   *depth: the certificate at fault. */
+static inline int tg_go_chain_rules(STACK_OF(X509) *chain, int *depth) {
+  int n = sk_X509_num(chain);
+  for (int i = 1; i < n; i++) {
+    X509 *parent = sk_X509_value(chain, i);
+    uint32_t flags = X509_get_extension_flags(parent);
+    int constrained = (flags & EXFLAG_BCONS) != 0;
+    if ((X509_get_version(parent) == X509_VERSION_3 && !constrained) || (constrained && !(flags & EXFLAG_CA)) ||
+        ((flags & EXFLAG_KUSAGE) && !(X509_get_key_usage(parent) & KU_KEY_CERT_SIGN))) {
+      *depth = i;
+      return 1;
+    }
+  }
+  for (int i = 0; i < n; i++) {
+    X509 *x = sk_X509_value(chain, i);
+    if (!(X509_get_extension_flags(x) & EXFLAG_XKUSAGE)) continue;
+    if (X509_get_extended_key_usage(x) & (XKU_ANYEKU | XKU_SSL_SERVER | XKU_SGC)) continue;
+    *depth = i;
+    return 2;
+  }
+  return 0;
+}
 /* 1 when the certificate's subjectAltName holds a DNS name or an IP address: curl's own host check then never looks
    at the common name (OpenSSL's X509_check_host does while no DNS name is there). */
 static inline int tg_has_dns_or_ip_name(X509 *x) {

@@ -17,6 +17,10 @@ public struct VerificationFlags: OptionSet, Sendable, Hashable, Codable {
   /// makes a host name fail), where OpenSSL's falls back to it while no DNS name is there; with neither, an address
   /// is compared with the common name, where OpenSSL's address check never reads it.
   public static let noCommonNameBesideAltNames = VerificationFlags(rawValue: 8)
+  /// Go's crypto/x509 in place of OpenSSL's `ssl_server` purpose: an issuer signs only as `CheckSignatureFrom` lets
+  /// it (a version 3 one needs basicConstraints cA, keyCertSign when it has a keyUsage: a root too, which OpenSSL
+  /// never asks), every extended key usage in the chain allows serverAuth, and a leaf's keyUsage is not read.
+  public static let goChainRules = VerificationFlags(rawValue: 16)
 
   var openSSL: UInt {
     var value: UInt = 0
@@ -30,6 +34,7 @@ public struct VerificationFlags: OptionSet, Sendable, Hashable, Codable {
     (contains(.x509Strict) ? ["x509_strict"] : []) + (contains(.partialChain) ? ["partial_chain"] : [])
       + (contains(.noCommonName) ? ["no_common_name"] : [])
       + (contains(.noCommonNameBesideAltNames) ? ["no_common_name_beside_alt_names"] : [])
+      + (contains(.goChainRules) ? ["go_chain_rules"] : [])
   }
 }
 
@@ -263,7 +268,9 @@ public final class CertificateStore {
         verifies: false, code: -1, error: OpenSSLError.drain("X509_STORE_CTX_init").description)
     }
     // No purpose for a root checked alone: a CA is no TLS server, the question is whether the store trusts it.
-    X509_STORE_CTX_set_default(context, purpose ?? "default")
+    // Go's own rules stand in for the purpose (`tg_go_chain_rules` below).
+    let goRules = purpose != nil && flags.contains(.goChainRules)
+    X509_STORE_CTX_set_default(context, goRules ? "default" : purpose ?? "default")
     let parameters = X509_STORE_CTX_get0_param(context)
     X509_VERIFY_PARAM_set_flags(parameters, flags.openSSL)
     X509_VERIFY_PARAM_set_time(parameters, time_t(time))
@@ -289,7 +296,21 @@ public final class CertificateStore {
     }
     let result = X509_verify_cert(context)
     let code = Int(X509_STORE_CTX_get_error(context))
-    if result == 1 && code == X509_V_OK { return VerificationOutcome(verifies: true, code: 0, error: nil, depth: nil) }
+    if result == 1 && code == X509_V_OK {
+      var depth: Int32 = 0
+      switch goRules ? tg_go_chain_rules(X509_STORE_CTX_get0_chain(context), &depth) : 0 {
+      case 1:
+        return VerificationOutcome(
+          verifies: false, code: Int(X509_V_ERR_INVALID_CA),
+          error: "parent certificate cannot sign this kind of certificate", depth: Int(depth))
+      case 2:
+        return VerificationOutcome(
+          verifies: false, code: Int(X509_V_ERR_INVALID_PURPOSE), error: "incompatible key usage",
+          depth: Int(depth))
+      default:
+        return VerificationOutcome(verifies: true, code: 0, error: nil, depth: nil)
+      }
+    }
     return VerificationOutcome(
       verifies: false, code: code, error: String(cString: X509_verify_cert_error_string(code)),
       depth: Int(X509_STORE_CTX_get_error_depth(context)))

@@ -702,6 +702,11 @@ public enum ClientBehaviours {
       source: "https://go.dev/doc/go1.17#crypto/x509 (the x509ignoreCN=0 GODEBUG is gone: no common name "
         + "fallback); measured go 1.19.8: \"x509: certificate relies on legacy Common Name field\""),
     .init(
+      context: .go, package: nil, python: .any, flags: [.goChainRules],
+      source: "https://github.com/golang/go/blob/go1.19.8/src/crypto/x509/x509.go (CheckSignatureFrom: a v3 parent "
+        + "without basicConstraints cA, or with keyUsage and no certSign, cannot sign) and verify.go "
+        + "(checkChainForKeyUsage; the leaf's keyUsage is ignored); measured go 1.19.8 (GoVerificationTests)"),
+    .init(
       context: .curl, package: nil, python: .any, flags: [.noCommonNameBesideAltNames],
       source: "https://github.com/curl/curl/blob/curl-7_88_1/lib/vtls/openssl.c (Curl_ossl_verifyhost: with a DNS "
         + "or IP subjectAltName the CN is not used); measured curl 7.88.1: \"no alternative certificate subject name "
