@@ -98,31 +98,116 @@ ASN1_SEQUENCE(TG_CERT) = {
   ASN1_SIMPLE(TG_CERT, algorithm, X509_ALGOR),
   ASN1_SIMPLE(TG_CERT, signature, ASN1_BIT_STRING)
 } static_ASN1_SEQUENCE_END(TG_CERT)
-/* Go's crypto/x509 on a chain OpenSSL built, leaf first, beyond what OpenSSL checks with no purpose. 1: an issuer
-   may not sign (`CheckSignatureFrom`: a version 3 one needs basicConstraints with cA, and keyCertSign when it has a
-   keyUsage; a version 1 one signs); 2: a certificate's extended key usage holds neither serverAuth, an SGC usage nor
-   anyExtendedKeyUsage (`checkChainForKeyUsage`, root included); 0: Go takes it. A leaf's keyUsage is never read.
-   *depth: the certificate at fault. */
-static inline int tg_go_chain_rules(STACK_OF(X509) *chain, int *depth) {
+/* Clients whose own chain rules stand in for OpenSSL's ssl_server purpose (`tg_client_chain_rules`). */
+#define TG_RULES_GO 1
+#define TG_RULES_JAVA 2
+#define TG_RULES_GNUTLS 3
+/* What `tg_client_chain_rules` finds broken. */
+#define TG_BROKEN_ISSUER 1
+#define TG_BROKEN_CHAIN_EKU 2
+#define TG_BROKEN_ANCHOR_NOT_CA 3
+#define TG_BROKEN_ANCHOR_KEY_USAGE 4
+#define TG_BROKEN_LEAF_EKU 5
+#define TG_BROKEN_LEAF_KEY_USAGE 6
+#define TG_BROKEN_HANDSHAKE_KEY_USAGE 7
+
+/* A CA as Go's `CheckSignatureFrom` and Java's trust anchor check see it: a version 3 certificate needs
+   basicConstraints with cA (a version 1 one passes), and keyCertSign when it has a keyUsage. 0: it may not sign. */
+static inline int tg_signs_as_ca(X509 *x) {
+  uint32_t flags = X509_get_extension_flags(x);
+  int constrained = (flags & EXFLAG_BCONS) != 0;
+  if ((X509_get_version(x) == X509_VERSION_3 && !constrained) || (constrained && !(flags & EXFLAG_CA))) return 0;
+  return !(flags & EXFLAG_KUSAGE) || (X509_get_key_usage(x) & KU_KEY_CERT_SIGN);
+}
+/* 1 when the certificate has an extended key usage that allows none of serverAuth, an SGC usage and any. */
+static inline int tg_eku_refuses_server(X509 *x) {
+  if (!(X509_get_extension_flags(x) & EXFLAG_XKUSAGE)) return 0;
+  return !(X509_get_extended_key_usage(x) & (XKU_ANYEKU | XKU_SSL_SERVER | XKU_SGC));
+}
+/* 1 when the certificate has a keyUsage without digitalSignature. */
+static inline int tg_ku_refuses_signing(X509 *x) {
+  return (X509_get_extension_flags(x) & EXFLAG_KUSAGE) && !(X509_get_key_usage(x) & KU_DIGITAL_SIGNATURE);
+}
+
+/* A client's checks on a chain OpenSSL built and verified with no purpose, leaf first; 0 when the client takes it,
+   else a TG_BROKEN_ code and *depth, the certificate at fault.
+   - Go (crypto/x509): every issuer, the root too, signs only as `CheckSignatureFrom` lets it (`tg_signs_as_ca`);
+     every extended key usage in the chain allows serverAuth (`checkChainForKeyUsage`); a leaf's keyUsage is never
+     read.
+   - Java (sun.security.validator): the trust anchor of a chain of two or more is a CA (`tg_signs_as_ca`:
+     "TrustAnchor with subject … is not a CA certificate"); the leaf alone has its extended key usage checked, and
+     its keyUsage must allow digitalSignature (TLS 1.3 and ECDHE).
+   - GnuTLS (libcurl-gnutls): no extended key usage anywhere; the handshake refuses a leaf whose keyUsage lacks
+     digitalSignature. */
+static inline int tg_client_chain_rules(STACK_OF(X509) *chain, int library, int *depth) {
   int n = sk_X509_num(chain);
-  for (int i = 1; i < n; i++) {
-    X509 *parent = sk_X509_value(chain, i);
-    uint32_t flags = X509_get_extension_flags(parent);
-    int constrained = (flags & EXFLAG_BCONS) != 0;
-    if ((X509_get_version(parent) == X509_VERSION_3 && !constrained) || (constrained && !(flags & EXFLAG_CA)) ||
-        ((flags & EXFLAG_KUSAGE) && !(X509_get_key_usage(parent) & KU_KEY_CERT_SIGN))) {
-      *depth = i;
+  if (n < 1) return 0;
+  X509 *leaf = sk_X509_value(chain, 0);
+  switch (library) {
+  case TG_RULES_GO:
+    for (int i = 1; i < n; i++) {
+      if (!tg_signs_as_ca(sk_X509_value(chain, i))) { *depth = i; return TG_BROKEN_ISSUER; }
+    }
+    for (int i = 0; i < n; i++) {
+      if (tg_eku_refuses_server(sk_X509_value(chain, i))) { *depth = i; return TG_BROKEN_CHAIN_EKU; }
+    }
+    return 0;
+  case TG_RULES_JAVA:
+    if (n >= 2) {
+      X509 *anchor = sk_X509_value(chain, n - 1);
+      uint32_t flags = X509_get_extension_flags(anchor);
+      if ((flags & EXFLAG_KUSAGE) && !(X509_get_key_usage(anchor) & KU_KEY_CERT_SIGN)) {
+        *depth = n - 1;
+        return TG_BROKEN_ANCHOR_KEY_USAGE;
+      }
+      if (!tg_signs_as_ca(anchor)) { *depth = n - 1; return TG_BROKEN_ANCHOR_NOT_CA; }
+    }
+    if (tg_eku_refuses_server(leaf)) { *depth = 0; return TG_BROKEN_LEAF_EKU; }
+    if (tg_ku_refuses_signing(leaf)) { *depth = 0; return TG_BROKEN_LEAF_KEY_USAGE; }
+    return 0;
+  case TG_RULES_GNUTLS:
+    if (tg_ku_refuses_signing(leaf)) { *depth = 0; return TG_BROKEN_HANDSHAKE_KEY_USAGE; }
+    return 0;
+  default:
+    return 0;
+  }
+}
+
+/* The verify callback of a client that does not check all OpenSSL checks; the client is the context's app data.
+   - GnuTLS (`check_if_ca`): a self-issued trust anchor without basicConstraints is a CA (unless its keyUsage
+     lacks keyCertSign), where OpenSSL wants one of the two.
+   - Java: a trust anchor's nameConstraints are not applied (the PKIX TrustAnchor is built without them), so a
+     violation no intermediate's constraints explain is forgiven.
+   A forgiven error is cleared: the verification's outcome is then that of the checks that follow. */
+static int tg_forgiving_verify(int ok, X509_STORE_CTX *ctx) {
+  if (ok) return ok;
+  int library = (int)(intptr_t)X509_STORE_CTX_get_ex_data(ctx, 0);
+  int error = X509_STORE_CTX_get_error(ctx);
+  STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(ctx);
+  int n = sk_X509_num(chain);
+  if (library == TG_RULES_GNUTLS && error == X509_V_ERR_INVALID_CA && n > 0 &&
+      X509_STORE_CTX_get_error_depth(ctx) == n - 1) {
+    X509 *anchor = sk_X509_value(chain, n - 1);
+    uint32_t flags = X509_get_extension_flags(anchor);
+    if (!(flags & EXFLAG_BCONS) && (flags & EXFLAG_SI) &&
+        (!(flags & EXFLAG_KUSAGE) || (X509_get_key_usage(anchor) & KU_KEY_CERT_SIGN))) {
+      X509_STORE_CTX_set_error(ctx, X509_V_OK);
       return 1;
     }
   }
-  for (int i = 0; i < n; i++) {
-    X509 *x = sk_X509_value(chain, i);
-    if (!(X509_get_extension_flags(x) & EXFLAG_XKUSAGE)) continue;
-    if (X509_get_extended_key_usage(x) & (XKU_ANYEKU | XKU_SSL_SERVER | XKU_SGC)) continue;
-    *depth = i;
-    return 2;
+  if (library == TG_RULES_JAVA &&
+      (error == X509_V_ERR_PERMITTED_VIOLATION || error == X509_V_ERR_EXCLUDED_VIOLATION)) {
+    for (int i = 1; i < n - 1; i++) {
+      if (X509_get_ext_by_NID(sk_X509_value(chain, i), NID_name_constraints, -1) >= 0) return 0;
+    }
+    X509_STORE_CTX_set_error(ctx, X509_V_OK);
+    return 1;
   }
   return 0;
+}
+static inline void tg_client_forgives(X509_STORE_CTX *ctx, int library) {
+  X509_STORE_CTX_set_ex_data(ctx, 0, (void *)(intptr_t)library);
+  X509_STORE_CTX_set_verify_cb(ctx, tg_forgiving_verify);
 }
 /* 1 when the certificate's subjectAltName holds a DNS name or an IP address: curl's own host check then never looks
    at the common name (OpenSSL's X509_check_host does while no DNS name is there). */

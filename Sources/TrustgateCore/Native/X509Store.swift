@@ -21,6 +21,13 @@ public struct VerificationFlags: OptionSet, Sendable, Hashable, Codable {
   /// it (a version 3 one needs basicConstraints cA, keyCertSign when it has a keyUsage: a root too, which OpenSSL
   /// never asks), every extended key usage in the chain allows serverAuth, and a leaf's keyUsage is not read.
   public static let goChainRules = VerificationFlags(rawValue: 16)
+  /// Java's (sun.security.validator, OpenJDK 17) in place of the purpose: the trust anchor of a longer chain must be
+  /// a CA (basicConstraints cA on a version 3 one, keyCertSign when it has a keyUsage), its nameConstraints are not
+  /// applied; extended key usage is read on the leaf alone, whose keyUsage must allow digitalSignature.
+  public static let javaChainRules = VerificationFlags(rawValue: 32)
+  /// GnuTLS's (libcurl-gnutls: git on Debian) in place of the purpose: no extended key usage anywhere, a self-issued
+  /// root without basicConstraints is a CA, and the handshake refuses a leaf whose keyUsage lacks digitalSignature.
+  public static let gnuTLSChainRules = VerificationFlags(rawValue: 64)
 
   var openSSL: UInt {
     var value: UInt = 0
@@ -35,6 +42,8 @@ public struct VerificationFlags: OptionSet, Sendable, Hashable, Codable {
       + (contains(.noCommonName) ? ["no_common_name"] : [])
       + (contains(.noCommonNameBesideAltNames) ? ["no_common_name_beside_alt_names"] : [])
       + (contains(.goChainRules) ? ["go_chain_rules"] : [])
+      + (contains(.javaChainRules) ? ["java_chain_rules"] : [])
+      + (contains(.gnuTLSChainRules) ? ["gnutls_chain_rules"] : [])
   }
 }
 
@@ -268,9 +277,15 @@ public final class CertificateStore {
         verifies: false, code: -1, error: OpenSSLError.drain("X509_STORE_CTX_init").description)
     }
     // No purpose for a root checked alone: a CA is no TLS server, the question is whether the store trusts it.
-    // Go's own rules stand in for the purpose (`tg_go_chain_rules` below).
-    let goRules = purpose != nil && flags.contains(.goChainRules)
-    X509_STORE_CTX_set_default(context, goRules ? "default" : purpose ?? "default")
+    // A client's own rules stand in for the purpose (`tg_client_chain_rules` below), and it forgives what its library
+    // does not check (`tg_client_forgives`).
+    let library: Int32 =
+      purpose == nil ? 0
+      : flags.contains(.goChainRules) ? TG_RULES_GO
+      : flags.contains(.javaChainRules) ? TG_RULES_JAVA
+      : flags.contains(.gnuTLSChainRules) ? TG_RULES_GNUTLS : 0
+    X509_STORE_CTX_set_default(context, library != 0 ? "default" : purpose ?? "default")
+    if library != 0 { tg_client_forgives(context, library) }
     let parameters = X509_STORE_CTX_get0_param(context)
     X509_VERIFY_PARAM_set_flags(parameters, flags.openSSL)
     X509_VERIFY_PARAM_set_time(parameters, time_t(time))
@@ -298,23 +313,33 @@ public final class CertificateStore {
     let code = Int(X509_STORE_CTX_get_error(context))
     if result == 1 && code == X509_V_OK {
       var depth: Int32 = 0
-      switch goRules ? tg_go_chain_rules(X509_STORE_CTX_get0_chain(context), &depth) : 0 {
-      case 1:
-        return VerificationOutcome(
-          verifies: false, code: Int(X509_V_ERR_INVALID_CA),
-          error: "parent certificate cannot sign this kind of certificate", depth: Int(depth))
-      case 2:
-        return VerificationOutcome(
-          verifies: false, code: Int(X509_V_ERR_INVALID_PURPOSE), error: "incompatible key usage",
-          depth: Int(depth))
-      default:
+      let broken = library == 0 ? 0 : tg_client_chain_rules(X509_STORE_CTX_get0_chain(context), library, &depth)
+      guard let (code, error) = Self.clientRuleErrors[broken] else {
         return VerificationOutcome(verifies: true, code: 0, error: nil, depth: nil)
       }
+      return VerificationOutcome(verifies: false, code: Int(code), error: error, depth: Int(depth))
     }
     return VerificationOutcome(
       verifies: false, code: code, error: String(cString: X509_verify_cert_error_string(code)),
       depth: Int(X509_STORE_CTX_get_error_depth(context)))
   }
+
+  /// What `tg_client_chain_rules` answers, as OpenSSL's nearest code and the client's own words.
+  static let clientRuleErrors: [Int32: (Int32, String)] = [
+    TG_BROKEN_ISSUER: (X509_V_ERR_INVALID_CA, "parent certificate cannot sign this kind of certificate"),
+    TG_BROKEN_CHAIN_EKU: (X509_V_ERR_INVALID_PURPOSE, "incompatible key usage"),
+    TG_BROKEN_ANCHOR_NOT_CA: (X509_V_ERR_INVALID_CA, "TrustAnchor is not a CA certificate"),
+    TG_BROKEN_ANCHOR_KEY_USAGE: (
+      X509_V_ERR_KEYUSAGE_NO_CERTSIGN, "TrustAnchor does not have keyCertSign bit set in KeyUsage extension"
+    ),
+    TG_BROKEN_LEAF_EKU: (
+      X509_V_ERR_INVALID_PURPOSE, "Extended key usage does not permit use for TLS server authentication"
+    ),
+    TG_BROKEN_LEAF_KEY_USAGE: (X509_V_ERR_INVALID_PURPOSE, "KeyUsage does not allow digital signatures"),
+    TG_BROKEN_HANDSHAKE_KEY_USAGE: (
+      X509_V_ERR_INVALID_PURPOSE, "Key usage violation in certificate has been detected"
+    ),
+  ]
 
   /// Whether a leaf matches a host by itself, outside chain verification (`X509_check_host`/`X509_check_ip_asc`).
   public static func matches(_ chain: CertificateChain, host: HostIdentity) -> Bool {

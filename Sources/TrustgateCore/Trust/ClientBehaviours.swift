@@ -106,6 +106,8 @@ public struct ClientBehaviour: Sendable {
   /// How the client reads a PEM CA file: as OpenSSL does, as Go does (`CERTIFICATE` blocks only), or block by block
   /// as `PEM_read_bio_X509` and GnuTLS do.
   public var reading = PEMReading.openssl
+  /// Flags of the TLS library the row stands for, whatever its context's rules say (GnuTLS's own chain rules).
+  public var flags: VerificationFlags = []
   /// Said whenever the row applies.
   public var note: String? = nil
   /// A URL, or a measured fact (trust-regressions.md §10).
@@ -353,12 +355,16 @@ public enum ClientBehaviours {
       switches: [.init(variable: "GIT_SSL_NO_VERIFY", value: nil)],
       when: gnuTLS ? gitGnuTLSKey : nil,
       reading: gnuTLS ? .x509Blocks : .openssl,
+      flags: gnuTLS ? [.gnuTLSChainRules] : [],
       source:
         "https://github.com/git/git/blob/master/Documentation/config/http.txt; measured git 2.39.5 (libcurl): an "
         + "intermediate in the CA file accepted as anchor (docs/conformance.md)"
         + (gnuTLS
           ? "; measured git 2.39.5 with libcurl-gnutls: a TRUSTED CERTIFICATE CA file refused, GIT_SSL_CAPATH one "
-            + "folder of plain files (GitGnuTLSTests)" : ""))
+            + "folder of plain files (GitGnuTLSTests); GnuTLS 3.7.9 checks no extended key usage "
+            + "(gnutls_certificate_verify_peers2 without a purpose), takes a self-issued root without "
+            + "basicConstraints as a CA (lib/x509/verify.c check_if_ca), and refuses a leaf whose keyUsage lacks "
+            + "digitalSignature in the handshake (GnuTLSChainRulesTests)" : ""))
   }
 
   /// Java's default SSL context (`sun.security.ssl.TrustStoreManager`, JDK 17 to 25; measured OpenJDK 17.0.15,
@@ -701,6 +707,12 @@ public enum ClientBehaviours {
       context: .go, package: nil, python: .any, flags: [.noCommonName],
       source: "https://go.dev/doc/go1.17#crypto/x509 (the x509ignoreCN=0 GODEBUG is gone: no common name "
         + "fallback); measured go 1.19.8: \"x509: certificate relies on legacy Common Name field\""),
+    .init(
+      context: .java, package: nil, python: .any, flags: [.javaChainRules],
+      source: "measured OpenJDK 17.0.15 (JavaChainRulesTests): \"TrustAnchor with subject … is not a CA "
+        + "certificate\" for a v3 root without basicConstraints cA; the trust anchor's nameConstraints are not "
+        + "applied; extended key usage is checked on the leaf alone (sun.security.validator.EndEntityChecker), and "
+        + "its keyUsage must allow digitalSignature (TLS 1.3, ECDHE)"),
     .init(
       context: .go, package: nil, python: .any, flags: [.goChainRules],
       source: "https://github.com/golang/go/blob/go1.19.8/src/crypto/x509/x509.go (CheckSignatureFrom: a v3 parent "

@@ -32,6 +32,7 @@ extension ClientBehaviours {
         out +=
           "  verification off: \(trustSwitch.variable)\(trustSwitch.value.map { "=\($0)" } ?? " set to anything")\n"
       }
+      if !row.flags.isEmpty { out += "  verification flags: \(row.flags.names.joined(separator: ", "))\n" }
       if let note = row.note { out += "  note: \(note)\n" }
       out += "  source: \(row.source)\n"
     }

@@ -197,7 +197,7 @@ public struct TrustPlanner: Sendable {
 
   func plan(_ row: ClientBehaviour, version: String?) -> TrustPlan {
     var plan = TrustPlan(client: row.client, version: version, row: row)
-    plan.flags = flags(for: row.context, client: row.client)
+    plan.flags = flags(for: row.context, client: row.client).union(row.flags)
     let levelRule = ClientBehaviours.securityLevelRules.last { rule in
       rule.contexts.contains(row.context) && rule.python.contains(python?.pythonVersion)
         && rule.library == configuration.tlsLibraries[row.client]

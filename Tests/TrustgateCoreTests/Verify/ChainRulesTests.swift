@@ -1,0 +1,224 @@
+import Foundation
+import XCTest
+
+@testable import TrustgateCore
+
+/// Each client's own chain rules against OpenSSL's, cell by cell on `openssl s_server` with the real go (`go mod
+/// download` through a GOPROXY), java (the default SSL context), git (Debian's, on libcurl-gnutls) and curl (OpenSSL,
+/// the reference). trustgate judged all of them by OpenSSL's `ssl_server` purpose:
+/// - Go's `CheckSignatureFrom` lets no version 3 issuer without basicConstraints cA sign, the root too, and Go never
+///   reads a leaf's keyUsage: go was said to verify under such a root (false ok) and to fail a leaf whose keyUsage is
+///   keyCertSign alone (false FAIL).
+/// - Java wants its trust anchor to be a CA ("TrustAnchor … is not a CA certificate"), applies no nameConstraints of
+///   the anchor, and reads extended key usage on the leaf alone.
+/// - GnuTLS reads no extended key usage, and takes a self-issued root without basicConstraints as a CA.
+final class ChainRulesTests: XCTestCase {
+  var scratch: TemporaryDirectory!
+  var servers: LocalServers!
+  var go = ""
+
+  override func setUpWithError() throws {
+    go = try XCTUnwrap(Shell.which("go"), "go is needed (Debian: golang-go; scripts/install-deps.sh --test)")
+    scratch = try TemporaryDirectory()
+    let script = #"""
+      set -eu
+      cd "$1"
+      cat > x.cnf <<'EOF'
+      [root]
+      basicConstraints = critical,CA:TRUE
+      keyUsage = critical,keyCertSign,cRLSign
+      subjectKeyIdentifier = hash
+      [root_no_constraints]
+      subjectKeyIdentifier = hash
+      [root_cert_sign_no_constraints]
+      keyUsage = critical,keyCertSign,cRLSign
+      subjectKeyIdentifier = hash
+      [root_no_cert_sign]
+      basicConstraints = critical,CA:TRUE
+      keyUsage = critical,digitalSignature
+      subjectKeyIdentifier = hash
+      [inter_no_constraints]
+      keyUsage = critical,keyCertSign,cRLSign
+      subjectKeyIdentifier = hash
+      authorityKeyIdentifier = keyid:always
+      [root_name_constrained]
+      basicConstraints = critical,CA:TRUE
+      keyUsage = critical,keyCertSign,cRLSign
+      nameConstraints = critical,permitted;DNS:example.com
+      subjectKeyIdentifier = hash
+      [inter_client_only]
+      basicConstraints = critical,CA:TRUE
+      keyUsage = critical,keyCertSign,cRLSign
+      extendedKeyUsage = clientAuth
+      subjectKeyIdentifier = hash
+      authorityKeyIdentifier = keyid:always
+      [leaf]
+      basicConstraints = critical,CA:FALSE
+      keyUsage = critical,digitalSignature
+      extendedKeyUsage = serverAuth
+      subjectAltName = DNS:localhost
+      [leaf_client_only]
+      basicConstraints = critical,CA:FALSE
+      keyUsage = critical,digitalSignature
+      extendedKeyUsage = clientAuth
+      subjectAltName = DNS:localhost
+      [leaf_cert_sign_only]
+      basicConstraints = critical,CA:FALSE
+      keyUsage = critical,keyCertSign
+      extendedKeyUsage = serverAuth
+      subjectAltName = DNS:localhost
+      EOF
+      key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1.key" 2>/dev/null; }
+      # root NAME SECTION
+      root() {
+        key "$1"
+        openssl req -new -x509 -key "$1.key" -subj "/CN=$1" -days 300 -config x.cnf -extensions "$2" -out "$1.pem"
+      }
+      # issue NAME SECTION ISSUER SUBJECT
+      issue() {
+        key "$1"
+        openssl req -new -key "$1.key" -subj "/CN=$4" -out "$1.csr"
+        openssl x509 -req -in "$1.csr" -CA "$3.pem" -CAkey "$3.key" -CAcreateserial -days 200 -extfile x.cnf \
+          -extensions "$2" -out "$1.pem" 2>/dev/null
+      }
+      root good root
+      root noconstraints root_no_constraints
+      root nocertsign root_no_cert_sign
+      root certsignnoconstraints root_cert_sign_no_constraints
+      root constrained root_name_constrained
+      issue leaf-noconstraints leaf noconstraints localhost
+      issue leaf-nocertsign leaf nocertsign localhost
+      issue leaf-certsignnoconstraints leaf certsignnoconstraints localhost
+      issue leaf-certsignonly leaf_cert_sign_only good localhost
+      issue leaf-clientonly leaf_client_only good localhost
+      issue leaf-constrained leaf constrained localhost
+      issue inter-noconstraints inter_no_constraints good inter
+      issue leaf-under-noconstraints leaf inter-noconstraints localhost
+      issue inter-clientonly inter_client_only good inter
+      issue leaf-under-clientonly leaf inter-clientonly localhost
+      for leaf in leaf-noconstraints leaf-nocertsign leaf-certsignonly leaf-certsignnoconstraints leaf-clientonly \
+        leaf-constrained; do
+        cp "$leaf.pem" "$leaf-chain.pem"
+      done
+      cat leaf-under-noconstraints.pem inter-noconstraints.pem > leaf-under-noconstraints-chain.pem
+      cat leaf-under-clientonly.pem inter-clientonly.pem > leaf-under-clientonly-chain.pem
+      """#
+    let made = try Shell.run(["/bin/bash", "-c", script, "sh", scratch.path])
+    XCTAssertEqual(made.status, 0, made.output)
+    try scratch.write("repo/requirements.txt", "requests==2.32.3\n")
+    try scratch.write("module/go.mod", "module probe\n\ngo 1.19\n")
+    servers = LocalServers()
+  }
+
+  override func tearDown() {
+    servers?.stopAll()
+  }
+
+  /// (what it shows, leaf, its intermediate, root, and what curl, go, java and git do: each checked against the real
+  /// client before trustgate's verdict is compared with it).
+  static let cells: [(name: String, leaf: String, inter: String?, root: String, curl: Bool, go: Bool, java: Bool,
+    git: Bool)] = [
+    // OpenSSL 3 takes a v3 root with keyCertSign and no basicConstraints as a CA (X509_check_ca's tolerated
+    // keyUsage, not strict for the root); Go and Java let no v3 certificate without cA sign; GnuTLS takes any
+    // self-issued one.
+    ("root: keyCertSign, no basicConstraints", "leaf-certsignnoconstraints", nil, "certsignnoconstraints",
+     true, false, false, true),
+    ("root: neither basicConstraints nor keyUsage", "leaf-noconstraints", nil, "noconstraints",
+     false, false, false, true),
+    ("root: keyUsage without keyCertSign", "leaf-nocertsign", nil, "nocertsign", false, false, false, false),
+    ("intermediate: no basicConstraints", "leaf-under-noconstraints", "inter-noconstraints", "good",
+     false, false, false, false),
+    // OpenSSL's ssl_server purpose, Java's end-entity check and GnuTLS's handshake refuse it; Go never reads it.
+    ("leaf: keyUsage keyCertSign alone", "leaf-certsignonly", nil, "good", false, true, false, false),
+    // OpenSSL and Go read every extended key usage of the chain, Java the leaf's, GnuTLS none.
+    ("intermediate: clientAuth only", "leaf-under-clientonly", "inter-clientonly", "good", false, false, true, true),
+    ("leaf: clientAuth only", "leaf-clientonly", nil, "good", false, false, false, true),
+    // Java builds its trust anchor without the root's nameConstraints.
+    ("root: nameConstraints permit example.com only", "leaf-constrained", nil, "constrained",
+     false, false, true, false),
+  ]
+
+  /// Serves each cell's leaf; `client` says what the real client does at that port; then trustgate's verdict for
+  /// `name` with `environment(root)` must say the same, and curl's must be the real curl's.
+  func compare(
+    _ name: String, expected: KeyPath<(name: String, leaf: String, inter: String?, root: String, curl: Bool, go: Bool,
+      java: Bool, git: Bool), Bool>,
+    environment: (String) -> [String: String], client: (Int, String) throws -> Bool
+  ) throws {
+    let curl = try XCTUnwrap(Shell.which("curl"))
+    for cell in Self.cells {
+      let port = try LocalServers.freePort()
+      try servers.sServer(
+        address: "127.0.0.1", port: port, certificate: scratch.path + "/\(cell.leaf).pem",
+        key: scratch.path + "/\(cell.leaf).key", chain: cell.inter.map { scratch.path + "/\($0).pem" }, www: true)
+      let root = scratch.path + "/\(cell.root).pem"
+      let expectation = cell[keyPath: expected]
+      XCTAssertEqual(try client(port, root), expectation, "\(cell.name): the real \(name)")
+      let realCurl = try Shell.run(
+        [curl, "-sS", "-o", "/dev/null", "--cacert", root, "https://localhost:\(port)/"],
+        environment: ["PATH": "/usr/bin:/bin", "HOME": scratch.path])
+      XCTAssertEqual(realCurl.status == 0, cell.curl, "\(cell.name): the real curl: \(realCurl.output)")
+      let run = try CLI.run(
+        ["verify", "--chain", scratch.path + "/\(cell.leaf)-chain.pem", "--host", "localhost", "--repo",
+         scratch.path + "/repo", "--format", "json"],
+        in: scratch.path + "/repo",
+        environment: environment(root).merging(["CURL_CA_BUNDLE": root, "GOPROXY": "https://localhost:\(port)"]) {
+          $1
+        })
+      let items = try XCTUnwrap(
+        JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]], run.all)
+      let ours = try XCTUnwrap(items.first { $0["client"] as? String == name }, run.stdout)
+      XCTAssertEqual(ours["verifies"] as? Bool, expectation, "\(cell.name): \(ours)")
+      let curlVerdict = try XCTUnwrap(items.first { $0["client"] as? String == "curl" }, run.stdout)
+      XCTAssertEqual(curlVerdict["verifies"] as? Bool, cell.curl, "\(cell.name): \(curlVerdict)")
+    }
+  }
+
+  func testGoIsJudgedByItsOwnChainRules() throws {
+    try compare("go", expected: \.go, environment: { ["SSL_CERT_FILE": $0] }) { port, root in
+      try GoVerificationTests.realGo(self.go, in: self.scratch.path, port: port, ["SSL_CERT_FILE": root]) == "accepted"
+    }
+  }
+
+  func testJavaIsJudgedByItsOwnChainRules() throws {
+    let java = try XCTUnwrap(JavaVerificationTests.realJava, "a JDK is needed (Debian: openjdk-17-jdk-headless)")
+    let bin = (java as NSString).deletingLastPathComponent
+    try scratch.write("probe/Probe.java", JavaVerificationTests.probe)
+    let javac = try Shell.run([bin + "/javac", "-d", scratch.path + "/probe", scratch.path + "/probe/Probe.java"])
+    XCTAssertEqual(javac.status, 0, javac.output)
+    // A JKS store per root, made by keytool (JKS: no password needed to read its certificates).
+    for root in Set(Self.cells.map(\.root)) {
+      let made = try Shell.run(
+        [bin + "/keytool", "-importcert", "-noprompt", "-alias", "corporate", "-file", scratch.path + "/\(root).pem",
+         "-keystore", scratch.path + "/\(root).jks", "-storetype", "JKS", "-storepass", "changeit"])
+      XCTAssertEqual(made.status, 0, made.output)
+    }
+    func options(_ root: String) -> [String: String] {
+      ["JAVA_TOOL_OPTIONS": "-Djavax.net.ssl.trustStore=" + root.replacingOccurrences(of: ".pem", with: ".jks")]
+    }
+    try compare("java", expected: \.java, environment: options) { port, root in
+      let result = try Shell.run(
+        [java, "-cp", self.scratch.path + "/probe", "Probe", "https://localhost:\(port)/"],
+        environment: options(root).merging(["PATH": "/usr/bin:/bin", "HOME": self.scratch.path]) { $1 })
+      return result.output.split(separator: "\n").contains("accepted")
+    }
+  }
+
+  func testGitOnGnuTLSIsJudgedByItsOwnChainRules() throws {
+    let library = TLSLibraries.read(HostFileSystem())["git"] ?? "OpenSSL"
+    guard library == "GnuTLS" else { throw XCTSkip("this git's libcurl is \(library); the cells are GnuTLS's") }
+    let git = try XCTUnwrap(Shell.which("git"))
+    let home = scratch.path + "/git-home"
+    try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+    func variables(_ root: String) -> [String: String] {
+      ["GIT_SSL_CAINFO": root, "HOME": home, "GIT_CONFIG_NOSYSTEM": "1"]
+    }
+    try compare("git", expected: \.git, environment: variables) { port, root in
+      let result = try Shell.run(
+        [git, "ls-remote", "https://localhost:\(port)/repo.git"],
+        environment: variables(root).merging(["PATH": "/usr/bin:/bin", "GIT_TERMINAL_PROMPT": "0"]) { $1 })
+      // Past the handshake, s_server's status page is no git repository.
+      return result.output.contains("not valid: is this a git repository")
+    }
+  }
+}
