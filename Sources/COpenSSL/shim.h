@@ -110,6 +110,21 @@ ASN1_SEQUENCE(TG_CERT) = {
 #define TG_BROKEN_LEAF_EKU 5
 #define TG_BROKEN_LEAF_KEY_USAGE 6
 #define TG_BROKEN_HANDSHAKE_KEY_USAGE 7
+#define TG_BROKEN_NO_REVOCATION_SOURCE 8
+
+/* TG_BROKEN_NO_REVOCATION_SOURCE when a certificate below the chain's last (the trust anchor) has no revocation
+   status the client can find: with `fetches_crls` one that names no CRL distribution point, else any (nothing is
+   fetched, and a chain file staples nothing). 0 otherwise. */
+static inline int tg_revocation_sources_missing(STACK_OF(X509) *chain, int fetches_crls, int *depth) {
+  int n = sk_X509_num(chain);
+  for (int i = 0; i < n - 1; i++) {
+    if (!fetches_crls || X509_get_ext_by_NID(sk_X509_value(chain, i), NID_crl_distribution_points, -1) < 0) {
+      *depth = i;
+      return TG_BROKEN_NO_REVOCATION_SOURCE;
+    }
+  }
+  return 0;
+}
 
 /* A CA as Go's `CheckSignatureFrom` and Java's trust anchor check see it: a version 3 certificate needs
    basicConstraints with cA (a version 1 one passes), and keyCertSign when it has a keyUsage. 0: it may not sign. */

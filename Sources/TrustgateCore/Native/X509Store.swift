@@ -28,6 +28,12 @@ public struct VerificationFlags: OptionSet, Sendable, Hashable, Codable {
   /// GnuTLS's (libcurl-gnutls: git on Debian) in place of the purpose: no extended key usage anywhere, a self-issued
   /// root without basicConstraints is a CA, and the handshake refuses a leaf whose keyUsage lacks digitalSignature.
   public static let gnuTLSChainRules = VerificationFlags(rawValue: 64)
+  /// Revocation checked (Java's `com.sun.net.ssl.checkRevocation=true`): with nothing fetched (the JDK's defaults)
+  /// every certificate below the trust anchor fails, as no server in a chain file staples a status.
+  public static let revocationRequired = VerificationFlags(rawValue: 128)
+  /// With `revocationRequired`: CRLs are fetched (`com.sun.security.enableCRLDP=true`), so a certificate that names
+  /// a CRL distribution point may pass (its CRL is on the network, taken as found); one that names none fails.
+  public static let fetchesCRLs = VerificationFlags(rawValue: 256)
 
   var openSSL: UInt {
     var value: UInt = 0
@@ -44,6 +50,8 @@ public struct VerificationFlags: OptionSet, Sendable, Hashable, Codable {
       + (contains(.goChainRules) ? ["go_chain_rules"] : [])
       + (contains(.javaChainRules) ? ["java_chain_rules"] : [])
       + (contains(.gnuTLSChainRules) ? ["gnutls_chain_rules"] : [])
+      + (contains(.revocationRequired) ? ["revocation_required"] : [])
+      + (contains(.fetchesCRLs) ? ["fetches_crls"] : [])
   }
 }
 
@@ -313,7 +321,11 @@ public final class CertificateStore {
     let code = Int(X509_STORE_CTX_get_error(context))
     if result == 1 && code == X509_V_OK {
       var depth: Int32 = 0
-      let broken = library == 0 ? 0 : tg_client_chain_rules(X509_STORE_CTX_get0_chain(context), library, &depth)
+      let chain = X509_STORE_CTX_get0_chain(context)
+      var broken = library == 0 ? 0 : tg_client_chain_rules(chain, library, &depth)
+      if broken == 0, purpose != nil, flags.contains(.revocationRequired) {
+        broken = tg_revocation_sources_missing(chain, flags.contains(.fetchesCRLs) ? 1 : 0, &depth)
+      }
       guard let (code, error) = Self.clientRuleErrors[broken] else {
         return VerificationOutcome(verifies: true, code: 0, error: nil, depth: nil)
       }
@@ -339,6 +351,7 @@ public final class CertificateStore {
     TG_BROKEN_HANDSHAKE_KEY_USAGE: (
       X509_V_ERR_INVALID_PURPOSE, "Key usage violation in certificate has been detected"
     ),
+    TG_BROKEN_NO_REVOCATION_SOURCE: (X509_V_ERR_UNABLE_TO_GET_CRL, "Could not determine revocation status"),
   ]
 
   /// Whether a leaf matches a host by itself, outside chain verification (`X509_check_host`/`X509_check_ip_asc`).

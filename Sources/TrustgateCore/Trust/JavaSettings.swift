@@ -9,6 +9,12 @@ struct JavaSettings {
 
   static let trustStore = "javax.net.ssl.trustStore"
   static let trustStorePassword = "javax.net.ssl.trustStorePassword"
+  /// True makes the default SSL context check revocation (`sun.security.ssl.X509TrustManagerImpl`): with the JDK's
+  /// defaults (no OCSP or CRL fetching) a certificate without a stapled response fails "Could not determine
+  /// revocation status", also when it names a CRL or an OCSP responder (measured OpenJDK 17.0.15).
+  static let checkRevocation = "com.sun.net.ssl.checkRevocation"
+  /// True lets that check fetch the CRLs certificates name (measured: a CRL served over HTTP then passes).
+  static let enableCRLDP = "com.sun.security.enableCRLDP"
   /// Maven 3.8's Wagon transport: true turns certificate verification off (measured with Maven 3.8.7).
   static let wagonInsecure = "maven.wagon.http.ssl.insecure"
 
@@ -39,6 +45,10 @@ struct JavaSettings {
   var failure: String?
   /// `maven.wagon.http.ssl.insecure` turned on, and where.
   var insecure: String?
+  /// `com.sun.net.ssl.checkRevocation` set to true (as `Boolean.getBoolean` reads it), and where.
+  var revocation: String?
+  /// `com.sun.security.enableCRLDP` set to true.
+  var fetchesCRLs = false
   /// `java.home` of the JVM that runs: the folder above `bin/java`, through its links.
   var home: String?
 
@@ -115,6 +125,8 @@ struct JavaSettings {
         let value = property.count > name.count ? String(property.dropFirst(name.count + 1)) : ""
         if name == trustStore { settings.trustStore = (value, source.name) }
         if name == trustStorePassword { settings.password = value }
+        if name == checkRevocation { settings.revocation = value.lowercased() == "true" ? source.name : nil }
+        if name == enableCRLDP { settings.fetchesCRLs = value.lowercased() == "true" }
         if name == wagonInsecure, program != .java {
           settings.insecure = value.lowercased() == "true" ? source.name : nil
         }
@@ -171,6 +183,10 @@ struct JavaSettings {
   /// token), the password; a failure and Maven's insecure switch for the client `keys` name.
   func apply(to configuration: inout TrustConfiguration, keys: Keys, fs: any FileSystemView, workingDirectory: String) {
     if let home { configuration.values[Self.homeKey] = home }
+    if let revocation {
+      configuration.values[keys.revocation] = fetchesCRLs ? "crls" : "true"
+      configuration.origins[keys.revocation] = revocation
+    }
     if let failure, home != nil { configuration.failures[keys.client] = failure }
     if let insecure {
       configuration.switches.append(
@@ -200,10 +216,13 @@ struct JavaSettings {
     var store: String
     var none: String
     var password: String
+    var revocation: String
     static let java = Keys(
-      client: "java", store: "java trustStore", none: "java trustStore NONE", password: "java trustStorePassword")
+      client: "java", store: "java trustStore", none: "java trustStore NONE", password: "java trustStorePassword",
+      revocation: "java checkRevocation")
     static let maven = Keys(
-      client: "maven", store: "maven trustStore", none: "maven trustStore NONE", password: "maven trustStorePassword")
+      client: "maven", store: "maven trustStore", none: "maven trustStore NONE", password: "maven trustStorePassword",
+      revocation: "maven checkRevocation")
   }
 
   /// The states of the stores Java may open, as Java sees them (a file it cannot read is passed over, as missing),

@@ -198,6 +198,11 @@ public struct TrustPlanner: Sendable {
   func plan(_ row: ClientBehaviour, version: String?) -> TrustPlan {
     var plan = TrustPlan(client: row.client, version: version, row: row)
     plan.flags = flags(for: row.context, client: row.client).union(row.flags)
+    // A JVM told to check revocation (`com.sun.net.ssl.checkRevocation=true` in its option variables), fetching
+    // CRLs or nothing.
+    if row.context == .java, let revocation = configuration.values[row.client + " checkRevocation"] {
+      plan.flags.formUnion(revocation == "crls" ? [.revocationRequired, .fetchesCRLs] : [.revocationRequired])
+    }
     let levelRule = ClientBehaviours.securityLevelRules.last { rule in
       rule.contexts.contains(row.context) && rule.python.contains(python?.pythonVersion)
         && rule.library == configuration.tlsLibraries[row.client]

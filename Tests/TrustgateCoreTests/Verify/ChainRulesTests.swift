@@ -204,6 +204,90 @@ final class ChainRulesTests: XCTestCase {
     }
   }
 
+  /// `com.sun.net.ssl.checkRevocation=true` in JAVA_TOOL_OPTIONS: with the JDK's defaults nothing is fetched, so
+  /// every chain fails "Could not determine revocation status", also one whose leaf names a CRL; with
+  /// `com.sun.security.enableCRLDP=true` that CRL is fetched and the leaf passes, while a leaf that names none still
+  /// fails. trustgate said java verifies in each cell (a false ok in three).
+  func testJavaThatChecksRevocationIsJudgedByTheStatusItCanFind() throws {
+    let java = try XCTUnwrap(JavaVerificationTests.realJava, "a JDK is needed (Debian: openjdk-17-jdk-headless)")
+    let bin = (java as NSString).deletingLastPathComponent
+    try scratch.write("probe/Probe.java", JavaVerificationTests.probe)
+    let javac = try Shell.run([bin + "/javac", "-d", scratch.path + "/probe", scratch.path + "/probe/Probe.java"])
+    XCTAssertEqual(javac.status, 0, javac.output)
+    let keytool = try Shell.run(
+      [bin + "/keytool", "-importcert", "-noprompt", "-alias", "corporate", "-file", scratch.path + "/good.pem",
+       "-keystore", scratch.path + "/good.jks", "-storetype", "JKS", "-storepass", "changeit"])
+    XCTAssertEqual(keytool.status, 0, keytool.output)
+    // A leaf naming a CRL on a local HTTP server, and that CRL (empty, signed by the root with `openssl ca`).
+    let crlPort = try LocalServers.freePort()
+    let script = #"""
+      set -eu
+      cd "$1"
+      printf '[leaf]\nsubjectAltName = DNS:localhost\nextendedKeyUsage = serverAuth\n' > crl.cnf
+      printf 'keyUsage = critical,digitalSignature\ncrlDistributionPoints = URI:http://127.0.0.1:%s/good.crl\n'         "$2" >> crl.cnf
+      openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out leaf-crl.key 2>/dev/null
+      openssl req -new -key leaf-crl.key -subj "/CN=localhost" -out leaf-crl.csr
+      openssl x509 -req -in leaf-crl.csr -CA good.pem -CAkey good.key -CAcreateserial -days 200 -extfile crl.cnf         -extensions leaf -out leaf-crl.pem 2>/dev/null
+      cp leaf-crl.pem leaf-crl-chain.pem
+      mkdir -p ca crls && : > ca/index.txt && echo 01 > ca/crlnumber
+      printf '[ca]\ndefault_ca = c\n[c]\ndatabase = ca/index.txt\ncrlnumber = ca/crlnumber\n' > ca.cnf
+      printf 'default_md = sha256\ndefault_crl_days = 30\n' >> ca.cnf
+      openssl ca -config ca.cnf -gencrl -keyfile good.key -cert good.pem -out crls/good.crl.pem 2>/dev/null
+      openssl crl -in crls/good.crl.pem -outform DER -out crls/good.crl
+      """#
+    let made = try Shell.run(["/bin/bash", "-c", script, "sh", scratch.path, "\(crlPort)"])
+    XCTAssertEqual(made.status, 0, made.output)
+    let python = try XCTUnwrap(ClientVerificationTests.interpreter("3.11"))
+    try servers.program(
+      [python, "-m", "http.server", "\(crlPort)", "--bind", "127.0.0.1", "--directory", scratch.path + "/crls"],
+      port: crlPort)
+    let store = "-Djavax.net.ssl.trustStore=" + scratch.path + "/good.jks"
+    let checks = " -Dcom.sun.net.ssl.checkRevocation=true"
+    let fetches = " -Dcom.sun.security.enableCRLDP=true"
+    let cells: [(name: String, leaf: String, options: String, java: Bool)] = [
+      ("no revocation check", "leaf-crl", store, true),
+      ("checkRevocation: nothing fetched", "leaf-crl", store + checks, false),
+      ("checkRevocation and enableCRLDP: the leaf's CRL fetched", "leaf-crl", store + checks + fetches, true),
+      ("checkRevocation and enableCRLDP: a leaf that names no CRL", "leaf-nocrl", store
+        + checks + fetches, false),
+      ("checkRevocation written TRUE", "leaf-crl", store + " -Dcom.sun.net.ssl.checkRevocation=TRUE", false),
+    ]
+    // A plain leaf under the same root, naming no CRL.
+    let plain = try Shell.run(
+      ["/bin/bash", "-c",
+       "cd \"$1\" && openssl x509 -req -in leaf-crl.csr -CA good.pem -CAkey good.key -CAcreateserial -days 200 "
+         + "-extfile x.cnf -extensions leaf -out leaf-nocrl.pem 2>/dev/null && "
+         + "cp leaf-crl.key leaf-nocrl.key && "
+         + "cp leaf-nocrl.pem leaf-nocrl-chain.pem",
+       "sh", scratch.path])
+    XCTAssertEqual(plain.status, 0, plain.output)
+    for cell in cells {
+      let port = try LocalServers.freePort()
+      try servers.sServer(
+        address: "127.0.0.1", port: port, certificate: scratch.path + "/\(cell.leaf).pem",
+        key: scratch.path + "/\(cell.leaf).key", chain: nil, www: true)
+      let environment = ["JAVA_TOOL_OPTIONS": cell.options]
+      let real = try Shell.run(
+        [java, "-cp", scratch.path + "/probe", "Probe", "https://localhost:\(port)/"],
+        environment: environment.merging(["PATH": "/usr/bin:/bin", "HOME": scratch.path]) { $1 })
+      XCTAssertEqual(real.output.split(separator: "\n").contains("accepted"), cell.java, "\(cell.name): \(real.output)")
+      if !cell.java {
+        XCTAssertTrue(real.output.contains("Could not determine revocation status"), "\(cell.name): \(real.output)")
+      }
+      let run = try CLI.run(
+        ["verify", "--chain", scratch.path + "/\(cell.leaf)-chain.pem", "--host", "localhost", "--repo",
+         scratch.path + "/repo", "--format", "json"],
+        in: scratch.path + "/repo", environment: environment)
+      let items = try XCTUnwrap(
+        JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]], run.all)
+      let ours = try XCTUnwrap(items.first { $0["client"] as? String == "java" }, run.stdout)
+      XCTAssertEqual(ours["verifies"] as? Bool, cell.java, "\(cell.name): \(ours)")
+      if !cell.java {
+        XCTAssertEqual(ours["error"] as? String, "Could not determine revocation status", "\(cell.name): \(ours)")
+      }
+    }
+  }
+
   func testGitOnGnuTLSIsJudgedByItsOwnChainRules() throws {
     let library = TLSLibraries.read(HostFileSystem())["git"] ?? "OpenSSL"
     guard library == "GnuTLS" else { throw XCTSkip("this git's libcurl is \(library); the cells are GnuTLS's") }
