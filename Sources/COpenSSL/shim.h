@@ -102,6 +102,7 @@ ASN1_SEQUENCE(TG_CERT) = {
 #define TG_RULES_GO 1
 #define TG_RULES_JAVA 2
 #define TG_RULES_GNUTLS 3
+#define TG_RULES_WEBPKI 4
 /* What `tg_client_chain_rules` finds broken. */
 #define TG_BROKEN_ISSUER 1
 #define TG_BROKEN_CHAIN_EKU 2
@@ -111,6 +112,7 @@ ASN1_SEQUENCE(TG_CERT) = {
 #define TG_BROKEN_LEAF_KEY_USAGE 6
 #define TG_BROKEN_HANDSHAKE_KEY_USAGE 7
 #define TG_BROKEN_NO_REVOCATION_SOURCE 8
+#define TG_BROKEN_WEBPKI_EKU 9
 
 /* TG_BROKEN_NO_REVOCATION_SOURCE when a certificate below the chain's last (the trust anchor) has no revocation
    status the client can find: with `fetches_crls` one that names no CRL distribution point, else any (nothing is
@@ -153,7 +155,9 @@ static inline int tg_ku_refuses_signing(X509 *x) {
      "TrustAnchor with subject … is not a CA certificate"); the leaf alone has its extended key usage checked, and
      its keyUsage must allow digitalSignature (TLS 1.3 and ECDHE).
    - GnuTLS (libcurl-gnutls): no extended key usage anywhere; the handshake refuses a leaf whose keyUsage lacks
-     digitalSignature. */
+     digitalSignature.
+   - webpki (rustls: uv): below the trust anchor, an extended key usage must name serverAuth itself (no SGC, no
+     any); no keyUsage is read. */
 static inline int tg_client_chain_rules(STACK_OF(X509) *chain, int library, int *depth) {
   int n = sk_X509_num(chain);
   if (n < 1) return 0;
@@ -183,6 +187,15 @@ static inline int tg_client_chain_rules(STACK_OF(X509) *chain, int library, int 
   case TG_RULES_GNUTLS:
     if (tg_ku_refuses_signing(leaf)) { *depth = 0; return TG_BROKEN_HANDSHAKE_KEY_USAGE; }
     return 0;
+  case TG_RULES_WEBPKI:
+    for (int i = 0; i < n - 1; i++) {
+      X509 *x = sk_X509_value(chain, i);
+      if ((X509_get_extension_flags(x) & EXFLAG_XKUSAGE) && !(X509_get_extended_key_usage(x) & XKU_SSL_SERVER)) {
+        *depth = i;
+        return TG_BROKEN_WEBPKI_EKU;
+      }
+    }
+    return 0;
   default:
     return 0;
   }
@@ -191,6 +204,8 @@ static inline int tg_client_chain_rules(STACK_OF(X509) *chain, int library, int 
 /* The verify callback of a client that does not check all OpenSSL checks; the client is the context's app data.
    - GnuTLS (`check_if_ca`): a self-issued trust anchor without basicConstraints is a CA (unless its keyUsage
      lacks keyCertSign), where OpenSSL wants one of the two.
+   - webpki: a trust anchor is its subject, key and nameConstraints: nothing else of it is checked (CA:FALSE, a
+     keyUsage without keyCertSign, no basicConstraints).
    - Java: a trust anchor's nameConstraints are not applied (the PKIX TrustAnchor is built without them), so a
      violation no intermediate's constraints explain is forgiven.
    A forgiven error is cleared: the verification's outcome is then that of the checks that follow. */
@@ -209,6 +224,11 @@ static int tg_forgiving_verify(int ok, X509_STORE_CTX *ctx) {
       X509_STORE_CTX_set_error(ctx, X509_V_OK);
       return 1;
     }
+  }
+  if (library == TG_RULES_WEBPKI && n > 0 && X509_STORE_CTX_get_error_depth(ctx) == n - 1 &&
+      (error == X509_V_ERR_INVALID_CA || error == X509_V_ERR_KEYUSAGE_NO_CERTSIGN)) {
+    X509_STORE_CTX_set_error(ctx, X509_V_OK);
+    return 1;
   }
   if (library == TG_RULES_JAVA &&
       (error == X509_V_ERR_PERMITTED_VIOLATION || error == X509_V_ERR_EXCLUDED_VIOLATION)) {

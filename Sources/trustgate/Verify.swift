@@ -19,7 +19,8 @@ struct Verify: ParsableCommand {
       basicConstraints cA and reads no leaf keyUsage ("go_chain_rules"); java wants its trust anchor to be a CA, \
       applies none of its nameConstraints and reads extended key usage on the leaf only ("java_chain_rules"); \
       GnuTLS reads no extended key usage and takes a self-issued root without basicConstraints as a CA \
-      ("gnutls_chain_rules"). A JVM told com.sun.net.ssl.checkRevocation=true fetches no status by default, so \
+      ("gnutls_chain_rules"); uv (webpki) reads nothing of a trust anchor but its subject, key and name \
+      constraints, and no keyUsage ("webpki_chain_rules"). A JVM told com.sun.net.ssl.checkRevocation=true fetches no status by default, so \
       every certificate below its anchor fails, or with com.sun.security.enableCRLDP=true every one that names no \
       CRL ("revocation_required"). The reason given is OpenSSL's own ("unable to get local issuer certificate") or the \
       exception the client raises before connecting.

@@ -31,6 +31,9 @@ public struct VerificationFlags: OptionSet, Sendable, Hashable, Codable {
   /// Revocation checked (Java's `com.sun.net.ssl.checkRevocation=true`): with nothing fetched (the JDK's defaults)
   /// every certificate below the trust anchor fails, as no server in a chain file staples a status.
   public static let revocationRequired = VerificationFlags(rawValue: 128)
+  /// webpki's (rustls: uv) in place of the purpose: nothing of the trust anchor but its subject, key and
+  /// nameConstraints is read; every extended key usage below it names serverAuth; no keyUsage is read.
+  public static let webpkiChainRules = VerificationFlags(rawValue: 512)
   /// With `revocationRequired`: CRLs are fetched (`com.sun.security.enableCRLDP=true`), so a certificate that names
   /// a CRL distribution point may pass (its CRL is on the network, taken as found); one that names none fails.
   public static let fetchesCRLs = VerificationFlags(rawValue: 256)
@@ -50,6 +53,7 @@ public struct VerificationFlags: OptionSet, Sendable, Hashable, Codable {
       + (contains(.goChainRules) ? ["go_chain_rules"] : [])
       + (contains(.javaChainRules) ? ["java_chain_rules"] : [])
       + (contains(.gnuTLSChainRules) ? ["gnutls_chain_rules"] : [])
+      + (contains(.webpkiChainRules) ? ["webpki_chain_rules"] : [])
       + (contains(.revocationRequired) ? ["revocation_required"] : [])
       + (contains(.fetchesCRLs) ? ["fetches_crls"] : [])
   }
@@ -291,7 +295,8 @@ public final class CertificateStore {
       purpose == nil ? 0
       : flags.contains(.goChainRules) ? TG_RULES_GO
       : flags.contains(.javaChainRules) ? TG_RULES_JAVA
-      : flags.contains(.gnuTLSChainRules) ? TG_RULES_GNUTLS : 0
+      : flags.contains(.gnuTLSChainRules) ? TG_RULES_GNUTLS
+      : flags.contains(.webpkiChainRules) ? TG_RULES_WEBPKI : 0
     X509_STORE_CTX_set_default(context, library != 0 ? "default" : purpose ?? "default")
     if library != 0 { tg_client_forgives(context, library) }
     let parameters = X509_STORE_CTX_get0_param(context)
@@ -352,6 +357,9 @@ public final class CertificateStore {
       X509_V_ERR_INVALID_PURPOSE, "Key usage violation in certificate has been detected"
     ),
     TG_BROKEN_NO_REVOCATION_SOURCE: (X509_V_ERR_UNABLE_TO_GET_CRL, "Could not determine revocation status"),
+    TG_BROKEN_WEBPKI_EKU: (
+      X509_V_ERR_INVALID_PURPOSE, "certificate does not allow extended key usage for server authentication"
+    ),
   ]
 
   /// Whether a leaf matches a host by itself, outside chain verification (`X509_check_host`/`X509_check_ip_asc`).

@@ -727,6 +727,11 @@ public enum ClientBehaviours {
     .init(
       context: .rustls, package: nil, python: .any, flags: [.noCommonName],
       source: "https://github.com/rustls/webpki (names are matched against subjectAltName only)"),
+    .init(
+      context: .rustls, package: nil, python: .any, flags: [.webpkiChainRules],
+      source: "https://github.com/rustls/webpki (a trust anchor is a subject, a key and name constraints; "
+        + "keyUsage is not read); measured uv 0.13.9: a CA:FALSE root, one without basicConstraints and a leaf "
+        + "with keyCertSign alone verify, an intermediate for clientAuth only does not (ChainRulesTests)"),
   ]
 
   /// The TLS security level a context runs at: libssl makes it the chain's auth level (`ssl_verify_cert_chain`):

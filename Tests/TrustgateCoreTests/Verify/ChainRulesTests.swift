@@ -4,8 +4,8 @@ import XCTest
 @testable import TrustgateCore
 
 /// Each client's own chain rules against OpenSSL's, cell by cell on `openssl s_server` with the real go (`go mod
-/// download` through a GOPROXY), java (the default SSL context), git (Debian's, on libcurl-gnutls) and curl (OpenSSL,
-/// the reference). trustgate judged all of them by OpenSSL's `ssl_server` purpose:
+/// download` through a GOPROXY), java (the default SSL context), git (Debian's, on libcurl-gnutls), uv and curl
+/// (OpenSSL, the reference). trustgate judged all of them by OpenSSL's `ssl_server` purpose:
 /// - Go's `CheckSignatureFrom` lets no version 3 issuer without basicConstraints cA sign, the root too, and Go never
 ///   reads a leaf's keyUsage: go was said to verify under such a root (false ok) and to fail a leaf whose keyUsage is
 ///   keyCertSign alone (false FAIL).
@@ -114,35 +114,58 @@ final class ChainRulesTests: XCTestCase {
     servers?.stopAll()
   }
 
-  /// (what it shows, leaf, its intermediate, root, and what curl, go, java and git do: each checked against the real
-  /// client before trustgate's verdict is compared with it).
-  static let cells: [(name: String, leaf: String, inter: String?, root: String, curl: Bool, go: Bool, java: Bool,
-    git: Bool)] = [
+  /// A certificate shape: what it shows, the leaf, its intermediate, the root, and what each real client does (each
+  /// checked against the client before trustgate's verdict is compared with it).
+  struct Cell {
+    var name: String
+    var leaf: String
+    var inter: String?
+    var root: String
+    var curl: Bool
+    var go: Bool
+    var java: Bool
+    var git: Bool
+    var uv: Bool
+  }
+
+  static let cells: [Cell] = [
     // OpenSSL 3 takes a v3 root with keyCertSign and no basicConstraints as a CA (X509_check_ca's tolerated
     // keyUsage, not strict for the root); Go and Java let no v3 certificate without cA sign; GnuTLS takes any
-    // self-issued one.
-    ("root: keyCertSign, no basicConstraints", "leaf-certsignnoconstraints", nil, "certsignnoconstraints",
-     true, false, false, true),
-    ("root: neither basicConstraints nor keyUsage", "leaf-noconstraints", nil, "noconstraints",
-     false, false, false, true),
-    ("root: keyUsage without keyCertSign", "leaf-nocertsign", nil, "nocertsign", false, false, false, false),
-    ("intermediate: no basicConstraints", "leaf-under-noconstraints", "inter-noconstraints", "good",
-     false, false, false, false),
-    // OpenSSL's ssl_server purpose, Java's end-entity check and GnuTLS's handshake refuse it; Go never reads it.
-    ("leaf: keyUsage keyCertSign alone", "leaf-certsignonly", nil, "good", false, true, false, false),
-    // OpenSSL and Go read every extended key usage of the chain, Java the leaf's, GnuTLS none.
-    ("intermediate: clientAuth only", "leaf-under-clientonly", "inter-clientonly", "good", false, false, true, true),
-    ("leaf: clientAuth only", "leaf-clientonly", nil, "good", false, false, false, true),
+    // self-issued one; webpki reads nothing of an anchor but its subject, key and name constraints.
+    Cell(
+      name: "root: keyCertSign, no basicConstraints", leaf: "leaf-certsignnoconstraints", root: "certsignnoconstraints",
+      curl: true, go: false, java: false, git: true, uv: true),
+    Cell(
+      name: "root: neither basicConstraints nor keyUsage", leaf: "leaf-noconstraints", root: "noconstraints",
+      curl: false, go: false, java: false, git: true, uv: true),
+    Cell(
+      name: "root: keyUsage without keyCertSign", leaf: "leaf-nocertsign", root: "nocertsign",
+      curl: false, go: false, java: false, git: false, uv: true),
+    Cell(
+      name: "intermediate: no basicConstraints", leaf: "leaf-under-noconstraints", inter: "inter-noconstraints",
+      root: "good", curl: false, go: false, java: false, git: false, uv: false),
+    // OpenSSL's ssl_server purpose, Java's end-entity check and GnuTLS's handshake refuse it; Go and webpki never
+    // read it.
+    Cell(
+      name: "leaf: keyUsage keyCertSign alone", leaf: "leaf-certsignonly", root: "good",
+      curl: false, go: true, java: false, git: false, uv: true),
+    // OpenSSL, Go and webpki read every extended key usage below the anchor, Java the leaf's, GnuTLS none.
+    Cell(
+      name: "intermediate: clientAuth only", leaf: "leaf-under-clientonly", inter: "inter-clientonly", root: "good",
+      curl: false, go: false, java: true, git: true, uv: false),
+    Cell(
+      name: "leaf: clientAuth only", leaf: "leaf-clientonly", root: "good",
+      curl: false, go: false, java: false, git: true, uv: false),
     // Java builds its trust anchor without the root's nameConstraints.
-    ("root: nameConstraints permit example.com only", "leaf-constrained", nil, "constrained",
-     false, false, true, false),
+    Cell(
+      name: "root: nameConstraints permit example.com only", leaf: "leaf-constrained", root: "constrained",
+      curl: false, go: false, java: true, git: false, uv: false),
   ]
 
   /// Serves each cell's leaf; `client` says what the real client does at that port; then trustgate's verdict for
   /// `name` with `environment(root)` must say the same, and curl's must be the real curl's.
   func compare(
-    _ name: String, expected: KeyPath<(name: String, leaf: String, inter: String?, root: String, curl: Bool, go: Bool,
-      java: Bool, git: Bool), Bool>,
+    _ name: String, expected: KeyPath<Cell, Bool>,
     environment: (String) -> [String: String], client: (Int, String) throws -> Bool
   ) throws {
     let curl = try XCTUnwrap(Shell.which("curl"))
@@ -224,10 +247,12 @@ final class ChainRulesTests: XCTestCase {
       set -eu
       cd "$1"
       printf '[leaf]\nsubjectAltName = DNS:localhost\nextendedKeyUsage = serverAuth\n' > crl.cnf
-      printf 'keyUsage = critical,digitalSignature\ncrlDistributionPoints = URI:http://127.0.0.1:%s/good.crl\n'         "$2" >> crl.cnf
+      printf 'keyUsage = critical,digitalSignature\ncrlDistributionPoints = URI:http://127.0.0.1:%s/good.crl\n' \
+        "$2" >> crl.cnf
       openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out leaf-crl.key 2>/dev/null
       openssl req -new -key leaf-crl.key -subj "/CN=localhost" -out leaf-crl.csr
-      openssl x509 -req -in leaf-crl.csr -CA good.pem -CAkey good.key -CAcreateserial -days 200 -extfile crl.cnf         -extensions leaf -out leaf-crl.pem 2>/dev/null
+      openssl x509 -req -in leaf-crl.csr -CA good.pem -CAkey good.key -CAcreateserial -days 200 -extfile crl.cnf \
+        -extensions leaf -out leaf-crl.pem 2>/dev/null
       cp leaf-crl.pem leaf-crl-chain.pem
       mkdir -p ca crls && : > ca/index.txt && echo 01 > ca/crlnumber
       printf '[ca]\ndefault_ca = c\n[c]\ndatabase = ca/index.txt\ncrlnumber = ca/crlnumber\n' > ca.cnf
@@ -285,6 +310,21 @@ final class ChainRulesTests: XCTestCase {
       if !cell.java {
         XCTAssertEqual(ours["error"] as? String, "Could not determine revocation status", "\(cell.name): \(ours)")
       }
+    }
+  }
+
+  func testUvIsJudgedByWebpkisChainRules() throws {
+    let python = try XCTUnwrap(ClientVerificationTests.interpreter("3.11"), "Python 3.11 is needed (pyenv)")
+    let uv =
+      try RealVenvVerificationTests.venv("3.11", packages: ["uv==0.13.9"]) + "/lib/python3.11/site-packages/bin/uv"
+    try scratch.write("repo/requirements.in", "nothing-here\n")
+    try compare("uv", expected: \.uv, environment: {
+      ["SSL_CERT_FILE": $0, "PATH": (uv as NSString).deletingLastPathComponent + ":/usr/bin:/bin"]
+    }) { port, root in
+      let real = try UvVerificationTests.realUv(
+        uv, python: python, in: self.scratch.path, port: port, ["SSL_CERT_FILE": root])
+      XCTAssertTrue(real == "accepted" || real == "refused", real)
+      return real == "accepted"
     }
   }
 
