@@ -136,10 +136,10 @@ static inline int tg_signs_as_ca(X509 *x) {
   if ((X509_get_version(x) == X509_VERSION_3 && !constrained) || (constrained && !(flags & EXFLAG_CA))) return 0;
   return !(flags & EXFLAG_KUSAGE) || (X509_get_key_usage(x) & KU_KEY_CERT_SIGN);
 }
-/* 1 when the certificate has an extended key usage that allows none of serverAuth, an SGC usage and any. */
-static inline int tg_eku_refuses_server(X509 *x) {
+/* 1 when the certificate has an extended key usage that allows none of `allowed` (XKU_ bits). */
+static inline int tg_eku_refuses(X509 *x, uint32_t allowed) {
   if (!(X509_get_extension_flags(x) & EXFLAG_XKUSAGE)) return 0;
-  return !(X509_get_extended_key_usage(x) & (XKU_ANYEKU | XKU_SSL_SERVER | XKU_SGC));
+  return !(X509_get_extended_key_usage(x) & allowed);
 }
 /* 1 when the certificate has a keyUsage without digitalSignature. */
 static inline int tg_ku_refuses_signing(X509 *x) {
@@ -149,8 +149,8 @@ static inline int tg_ku_refuses_signing(X509 *x) {
 /* A client's checks on a chain OpenSSL built and verified with no purpose, leaf first; 0 when the client takes it,
    else a TG_BROKEN_ code and *depth, the certificate at fault.
    - Go (crypto/x509): every issuer, the root too, signs only as `CheckSignatureFrom` lets it (`tg_signs_as_ca`);
-     every extended key usage in the chain allows serverAuth (`checkChainForKeyUsage`); a leaf's keyUsage is never
-     read.
+     every extended key usage in the chain names serverAuth or any (`checkChainForKeyUsage`; Go 1.19 takes no SGC
+     usage); a leaf's keyUsage is never read.
    - Java (sun.security.validator): the trust anchor of a chain of two or more is a CA (`tg_signs_as_ca`:
      "TrustAnchor with subject … is not a CA certificate"); the leaf alone has its extended key usage checked, and
      its keyUsage must allow digitalSignature (TLS 1.3 and ECDHE).
@@ -168,7 +168,10 @@ static inline int tg_client_chain_rules(STACK_OF(X509) *chain, int library, int 
       if (!tg_signs_as_ca(sk_X509_value(chain, i))) { *depth = i; return TG_BROKEN_ISSUER; }
     }
     for (int i = 0; i < n; i++) {
-      if (tg_eku_refuses_server(sk_X509_value(chain, i))) { *depth = i; return TG_BROKEN_CHAIN_EKU; }
+      if (tg_eku_refuses(sk_X509_value(chain, i), XKU_ANYEKU | XKU_SSL_SERVER)) {
+        *depth = i;
+        return TG_BROKEN_CHAIN_EKU;
+      }
     }
     return 0;
   case TG_RULES_JAVA:
@@ -181,7 +184,7 @@ static inline int tg_client_chain_rules(STACK_OF(X509) *chain, int library, int 
       }
       if (!tg_signs_as_ca(anchor)) { *depth = n - 1; return TG_BROKEN_ANCHOR_NOT_CA; }
     }
-    if (tg_eku_refuses_server(leaf)) { *depth = 0; return TG_BROKEN_LEAF_EKU; }
+    if (tg_eku_refuses(leaf, XKU_ANYEKU | XKU_SSL_SERVER | XKU_SGC)) { *depth = 0; return TG_BROKEN_LEAF_EKU; }
     if (tg_ku_refuses_signing(leaf)) { *depth = 0; return TG_BROKEN_LEAF_KEY_USAGE; }
     return 0;
   case TG_RULES_GNUTLS:
@@ -189,8 +192,7 @@ static inline int tg_client_chain_rules(STACK_OF(X509) *chain, int library, int 
     return 0;
   case TG_RULES_WEBPKI:
     for (int i = 0; i < n - 1; i++) {
-      X509 *x = sk_X509_value(chain, i);
-      if ((X509_get_extension_flags(x) & EXFLAG_XKUSAGE) && !(X509_get_extended_key_usage(x) & XKU_SSL_SERVER)) {
+      if (tg_eku_refuses(sk_X509_value(chain, i), XKU_SSL_SERVER)) {
         *depth = i;
         return TG_BROKEN_WEBPKI_EKU;
       }
@@ -225,8 +227,14 @@ static int tg_forgiving_verify(int ok, X509_STORE_CTX *ctx) {
       return 1;
     }
   }
-  if (library == TG_RULES_WEBPKI && n > 0 && X509_STORE_CTX_get_error_depth(ctx) == n - 1 &&
-      (error == X509_V_ERR_INVALID_CA || error == X509_V_ERR_KEYUSAGE_NO_CERTSIGN)) {
+  /* Of a trust anchor below which something was built, webpki reads its subject, key and name constraints alone,
+     Java (a PKIX TrustAnchor) neither its dates, its path length nor its critical extensions. */
+  if ((library == TG_RULES_WEBPKI || library == TG_RULES_JAVA) && n > 1 &&
+      X509_STORE_CTX_get_error_depth(ctx) == n - 1 &&
+      (error == X509_V_ERR_CERT_HAS_EXPIRED || error == X509_V_ERR_CERT_NOT_YET_VALID ||
+       error == X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION || error == X509_V_ERR_PATH_LENGTH_EXCEEDED ||
+       (library == TG_RULES_WEBPKI &&
+        (error == X509_V_ERR_INVALID_CA || error == X509_V_ERR_KEYUSAGE_NO_CERTSIGN)))) {
     X509_STORE_CTX_set_error(ctx, X509_V_OK);
     return 1;
   }

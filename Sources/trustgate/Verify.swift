@@ -14,16 +14,18 @@ struct Verify: ParsableCommand {
       ssl.create_default_context, urllib3 >= 2.4 and httpx >= 0.28). It then verifies the chain with OpenSSL at \
       the snapshot's time, and the host with it, as the client matches names (a leaf with only a common name: \
       urllib3 >= 2, requests on it, httpx < 0.28, go and uv no longer fall back to it, "no_common_name"; curl \
-      not beside a DNS or IP subjectAltName). For go, java and git on GnuTLS, the library's own chain rules stand \
-      in for OpenSSL's ssl_server purpose: go lets no version 3 issuer, root included, sign without \
-      basicConstraints cA and reads no leaf keyUsage ("go_chain_rules"); java wants its trust anchor to be a CA, \
-      applies none of its nameConstraints and reads extended key usage on the leaf only ("java_chain_rules"); \
+      not beside a DNS or IP subjectAltName). For go, java, uv and git on GnuTLS, the library's own chain rules \
+      stand in for OpenSSL's ssl_server purpose: go lets no version 3 issuer, root included, sign without \
+      basicConstraints cA, takes no SGC usage and reads no leaf keyUsage ("go_chain_rules"); java wants its \
+      trust anchor to be a CA but reads neither its dates, path length, critical extensions nor nameConstraints, \
+      and reads extended key usage on the leaf only ("java_chain_rules"); \
       GnuTLS reads no extended key usage and takes a self-issued root without basicConstraints as a CA \
       ("gnutls_chain_rules"); uv (webpki) reads nothing of a trust anchor but its subject, key and name \
-      constraints, and no keyUsage ("webpki_chain_rules"). A JVM told com.sun.net.ssl.checkRevocation=true fetches no status by default, so \
-      every certificate below its anchor fails, or with com.sun.security.enableCRLDP=true every one that names no \
-      CRL ("revocation_required"). The reason given is OpenSSL's own ("unable to get local issuer certificate") or the \
-      exception the client raises before connecting.
+      constraints, and no keyUsage ("webpki_chain_rules"). A JVM told com.sun.net.ssl.checkRevocation=true \
+      fetches no status by default, so every certificate below its anchor fails, or with \
+      com.sun.security.enableCRLDP=true every one that names no CRL ("revocation_required"; a CRL named is taken \
+      as found and clean: trustgate fetches none). The reason given is OpenSSL's own ("unable to get local issuer \
+      certificate") or the exception the client raises before connecting.
 
       --chain: a PEM file with the server's leaf first, then its intermediates, as the server sends them (e.g. \
       saved from `openssl s_client -showcerts`). It must hold no private key.

@@ -709,10 +709,12 @@ public enum ClientBehaviours {
         + "fallback); measured go 1.19.8: \"x509: certificate relies on legacy Common Name field\""),
     .init(
       context: .java, package: nil, python: .any, flags: [.javaChainRules],
-      source: "measured OpenJDK 17.0.15 (JavaChainRulesTests): \"TrustAnchor with subject … is not a CA "
-        + "certificate\" for a v3 root without basicConstraints cA; the trust anchor's nameConstraints are not "
-        + "applied; extended key usage is checked on the leaf alone (sun.security.validator.EndEntityChecker), and "
-        + "its keyUsage must allow digitalSignature (TLS 1.3, ECDHE)"),
+      source: "https://github.com/openjdk/jdk17u/blob/master/src/java.base/share/classes/sun/security/validator/"
+        + "PKIXValidator.java (the trust anchor must be a CA; a TrustAnchor carries no dates, path length or name "
+        + "constraints) and EndEntityChecker.java (extended key usage on the leaf alone); measured OpenJDK 17.0.15 "
+        + "(ChainRulesTests): \"TrustAnchor with subject … is not a CA certificate\" for a v3 root without "
+        + "basicConstraints cA, an expired root verifies, a leaf whose keyUsage lacks digitalSignature does not "
+        + "(TLS 1.3)"),
     .init(
       context: .go, package: nil, python: .any, flags: [.goChainRules],
       source: "https://github.com/golang/go/blob/go1.19.8/src/crypto/x509/x509.go (CheckSignatureFrom: a v3 parent "

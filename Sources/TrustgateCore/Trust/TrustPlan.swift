@@ -202,6 +202,13 @@ public struct TrustPlanner: Sendable {
     // CRLs or nothing.
     if row.context == .java, let revocation = configuration.values[row.client + " checkRevocation"] {
       plan.flags.formUnion(revocation == "crls" ? [.revocationRequired, .fetchesCRLs] : [.revocationRequired])
+      let origin = configuration.origins[row.client + " checkRevocation"].map { " (\($0))" } ?? ""
+      plan.notes.append(
+        "com.sun.net.ssl.checkRevocation=true\(origin): "
+          + (revocation == "crls"
+            ? "a certificate below the anchor that names no CRL fails \"Could not determine revocation status\""
+            : "with nothing fetched, a server that staples no OCSP response fails \"Could not determine revocation "
+              + "status\""))
     }
     let levelRule = ClientBehaviours.securityLevelRules.last { rule in
       rule.contexts.contains(row.context) && rule.python.contains(python?.pythonVersion)

@@ -46,6 +46,31 @@ final class ChainRulesTests: XCTestCase {
       keyUsage = critical,keyCertSign,cRLSign
       nameConstraints = critical,permitted;DNS:example.com
       subjectKeyIdentifier = hash
+      [root_critical]
+      basicConstraints = critical,CA:TRUE
+      keyUsage = critical,keyCertSign,cRLSign
+      subjectKeyIdentifier = hash
+      1.2.3.4.5.6.7 = critical,ASN1:NULL
+      [root_path_length_zero]
+      basicConstraints = critical,CA:TRUE,pathlen:0
+      keyUsage = critical,keyCertSign,cRLSign
+      subjectKeyIdentifier = hash
+      [inter]
+      basicConstraints = critical,CA:TRUE
+      keyUsage = critical,keyCertSign,cRLSign
+      subjectKeyIdentifier = hash
+      authorityKeyIdentifier = keyid:always
+      [inter_sgc]
+      basicConstraints = critical,CA:TRUE
+      keyUsage = critical,keyCertSign,cRLSign
+      extendedKeyUsage = nsSGC
+      subjectKeyIdentifier = hash
+      authorityKeyIdentifier = keyid:always
+      [leaf_sgc]
+      basicConstraints = critical,CA:FALSE
+      keyUsage = critical,digitalSignature
+      extendedKeyUsage = msSGC
+      subjectAltName = DNS:localhost
       [inter_client_only]
       basicConstraints = critical,CA:TRUE
       keyUsage = critical,keyCertSign,cRLSign
@@ -86,22 +111,41 @@ final class ChainRulesTests: XCTestCase {
       root nocertsign root_no_cert_sign
       root certsignnoconstraints root_cert_sign_no_constraints
       root constrained root_name_constrained
+      root critical root_critical
+      root pathzero root_path_length_zero
+      # A root whose dates are over (2020), made with `openssl ca -selfsign`, the one way OpenSSL 3.0 sets them.
+      mkdir -p db && : > db/index.txt && echo 01 > db/serial
+      printf '[ca]\ndefault_ca = c\n[c]\ndatabase = db/index.txt\nserial = db/serial\nnew_certs_dir = db\n' > ca.cnf
+      printf 'default_md = sha256\npolicy = any\n[any]\ncommonName = supplied\n' >> ca.cnf
+      key expired
+      openssl req -new -key expired.key -subj "/CN=expired" -out expired.csr
+      openssl ca -batch -config ca.cnf -selfsign -keyfile expired.key -in expired.csr -startdate 20200101000000Z \
+        -enddate 20210101000000Z -extfile x.cnf -extensions root -out expired.pem 2>/dev/null
       issue leaf-noconstraints leaf noconstraints localhost
       issue leaf-nocertsign leaf nocertsign localhost
       issue leaf-certsignnoconstraints leaf certsignnoconstraints localhost
       issue leaf-certsignonly leaf_cert_sign_only good localhost
       issue leaf-clientonly leaf_client_only good localhost
       issue leaf-constrained leaf constrained localhost
+      issue leaf-critical leaf critical localhost
+      issue leaf-expired leaf expired localhost
+      issue inter-pathzero inter pathzero inter
+      issue leaf-under-pathzero leaf inter-pathzero localhost
+      issue inter-sgc inter_sgc good inter
+      issue leaf-under-sgc leaf inter-sgc localhost
+      issue leaf-sgc leaf_sgc good localhost
       issue inter-noconstraints inter_no_constraints good inter
       issue leaf-under-noconstraints leaf inter-noconstraints localhost
       issue inter-clientonly inter_client_only good inter
       issue leaf-under-clientonly leaf inter-clientonly localhost
       for leaf in leaf-noconstraints leaf-nocertsign leaf-certsignonly leaf-certsignnoconstraints leaf-clientonly \
-        leaf-constrained; do
+        leaf-constrained leaf-critical leaf-expired leaf-sgc; do
         cp "$leaf.pem" "$leaf-chain.pem"
       done
       cat leaf-under-noconstraints.pem inter-noconstraints.pem > leaf-under-noconstraints-chain.pem
       cat leaf-under-clientonly.pem inter-clientonly.pem > leaf-under-clientonly-chain.pem
+      cat leaf-under-pathzero.pem inter-pathzero.pem > leaf-under-pathzero-chain.pem
+      cat leaf-under-sgc.pem inter-sgc.pem > leaf-under-sgc-chain.pem
       """#
     let made = try Shell.run(["/bin/bash", "-c", script, "sh", scratch.path])
     XCTAssertEqual(made.status, 0, made.output)
@@ -160,6 +204,23 @@ final class ChainRulesTests: XCTestCase {
     Cell(
       name: "root: nameConstraints permit example.com only", leaf: "leaf-constrained", root: "constrained",
       curl: false, go: false, java: true, git: false, uv: false),
+    // Neither a PKIX TrustAnchor (Java) nor webpki reads an anchor's dates, path length or critical extensions.
+    Cell(
+      name: "root: expired", leaf: "leaf-expired", root: "expired", curl: false, go: false, java: true, git: false,
+      uv: true),
+    Cell(
+      name: "root: an unknown critical extension", leaf: "leaf-critical", root: "critical",
+      curl: false, go: false, java: true, git: false, uv: true),
+    Cell(
+      name: "root: pathlen 0 above an intermediate", leaf: "leaf-under-pathzero", inter: "inter-pathzero",
+      root: "pathzero", curl: false, go: false, java: true, git: false, uv: true),
+    // OpenSSL and Java take an SGC usage for serverAuth; Go 1.19 and webpki do not; GnuTLS reads none.
+    Cell(
+      name: "intermediate: nsSGC only", leaf: "leaf-under-sgc", inter: "inter-sgc", root: "good",
+      curl: true, go: false, java: true, git: true, uv: false),
+    Cell(
+      name: "leaf: msSGC only", leaf: "leaf-sgc", root: "good", curl: true, go: false, java: true, git: true,
+      uv: false),
   ]
 
   /// Serves each cell's leaf; `client` says what the real client does at that port; then trustgate's verdict for
@@ -311,6 +372,16 @@ final class ChainRulesTests: XCTestCase {
         XCTAssertEqual(ours["error"] as? String, "Could not determine revocation status", "\(cell.name): \(ours)")
       }
     }
+    // `inspect` says what the switch does, and where it was set.
+    let inspect = try CLI.run(
+      ["inspect", "--repo", scratch.path + "/repo", "--format", "json"], in: scratch.path + "/repo",
+      environment: ["JAVA_TOOL_OPTIONS": store + checks])
+    let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(inspect.stdout.utf8)) as? [String: Any])
+    let trust = try XCTUnwrap(
+      (object["effectiveTrust"] as? [[String: Any]])?.first { $0["client"] as? String == "java" }, inspect.stdout)
+    let note = trust["note"] as? String ?? ""
+    XCTAssertTrue(
+      note.contains("com.sun.net.ssl.checkRevocation=true (JAVA_TOOL_OPTIONS): with nothing fetched"), "\(trust)")
   }
 
   func testUvIsJudgedByWebpkisChainRules() throws {
