@@ -264,12 +264,18 @@ final class ChainRulesTests: XCTestCase {
     }
   }
 
-  func testJavaIsJudgedByItsOwnChainRules() throws {
+  /// The real JDK's `java` and its `bin` folder, with JavaVerificationTests' probe compiled into the scratch.
+  func javaProbe() throws -> (java: String, bin: String) {
     let java = try XCTUnwrap(JavaVerificationTests.realJava, "a JDK is needed (Debian: openjdk-17-jdk-headless)")
     let bin = (java as NSString).deletingLastPathComponent
     try scratch.write("probe/Probe.java", JavaVerificationTests.probe)
     let javac = try Shell.run([bin + "/javac", "-d", scratch.path + "/probe", scratch.path + "/probe/Probe.java"])
     XCTAssertEqual(javac.status, 0, javac.output)
+    return (java, bin)
+  }
+
+  func testJavaIsJudgedByItsOwnChainRules() throws {
+    let (java, bin) = try javaProbe()
     // A JKS store per root, made by keytool (JKS: no password needed to read its certificates).
     for root in Set(Self.cells.map(\.root)) {
       let made = try Shell.run(
@@ -293,11 +299,7 @@ final class ChainRulesTests: XCTestCase {
   /// `com.sun.security.enableCRLDP=true` that CRL is fetched and the leaf passes, while a leaf that names none still
   /// fails. trustgate said java verifies in each cell (a false ok in three).
   func testJavaThatChecksRevocationIsJudgedByTheStatusItCanFind() throws {
-    let java = try XCTUnwrap(JavaVerificationTests.realJava, "a JDK is needed (Debian: openjdk-17-jdk-headless)")
-    let bin = (java as NSString).deletingLastPathComponent
-    try scratch.write("probe/Probe.java", JavaVerificationTests.probe)
-    let javac = try Shell.run([bin + "/javac", "-d", scratch.path + "/probe", scratch.path + "/probe/Probe.java"])
-    XCTAssertEqual(javac.status, 0, javac.output)
+    let (java, bin) = try javaProbe()
     let keytool = try Shell.run(
       [bin + "/keytool", "-importcert", "-noprompt", "-alias", "corporate", "-file", scratch.path + "/good.pem",
        "-keystore", scratch.path + "/good.jks", "-storetype", "JKS", "-storepass", "changeit"])
