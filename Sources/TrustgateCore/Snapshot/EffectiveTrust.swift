@@ -22,6 +22,8 @@ struct SnapshotPaths: Sendable {
   var unreadable: Set<String> = []
   /// Files over the size trustgate reads: what a client loading one trusts is unknown.
   var oversized: Set<String> = []
+  /// FIFOs, sockets and devices where a CA file is named: a client that opens one blocks (a FIFO) or fails.
+  var special: Set<String> = []
   var setVariables: Set<String>
   /// Java keystores the configuration read (`TrustConfiguration.keyStores`).
   let keyStores: [String: JavaKeyStore.Reading]
@@ -55,13 +57,15 @@ struct SnapshotPaths: Sendable {
       switch target.state {
       // A file the build user may not read is still a file to the client (`os.path.isfile`): it tries to load it,
       // and what it does then (PermissionError, or OpenSSL skipping it) is the load's reaction.
-      case .file, .unreadable, .tooLarge: state = .file
+      // A FIFO, socket or device: there (`os.path.exists`), so the client opens it, and blocks or fails.
+      case .file, .unreadable, .tooLarge, .notAFile: state = .file
       case .directory: state = .folder
-      case .missing, .danglingLink, .linkLoop, .notAFile: state = .missing
+      case .missing, .danglingLink, .linkLoop: state = .missing
       }
       for path in [variable.openedPath] + (target.resolvedPath.map { [$0] } ?? []) {
         if target.state == .unreadable { unreadable.insert(path) }
         if target.state == .tooLarge { oversized.insert(path) }
+        if target.state == .notAFile { special.insert(path) }
         states[path] = states[path] ?? state
         if let set = target.certificates, state == .file { sets[path] = sets[path] ?? set }
       }
@@ -95,6 +99,7 @@ struct SnapshotPaths: Sendable {
     switch load.kind {
     case .file:
       if oversized.contains(load.path) { return nil }
+      if special.contains(load.path) { return 0 }
       return unreadable.contains(load.path) ? 0 : sets[load.path].map(Self.validRoots)
     case .folder(let split):
       let folders = split ? load.path.split(separator: ":").map(String.init) : [load.path]
@@ -130,6 +135,9 @@ struct SnapshotPaths: Sendable {
     var notes = plan.notes
     var outcome = plan.outcome
     // A file this user cannot read: Python raises when it loads it, curl stops, OpenSSL's default paths skip it.
+    if outcome == .verifies, plan.loads.contains(where: { $0.kind == .file && special.contains($0.path) }) {
+      outcome = .raises("not a regular file: " + TrustVerifier.specialFileReaction)
+    }
     if outcome == .verifies, let load = plan.loads.first(where: { $0.kind == .file && oversized.contains($0.path) }) {
       outcome = .unknown(
         "\(load.label) \(load.path) is over \(defaultReadLimit >> 20) MiB, more than trustgate reads: its roots are "

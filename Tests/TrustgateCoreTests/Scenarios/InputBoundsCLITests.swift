@@ -229,6 +229,52 @@ final class InputBoundsCLITests: XCTestCase {
     XCTAssertTrue(error.contains("is over 64 MiB, more than trustgate reads"), error)
   }
 
+  /// REQUESTS_CA_BUNDLE at a FIFO: it exists, so the real requests opens it and blocks (killed here after 8 s: a
+  /// CI job would hang until its timeout). trustgate gave requests' "invalid path" message, the one for a path that
+  /// does not exist; now TG201, the effective trust and the verdict say the client blocks or fails, without reading
+  /// the FIFO.
+  func testACABundleThatIsAFIFOIsSaidToBlockTheClient() throws {
+    let scenario = try Scenario()
+    try scenario.write("requirements.txt", "requests==2.32.3\n")
+    let fifo = scenario.sandbox.path("bundle.pem")
+    XCTAssertEqual(mkfifo(fifo, 0o644), 0)
+    let venv = try RealVenvVerificationTests.venv("3.11")
+    let real = try BoundedRun.run(
+      [venv + "/bin/python", "-c",
+       "import requests, socket\nlistener = socket.create_server(('127.0.0.1', 0))\n"
+         + "requests.get('https://127.0.0.1:%d/' % listener.getsockname()[1], timeout=3)"],
+      in: scenario.sandbox.root, environment: ["REQUESTS_CA_BUNDLE": fifo], seconds: 8)
+    XCTAssertTrue(real.timedOut, "the real requests did not block on the FIFO: \(real.all)")
+    let outcome = try BoundedRun.trustgate(
+      ["check", "--annotations", "none", "--format", "json", "--repo", scenario.repo],
+      in: scenario.repo, environment: ["REQUESTS_CA_BUNDLE": fifo], seconds: 60)
+    XCTAssertFalse(outcome.timedOut, outcome.all)
+    XCTAssertEqual(outcome.status, 1, outcome.all)
+    let tg207 = try jsonFindings(outcome.stdout, rule: "TG207").compactMap { $0["message"] as? String }
+    XCTAssertFalse(tg207.contains { $0.contains("invalid path") }, "\(tg207)")
+    XCTAssertTrue(
+      tg207.contains {
+        $0.hasPrefix("requests ") && $0.contains(": not a regular file: the client opens it and blocks")
+      },
+      "\(tg207)")
+    let chain = scenario.sandbox.path("chain.pem")
+    let made = try Shell.run(
+      ["/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+       "-keyout", scenario.sandbox.path("chain.key"), "-subj", "/CN=localhost", "-addext",
+       "subjectAltName=DNS:localhost", "-days", "30", "-out", chain])
+    XCTAssertEqual(made.status, 0, made.output)
+    let verify = try BoundedRun.trustgate(
+      ["verify", "--chain", chain, "--host", "localhost", "--repo", scenario.repo, "--format", "json"],
+      in: scenario.repo, environment: ["REQUESTS_CA_BUNDLE": fifo], seconds: 60)
+    XCTAssertFalse(verify.timedOut, verify.all)
+    let items = try XCTUnwrap(
+      JSONSerialization.jsonObject(with: Data(verify.stdout.utf8)) as? [[String: Any]], verify.all)
+    let requests = try XCTUnwrap(items.first { $0["client"] as? String == "requests" }, verify.stdout)
+    XCTAssertEqual(requests["verifies"] as? Bool, false, "\(requests)")
+    let error = requests["error"] as? String ?? ""
+    XCTAssertTrue(error.contains("is a FIFO (named pipe): the client opens it and blocks"), error)
+  }
+
   /// Something at `.trustgate/baseline.json` that cannot be read (a FIFO, a dangling link, a folder) was taken as no
   /// baseline: `check` fell back to git's lockfiles and passed; a link to a file outside the repository was read, which
   /// the policy's `baseline:` refuses. Each is now exit 2 naming the path; with nothing there, git's lockfiles are
