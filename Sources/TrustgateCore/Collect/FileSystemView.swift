@@ -27,6 +27,9 @@ public enum FileError: Error, Sendable, Equatable, CustomStringConvertible {
   /// A FIFO, socket or device where a file is expected: refused before it is opened (a FIFO would block the read).
   case notRegular(String, kind: String?)
 
+  /// How `rawSpecialKind` names a FIFO, the one special file a client blocks on when it opens it.
+  public static let fifo = "a FIFO (named pipe)"
+
   public var path: String {
     switch self {
     case .notFound(let p), .notReadable(let p, _), .isDirectory(let p), .notDirectory(let p), .symlinkLoop(let p),

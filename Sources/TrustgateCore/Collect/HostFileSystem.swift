@@ -94,7 +94,7 @@ public struct HostFileSystem: FileSystemView {
   static func kindName(_ mode: mode_t) -> String {
     switch mode & S_IFMT {
     case S_IFREG: return "a regular file"
-    case S_IFIFO: return "a FIFO (named pipe)"
+    case S_IFIFO: return FileError.fifo
     case S_IFSOCK: return "a socket"
     case S_IFCHR: return "a character device"
     case S_IFBLK: return "a block device"

@@ -25,7 +25,7 @@ struct TarEntry: Equatable {
     switch typeFlag {
     case UInt8(ascii: "3"): return "a character device"
     case UInt8(ascii: "4"): return "a block device"
-    case UInt8(ascii: "6"): return "a FIFO (named pipe)"
+    case UInt8(ascii: "6"): return FileError.fifo
     default: return nil
     }
   }

@@ -117,6 +117,7 @@ public enum SnapshotText {
     case .unreadable: "cannot be read"
     case .notAFile: "not a file"
     case .tooLarge: "over \(defaultReadLimit >> 20) MiB, not read"
+    case .fifo: "a FIFO (named pipe)"
     }
   }
 

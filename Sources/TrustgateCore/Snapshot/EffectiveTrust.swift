@@ -22,8 +22,8 @@ struct SnapshotPaths: Sendable {
   var unreadable: Set<String> = []
   /// Files over the size trustgate reads: what a client loading one trusts is unknown.
   var oversized: Set<String> = []
-  /// FIFOs, sockets and devices where a CA file is named: a client that opens one blocks (a FIFO) or fails.
-  var special: Set<String> = []
+  /// FIFOs where a CA file is named: a client that opens one blocks.
+  var fifos: Set<String> = []
   var setVariables: Set<String>
   /// Java keystores the configuration read (`TrustConfiguration.keyStores`).
   let keyStores: [String: JavaKeyStore.Reading]
@@ -57,15 +57,15 @@ struct SnapshotPaths: Sendable {
       switch target.state {
       // A file the build user may not read is still a file to the client (`os.path.isfile`): it tries to load it,
       // and what it does then (PermissionError, or OpenSSL skipping it) is the load's reaction.
-      // A FIFO, socket or device: there (`os.path.exists`), so the client opens it, and blocks or fails.
-      case .file, .unreadable, .tooLarge, .notAFile: state = .file
+      // A FIFO is there (`os.path.exists`), so the client opens it, and blocks.
+      case .file, .unreadable, .tooLarge, .fifo: state = .file
       case .directory: state = .folder
-      case .missing, .danglingLink, .linkLoop: state = .missing
+      case .missing, .danglingLink, .linkLoop, .notAFile: state = .missing
       }
       for path in [variable.openedPath] + (target.resolvedPath.map { [$0] } ?? []) {
         if target.state == .unreadable { unreadable.insert(path) }
         if target.state == .tooLarge { oversized.insert(path) }
-        if target.state == .notAFile { special.insert(path) }
+        if target.state == .fifo { fifos.insert(path) }
         states[path] = states[path] ?? state
         if let set = target.certificates, state == .file { sets[path] = sets[path] ?? set }
       }
@@ -99,7 +99,7 @@ struct SnapshotPaths: Sendable {
     switch load.kind {
     case .file:
       if oversized.contains(load.path) { return nil }
-      if special.contains(load.path) { return 0 }
+      if fifos.contains(load.path) { return 0 }
       return unreadable.contains(load.path) ? 0 : sets[load.path].map(Self.validRoots)
     case .folder(let split):
       let folders = split ? load.path.split(separator: ":").map(String.init) : [load.path]
@@ -135,8 +135,8 @@ struct SnapshotPaths: Sendable {
     var notes = plan.notes
     var outcome = plan.outcome
     // A file this user cannot read: Python raises when it loads it, curl stops, OpenSSL's default paths skip it.
-    if outcome == .verifies, plan.loads.contains(where: { $0.kind == .file && special.contains($0.path) }) {
-      outcome = .raises("not a regular file: " + TrustVerifier.specialFileReaction)
+    if outcome == .verifies, plan.loads.contains(where: { $0.kind == .file && fifos.contains($0.path) }) {
+      outcome = .raises(TrustVerifier.fifoReaction)
     }
     if outcome == .verifies, let load = plan.loads.first(where: { $0.kind == .file && oversized.contains($0.path) }) {
       outcome = .unknown(

@@ -164,8 +164,9 @@ public struct EnvTarget: Codable, Sendable, Equatable {
   public enum State: String, Codable, Sendable {
     /// `unreadable`: there, but this user may not read it (clients fail when they load it); `linkLoop`: links that
     /// lead back to themselves (clients see nothing there); `tooLarge`: a file over the size trustgate reads (what
-    /// it holds, and so what its clients trust, is unknown).
-    case file, directory, missing, danglingLink, linkLoop, unreadable, notAFile, tooLarge
+    /// it holds, and so what its clients trust, is unknown); `fifo`: a named pipe, which a client that opens it
+    /// blocks on (any other special file is `notAFile`).
+    case file, directory, missing, danglingLink, linkLoop, unreadable, notAFile, tooLarge, fifo
   }
   public var state: State
   public var resolvedPath: String?

@@ -203,21 +203,16 @@ public final class TrustVerifier {
   /// Files read in this run, by path, and CA files indexed: each is read and indexed once, whichever stores (or
   /// `Verdicts.rootChains`) need it.
   var texts: [String: [UInt8]?] = [:]
-  /// What a client does with a FIFO, socket or device named as its CA file: it exists, so the client opens it, and
-  /// blocks until a writer comes (a FIFO: the job hangs) or fails.
-  static func specialFileFailure(_ label: String, _ path: String, kind: String? = nil) -> String {
-    "\(label) \(path.capped()) is \(kind ?? "not a regular file"): " + specialFileReaction
-  }
-
-  static let specialFileReaction =
-    "the client opens it and blocks (a FIFO: the job hangs until its timeout) or fails (a socket or device)"
+  /// What a client does with a FIFO named as its CA file: it exists, so the client opens it and blocks until a
+  /// writer comes.
+  static let fifoReaction = "a FIFO (named pipe): the client opens it and blocks, so the job hangs until its timeout"
 
   /// Why `read` could not read a file that is there (`Permission denied`), by path.
   var failures: [String: String] = [:]
   /// Files over the size trustgate reads, with that size: what they hold is unknown.
   var oversized: [String: Int] = [:]
-  /// FIFOs, sockets and devices where a file is named, with what each is.
-  var special: [String: String] = [:]
+  /// FIFOs where a CA file is named.
+  var fifos: Set<String> = []
   /// By `CAFiles.key`: the same file named two ways (`/usr/lib/ssl/cert.pem`, a link to the bundle) is indexed once.
   var caFiles: [String: CAFile] = [:]
 
@@ -231,7 +226,7 @@ public final class TrustVerifier {
         switch error {
         case .notReadable(_, let reason): failures[path] = reason
         case .tooLarge(_, _, let limit): oversized[path] = limit
-        case .notRegular(_, let kind): special[path] = kind ?? "not a regular file"
+        case .notRegular(_, FileError.fifo): fifos.insert(path)
         default: break
         }
       }
@@ -342,8 +337,8 @@ public final class TrustVerifier {
           built.lines.append((index, false, "\(load.path) (\(count) certificate\(count == 1 ? "" : "s"))"))
           continue
         }
-        if special[load.path] != nil {
-          built.failure = Self.specialFileFailure(load.label, load.path, kind: special[load.path])
+        if fifos.contains(load.path) {
+          built.failure = "\(load.label) \(load.path.capped()) is " + Self.fifoReaction
           return built
         }
         // Not read, so not known: whatever the client would make of it, the gate cannot say it verifies.
@@ -528,9 +523,11 @@ struct Views: Sendable {
 
   func state(_ path: String) -> PathState {
     guard let view = view(path) else { return .missing }
-    switch view.kind(path.hasPrefix("/") ? path : "/" + path) {
-    // A FIFO, socket or device is there to the client, which opens it (and blocks or fails: `specialFileFailure`).
-    case .file, .other: return .file
+    let inView = path.hasPrefix("/") ? path : "/" + path
+    switch view.kind(inView) {
+    case .file: return .file
+    // A FIFO is there to the client, which opens it and blocks (`fifoReaction`).
+    case .other: return (try? view.resolve(inView)).flatMap(view.rawSpecialKind) == FileError.fifo ? .file : .missing
     case .directory: return .folder
     default: return .missing
     }

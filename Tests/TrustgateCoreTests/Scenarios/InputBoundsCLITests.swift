@@ -231,8 +231,7 @@ final class InputBoundsCLITests: XCTestCase {
 
   /// REQUESTS_CA_BUNDLE at a FIFO: it exists, so the real requests opens it and blocks (killed here after 8 s: a
   /// CI job would hang until its timeout). trustgate gave requests' "invalid path" message, the one for a path that
-  /// does not exist; now TG201, the effective trust and the verdict say the client blocks or fails, without reading
-  /// the FIFO.
+  /// does not exist; now TG201, the effective trust and the verdict say the client blocks, without reading the FIFO.
   func testACABundleThatIsAFIFOIsSaidToBlockTheClient() throws {
     let scenario = try Scenario()
     try scenario.write("requirements.txt", "requests==2.32.3\n")
@@ -250,11 +249,13 @@ final class InputBoundsCLITests: XCTestCase {
       in: scenario.repo, environment: ["REQUESTS_CA_BUNDLE": fifo], seconds: 60)
     XCTAssertFalse(outcome.timedOut, outcome.all)
     XCTAssertEqual(outcome.status, 1, outcome.all)
+    let tg201 = try jsonFindings(outcome.stdout, rule: "TG201").compactMap { $0["message"] as? String }
+    XCTAssertTrue(tg201.contains { $0.contains("a FIFO (named pipe) its readers block on") }, "\(tg201)")
     let tg207 = try jsonFindings(outcome.stdout, rule: "TG207").compactMap { $0["message"] as? String }
     XCTAssertFalse(tg207.contains { $0.contains("invalid path") }, "\(tg207)")
     XCTAssertTrue(
       tg207.contains {
-        $0.hasPrefix("requests ") && $0.contains(": not a regular file: the client opens it and blocks")
+        $0.hasPrefix("requests ") && $0.contains(": a FIFO (named pipe): the client opens it and blocks")
       },
       "\(tg207)")
     let chain = scenario.sandbox.path("chain.pem")
@@ -273,6 +274,14 @@ final class InputBoundsCLITests: XCTestCase {
     XCTAssertEqual(requests["verifies"] as? Bool, false, "\(requests)")
     let error = requests["error"] as? String ?? ""
     XCTAssertTrue(error.contains("is a FIFO (named pipe): the client opens it and blocks"), error)
+    // /dev/null (a device that reads as empty) is no FIFO: OpenSSL's default paths skip it and go on to the folder.
+    let null = try BoundedRun.trustgate(
+      ["verify", "--chain", chain, "--host", "localhost", "--repo", scenario.repo, "--format", "json"],
+      in: scenario.repo, environment: ["SSL_CERT_FILE": "/dev/null"], seconds: 60)
+    let nullItems = try XCTUnwrap(
+      JSONSerialization.jsonObject(with: Data(null.stdout.utf8)) as? [[String: Any]], null.all)
+    let curl = try XCTUnwrap(nullItems.first { $0["client"] as? String == "openssl" }, null.stdout)
+    XCTAssertFalse((curl["error"] as? String ?? "").contains("blocks"), "\(curl)")
   }
 
   /// Something at `.trustgate/baseline.json` that cannot be read (a FIFO, a dangling link, a folder) was taken as no

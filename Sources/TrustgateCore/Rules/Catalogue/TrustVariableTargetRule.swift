@@ -32,6 +32,7 @@ public struct TrustVariableTargetRule: Rule {
       case .linkLoop: problem = "points at \(variable.shownValue), a loop of links that leads nowhere"
       case .unreadable: problem = "points at \(variable.shownValue), which cannot be read"
       case .notAFile: problem = "points at \(variable.shownValue), which is not a file"
+      case .fifo: problem = "points at \(variable.shownValue), a FIFO (named pipe) its readers block on"
       case .tooLarge: problem = "points at \(variable.shownValue), which is over \(defaultReadLimit >> 20) MiB, more than trustgate reads"
       case .directory where variable.role == .caFile: problem = "points at the directory \(variable.shownValue); \(readers) expect a file"
       case .file where variable.role == .caDirectory: problem = "points at the file \(variable.shownValue); \(readers) expect a directory"
