@@ -19,11 +19,13 @@ public struct VerificationFlags: OptionSet, Sendable, Hashable, Codable {
   public static let noCommonNameBesideAltNames = VerificationFlags(rawValue: 8)
   /// Go's crypto/x509 in place of OpenSSL's `ssl_server` purpose: an issuer signs only as `CheckSignatureFrom` lets
   /// it (a version 3 one needs basicConstraints cA, keyCertSign when it has a keyUsage: a root too, which OpenSSL
-  /// never asks), every extended key usage in the chain allows serverAuth, and a leaf's keyUsage is not read.
+  /// never asks), every extended key usage in the chain names serverAuth or any (no SGC usage), and a leaf's keyUsage
+  /// is not read.
   public static let goChainRules = VerificationFlags(rawValue: 16)
   /// Java's (sun.security.validator, OpenJDK 17) in place of the purpose: the trust anchor of a longer chain must be
-  /// a CA (basicConstraints cA on a version 3 one, keyCertSign when it has a keyUsage), its nameConstraints are not
-  /// applied; extended key usage is read on the leaf alone, whose keyUsage must allow digitalSignature.
+  /// a CA (basicConstraints cA on a version 3 one, keyCertSign when it has a keyUsage), but its dates, path length,
+  /// critical extensions and nameConstraints are not read; extended key usage is read on the leaf alone, whose
+  /// keyUsage must allow digitalSignature (TLS 1.3 and ECDHE).
   public static let javaChainRules = VerificationFlags(rawValue: 32)
   /// GnuTLS's (libcurl-gnutls: git on Debian) in place of the purpose: no extended key usage anywhere, a self-issued
   /// root without basicConstraints is a CA, and the handshake refuses a leaf whose keyUsage lacks digitalSignature.
@@ -31,12 +33,12 @@ public struct VerificationFlags: OptionSet, Sendable, Hashable, Codable {
   /// Revocation checked (Java's `com.sun.net.ssl.checkRevocation=true`): with nothing fetched (the JDK's defaults)
   /// every certificate below the trust anchor fails, as no server in a chain file staples a status.
   public static let revocationRequired = VerificationFlags(rawValue: 128)
-  /// webpki's (rustls: uv) in place of the purpose: nothing of the trust anchor but its subject, key and
-  /// nameConstraints is read; every extended key usage below it names serverAuth; no keyUsage is read.
-  public static let webpkiChainRules = VerificationFlags(rawValue: 512)
   /// With `revocationRequired`: CRLs are fetched (`com.sun.security.enableCRLDP=true`), so a certificate that names
   /// a CRL distribution point may pass (its CRL is on the network, taken as found); one that names none fails.
   public static let fetchesCRLs = VerificationFlags(rawValue: 256)
+  /// webpki's (rustls: uv) in place of the purpose: nothing of the trust anchor but its subject, key and
+  /// nameConstraints is read; every extended key usage below it names serverAuth; no keyUsage is read.
+  public static let webpkiChainRules = VerificationFlags(rawValue: 512)
 
   var openSSL: UInt {
     var value: UInt = 0
