@@ -62,13 +62,16 @@ public enum ChainCheck {
       return JSONValue.array(jsonItems(verdicts)).rendered()
     case .text:
       var out = ""
+      // Each value escaped on its own: a line end in a path (a CA file's folder) must not start a line of its own,
+      // which could pass for another client's verdict.
       for verdict in verdicts {
-        let name = verdict.client + (verdict.version.map { " \($0)" } ?? "")
+        let name = InertText.escaped(verdict.client + (verdict.version.map { " \($0)" } ?? ""))
         let flags = verdict.flags.isEmpty ? "" : " [\(verdict.flags.joined(separator: ", "))]"
         out +=
           verdict.verifies
-          ? "ok    \(name)\(flags)\n" : "FAIL  \(name)\(flags): \(verdict.error ?? "does not verify")\n"
-        for source in verdict.sources { out += "        \(source)\n" }
+          ? "ok    \(name)\(flags)\n"
+          : "FAIL  \(name)\(flags): \(InertText.escaped(verdict.error ?? "does not verify").capped(400))\n"
+        for source in verdict.sources { out += "        \(InertText.escaped(source).capped(400))\n" }
       }
       let failing = verdicts.filter { !$0.verifies }.count
       out +=

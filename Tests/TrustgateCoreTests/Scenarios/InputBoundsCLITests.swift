@@ -284,6 +284,30 @@ final class InputBoundsCLITests: XCTestCase {
     XCTAssertFalse((curl["error"] as? String ?? "").contains("blocks"), "\(curl)")
   }
 
+  /// `verify`'s text put a path's line end and carriage return into its output raw: a folder named
+  /// `n<LF>ok    curl<CR>ok    git` made lines that pass for verdicts of clients that refuse the chain. Each value is
+  /// now escaped in its line.
+  func testVerifyTextKeepsALineEndOfAPathInItsLine() throws {
+    let scenario = try Scenario()
+    try scenario.write("requirements.txt", "requests==2.32.3\n")
+    let folder = scenario.sandbox.path("n\nok    curl\rok    git")
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let chain = scenario.sandbox.path("chain.pem")
+    let made = try Shell.run(
+      ["/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+       "-keyout", scenario.sandbox.path("chain.key"), "-subj", "/CN=localhost", "-addext",
+       "subjectAltName=DNS:localhost", "-days", "30", "-out", chain])
+    XCTAssertEqual(made.status, 0, made.output)
+    let verify = try BoundedRun.trustgate(
+      ["verify", "--chain", chain, "--host", "localhost", "--repo", scenario.repo],
+      in: scenario.repo, environment: ["SSL_CERT_FILE": folder + "/bundle.pem", "CURL_CA_BUNDLE": folder + "/b.pem"],
+      seconds: 60)
+    XCTAssertEqual(verify.status, 1, verify.all)
+    let lines = verify.stdout.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r" }
+    XCTAssertFalse(lines.contains { $0.hasPrefix("ok ") }, verify.stdout)
+    XCTAssertTrue(verify.stdout.contains("n\\nok    curl\\rok    git"), verify.stdout)
+  }
+
   /// Something at `.trustgate/baseline.json` that cannot be read (a FIFO, a dangling link, a folder) was taken as no
   /// baseline: `check` fell back to git's lockfiles and passed; a link to a file outside the repository was read, which
   /// the policy's `baseline:` refuses. Each is now exit 2 naming the path; with nothing there, git's lockfiles are
