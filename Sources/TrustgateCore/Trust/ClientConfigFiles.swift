@@ -554,7 +554,8 @@ struct ConfigPlaces {
     case .pip: return pip
     case .git: return git
     case .aws: return [nonEmpty("AWS_CONFIG_FILE").map(expandingHome) ?? home + "/.aws/config"]
-    case .curl: return curl.first(where: fs.isFile).map { [$0] } ?? []
+    // A FIFO there is the one curl opens (and hangs on): it is taken, and recorded as unread.
+    case .curl: return curl.first(where: { fs.exists($0) && !fs.isDirectory($0) }).map { [$0] } ?? []
     }
   }
 

@@ -396,6 +396,19 @@ final class InputBoundsCLITests: XCTestCase {
       XCTAssertTrue(found.first?.contains("\(fifo): a client's configuration file that cannot be read") == true)
     }
     XCTAssertEqual(try tg002(["PIP_CONFIG_FILE": scenario.sandbox.path("no-such.conf")]), [])
+    // A FIFO at .curlrc: the real curl opens it and hangs (killed here); it was passed over as if missing.
+    let curlHome = scenario.sandbox.path("curl-home")
+    try FileManager.default.createDirectory(atPath: curlHome, withIntermediateDirectories: true)
+    XCTAssertEqual(mkfifo(curlHome + "/.curlrc", 0o644), 0)
+    let curl = try BoundedRun.run(
+      ["/usr/bin/curl", "-sS", "-o", "/dev/null", "http://127.0.0.1:9/"], in: scenario.sandbox.root,
+      environment: ["CURL_HOME": curlHome], seconds: 5)
+    XCTAssertTrue(curl.timedOut, "the real curl did not block on the FIFO: \(curl.all)")
+    let curlrc = try tg002(["CURL_HOME": curlHome])
+    XCTAssertEqual(curlrc.count, 1, "\(curlrc)")
+    XCTAssertTrue(
+      curlrc.first?.contains(curlHome + "/.curlrc: a client's configuration file that cannot be read") == true,
+      "\(curlrc)")
     var big = String(repeating: "-Dpad=" + String(repeating: "A", count: 1000) + "\n", count: 1100)
     big += "-Djavax.net.ssl.trustStore=/tmp/elsewhere.jks\n"
     try scenario.write(".mvn/jvm.config", big)
