@@ -58,7 +58,8 @@ struct SnapshotPaths: Sendable {
       // A file the build user may not read is still a file to the client (`os.path.isfile`): it tries to load it,
       // and what it does then (PermissionError, or OpenSSL skipping it) is the load's reaction.
       // A FIFO is there (`os.path.exists`), so the client opens it, and blocks.
-      case .file, .unreadable, .tooLarge, .fifo: state = .file
+      case .file, .unreadable, .tooLarge: state = .file
+      case .fifo: state = .fifo
       case .directory: state = .folder
       case .missing, .danglingLink, .linkLoop, .notAFile: state = .missing
       }
@@ -135,13 +136,13 @@ struct SnapshotPaths: Sendable {
     var notes = plan.notes
     var outcome = plan.outcome
     // A file this user cannot read: Python raises when it loads it, curl stops, OpenSSL's default paths skip it.
-    if outcome == .verifies, plan.loads.contains(where: { $0.kind == .file && fifos.contains($0.path) }) {
-      outcome = .raises(TrustVerifier.fifoReaction)
+    if outcome == .verifies, let load = plan.loads.first(where: { $0.kind == .file && fifos.contains($0.path) }) {
+      outcome = .raises("\(load.label) \(load.path.capped()) is " + TrustPlanner.fifoReaction)
     }
     if outcome == .verifies, let load = plan.loads.first(where: { $0.kind == .file && oversized.contains($0.path) }) {
       outcome = .unknown(
-        "\(load.label) \(load.path) is over \(defaultReadLimit >> 20) MiB, more than trustgate reads: its roots are "
-          + "not judged")
+        "\(load.label) \(load.path.capped()) is over \(defaultReadLimit >> 20) MiB, more than trustgate reads: its "
+          + "roots are not judged")
     }
     if outcome == .verifies {
       let reader = snapshot.target.user.map { "the image's user \($0)" } ?? "the user the client runs as"

@@ -84,6 +84,8 @@ public struct TrustChoice: Sendable, Equatable {
   public var reading: PEMReading?
   /// The client expands a leading `~/` in the variable to the home folder (os.path.expanduser).
   public var expandsHome = false
+  /// What the client does with a FIFO there; nil: as with a file (it opens it to load it, and blocks then).
+  public var fifo: Reaction? = nil
 
   public init(
     _ input: Input, label: String, empty: Reaction = .next, file: Reaction = .loadFile, folder: Reaction,
@@ -138,9 +140,16 @@ extension TrustChoice {
     .init(.opensslDefaultFile, label: "OpenSSL default", folder: .nothing, missing: .nothing, noCertificates: .nothing),
   ]
   static let opensslFolder: [TrustChoice] = [
-    .init(
-      .variable("SSL_CERT_DIR"), label: "SSL_CERT_DIR", empty: .nothing, file: .nothing,
-      folder: .lookUpFolder(split: true), missing: .nothing, noCertificates: .nothing),
+    {
+      var choice = TrustChoice(
+        .variable("SSL_CERT_DIR"), label: "SSL_CERT_DIR", empty: .nothing, file: .nothing,
+        folder: .lookUpFolder(split: true), missing: .nothing, noCertificates: .nothing)
+      // OpenSSL 3's default paths also add SSL_CERT_DIR as a store URI, opened at once: a FIFO there blocks
+      // (measured: Python's `ssl.create_default_context()` and `openssl s_client` hang in `fifo_open`).
+      choice.fifo = .raises(
+        "SSL_CERT_DIR {path} is " + TrustPlanner.fifoReaction + " (OpenSSL's default paths open it as a store)")
+      return choice
+    }(),
     .init(
       .opensslDefaultDir, label: "OpenSSL default directory", file: .nothing, folder: .lookUpFolder(split: true),
       missing: .nothing, noCertificates: .nothing),

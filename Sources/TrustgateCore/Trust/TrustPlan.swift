@@ -60,7 +60,8 @@ public struct TrustPlan: Sendable {
 
 /// What sits at a path, as far as the planner needs to know.
 public enum PathState: Sendable, Equatable {
-  case file, folder, missing
+  /// `fifo`: a named pipe, which a client that opens it blocks on.
+  case file, folder, missing, fifo
   /// Not known (the snapshot did not record it): treated as a file.
   case unknown
 }
@@ -354,6 +355,7 @@ public struct TrustPlanner: Sendable {
     let reaction: TrustChoice.Reaction
     switch state {
     case .file: reaction = choice.file
+    case .fifo: reaction = choice.fifo ?? choice.file
     // Not recorded: read it the way that loads something (a folder choice as a folder).
     case .unknown: reaction = choice.file == .nothing || choice.file == .next ? choice.folder : choice.file
     case .folder: reaction = choice.folder
@@ -367,9 +369,13 @@ public struct TrustPlanner: Sendable {
     return reaction
   }
 
+  /// What a client does with a FIFO it opens as a CA file or store.
+  static let fifoReaction = "a FIFO (named pipe): the client opens it and blocks, so the job hangs until its timeout"
+
   func describe(_ state: PathState) -> String {
     switch state {
     case .file: return "a file"
+    case .fifo: return "a FIFO (named pipe)"
     case .folder: return "a folder"
     case .missing: return "missing"
     case .unknown: return "unknown"

@@ -203,9 +203,7 @@ public final class TrustVerifier {
   /// Files read in this run, by path, and CA files indexed: each is read and indexed once, whichever stores (or
   /// `Verdicts.rootChains`) need it.
   var texts: [String: [UInt8]?] = [:]
-  /// What a client does with a FIFO named as its CA file: it exists, so the client opens it and blocks until a
-  /// writer comes.
-  static let fifoReaction = "a FIFO (named pipe): the client opens it and blocks, so the job hangs until its timeout"
+
 
   /// Why `read` could not read a file that is there (`Permission denied`), by path.
   var failures: [String: String] = [:]
@@ -338,7 +336,7 @@ public final class TrustVerifier {
           continue
         }
         if fifos.contains(load.path) {
-          built.failure = "\(load.label) \(load.path.capped()) is " + Self.fifoReaction
+          built.failure = "\(load.label) \(load.path.capped()) is " + TrustPlanner.fifoReaction
           return built
         }
         // Not read, so not known: whatever the client would make of it, the gate cannot say it verifies.
@@ -526,8 +524,8 @@ struct Views: Sendable {
     let inView = path.hasPrefix("/") ? path : "/" + path
     switch view.kind(inView) {
     case .file: return .file
-    // A FIFO is there to the client, which opens it and blocks (`fifoReaction`).
-    case .other: return (try? view.resolve(inView)).flatMap(view.rawSpecialKind) == FileError.fifo ? .file : .missing
+    // A FIFO is there to the client, which opens it and blocks (`TrustPlanner.fifoReaction`).
+    case .other: return (try? view.resolve(inView)).flatMap(view.rawSpecialKind) == FileError.fifo ? .fifo : .missing
     case .directory: return .folder
     default: return .missing
     }

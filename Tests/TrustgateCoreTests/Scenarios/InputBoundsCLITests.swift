@@ -255,7 +255,8 @@ final class InputBoundsCLITests: XCTestCase {
     XCTAssertFalse(tg207.contains { $0.contains("invalid path") }, "\(tg207)")
     XCTAssertTrue(
       tg207.contains {
-        $0.hasPrefix("requests ") && $0.contains(": a FIFO (named pipe): the client opens it and blocks")
+        $0.hasPrefix("requests ")
+          && $0.contains("REQUESTS_CA_BUNDLE \(fifo) is a FIFO (named pipe): the client opens it")
       },
       "\(tg207)")
     let chain = scenario.sandbox.path("chain.pem")
@@ -274,6 +275,20 @@ final class InputBoundsCLITests: XCTestCase {
     XCTAssertEqual(requests["verifies"] as? Bool, false, "\(requests)")
     let error = requests["error"] as? String ?? ""
     XCTAssertTrue(error.contains("is a FIFO (named pipe): the client opens it and blocks"), error)
+    // SSL_CERT_DIR at a FIFO: OpenSSL 3's default paths open it as a store URI, and Python blocks
+    // (`ssl.create_default_context()`); trustgate said python-ssl goes on without it, and passed.
+    let stdlib = try BoundedRun.run(
+      [venv + "/bin/python", "-c", "import ssl\nssl.create_default_context()"], in: scenario.sandbox.root,
+      environment: ["SSL_CERT_DIR": fifo], seconds: 8)
+    XCTAssertTrue(stdlib.timedOut, "the real Python did not block on the FIFO: \(stdlib.all)")
+    let folder = try BoundedRun.trustgate(
+      ["check", "--annotations", "none", "--format", "json", "--repo", scenario.repo],
+      in: scenario.repo, environment: ["SSL_CERT_DIR": fifo], seconds: 60)
+    XCTAssertEqual(folder.status, 1, folder.all)
+    let blocked = try jsonFindings(folder.stdout, rule: "TG207").compactMap { $0["message"] as? String }
+    XCTAssertTrue(
+      blocked.contains { $0.hasPrefix("python-ssl") && $0.contains("SSL_CERT_DIR \(fifo) is a FIFO (named pipe)") },
+      "\(blocked)")
     // /dev/null (a device that reads as empty) is no FIFO: OpenSSL's default paths skip it and go on to the folder.
     let null = try BoundedRun.trustgate(
       ["verify", "--chain", chain, "--host", "localhost", "--repo", scenario.repo, "--format", "json"],
