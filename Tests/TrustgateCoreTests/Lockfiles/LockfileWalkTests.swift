@@ -129,12 +129,14 @@ final class LockfileWalkTests: XCTestCase {
       echo 'httpx==0.28.1' > outside.txt
       printf -- '-r ../../outside.txt\\n-c /etc/hostname\\n-r base.txt\\ncertifi==2026.4.22\\n' > repo/app/requirements.txt
       echo '-r https://ci:s3cret@pypi.example.com/constraints.txt' >> repo/app/requirements.txt
+      echo '-c https:ci:s3cret@pypi.example.com/c.txt?token=s3cret#s3cret' >> repo/app/requirements.txt
+      echo '-r //ci:s3cret@pypi.example.com/r.txt' >> repo/app/requirements.txt
       ln -s ../../outside.txt repo/app/base.txt
       """)
     let (lockfiles, problems) = collect()
     XCTAssertEqual(lockfiles.map(\.path), ["app/requirements.txt"], "outside files are never read")
     let messages = problems.filter { $0.unreadable == true }.map { "\($0.path ?? ""): \($0.message)" }.sorted()
-    XCTAssertEqual(messages.count, 4, "\(messages)")
+    XCTAssertEqual(messages.count, 6, "\(messages)")
     XCTAssertTrue(messages.contains { $0.hasPrefix("app/base.txt: is a link to ../../outside.txt, outside") }, "\(messages)")
     XCTAssertTrue(messages.contains { $0.contains("includes ../../outside.txt, which lies outside the repository") }, "\(messages)")
     XCTAssertTrue(messages.contains { $0.contains("includes /etc/hostname, which lies outside the repository") }, "\(messages)")
@@ -142,6 +144,10 @@ final class LockfileWalkTests: XCTestCase {
     XCTAssertTrue(
       messages.contains { $0.contains("includes https://***@pypi.example.com/constraints.txt, a URL outside") },
       "\(messages)")
+    // pip fetches `https:…` without `//` too; a token in the query and a user:password after `//` are secrets.
+    XCTAssertTrue(
+      messages.contains { $0.contains("includes https:***@pypi.example.com/c.txt?***, a URL outside") }, "\(messages)")
+    XCTAssertTrue(messages.contains { $0.contains("includes //***@pypi.example.com/r.txt, which lies outside") })
     XCTAssertFalse(messages.joined().contains("s3cret"), "\(messages)")
   }
 

@@ -91,11 +91,11 @@ public struct LockfileCollector: Sendable {
       for reference in references {
         // pip fetches `-r https://…` (and reads `file:` URLs) itself; the gate reads no URL, so what it pins is
         // as unseen as a file outside the repository.
-        if reference.contains("://") {
+        if Self.isURL(reference) {
           collection.problems.append(
             Problem(
               area: .lockfiles, path: path,
-              message: "includes \(Self.shown(EnvironmentCollector.redactingURLCredentials(reference))), a URL "
+              message: "includes \(Self.redacted(reference)), a URL "
                 + "outside the repository: not fetched, so the versions it pins are not judged",
               fix: "Keep included requirements inside the repository (pip fetches the URL; trustgate reads no "
                 + "network file).",
@@ -108,7 +108,7 @@ public struct LockfileCollector: Sendable {
           collection.problems.append(
             Problem(
               area: .lockfiles, path: path,
-              message: "includes \(Self.shown(reference)), which lies outside the repository: not followed",
+              message: "includes \(Self.redacted(reference)), which lies outside the repository: not followed",
               fix: "Keep included requirements inside the repository (pip reads the file trustgate cannot see).",
               unreadable: true))
           continue
@@ -122,7 +122,7 @@ public struct LockfileCollector: Sendable {
           if target == joined {
             collection.problems.append(
               Problem(
-                area: .lockfiles, path: path, message: "includes \(Self.shown(reference)), which does not exist",
+                area: .lockfiles, path: path, message: "includes \(Self.redacted(reference)), which does not exist",
                 fix: "Fix the -r/-c line or add the file; pip fails on a missing include."))
           } else {
             collection.problems.append(
@@ -351,6 +351,36 @@ public struct LockfileCollector: Sendable {
   }
 
   /// A string from a file, cut to `limit` characters with "…" when longer.
+  /// pip's test for an include it fetches (`req_file.get_file_content`: `http:`, `https:` or `file:`, any case), and
+  /// any other `scheme://`.
+  static func isURL(_ reference: String) -> Bool {
+    reference.contains("://")
+      || reference.range(of: "^(http|https|file):", options: [.regularExpression, .caseInsensitive]) != nil
+  }
+
+  /// An include as messages show it: what a password or token could be in is `***` (`user:password@`, written
+  /// after `scheme://`, `scheme:` or `//`; a query or fragment), then cut at 200 characters.
+  static func redacted(_ reference: String) -> String {
+    var head = Substring(reference)
+    var tail = ""
+    if let mark = head.firstIndex(where: { $0 == "?" || $0 == "#" }) {
+      tail = head.index(after: mark) < head.endIndex ? String(head[mark]) + "***" : String(head[mark...])
+      head = head[..<mark]
+    }
+    if let at = head.lastIndex(of: "@") {
+      var start = head.startIndex
+      if let scheme = head.range(of: "://") {
+        start = scheme.upperBound
+      } else if head.hasPrefix("//") {
+        start = head.index(head.startIndex, offsetBy: 2)
+      } else if isURL(String(head)), let colon = head.firstIndex(of: ":") {
+        start = head.index(after: colon)
+      }
+      if start <= at { head = head[..<start] + "***" + head[at...] }
+    }
+    return shown(String(head) + tail)
+  }
+
   static func shown(_ text: String, limit: Int = 200) -> String {
     guard text.utf8.count > limit else { return text }
     return String(text.prefix(limit)) + "…"
