@@ -3,11 +3,15 @@
 /// knowledge table (`ClientBehaviours`); this file only turns the resulting plans into `ClientTrust` lines.
 public enum EffectiveTrust {
   public static func resolve(_ snapshot: Snapshot, configuration: TrustConfiguration = .init()) -> [ClientTrust] {
-    let record = SnapshotPaths(
+    var record = SnapshotPaths(
       snapshot, keyStores: configuration.keyStores,
       programRoots: configuration.node.map { [$0.path: $0.bundledCount] } ?? [:])
-    let planner = TrustPlanner(snapshot, configuration: configuration, state: { record.state($0) })
-    return planner.plans().map { record.trust($0, snapshot: snapshot) }.sorted()
+    // What the configuration's own CA paths are (pip.conf's cert, .curlrc's cacert, git's sslCAInfo).
+    record.fifos.formUnion(configuration.pathStates.filter { $0.value == .fifo }.keys)
+    record.oversized.formUnion(configuration.oversized)
+    let paths = record
+    let planner = TrustPlanner(snapshot, configuration: configuration, state: { paths.state($0) })
+    return planner.plans().map { paths.trust($0, snapshot: snapshot) }.sorted()
   }
 }
 
@@ -140,9 +144,9 @@ struct SnapshotPaths: Sendable {
       outcome = .raises("\(load.label) \(load.path.capped()) is " + TrustPlanner.fifoReaction)
     }
     if outcome == .verifies, let load = plan.loads.first(where: { $0.kind == .file && oversized.contains($0.path) }) {
-      outcome = .unknown(
-        "\(load.label) \(load.path.capped()) is over \(defaultReadLimit >> 20) MiB, more than trustgate reads: its "
-          + "roots are not judged")
+      outcome = .raises(
+        "\(load.label) \(load.path.capped()) is over \(defaultReadLimit >> 20) MiB, more than trustgate reads: the "
+          + "roots in it cannot be judged")
     }
     if outcome == .verifies {
       let reader = snapshot.target.user.map { "the image's user \($0)" } ?? "the user the client runs as"

@@ -247,6 +247,20 @@ extension TrustConfiguration {
         }
       }
     }
+    // The CA files and folders the configuration names, as the client finds them: a FIFO (it blocks opening it), a
+    // path that is not there (it fails or passes over it, as its choice says), one too large for trustgate to read.
+    for file in files {
+      guard let path = configuration.values[file.key], path.hasPrefix("/") else { continue }
+      switch fs.kind(path) {
+      case .file(let size) where size > defaultReadLimit: configuration.oversized.insert(path)
+      case .other:
+        if (try? fs.resolve(path)).flatMap(fs.rawSpecialKind) == FileError.fifo {
+          configuration.pathStates[path] = .fifo
+        }
+      case nil: configuration.pathStates[path] = .missing
+      default: break
+      }
+    }
     let pip = pipSwitches(places, bytes: bytes)
     configuration.switches = gitSwitches(git) + pip.switches
     let javaHome = JavaSettings.home(fs, env: env)

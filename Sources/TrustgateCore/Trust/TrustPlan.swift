@@ -92,6 +92,8 @@ public struct TrustConfiguration: Sendable, Equatable {
   /// What sits at paths the configuration names and no snapshot records, as the client sees it (Java's keystores:
   /// one it may not read is passed over, as `File.canRead` makes it).
   public var pathStates: [String: PathState] = [:]
+  /// CA files the configuration names that are over the size trustgate reads.
+  public var oversized: Set<String> = []
   /// The Java keystores among them as Java loads them, by `JavaKeyStore.key` (read once a run: the effective trust
   /// counts them, the verifier loads them).
   public var keyStores: [String: JavaKeyStore.Reading] = [:]

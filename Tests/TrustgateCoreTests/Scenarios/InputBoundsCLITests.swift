@@ -299,6 +299,34 @@ final class InputBoundsCLITests: XCTestCase {
     XCTAssertFalse((curl["error"] as? String ?? "").contains("blocks"), "\(curl)")
   }
 
+  /// pip.conf's `cert` at a FIFO (pip opens it and blocks, as requests does with REQUESTS_CA_BUNDLE above), at a
+  /// file over 64 MiB, or at nothing (pip: "Could not find a suitable TLS CA certificate bundle, invalid path"):
+  /// pip's trust was "unknown" in each, and `check` passed where no private root made TG801 fail. Each is now TG207.
+  func testACAFileNamedByPipConfIsJudgedAsPipFindsIt() throws {
+    let scenario = try Scenario()
+    try scenario.write("requirements.txt", "requests==2.32.3\n")
+    let fifo = scenario.sandbox.path("fifo.pem")
+    XCTAssertEqual(mkfifo(fifo, 0o644), 0)
+    let big = scenario.sandbox.path("big.pem")
+    XCTAssertEqual(try Shell.run(["/usr/bin/truncate", "-s", "70000000", big]).status, 0)
+    let cells = [
+      (fifo, "pip.conf cert \(fifo) is a FIFO (named pipe): the client opens it and blocks"),
+      (big, "pip.conf cert \(big) is over 64 MiB, more than trustgate reads: the roots in it cannot be judged"),
+      (scenario.sandbox.path("gone.pem"), "Could not find a suitable TLS CA certificate bundle, invalid path"),
+    ]
+    for (path, expected) in cells {
+      try scenario.sandbox.write("pip.conf", "[global]\ncert = \(path)\n")
+      let outcome = try BoundedRun.trustgate(
+        ["check", "--annotations", "none", "--format", "json", "--repo", scenario.repo], in: scenario.repo,
+        environment: ["PIP_CONFIG_FILE": scenario.sandbox.path("pip.conf")], seconds: 60)
+      XCTAssertFalse(outcome.timedOut, outcome.all)
+      XCTAssertEqual(outcome.status, 1, outcome.all)
+      let pip = try jsonFindings(outcome.stdout, rule: "TG207").compactMap { $0["message"] as? String }
+        .filter { $0.hasPrefix("pip ") }
+      XCTAssertTrue(pip.contains { $0.contains(expected) }, "\(path): \(pip)")
+    }
+  }
+
   /// `verify`'s text put a path's line end and carriage return into its output raw: a folder named
   /// `n<LF>ok    curl<CR>ok    git` made lines that pass for verdicts of clients that refuse the chain. Each value is
   /// now escaped in its line.
