@@ -34,8 +34,8 @@ public struct TrustVariableTargetRule: Rule {
       case .notAFile: problem = "points at \(variable.shownValue), which is not a file"
       case .fifo: problem = "points at \(variable.shownValue), a FIFO (named pipe) its readers block on"
       case .tooLarge: problem = "points at \(variable.shownValue), which is over \(defaultReadLimit >> 20) MiB, more than trustgate reads"
-      case .directory where variable.role == .caFile: problem = "points at the directory \(variable.shownValue); \(readers) expect a file"
-      case .file where variable.role == .caDirectory: problem = "points at the file \(variable.shownValue); \(readers) expect a directory"
+      case .directory where variable.role == .caFile: problem = "points at the directory \(variable.shownValue); its readers (\(readers)) expect a file"
+      case .file where variable.role == .caDirectory: problem = "points at the file \(variable.shownValue); its readers (\(readers)) expect a directory"
       case .file, .directory:
         if let set = target.certificates {
           if set.count == 0 { problem = "points at \(variable.shownValue), which holds no certificates" }
@@ -46,7 +46,7 @@ public struct TrustVariableTargetRule: Rule {
         // What a file too large to read holds is unknown: the gate cannot say whether its readers verify.
         let (consequence, breaks) =
           target.state == .tooLarge
-          ? ("what \(readers) trust from it cannot be judged", true)
+          ? ("what \(readers) would trust from it cannot be judged", true)
           : Self.consequence(of: variable, readers: readers, in: context.current)
         // There, but closed to the user the clients run as (its mode, its owner, a folder above it).
         let fix =
