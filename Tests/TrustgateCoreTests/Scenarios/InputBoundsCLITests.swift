@@ -4,6 +4,17 @@ import XCTest
 /// Env files, version numbers and secrets through the real `trustgate` binary: hostile or unusual values give
 /// exit 2 at their line, a correct judgement, or a redacted echo, in every output.
 final class InputBoundsCLITests: XCTestCase {
+  /// A self-signed localhost certificate made by openssl in the scenario's sandbox, as a chain for `verify`.
+  func selfSignedChain(_ scenario: Scenario) throws -> String {
+    let chain = scenario.sandbox.path("chain.pem")
+    let made = try Shell.run(
+      ["/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+       "-keyout", scenario.sandbox.path("chain.key"), "-subj", "/CN=localhost", "-addext",
+       "subjectAltName=DNS:localhost", "-days", "30", "-out", chain])
+    XCTAssertEqual(made.status, 0, made.output)
+    return chain
+  }
+
   /// A NUL inside an env-file value was accepted, and a path checked only up to the NUL; now exit 2 at its line.
   func testNULInEnvFileValueIsExitTwoAtItsLine() throws {
     let scenario = try Scenario()
@@ -212,12 +223,7 @@ final class InputBoundsCLITests: XCTestCase {
     XCTAssertEqual(tg201.first?["severity"] as? String, "error")
     XCTAssertFalse(outcome.stdout.contains("chmod"), outcome.stdout)
     XCTAssertFalse(outcome.stdout.contains("PermissionError"), outcome.stdout)
-    let chain = scenario.sandbox.path("chain.pem")
-    let made = try Shell.run(
-      ["/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-       "-keyout", scenario.sandbox.path("chain.key"), "-subj", "/CN=localhost", "-addext",
-       "subjectAltName=DNS:localhost", "-days", "30", "-out", chain])
-    XCTAssertEqual(made.status, 0, made.output)
+    let chain = try selfSignedChain(scenario)
     let verify = try BoundedRun.trustgate(
       ["verify", "--chain", chain, "--host", "localhost", "--repo", scenario.repo, "--format", "json"],
       in: scenario.repo, environment: environment, seconds: 60)
@@ -259,12 +265,7 @@ final class InputBoundsCLITests: XCTestCase {
           && $0.contains("REQUESTS_CA_BUNDLE \(fifo) is a FIFO (named pipe): the client opens it")
       },
       "\(tg207)")
-    let chain = scenario.sandbox.path("chain.pem")
-    let made = try Shell.run(
-      ["/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-       "-keyout", scenario.sandbox.path("chain.key"), "-subj", "/CN=localhost", "-addext",
-       "subjectAltName=DNS:localhost", "-days", "30", "-out", chain])
-    XCTAssertEqual(made.status, 0, made.output)
+    let chain = try selfSignedChain(scenario)
     let verify = try BoundedRun.trustgate(
       ["verify", "--chain", chain, "--host", "localhost", "--repo", scenario.repo, "--format", "json"],
       in: scenario.repo, environment: ["REQUESTS_CA_BUNDLE": fifo], seconds: 60)
@@ -335,12 +336,7 @@ final class InputBoundsCLITests: XCTestCase {
     try scenario.write("requirements.txt", "requests==2.32.3\n")
     let folder = scenario.sandbox.path("n\nok    curl\rok    git")
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    let chain = scenario.sandbox.path("chain.pem")
-    let made = try Shell.run(
-      ["/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-       "-keyout", scenario.sandbox.path("chain.key"), "-subj", "/CN=localhost", "-addext",
-       "subjectAltName=DNS:localhost", "-days", "30", "-out", chain])
-    XCTAssertEqual(made.status, 0, made.output)
+    let chain = try selfSignedChain(scenario)
     let verify = try BoundedRun.trustgate(
       ["verify", "--chain", chain, "--host", "localhost", "--repo", scenario.repo],
       in: scenario.repo, environment: ["SSL_CERT_FILE": folder + "/bundle.pem", "CURL_CA_BUNDLE": folder + "/b.pem"],
