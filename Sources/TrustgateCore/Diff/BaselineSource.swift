@@ -128,7 +128,13 @@ public struct BaselineLoader: Sendable {
   public func readSnapshot(_ path: String) throws(InputError) -> Snapshot {
     let bytes: [UInt8]
     do { bytes = try HostFileSystem().read(absolute(path)) } catch {
-      throw InputError("baseline \(error.description.replacingPrefix(absolute(path), with: path)); record one with `trustgate baseline --output \(path)`")
+      // A relative path is looked for in the working folder, then in the repository: said when it is in neither.
+      let whereRead =
+        path.hasPrefix("/") || !{ if case .notFound = error { true } else { false } }()
+        ? "" : " (in neither the working folder nor the repository, \(InertText.escaped(repositoryRoot).capped()))"
+      throw InputError(
+        "baseline \(error.description.replacingPrefix(absolute(path), with: path))\(whereRead); record one with "
+          + "`trustgate baseline --output \(path)`")
     }
     do { return try SnapshotCoding.decode(bytes, path: path) } catch { throw InputError(error.description) }
   }

@@ -145,9 +145,10 @@ public enum CheckFlow {
   ) -> BaselineSource {
     switch choice {
     case .recorded(let path):
-      // Relative to where the command runs, like every other path argument; else to the repository.
+      // Relative to where the command runs, like every other path argument, when anything is there (a FIFO is
+      // then refused by name); else to the repository.
       let fromHere = workspace.absolute(path)
-      return .file(path.hasPrefix("/") || !HostFileSystem().isFile(fromHere) ? path : fromHere)
+      return .file(path.hasPrefix("/") || HostFileSystem().linkKind(fromHere) == nil ? path : fromHere)
     case .gitRef(let ref): return .gitRef(ref)
     case .staged: return .staged
     case .image: return .none

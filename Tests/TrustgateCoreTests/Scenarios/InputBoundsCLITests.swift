@@ -328,6 +328,26 @@ final class InputBoundsCLITests: XCTestCase {
     }
   }
 
+  /// `check --baseline NAME` reads a relative NAME in the working folder when it is a regular file there, else in the
+  /// repository: a FIFO named from the working folder was looked for in the repository ("no such file"), and a name
+  /// in neither did not say where it was looked for.
+  func testARelativeBaselineIsLookedForInTheWorkingFolderFirst() throws {
+    let scenario = try Scenario()
+    try scenario.write("requirements.txt", "requests==2.32.3\n")
+    XCTAssertEqual(mkfifo(scenario.sandbox.path("here.json"), 0o644), 0)
+    let fifo = try BoundedRun.trustgate(
+      ["check", "--repo", scenario.repo, "--baseline", "here.json"], in: scenario.sandbox.root, seconds: 60)
+    XCTAssertFalse(fifo.timedOut, fifo.all)
+    XCTAssertEqual(fifo.status, 2, fifo.all)
+    XCTAssertTrue(fifo.stderr.contains("here.json: a FIFO (named pipe) where a regular file is expected"), fifo.stderr)
+    let gone = try BoundedRun.trustgate(
+      ["check", "--repo", scenario.repo, "--baseline", "gone.json"], in: scenario.sandbox.root, seconds: 60)
+    XCTAssertEqual(gone.status, 2, gone.all)
+    XCTAssertTrue(
+      gone.stderr.contains("baseline gone.json: no such file or directory (in neither the working folder nor the "
+        + "repository, \(scenario.repo))"), gone.stderr)
+  }
+
   /// `verify`'s text put a path's line end and carriage return into its output raw: a folder named
   /// `n<LF>ok    curl<CR>ok    git` made lines that pass for verdicts of clients that refuse the chain. Each value is
   /// now escaped in its line.
