@@ -215,6 +215,12 @@ extension FileSystemView {
     return false
   }
 
+  /// Whether `path` leads to a FIFO, the one special file a client that opens it blocks on.
+  public func isFIFO(_ path: String) -> Bool {
+    guard case .other = kind(path) else { return false }
+    return (try? resolve(path)).flatMap(rawSpecialKind) == FileError.fifo
+  }
+
   /// Reads a file, following links; distinguishes a dangling link, a loop and a directory in the error.
   public func read(_ path: String, limit: Int = defaultReadLimit) throws(FileError) -> [UInt8] {
     let real = try resolveExisting(path)

@@ -24,7 +24,7 @@ struct SnapshotPaths: Sendable {
   /// Files the collectors could not read (a bundle of mode 600 that another user owns): a client loading one raises
   /// or skips it, as its load's reaction says.
   var unreadable: Set<String> = []
-  /// Files over the size trustgate reads: what a client loading one trusts is unknown.
+  /// Files over the size trustgate reads: a client loading one cannot be judged.
   var oversized: Set<String> = []
   /// FIFOs where a CA file is named: a client that opens one blocks.
   var fifos: Set<String> = []
@@ -139,15 +139,14 @@ struct SnapshotPaths: Sendable {
     trust.ignores = plan.row.ignores.filter { setVariables.contains($0) }.sorted()
     var notes = plan.notes
     var outcome = plan.outcome
-    // A file this user cannot read: Python raises when it loads it, curl stops, OpenSSL's default paths skip it.
+    // A FIFO blocks the client; a file too large to read cannot be judged.
     if outcome == .verifies, let load = plan.loads.first(where: { $0.kind == .file && fifos.contains($0.path) }) {
-      outcome = .raises("\(load.label) \(load.path.capped()) is " + TrustPlanner.fifoReaction)
+      outcome = .raises(TrustPlanner.fifoFailure(load))
     }
     if outcome == .verifies, let load = plan.loads.first(where: { $0.kind == .file && oversized.contains($0.path) }) {
-      outcome = .raises(
-        "\(load.label) \(load.path.capped()) is over \(defaultReadLimit >> 20) MiB, more than trustgate reads: the "
-          + "roots in it cannot be judged")
+      outcome = .raises(TrustPlanner.tooLargeFailure(load))
     }
+    // A file this user cannot read: Python raises when it loads it, curl stops, OpenSSL's default paths skip it.
     if outcome == .verifies {
       let reader = snapshot.target.user.map { "the image's user \($0)" } ?? "the user the client runs as"
       for load in plan.loads where load.kind == .file && unreadable.contains(load.path) {

@@ -253,10 +253,7 @@ extension TrustConfiguration {
       guard let path = configuration.values[file.key], path.hasPrefix("/") else { continue }
       switch fs.kind(path) {
       case .file(let size) where size > defaultReadLimit: configuration.oversized.insert(path)
-      case .other:
-        if (try? fs.resolve(path)).flatMap(fs.rawSpecialKind) == FileError.fifo {
-          configuration.pathStates[path] = .fifo
-        }
+      case .other where fs.isFIFO(path): configuration.pathStates[path] = .fifo
       case nil: configuration.pathStates[path] = .missing
       default: break
       }

@@ -216,14 +216,15 @@ struct JavaSettings {
     var store: String
     var none: String
     var password: String
-    var revocation: String
+    var revocation: String { JavaSettings.revocationKey(client) }
     static let java = Keys(
-      client: "java", store: "java trustStore", none: "java trustStore NONE", password: "java trustStorePassword",
-      revocation: "java checkRevocation")
+      client: "java", store: "java trustStore", none: "java trustStore NONE", password: "java trustStorePassword")
     static let maven = Keys(
-      client: "maven", store: "maven trustStore", none: "maven trustStore NONE", password: "maven trustStorePassword",
-      revocation: "maven checkRevocation")
+      client: "maven", store: "maven trustStore", none: "maven trustStore NONE", password: "maven trustStorePassword")
   }
+
+  /// The configuration key of a JVM client's revocation switch: "true", or "crls" when CRLs are fetched.
+  static func revocationKey(_ client: String) -> String { client + " checkRevocation" }
 
   /// The states of the stores Java may open, as Java sees them (a file it cannot read is passed over, as missing),
   /// and what each file holds: one read of each (Debian's cacerts, ~190 KB, is framed and its certificates decoded:

@@ -203,9 +203,10 @@ public struct TrustPlanner: Sendable {
     plan.flags = flags(for: row.context, client: row.client).union(row.flags)
     // A JVM told to check revocation (`com.sun.net.ssl.checkRevocation=true` in its option variables), fetching
     // CRLs or nothing.
-    if row.context == .java, let revocation = configuration.values[row.client + " checkRevocation"] {
+    let revocationKey = JavaSettings.revocationKey(row.client)
+    if row.context == .java, let revocation = configuration.values[revocationKey] {
       plan.flags.formUnion(revocation == "crls" ? [.revocationRequired, .fetchesCRLs] : [.revocationRequired])
-      let origin = configuration.origins[row.client + " checkRevocation"].map { " (\($0))" } ?? ""
+      let origin = configuration.origins[revocationKey].map { " (\($0))" } ?? ""
       plan.notes.append(
         "com.sun.net.ssl.checkRevocation=true\(origin): "
           + (revocation == "crls"
@@ -373,6 +374,15 @@ public struct TrustPlanner: Sendable {
 
   /// What a client does with a FIFO it opens as a CA file or store.
   static let fifoReaction = "a FIFO (named pipe): the client opens it and blocks, so the job hangs until its timeout"
+
+  /// A load at a FIFO, as its verdict and the effective trust say it.
+  static func fifoFailure(_ load: TrustPlan.Load) -> String { "\(load.label) \(load.path.capped()) is " + fifoReaction }
+
+  /// A load at a file over the size trustgate reads: what it holds is unknown, so the client cannot be said to verify.
+  static func tooLargeFailure(_ load: TrustPlan.Load) -> String {
+    "\(load.label) \(load.path.capped()) is over \(defaultReadLimit >> 20) MiB, more than trustgate reads: the roots "
+      + "in it cannot be judged"
+  }
 
   func describe(_ state: PathState) -> String {
     switch state {

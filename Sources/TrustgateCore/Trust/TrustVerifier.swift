@@ -203,12 +203,10 @@ public final class TrustVerifier {
   /// Files read in this run, by path, and CA files indexed: each is read and indexed once, whichever stores (or
   /// `Verdicts.rootChains`) need it.
   var texts: [String: [UInt8]?] = [:]
-
-
   /// Why `read` could not read a file that is there (`Permission denied`), by path.
   var failures: [String: String] = [:]
-  /// Files over the size trustgate reads, with that size: what they hold is unknown.
-  var oversized: [String: Int] = [:]
+  /// Files over the size trustgate reads: what they hold is unknown.
+  var oversized: Set<String> = []
   /// FIFOs where a CA file is named.
   var fifos: Set<String> = []
   /// By `CAFiles.key`: the same file named two ways (`/usr/lib/ssl/cert.pem`, a link to the bundle) is indexed once.
@@ -223,7 +221,7 @@ public final class TrustVerifier {
       do { bytes = try view.read(path.hasPrefix("/") ? path : "/" + path) } catch {
         switch error {
         case .notReadable(_, let reason): failures[path] = reason
-        case .tooLarge(_, _, let limit): oversized[path] = limit
+        case .tooLarge: oversized.insert(path)
         case .notRegular(_, FileError.fifo): fifos.insert(path)
         default: break
         }
@@ -336,14 +334,12 @@ public final class TrustVerifier {
           continue
         }
         if fifos.contains(load.path) {
-          built.failure = "\(load.label) \(load.path.capped()) is " + TrustPlanner.fifoReaction
+          built.failure = TrustPlanner.fifoFailure(load)
           return built
         }
         // Not read, so not known: whatever the client would make of it, the gate cannot say it verifies.
-        if let limit = oversized[load.path] {
-          built.failure =
-            "\(load.label) \(load.path.capped()) is over \(limit >> 20) MiB, more than trustgate reads: the roots in "
-            + "it cannot be judged"
+        if oversized.contains(load.path) {
+          built.failure = TrustPlanner.tooLargeFailure(load)
           return built
         }
         switch load.noCertificates {
@@ -525,7 +521,7 @@ struct Views: Sendable {
     switch view.kind(inView) {
     case .file: return .file
     // A FIFO is there to the client, which opens it and blocks (`TrustPlanner.fifoReaction`).
-    case .other: return (try? view.resolve(inView)).flatMap(view.rawSpecialKind) == FileError.fifo ? .fifo : .missing
+    case .other: return view.isFIFO(inView) ? .fifo : .missing
     case .directory: return .folder
     default: return .missing
     }

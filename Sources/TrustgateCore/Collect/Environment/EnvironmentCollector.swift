@@ -120,7 +120,7 @@ public struct EnvironmentCollector {
       }
       if target.certificates == nil { target.state = oversized ? .tooLarge : .unreadable }
     default:
-      target = EnvTarget(state: fs.rawSpecialKind(real) == FileError.fifo ? .fifo : .notAFile)
+      target = EnvTarget(state: fs.isFIFO(real) ? .fifo : .notAFile)
       context.report(
         Problem(
           area: .environment, path: path, message: "\(variable.name) points at something that is not a file",

@@ -350,7 +350,6 @@ public struct LockfileCollector: Sendable {
     }
   }
 
-  /// A string from a file, cut to `limit` characters with "…" when longer.
   /// pip's test for an include it fetches (`req_file.get_file_content`: `http:`, `https:` or `file:`, any case), and
   /// any other `scheme://`.
   static func isURL(_ reference: String) -> Bool {
@@ -381,6 +380,7 @@ public struct LockfileCollector: Sendable {
     return shown(String(head) + tail)
   }
 
+  /// A string from a file, cut to `limit` characters with "…" when longer.
   static func shown(_ text: String, limit: Int = 200) -> String {
     guard text.utf8.count > limit else { return text }
     return String(text.prefix(limit)) + "…"
