@@ -7,7 +7,7 @@ final class LockfileRequirementsTests: XCTestCase {
 
   func testEdgeFileReadsEveryShapePipAccepts() throws {
     let reading = RequirementsReader.read(try Fixtures.text("lockfiles/edge/requirements-edge.txt"))
-    XCTAssertEqual(reading.references, ["base-requirements.txt", "more/requirements.txt", "constraints.txt"])
+    XCTAssertEqual(reading.references.map(\.file), ["base-requirements.txt", "more/requirements.txt", "constraints.txt"])
     XCTAssertEqual(pin(reading, "httpx"), Pin(name: "httpx", version: "0.28.1", line: 7))
     XCTAssertEqual(pin(reading, "requests"), Pin(name: "requests", version: "2.32.3", line: 10))
     XCTAssertEqual(pin(reading, "urllib3"), Pin(name: "urllib3", specifier: ">=2.4,<3", line: 11))
@@ -194,7 +194,7 @@ final class LockfileRequirementsTests: XCTestCase {
       let hosts = reading.trustedHosts.map { "\($0.host) \($0.line)" }
       let pipHosts = (expected["hosts"] as? [[Any]] ?? []).map { "\($0[0]) \($0[1])" }
       XCTAssertEqual(hosts, pipHosts, "\(name): trusted hosts", file: file, line: line)
-      XCTAssertEqual(reading.references, expected["includes"] as? [String] ?? [], "\(name): includes", file: file, line: line)
+      XCTAssertEqual(reading.references.map(\.file), expected["includes"] as? [String] ?? [], "\(name): includes", file: file, line: line)
     }
     return pip
   }
@@ -235,7 +235,7 @@ final class LockfileRequirementsTests: XCTestCase {
 
   func testOptionsWithAttachedArgumentsAreReferences() {
     let reading = RequirementsReader.read("-rbase.txt\n--constraint=c.txt\n-c   other.txt  # why\n--pre\n-i https://x.invalid\n")
-    XCTAssertEqual(reading.references, ["base.txt", "c.txt", "other.txt"])
+    XCTAssertEqual(reading.references.map(\.file), ["base.txt", "c.txt", "other.txt"])
     XCTAssertEqual(reading.pins, [])
     XCTAssertEqual(reading.issues, [])
   }

@@ -149,6 +149,11 @@ final class LockfileWalkTests: XCTestCase {
       messages.contains { $0.contains("includes https:***@pypi.example.com/c.txt?***, a URL outside") }, "\(messages)")
     XCTAssertTrue(messages.contains { $0.contains("includes //***@pypi.example.com/r.txt, which lies outside") })
     XCTAssertFalse(messages.joined().contains("s3cret"), "\(messages)")
+    // Each include's finding names the line of its `-r`/`-c`.
+    let lines = problems.filter { $0.message.hasPrefix("includes ") }.map { "\($0.line ?? 0) \($0.message.prefix(12))" }
+    XCTAssertEqual(
+      lines.sorted(),
+      ["1 includes ../", "2 includes /et", "5 includes htt", "6 includes htt", "7 includes //*"].sorted(), "\(problems)")
   }
 
   func testDeepLockfilesAreReadAndFoldersPastTheLimitAreProblems() throws {

@@ -67,7 +67,7 @@ public struct LockfileCollector: Sendable {
     let early = readInParallel(repository, found)
     var queue = found[...]
     while let (path, reader) = queue.popFirst() {
-      var references: [String] = []
+      var references: [LockfileReading.Include] = []
       switch Self.classify(repository, path) {
       case .file(let real):
         let file =
@@ -88,13 +88,14 @@ public struct LockfileCollector: Sendable {
         collection.problems.append(Self.unreadable(path, reason))
       }
       let folder = path.split(separator: "/").dropLast().joined(separator: "/")
-      for reference in references {
+      for include in references {
+        let reference = include.file
         // pip fetches `-r https://…` (and reads `file:` URLs) itself; the gate reads no URL, so what it pins is
         // as unseen as a file outside the repository.
         if Self.isURL(reference) {
           collection.problems.append(
             Problem(
-              area: .lockfiles, path: path,
+              area: .lockfiles, path: path, line: include.line,
               message: "includes \(Self.redacted(reference)), a URL "
                 + "outside the repository: not fetched, so the versions it pins are not judged",
               fix: "Keep included requirements inside the repository (pip fetches the URL; trustgate reads no "
@@ -107,7 +108,7 @@ public struct LockfileCollector: Sendable {
         else {
           collection.problems.append(
             Problem(
-              area: .lockfiles, path: path,
+              area: .lockfiles, path: path, line: include.line,
               message: "includes \(Self.redacted(reference)), which lies outside the repository: not followed",
               fix: "Keep included requirements inside the repository (pip reads the file trustgate cannot see).",
               unreadable: true))
@@ -122,7 +123,8 @@ public struct LockfileCollector: Sendable {
           if target == joined {
             collection.problems.append(
               Problem(
-                area: .lockfiles, path: path, message: "includes \(Self.redacted(reference)), which does not exist",
+                area: .lockfiles, path: path, line: include.line,
+                message: "includes \(Self.redacted(reference)), which does not exist",
                 fix: "Fix the -r/-c line or add the file; pip fails on a missing include."))
           } else {
             collection.problems.append(
@@ -405,7 +407,7 @@ public struct LockfileCollector: Sendable {
 /// One file's reading: the lockfile, the files it includes, its problems and the switches it sets.
 struct FileReading: Sendable {
   var lockfile: Lockfile
-  var references: [String] = []
+  var references: [LockfileReading.Include] = []
   var problems: [Problem] = []
   var switches: [ConfigSwitch] = []
 }

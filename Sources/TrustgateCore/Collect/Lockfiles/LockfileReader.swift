@@ -2,7 +2,7 @@
 public struct LockfileReading: Sendable, Equatable {
   public var pins: [Pin] = []
   /// Files this one includes (`-r base.txt`, `-c constraints.txt`), as written, relative to its folder.
-  public var references: [String] = []
+  public var references: [Include] = []
   /// Entries that could not be read; the rest of the file still counts.
   public var issues: [LockfileIssue] = []
   /// pip's `--trusted-host` on an option line of a requirements file, with the line: pip installing from the file
@@ -14,7 +14,13 @@ public struct LockfileReading: Sendable, Equatable {
     public var line: Int
   }
 
-  public init(pins: [Pin] = [], references: [String] = [], issues: [LockfileIssue] = []) {
+  /// A file included by a `-r`/`-c` line, as written, and that line.
+  public struct Include: Sendable, Equatable {
+    public var file: String
+    public var line: Int
+  }
+
+  public init(pins: [Pin] = [], references: [Include] = [], issues: [LockfileIssue] = []) {
     self.pins = pins
     self.references = references
     self.issues = issues

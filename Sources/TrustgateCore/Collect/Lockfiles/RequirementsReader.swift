@@ -197,7 +197,7 @@ public enum RequirementsReader: LockfileReader {
           reading.issues.append(
             LockfileIssue(line: line, message: "`-r` names no file.", fix: "Add the file name after `-r`."))
         } else {
-          reading.references.append(file)
+          reading.references.append(LockfileReading.Include(file: file, line: line))
         }
       }
       for host in options.values["trusted_hosts"] ?? [] {
