@@ -63,6 +63,62 @@ final class HomeFolderPathTests: XCTestCase {
     }
   }
 
+  /// A folder in PIP_CERT or CURL_CA_BUNDLE: requests (and pip through it) loads it as a hashed folder
+  /// (`ca_cert_dir`), so the real pip 26.3 verifies with a folder `openssl rehash` made; curl wants a file and fails.
+  /// TG201 said of PIP_CERT that "its readers (pip) expect a file: pip goes on without it", and of CURL_CA_BUNDLE
+  /// that pip went on without it.
+  func testAFolderInPIPCertOrCurlCABundleIsReadAsAHashedFolder() throws {
+    let venv = try RealVenvVerificationTests.venv("3.11", packages: BotocoreConfigTests.packages + ["pip==26.3"])
+    let pki = try VerifyPKI()
+    let scratch = try TemporaryDirectory()
+    try scratch.write("hashed/root.pem", try pki.bytes("root.pem"))
+    let rehash = try Shell.run([try XCTUnwrap(Shell.which("openssl")), "rehash", scratch.path + "/hashed"])
+    XCTAssertEqual(rehash.status, 0, rehash.output)
+    try scratch.write("repo/requirements.txt", "botocore==1.44.8\n")
+    let servers = LocalServers()
+    defer { servers.stopAll() }
+    let port = try servers.serveChain(of: pki, www: true)
+    let probe = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .appendingPathComponent("../../../scripts/conformance/probe.py").standardized.path
+    let folder = scratch.path + "/hashed"
+    let cells: [(variable: String, verifies: [String: Bool], tg201: String?)] = [
+      ("PIP_CERT", ["pip": true], nil),
+      ("CURL_CA_BUNDLE", ["pip": true, "curl": false],
+        "CURL_CA_BUNDLE points at the directory \(folder); its readers (requests, pip, curl) expect a file: curl "
+          + "fails to verify; pip reads it as a hashed folder (<subject-hash>.N)"),
+    ]
+    for cell in cells {
+      let environment = [
+        "HOME": scratch.path, "PATH": "/usr/bin:/bin", "VIRTUAL_ENV": venv, "PIP_CONFIG_FILE": "/dev/null",
+        cell.variable: folder,
+      ]
+      let real = try Shell.run(
+        [venv + "/bin/python", probe, "--url", "https://localhost:\(port)/", "--clients",
+         cell.verifies.keys.sorted().joined(separator: ",")],
+        environment: environment)
+      let run = try CLI.run(
+        ["verify", "--chain", pki.file("chain.pem"), "--host", "localhost", "--repo", scratch.path + "/repo",
+         "--format", "json"],
+        in: scratch.path + "/repo", environment: environment)
+      let items = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]], run.all)
+      for (client, verifies) in cell.verifies {
+        let line = real.output.split(separator: "\n").first { $0.contains("\"client\": \"\(client)\"") }
+        XCTAssertTrue(
+          line?.contains("\"verifies\": \(verifies)") == true, "\(cell.variable): the real \(client): \(real.output)")
+        let verdict = try XCTUnwrap(items.first { $0["client"] as? String == client }, "\(cell.variable): \(client)")
+        XCTAssertEqual(verdict["verifies"] as? Bool, verifies, "\(cell.variable): \(verdict)")
+      }
+      let check = try CLI.run(
+        ["check", "--repo", scratch.path + "/repo", "--annotations", "none", "--format", "json"],
+        in: scratch.path + "/repo", environment: environment)
+      let report = try XCTUnwrap(
+        JSONSerialization.jsonObject(with: Data(check.stdout.utf8)) as? [String: Any], check.all)
+      let findings = try XCTUnwrap(report["findings"] as? [[String: Any]], check.stdout)
+      let tg201 = findings.filter { $0["ruleID"] as? String == "TG201" }.compactMap { $0["message"] as? String }
+      XCTAssertEqual(tg201, cell.tg201.map { [$0] } ?? [], cell.variable)
+    }
+  }
+
   /// botocore before 1.43.54 has no `_validate_verify_value`: an empty REQUESTS_CA_BUNDLE or AWS_CA_BUNDLE is a false
   /// `verify`, verification off, and the real 1.43.11 goes on past a chain it does not trust. trustgate said it
   /// raises InvalidConfigError, as 1.44.8 does.

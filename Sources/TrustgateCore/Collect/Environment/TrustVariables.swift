@@ -33,7 +33,9 @@ public enum TrustVariables {
     .init(name: "SSL_CERT_DIR", role: .caDirectory, readBy: "Ruby, PHP, Go"),
     .init(name: "REQUESTS_CA_BUNDLE", role: .caFileOrDirectory, readBy: ""),
     .init(name: "CURL_CA_BUNDLE", role: .caFile, readBy: ""),
-    .init(name: "PIP_CERT", role: .caFile, readBy: ""),
+    // pip hands it to requests, which loads a folder as a hashed one (`ca_cert_dir`); measured with pip 23.0.1,
+    // 23.2.1 and 24.2 against openssl s_server (TrustVariableTargetRuleTests).
+    .init(name: "PIP_CERT", role: .caFileOrDirectory, readBy: ""),
     .init(name: "AWS_CA_BUNDLE", role: .caFile, readBy: "boto3, aws cli"),
     .init(name: "NODE_EXTRA_CA_CERTS", role: .caFile, readBy: ""),
     .init(name: "GIT_SSL_CAINFO", role: .caFile, readBy: ""),

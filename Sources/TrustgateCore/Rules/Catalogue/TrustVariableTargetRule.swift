@@ -76,10 +76,19 @@ public struct TrustVariableTargetRule: Rule {
     let present = snapshot.effectiveTrust.filter { $0.honours.contains(variable.name) }
     guard !present.isEmpty else { return ("\(readers) fail to verify", true) }
     let broken = present.filter { $0.status == .broken }.map(\.client)
-    let others = present.filter { $0.status == .ok || $0.status == .unknown }.map(\.client)
+    let going = present.filter { $0.status == .ok || $0.status == .unknown }
+    // requests (and pip through it) loads a folder as a hashed one (`ca_cert_dir`): it reads the folder, not nothing.
+    let targets = Set([variable.openedPath] + (variable.target?.resolvedPath.map { [$0] } ?? []))
+    let folder = variable.target?.state == .directory ? going.filter { $0.path.map(targets.contains) == true } : []
+    let others = going.filter { trust in !folder.contains { $0.client == trust.client } }.map(\.client)
     var parts: [String] = []
     if !broken.isEmpty {
       parts.append(broken.joined(separator: ", ") + (broken.count == 1 ? " fails" : " fail") + " to verify")
+    }
+    if !folder.isEmpty {
+      parts.append(
+        folder.map(\.client).joined(separator: ", ") + (folder.count == 1 ? " reads" : " read")
+          + " it as a hashed folder (<subject-hash>.N)")
     }
     if !others.isEmpty {
       parts.append(others.joined(separator: ", ") + (others.count == 1 ? " goes" : " go") + " on without it")
