@@ -43,6 +43,9 @@ seed() {
     done
     find Tests/Fixtures/pki -type f -size -64k
     find .build-fuzz/der-seeds -type f -size +0
+    # Bundles malformed the usual ways (joined without a newline, bad base64, not DER, indented, cut short), where
+    # the clients' PEM readers part (PEMDialects).
+    find fuzz/seeds/decodes -type f
     ;;
   policy) find fuzz/seeds/policy -type f; echo .trustgate.yml ;;
   policyalias) find fuzz/seeds/policy -type f -name '*alias*' ;;

@@ -282,17 +282,19 @@ static inline int tg_d2i_x509_decodes(const unsigned char *der, long length) {
 }
 
 /* The PEM blocks of a text as PEM_X509_INFO_read_bio frames them (PEM_read_bio until PEM_R_NO_START_LINE). Returns
-   the number of blocks and sets *out (free with tg_pem_blocks_free); -1 when framing fails where
-   PEM_X509_INFO_read_bio fails. `plain` is 1 for a "CERTIFICATE" block without PEM headers, 2 for "X509 CERTIFICATE",
-   the only kind read lazily; anything else (CRLs, keys, TRUSTED CERTIFICATE, headers) makes the caller load the
-   text with tg_store_add_pem. */
+   the number of blocks framed and sets *out (free with tg_pem_blocks_free), -1 when out of memory; *complete is 0
+   when framing stopped on a block PEM_read_bio refuses (where PEM_X509_INFO_read_bio fails, and where a
+   PEM_read_bio_X509 loop stops): the blocks before it are there. `plain` is 1 for a "CERTIFICATE" block without PEM
+   headers, 2 for "X509 CERTIFICATE", the only kind read lazily; anything else (CRLs, keys, TRUSTED CERTIFICATE,
+   headers) makes the caller load the text with tg_store_add_pem. */
 typedef struct { int plain; unsigned char *der; long length; } tg_pem_block;
 static inline void tg_pem_blocks_free(tg_pem_block *blocks, int count) {
   for (int i = 0; i < count; i++) OPENSSL_free(blocks[i].der);
   OPENSSL_free(blocks);
 }
-static inline int tg_pem_frame(const unsigned char *bytes, int length, tg_pem_block **out) {
+static inline int tg_pem_frame(const unsigned char *bytes, int length, tg_pem_block **out, int *complete) {
   *out = NULL;
+  *complete = 1;
   BIO *bio = BIO_new_mem_buf(bytes, length);
   if (bio == NULL) return -1;
   int count = 0, capacity = 0;
@@ -304,10 +306,8 @@ static inline int tg_pem_frame(const unsigned char *bytes, int length, tg_pem_bl
     if (!PEM_read_bio(bio, &name, &header, &data, &size)) {
       int reason = ERR_GET_REASON(ERR_peek_last_error());
       ERR_clear_error();
-      if (reason == PEM_R_NO_START_LINE) break;
-      BIO_free(bio);
-      tg_pem_blocks_free(blocks, count);
-      return -1;
+      if (reason != PEM_R_NO_START_LINE) *complete = 0;
+      break;
     }
     if (count == capacity) {
       capacity = capacity ? capacity * 2 : 16;

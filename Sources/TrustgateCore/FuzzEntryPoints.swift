@@ -195,11 +195,16 @@ public enum FuzzEntryPoints {
       let whole = store.add(pem: bytes, lazily: false)
       if whole != entries.count { fatalError("indexed \(entries.count) certificates, OpenSSL loads \(whole)") }
     }
-    // Block by block: Go's reading takes a subset of what PEM_read_bio_X509's takes (CERTIFICATE blocks only, minus
-    // those a byte-order mark hides).
-    let go = LazyFiles.index(bytes, reading: .goBlocks) ?? []
-    let x509 = LazyFiles.index(bytes, reading: .x509Blocks) ?? []
-    if go.count > x509.count { fatalError("Go's reading takes \(go.count) blocks, PEM_read_bio_X509's \(x509.count)") }
+    // Block by block, each client's reader (PEMDialects): what a reading takes from a file OpenSSL indexed (the fast
+    // path of `CAFile.read(as:)`) is what it takes reading the text itself.
+    let whole = CAFile(bytes)
+    for reading in [PEMReading.goBlocks, .rustls, .x509Blocks, .gnuTLS] {
+      let own = CAFile(bytes, reading: reading)
+      let derived = whole.read(as: reading)
+      if (own.entries ?? []).map(\.der) != (derived.entries ?? []).map(\.der) || own.refused != derived.refused {
+        fatalError("\(reading): its own reading takes \(own.entries?.count ?? 0), the index \(derived.entries?.count ?? 0)")
+      }
+    }
     ERR_clear_error()
   }
 

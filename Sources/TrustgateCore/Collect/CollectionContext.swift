@@ -45,8 +45,11 @@ public final class CollectionContext: Sendable {
   /// hold (TG002), not a file trustgate merely reads about them.
   public func report(_ area: Area, _ error: FileError, fix: String, unreadable: Bool = false) {
     var fix = fix
-    if case .notReadable(let path, _) = error {
+    switch error {
+    case .notReadable(let path, _):
       fix = FileError.permissionFix(path, instead: "point them at a file that user can read")
+    case .tooLarge(let path, _, _): fix = FileError.tooLargeFix(path)
+    default: break
     }
     report(Problem(area: area, path: error.path, message: error.reason, fix: fix, unreadable: unreadable ? true : nil))
   }
@@ -85,12 +88,16 @@ public final class CollectionContext: Sendable {
       return nil
     }
     kept?.keep(real, bytes)
-    return record(CertificateFile.read(bytes, cache: parsed), of: real, shownAs: path, area: area)
+    return record(CertificateFile.read(bytes, cache: parsed), of: real, shownAs: path, area: area, bytes: bytes)
   }
 
-  /// Registers a file's certificates, reports its issues under the path the caller gave, and keeps its set.
-  private func record(_ reading: CertificateFileReading, of real: String, shownAs path: String, area: Area) -> CertificateSet {
+  /// Registers a file's certificates, reports its issues under the path the caller gave, and keeps its set; with
+  /// what each PEM reader loads of it when they part (`CertificateSet.readings`).
+  private func record(
+    _ reading: CertificateFileReading, of real: String, shownAs path: String, area: Area, bytes: [UInt8]
+  ) -> CertificateSet {
     var set = CertificateSet()
+    if !reading.plain { set.readings = readings(of: bytes) }
     set.certificates.reserveCapacity(reading.entries.count)
     for entry in reading.entries {
       register(entry.certificate, into: &set)
@@ -101,6 +108,26 @@ public final class CollectionContext: Sendable {
     }
     state.withLock { $0.cache[real] = set }
     return set
+  }
+
+  /// What each client library's PEM reader loads of a text that is not a plain bundle: its distinct certificates
+  /// and how many are valid now, whether GnuTLS refuses the file, whether OpenSSL's reader stops on a bad block. A
+  /// text OpenSSL loads whole with other kinds of blocks in it is left to the collected set.
+  private func readings(of bytes: [UInt8]) -> [String: CertificateSet.Reading] {
+    var readings: [String: CertificateSet.Reading] = [:]
+    for reading in PEMReading.all {
+      let file = CAFile(bytes, reading: reading)
+      if reading == .openssl, file.entries == nil, !file.malformed { continue }
+      var seen: Set<[UInt8]> = []
+      var valid = 0
+      for entry in file.entries ?? [] where seen.insert(entry.der).inserted {
+        guard let certificate = try? parsed.certificate(der: entry.der, trusted: false) else { continue }
+        if !certificate.isExpired(at: now) && !certificate.isNotYetValid(at: now) { valid += 1 }
+      }
+      readings[reading.key] = .init(
+        certificates: seen.count, valid: valid, refused: file.refused, malformed: file.entries == nil && file.malformed)
+    }
+    return readings
   }
 
   func register(_ certificate: Certificate, into set: inout CertificateSet) {

@@ -47,7 +47,7 @@ public enum FileError: Error, Sendable, Equatable, CustomStringConvertible {
     case .symlinkLoop(let p): return "\(p): too many levels of symbolic links (a link loop)"
     case .danglingLink(let p, let target): return "\(p): symbolic link to \(target), which does not exist"
     case .tooLarge(let p, let size, let limit):
-      return "\(p): \(size) bytes, more than the \(limit) bytes trustgate reads from one file; not read"
+      return "\(p): \(size) bytes, \(Self.tooLargeWords) \(limit) bytes trustgate reads from one file; not read"
     case .notRegular(let p, let kind):
       return "\(p): \(kind ?? "not a regular file") where a regular file is expected; not opened"
     }
@@ -71,6 +71,14 @@ extension FileError {
 
   /// How the reason of a file that is there but may not be read begins (`cannot be read (Permission denied)`).
   static let unreadableWords = "cannot be read ("
+  /// What the reason of a file over the read limit says, after its size.
+  static let tooLargeWords = "more than the"
+
+  /// The fix for a CA file over the read limit: a real list of roots is far smaller.
+  static func tooLargeFix(_ path: String) -> String {
+    "Make \(path) a CA bundle of a usual size (the OS bundle is about 200 KiB): one over \(defaultReadLimit >> 20) MiB "
+      + "is not a list of roots a client should load, and what it holds cannot be judged."
+  }
 
   /// The fix for a file that is there but closed to the user the clients run as: its permissions, or `instead`
   /// (`point them at a file that user can read`).

@@ -379,22 +379,48 @@ public final class CertificateStore {
 
 /// How a client reads a PEM CA file.
 public enum PEMReading: Sendable, Hashable {
-  /// OpenSSL's `X509_load_cert_crl_file`: every block it knows (a TRUSTED CERTIFICATE too), the text whole.
+  /// OpenSSL's `X509_load_cert_crl_file`: every block it knows (a TRUSTED CERTIFICATE too), the text whole; a block
+  /// it cannot frame or decode loads nothing of the file.
   case openssl
-  /// Go's `AppendCertsFromPEM` and rustls-pemfile: `CERTIFICATE` blocks only, `-----BEGIN ` first on its line (a
-  /// byte-order mark before it hides the block), each decoded alone; every other block passed over.
+  /// Go's `AppendCertsFromPEM` (`PEMDialects.go`): `CERTIFICATE` blocks only, each decoded alone; every other block,
+  /// and one that breaks a rule, passed over.
   case goBlocks
-  /// `PEM_read_bio_X509` in a loop (Node's NODE_EXTRA_CA_CERTS) and GnuTLS: `CERTIFICATE` and `X509 CERTIFICATE`
-  /// blocks as OpenSSL frames them (a byte-order mark is no matter), a TRUSTED CERTIFICATE passed over.
+  /// rustls-pki-types' reader (uv, `PEMDialects.rustls`): `CERTIFICATE` sections, a section that does not decode
+  /// passed over.
+  case rustls
+  /// `PEM_read_bio_X509` in a loop (Node's NODE_EXTRA_CA_CERTS): `CERTIFICATE` and `X509 CERTIFICATE` blocks as
+  /// OpenSSL frames them (a byte-order mark is no matter), a TRUSTED CERTIFICATE passed over; the loop stops at the
+  /// first block it cannot frame or decode and keeps the certificates before it.
   case x509Blocks
+  /// GnuTLS's `gnutls_x509_crt_list_import` (git on libcurl-gnutls, `PEMDialects.gnuTLS`): a block it cannot read
+  /// refuses the whole file.
+  case gnuTLS
+
+  public static let all: [PEMReading] = [.openssl, .goBlocks, .rustls, .x509Blocks, .gnuTLS]
+
+  /// Its name in a snapshot (`CertificateSet.readings`).
+  public var key: String {
+    switch self {
+    case .openssl: "openssl"
+    case .goBlocks: "go"
+    case .rustls: "rustls"
+    case .x509Blocks: "node"
+    case .gnuTLS: "gnutls"
+    }
+  }
 }
 
 /// A CA file's text and, when it can be read lazily, its certificates indexed by subject hash.
 public struct CAFile: @unchecked Sendable {
   public let pem: [UInt8]
   let entries: [LazyFiles.Entry]?
-  /// How it was read. Block by block (`goBlocks`, `x509Blocks`): `entries` are exactly what loads, never the text.
+  /// How it was read. Block by block (every reading but `openssl`): `entries` are exactly what loads, never the text.
   let reading: PEMReading
+  /// GnuTLS refuses the file as a whole (`gnuTLS`): a block in it does not decode.
+  let refused: Bool
+  /// OpenSSL's PEM reader stopped on a block it could not frame, or a certificate block that does not decode (Python
+  /// then raises "[X509] PEM lib", not "no certificate or crl found").
+  let malformed: Bool
   var certificateBlocksOnly: Bool { reading != .openssl }
 
   public init(_ pem: [UInt8], reading: PEMReading = .openssl) {
@@ -405,21 +431,34 @@ public struct CAFile: @unchecked Sendable {
   init(_ pem: [UInt8], reading: PEMReading, known: [DERKey: LazyFiles.Entry]) {
     self.pem = pem
     self.reading = reading
-    entries = LazyFiles.index(pem, reading: reading, known: known)
+    let indexed = LazyFiles.indexed(pem, reading: reading, known: known)
+    entries = indexed.entries
+    refused = indexed.refused
+    malformed = indexed.malformed
     ERR_clear_error()
   }
 
   /// The file as `reading` reads it, from its index when it has one (its blocks, decoded once); else indexed again.
   func read(as reading: PEMReading) -> CAFile {
     guard reading != self.reading else { return self }
-    // OpenSSL's index holds CERTIFICATE and X509 CERTIFICATE blocks only when the text has nothing else.
+    // OpenSSL's index holds CERTIFICATE and X509 CERTIFICATE blocks only when the text has nothing else, all framed
+    // and all decoding; each other reading takes the same ones from such a text, but for the differences checked.
     guard self.reading == .openssl, let entries else { return CAFile(pem, reading: reading) }
     switch reading {
     case .openssl: return self
     case .x509Blocks: return CAFile(pem: pem, entries: entries, reading: reading)
-    case .goBlocks:
+    case .goBlocks, .rustls:
+      // A byte-order mark hides a block from them.
       guard LazyFiles.markHiddenBlocks(pem).isEmpty else { return CAFile(pem, reading: reading) }
       return CAFile(pem: pem, entries: entries.filter(\.certificateBlock), reading: reading)
+    case .gnuTLS:
+      // GnuTLS finds a BEGIN anywhere (an indented one OpenSSL passes over) and orders X509 CERTIFICATE blocks its
+      // own way: the same only when every BEGIN is one of the index's CERTIFICATE blocks.
+      let begins = CertificateFile.occurrences(of: Array("-----BEGIN ".utf8), in: pem)
+      guard begins == entries.count, entries.allSatisfy(\.certificateBlock) else {
+        return CAFile(pem, reading: reading)
+      }
+      return CAFile(pem: pem, entries: entries, reading: reading)
     }
   }
 
@@ -445,6 +484,8 @@ public struct CAFile: @unchecked Sendable {
     self.pem = pem
     self.entries = entries
     self.reading = reading
+    refused = false
+    malformed = false
   }
 
   /// Decodes the file's first certificate (kept for the stores that will want it): OpenSSL's first decode in a
@@ -486,42 +527,67 @@ final class LazyFiles: SubjectLookup, @unchecked Sendable {
   /// `known`: certificates this run decoded already, by their DER bytes (decoding is a function of the bytes alone):
   /// the same root in a bundle and in a folder's file is decoded once.
   static func index(_ pem: [UInt8], reading: PEMReading = .openssl, known: [DERKey: Entry] = [:]) -> [Entry]? {
-    let certificateBlocksOnly = reading != .openssl
-    var blocks: UnsafeMutablePointer<tg_pem_block>?
-    let count = pem.withUnsafeBufferPointer { tg_pem_frame($0.baseAddress, Int32(clamping: $0.count), &blocks) }
-    defer { tg_pem_blocks_free(blocks, max(count, 0)) }
-    guard count >= 0 else { return certificateBlocksOnly ? [] : nil }
-    var entries: [Entry] = []
-    entries.reserveCapacity(Int(count))
-    // Go's and rustls-pemfile's readers want `-----BEGIN ` first on a line: a byte-order mark before one hides that
-    // block from them (OpenSSL's reader takes it).
-    let hidden = reading == .goBlocks ? markHiddenBlocks(pem) : []
-    for (at, block) in UnsafeBufferPointer(start: blocks, count: Int(count)).enumerated() {
-      if hidden.contains(at) { continue }
-      // A block the reading does not take: passed over as Go does, or the text loaded whole as OpenSSL does.
-      let taken =
-        switch reading {
-        case .openssl: block.plain != 0
-        case .goBlocks: block.plain == 1
-        case .x509Blocks: block.plain == 1 || block.plain == 2
-        }
-      guard let der = block.der, taken else {
-        if certificateBlocksOnly { continue }
+    indexed(pem, reading: reading, known: known).entries
+  }
+
+  /// What `index` gives, with whether GnuTLS refuses the file and whether OpenSSL's reader stops on a bad block.
+  static func indexed(
+    _ pem: [UInt8], reading: PEMReading, known: [DERKey: Entry]
+  ) -> (entries: [Entry]?, refused: Bool, malformed: Bool) {
+    func entry(_ bytes: [UInt8]) -> Entry? {
+      if var reused = known.isEmpty ? nil : known[DERKey(bytes)] {
+        reused.certificateBlock = true
+        return reused
+      }
+      var hash: UInt = 0
+      guard bytes.withUnsafeBufferPointer({ tg_x509_decodes($0.baseAddress, $0.count, &hash) }) == 1 else {
         return nil
+      }
+      return Entry(subjectHash: hash, certificate: DecodedCertificate(der: bytes))
+    }
+    switch reading {
+    case .goBlocks: return (PEMDialects.go(pem).compactMap(entry), false, false)
+    case .rustls: return (PEMDialects.rustls(pem).compactMap(entry), false, false)
+    case .gnuTLS:
+      guard let blocks = PEMDialects.gnuTLS(pem) else { return ([], true, false) }
+      var entries: [Entry] = []
+      for der in blocks {
+        guard let decoded = entry(der) else { return ([], true, false) }
+        entries.append(decoded)
+      }
+      return (entries, false, false)
+    case .openssl, .x509Blocks:
+      break
+    }
+    var blocks: UnsafeMutablePointer<tg_pem_block>?
+    var complete: Int32 = 1
+    let count = pem.withUnsafeBufferPointer {
+      tg_pem_frame($0.baseAddress, Int32(clamping: $0.count), &blocks, &complete)
+    }
+    defer { tg_pem_blocks_free(blocks, max(count, 0)) }
+    let malformed = count < 0 || complete == 0
+    // OpenSSL's whole-text load fails on a text that does not frame: nothing of it loads.
+    guard reading == .x509Blocks || !malformed else { return (nil, false, true) }
+    var entries: [Entry] = []
+    entries.reserveCapacity(Int(max(count, 0)))
+    for block in UnsafeBufferPointer(start: blocks, count: Int(max(count, 0))) {
+      // A block the reading does not take: passed over by the PEM_read_bio_X509 loop, or the text loaded whole as
+      // OpenSSL does.
+      guard let der = block.der, block.plain != 0 else {
+        if reading == .x509Blocks { continue }
+        return (nil, false, malformed)
       }
       let bytes = Array(UnsafeBufferPointer(start: der, count: block.length))
-      let reused = known.isEmpty ? nil : known[DERKey(bytes)]
-      var hash = reused?.subjectHash ?? 0
-      if reused == nil, tg_x509_decodes(der, block.length, &hash) != 1 {
-        if certificateBlocksOnly { continue }
-        return nil
+      // One that does not decode stops the loop (the certificates before it stay), or the whole-text load.
+      guard let decoded = entry(bytes) else {
+        if reading == .x509Blocks { break }
+        return (nil, false, true)
       }
-      entries.append(
-        Entry(
-          subjectHash: hash, certificate: reused?.certificate ?? DecodedCertificate(der: bytes),
-          certificateBlock: block.plain == 1))
+      var taken = decoded
+      taken.certificateBlock = block.plain == 1
+      entries.append(taken)
     }
-    return entries
+    return (entries, false, malformed)
   }
 
   /// The blocks (by their order in OpenSSL's framing) whose `-----BEGIN ` line starts with a UTF-8 byte-order mark:

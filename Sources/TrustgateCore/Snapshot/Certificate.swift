@@ -64,10 +64,33 @@ public struct CertificateSet: Codable, Sendable, Hashable {
   /// Certificates expired / not yet valid at collection time.
   public var expired: Int
   public var notYetValid: Int
+  /// How each client library's PEM reader loads the file, by reading (`openssl`, `go`, `rustls`, `node`, `gnutls`),
+  /// when one of them does not take every certificate above: a text with a malformed block, two files joined
+  /// without a newline, an indented BEGIN, other kinds of blocks. Nil for a plain bundle, which every reader takes
+  /// whole (absent from JSON).
+  public var readings: [String: Reading]?
   /// `distinct`, built on first use: reports, verdicts and rules ask a store for it many times in one run.
   private var memo = DistinctMemo()
 
-  enum CodingKeys: String, CodingKey { case certificates, unparsable, expired, notYetValid }
+  /// What one PEM reader loads of a file (`CertificateSet.readings`).
+  public struct Reading: Codable, Sendable, Hashable {
+    /// Distinct certificates it loads, and those of them valid at collection time.
+    public var certificates: Int
+    public var valid: Int
+    /// GnuTLS refuses the whole file (a block it cannot read): libcurl stops before connecting.
+    public var refused: Bool?
+    /// OpenSSL's reader stops at a bad block and loads nothing (Python raises "[X509] PEM lib").
+    public var malformed: Bool?
+
+    public init(certificates: Int, valid: Int, refused: Bool = false, malformed: Bool = false) {
+      self.certificates = certificates
+      self.valid = valid
+      self.refused = refused ? true : nil
+      self.malformed = malformed ? true : nil
+    }
+  }
+
+  enum CodingKeys: String, CodingKey { case certificates, unparsable, expired, notYetValid, readings }
 
   public init(certificates: [String] = [], unparsable: Int = 0, expired: Int = 0, notYetValid: Int = 0) {
     self.certificates = certificates
@@ -82,7 +105,7 @@ public struct CertificateSet: Codable, Sendable, Hashable {
 
   public static func == (a: CertificateSet, b: CertificateSet) -> Bool {
     a.certificates == b.certificates && a.unparsable == b.unparsable && a.expired == b.expired
-      && a.notYetValid == b.notYetValid
+      && a.notYetValid == b.notYetValid && a.readings == b.readings
   }
 
   public func hash(into hasher: inout Hasher) {
@@ -90,6 +113,7 @@ public struct CertificateSet: Codable, Sendable, Hashable {
     hasher.combine(unparsable)
     hasher.combine(expired)
     hasher.combine(notYetValid)
+    hasher.combine(readings)
   }
 
   /// A set computed once for the fingerprints it was made beside (a new memo comes with every change to them).

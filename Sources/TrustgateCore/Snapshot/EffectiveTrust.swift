@@ -105,7 +105,11 @@ struct SnapshotPaths: Sendable {
     case .file:
       if oversized.contains(load.path) { return nil }
       if fifos.contains(load.path) { return 0 }
-      return unreadable.contains(load.path) ? 0 : sets[load.path].map(Self.validRoots)
+      if unreadable.contains(load.path) { return 0 }
+      // What this client's PEM reader loads of it, where the readers part.
+      return sets[load.path].map { set in
+        set.readings?[load.reading.key].map { $0.refused == true ? 0 : $0.valid } ?? Self.validRoots(set)
+      }
     case .folder(let split):
       let folders = split ? load.path.split(separator: ":").map(String.init) : [load.path]
       var total = 0
@@ -160,6 +164,25 @@ struct SnapshotPaths: Sendable {
         }
         notes.append("\(unread): skipped")
       }
+      // A file the client's PEM reader loads nothing of: GnuTLS refuses it (libcurl stops), or the client's reaction
+      // to a file without certificates (Python raises, curl stops, OpenSSL's default paths go on).
+      for load in plan.loads where load.kind == .file && outcome == .verifies {
+        guard let set = sets[load.path] else { continue }
+        let read =
+          set.readings?[load.reading.key] ?? CertificateSet.Reading(certificates: set.distinct.count, valid: 0)
+        guard read.refused == true || read.certificates == 0 else { continue }
+        if read.refused == true {
+          outcome = .exits(TrustChoice.gnuTLSRefused)
+        } else if case .raises(let message) = load.noCertificates {
+          let said = read.malformed == true && message == TrustChoice.noCertificateFound ? TrustChoice.pemLib : message
+          outcome = .raises(said.replacing("{path}", with: load.path.capped()))
+        } else if case .exits(let message) = load.noCertificates {
+          outcome = .exits(message.replacing("{path}", with: load.path.capped()))
+        } else if set.count > 0 {
+          notes.append(
+            "\(load.label) \(load.path): its PEM reader loads none of the \(set.count) certificates: skipped")
+        }
+      }
       // A keystore Java refuses stops every handshake.
       for load in plan.loads where load.kind == .keyStore {
         guard case .failure(let reason)? = keyStores[JavaKeyStore.key(load.path, load.password)],
@@ -207,7 +230,9 @@ struct SnapshotPaths: Sendable {
             ? "loads no certificate: every verified request fails"
             : "no valid root in what it loads: every verified request fails")
       }
-      if trust.roots == nil, plan.path != nil, let first = plan.loads.first, first.path == plan.path {
+      if plan.path != nil, let first = plan.loads.first, first.path == plan.path, first.kind == .file {
+        trust.roots = roots(first)
+      } else if trust.roots == nil, plan.path != nil, let first = plan.loads.first, first.path == plan.path {
         trust.roots = roots(first)
       }
     }

@@ -32,6 +32,10 @@ public struct Problem: Codable, Sendable, Hashable, Comparable {
 extension Problem {
   /// A file that is there but could not be read (its mode, another owner): the message `FileError` gives then.
   var isUnreadableFile: Bool { message.hasPrefix(FileError.unreadableWords) }
+  /// A file over the read limit, not read (`73400320 bytes, more than the 67108864 bytes trustgate reads …`).
+  var isTooLargeFile: Bool {
+    message.contains(" bytes, \(FileError.tooLargeWords) ") && message.hasSuffix("; not read")
+  }
 
   /// More problems of one kind in one folder than this are reported as one.
   public static let aggregationThreshold = 3

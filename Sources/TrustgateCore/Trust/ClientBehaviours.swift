@@ -331,7 +331,7 @@ public enum ClientBehaviours {
       return choice
     }
     var caInfo = caFile(.variable("GIT_SSL_CAINFO"), label: "GIT_SSL_CAINFO")
-    caInfo.empty = .exits("Problem with the SSL CA cert (path? access rights?) (curl exit 77)")
+    caInfo.empty = .exits(TrustChoice.gnuTLSRefused)
     func caPath(_ input: TrustChoice.Input, label: String) -> TrustChoice {
       var choice = TrustChoice.curlCAPath(input, label: label)
       if gnuTLS { choice.folder = .loadEveryFile(split: false) }
@@ -354,7 +354,7 @@ public enum ClientBehaviours {
       ],
       switches: [.init(variable: "GIT_SSL_NO_VERIFY", value: nil)],
       when: gnuTLS ? gitGnuTLSKey : nil,
-      reading: gnuTLS ? .x509Blocks : .openssl,
+      reading: gnuTLS ? .gnuTLS : .openssl,
       flags: gnuTLS ? [.gnuTLSChainRules] : [],
       source:
         "https://github.com/git/git/blob/master/Documentation/config/http.txt; measured git 2.39.5 (libcurl): an "
@@ -571,8 +571,8 @@ public enum ClientBehaviours {
       ignores: ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"],
       when: systemCerts ? "uv system-certs" : nil,
       defaultsUnlessSet: ["SSL_CERT_FILE", "SSL_CERT_DIR"],
-      // rustls-pemfile reads CERTIFICATE blocks only, each `-----BEGIN ` first on its line.
-      reading: .goBlocks,
+      // rustls-pki-types reads CERTIFICATE sections only, each `-----BEGIN ` first on its line.
+      reading: .rustls,
       source:
         "https://docs.astral.sh/uv/concepts/authentication/certificates/; measured uv 0.13.9 (UvVerificationTests)")
   }

@@ -214,15 +214,8 @@ public struct NodeProgram: Sendable, Equatable {
 
   /// Where `needle` first occurs in `bytes` from `start` on (glibc's memmem).
   static func search(_ needle: [UInt8], in bytes: [UInt8], from start: Int = 0) -> Int? {
-    guard !needle.isEmpty, start >= 0, bytes.count - start >= needle.count else { return nil }
-    return bytes.withUnsafeBytes { haystack in
-      needle.withUnsafeBytes { wanted in
-        guard let base = haystack.baseAddress,
-          let hit = memmem(base + start, haystack.count - start, wanted.baseAddress, wanted.count)
-        else { return nil }
-        return base.distance(to: UnsafeRawPointer(hit))
-      }
-    }
+    guard start >= 0, start <= bytes.count else { return nil }
+    return firstIndex(of: needle, in: bytes[start...])
   }
 }
 

@@ -113,6 +113,12 @@ extension TrustChoice {
   static let fileNotFound = "FileNotFoundError: [Errno 2] No such file or directory"
   static let isADirectory = "IsADirectoryError: [Errno 21] Is a directory"
   static let noCertificateFound = "ssl.SSLError: [X509: NO_CERTIFICATE_OR_CRL_FOUND] no certificate or crl found"
+  /// What Python raises when OpenSSL's PEM reader stops on a malformed block (`X509_load_cert_crl_file` fails with
+  /// ERR_R_PEM_LIB); the `_ssl.c` line it adds differs between versions.
+  static let pemLib = "ssl.SSLError: [X509] PEM lib"
+  /// libcurl on GnuTLS when `gnutls_certificate_set_x509_trust_file` refuses the CA file (a block that does not
+  /// decode): CURLE_SSL_CACERT_BADFILE, before connecting (measured git 2.39.5, PEMDialectTests).
+  static let gnuTLSRefused = "Problem with the SSL CA cert (path? access rights?) (curl exit 77)"
   static let requestsInvalidPath = "OSError: Could not find a suitable TLS CA certificate bundle, invalid path: {path}"
 
   /// The OSError Python raises when opening a file fails for `reason` (strerror's text): `PermissionError: [Errno 13]

@@ -327,8 +327,13 @@ public final class TrustVerifier {
     for (index, load) in loads.enumerated() {
       switch load.kind {
       case .file:
-        let count = store.add(
-          caFile(load.path, reading: load.reading), lazily: lazily)
+        let file = caFile(load.path, reading: load.reading)
+        // GnuTLS refuses a file with a block it cannot read: libcurl stops before connecting.
+        if file.refused {
+          built.failure = TrustChoice.gnuTLSRefused
+          return built
+        }
+        let count = store.add(file, lazily: lazily)
         if count > 0 {
           built.lines.append((index, false, "\(load.path) (\(count) certificate\(count == 1 ? "" : "s"))"))
           continue
@@ -345,9 +350,11 @@ public final class TrustVerifier {
         switch load.noCertificates {
         case .raises(let message):
           // Python opens the file first: one it may not read raises that OSError, not OpenSSL's "no certificate".
+          // A malformed block stops OpenSSL's PEM reader: Python says "PEM lib", not "no certificate".
+          let said = file.malformed && message == TrustChoice.noCertificateFound ? TrustChoice.pemLib : message
           built.failure =
             readFailure(load.path).map(TrustChoice.pythonOSError)
-            ?? message.replacing("{path}", with: load.path.capped())
+            ?? said.replacing("{path}", with: load.path.capped())
           return built
         case .exits(let message):
           built.failure = message.replacing("{path}", with: load.path.capped())

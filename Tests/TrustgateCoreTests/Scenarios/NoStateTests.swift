@@ -271,5 +271,22 @@ final class NoStateTests: XCTestCase {
     XCTAssertTrue(outcome.output.contains("/etc/ssl/certs/ca-certificates.crt"), outcome.output)
     XCTAssertTrue(outcome.output.contains("4294967296 bytes, more than the \(defaultReadLimit) bytes"), outcome.output)
     XCTAssertTrue(try cacheFolderIsEmpty())
+    // `check` says the bundle is there and cannot be judged, with a fix about its size; it said "no OS CA bundle
+    // with certificates: looked in …" and "Make sure the file exists, is readable by the build user".
+    let check = try trustgate(
+      ["check", "--root", directory.path + "/root", "--repo", directory.path + "/empty-repo", "--format", "json",
+       "--annotations", "none"],
+      timeout: 10 + limit)
+    XCTAssertEqual(check.status, 1, check.output)
+    let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(check.output.utf8)) as? [String: Any])
+    let findings = try XCTUnwrap(report["findings"] as? [[String: Any]])
+    let tg101 = findings.filter { $0["ruleID"] as? String == "TG101" }.compactMap { $0["message"] as? String }
+    XCTAssertEqual(
+      tg101,
+      ["the OS CA bundle /etc/ssl/certs/ca-certificates.crt is over 64 MiB, more than trustgate reads: the roots the "
+        + "clients that use the OS store would trust cannot be judged"], "\(findings)")
+    let tg002 = findings.filter { $0["ruleID"] as? String == "TG002" }.compactMap { $0["fix"] as? String }
+    XCTAssertTrue(tg002.contains { $0.contains("a CA bundle of a usual size") }, "\(tg002)")
+    XCTAssertFalse(tg002.contains { $0.contains("Make sure the file exists") }, "\(tg002)")
   }
 }

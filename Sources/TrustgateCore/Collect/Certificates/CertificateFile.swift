@@ -20,6 +20,9 @@ public struct CertificateFileReading: Sendable {
   public var entries: [Entry] = []
   public var unparsable = 0
   public var issues: [Issue] = []
+  /// Plain CERTIFICATE blocks only, each BEGIN first on its line and each END line alone, nothing broken: every
+  /// client's PEM reader takes all of it (`PEMDialects`). Otherwise the readers may part (`CertificateSet.readings`).
+  public var plain = false
 }
 
 /// Reads PEM bundles of any size (`CERTIFICATE`, `X509 CERTIFICATE` and OpenSSL `TRUSTED CERTIFICATE` blocks, text
@@ -63,6 +66,8 @@ public enum CertificateFile {
   /// Splits into lines once, then walks the BEGIN/END blocks.
   private static func readPEM(_ bytes: [UInt8], cache: CertificateCache?, into reading: inout CertificateFileReading) {
     var blocks: [Block] = []
+    // An END line whose type is not its BEGIN line's.
+    var oddEnd = false
     var lineNumber = 0
     var blockLabel: String? = nil
     var blockLine = 0
@@ -90,6 +95,20 @@ public enum CertificateFile {
           // The body is a slice of the file, line breaks included (base64 decoding skips them): no copies.
           blocks.append(Block(label: label, line: blockLine, body: bytes[min(bodyStart, start)..<start]))
           blockLabel = nil
+          // `cat` of a file without its last newline: the next file's BEGIN on this END line.
+          let marker = "-----END \(label)-----"
+          let rest = line.hasPrefix(marker) ? line.dropFirst(marker.count).drop { $0 == " " || $0 == "\t" } : ""
+          if !line.hasPrefix(marker) { oddEnd = true }
+          if !rest.isEmpty {
+            reading.issues.append(
+              .init(
+                line: lineNumber,
+                message: "the END line at line \(lineNumber) runs on into `\(String(rest.prefix(40)).capped())` "
+                  + "(two files joined without a newline): OpenSSL, Go and node do not read the certificate that "
+                  + "starts there, and OpenSSL loads nothing of the file",
+                fix: "Put a newline after each `-----END CERTIFICATE-----` (`cat` joins a file that lacks its last "
+                  + "newline to the next one's first line)."))
+          }
         }
       }
       start = end + 1
@@ -107,6 +126,21 @@ public enum CertificateFile {
         reading.issues.append(issue)
       }
     }
+    // Every BEGIN one of the blocks read (none indented, after a byte-order mark or inside a line).
+    reading.plain =
+      reading.issues.isEmpty && !oddEnd && blocks.allSatisfy { $0.label == "CERTIFICATE" }
+      && occurrences(of: begin, in: bytes) == blocks.count
+  }
+
+  /// How many times `needle` occurs in `bytes` (`memmem`: the whole bundle is searched on every run).
+  static func occurrences(of needle: [UInt8], in bytes: [UInt8]) -> Int {
+    var count = 0
+    var rest = bytes[...]
+    while let at = firstIndex(of: needle, in: rest) {
+      count += 1
+      rest = rest[(at + needle.count)...]
+    }
+    return count
   }
 
   struct Block: Sendable {

@@ -203,14 +203,6 @@ enum PEMDialects {
 
   /// Where `needle` first occurs in `haystack` (an absolute index), as `memmem` finds it.
   static func index(of needle: [UInt8], in haystack: ArraySlice<UInt8>) -> Int? {
-    guard let first = needle.first, haystack.count >= needle.count else { return nil }
-    var at = haystack.startIndex
-    let last = haystack.endIndex - needle.count
-    while at <= last {
-      guard let candidate = haystack[at...last].firstIndex(of: first) else { return nil }
-      if haystack[candidate..<(candidate + needle.count)].elementsEqual(needle) { return candidate }
-      at = candidate + 1
-    }
-    return nil
+    firstIndex(of: needle, in: haystack)
   }
 }

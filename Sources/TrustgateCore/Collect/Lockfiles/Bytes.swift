@@ -110,6 +110,20 @@ func firstOccurrence(of needle: [UInt8], in bytes: [UInt8], from: Int = 0) -> In
   return nil
 }
 
+/// Where `needle` first occurs in `bytes` (an index of `bytes`' own), nil when it does not: glibc's `memmem`, which
+/// compares a word or more at a time.
+func firstIndex(of needle: [UInt8], in bytes: ArraySlice<UInt8>) -> Int? {
+  guard !needle.isEmpty, bytes.count >= needle.count else { return nil }
+  return bytes.withUnsafeBytes { haystack in
+    needle.withUnsafeBytes { wanted in
+      guard let base = haystack.baseAddress,
+        let hit = memmem(base, haystack.count, wanted.baseAddress, wanted.count)
+      else { return nil }
+      return bytes.startIndex + base.distance(to: UnsafeRawPointer(hit))
+    }
+  }
+}
+
 /// Index of the first `byte` in `bytes` at or after `from`, nil when there is none. `memchr` looks at a word at a
 /// time: the requirements reader finds every line end and comment with it.
 func firstIndex(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from: Int = 0) -> Int? {

@@ -39,7 +39,18 @@ public struct OSBundleMissingRule: Rule {
       let looked = StoreLocations.bundles.map(\.path).joined(separator: ", ")
       // A bundle that is there but could not be read (its mode, another owner) is the reason, and its fix.
       let unread = context.current.problems.first { problem in
-        problem.area == .stores && problem.isUnreadableFile && bundles.contains { $0.path == problem.path }
+        problem.area == .stores && (problem.isUnreadableFile || problem.isTooLargeFile)
+          && bundles.contains { $0.path == problem.path }
+      }
+      if let unread, unread.isTooLargeFile, let large = unread.path {
+        // Not missing: there, and what it holds unknown.
+        result.findings.append(
+          finding(
+            "os-bundle",
+            "the OS CA bundle \(large) is over \(defaultReadLimit >> 20) MiB, more than trustgate reads: the roots "
+              + "the clients that use the OS store would trust cannot be judged",
+            at: Location(path: large), fix: unread.fix))
+        return result
       }
       let reason = unread.map { "; \($0.path ?? path): \($0.message)" } ?? ""
       result.findings.append(
