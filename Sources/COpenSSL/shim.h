@@ -285,8 +285,9 @@ static inline int tg_d2i_x509_decodes(const unsigned char *der, long length) {
    the number of blocks framed and sets *out (free with tg_pem_blocks_free), -1 when out of memory; *complete is 0
    when framing stopped on a block PEM_read_bio refuses (where PEM_X509_INFO_read_bio fails, and where a
    PEM_read_bio_X509 loop stops): the blocks before it are there. `plain` is 1 for a "CERTIFICATE" block without PEM
-   headers, 2 for "X509 CERTIFICATE", the only kind read lazily; anything else (CRLs, keys, TRUSTED CERTIFICATE,
-   headers) makes the caller load the text with tg_store_add_pem. */
+   headers, 2 for "X509 CERTIFICATE", the only kind read lazily; 3 for either with headers (where PEM_read_bio_X509
+   and PEM_X509_INFO_read_bio stop: "not proc type"); anything else (CRLs, keys, TRUSTED CERTIFICATE) makes the caller
+   load the text with tg_store_add_pem. */
 typedef struct { int plain; unsigned char *der; long length; } tg_pem_block;
 static inline void tg_pem_blocks_free(tg_pem_block *blocks, int count) {
   for (int i = 0; i < count; i++) OPENSSL_free(blocks[i].der);
@@ -320,8 +321,8 @@ static inline int tg_pem_frame(const unsigned char *bytes, int length, tg_pem_bl
       }
       blocks = grown;
     }
-    int plain = (header == NULL || header[0] == '\0')
-      ? (strcmp(name, PEM_STRING_X509) == 0 ? 1 : strcmp(name, PEM_STRING_X509_OLD) == 0 ? 2 : 0) : 0;
+    int certificate = strcmp(name, PEM_STRING_X509) == 0 ? 1 : strcmp(name, PEM_STRING_X509_OLD) == 0 ? 2 : 0;
+    int plain = (header == NULL || header[0] == '\0') ? certificate : certificate != 0 ? 3 : 0;
     blocks[count].plain = plain;
     blocks[count].der = data;
     blocks[count].length = size;

@@ -571,8 +571,12 @@ final class LazyFiles: SubjectLookup, @unchecked Sendable {
     var entries: [Entry] = []
     entries.reserveCapacity(Int(max(count, 0)))
     for block in UnsafeBufferPointer(start: blocks, count: Int(max(count, 0))) {
-      // A block the reading does not take: passed over by the PEM_read_bio_X509 loop, or the text loaded whole as
-      // OpenSSL does.
+      // A certificate block with PEM headers stops OpenSSL's readers ("not proc type"); another kind of block is
+      // passed over by the PEM_read_bio_X509 loop, or makes the text loaded whole as OpenSSL does.
+      if block.plain == 3 {
+        if reading == .x509Blocks { break }
+        return (nil, false, true)
+      }
       guard let der = block.der, block.plain != 0 else {
         if reading == .x509Blocks { continue }
         return (nil, false, malformed)

@@ -136,9 +136,11 @@ struct SnapshotPaths: Sendable {
   }
 
   func trust(_ plan: TrustPlan, snapshot: Snapshot) -> ClientTrust {
+    // The roots of the file it names as its source, as its reader loads them.
+    let named = plan.path.flatMap { path in plan.loads.first { $0.path == path && $0.kind == .file } }
     var trust = ClientTrust(
       client: plan.client, version: plan.version, source: plan.source, path: plan.path,
-      roots: plan.path.flatMap { sets[$0] }.map(Self.validRoots), status: .unknown)
+      roots: named.flatMap(roots) ?? plan.path.flatMap { sets[$0] }.map(Self.validRoots), status: .unknown)
     trust.honours = plan.row.reads.filter { setVariables.contains($0) }.sorted()
     trust.ignores = plan.row.ignores.filter { setVariables.contains($0) }.sorted()
     var notes = plan.notes
@@ -230,9 +232,7 @@ struct SnapshotPaths: Sendable {
             ? "loads no certificate: every verified request fails"
             : "no valid root in what it loads: every verified request fails")
       }
-      if plan.path != nil, let first = plan.loads.first, first.path == plan.path, first.kind == .file {
-        trust.roots = roots(first)
-      } else if trust.roots == nil, plan.path != nil, let first = plan.loads.first, first.path == plan.path {
+      if trust.roots == nil, plan.path != nil, let first = plan.loads.first, first.path == plan.path {
         trust.roots = roots(first)
       }
     }

@@ -44,6 +44,12 @@ final class PEMDialectTests: XCTestCase {
     Cell(shape: "F1", curl: false, git: false, go: true, node: true, uv: true),
     Cell(shape: "F2", curl: false, git: false, go: true, node: false, uv: false),
     Cell(shape: "F3", curl: false, git: false, go: true, node: false, uv: false),
+    // A block with a PEM header line before the root: OpenSSL's readers stop there ("not proc type"), Go passes it
+    // over, rustls fails its base64 and reads on, GnuTLS refuses the file.
+    Cell(shape: "I2", curl: false, git: false, go: true, node: false, uv: true),
+    // A block whose base64 lost its `=` padding, before the root: rustls alone takes it; OpenSSL and GnuTLS load
+    // nothing, Go passes it over, node stops there.
+    Cell(shape: "J1", curl: false, git: false, go: true, node: false, uv: true),
   ]
 
   func testEachClientReadsAMalformedBundleItsOwnWay() throws {
@@ -86,6 +92,13 @@ final class PEMDialectTests: XCTestCase {
       cat root.pem cut.pem > F1.pem
       cat cut.pem root.pem > F2.pem
       cat other1.pem cut.pem root.pem > F3.pem
+      { sed -n 1p other1.pem; echo 'Comment: from the portal'; echo; sed 1d other1.pem; cat root.pem; } > I2.pem
+      # A certificate whose base64 ends in padding (ECDSA signatures vary in length: a few tries), then without it.
+      until [ -f padded.pem ] && grep -B1 -e '-----END' padded.pem | head -n 1 | grep -q '='; do
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout padded.key -out padded.pem \
+          -subj "/CN=padded" -days 30 2>/dev/null
+      done
+      { sed '/^-----/!s/=//g' padded.pem; cat root.pem; } > J1.pem
       """#
     let made = try Shell.run(["/bin/bash", "-c", script, "sh", scratch.path, pki.file("root.pem")])
     XCTAssertEqual(made.status, 0, made.output)

@@ -119,7 +119,9 @@ public enum CertificateFile {
     }
     for outcome in parse(blocks, cache: cache) {
       switch outcome {
-      case .certificate(let line, let certificate): reading.entries.append(.init(line: line, certificate: certificate))
+      case .certificate(let line, let certificate, let issue):
+        reading.entries.append(.init(line: line, certificate: certificate))
+        if let issue { reading.issues.append(issue) }
       case .issue(let issue): reading.issues.append(issue)
       case .unparsable(let issue):
         reading.unparsable += 1
@@ -130,6 +132,23 @@ public enum CertificateFile {
     reading.plain =
       reading.issues.isEmpty && !oddEnd && blocks.allSatisfy { $0.label == "CERTIFICATE" }
       && occurrences(of: begin, in: bytes) == blocks.count
+  }
+
+  /// Whether a base64 body that decoded to `decoded` bytes lacks the `=` its last group needs (one for two bytes
+  /// left over, two for one), looking only at its end: every other group of a body that decodes is whole.
+  private static func lacksPadding(_ body: ArraySlice<UInt8>, decoded: Int) -> Bool {
+    let needed = (3 - decoded % 3) % 3
+    guard needed > 0 else { return false }
+    var found = 0
+    var at = body.endIndex
+    while at > body.startIndex {
+      at -= 1
+      let byte = body[at]
+      if byte == 0x0A || byte == 0x0D || byte == 0x20 || byte == 0x09 { continue }
+      guard byte == UInt8(ascii: "=") else { break }
+      found += 1
+    }
+    return found < needed
   }
 
   /// How many times `needle` occurs in `bytes` (`memmem`: the whole bundle is searched on every run).
@@ -150,7 +169,8 @@ public enum CertificateFile {
   }
 
   enum Outcome: Sendable {
-    case certificate(Int, Certificate)
+    /// A certificate, and what is wrong with how it is written (its base64 padding) when something is.
+    case certificate(Int, Certificate, CertificateFileReading.Issue?)
     case issue(CertificateFileReading.Issue)
     case unparsable(CertificateFileReading.Issue)
   }
@@ -173,7 +193,7 @@ public enum CertificateFile {
   static func outcome(_ block: Block, _ cache: CertificateCache?) -> Outcome {
     var scratch = CertificateFileReading()
     finish(label: block.label, line: block.line, body: block.body, cache: cache, into: &scratch)
-    if let entry = scratch.entries.first { return .certificate(block.line, entry.certificate) }
+    if let entry = scratch.entries.first { return .certificate(block.line, entry.certificate, scratch.issues.first) }
     if let issue = scratch.issues.first { return scratch.unparsable > 0 ? .unparsable(issue) : .issue(issue) }
     return .issue(.init(line: block.line, message: "empty block", fix: "Remove it."))
   }
@@ -206,6 +226,15 @@ public enum CertificateFile {
           line: line, message: "certificate at line \(line) is not valid base64",
           fix: "Replace the damaged certificate with a fresh copy, or regenerate the bundle."))
       return
+    }
+    // OpenSSL, GnuTLS and Go want the base64 in whole groups of four (its `=` padding); rustls does not.
+    if lacksPadding(body, decoded: der.count) {
+      reading.issues.append(
+        .init(
+          line: line,
+          message: "certificate at line \(line) lacks its base64 `=` padding: OpenSSL, GnuTLS and Go do not read it "
+            + "(OpenSSL and GnuTLS then load nothing of the file)",
+          fix: "Replace the damaged certificate with a fresh copy (`openssl x509 -in cert.pem` writes it whole)."))
     }
     do {
       let trusted = label == "TRUSTED CERTIFICATE"
