@@ -448,10 +448,12 @@ public struct CAFile: @unchecked Sendable {
     case .openssl: return self
     case .x509Blocks: return CAFile(pem: pem, entries: entries, reading: reading)
     case .goBlocks, .rustls:
-      // A byte-order mark hides a block from them.
-      guard LazyFiles.markHiddenBlocks(pem).isEmpty else { return CAFile(pem, reading: reading) }
+      // Lines all agree on only in a printable text: OpenSSL drops any control byte, tab or non-ASCII byte (a
+      // byte-order mark) at a line's end, Go spaces and tabs, rustls spaces alone, and rustls ends a line at a CR.
+      guard LazyFiles.printable(pem) else { return CAFile(pem, reading: reading) }
       return CAFile(pem: pem, entries: entries.filter(\.certificateBlock), reading: reading)
     case .gnuTLS:
+      guard LazyFiles.printable(pem) else { return CAFile(pem, reading: reading) }
       // GnuTLS finds a BEGIN anywhere (an indented one OpenSSL passes over) and orders X509 CERTIFICATE blocks its
       // own way: the same only when every BEGIN is one of the index's CERTIFICATE blocks.
       let begins = CertificateFile.occurrences(of: Array("-----BEGIN ".utf8), in: pem)
@@ -594,27 +596,21 @@ final class LazyFiles: SubjectLookup, @unchecked Sendable {
     return (entries, false, malformed)
   }
 
-  /// The blocks (by their order in OpenSSL's framing) whose `-----BEGIN ` line starts with a UTF-8 byte-order mark:
-  /// OpenSSL reads them, Go and rustls-pemfile do not.
-  static func markHiddenBlocks(_ pem: [UInt8]) -> Set<Int> {
-    guard pem.contains(0xEF) else { return [] }
-    let begin = Array("-----BEGIN ".utf8)
-    let mark: [UInt8] = [0xEF, 0xBB, 0xBF]
-    var hidden: Set<Int> = []
-    var block = 0
-    var start = 0
-    while start < pem.count {
-      let end = pem[start...].firstIndex(of: UInt8(ascii: "\n")) ?? pem.count
-      let line = pem[start..<end]
-      if line.starts(with: begin) {
-        block += 1
-      } else if line.starts(with: mark), line.dropFirst(3).starts(with: begin) {
-        hidden.insert(block)
-        block += 1
+  /// Whether every byte of `pem` is printable ASCII, a space or a line end (a CR only before an LF): where OpenSSL's
+  /// PEM reader and Go's, rustls' and GnuTLS's see the same lines, so what OpenSSL indexed is what they take.
+  static func printable(_ pem: [UInt8]) -> Bool {
+    pem.withUnsafeBufferPointer { buffer in
+      var index = 0
+      let count = buffer.count
+      while index < count {
+        let byte = buffer[index]
+        if byte &- 0x20 > 0x5E, byte != 0x0A {
+          guard byte == 0x0D, index + 1 < count, buffer[index + 1] == 0x0A else { return false }
+        }
+        index += 1
       }
-      start = end + 1
+      return true
     }
-    return hidden
   }
 
   /// Set once a file was loaded whole: every later file is loaded whole too.

@@ -50,6 +50,11 @@ final class PEMDialectTests: XCTestCase {
     // A block whose base64 lost its `=` padding, before the root: rustls alone takes it; OpenSSL and GnuTLS load
     // nothing, Go passes it over, node stops there.
     Cell(shape: "J1", curl: false, git: false, go: true, node: false, uv: true),
+    // The root with bytes OpenSSL drops at a line's end and the others do not: a DEL and a control byte after a body
+    // line (GnuTLS refuses the file, Go and rustls pass the block over); a tab after the BEGIN line (rustls alone
+    // wants dashes, spaces and line ends there).
+    Cell(shape: "K1", curl: true, git: false, go: false, node: true, uv: false),
+    Cell(shape: "K2", curl: true, git: true, go: true, node: true, uv: false),
   ]
 
   func testEachClientReadsAMalformedBundleItsOwnWay() throws {
@@ -99,6 +104,8 @@ final class PEMDialectTests: XCTestCase {
           -subj "/CN=padded" -days 30 2>/dev/null
       done
       { sed '/^-----/!s/=//g' padded.pem; cat root.pem; } > J1.pem
+      sed '3s/$/\xff\x1f/' root.pem > K1.pem
+      sed '1s/$/\t/' root.pem > K2.pem
       """#
     let made = try Shell.run(["/bin/bash", "-c", script, "sh", scratch.path, pki.file("root.pem")])
     XCTAssertEqual(made.status, 0, made.output)
