@@ -442,18 +442,21 @@ public struct CAFile: @unchecked Sendable {
   func read(as reading: PEMReading) -> CAFile {
     guard reading != self.reading else { return self }
     // OpenSSL's index holds CERTIFICATE and X509 CERTIFICATE blocks only when the text has nothing else, all framed
-    // and all decoding; each other reading takes the same ones from such a text, but for the differences checked.
+    // and all decoding; each other reading takes the same ones from a text written the way all readers agree on
+    // (`LazyFiles.canonical`), but for the differences checked. Any other text is read again its own way.
     guard self.reading == .openssl, let entries else { return CAFile(pem, reading: reading) }
     switch reading {
     case .openssl: return self
     case .x509Blocks: return CAFile(pem: pem, entries: entries, reading: reading)
     case .goBlocks, .rustls:
-      // Lines all agree on only in a printable text: OpenSSL drops any control byte, tab or non-ASCII byte (a
-      // byte-order mark) at a line's end, Go spaces and tabs, rustls spaces alone, and rustls ends a line at a CR.
-      guard LazyFiles.printable(pem) else { return CAFile(pem, reading: reading) }
+      guard LazyFiles.canonical(pem, blocks: entries.count), entries.allSatisfy({ LazyFiles.whole($0.der) }) else {
+        return CAFile(pem, reading: reading)
+      }
       return CAFile(pem: pem, entries: entries.filter(\.certificateBlock), reading: reading)
     case .gnuTLS:
-      guard LazyFiles.printable(pem) else { return CAFile(pem, reading: reading) }
+      guard LazyFiles.canonical(pem, blocks: entries.count), entries.allSatisfy({ LazyFiles.whole($0.der) }) else {
+        return CAFile(pem, reading: reading)
+      }
       // GnuTLS finds a BEGIN anywhere (an indented one OpenSSL passes over) and orders X509 CERTIFICATE blocks its
       // own way: the same only when every BEGIN is one of the index's CERTIFICATE blocks.
       let begins = CertificateFile.occurrences(of: Array("-----BEGIN ".utf8), in: pem)
@@ -547,14 +550,16 @@ final class LazyFiles: SubjectLookup, @unchecked Sendable {
       }
       return Entry(subjectHash: hash, certificate: DecodedCertificate(der: bytes))
     }
+    // Go, webpki and GnuTLS refuse a certificate with bytes after it (OpenSSL reads it and passes them over).
+    func strict(_ bytes: [UInt8]) -> Entry? { LazyFiles.whole(bytes) ? entry(bytes) : nil }
     switch reading {
-    case .goBlocks: return (PEMDialects.go(pem).compactMap(entry), false, false)
-    case .rustls: return (PEMDialects.rustls(pem).compactMap(entry), false, false)
+    case .goBlocks: return (PEMDialects.go(pem).compactMap(strict), false, false)
+    case .rustls: return (PEMDialects.rustls(pem).compactMap(strict), false, false)
     case .gnuTLS:
       guard let blocks = PEMDialects.gnuTLS(pem) else { return ([], true, false) }
       var entries: [Entry] = []
       for der in blocks {
-        guard let decoded = entry(der) else { return ([], true, false) }
+        guard let decoded = strict(der) else { return ([], true, false) }
         entries.append(decoded)
       }
       return (entries, false, false)
@@ -596,20 +601,84 @@ final class LazyFiles: SubjectLookup, @unchecked Sendable {
     return (entries, false, malformed)
   }
 
-  /// Whether every byte of `pem` is printable ASCII, a space or a line end (a CR only before an LF): where OpenSSL's
-  /// PEM reader and Go's, rustls' and GnuTLS's see the same lines, so what OpenSSL indexed is what they take.
-  static func printable(_ pem: [UInt8]) -> Bool {
-    pem.withUnsafeBufferPointer { buffer in
-      var index = 0
-      let count = buffer.count
-      while index < count {
-        let byte = buffer[index]
-        if byte &- 0x20 > 0x5E, byte != 0x0A {
-          guard byte == 0x0D, index + 1 < count, buffer[index + 1] == 0x0A else { return false }
+  /// Whether `der` is one DER element with nothing after it: its outer length is what it holds.
+  static func whole(_ der: [UInt8]) -> Bool {
+    guard der.count >= 2 else { return false }
+    let first = Int(der[1])
+    guard first >= 0x80 else { return 2 + first == der.count }
+    let octets = first & 0x7F
+    guard (1...4).contains(octets), der.count >= 2 + octets else { return false }
+    let length = der[2..<(2 + octets)].reduce(0) { $0 << 8 | Int($1) }
+    return 2 + octets + length == der.count
+  }
+
+  /// Whether `pem` is written the one way every PEM reader agrees on, with `blocks` blocks: lines ending in LF or
+  /// CRLF; `-----BEGIN CERTIFICATE-----` (or `X509 CERTIFICATE`) lines exactly, each closed by its exact END line;
+  /// between them only base64 digits, `=` only at the end and whole groups of four; no five dashes on any other
+  /// line. Readers part everywhere else: OpenSSL drops any control, tab or non-ASCII byte at a line's end and stops
+  /// decoding at a dash, Go trims spaces and tabs, rustls ends a line at a CR and wants dashes alone after BEGIN,
+  /// GnuTLS finds a BEGIN anywhere.
+  static func canonical(_ pem: [UInt8], blocks: Int) -> Bool {
+    let begins = ["-----BEGIN CERTIFICATE-----", "-----BEGIN X509 CERTIFICATE-----"].map { Array($0.utf8) }
+    let ends = ["-----END CERTIFICATE-----", "-----END X509 CERTIFICATE-----"].map { Array($0.utf8) }
+    return pem.withUnsafeBufferPointer { text in
+      var found = 0
+      var open: Int?
+      var digits = 0
+      var pads = 0
+      var last: UInt8 = 0
+      var start = 0
+      while start < text.count {
+        var end = start
+        while end < text.count, text[end] != 0x0A { end += 1 }
+        let next = end + 1
+        if end > start, text[end - 1] == 0x0D { end -= 1 }
+        let line = UnsafeBufferPointer(rebasing: text[start..<end])
+        start = next
+        if let kind = open {
+          if line.elementsEqual(ends[kind]) {
+            // Whole groups of four, at most two `=`, and the bits the padding leaves over zero (as encoders write
+            // them; readers differ on others).
+            guard digits > 0, digits % 4 == 0, pads <= 2, last & (pads == 2 ? 0x0F : pads == 1 ? 0x03 : 0) == 0
+            else { return false }
+            found += 1
+            open = nil
+            continue
+          }
+          guard !line.isEmpty, pads == 0 else { return false }
+          for byte in line {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): last = byte - UInt8(ascii: "A")
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): last = byte - UInt8(ascii: "a") + 26
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): last = byte - UInt8(ascii: "0") + 52
+            case UInt8(ascii: "+"), UInt8(ascii: "/"): last = 62
+            case UInt8(ascii: "="):
+              pads += 1
+              digits += 1
+              continue
+            default: return false
+            }
+            guard pads == 0 else { return false }
+            digits += 1
+          }
+          continue
         }
-        index += 1
+        if let kind = begins.firstIndex(where: { line.elementsEqual($0) }) {
+          open = kind
+          digits = 0
+          pads = 0
+          continue
+        }
+        // Five dashes anywhere else (a BEGIN GnuTLS finds mid-line, a stray END line, a mark before BEGIN) or a CR
+        // that is not a line's last byte.
+        var dashes = 0
+        for byte in line {
+          if byte == 0x0D { return false }
+          dashes = byte == UInt8(ascii: "-") ? dashes + 1 : 0
+          if dashes == 5 { return false }
+        }
       }
-      return true
+      return open == nil && found == blocks
     }
   }
 

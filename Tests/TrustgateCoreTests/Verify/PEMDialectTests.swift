@@ -55,6 +55,8 @@ final class PEMDialectTests: XCTestCase {
     // wants dashes, spaces and line ends there).
     Cell(shape: "K1", curl: true, git: false, go: false, node: true, uv: false),
     Cell(shape: "K2", curl: true, git: true, go: true, node: true, uv: false),
+    // The root's DER followed by three zero bytes in its block: OpenSSL reads the certificate and passes the rest over.
+    Cell(shape: "L1", curl: true, git: false, go: false, node: true, uv: false),
   ]
 
   func testEachClientReadsAMalformedBundleItsOwnWay() throws {
@@ -106,6 +108,8 @@ final class PEMDialectTests: XCTestCase {
       { sed '/^-----/!s/=//g' padded.pem; cat root.pem; } > J1.pem
       sed '3s/$/\xff\x1f/' root.pem > K1.pem
       sed '1s/$/\t/' root.pem > K2.pem
+      { echo '-----BEGIN CERTIFICATE-----'; { openssl x509 -in root.pem -outform DER; printf '\0\0\0'; } | base64 -w 64
+        echo '-----END CERTIFICATE-----'; } > L1.pem
       """#
     let made = try Shell.run(["/bin/bash", "-c", script, "sh", scratch.path, pki.file("root.pem")])
     XCTAssertEqual(made.status, 0, made.output)
@@ -265,5 +269,33 @@ final class PEMDialectTests: XCTestCase {
     let bad = Array("-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n".utf8)
     XCTAssertNil(PEMDialects.gnuTLS(text([root, bad])))
     XCTAssertEqual(PEMDialects.gnuTLS(Array("no blocks here\n".utf8)), [])
+
+    // A certificate with bytes after its DER: OpenSSL reads it, the strict readers do not (GnuTLS refuses the file),
+    // and the file's reading counts it with a finding at its line.
+    let padded = rootDER + [0, 0, 0]
+    let junk = Array(
+      ("-----BEGIN CERTIFICATE-----\n" + Data(padded).base64EncodedString(options: .lineLength64Characters)
+        + "\n-----END CERTIFICATE-----\n").utf8)
+    let lenient = CAFile(junk)
+    XCTAssertEqual(lenient.entries?.count, 1)
+    XCTAssertEqual(lenient.read(as: .goBlocks).entries?.count, 0)
+    XCTAssertEqual(lenient.read(as: .rustls).entries?.count, 0)
+    XCTAssertTrue(lenient.read(as: .gnuTLS).refused)
+    let reading = CertificateFile.read(junk)
+    XCTAssertEqual(reading.entries.count, 1)
+    XCTAssertEqual(reading.issues.map(\.line), [1])
+    XCTAssertFalse(reading.plain)
+    // What OpenSSL indexed stands for the others' reading only of a text written the way they all agree on.
+    XCTAssertTrue(LazyFiles.canonical(root + inter, blocks: 2))
+    XCTAssertFalse(LazyFiles.canonical(root + inter, blocks: 1))
+    let crlf = Array(String(decoding: root, as: UTF8.self).replacingOccurrences(of: "\n", with: "\r\n").utf8)
+    XCTAssertTrue(LazyFiles.canonical(crlf, blocks: 1))
+    for (at, bytes) in [(0, [UInt8(ascii: "\t")]), (1, [0xFF, 0x1F]), (1, [UInt8(ascii: " ")]), (1, [0x0D, 0x0D])] {
+      var lines = root.split(separator: 0x0A, omittingEmptySubsequences: false).map(Array.init)
+      lines[at] += bytes
+      XCTAssertFalse(LazyFiles.canonical(Array(lines.joined(separator: [0x0A])), blocks: 1), "line \(at) + \(bytes)")
+    }
+    XCTAssertTrue(LazyFiles.whole(rootDER))
+    XCTAssertFalse(LazyFiles.whole(padded))
   }
 }

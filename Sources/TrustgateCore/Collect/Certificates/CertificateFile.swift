@@ -237,10 +237,20 @@ public enum CertificateFile {
           fix: "Replace the damaged certificate with a fresh copy (`openssl x509 -in cert.pem` writes it whole)."))
     }
     do {
-      let trusted = label == "TRUSTED CERTIFICATE"
+      // OpenSSL reads a certificate with bytes after it and passes them over; Go, webpki and GnuTLS refuse it.
+      let trailing = label != "TRUSTED CERTIFICATE" && !LazyFiles.whole(der)
+      let trusted = label == "TRUSTED CERTIFICATE" || trailing
       let certificate =
         try cache?.certificate(der: der, trusted: trusted) ?? X509Parser.certificate(der: der, trusted: trusted)
       reading.entries.append(.init(line: line, certificate: certificate))
+      if trailing {
+        reading.issues.append(
+          .init(
+            line: line,
+            message: "certificate at line \(line) has bytes after it: OpenSSL (curl, Python, node) reads it, Go, "
+              + "rustls (uv) and GnuTLS (git) do not (GnuTLS then loads nothing of the file)",
+            fix: "Replace the damaged certificate with a fresh copy (`openssl x509 -in cert.pem` writes it whole)."))
+      }
     } catch {
       reading.unparsable += 1
       reading.issues.append(
